@@ -1,0 +1,129 @@
+/**
+ * The hall's configuration: what the hall offers and who works where.
+ * Stored by the hub (lowdb), validated at start-up, shared read-only with the UIs.
+ * Every name has a Simplified Chinese form (shown by default) and an English one.
+ */
+
+/** "HH:MM" local wall-clock time in the hall's time zone. */
+export type LocalTime = string;
+
+export interface Hall {
+  id: string;
+  name: string;
+  nameEn: string;
+  address: string;
+  /** IANA zone; daily numbering resets at local midnight here. Default Asia/Shanghai. */
+  timeZone: string;
+  /** Minutes a no-show ticket can still be reactivated by the visitor or a clerk. */
+  noShowReactivateMin: number;
+  /** Public base URL the QR codes point at (phone page); empty = derive from the request. */
+  publicUrl: string;
+  /** Scrolling notice on the call screens. */
+  notice: string;
+  noticeEn: string;
+}
+
+/** 功能区 — a functional zone of the hall. */
+export interface Zone {
+  id: string;
+  name: string;
+  nameEn: string;
+  /** Floor label as shown to visitors, e.g. "1F". */
+  floor: string;
+}
+
+/** 部门 — a department that moved into the hall. */
+export interface Department {
+  id: string;
+  name: string;
+  nameEn: string;
+  zoneId: string;
+}
+
+/** 事项 — a service matter a visitor comes for. */
+export interface Matter {
+  id: string;
+  name: string;
+  nameEn: string;
+  departmentId: string;
+  /** The ticket series (queue) that takes this matter. */
+  queueId: string;
+  /** 申请材料 — required materials, in order of importance. */
+  materials: string[];
+  /** 法定时限 — legal time limit in working days (0 = on the spot). */
+  legalDays: number;
+  /** 承诺时限 — promised time limit in working days (0 = on the spot, 即办件). */
+  promisedDays: number;
+  /** Fee in yuan; 0 = free. */
+  feeYuan: number;
+}
+
+export interface IssuingWindow {
+  from: LocalTime;
+  to: LocalTime;
+}
+
+/** A ticket series: letter prefix, daily cap and issuing hours. */
+export interface Queue {
+  id: string;
+  /** One or two capital letters, unique in the hall: "A" → A001. */
+  prefix: string;
+  name: string;
+  nameEn: string;
+  zoneId: string;
+  /** Tickets per day at most; 0 = no cap. */
+  dailyCap: number;
+  /** When the kiosk may issue tickets of this series (local time). Empty = always. */
+  hours: IssuingWindow[];
+  /** Service time assumed before today has measured any (seconds). */
+  defaultServiceSec: number;
+  /** Alarm on the data wall when the longest wait passes this many minutes. */
+  waitAlarmMin: number;
+}
+
+export type PriorityClass = "green" | "appointment" | "normal";
+export const PRIORITY_CLASSES: readonly PriorityClass[] = ["green", "appointment", "normal"];
+
+/**
+ * How a counter picks among its queues. Classes are interleaved by smooth weighted
+ * round robin with these weights ({green:1, appointment:1, normal:2} = one green and one
+ * appointment per two normal), so no class starves; within a class the longest wait
+ * across all the counter's queues goes first.
+ */
+export interface WorkProfile {
+  queueIds: string[];
+  weights: Record<PriorityClass, number>;
+}
+
+export type CounterKind = "comprehensive" | "standard" | "help" | "certificate";
+
+/** 窗口 — a service counter. */
+export interface Counter {
+  id: string;
+  number: number;
+  name: string;
+  nameEn: string;
+  zoneId: string;
+  kind: CounterKind;
+  profile: WorkProfile;
+}
+
+export type Role = "clerk" | "supervisor" | "admin";
+
+/** Staff as shown to clients: never carries the password hash. */
+export interface StaffPublic {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+}
+
+/** The catalogue, as the engine sees it and as `GET /api/hall` returns it. */
+export interface Catalogue {
+  hall: Hall;
+  zones: Zone[];
+  departments: Department[];
+  matters: Matter[];
+  queues: Queue[];
+  counters: Counter[];
+}

@@ -1,0 +1,42 @@
+/** Device configuration and health as shared with admins and the data wall. */
+
+export type DeviceKind =
+  | "printer"
+  | "led"
+  | "keypad"
+  | "rating"
+  | "idreader"
+  | "scanner";
+
+export type TransportConfig =
+  | { type: "serial"; path: string; baudRate: number }
+  | { type: "tcp"; host: string; port: number }
+  | { type: "usblp"; path: string }
+  | { type: "sim" };
+
+/** What a device serves. */
+export type Assignment =
+  | { kind: "kiosk"; kioskId: string }
+  | { kind: "counter"; counterId: string; address?: number }
+  | { kind: "screen"; screenId: string };
+
+export interface DeviceConfig {
+  id: string;
+  kind: DeviceKind;
+  name: string;
+  transport: TransportConfig;
+  assignment: Assignment;
+  /** Kind-specific options: paper width for printers, bus address for LED/keypads … */
+  options?: Record<string, string | number | boolean>;
+}
+
+export type DeviceHealth = "online" | "offline" | "paper_out" | "error";
+
+export interface DeviceStatus {
+  id: string;
+  kind: DeviceKind;
+  health: DeviceHealth;
+  /** Short machine-readable reason (ENOENT, TIMEOUT, PAPER_OUT …) when not online. */
+  detail?: string;
+  since: number;
+}

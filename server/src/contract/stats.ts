@@ -1,0 +1,61 @@
+import type { CounterStatus } from "./tickets.ts";
+
+export interface DepartmentStats {
+  departmentId: string;
+  /** 办件量: tickets issued for this department's matters today. */
+  issued: number;
+  /** Finished (any outcome). */
+  done: number;
+  /** 办结率 = completed-or-accepted / done, 0..1 (1 when nothing is done yet). */
+  completionRate: number;
+}
+
+export interface QueueStats {
+  queueId: string;
+  waiting: number;
+  issued: number;
+  /** Longest current wait in seconds. */
+  longestWaitSec: number;
+  alarm: boolean;
+}
+
+export interface CounterLive {
+  counterId: string;
+  status: CounterStatus | "offline";
+  servedToday: number;
+}
+
+/** The live figures of the data wall; `GET /api/stats/live` and the `stats:live` event. */
+export interface LiveStats {
+  day: string;
+  at: number;
+  issued: number;
+  served: number;
+  waiting: number;
+  noShows: number;
+  avgWaitSec: number;
+  avgServiceSec: number;
+  /** Arrivals and completions per local hour 0..23. */
+  arrivalsByHour: number[];
+  completionsByHour: number[];
+  departments: DepartmentStats[];
+  queues: QueueStats[];
+  counters: CounterLive[];
+  /** Ratings 1..5 counts; satisfaction = (4+5)/all. */
+  ratings: [number, number, number, number, number];
+  satisfaction: number;
+  zonesWaiting: Record<string, number>;
+}
+
+/** One closed day, summarised for reports. */
+export interface DaySummary {
+  day: string;
+  issued: number;
+  served: number;
+  noShows: number;
+  cancelled: number;
+  avgWaitSec: number;
+  avgServiceSec: number;
+  byDepartment: { departmentId: string; issued: number; done: number; completionRate: number }[];
+  byCounter: { counterId: string; served: number; avgServiceSec: number; avgRating: number | null }[];
+}

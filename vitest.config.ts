@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    // Forks, not threads: serialport's native binding and child processes (socat, the hub
+    // under SIGKILL) behave best in their own process.
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores: keep browser and crash tests from starving each other.
+    maxWorkers: 2,
+  },
+});
