@@ -56,6 +56,8 @@ export interface Matter {
   promisedDays: number;
   /** Fee in yuan; 0 = free. */
   feeYuan: number;
+  /** Pinyin initials of the name ("bdcdj" for 不动产登记…), filled in by the hub for kiosk search. */
+  initials?: string;
 }
 
 export interface IssuingWindow {

@@ -1,0 +1,662 @@
+/** The counter page (/counter): a clerk signs in, calls and serves tickets. */
+import { render } from "preact";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import type { Catalogue, CounterView, LoginReply, Outcome, PublicTicket, Ticket } from "../server/src/contract/index.ts";
+import { createApi, toApiError } from "../ui-shared/api.ts";
+import type { SimpleCounterCommand } from "../ui-shared/api.ts";
+import { errorMessage } from "../ui-shared/errors.ts";
+import { DEFAULT_TIME_ZONE, formatClock, formatDuration } from "../ui-shared/format.ts";
+import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
+import type { Lang } from "../ui-shared/i18n.ts";
+import { useHallSocket } from "../ui-shared/socket.ts";
+import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
+import "../ui-shared/shared.css";
+import { actionForKey, enabledActions, SHORTCUT_LABEL } from "./keys.ts";
+import type { CounterAction } from "./keys.ts";
+import { COUNTER } from "./messages.ts";
+import "./counter.css";
+
+const TOKEN_KEY = "onevisit.token";
+const LOGIN_KEY = "onevisit.login";
+const COUNTER_KEY = "onevisit.counter";
+
+type T = ReturnType<typeof translator<typeof COUNTER>>;
+
+function readLogin(): LoginReply | null {
+  try {
+    const raw = sessionStorage.getItem(LOGIN_KEY);
+    return raw ? (JSON.parse(raw) as LoginReply) : null;
+  } catch {
+    return null;
+  }
+}
+
+function App() {
+  const [lang, setLang] = useLang();
+  const t = translator(COUNTER, lang);
+  const [login, setLogin] = useState<LoginReply | null>(readLogin);
+  const [counterId, setCounterId] = useState<string | null>(() => sessionStorage.getItem(COUNTER_KEY));
+  const [error, setError] = useState<string | null>(null);
+  const api = useRef(createApi({ token: () => sessionStorage.getItem(TOKEN_KEY) })).current;
+
+  const logout = useCallback(() => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(LOGIN_KEY);
+    sessionStorage.removeItem(COUNTER_KEY);
+    setLogin(null);
+    setCounterId(null);
+  }, []);
+
+  const showError = useCallback(
+    (e: unknown) => {
+      const err = toApiError(e);
+      setError(errorMessage(err.code, lang));
+      if (err.code === "UNAUTHENTICATED") logout();
+    },
+    [lang, logout],
+  );
+
+  const langButton = (
+    <button type="button" class="lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang">
+      {COMMON.switchLang[lang]}
+    </button>
+  );
+
+  let body;
+  if (!login)
+    body = (
+      <Login
+        t={t}
+        onLogin={async (u, p) => {
+          try {
+            const r = await api.login(u, p);
+            sessionStorage.setItem(TOKEN_KEY, r.token);
+            sessionStorage.setItem(LOGIN_KEY, JSON.stringify(r));
+            setError(null);
+            setLogin(r);
+          } catch (e) {
+            showError(e);
+          }
+        }}
+      />
+    );
+  else if (!counterId)
+    body = (
+      <ChooseCounter
+        t={t}
+        lang={lang}
+        api={api}
+        preset={new URLSearchParams(location.search).get("counter") ?? login.counterId}
+        onError={showError}
+        onSignedIn={(id) => {
+          sessionStorage.setItem(COUNTER_KEY, id);
+          setCounterId(id);
+        }}
+      />
+    );
+  else
+    body = (
+      <Workbench
+        t={t}
+        lang={lang}
+        api={api}
+        login={login}
+        counterId={counterId}
+        onError={showError}
+        clearError={() => setError(null)}
+        onLogout={async () => {
+          try {
+            await api.counterSignOut(counterId);
+            await api.logout();
+          } catch {
+            // signing out of a counter the hub already closed is fine
+          }
+          logout();
+        }}
+        langButton={langButton}
+      />
+    );
+
+  return (
+    <div class="counter-page">
+      {!counterId || !login ? <header class="bar simple"><span>{t("title")}</span>{langButton}</header> : null}
+      {body}
+      <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
+    </div>
+  );
+}
+
+function Login({ t, onLogin }: { t: T; onLogin: (u: string, p: string) => Promise<void> }) {
+  const [u, setU] = useState("");
+  const [p, setP] = useState("");
+  return (
+    <form
+      class="card login"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onLogin(u, p);
+      }}
+    >
+      <label>
+        {t("username")}
+        <input name="username" value={u} onInput={(e) => setU((e.target as HTMLInputElement).value)} autoFocus autoComplete="username" />
+      </label>
+      <label>
+        {t("password")}
+        <input name="password" type="password" value={p} onInput={(e) => setP((e.target as HTMLInputElement).value)} autoComplete="current-password" />
+      </label>
+      <button type="submit" class="primary">
+        {t("login")}
+      </button>
+    </form>
+  );
+}
+
+function ChooseCounter(props: {
+  t: T;
+  lang: Lang;
+  api: ReturnType<typeof createApi>;
+  preset: string | null;
+  onError: (e: unknown) => void;
+  onSignedIn: (id: string) => void;
+}) {
+  const { t, lang, api } = props;
+  const [cat, setCat] = useState<Catalogue | null>(null);
+  const [sel, setSel] = useState(props.preset ?? "");
+  useEffect(() => {
+    api.hall().then((c) => {
+      setCat(c);
+      if (!sel && c.counters[0]) setSel(c.counters[0].id);
+    }, props.onError);
+  }, []);
+  return (
+    <form
+      class="card choose"
+      onSubmit={(e) => {
+        e.preventDefault();
+        api.counterSignIn(sel).then(() => props.onSignedIn(sel), props.onError);
+      }}
+    >
+      <label>
+        {t("chooseCounter")}
+        <select name="counter" value={sel} onChange={(e) => setSel((e.target as HTMLSelectElement).value)}>
+          {cat?.counters.map((c) => (
+            <option key={c.id} value={c.id}>
+              {t("counterNo", { n: c.number })} · {pickName(c, lang)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" class="primary" disabled={!sel} data-testid="sign-in">
+        {t("signIn")}
+      </button>
+    </form>
+  );
+}
+
+type Dialog =
+  | { kind: "finish" }
+  | { kind: "transfer" }
+  | { kind: "pause" }
+  | { kind: "call"; ticket: PublicTicket | Ticket };
+
+function Workbench(props: {
+  t: T;
+  lang: Lang;
+  api: ReturnType<typeof createApi>;
+  login: LoginReply;
+  counterId: string;
+  onError: (e: unknown) => void;
+  clearError: () => void;
+  onLogout: () => Promise<void>;
+  langButton: preact.JSX.Element;
+}) {
+  const { t, lang, api, counterId, onError } = props;
+  const [view, setView] = useState<CounterView | null>(null);
+  const [cat, setCat] = useState<Catalogue | null>(null);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [now, setNow] = useState(Date.now());
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const refresh = useCallback(() => {
+    api.counterView(counterId).then(setView, onError);
+  }, [counterId, onError]);
+  // Many deltas can arrive together (a burst of tickets): refetch once.
+  const refreshSoon = useCallback(() => {
+    clearTimeout(refreshTimer.current);
+    refreshTimer.current = setTimeout(refresh, 150);
+  }, [refresh]);
+
+  useEffect(() => {
+    api.hall().then(setCat, onError);
+    refresh();
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, [counterId]);
+
+  const served = new Set(cat?.counters.find((c) => c.id === counterId)?.profile.queueIds ?? []);
+  const concernsMe = (tk: { queueId: string; counterId?: string }) => served.has(tk.queueId) || tk.counterId === counterId;
+  const { connected } = useHallSocket([{ view: "counter", counterId }, { view: "hall" }], {
+    token: sessionStorage.getItem(TOKEN_KEY),
+    handlers: {
+      "hall:snapshot": () => refreshSoon(),
+      "ticket:issued": (tk) => concernsMe(tk) && refreshSoon(),
+      "ticket:updated": (tk) => concernsMe(tk) && refreshSoon(),
+      "ticket:called": (e) => concernsMe(e.ticket) && refreshSoon(),
+      "counter:updated": (c) => c.id === counterId && refreshSoon(),
+      "catalogue:updated": (c) => setCat(c),
+    },
+    onConnect: () => {
+      refresh();
+      api.hall().then(setCat, onError);
+    },
+  });
+
+  const counter = view?.counter;
+  const current = view?.current ?? null;
+  const enabled = enabledActions(counter?.status ?? "closed", !!current, current?.status);
+
+  const run = async (fn: () => Promise<unknown>) => {
+    props.clearError();
+    setNotice(null);
+    try {
+      const r = await fn();
+      return r;
+    } catch (e) {
+      onError(e);
+      return undefined;
+    } finally {
+      refresh();
+    }
+  };
+  const simple = (cmd: SimpleCounterCommand) =>
+    run(async () => {
+      const r = await api.counterCommand(counterId, cmd);
+      if (cmd === "call-next" && r === null) setNotice(t("nobodyWaiting"));
+    });
+
+  const doAction = (a: CounterAction) => {
+    if (!enabled.has(a)) return;
+    switch (a) {
+      case "call-next":
+      case "recall":
+      case "start":
+      case "no-show":
+      case "request-rating":
+        void simple(a);
+        break;
+      case "finish":
+        setDialog({ kind: "finish" });
+        break;
+      case "transfer":
+        setDialog({ kind: "transfer" });
+        break;
+      case "park":
+        void run(() => api.park(counterId));
+        break;
+      case "pause-resume":
+        if (counter?.status === "paused") void simple("resume");
+        else setDialog({ kind: "pause" });
+        break;
+      default: {
+        const never: never = a;
+        return never;
+      }
+    }
+  };
+  const doActionRef = useRef(doAction);
+  doActionRef.current = doAction;
+  const dialogOpen = useRef(false);
+  dialogOpen.current = dialog !== null;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const el = e.target as HTMLElement | null;
+      if (dialogOpen.current || (el && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) {
+        if (e.key === "Escape") setDialog(null);
+        return;
+      }
+      const a = actionForKey(e);
+      if (!a) return;
+      e.preventDefault(); // F1 would open the browser's help
+      doActionRef.current(a);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const tz = cat?.hall.timeZone ?? DEFAULT_TIME_ZONE;
+  const counterCfg = cat?.counters.find((c) => c.id === counterId);
+  const matterOf = (id: string) => cat?.matters.find((m) => m.id === id);
+  const queueName = (id: string) => {
+    const q = cat?.queues.find((x) => x.id === id);
+    return q ? `${q.prefix} · ${pickName(q, lang)}` : id;
+  };
+  const currentMatter = current ? matterOf(current.matterId) : undefined;
+  const btn = (a: CounterAction, label: string, cls = "") => (
+    <button type="button" class={`act ${cls}`} disabled={!enabled.has(a)} onClick={() => doAction(a)} data-action={a}>
+      <span>{label}</span>
+      <kbd>{SHORTCUT_LABEL[a]}</kbd>
+    </button>
+  );
+
+  return (
+    <div class="workbench">
+      <ReconnectBanner connected={connected} lang={lang} />
+      <header class="bar">
+        <strong>{counterCfg ? pickName(counterCfg, lang) : counterId}</strong>
+        <span class={`status s-${counter?.status ?? "closed"}`} data-testid="counter-status">
+          {t(`status_${counter?.status ?? "closed"}`)}
+          {counter?.status === "paused" && counter.pauseReason ? ` · ${counter.pauseReason}` : ""}
+        </span>
+        <span class="who">{props.login.staff.name}</span>
+        <span class="clock">{formatClock(now, tz)}</span>
+        {props.langButton}
+        <button type="button" class="logout" onClick={() => void props.onLogout()}>
+          {t("logout")}
+        </button>
+      </header>
+      <div class="cols">
+        <section class="main">
+          <div class={`current${current ? ` c-${current.status}` : ""}`} data-testid="current">
+            <p class="label">{t("current")}</p>
+            {current ? (
+              <>
+                <p class="number" data-testid="current-number">
+                  {current.number}
+                </p>
+                <p class="meta">
+                  <span class={`prio p-${current.priority}`}>{t(`priority_${current.priority}`)}</span>
+                  {currentMatter && <span class="matter">{pickName(currentMatter, lang)}</span>}
+                  {current.recalls > 0 && <span>{t("recalls", { n: current.recalls })}</span>}
+                  {current.calledAt && <span>{formatDuration((now - (current.startedAt ?? current.calledAt)) / 1000)}</span>}
+                  {current.idMasked && (
+                    <span>
+                      {t("idCard")} {current.idMasked}
+                    </span>
+                  )}
+                </p>
+                {currentMatter && currentMatter.materials.length > 0 && (
+                  <div class="materials">
+                    <h3>{t("materials")}</h3>
+                    <ol>
+                      {currentMatter.materials.map((m) => (
+                        <li key={m}>{m}</li>
+                      ))}
+                    </ol>
+                  </div>
+                )}
+                {current.notes.length > 0 && (
+                  <div class="notes">
+                    <h3>{t("notes")}</h3>
+                    <ul>
+                      {current.notes.map((n, i) => (
+                        <li key={i}>{n}</li>
+                      ))}
+                    </ul>
+                  </div>
+                )}
+              </>
+            ) : (
+              <p class="empty">{t("noCurrent")}</p>
+            )}
+          </div>
+          {notice && <p class="notice">{notice}</p>}
+          <div class="actions">
+            {btn("call-next", t("callNext"), "primary")}
+            {btn("recall", t("recall"))}
+            {btn("start", t("start"))}
+            {btn("finish", t("finish"), "ok")}
+            {btn("no-show", t("noShow"), "warn")}
+            {btn("transfer", t("transfer"))}
+            {btn("park", t("park"))}
+            {btn("pause-resume", counter?.status === "paused" ? t("resume") : t("pause"))}
+            {btn("request-rating", t("requestRating"))}
+          </div>
+          <p class="rating-line">
+            {counter?.ratingRequested && <span data-testid="rating-waiting">{t("ratingWaiting")}</span>}
+            {counter?.lastRating && <span data-testid="last-rating">{t("lastRating", { n: counter.lastRating })}</span>}
+          </p>
+          <p class="shortcuts">{t("shortcuts")}</p>
+        </section>
+        <aside>
+          <h2>{t("queues")}</h2>
+          {view?.queues.map((q) => (
+            <div class="queue" key={q.queueId} data-queue={q.queueId}>
+              <h3>
+                {queueName(q.queueId)} <span class="count">{t("waiting", { n: q.waiting })}</span>
+              </h3>
+              <ul class="tickets">
+                {q.next.map((tk) => (
+                  <li key={tk.id} data-ticket={tk.id}>
+                    <span class="num">{tk.number}</span>
+                    <span class={`prio p-${tk.priority}`}>{t(`priority_${tk.priority}`)}</span>
+                    <span class="m">{matterOf(tk.matterId) ? pickName(matterOf(tk.matterId)!, lang) : ""}</span>
+                    <span class="time">{formatClock(tk.issuedAt, tz)}</span>
+                    <button type="button" onClick={() => setDialog({ kind: "call", ticket: tk })}>
+                      {t("call")}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+          {(view?.parked.length ?? 0) > 0 && (
+            <div class="queue">
+              <h3>{t("parked")}</h3>
+              <ul class="tickets">
+                {view?.parked.map((tk) => (
+                  <li key={tk.id} data-ticket={tk.id}>
+                    <span class="num">{tk.number}</span>
+                    <span class="m">{tk.notes[tk.notes.length - 1] ?? ""}</span>
+                    <button type="button" onClick={() => void run(() => api.callTicket(counterId, tk.id, t("callBack")))}>
+                      {t("callBack")}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {(view?.noShows.length ?? 0) > 0 && (
+            <div class="queue">
+              <h3>{t("noShows")}</h3>
+              <ul class="tickets">
+                {view?.noShows.map((tk) => (
+                  <li key={tk.id} data-ticket={tk.id}>
+                    <span class="num">{tk.number}</span>
+                    <span class="time">{tk.noShowAt ? formatClock(tk.noShowAt, tz) : ""}</span>
+                    <button type="button" onClick={() => setDialog({ kind: "call", ticket: tk })}>
+                      {t("call")}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {view && (
+            <div class="today" data-testid="today">
+              <h3>{t("today")}</h3>
+              <dl>
+                <dt>{t("served")}</dt>
+                <dd data-testid="served">{view.today.served}</dd>
+                <dt>{t("avgService")}</dt>
+                <dd>{formatDuration(view.today.avgServiceSec)}</dd>
+                <dt>{t("avgRating")}</dt>
+                <dd>{view.today.avgRating === null ? t("none") : view.today.avgRating.toFixed(1)}</dd>
+                <dt>{t("noShows")}</dt>
+                <dd>{view.today.noShows}</dd>
+              </dl>
+            </div>
+          )}
+        </aside>
+      </div>
+      {dialog?.kind === "finish" && (
+        <Modal title={t("outcome")} t={t} onClose={() => setDialog(null)}>
+          <div class="choices" data-testid="outcomes">
+            {(["completed", "accepted_incomplete", "rejected", "referred"] as const satisfies readonly Outcome[]).map((o, i) => (
+              <button
+                type="button"
+                key={o}
+                data-outcome={o}
+                autoFocus={i === 0}
+                onClick={() => {
+                  setDialog(null);
+                  void run(() => api.finish(counterId, o));
+                }}
+              >
+                {t(`outcome_${o}`)}
+              </button>
+            ))}
+          </div>
+        </Modal>
+      )}
+      {dialog?.kind === "pause" && (
+        <Modal title={t("pauseReason")} t={t} onClose={() => setDialog(null)}>
+          <ReasonForm
+            t={t}
+            presets={[t("reason_break"), t("reason_meeting"), t("reason_system")]}
+            onSubmit={(reason) => {
+              setDialog(null);
+              void run(() => api.pause(counterId, reason));
+            }}
+          />
+        </Modal>
+      )}
+      {dialog?.kind === "call" && (
+        <Modal title={`${t("callReason")} · ${dialog.ticket.number}`} t={t} onClose={() => setDialog(null)}>
+          <ReasonForm
+            t={t}
+            presets={[]}
+            onSubmit={(reason) => {
+              const id = dialog.ticket.id;
+              setDialog(null);
+              void run(() => api.callTicket(counterId, id, reason || undefined));
+            }}
+          />
+        </Modal>
+      )}
+      {dialog?.kind === "transfer" && cat && (
+        <Modal title={t("transferTo")} t={t} onClose={() => setDialog(null)}>
+          <TransferForm
+            t={t}
+            lang={lang}
+            cat={cat}
+            counterId={counterId}
+            onSubmit={(to) => {
+              setDialog(null);
+              void run(() => api.transfer(counterId, to));
+            }}
+          />
+        </Modal>
+      )}
+    </div>
+  );
+}
+
+function Modal(props: { title: string; t: T; onClose: () => void; children: preact.ComponentChildren }) {
+  return (
+    <div class="modal-back" onClick={props.onClose}>
+      <div class="modal" role="dialog" onClick={(e) => e.stopPropagation()}>
+        <h2>{props.title}</h2>
+        {props.children}
+        <button type="button" class="close" onClick={props.onClose}>
+          {props.t("cancel")}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function ReasonForm({ t, presets, onSubmit }: { t: T; presets: string[]; onSubmit: (reason: string) => void }) {
+  const [reason, setReason] = useState("");
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit(reason.trim());
+      }}
+    >
+      <div class="choices">
+        {presets.map((p) => (
+          <button type="button" key={p} onClick={() => onSubmit(p)}>
+            {p}
+          </button>
+        ))}
+      </div>
+      <input name="reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} autoFocus />
+      <button type="submit" class="primary" disabled={presets.length > 0 && !reason.trim()}>
+        {t("ok")}
+      </button>
+    </form>
+  );
+}
+
+function TransferForm(props: {
+  t: T;
+  lang: Lang;
+  cat: Catalogue;
+  counterId: string;
+  onSubmit: (to: { toQueueId?: string; toCounterId?: string; note?: string; priority?: "green" }) => void;
+}) {
+  const { t, lang, cat } = props;
+  const [mode, setMode] = useState<"queue" | "counter">("queue");
+  const [queueId, setQueueId] = useState(cat.queues[0]?.id ?? "");
+  const [toCounterId, setToCounterId] = useState(cat.counters.find((c) => c.id !== props.counterId)?.id ?? "");
+  const [note, setNote] = useState("");
+  const [green, setGreen] = useState(false);
+  return (
+    <form
+      class="transfer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit({
+          ...(mode === "queue" ? { toQueueId: queueId } : { toCounterId }),
+          ...(note.trim() ? { note: note.trim() } : {}),
+          ...(green ? { priority: "green" as const } : {}),
+        });
+      }}
+    >
+      <div class="choices">
+        <label>
+          <input type="radio" checked={mode === "queue"} onChange={() => setMode("queue")} /> {t("toQueue")}
+        </label>
+        <label>
+          <input type="radio" checked={mode === "counter"} onChange={() => setMode("counter")} /> {t("toCounter")}
+        </label>
+      </div>
+      {mode === "queue" ? (
+        <select value={queueId} onChange={(e) => setQueueId((e.target as HTMLSelectElement).value)}>
+          {cat.queues.map((q) => (
+            <option key={q.id} value={q.id}>
+              {q.prefix} · {pickName(q, lang)}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <select value={toCounterId} onChange={(e) => setToCounterId((e.target as HTMLSelectElement).value)}>
+          {cat.counters
+            .filter((c) => c.id !== props.counterId)
+            .map((c) => (
+              <option key={c.id} value={c.id}>
+                {t("counterNo", { n: c.number })} · {pickName(c, lang)}
+              </option>
+            ))}
+        </select>
+      )}
+      <label>
+        {t("note")}
+        <input value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+      </label>
+      <label>
+        <input type="checkbox" checked={green} onChange={(e) => setGreen((e.target as HTMLInputElement).checked)} /> {t("raisePriority")}
+      </label>
+      <button type="submit" class="primary">
+        {t("ok")}
+      </button>
+    </form>
+  );
+}
+
+const root = document.getElementById("app");
+if (root) render(<App />, root);

@@ -1,0 +1,216 @@
+/**
+ * The hall call screen (`/display`, `?zone=<zoneId>` for one zone): the newest call large
+ * and flashing, the last calls, waiting counts per zone, the scrolling notice and a clock.
+ * Every call is announced (chime + the hub's TTS, or the browser's speech) through the
+ * announcement queue; `window.__announcements` logs them for the tests.
+ */
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { CallInfo, Subscription, TicketCalled } from "../server/src/contract/index.ts";
+import { formatClockSeconds, formatDate } from "../ui-shared/format.ts";
+import type { Lang } from "../ui-shared/i18n.ts";
+import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
+import { useHallSocket } from "../ui-shared/socket.ts";
+import { ReconnectBanner } from "../ui-shared/ui.tsx";
+import { type AnnouncementLogEntry, createAnnouncer } from "./announcer.ts";
+import { createBrowserPlayer } from "./browser-player.ts";
+import { callsFor, speechSentence, zoneWaiting } from "./call-model.ts";
+import { DISPLAY_MSG } from "./strings.ts";
+import { shortCounterName } from "./window-view.ts";
+import { useNow } from "./use-now.ts";
+
+declare global {
+  interface Window {
+    /** Every announcement started on this page (read by the end-to-end tests). */
+    __announcements?: AnnouncementLogEntry[];
+  }
+}
+
+export const CHIME_URL = "/api/voice/chime.wav";
+/** How long the newest call keeps flashing. */
+const FLASH_MS = 12_000;
+const RECENT_SHOWN = 7;
+/** A call older than this (by the hub's clock) is not flashed again after a reload. */
+const STALE_MS = 10 * 60_000;
+
+function useAnnouncer(zoneId: string | null) {
+  const [blocked, setBlocked] = useState(false);
+  const ref = useRef<{ announcer: ReturnType<typeof createAnnouncer>; player: ReturnType<typeof createBrowserPlayer> } | null>(null);
+  if (!ref.current) {
+    const log: AnnouncementLogEntry[] = [];
+    window.__announcements = log;
+    const player = createBrowserPlayer();
+    const announcer = createAnnouncer({
+      player,
+      now: () => performance.now(),
+      chimeUrl: CHIME_URL,
+      speechText: (e) => speechSentence(e.call),
+      speechLang: "zh-CN",
+      log,
+      onBlocked: setBlocked,
+    });
+    ref.current = { announcer, player };
+  }
+  useEffect(() => {
+    const r = ref.current;
+    if (!r) return;
+    // Detect a browser that blocks sound until a tap, before the first call arrives.
+    void r.player.probe(CHIME_URL).then((ok) => {
+      if (!ok) setBlocked(true);
+    });
+  }, []);
+  const onCalled = (e: TicketCalled): void => {
+    if (zoneId !== null && e.call.zoneId !== zoneId) return;
+    ref.current?.announcer.enqueue(e);
+  };
+  const unlock = (): void => {
+    const r = ref.current;
+    if (!r) return;
+    setBlocked(false);
+    // Inside the tap: play something so the page gets its user activation for audio.
+    void r.player.probe(CHIME_URL);
+    r.announcer.unblock();
+  };
+  return { blocked, onCalled, unlock };
+}
+
+/** The call screen page. */
+export function CallScreen() {
+  const [lang, setLang] = useLang();
+  const t = translator(DISPLAY_MSG, lang);
+  const zoneId = useMemo(() => new URLSearchParams(location.search).get("zone"), []);
+  const subs = useMemo<Subscription[]>(() => (zoneId ? [{ view: "zone", zoneId }] : [{ view: "hall" }]), [zoneId]);
+  const sound = useAnnouncer(zoneId);
+  const { state, connected } = useHallSocket(subs, { handlers: { "ticket:called": sound.onCalled } });
+  const now = useNow();
+
+  if (!state) {
+    return (
+      <div class="call-screen loading">
+        <ReconnectBanner connected={connected} lang={lang} />
+        <p>{COMMON.loading[lang]}</p>
+      </div>
+    );
+  }
+  const cat = state.catalogue;
+  const tz = cat.hall.timeZone;
+  const zone = zoneId ? cat.zones.find((z) => z.id === zoneId) : undefined;
+  const calls = callsFor(state.recentCalls, zoneId, RECENT_SHOWN + 1);
+  const newest = calls[0];
+  const rest = calls.slice(1);
+  const zones = zoneWaiting(cat, state.stats, state.active, zoneId, lang);
+  const counterNameOf = (c: CallInfo): string => {
+    const def = cat.counters.find((x) => x.id === c.counterId);
+    return def ? shortCounterName(def, lang) : c.counterName;
+  };
+  const notice = lang === "en" && cat.hall.noticeEn ? cat.hall.noticeEn : cat.hall.notice;
+
+  return (
+    <div class="call-screen">
+      <ReconnectBanner connected={connected} lang={lang} />
+      <header class="cs-header">
+        <div class="cs-hall">
+          <span class="cs-hall-name">{pickName(cat.hall, lang)}</span>
+          {zoneId && <span class="cs-zone">{zone ? `${zone.floor} · ${pickName(zone, lang)}` : t("unknownZone")}</span>}
+        </div>
+        <div class="cs-time">
+          <span class="cs-date">{formatDate(now, lang, tz)}</span>
+          <span class="cs-clock" data-testid="clock">
+            {formatClockSeconds(now, tz)}
+          </span>
+          <button type="button" class="lang-toggle" onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
+            {COMMON.switchLang[lang]}
+          </button>
+        </div>
+      </header>
+      <main class="cs-main">
+        <section class="cs-now" data-testid="now-calling">
+          <div class="cs-now-label">{t("nowCalling")}</div>
+          {newest ? (
+            <NewestCall
+              key={`${newest.ticketId}-${newest.at}`}
+              call={newest}
+              counterName={counterNameOf(newest)}
+              now={now}
+              lang={lang}
+            />
+          ) : <div class="cs-none">{t("noCalls")}</div>}
+        </section>
+        <section class="cs-recent">
+          <h2>{t("recentCalls")}</h2>
+          <ol data-testid="recent-calls">
+            {rest.map((c) => (
+              <li key={`${c.ticketId}-${c.at}`} data-number={c.number}>
+                <span class="cs-r-number">{c.number}</span>
+                <span class="cs-r-counter">{t("counterN", { n: c.counterNumber })}</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      </main>
+      <section class="cs-zones" data-testid="zone-waiting">
+        <span class="cs-zones-label">{t("waiting")}</span>
+        {zones.map((z) => (
+          <span class="cs-zone-item" key={z.zoneId} data-zone={z.zoneId}>
+            <span class="cs-zone-floor">{z.floor}</span>
+            <span class="cs-zone-name">{z.name}</span>
+            <b class="cs-zone-count">{t("persons", { n: z.waiting })}</b>
+          </span>
+        ))}
+      </section>
+      <footer class="cs-notice">
+        <div class="cs-marquee" data-testid="notice">
+          <span>{notice}</span>
+          <span aria-hidden="true">{notice}</span>
+        </div>
+      </footer>
+      {sound.blocked && (
+        <button type="button" class="sound-overlay" data-testid="enable-sound" onClick={sound.unlock}>
+          <svg class="sound-icon" viewBox="0 0 24 24" aria-hidden="true">
+            <path d="M3 9v6h4l5 5V4L7 9H3z" fill="currentColor" />
+            <path d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+          </svg>
+          <span class="sound-title">
+            {DISPLAY_MSG.enableSound.zh} / {DISPLAY_MSG.enableSound.en}
+          </span>
+          <span class="sound-hint">{t("enableSoundHint")}</span>
+        </button>
+      )}
+    </div>
+  );
+}
+
+function NewestCall({ call, counterName, now, lang }: { call: CallInfo; counterName: string; now: number; lang: Lang }) {
+  const t = translator(DISPLAY_MSG, lang);
+  // Flash for a while after the call appeared here (the parent's key remounts this on every
+  // new call or recall). The screen's clock may differ from the hub's, so the hub's `at`
+  // only rules out replaying an old call's flash after a page reload.
+  const [shownAt] = useState(() => Date.now());
+  const flashing = now - shownAt < FLASH_MS && Math.abs(shownAt - call.at) < STALE_MS;
+  return (
+    <div
+      class={`cs-call${flashing ? " flashing" : ""}`}
+      data-testid="newest-call"
+      data-number={call.number}
+      data-counter={call.counterNumber}
+    >
+      <div class="cs-call-line">
+        <span class="cs-word">{t("please")}</span>
+        <span class="cs-number" data-testid="newest-number">
+          {call.number}
+        </span>
+        {t("numberSuffix") && <span class="cs-word">{t("numberSuffix")}</span>}
+      </div>
+      <div class="cs-call-line">
+        <span class="cs-word">{t("goTo")}</span>
+        <span class="cs-counter" data-testid="newest-counter">
+          {t("counterN", { n: call.counterNumber })}
+        </span>
+        {t("handle") && <span class="cs-word">{t("handle")}</span>}
+      </div>
+      <div class="cs-counter-name">
+        {counterName}
+        {call.recall > 0 && <span class="cs-recall">{t("recall")}</span>}
+      </div>
+    </div>
+  );
+}

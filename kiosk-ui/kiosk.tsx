@@ -1,0 +1,443 @@
+/** The kiosk page (/kiosk): zones → matters → ticket, ID card and appointment input. */
+import { render } from "preact";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { Catalogue, IssuedTicket, KioskInput, Matter, PriorityClass, PrintResult } from "../server/src/contract/index.ts";
+import { absoluteUrl, createApi, qrSvgUrl, toApiError } from "../ui-shared/api.ts";
+import { errorMessage } from "../ui-shared/errors.ts";
+import { DEFAULT_TIME_ZONE, formatClock, formatHours, formatWait } from "../ui-shared/format.ts";
+import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
+import type { Lang } from "../ui-shared/i18n.ts";
+import { searchMatters } from "../ui-shared/search.ts";
+import { useHallSocket } from "../ui-shared/socket.ts";
+import { waitingIn } from "../ui-shared/store.ts";
+import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
+import "../ui-shared/shared.css";
+import { KIOSK } from "./kiosk-messages.ts";
+import { issuingBlock, materialsUrl, mattersOfZone } from "./logic.ts";
+import "./kiosk.css";
+
+/** Back to the start screen after this long without a touch. */
+const IDLE_MS = 60_000;
+
+type Screen =
+  | { kind: "home" }
+  | { kind: "zone"; zoneId: string }
+  | { kind: "matter"; matterId: string }
+  | { kind: "issued"; ticket: IssuedTicket };
+
+type PendingId = Extract<KioskInput, { kind: "id_card" }>;
+
+const api = createApi();
+
+function Kiosk() {
+  const params = useMemo(() => new URLSearchParams(location.search), []);
+  const kioskId = params.get("kiosk") || "k1";
+  const listOnly = params.get("view") === "list";
+  const [lang, setLang] = useLang();
+  const t = translator(KIOSK, lang);
+  const [large, setLarge] = useState(false);
+  const [fetched, setFetched] = useState<Catalogue | null>(null);
+  const [screen, setScreen] = useState<Screen>(() => {
+    const m = params.get("matter");
+    return m ? { kind: "matter", matterId: m } : { kind: "home" };
+  });
+  const [query, setQuery] = useState("");
+  const [pendingId, setPendingId] = useState<PendingId | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [now, setNow] = useState(Date.now());
+
+  const showError = (e: unknown) => setError(errorMessage(toApiError(e).code, lang));
+
+  const loadHall = useCallback(() => {
+    api.hall().then(setFetched, showError);
+  }, [lang]);
+  useEffect(loadHall, []);
+
+  const issue = async (body: { matterId?: string; appointmentCode?: string; priority?: PriorityClass }) => {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const ticket = await api.issueTicket({ ...body, kioskId, lang, idToken: body.matterId ? pendingId?.idToken : undefined });
+      setPendingId(null);
+      setScreen({ kind: "issued", ticket });
+    } catch (e) {
+      showError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const issueRef = useRef(issue);
+  issueRef.current = issue;
+
+  const { state, connected } = useHallSocket(listOnly ? [] : [{ view: "screen", screenId: `kiosk-${kioskId}` }], {
+    handlers: {
+      "kiosk:input": (e) => {
+        if (e.kioskId !== kioskId) return;
+        if (e.kind === "id_card") {
+          setPendingId(e);
+          setScreen((s) => (s.kind === "issued" ? { kind: "home" } : s));
+        } else {
+          void issueRef.current({ appointmentCode: e.code });
+        }
+      },
+      "ticket:print": (e) => {
+        setScreen((s) => (s.kind === "issued" && s.ticket.id === e.ticketId ? { kind: "issued", ticket: { ...s.ticket, print: e.result } } : s));
+      },
+    },
+    onConnect: (recovered) => {
+      if (!recovered) loadHall();
+    },
+  });
+  const cat = state?.catalogue ?? fetched;
+  const tz = cat?.hall.timeZone ?? DEFAULT_TIME_ZONE;
+
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(id);
+  }, []);
+
+  // Idle: back to the start, forget the ID card and the search.
+  useEffect(() => {
+    if (listOnly) return;
+    let timer = setTimeout(reset, IDLE_MS);
+    function reset() {
+      setScreen({ kind: "home" });
+      setQuery("");
+      setPendingId(null);
+      setError(null);
+    }
+    const touch = () => {
+      clearTimeout(timer);
+      timer = setTimeout(reset, IDLE_MS);
+    };
+    window.addEventListener("pointerdown", touch);
+    window.addEventListener("keydown", touch);
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener("pointerdown", touch);
+      window.removeEventListener("keydown", touch);
+    };
+  }, [listOnly, screen, pendingId]);
+
+  let body;
+  if (!cat) body = <div class="loading">{COMMON.loading[lang]}</div>;
+  else if (screen.kind === "home")
+    body = <Home cat={cat} lang={lang} query={query} setQuery={setQuery} open={(s) => setScreen(s)} />;
+  else if (screen.kind === "zone")
+    body = <ZoneMatters cat={cat} lang={lang} zoneId={screen.zoneId} open={(id) => setScreen({ kind: "matter", matterId: id })} />;
+  else if (screen.kind === "matter") {
+    const matter = cat.matters.find((m) => m.id === screen.matterId);
+    body = matter ? (
+      <MatterView
+        cat={cat}
+        matter={matter}
+        lang={lang}
+        listOnly={listOnly}
+        busy={busy}
+        waiting={state ? waitingIn(state, matter.queueId).length : null}
+        block={issuingBlock(cat.queues.find((q) => q.id === matter.queueId), state?.stats, now, tz)}
+        onTake={(priority) => void issue({ matterId: matter.id, priority })}
+      />
+    ) : (
+      <div class="loading">{errorMessage("UNKNOWN_MATTER", lang)}</div>
+    );
+  } else
+    body = (
+      <Issued
+        cat={cat}
+        ticket={screen.ticket}
+        lang={lang}
+        kioskId={kioskId}
+        onDone={() => setScreen({ kind: "home" })}
+        onPrint={(print) => setScreen({ kind: "issued", ticket: { ...screen.ticket, print } })}
+        onError={showError}
+      />
+    );
+
+  return (
+    <div class={`kiosk${large ? " large" : ""}${listOnly ? " list-only" : ""}`}>
+      <ReconnectBanner connected={connected || listOnly} lang={lang} />
+      <header class="bar">
+        <button type="button" class="brand" onClick={() => !listOnly && setScreen({ kind: "home" })}>
+          <span class="hall">{cat ? pickName(cat.hall, lang) : ""}</span>
+          <span class="sub">{t("title")}</span>
+        </button>
+        <span class="clock">{formatClock(now, tz)}</span>
+        {!listOnly && (
+          <button type="button" class={`toggle${large ? " on" : ""}`} aria-pressed={large} onClick={() => setLarge(!large)} data-testid="large-text">
+            {t("largeText")}
+          </button>
+        )}
+        <button type="button" class="toggle" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang">
+          {COMMON.switchLang[lang]}
+        </button>
+      </header>
+      {pendingId && screen.kind !== "issued" && (
+        <div class="id-banner" data-testid="id-banner">
+          {t("idRead", { masked: pendingId.masked })}
+          <button type="button" onClick={() => setPendingId(null)}>
+            {t("clearId")}
+          </button>
+        </div>
+      )}
+      <main>
+        {screen.kind !== "home" && screen.kind !== "issued" && !listOnly && (
+          <nav class="crumbs">
+            <button type="button" onClick={() => setScreen({ kind: "home" })}>
+              ⌂ {t("home")}
+            </button>
+            {screen.kind === "matter" && cat && (
+              <button
+                type="button"
+                onClick={() => {
+                  const m = cat.matters.find((x) => x.id === screen.matterId);
+                  const zoneId = cat.departments.find((d) => d.id === m?.departmentId)?.zoneId;
+                  setScreen(zoneId ? { kind: "zone", zoneId } : { kind: "home" });
+                }}
+              >
+                ‹ {t("back")}
+              </button>
+            )}
+          </nav>
+        )}
+        {body}
+        {busy && <div class="busy">{t("issuing")}</div>}
+      </main>
+      <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
+    </div>
+  );
+}
+
+const LETTERS = "QWERTYUIOPASDFGHJKLZXCVBNM".split("");
+
+function Home(props: { cat: Catalogue; lang: Lang; query: string; setQuery: (q: string) => void; open: (s: Screen) => void }) {
+  const { cat, lang, query, setQuery, open } = props;
+  const t = translator(KIOSK, lang);
+  const results = query.trim() ? searchMatters(cat.matters, query) : null;
+  return (
+    <div class="home">
+      <div class="search">
+        <input
+          type="search"
+          value={query}
+          placeholder={t("searchPlaceholder")}
+          onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+          data-testid="search"
+        />
+      </div>
+      <div class="letters" aria-label="keyboard">
+        {LETTERS.map((l) => (
+          <button type="button" key={l} onClick={() => setQuery(query + l.toLowerCase())}>
+            {l}
+          </button>
+        ))}
+        <button type="button" class="wide" onClick={() => setQuery(query.slice(0, -1))}>
+          ⌫
+        </button>
+        <button type="button" class="wide" onClick={() => setQuery("")}>
+          {t("keyboardClear")}
+        </button>
+      </div>
+      {results ? (
+        <section>
+          <h2>{t("results")}</h2>
+          {results.length === 0 ? <p class="empty">{t("noResults")}</p> : <MatterList cat={cat} lang={lang} matters={results} open={(id) => open({ kind: "matter", matterId: id })} />}
+        </section>
+      ) : (
+        <section>
+          <h2>{t("chooseZone")}</h2>
+          <div class="zones">
+            {cat.zones.map((z) => (
+              <button type="button" class="zone" key={z.id} onClick={() => open({ kind: "zone", zoneId: z.id })} data-zone={z.id}>
+                <span class="floor">{z.floor}</span>
+                <span class="name">{pickName(z, lang)}</span>
+                <span class="count">{t("matters", { n: mattersOfZone(cat, z.id).length })}</span>
+              </button>
+            ))}
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function MatterList({ cat, lang, matters, open }: { cat: Catalogue; lang: Lang; matters: Matter[]; open: (id: string) => void }) {
+  return (
+    <div class="matters">
+      {matters.map((m) => {
+        const dep = cat.departments.find((d) => d.id === m.departmentId);
+        return (
+          <button type="button" class="matter" key={m.id} onClick={() => open(m.id)} data-matter={m.id}>
+            <span class="name">{pickName(m, lang)}</span>
+            {dep && <span class="dep">{pickName(dep, lang)}</span>}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+function ZoneMatters({ cat, lang, zoneId, open }: { cat: Catalogue; lang: Lang; zoneId: string; open: (id: string) => void }) {
+  const zone = cat.zones.find((z) => z.id === zoneId);
+  return (
+    <div class="zone-view">
+      <h2>
+        {zone ? pickName(zone, lang) : zoneId} <small>{zone?.floor}</small>
+      </h2>
+      <MatterList cat={cat} lang={lang} matters={mattersOfZone(cat, zoneId)} open={open} />
+    </div>
+  );
+}
+
+function MatterView(props: {
+  cat: Catalogue;
+  matter: Matter;
+  lang: Lang;
+  listOnly: boolean;
+  busy: boolean;
+  waiting: number | null;
+  block: "OUTSIDE_HOURS" | "DAILY_CAP_REACHED" | null;
+  onTake: (priority?: PriorityClass) => void;
+}) {
+  const { cat, matter, lang, block } = props;
+  const t = translator(KIOSK, lang);
+  const [green, setGreen] = useState(false);
+  const dep = cat.departments.find((d) => d.id === matter.departmentId);
+  const queue = cat.queues.find((q) => q.id === matter.queueId);
+  const days = (n: number) => (n === 0 ? t("onTheSpot") : t("days", { n }));
+  const qr = qrSvgUrl(materialsUrl(matter.id, cat.hall.publicUrl, location.origin));
+  return (
+    <div class="matter-view">
+      <h1>{pickName(matter, lang)}</h1>
+      {dep && <p class="dep">{pickName(dep, lang)}</p>}
+      <div class="facts">
+        <div>
+          <span class="k">{t("legalDays")}</span>
+          <span class="v">{days(matter.legalDays)}</span>
+        </div>
+        <div>
+          <span class="k">{t("promisedDays")}</span>
+          <span class="v">{days(matter.promisedDays)}</span>
+        </div>
+        <div>
+          <span class="k">{t("fee")}</span>
+          <span class="v">{matter.feeYuan ? t("yuan", { n: matter.feeYuan }) : t("free")}</span>
+        </div>
+      </div>
+      <div class="materials-qr">
+        <section class="materials">
+          <h2>{t("materials")}</h2>
+          {matter.materials.length ? (
+            <ol>
+              {matter.materials.map((m) => (
+                <li key={m}>{m}</li>
+              ))}
+            </ol>
+          ) : (
+            <p>{t("noMaterials")}</p>
+          )}
+        </section>
+        {!props.listOnly && (
+          <figure class="qr">
+            <img src={qr} alt="QR" width={220} height={220} />
+            <figcaption>{t("qrList")}</figcaption>
+          </figure>
+        )}
+      </div>
+      {!props.listOnly && (
+        <div class="take">
+          {block ? (
+            <p class="blocked" data-testid="blocked">
+              {block === "OUTSIDE_HOURS" ? t("outsideHours", { hours: formatHours(queue?.hours ?? []) }) : t("capReached")}
+              <br />
+              <small>{errorMessage(block, lang)}</small>
+            </p>
+          ) : (
+            <>
+              {props.waiting !== null && <p class="waiting">{t("waitingNow", { n: props.waiting })}</p>}
+              <label class="green">
+                <input type="checkbox" checked={green} onChange={(e) => setGreen((e.target as HTMLInputElement).checked)} />
+                {t("greenChannel")}
+              </label>
+              <button type="button" class="big" disabled={props.busy} onClick={() => props.onTake(green ? "green" : undefined)} data-testid="take">
+                {t("takeTicket")}
+              </button>
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Issued(props: {
+  cat: Catalogue;
+  ticket: IssuedTicket;
+  lang: Lang;
+  kioskId: string;
+  onDone: () => void;
+  onPrint: (p: PrintResult) => void;
+  onError: (e: unknown) => void;
+}) {
+  const { cat, ticket, lang } = props;
+  const t = translator(KIOSK, lang);
+  const [reprinting, setReprinting] = useState(false);
+  const matter = cat.matters.find((m) => m.id === ticket.matterId);
+  const queue = cat.queues.find((q) => q.id === ticket.queueId);
+  const zone = cat.zones.find((z) => z.id === queue?.zoneId);
+  const phoneUrl = absoluteUrl(ticket.phoneUrl, cat.hall.publicUrl || location.origin);
+  const failed = ticket.print.status === "failed";
+  const reprint = async () => {
+    setReprinting(true);
+    try {
+      const r = await createApi().reprint(ticket.id, props.kioskId);
+      props.onPrint(r.print);
+    } catch (e) {
+      props.onError(e);
+    } finally {
+      setReprinting(false);
+    }
+  };
+  return (
+    <div class={`issued${failed ? " failed" : ""}`} data-testid="issued">
+      {failed && (
+        <div class="print-failed" role="alert" data-testid="print-failed">
+          {t("printFailed")}
+          <button type="button" onClick={() => void reprint()} disabled={reprinting} data-testid="reprint">
+            {t("reprint")}
+          </button>
+        </div>
+      )}
+      <p class="label">{t("yourNumber")}</p>
+      <p class="number" data-testid="number">
+        {ticket.number}
+      </p>
+      {matter && <p class="what">{pickName(matter, lang)}</p>}
+      <div class="facts">
+        <div>
+          <span class="v" data-testid="ahead">
+            {t("ahead", { n: ticket.position })}
+          </span>
+        </div>
+        <div>
+          <span class="k">{t("wait")}</span>
+          <span class="v">{formatWait(ticket.estimatedWaitSec, lang)}</span>
+        </div>
+      </div>
+      {zone && <p class="where">{t("goTo", { zone: pickName(zone, lang), floor: zone.floor })}</p>}
+      <figure class="qr">
+        <img src={qrSvgUrl(phoneUrl)} alt="QR" width={260} height={260} data-testid="phone-qr" data-url={phoneUrl} />
+        <figcaption>{t("scanPhone")}</figcaption>
+      </figure>
+      {ticket.print.status === "printed" && <p class="printed">{t("printed")}</p>}
+      <button type="button" class="big" onClick={props.onDone} data-testid="done">
+        {t("done")}
+      </button>
+    </div>
+  );
+}
+
+const root = document.getElementById("app");
+if (root) render(<Kiosk />, root);

@@ -1,0 +1,238 @@
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import type { Catalogue } from "./contract/catalogue.ts";
+import type { HallSnapshot } from "./contract/events.ts";
+import type { LiveStats } from "./contract/stats.ts";
+import { liveStats } from "./core/index.ts";
+import { generatePassword, hashPassword } from "./auth/passwords.ts";
+import { TokenService } from "./auth/tokens.ts";
+import { withInitials } from "./catalogue/initials.ts";
+import { DeviceManager } from "./devices/manager.ts";
+import { CounterActions } from "./hall/counter-actions.ts";
+import { TicketIssuer } from "./hall/issuing.ts";
+import { HallService } from "./hall/service.ts";
+import { buildSnapshot, offlineCounters } from "./hall/snapshot.ts";
+import { StaffDirectory } from "./hall/staff.ts";
+import { createHttpApp } from "./http/app.ts";
+import { Realtime } from "./realtime/server.ts";
+import { demoCatalogue, demoDevices, demoStaff } from "./seed/demo-hall.ts";
+import { CONFIG_VERSION, type ConfigData, ConfigStore, type StaffRecord } from "./store/config.ts";
+import { Announcer } from "./voice/announcer.ts";
+import { createVoice } from "../../hardware/voice/tts.ts";
+
+export interface HubOptions {
+  port: number;
+  host?: string;
+  dataDir: string;
+  /** Admin password for a new data folder; random (and reported once) when absent. */
+  adminPassword?: string;
+  clock?: () => number;
+  log?: (line: string) => void;
+  /** Built pages; default `dist/` at the repository root. */
+  distDir?: string;
+  /** espeak-ng binary (tests point it at a missing file to check the fallback). */
+  espeakPath?: string;
+}
+
+export interface RunningHub {
+  url: string;
+  port: number;
+  /** Credentials created on this start (first start of a data folder only). */
+  created?: { admin: string; staff: { username: string; name: string; role: string; counterId?: string; password: string }[] };
+  /** Demo bookings valid today. */
+  bookings: { code: string; matterId: string; slotAt: number }[];
+  hall: HallService;
+  devices: DeviceManager;
+  config: ConfigStore;
+  close(): Promise<void>;
+}
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+async function seed(adminPassword: string | undefined): Promise<{ data: ConfigData; created: NonNullable<RunningHub["created"]> }> {
+  const catalogue = demoCatalogue();
+  const admin = adminPassword ?? generatePassword();
+  const staff: StaffRecord[] = [{ id: "s-admin", username: "admin", name: "管理员", role: "admin", ...(await hashPassword(admin)) }];
+  const created: NonNullable<RunningHub["created"]> = { admin, staff: [] };
+  for (const [i, s] of demoStaff().entries()) {
+    const password = generatePassword();
+    staff.push({ id: `s-${String(i + 1).padStart(3, "0")}`, ...s, ...(await hashPassword(password)) });
+    created.staff.push({ ...s, password });
+  }
+  return {
+    created,
+    data: {
+      version: CONFIG_VERSION,
+      catalogue,
+      staff,
+      devices: demoDevices(catalogue),
+      appointments: [],
+      secrets: { tokenKey: randomBytes(32).toString("base64"), idSalt: randomBytes(32).toString("base64") },
+      demo: true,
+    },
+  };
+}
+
+/** Demo bookings for today, so the scanner path can be tried at the kiosk. */
+async function ensureDemoBookings(config: ConfigStore, hall: HallService, now: number): Promise<RunningHub["bookings"]> {
+  const tz = config.data.catalogue.hall.timeZone;
+  const day = hall.day;
+  const fmt = new Intl.DateTimeFormat("en-CA", { timeZone: tz });
+  const today = config.data.appointments.filter((a) => fmt.format(a.slotAt) === day);
+  if (today.length === 0 && config.data.demo) {
+    const matters = config.data.catalogue.matters;
+    await config.update((d) => {
+      d.appointments = d.appointments.filter((a) => a.slotAt > now - 7 * 86_400_000);
+      for (let i = 0; i < 5; i++) {
+        d.appointments.push({
+          code: `YY${day.replaceAll("-", "").slice(2)}${String(i + 1).padStart(2, "0")}`,
+          matterId: (matters[(i * 7) % matters.length] as { id: string }).id,
+          slotAt: now + i * 20 * 60_000,
+        });
+      }
+    });
+  }
+  return config.data.appointments
+    .filter((a) => fmt.format(a.slotAt) === day && !a.usedByTicketId)
+    .map(({ code, matterId, slotAt }) => ({ code, matterId, slotAt }));
+}
+
+/**
+ * The composition root: builds every part of the hub, wires them, and listens.
+ * The only place that knows all the parts.
+ */
+export async function startHub(opts: HubOptions): Promise<RunningHub> {
+  const clock = opts.clock ?? Date.now;
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const startedAt = clock();
+  let created: RunningHub["created"];
+  const { store: config } = await ConfigStore.open(opts.dataDir, async () => {
+    const s = await seed(opts.adminPassword);
+    created = s.created;
+    return s.data;
+  });
+
+  const hall = await HallService.open({ dataDir: opts.dataDir, catalogue: config.data.catalogue, clock, log });
+  const staff = new StaffDirectory(config);
+  const tokens = new TokenService(Buffer.from(config.data.secrets.tokenKey, "base64"), clock);
+  const actions = new CounterActions(hall);
+  const issuer = new TicketIssuer(hall, config, clock);
+  let clientCatalogue: Catalogue = withInitials(config.data.catalogue);
+
+  const voice = createVoice({
+    cacheDir: join(opts.dataDir, "voice"),
+    ...(opts.espeakPath ? { espeakPath: opts.espeakPath } : {}),
+    onUnavailable: (reason) => log(`voice: espeak-ng is not available (${reason}); call screens will use the browser's speech`),
+  });
+  await voice.check();
+  const announcer = new Announcer(voice, log);
+
+  let realtime: Realtime | undefined;
+  const devices = new DeviceManager(config, {
+    counterAction: async (action) => {
+      const c = hall.state.counters.get(action.counterId);
+      const who = c?.view.staffId ? staff.byId(c.view.staffId) : undefined;
+      if (!who) throw new (await import("./http/errors.ts")).ApiError("COUNTER_CLOSED", "nobody is signed in here");
+      await actions.run(who, action);
+    },
+    rate: async (counterId, score) => {
+      const r = await hall.run({ type: "rate", counterId, score });
+      if (!r.ok) throw new Error(r.error);
+    },
+    idCard: (kioskId, idNumber, name) => {
+      const { idToken, masked } = issuer.registerIdCard(idNumber);
+      // Only the surname leaves the hub: enough for "王** 请选择事项".
+      const shown = `${[...name][0] ?? ""}${"*".repeat(Math.max(0, [...name].length - 1))}`;
+      realtime?.io.to(`screen:kiosk-${kioskId}`).emit("kiosk:input", { kioskId, kind: "id_card", idToken, masked, name: shown });
+    },
+    scanned: (kioskId, code) => {
+      realtime?.io.to(`screen:kiosk-${kioskId}`).emit("kiosk:input", { kioskId, kind: "appointment", code });
+    },
+    counterNumber: (id) => hall.state.index.counters.get(id)?.number,
+    counterState: (id) => hall.state.counters.get(id)?.view,
+    ticketNumber: (id) => hall.state.tickets.get(id)?.number,
+    ticketQueue: (id) => hall.state.tickets.get(id)?.queueId,
+    lastParked: (counterId) => {
+      let best: { id: string; at: number } | undefined;
+      for (const t of hall.state.tickets.values()) {
+        if (t.status === "parked" && t.counterId === counterId && (!best || (t.parkedAt ?? 0) > best.at)) best = { id: t.id, at: t.parkedAt ?? 0 };
+      }
+      return best?.id;
+    },
+    clock,
+    log,
+  });
+  issuer.setPrintPort(devices);
+
+  const offline = () => offlineCounters(devices.statuses(), (id) => devices.counterOf(id));
+  const stats = (): LiveStats => liveStats(hall.state, clock(), offline());
+  const snapshot = (): HallSnapshot =>
+    buildSnapshot(hall.state, clientCatalogue, devices.statuses(), announcer.available, clock(), offline());
+
+  const app = createHttpApp({
+    hall,
+    config,
+    staff,
+    tokens,
+    actions,
+    issuer,
+    devices,
+    announcer,
+    catalogue: () => clientCatalogue,
+    snapshot,
+    liveStats: stats,
+    distDir: opts.distDir ?? join(ROOT, "dist"),
+    clock,
+    log,
+    startedAt,
+  });
+  const server = createServer(app);
+  realtime = new Realtime(server, { tokens, staff, actions, announcer, snapshot, liveStats: stats, log });
+  realtime.bindState(() => hall.state);
+  const rt = realtime;
+
+  hall.on("events", (events, state) => {
+    rt.publish(events, state);
+    devices.onHallEvents(events, state);
+  });
+  hall.on("day", (day) => {
+    rt.io.emit("hall:day", { day });
+    for (const s of rt.io.of("/").sockets.values()) if (s.rooms.has("hall")) s.emit("hall:snapshot", snapshot());
+  });
+  devices.on("status", (s) => {
+    rt.io.to("hall").emit("device:status", s);
+    rt.markStats();
+  });
+  await devices.start();
+  const bookings = await ensureDemoBookings(config, hall, clock());
+
+  await new Promise<void>((res, rej) => {
+    server.once("error", rej);
+    server.listen(opts.port, opts.host ?? "0.0.0.0", () => res());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host && opts.host !== "0.0.0.0" ? opts.host : "127.0.0.1";
+  void (clientCatalogue = withInitials(config.data.catalogue));
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    ...(created ? { created } : {}),
+    bookings,
+    hall,
+    devices,
+    config,
+    close: () => {
+      closing ??= (async () => {
+        await rt.close();
+        await new Promise<void>((r) => server.close(() => r()));
+        await devices.close();
+        await hall.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+
+export interface TokenClaims {
+  /** Staff id. */
+  sid: string;
+  /** Expiry, epoch ms. */
+  exp: number;
+  /** Random id, so a single token can be revoked on logout. */
+  jti: string;
+}
+
+/**
+ * Signed bearer tokens (HMAC-SHA256 with a key kept in the configuration), so a clerk
+ * stays signed in across a hub restart. Logout revokes the token id until it expires.
+ */
+export class TokenService {
+  private readonly revoked = new Map<string, number>();
+
+  constructor(
+    private readonly key: Buffer,
+    private readonly clock: () => number,
+    private readonly ttlMs = 12 * 3600_000,
+  ) {}
+
+  issue(staffId: string): string {
+    const claims: TokenClaims = { sid: staffId, exp: this.clock() + this.ttlMs, jti: randomBytes(9).toString("base64url") };
+    const body = Buffer.from(JSON.stringify(claims)).toString("base64url");
+    return `${body}.${this.sign(body)}`;
+  }
+
+  verify(token: string): TokenClaims | null {
+    const [body, sig] = token.split(".");
+    if (!body || !sig) return null;
+    const expected = Buffer.from(this.sign(body));
+    const given = Buffer.from(sig);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    let claims: TokenClaims;
+    try {
+      claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as TokenClaims;
+    } catch {
+      return null;
+    }
+    if (typeof claims.sid !== "string" || typeof claims.exp !== "number" || claims.exp < this.clock()) return null;
+    if (this.revoked.has(claims.jti)) return null;
+    return claims;
+  }
+
+  revoke(token: string): void {
+    const c = this.verify(token);
+    if (!c) return;
+    this.revoked.set(c.jti, c.exp);
+    const now = this.clock();
+    for (const [jti, exp] of this.revoked) if (exp < now) this.revoked.delete(jti);
+  }
+
+  private sign(body: string): string {
+    return createHmac("sha256", this.key).update(body).digest("base64url");
+  }
+}

@@ -1,0 +1,138 @@
+import type { Catalogue, PriorityClass, StaffPublic } from "./catalogue.ts";
+import type { DeviceStatus } from "./devices.ts";
+import type { Ack } from "./errors.ts";
+import type { LiveStats } from "./stats.ts";
+import type { CallInfo, CounterState, Outcome, PublicTicket, RatingScore, Ticket } from "./tickets.ts";
+
+/** Everything a screen needs to draw itself from scratch; sent on connect unless the
+ * connection was recovered (then the missed deltas are replayed instead). */
+export interface HallSnapshot {
+  day: string;
+  catalogue: Catalogue;
+  counters: CounterState[];
+  /** Tickets waiting, called or serving now, public view, in line order per queue. */
+  active: PublicTicket[];
+  /** Newest first, at most 20. */
+  recentCalls: CallInfo[];
+  stats: LiveStats;
+  devices: DeviceStatus[];
+  /** Whether the hub can serve synthesised speech (espeak-ng present). */
+  voice: boolean;
+}
+
+export interface TicketCalled {
+  ticket: PublicTicket;
+  call: CallInfo;
+  /** Path of the synthesised announcement (WAV), when the hub has TTS. */
+  audioUrl?: string;
+}
+
+/** A subscription: which room(s) the socket joins. */
+export type Subscription =
+  | { view: "hall" }
+  | { view: "counter"; counterId: string }
+  | { view: "zone"; zoneId: string }
+  | { view: "screen"; screenId: string }
+  | { view: "ticket"; ticketId: string };
+
+/** Progress of one ticket, sent to the phone page's room whenever it may have changed. */
+export interface TicketProgress {
+  ticket: PublicTicket;
+  call?: CallInfo;
+}
+
+export interface ServerToClientEvents {
+  /** Full picture on (re)connect, unless the connection state was recovered. */
+  "hall:snapshot": (s: HallSnapshot) => void;
+  "hall:day": (e: { day: string }) => void;
+  "ticket:issued": (t: PublicTicket) => void;
+  "ticket:called": (e: TicketCalled) => void;
+  /** Any other change of one ticket (started, finished, no-show, parked, transferred, cancelled). */
+  "ticket:updated": (t: PublicTicket) => void;
+  "ticket:progress": (p: TicketProgress) => void;
+  "counter:updated": (c: CounterState) => void;
+  "stats:live": (s: LiveStats) => void;
+  "device:status": (d: DeviceStatus) => void;
+  "catalogue:updated": (c: Catalogue) => void;
+  /** An ID card or appointment code was read at a kiosk (sent to that kiosk's screen room). */
+  "kiosk:input": (e: KioskInput) => void;
+  /** Print outcome for a ticket issued at a kiosk (sent to that kiosk's screen room). */
+  "ticket:print": (e: { ticketId: string; kioskId: string; result: PrintResult }) => void;
+}
+
+/** Something a kiosk's reader or scanner read. The ID number itself never leaves the hub:
+ * the kiosk gets a short-lived token to issue with, and the masked number to show. */
+export type KioskInput =
+  | { kioskId: string; kind: "id_card"; idToken: string; masked: string; name: string }
+  | { kioskId: string; kind: "appointment"; code: string };
+
+export type PrintResult =
+  | { status: "printed"; printerId: string }
+  | { status: "failed"; printerId: string; error: "OFFLINE" | "PAPER_OUT" | "TIMEOUT" | "ERROR" }
+  | { status: "none" };
+
+/** `POST /api/tickets` reply: the public ticket, the phone page link and the print outcome. */
+export interface IssuedTicket extends PublicTicket {
+  phoneUrl: string;
+  print: PrintResult;
+}
+
+/** `GET /api/counters/:id` — everything the counter page needs. */
+export interface CounterView {
+  counter: CounterState;
+  current: Ticket | null;
+  queues: { queueId: string; waiting: number; next: PublicTicket[] }[];
+  parked: Ticket[];
+  noShows: Ticket[];
+  /** Today's own numbers for this counter. */
+  today: { served: number; avgServiceSec: number; avgRating: number | null; noShows: number };
+}
+
+export interface LoginReply {
+  token: string;
+  staff: StaffPublic;
+  /** Counter the clerk is assigned to by default (may be null). */
+  counterId: string | null;
+}
+
+export interface CounterCommandPayload {
+  counterId: string;
+}
+
+/** Client → server. Every event takes an ack callback with a closed error code. */
+export interface ClientToServerEvents {
+  subscribe: (s: Subscription, ack: (r: Ack<{ rooms: string[] }>) => void) => void;
+  /** Counter commands over the socket need the bearer token given in the handshake `auth.token`. */
+  "counter:command": (
+    c: CounterSocketCommand,
+    ack: (r: Ack<{ ticket: Ticket | null; counter: CounterState }>) => void,
+  ) => void;
+}
+
+export type CounterSocketCommand =
+  | { type: "call-next"; counterId: string }
+  | { type: "recall"; counterId: string }
+  | { type: "start"; counterId: string }
+  | { type: "finish"; counterId: string; outcome?: Outcome }
+  | { type: "no-show"; counterId: string }
+  | { type: "park"; counterId: string; note?: string }
+  | { type: "call"; counterId: string; ticketId: string; reason?: string }
+  | { type: "pause"; counterId: string; reason: string }
+  | { type: "resume"; counterId: string }
+  | { type: "request-rating"; counterId: string }
+  | {
+      type: "transfer";
+      counterId: string;
+      toQueueId?: string;
+      toCounterId?: string;
+      note?: string;
+      priority?: PriorityClass;
+    };
+
+export interface InterServerEvents {}
+
+export interface SocketData {
+  staffId?: string;
+}
+
+export type { RatingScore };

@@ -1,0 +1,159 @@
+import { createHmac, randomBytes } from "node:crypto";
+import type { PriorityClass } from "../contract/catalogue.ts";
+import type { IssuedTicket, PrintResult } from "../contract/events.ts";
+import type { Ticket } from "../contract/tickets.ts";
+import { publicTicket } from "../core/index.ts";
+import { ApiError } from "../http/errors.ts";
+import type { ConfigStore } from "../store/config.ts";
+import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
+import type { HallService } from "./service.ts";
+
+/** Printing as the issuing desk needs it; the device manager provides it. */
+export interface PrintPort {
+  /** Print on the kiosk's printer; never rejects (a failure is a result, the ticket stays valid). */
+  printTicket(kioskId: string, job: TicketPrintJob): Promise<PrintResult>;
+}
+
+export interface IssueInput {
+  matterId?: string;
+  priority?: PriorityClass;
+  kioskId?: string;
+  idToken?: string;
+  appointmentCode?: string;
+  lang?: "zh" | "en";
+}
+
+const ID_TOKEN_TTL_MS = 3 * 60_000;
+
+/**
+ * Taking a number: resolves ID cards and bookings, runs the engine's issue command, prints,
+ * and answers with the public ticket. The ID number never leaves this class: the kiosk
+ * gets a short-lived token, the journal only a salted hash and a masked number.
+ */
+export class TicketIssuer {
+  private readonly idTokens = new Map<string, { idHash: string; masked: string; exp: number }>();
+  private print: PrintPort | null = null;
+
+  constructor(
+    private readonly hall: HallService,
+    private readonly config: ConfigStore,
+    private readonly clock: () => number,
+    private readonly newId: () => string = () => randomBytes(6).toString("base64url"),
+  ) {}
+
+  setPrintPort(p: PrintPort): void {
+    this.print = p;
+  }
+
+  /** An ID card was read at a kiosk: keep its salted hash behind a token for the next issue. */
+  registerIdCard(idNumber: string): { idToken: string; masked: string } {
+    const idHash = createHmac("sha256", this.config.data.secrets.idSalt).update(idNumber.toUpperCase()).digest("base64url");
+    const masked = idNumber.length > 8 ? `${idNumber.slice(0, 4)}${"*".repeat(idNumber.length - 8)}${idNumber.slice(-4)}` : "****";
+    const idToken = randomBytes(12).toString("base64url");
+    const now = this.clock();
+    for (const [k, v] of this.idTokens) if (v.exp < now) this.idTokens.delete(k);
+    this.idTokens.set(idToken, { idHash, masked, exp: now + ID_TOKEN_TTL_MS });
+    return { idToken, masked };
+  }
+
+  async issue(input: IssueInput, baseUrl: string): Promise<IssuedTicket> {
+    const now = this.clock();
+    let matterId = input.matterId;
+    let priority: PriorityClass = input.priority ?? "normal";
+    let appointmentAt: number | undefined;
+    let booking: { code: string } | undefined;
+    if (input.appointmentCode) {
+      const a = this.config.data.appointments.find((x) => x.code === input.appointmentCode);
+      if (!a) throw new ApiError("NOT_FOUND", "no booking with this code");
+      if (a.usedByTicketId) throw new ApiError("INVALID_TRANSITION", "this booking has already been used");
+      this.hall.rotateIfNeeded(now);
+      if (this.dayOf(a.slotAt) !== this.hall.day)
+        throw new ApiError("INVALID_TRANSITION", "this booking is for another day");
+      matterId = a.matterId;
+      priority = "appointment";
+      appointmentAt = a.slotAt;
+      booking = a;
+    } else if (priority === "appointment") {
+      throw new ApiError("VALIDATION_FAILED", "appointment tickets are issued with an appointment code");
+    }
+    if (!matterId) throw new ApiError("VALIDATION_FAILED", "give matterId or appointmentCode");
+    let id: { idHash: string; masked: string; exp: number } | undefined;
+    if (input.idToken) {
+      id = this.idTokens.get(input.idToken);
+      if (!id || id.exp < now) throw new ApiError("VALIDATION_FAILED", "the ID card reading has expired; read the card again");
+    }
+    const ticketId = this.newId();
+    const r = await this.hall.run({
+      type: "issue",
+      ticketId,
+      matterId,
+      priority,
+      source: input.kioskId ?? "web",
+      ...(appointmentAt !== undefined ? { appointmentAt } : {}),
+      ...(id ? { idHash: id.idHash, idMasked: id.masked } : {}),
+    });
+    if (!r.ok) throw new ApiError(r.error, r.message);
+    if (input.idToken) this.idTokens.delete(input.idToken);
+    if (booking) {
+      const code = booking.code;
+      await this.config.update((d) => {
+        const a = d.appointments.find((x) => x.code === code);
+        if (a) a.usedByTicketId = ticketId;
+      });
+    }
+    const t = this.hall.state.tickets.get(ticketId) as Ticket;
+    const phoneUrl = this.phoneUrl(t.id, baseUrl);
+    const print = input.kioskId ? await this.printFor(t, input.kioskId, input.lang ?? "zh", phoneUrl, t.id) : ({ status: "none" } as const);
+    return { ...publicTicket(this.hall.state, t), phoneUrl, print };
+  }
+
+  /** Print again (the first print failed, or the visitor lost it). `requestId` makes a retried request print once. */
+  async reprint(ticketId: string, kioskId: string, requestId: string, lang: "zh" | "en", baseUrl: string): Promise<PrintResult> {
+    const t = this.hall.state.tickets.get(ticketId);
+    if (!t) throw new ApiError("UNKNOWN_TICKET", `no ticket ${ticketId} today`);
+    if (t.status !== "waiting" && t.status !== "called" && t.status !== "parked")
+      throw new ApiError("INVALID_TRANSITION", `ticket ${t.number} is ${t.status}`);
+    return this.printFor(t, kioskId, lang, this.phoneUrl(t.id, baseUrl), `${t.id}:${requestId}`);
+  }
+
+  phoneUrl(ticketId: string, baseUrl: string): string {
+    return `${(this.config.data.catalogue.hall.publicUrl || baseUrl).replace(/\/$/, "")}/m/${ticketId}`;
+  }
+
+  private dayOf(at: number): string {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: this.hall.state.catalogue.hall.timeZone }).format(at);
+  }
+
+  private async printFor(t: Ticket, kioskId: string, lang: "zh" | "en", phoneUrl: string, jobId: string): Promise<PrintResult> {
+    if (!this.print) return { status: "none" };
+    const s = this.hall.state;
+    const matter = s.index.matters.get(t.matterId);
+    const queue = s.index.queues.get(t.queueId);
+    const zone = s.catalogue.zones.find((z) => z.id === queue?.zoneId);
+    const view = publicTicket(s, t);
+    const en = lang === "en";
+    const job: TicketPrintJob = {
+      jobId,
+      hallName: en ? s.catalogue.hall.nameEn : s.catalogue.hall.name,
+      number: t.number,
+      matterName: (en ? matter?.nameEn : matter?.name) ?? t.matterId,
+      zoneName: (en ? zone?.nameEn : zone?.name) ?? "",
+      floor: zone?.floor ?? "",
+      ahead: view.position,
+      estimatedWaitMin: Math.ceil(view.estimatedWaitSec / 60),
+      issuedAtText: new Intl.DateTimeFormat(en ? "en-GB" : "zh-CN", {
+        timeZone: s.catalogue.hall.timeZone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }).format(t.issuedAt),
+      qrUrl: phoneUrl,
+      materials: (matter?.materials ?? []).slice(0, 3),
+      lang,
+    };
+    return this.print.printTicket(kioskId, job);
+  }
+}

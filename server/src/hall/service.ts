@@ -1,0 +1,149 @@
+import { EventEmitter } from "node:events";
+import { mkdirSync } from "node:fs";
+import { readFile, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Catalogue } from "../contract/catalogue.ts";
+import type { ErrorCode } from "../contract/errors.ts";
+import type { DaySummary } from "../contract/stats.ts";
+import {
+  type Command,
+  type HallEvent,
+  type HallState,
+  applyAll,
+  daySummary,
+  events as decideEvents,
+  initialState,
+  localDay,
+  withCatalogue,
+} from "../core/index.ts";
+import { writeFileDurable } from "../store/durable-file.ts";
+import { Journal, journalDays, readJournal } from "../store/journal.ts";
+
+export type RunResult = { ok: true; events: HallEvent[] } | { ok: false; error: ErrorCode; message: string };
+
+export interface HallServiceOptions {
+  dataDir: string;
+  catalogue: Catalogue;
+  clock: () => number;
+  log: (line: string) => void;
+}
+
+/**
+ * The running hall: today's engine state, its journal, and the turn of the day.
+ * Commands go through `run`: the engine decides, the events are folded, the journal makes
+ * them durable (fsync), and only then is the caller answered and `events` emitted — so
+ * nothing is broadcast or acknowledged that a crash could take back.
+ */
+export class HallService extends EventEmitter<{
+  events: [HallEvent[], HallState];
+  day: [string];
+}> {
+  private journal: Journal;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly journalDir: string;
+  private readonly summaryDir: string;
+
+  private constructor(
+    private readonly opts: HallServiceOptions,
+    public state: HallState,
+  ) {
+    super();
+    this.journalDir = join(opts.dataDir, "journal");
+    this.summaryDir = join(opts.dataDir, "summaries");
+    this.journal = new Journal(this.journalDir, state.day);
+  }
+
+  /** Replay today's journal exactly; summarise earlier days that have no summary yet. */
+  static async open(opts: HallServiceOptions): Promise<HallService> {
+    const journalDir = join(opts.dataDir, "journal");
+    mkdirSync(journalDir, { recursive: true });
+    mkdirSync(join(opts.dataDir, "summaries"), { recursive: true });
+    const today = localDay(opts.clock(), opts.catalogue.hall.timeZone);
+    const replay = await readJournal(journalDir, today);
+    if (replay.droppedTail)
+      opts.log(
+        `journal ${today}: dropped a torn last write of ${replay.droppedTail.bytes} bytes (never acknowledged): ${JSON.stringify(replay.droppedTail.text)}`,
+      );
+    const state = applyAll(initialState(opts.catalogue, today), replay.events);
+    const svc = new HallService(opts, state);
+    if (replay.events.length) opts.log(`journal ${today}: replayed ${replay.events.length} events`);
+    await svc.summariseClosedDays();
+    // Turn the day even when nobody issues anything, so screens show the new day at midnight.
+    svc.timer = setInterval(() => void svc.rotateIfNeeded(), 15_000);
+    svc.timer.unref();
+    return svc;
+  }
+
+  get day(): string {
+    return this.state.day;
+  }
+
+  /**
+   * Run one command. Resolves after its events are on disk; rejects only if the disk
+   * fails, in which case the hub must stop (memory is ahead of the journal).
+   */
+  async run(cmd: Command): Promise<RunResult> {
+    const now = this.opts.clock();
+    this.rotateIfNeeded(now);
+    const r = decideEvents(this.state, cmd, now);
+    if (!Array.isArray(r)) return { ok: false, error: r.error, message: r.message };
+    if (r.length === 0) return { ok: true, events: [] };
+    const durable = this.journal.append(r);
+    applyAll(this.state, r);
+    await durable;
+    this.emit("events", r, this.state);
+    return { ok: true, events: r };
+  }
+
+  /** Start a new day when the hall's local date has changed. Returns whether it did. */
+  rotateIfNeeded(now = this.opts.clock()): boolean {
+    const day = localDay(now, this.state.catalogue.hall.timeZone);
+    if (day === this.state.day) return false;
+    const old = this.state;
+    const oldJournal = this.journal;
+    this.state = initialState(old.catalogue, day);
+    this.journal = new Journal(this.journalDir, day);
+    this.opts.log(`new day ${day}: numbering starts again`);
+    void oldJournal
+      .close()
+      .then(() => this.writeSummary(daySummary(old)))
+      .catch((err) => this.opts.log(`summary of ${old.day} failed: ${(err as Error).message}`));
+    this.emit("day", day);
+    return true;
+  }
+
+  setCatalogue(c: Catalogue): void {
+    withCatalogue(this.state, c);
+  }
+
+  private async writeSummary(s: DaySummary): Promise<void> {
+    await writeFileDurable(join(this.summaryDir, `${s.day}.json`), JSON.stringify(s));
+  }
+
+  private async summariseClosedDays(): Promise<void> {
+    const have = new Set((await readdir(this.summaryDir)).map((f) => f.slice(0, 10)));
+    for (const day of await journalDays(this.journalDir)) {
+      if (day >= this.state.day || have.has(day)) continue;
+      const r = await readJournal(this.journalDir, day);
+      const s = applyAll(initialState(this.state.catalogue, day), r.events);
+      await this.writeSummary(daySummary(s));
+      this.opts.log(`summarised ${day}: ${s.agg.issued} tickets`);
+    }
+  }
+
+  /** Summaries of closed days between two local dates (inclusive), oldest first. */
+  async summaries(from = "0000-00-00", to = "9999-99-99"): Promise<DaySummary[]> {
+    const out: DaySummary[] = [];
+    for (const f of (await readdir(this.summaryDir)).sort()) {
+      const day = f.slice(0, 10);
+      if (!f.endsWith(".json") || day < from || day > to) continue;
+      out.push(JSON.parse(await readFile(join(this.summaryDir, f), "utf8")) as DaySummary);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.journal.close();
+  }
+}

@@ -1,0 +1,76 @@
+import type { Catalogue } from "../contract/catalogue.ts";
+import type { CounterView, HallSnapshot } from "../contract/events.ts";
+import type { DeviceStatus } from "../contract/devices.ts";
+import type { Ticket } from "../contract/tickets.ts";
+import { activeTickets, counterStates, type HallState, liveStats, publicTicket } from "../core/index.ts";
+
+const copy = (t: Ticket): Ticket => ({ ...t, notes: [...t.notes] });
+
+/** Counters with a device fault shown as offline on the wall: their window display or keypad is down. */
+export function offlineCounters(devices: DeviceStatus[], deviceCounter: (id: string) => string | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const d of devices) {
+    if (d.health === "offline" && (d.kind === "keypad" || d.kind === "led")) {
+      const c = deviceCounter(d.id);
+      if (c) out.add(c);
+    }
+  }
+  return out;
+}
+
+export function buildSnapshot(
+  state: HallState,
+  catalogue: Catalogue,
+  devices: DeviceStatus[],
+  voice: boolean,
+  now: number,
+  offline: Set<string>,
+): HallSnapshot {
+  return {
+    day: state.day,
+    catalogue,
+    counters: counterStates(state),
+    active: activeTickets(state),
+    recentCalls: state.recentCalls.map((c) => ({ ...c })),
+    stats: liveStats(state, now, offline),
+    devices,
+    voice,
+  };
+}
+
+export function counterView(state: HallState, counterId: string): CounterView | undefined {
+  const counter = state.catalogue.counters.find((c) => c.id === counterId);
+  const rt = state.counters.get(counterId);
+  if (!counter || !rt) return undefined;
+  const cur = rt.view.currentTicketId ? state.tickets.get(rt.view.currentTicketId) : undefined;
+  const targeted = state.targeted.get(counterId);
+  const queues = counter.profile.queueIds.map((queueId) => {
+    const l = state.lines.get(queueId);
+    const all = l ? [...l.green, ...l.appointment, ...l.normal] : [];
+    for (const t of targeted ? [...targeted.green, ...targeted.appointment, ...targeted.normal] : []) {
+      if (t.queueId === queueId) all.push(t);
+    }
+    all.sort((a, b) => a.arrivalAt - b.arrivalAt || a.seq - b.seq);
+    return { queueId, waiting: all.length, next: all.slice(0, 10).map((t) => publicTicket(state, t)) };
+  });
+  const parked: Ticket[] = [];
+  const noShows: Ticket[] = [];
+  for (const t of state.tickets.values()) {
+    if (t.counterId !== counterId) continue;
+    if (t.status === "parked") parked.push(copy(t));
+    else if (t.status === "no_show") noShows.push(copy(t));
+  }
+  return {
+    counter: { ...rt.view },
+    current: cur ? copy(cur) : null,
+    queues,
+    parked,
+    noShows: noShows.slice(-20),
+    today: {
+      served: rt.view.servedToday,
+      avgServiceSec: rt.view.servedToday ? Math.round(rt.serviceMs / rt.view.servedToday / 1000) : 0,
+      avgRating: rt.ratingCount ? rt.ratingSum / rt.ratingCount : null,
+      noShows: rt.noShows,
+    },
+  };
+}

@@ -1,0 +1,256 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import express, { type NextFunction, type Request, type Response } from "express";
+import QRCode from "qrcode";
+import type { Catalogue } from "../contract/catalogue.ts";
+import type { ErrorBody } from "../contract/errors.ts";
+import type { LoginReply } from "../contract/events.ts";
+import { publicTicket } from "../core/index.ts";
+import type { TokenService } from "../auth/tokens.ts";
+import type { DevicesPort } from "../devices/port.ts";
+import type { CounterAction, CounterActions } from "../hall/counter-actions.ts";
+import type { TicketIssuer } from "../hall/issuing.ts";
+import type { HallService } from "../hall/service.ts";
+import { counterView } from "../hall/snapshot.ts";
+import { type StaffDirectory, publicStaff } from "../hall/staff.ts";
+import type { ConfigStore, StaffRecord } from "../store/config.ts";
+import type { Announcer } from "../voice/announcer.ts";
+import { ApiError, httpStatus } from "./errors.ts";
+import { parse, schemas } from "./validate.ts";
+
+export interface HttpDeps {
+  hall: HallService;
+  config: ConfigStore;
+  staff: StaffDirectory;
+  tokens: TokenService;
+  actions: CounterActions;
+  issuer: TicketIssuer;
+  devices: DevicesPort;
+  announcer: Announcer;
+  /** Catalogue as clients see it (with pinyin initials). */
+  catalogue: () => Catalogue;
+  snapshot: () => unknown;
+  liveStats: () => unknown;
+  /** Built pages (vite build output); absent in API-only tests. */
+  distDir: string;
+  clock: () => number;
+  log: (line: string) => void;
+  startedAt: number;
+}
+
+type Authed = Request & { staff?: StaffRecord };
+
+function baseUrl(req: Request): string {
+  return `${req.protocol}://${req.get("host") ?? "127.0.0.1"}`;
+}
+
+/** Express 5 app: the REST API under /api and the built pages. */
+export function createHttpApp(d: HttpDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use("/api", express.json({ limit: "16kb" }));
+
+  const auth = (req: Authed, _res: Response, next: NextFunction) => {
+    const h = req.get("authorization") ?? "";
+    const m = /^Bearer (.+)$/.exec(h);
+    const claims = m?.[1] ? d.tokens.verify(m[1]) : null;
+    const staff = claims ? d.staff.byId(claims.sid) : undefined;
+    if (!staff) throw new ApiError("UNAUTHENTICATED", "sign in first");
+    req.staff = staff;
+    next();
+  };
+  const role =
+    (...roles: StaffRecord["role"][]) =>
+    (req: Authed, _res: Response, next: NextFunction) => {
+      if (!req.staff || !roles.includes(req.staff.role)) throw new ApiError("FORBIDDEN", "not allowed for your role");
+      next();
+    };
+
+  // ---- public ----
+  app.get("/api/health", (_req, res) => {
+    const st = d.devices.statuses();
+    res.json({
+      ok: true,
+      day: d.hall.day,
+      events: d.hall.state.eventCount,
+      uptimeSec: Math.round((d.clock() - d.startedAt) / 1000),
+      devices: { online: st.filter((s) => s.health === "online").length, total: st.length },
+      voice: d.announcer.available,
+    });
+  });
+  app.get("/api/hall", (_req, res) => {
+    res.json(d.catalogue());
+  });
+  app.get("/api/state", (_req, res) => {
+    res.json(d.snapshot());
+  });
+  app.get("/api/stats/live", (_req, res) => {
+    res.json(d.liveStats());
+  });
+  app.get("/api/stats/days", async (req, res) => {
+    const q = parse(schemas.days, req.query);
+    res.json(await d.hall.summaries(q.from, q.to));
+  });
+
+  app.post("/api/tickets", async (req, res) => {
+    const b = parse(schemas.issue, req.body);
+    const t = await d.issuer.issue(b, baseUrl(req));
+    res.status(201).json(t);
+  });
+  app.get("/api/tickets/:id", (req, res) => {
+    const t = d.hall.state.tickets.get(parse(schemas.id, req.params.id));
+    if (!t) throw new ApiError("UNKNOWN_TICKET", "no such ticket today");
+    const call = t.status === "called" ? d.hall.state.recentCalls.find((c) => c.ticketId === t.id) : undefined;
+    res.json({ ...publicTicket(d.hall.state, t), ...(call ? { call } : {}) });
+  });
+  app.post("/api/tickets/:id/reprint", async (req, res) => {
+    const b = parse(schemas.reprint, req.body);
+    const id = parse(schemas.id, req.params.id);
+    const print = await d.issuer.reprint(id, b.kioskId, b.requestId ?? `r${d.clock()}`, b.lang ?? "zh", baseUrl(req));
+    res.json({ print });
+  });
+  const visitor = (type: "reactivate" | "cancel") => async (req: Request, res: Response) => {
+    parse(schemas.empty, req.body ?? {});
+    const ticketId = parse(schemas.id, req.params.id);
+    const r = await d.hall.run({ type, ticketId, by: "visitor" });
+    if (!r.ok) throw new ApiError(r.error, r.message);
+    res.json(publicTicket(d.hall.state, d.hall.state.tickets.get(ticketId) as never));
+  };
+  app.post("/api/tickets/:id/reactivate", visitor("reactivate"));
+  app.post("/api/tickets/:id/cancel", visitor("cancel"));
+  app.post("/api/tickets/:id/rating", async (req, res) => {
+    const b = parse(schemas.rating, req.body);
+    const ticketId = parse(schemas.id, req.params.id);
+    const r = await d.hall.run({ type: "rate", ticketId, score: b.score });
+    if (!r.ok) throw new ApiError(r.error, r.message);
+    res.json(publicTicket(d.hall.state, d.hall.state.tickets.get(ticketId) as never));
+  });
+
+  app.get("/api/qr.svg", async (req, res) => {
+    const q = parse(schemas.qr, req.query);
+    const svg = await QRCode.toString(q.text, { type: "svg", errorCorrectionLevel: "M", margin: 1 });
+    res.type("image/svg+xml").set("cache-control", "public, max-age=86400").send(svg);
+  });
+  app.get("/api/voice/:file", async (req, res) => {
+    const name = req.params.file;
+    if (!/^([0-9a-f]{32}|chime)\.wav$/.test(name)) throw new ApiError("NOT_FOUND", "no such audio");
+    let file: string | undefined;
+    try {
+      file = await d.announcer.file(name);
+    } catch {
+      throw new ApiError("DEVICE_ERROR", "speech synthesis failed");
+    }
+    if (!file) throw new ApiError("NOT_FOUND", "no such audio");
+    res.type("audio/wav").set("cache-control", "public, max-age=86400").sendFile(file);
+  });
+
+  // ---- staff ----
+  app.post("/api/auth/login", async (req, res) => {
+    const b = parse(schemas.login, req.body);
+    const s = await d.staff.login(b.username, b.password);
+    if (!s) throw new ApiError("BAD_CREDENTIALS", "wrong username or password");
+    const reply: LoginReply = { token: d.tokens.issue(s.id), staff: publicStaff(s), counterId: s.counterId ?? null };
+    res.json(reply);
+  });
+  app.post("/api/auth/logout", auth, (req, res) => {
+    d.tokens.revoke((req.get("authorization") ?? "").slice(7));
+    res.status(204).end();
+  });
+  app.get("/api/auth/me", auth, (req: Authed, res) => {
+    const s = req.staff as StaffRecord;
+    res.json({ staff: publicStaff(s), counterId: s.counterId ?? null });
+  });
+
+  app.get("/api/counters/:id", auth, (req, res) => {
+    const v = counterView(d.hall.state, parse(schemas.id, req.params.id));
+    if (!v) throw new ApiError("UNKNOWN_COUNTER", "no such counter");
+    res.json(v);
+  });
+  const counterRoute = (path: string, build: (req: Request, counterId: string) => CounterAction, reply: "ticket" | "counter") => {
+    app.post(`/api/counters/:id/${path}`, auth, async (req: Authed, res) => {
+      const counterId = parse(schemas.id, req.params.id);
+      const r = await d.actions.run(req.staff as StaffRecord, build(req, counterId));
+      if (reply === "counter") res.json(r.counter);
+      else if (r.ticket) res.json(r.ticket);
+      else res.status(204).end();
+    });
+  };
+  const noBody = (req: Request) => parse(schemas.empty, req.body ?? {});
+  counterRoute("sign-in", (req, counterId) => (noBody(req), { type: "sign-in", counterId }), "counter");
+  counterRoute("sign-out", (req, counterId) => (noBody(req), { type: "sign-out", counterId }), "counter");
+  counterRoute("call-next", (req, counterId) => (noBody(req), { type: "call-next", counterId }), "ticket");
+  counterRoute("recall", (req, counterId) => (noBody(req), { type: "recall", counterId }), "ticket");
+  counterRoute("start", (req, counterId) => (noBody(req), { type: "start", counterId }), "ticket");
+  counterRoute("finish", (req, counterId) => ({ type: "finish", counterId, ...parse(schemas.finish, req.body ?? {}) }), "ticket");
+  counterRoute("no-show", (req, counterId) => (noBody(req), { type: "no-show", counterId }), "ticket");
+  counterRoute("transfer", (req, counterId) => ({ type: "transfer", counterId, ...parse(schemas.transfer, req.body ?? {}) }), "ticket");
+  counterRoute("park", (req, counterId) => ({ type: "park", counterId, ...parse(schemas.park, req.body ?? {}) }), "ticket");
+  counterRoute(
+    "call/:ticketId",
+    (req, counterId) => ({
+      type: "call",
+      counterId,
+      ticketId: parse(schemas.id, req.params.ticketId),
+      ...parse(schemas.call, req.body ?? {}),
+    }),
+    "ticket",
+  );
+  counterRoute("pause", (req, counterId) => ({ type: "pause", counterId, ...parse(schemas.pause, req.body ?? {}) }), "counter");
+  counterRoute("resume", (req, counterId) => (noBody(req), { type: "resume", counterId }), "counter");
+  counterRoute("request-rating", (req, counterId) => (noBody(req), { type: "request-rating", counterId }), "counter");
+
+  app.get("/api/devices", auth, role("admin", "supervisor"), (_req, res) => {
+    res.json(d.devices.list());
+  });
+  app.put("/api/devices/:id", auth, role("admin"), async (req, res) => {
+    const id = parse(schemas.id, req.params.id);
+    const body = typeof req.body === "object" && req.body ? { ...req.body, id } : req.body;
+    res.json(await d.devices.put(body));
+  });
+  app.delete("/api/devices/:id", auth, role("admin"), async (req, res) => {
+    if (!(await d.devices.remove(parse(schemas.id, req.params.id)))) throw new ApiError("UNKNOWN_DEVICE", "no such device");
+    res.status(204).end();
+  });
+  app.post("/api/devices/:id/simulate", auth, role("admin"), (req, res) => {
+    const b = parse(schemas.simulate, req.body);
+    res.json(d.devices.simulate(parse(schemas.id, req.params.id), b.fault));
+  });
+
+  app.use("/api", (_req, _res) => {
+    throw new ApiError("NOT_FOUND", "no such route");
+  });
+
+  // ---- pages ----
+  const page = (file: string) => (_req: Request, res: Response) => {
+    const p = join(d.distDir, file);
+    if (!existsSync(p)) {
+      res.status(503).type("text/plain; charset=utf-8").send("页面尚未构建 / pages not built: run `npm run build:ui`");
+      return;
+    }
+    res.set("cache-control", "no-cache").sendFile(p);
+  };
+  app.get("/", (_req, res) => res.redirect("/kiosk"));
+  app.get("/kiosk", page("kiosk-ui/index.html"));
+  app.get("/m/*rest", page("kiosk-ui/phone.html"));
+  app.get("/counter", page("counter-ui/index.html"));
+  app.get(["/display", "/display/window/:counterId"], page("display-ui/index.html"));
+  app.get("/wall", page("display-ui/wall.html"));
+  app.use("/assets", express.static(join(d.distDir, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
+
+  // ---- errors: only closed codes reach the client ----
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    let e: ApiError;
+    if (err instanceof ApiError) e = err;
+    else if ((err as { type?: string }).type === "entity.too.large") e = new ApiError("PAYLOAD_TOO_LARGE", "request body too large");
+    else if ((err as { type?: string }).type === "entity.parse.failed") e = new ApiError("VALIDATION_FAILED", "body is not valid JSON");
+    else if ((err as { status?: number }).status === 404) e = new ApiError("NOT_FOUND", "not found");
+    else {
+      d.log(`http: ${(err as Error)?.stack ?? String(err)}`);
+      e = new ApiError("INTERNAL", "internal error");
+    }
+    const body: ErrorBody = { error: { code: e.code, message: e.message } };
+    res.status(httpStatus(e.code)).json(body);
+  });
+  return app;
+}

@@ -1,0 +1,52 @@
+import { resolve } from "node:path";
+import { startHub } from "./app.ts";
+import { ConfigError } from "./store/config.ts";
+
+/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST. */
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 8080);
+  const dataDir = resolve(process.env.DATA_DIR ?? "./data");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError("bad PORT", [`PORT=${process.env.PORT}`]);
+  const hub = await startHub({
+    port,
+    dataDir,
+    ...(process.env.HOST ? { host: process.env.HOST } : {}),
+    ...(process.env.ADMIN_PASSWORD ? { adminPassword: process.env.ADMIN_PASSWORD } : {}),
+    log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
+  });
+  const u = hub.url;
+  const lines = [
+    "",
+    "OneVisit 一次办好 — hub is running",
+    `  取号机 Kiosk          ${u}/kiosk`,
+    `  窗口 Counter          ${u}/counter`,
+    `  叫号屏 Call screen     ${u}/display`,
+    `  窗口屏 Window screen   ${u}/display/window/c01`,
+    `  数据大屏 Data wall     ${u}/wall`,
+    `  手机页 Phone page      ${u}/m/<ticketId> (from the ticket's QR code)`,
+    `  API                   ${u}/api/health   (docs/api.md)`,
+    `  Data folder           ${dataDir}`,
+  ];
+  if (hub.created) {
+    lines.push("", "First start: accounts created (shown ONCE — write them down):");
+    lines.push(`  admin     ${hub.created.admin}${process.env.ADMIN_PASSWORD ? "  (from ADMIN_PASSWORD)" : ""}`);
+    for (const s of hub.created.staff)
+      lines.push(`  ${s.username.padEnd(9)} ${s.password}  ${s.role}${s.counterId ? ` @ ${s.counterId}` : ""}  ${s.name}`);
+  } else {
+    lines.push("", "Sign in at /counter with your account (admin password: as set on first start).");
+  }
+  if (hub.bookings.length) lines.push("", `Demo booking codes for today (scan or type at the kiosk): ${hub.bookings.map((b) => b.code).join(" ")}`);
+  console.log(lines.join("\n"));
+  const stop = async () => {
+    await hub.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) console.error(`OneVisit cannot start: ${err.message}`);
+  else console.error("OneVisit cannot start:", err);
+  process.exit(1);
+});

@@ -1,0 +1,241 @@
+import type { Server as HttpServer } from "node:http";
+import { Server, type Socket } from "socket.io";
+import type { Ack, ErrorCode } from "../contract/errors.ts";
+import type {
+  ClientToServerEvents,
+  HallSnapshot,
+  InterServerEvents,
+  ServerToClientEvents,
+  SocketData,
+  Subscription,
+} from "../contract/events.ts";
+import type { LiveStats } from "../contract/stats.ts";
+import type { Ticket } from "../contract/tickets.ts";
+import type { HallEvent, HallState } from "../core/index.ts";
+import { publicTicket } from "../core/index.ts";
+import type { TokenService } from "../auth/tokens.ts";
+import type { CounterActions } from "../hall/counter-actions.ts";
+import type { StaffDirectory } from "../hall/staff.ts";
+import { ApiError } from "../http/errors.ts";
+import { schemas } from "../http/validate.ts";
+import type { Announcer } from "../voice/announcer.ts";
+import { z } from "zod";
+
+export type HubIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface RealtimeDeps {
+  tokens: TokenService;
+  staff: StaffDirectory;
+  actions: CounterActions;
+  announcer: Announcer;
+  snapshot: () => HallSnapshot;
+  liveStats: () => LiveStats;
+  log: (line: string) => void;
+}
+
+/** Room every screen-like client is in: all per-item deltas go here. */
+const HALL = "hall";
+const STATS_INTERVAL_MS = 250;
+
+const subscriptionSchema = z.discriminatedUnion("view", [
+  z.strictObject({ view: z.literal("hall") }),
+  z.strictObject({ view: z.literal("counter"), counterId: schemas.id }),
+  z.strictObject({ view: z.literal("zone"), zoneId: schemas.id }),
+  z.strictObject({ view: z.literal("screen"), screenId: schemas.id }),
+  z.strictObject({ view: z.literal("ticket"), ticketId: schemas.id }),
+]);
+
+const commandSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("call-next"), counterId: schemas.id }),
+  z.strictObject({ type: z.literal("recall"), counterId: schemas.id }),
+  z.strictObject({ type: z.literal("start"), counterId: schemas.id }),
+  z.strictObject({ type: z.literal("finish"), counterId: schemas.id, outcome: schemas.finish.shape.outcome }),
+  z.strictObject({ type: z.literal("no-show"), counterId: schemas.id }),
+  z.strictObject({ type: z.literal("park"), counterId: schemas.id, note: z.string().max(200).optional() }),
+  z.strictObject({ type: z.literal("call"), counterId: schemas.id, ticketId: schemas.id, reason: z.string().max(200).optional() }),
+  z.strictObject({ type: z.literal("pause"), counterId: schemas.id, reason: z.string().trim().min(1).max(100) }),
+  z.strictObject({ type: z.literal("resume"), counterId: schemas.id }),
+  z.strictObject({ type: z.literal("request-rating"), counterId: schemas.id }),
+  z.strictObject({
+    type: z.literal("transfer"),
+    counterId: schemas.id,
+    toQueueId: schemas.id.optional(),
+    toCounterId: schemas.id.optional(),
+    note: z.string().max(200).optional(),
+    priority: z.enum(["green", "appointment", "normal"]).optional(),
+  }),
+]);
+
+function fail<T>(code: ErrorCode, message: string): Ack<T> {
+  return { ok: false, error: code, message };
+}
+
+/**
+ * Socket.IO side of the hub: snapshot on connect, per-item deltas after, rooms per view,
+ * connection state recovery (a screen that blinks gets the missed events, not a new
+ * snapshot), and counter commands with closed-code acks.
+ */
+export class Realtime {
+  readonly io: HubIo;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private statsDirty = false;
+
+  constructor(
+    http: HttpServer,
+    private readonly d: RealtimeDeps,
+  ) {
+    this.io = new Server(http, {
+      serveClient: false,
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+    });
+    this.io.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      if (typeof token === "string") {
+        const claims = d.tokens.verify(token);
+        if (claims) socket.data.staffId = claims.sid;
+      }
+      next();
+    });
+    this.io.on("connection", (s) => this.onConnection(s));
+  }
+
+  private onConnection(socket: HubSocket): void {
+    socket.on("subscribe", (raw, ack) => {
+      const reply = typeof ack === "function" ? ack : () => {};
+      const r = subscriptionSchema.safeParse(raw);
+      if (!r.success) return reply(fail("VALIDATION_FAILED", "bad subscription"));
+      const sub = r.data as Subscription;
+      const rooms: string[] = [];
+      if (sub.view === "ticket") {
+        rooms.push(`ticket:${sub.ticketId}`);
+      } else {
+        rooms.push(HALL);
+        if (sub.view === "counter") rooms.push(`counter:${sub.counterId}`);
+        if (sub.view === "zone") rooms.push(`zone:${sub.zoneId}`);
+        if (sub.view === "screen") rooms.push(`screen:${sub.screenId}`);
+      }
+      void socket.join(rooms);
+      reply({ ok: true, data: { rooms } });
+      // A recovered socket already got what it missed; a fresh one needs the full picture.
+      if (!socket.recovered) {
+        if (sub.view === "ticket") this.sendProgress(sub.ticketId, socket);
+        else socket.emit("hall:snapshot", this.d.snapshot());
+      }
+    });
+    socket.on("counter:command", async (raw, ack) => {
+      const reply = typeof ack === "function" ? ack : () => {};
+      const staff = socket.data.staffId ? this.d.staff.byId(socket.data.staffId) : undefined;
+      if (!staff) return reply(fail("UNAUTHENTICATED", "sign in first"));
+      const r = commandSchema.safeParse(raw);
+      if (!r.success) return reply(fail("VALIDATION_FAILED", r.error.issues[0]?.message ?? "bad command"));
+      try {
+        const out = await this.d.actions.run(staff, r.data);
+        reply({ ok: true, data: out });
+      } catch (err) {
+        if (err instanceof ApiError) reply(fail(err.code, err.message));
+        else {
+          this.d.log(`socket command: ${(err as Error).stack}`);
+          reply(fail("INTERNAL", "internal error"));
+        }
+      }
+    });
+  }
+
+  private progressFn?: (ticketId: string) => ReturnType<typeof publicTicket> | undefined;
+  private callFor?: (ticketId: string) => import("../contract/tickets.ts").CallInfo | undefined;
+
+  /** Publish durable events to the rooms that care. */
+  publish(events: HallEvent[], state: HallState): void {
+    this.progressFn = (id) => {
+      const t = state.tickets.get(id);
+      return t ? publicTicket(state, t) : undefined;
+    };
+    this.callFor = (id) => state.recentCalls.find((c) => c.ticketId === id);
+    const counters = new Set<string>();
+    const touched = new Set<string>();
+    for (const e of events) {
+      if ("counterId" in e && e.counterId) counters.add(e.counterId);
+      switch (e.type) {
+        case "ticket.issued": {
+          const t = state.tickets.get(e.ticket.id) as Ticket;
+          this.io.to(HALL).emit("ticket:issued", publicTicket(state, t));
+          touched.add(t.id);
+          break;
+        }
+        case "ticket.called":
+        case "ticket.recalled": {
+          const t = state.tickets.get(e.ticketId) as Ticket;
+          const call = state.recentCalls.find((c) => c.ticketId === t.id);
+          if (call) {
+            const audioUrl = this.d.announcer.urlFor(call);
+            this.io.to(HALL).emit("ticket:called", { ticket: publicTicket(state, t), call, ...(audioUrl ? { audioUrl } : {}) });
+          }
+          touched.add(t.id);
+          break;
+        }
+        case "counter.signed_in":
+        case "counter.signed_out":
+        case "counter.paused":
+        case "counter.resumed":
+        case "counter.rating_requested":
+          break;
+        default: {
+          const t = state.tickets.get(e.ticketId);
+          if (t) this.io.to(HALL).emit("ticket:updated", publicTicket(state, t));
+          touched.add(e.ticketId);
+        }
+      }
+    }
+    for (const id of counters) {
+      const c = state.counters.get(id);
+      if (c) this.io.to(HALL).emit("counter:updated", { ...c.view });
+    }
+    // Phone pages: any change in a line can move everyone behind it.
+    for (const room of this.io.of("/").adapter.rooms.keys()) {
+      if (room.startsWith("ticket:")) this.sendProgress(room.slice(7));
+    }
+    this.markStats();
+  }
+
+  private sendProgress(ticketId: string, to?: HubSocket): void {
+    const ticket = this.progressFn?.(ticketId);
+    if (!ticket) return;
+    const call = ticket.status === "called" ? this.callFor?.(ticketId) : undefined;
+    const payload = { ticket, ...(call ? { call } : {}) };
+    if (to) to.emit("ticket:progress", payload);
+    else this.io.to(`ticket:${ticketId}`).emit("ticket:progress", payload);
+  }
+
+  /** Live figures go out at most every 250 ms: the wall wants ≤ 1 s, the hub wants calm. */
+  markStats(): void {
+    this.statsDirty = true;
+    if (this.statsTimer) return;
+    this.flushStats();
+  }
+
+  private flushStats(): void {
+    if (!this.statsDirty) {
+      this.statsTimer = undefined;
+      return;
+    }
+    this.statsDirty = false;
+    this.io.to(HALL).emit("stats:live", this.d.liveStats());
+    this.statsTimer = setTimeout(() => this.flushStats(), STATS_INTERVAL_MS);
+  }
+
+  /** Set the accessors before the first publish (snapshot-time subscribers). */
+  bindState(get: () => HallState): void {
+    this.progressFn = (id) => {
+      const s = get();
+      const t = s.tickets.get(id);
+      return t ? publicTicket(s, t) : undefined;
+    };
+    this.callFor = (id) => get().recentCalls.find((c) => c.ticketId === id);
+  }
+
+  async close(): Promise<void> {
+    if (this.statsTimer) clearTimeout(this.statsTimer);
+    await new Promise<void>((r) => this.io.close(() => r()));
+  }
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import {
+  type AnnouncementLogEntry,
+  type AnnouncementPlayer,
+  AutoplayBlockedError,
+  createAnnouncer,
+} from "../../display-ui/announcer.ts";
+import type { TicketCalled } from "../../server/src/contract/index.ts";
+
+function called(number: string, counterNumber: number, opts: { recall?: number; audio?: boolean; at?: number } = {}): TicketCalled {
+  const recall = opts.recall ?? 0;
+  return {
+    ticket: {
+      id: `t-${number}`,
+      number,
+      queueId: "q",
+      matterId: "m",
+      priority: "normal",
+      status: "called",
+      issuedAt: 0,
+      recalls: recall,
+      position: 0,
+      estimatedWaitSec: 0,
+    },
+    call: {
+      ticketId: `t-${number}`,
+      number,
+      counterId: `c${counterNumber}`,
+      counterNumber,
+      counterName: "综合受理",
+      zoneId: "z",
+      at: opts.at ?? 1000 + recall,
+      recall,
+    },
+    audioUrl: opts.audio === false ? undefined : `/api/voice/${number}-${counterNumber}.wav`,
+  };
+}
+
+/** A player whose clips take `ms` of (fake) time and that records overlaps. */
+function fakePlayer(opts: { ms?: number; failUrl?: (u: string) => Error | null } = {}) {
+  const events: string[] = [];
+  let active = 0;
+  let maxActive = 0;
+  const play = async (what: string): Promise<void> => {
+    active++;
+    maxActive = Math.max(maxActive, active);
+    events.push(`start ${what}`);
+    await new Promise((r) => setTimeout(r, opts.ms ?? 5));
+    events.push(`end ${what}`);
+    active--;
+  };
+  const player: AnnouncementPlayer = {
+    async playUrl(url) {
+      const err = opts.failUrl?.(url) ?? null;
+      if (err) throw err;
+      await play(url);
+    },
+    async speak(text, lang) {
+      await play(`speak[${lang}] ${text}`);
+    },
+  };
+  return { player, events, maxActive: () => maxActive };
+}
+
+function make(player: AnnouncementPlayer, onBlocked?: (b: boolean) => void) {
+  const log: AnnouncementLogEntry[] = [];
+  let t = 0;
+  const announcer = createAnnouncer({
+    player,
+    now: () => ++t,
+    chimeUrl: "/api/voice/chime.wav",
+    speechText: (e) => `请${e.call.number}号`,
+    speechLang: "zh-CN",
+    log,
+    onBlocked,
+  });
+  return { announcer, log };
+}
+
+describe("display-ui/announcer", () => {
+  it("plays chime then the hub's TTS, one announcement at a time, in arrival order", async () => {
+    const fp = fakePlayer();
+    const { announcer, log } = make(fp.player);
+    announcer.enqueue(called("A001", 3));
+    announcer.enqueue(called("B002", 5));
+    announcer.enqueue(called("A003", 7));
+    await announcer.idle();
+    expect(fp.maxActive()).toBe(1);
+    expect(fp.events).toEqual([
+      "start /api/voice/chime.wav",
+      "end /api/voice/chime.wav",
+      "start /api/voice/A001-3.wav",
+      "end /api/voice/A001-3.wav",
+      "start /api/voice/chime.wav",
+      "end /api/voice/chime.wav",
+      "start /api/voice/B002-5.wav",
+      "end /api/voice/B002-5.wav",
+      "start /api/voice/chime.wav",
+      "end /api/voice/chime.wav",
+      "start /api/voice/A003-7.wav",
+      "end /api/voice/A003-7.wav",
+    ]);
+    expect(log.map((l) => [l.number, l.counterNumber, l.source])).toEqual([
+      ["A001", 3, "tts"],
+      ["B002", 5, "tts"],
+      ["A003", 7, "tts"],
+    ]);
+    expect(announcer.pending).toBe(0);
+  });
+
+  it("repeats the announcement on a recall but ignores a replayed duplicate", async () => {
+    const fp = fakePlayer();
+    const { announcer, log } = make(fp.player);
+    const first = called("A001", 3);
+    announcer.enqueue(first);
+    announcer.enqueue(first); // same event replayed after a reconnect
+    announcer.enqueue(called("A001", 3, { recall: 1 }));
+    await announcer.idle();
+    expect(log.map((l) => [l.number, l.recall])).toEqual([
+      ["A001", 0],
+      ["A001", 1],
+    ]);
+    expect(fp.events.filter((e) => e === "start /api/voice/A001-3.wav")).toHaveLength(2);
+  });
+
+  it("falls back to speech synthesis when the call has no audioUrl", async () => {
+    const fp = fakePlayer();
+    const { announcer, log } = make(fp.player);
+    announcer.enqueue(called("A001", 3, { audio: false }));
+    await announcer.idle();
+    expect(fp.events).toContain("start speak[zh-CN] 请A001号");
+    expect(fp.events.indexOf("start /api/voice/chime.wav")).toBeLessThan(fp.events.indexOf("start speak[zh-CN] 请A001号"));
+    expect(log).toEqual([expect.objectContaining({ number: "A001", counterNumber: 3, source: "speech" })]);
+  });
+
+  it("falls back to speech when the TTS file cannot be played, and still plays after a failed chime", async () => {
+    const fp = fakePlayer({ failUrl: () => new Error("404") });
+    const { announcer, log } = make(fp.player);
+    announcer.enqueue(called("C010", 12));
+    await announcer.idle();
+    expect(log.map((l) => l.source)).toEqual(["speech"]);
+    expect(fp.events).toEqual(["start speak[zh-CN] 请C010号", "end speak[zh-CN] 请C010号"]);
+  });
+
+  it("holds the queue while autoplay is blocked and plays it after unblock", async () => {
+    let blockedNow = true;
+    const fp = fakePlayer({ failUrl: () => (blockedNow ? new AutoplayBlockedError() : null) });
+    const states: boolean[] = [];
+    const { announcer, log } = make(fp.player, (b) => states.push(b));
+    announcer.enqueue(called("A001", 3));
+    announcer.enqueue(called("A002", 4));
+    await announcer.idle();
+    expect(states).toEqual([true]);
+    expect(log).toEqual([]);
+    expect(announcer.pending).toBe(2);
+    blockedNow = false;
+    announcer.unblock();
+    await announcer.idle();
+    expect(states).toEqual([true, false]);
+    expect(log.map((l) => l.number)).toEqual(["A001", "A002"]);
+    expect(fp.maxActive()).toBe(1);
+  });
+
+  it("never overlaps when calls arrive while one is playing", async () => {
+    const fp = fakePlayer({ ms: 15 });
+    const { announcer, log } = make(fp.player);
+    announcer.enqueue(called("A001", 1));
+    await new Promise((r) => setTimeout(r, 10)); // mid-chime
+    announcer.enqueue(called("A002", 2, { audio: false }));
+    announcer.enqueue(called("A003", 3));
+    await announcer.idle();
+    expect(fp.maxActive()).toBe(1);
+    expect(log.map((l) => `${l.number}:${l.source}`)).toEqual(["A001:tts", "A002:speech", "A003:tts"]);
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import type { CounterState, DeviceStatus } from "../../server/src/contract/index.ts";
+import {
+  counterTiles,
+  departmentBars,
+  faultyDevices,
+  hourlySeries,
+  satisfaction,
+  tileCounts,
+  waitAlarms,
+} from "../../display-ui/wall-model.ts";
+import { catalogue, stats } from "./fixtures.ts";
+
+function hours(values: Record<number, number>): number[] {
+  return Array.from({ length: 24 }, (_, h) => values[h] ?? 0);
+}
+
+describe("display-ui/wall-model", () => {
+  it("orders departments by case volume and turns completion rates into percentages", () => {
+    const s = stats({
+      departments: [
+        { departmentId: "d1", issued: 4, done: 3, completionRate: 2 / 3 },
+        { departmentId: "d2", issued: 9, done: 8, completionRate: 0.875 },
+        { departmentId: "d3", issued: 0, done: 0, completionRate: 1 },
+      ],
+    });
+    expect(departmentBars(catalogue(), s, "zh")).toEqual([
+      { departmentId: "d2", name: "不动产登记中心", issued: 9, done: 8, completionPct: 87.5 },
+      { departmentId: "d1", name: "行政审批服务局", issued: 4, done: 3, completionPct: 66.7 },
+      { departmentId: "d3", name: "税务局", issued: 0, done: 0, completionPct: 100 },
+    ]);
+    expect(departmentBars(catalogue(), s, "en", 1).map((b) => b.name)).toEqual(["Real Estate Center"]);
+  });
+
+  it("shows the hall's working hours on the hourly chart, widened to data and the current hour", () => {
+    const s = stats({ arrivalsByHour: hours({ 7: 2, 9: 5 }), completionsByHour: hours({ 9: 3 }) });
+    const series = hourlySeries(s, 10);
+    expect(series.hours[0]).toBe("07:00");
+    expect(series.hours.at(-1)).toBe("18:00");
+    expect(series.arrivals.slice(0, 3)).toEqual([2, 0, 5]);
+    expect(series.completions.slice(0, 3)).toEqual([0, 0, 3]);
+    expect(hourlySeries(stats(), 20).hours.at(-1)).toBe("20:00");
+  });
+
+  it("colours counter tiles by the newest counter state, stats' offline winning", () => {
+    const counters = new Map<string, CounterState>([
+      ["c1", { id: "c1", status: "serving", ratingRequested: false, servedToday: 4, staffName: "王芳" }],
+      ["c3", { id: "c3", status: "idle", ratingRequested: false, servedToday: 2 }],
+    ]);
+    const s = stats({
+      counters: [
+        { counterId: "c1", status: "calling", servedToday: 3 },
+        { counterId: "c3", status: "offline", servedToday: 2 },
+        { counterId: "c9", status: "paused", servedToday: 1 },
+      ],
+    });
+    const tiles = counterTiles(catalogue(), counters, s, "zh");
+    expect(tiles.map((t) => [t.number, t.status, t.servedToday])).toEqual([
+      [1, "serving", 4],
+      [3, "offline", 2],
+      [9, "paused", 1],
+    ]);
+    expect(tiles[0]?.staffName).toBe("王芳");
+    expect(tileCounts(tiles)).toEqual({ serving: 1, calling: 0, idle: 0, paused: 1, closed: 0, offline: 1 });
+    // A counter nobody reported yet is shown closed.
+    expect(counterTiles(catalogue(), new Map(), stats(), "en").map((t) => t.status)).toEqual(["closed", "closed", "closed"]);
+  });
+
+  it("computes satisfaction as the share of 4 and 5 ratings", () => {
+    expect(satisfaction(stats({ ratings: [1, 0, 1, 2, 6] }))).toEqual({
+      total: 10,
+      shares: [10, 0, 10, 20, 60],
+      satisfiedPct: 80,
+    });
+    expect(satisfaction(stats()).satisfiedPct).toBeNull();
+  });
+
+  it("lists devices that are not online, longest failing first", () => {
+    const d = (id: string, health: DeviceStatus["health"], since: number): DeviceStatus => ({ id, kind: "printer", health, since });
+    const devices = new Map([
+      ["p1", d("p1", "online", 1)],
+      ["p2", d("p2", "paper_out", 50)],
+      ["p3", d("p3", "offline", 10)],
+    ]);
+    expect(faultyDevices(devices).map((x) => x.id)).toEqual(["p3", "p2"]);
+  });
+
+  it("raises an alarm line for each queue over its wait threshold", () => {
+    const s = stats({
+      queues: [
+        { queueId: "qa", waiting: 12, issued: 30, longestWaitSec: 31 * 60 + 5, alarm: true },
+        { queueId: "qb", waiting: 2, issued: 5, longestWaitSec: 60, alarm: false },
+      ],
+    });
+    expect(waitAlarms(catalogue(), s, "zh")).toEqual([
+      { queueId: "qa", prefix: "A", name: "综合受理", waiting: 12, longestWaitMin: 31, thresholdMin: 30 },
+    ]);
+    expect(waitAlarms(catalogue(), stats(), "zh")).toEqual([]);
+  });
+});

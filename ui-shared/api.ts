@@ -1,0 +1,174 @@
+/**
+ * REST client of the hub. Every failure becomes an {@link ApiError} with a closed code,
+ * so pages can show it in words with `errorMessage(err.code, lang)`.
+ *
+ * ```ts
+ * const api = createApi({ token: () => sessionStorage.getItem("token") });
+ * const t = await api.issueTicket({ matterId: "m1", kioskId: "k1" });
+ * ```
+ */
+import type {
+  Catalogue,
+  CallInfo,
+  CounterState,
+  CounterView,
+  HallSnapshot,
+  IssuedTicket,
+  LoginReply,
+  Outcome,
+  PrintResult,
+  PriorityClass,
+  PublicTicket,
+  RatingScore,
+  StaffPublic,
+  Ticket,
+} from "../server/src/contract/index.ts";
+import type { ClientErrorCode } from "./errors.ts";
+
+/** A failed request: `code` is the hub's error code, or NETWORK when it was not reached. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ClientErrorCode,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** Normalises anything thrown into an ApiError (for `catch (e)` blocks). */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  return new ApiError("INTERNAL", 0, e instanceof Error ? e.message : String(e));
+}
+
+export interface ApiOptions {
+  /** Prefix of every path; "" = same origin. */
+  baseUrl?: string;
+  /** Bearer token for staff routes (read on each request). */
+  token?: () => string | null;
+}
+
+/** `POST /api/tickets` body. */
+export interface IssueRequest {
+  matterId?: string;
+  priority?: PriorityClass;
+  kioskId?: string;
+  idToken?: string;
+  appointmentCode?: string;
+  lang?: "zh" | "en";
+}
+
+/** Counter commands without a body, by route name. */
+export type SimpleCounterCommand = "call-next" | "recall" | "start" | "no-show" | "resume" | "request-rating";
+
+/** `GET /api/tickets/:id` reply. */
+export type TicketWithCall = PublicTicket & { call?: CallInfo };
+
+export interface Api {
+  /** Low-level: JSON request; resolves `null` on 204. */
+  request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  hall(): Promise<Catalogue>;
+  state(): Promise<HallSnapshot>;
+  issueTicket(body: IssueRequest): Promise<IssuedTicket>;
+  ticket(id: string): Promise<TicketWithCall>;
+  reprint(id: string, kioskId: string): Promise<{ print: PrintResult }>;
+  reactivate(id: string): Promise<PublicTicket>;
+  cancel(id: string): Promise<PublicTicket>;
+  rate(id: string, score: RatingScore): Promise<PublicTicket>;
+  login(username: string, password: string): Promise<LoginReply>;
+  me(): Promise<{ staff: StaffPublic; counterId: string | null }>;
+  logout(): Promise<void>;
+  counterSignIn(counterId: string): Promise<CounterState>;
+  counterSignOut(counterId: string): Promise<CounterState>;
+  counterView(counterId: string): Promise<CounterView>;
+  /** call-next resolves null when nobody waits (204). */
+  counterCommand(counterId: string, cmd: SimpleCounterCommand): Promise<Ticket | CounterState | null>;
+  finish(counterId: string, outcome: Outcome): Promise<Ticket>;
+  transfer(
+    counterId: string,
+    to: { toQueueId?: string; toCounterId?: string; note?: string; priority?: PriorityClass },
+  ): Promise<Ticket>;
+  park(counterId: string, note?: string): Promise<Ticket>;
+  callTicket(counterId: string, ticketId: string, reason?: string): Promise<Ticket>;
+  pause(counterId: string, reason: string): Promise<CounterState>;
+}
+
+const enc = encodeURIComponent;
+
+/** Builds the client. No state besides the options. */
+export function createApi(opts: ApiOptions = {}): Api {
+  const base = opts.baseUrl ?? "";
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const token = opts.token?.();
+    if (token) headers.authorization = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await fetch(base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError("NETWORK", 0, e instanceof Error ? e.message : "network");
+    }
+    if (res.status === 204) return null as T;
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // a proxy's HTML error page: fall through to the status-based error
+    }
+    if (!res.ok) {
+      const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
+      const code = (err?.code as ClientErrorCode | undefined) ?? (res.status >= 500 || res.status === 0 ? "NETWORK" : "INTERNAL");
+      throw new ApiError(code, res.status, err?.message ?? res.statusText);
+    }
+    return json as T;
+  }
+
+  const post = <T>(path: string, body: unknown = {}) => request<T>("POST", path, body);
+  const c = (id: string) => `/api/counters/${enc(id)}`;
+
+  return {
+    request,
+    hall: () => request("GET", "/api/hall"),
+    state: () => request("GET", "/api/state"),
+    issueTicket: (body) => post("/api/tickets", body),
+    ticket: (id) => request("GET", `/api/tickets/${enc(id)}`),
+    reprint: (id, kioskId) => post(`/api/tickets/${enc(id)}/reprint`, { kioskId }),
+    reactivate: (id) => post(`/api/tickets/${enc(id)}/reactivate`),
+    cancel: (id) => post(`/api/tickets/${enc(id)}/cancel`),
+    rate: (id, score) => post(`/api/tickets/${enc(id)}/rating`, { score }),
+    login: (username, password) => post("/api/auth/login", { username, password }),
+    me: () => request("GET", "/api/auth/me"),
+    logout: async () => {
+      await post("/api/auth/logout");
+    },
+    counterSignIn: (id) => post(`${c(id)}/sign-in`),
+    counterSignOut: (id) => post(`${c(id)}/sign-out`),
+    counterView: (id) => request("GET", c(id)),
+    counterCommand: (id, cmd) => post(`${c(id)}/${cmd}`),
+    finish: (id, outcome) => post(`${c(id)}/finish`, { outcome }),
+    transfer: (id, to) => post(`${c(id)}/transfer`, to),
+    park: (id, note) => post(`${c(id)}/park`, note ? { note } : {}),
+    callTicket: (id, ticketId, reason) => post(`${c(id)}/call/${enc(ticketId)}`, reason ? { reason } : {}),
+    pause: (id, reason) => post(`${c(id)}/pause`, { reason }),
+  };
+}
+
+/** `<img src>` of the hub's QR code for a text (usually an absolute URL). */
+export function qrSvgUrl(text: string, baseUrl = ""): string {
+  return `${baseUrl}/api/qr.svg?text=${encodeURIComponent(text)}`;
+}
+
+/** Makes a hub-relative link ("/m/t1") absolute for a QR code; absolute ones pass through. */
+export function absoluteUrl(url: string, origin: string): string {
+  if (/^https?:\/\//i.test(url)) return url;
+  return origin.replace(/\/+$/, "") + (url.startsWith("/") ? url : `/${url}`);
+}

@@ -1,0 +1,43 @@
+/** Error codes from the hub, in words (zh/en). Never show a raw message or code alone. */
+import type { ErrorCode } from "../server/src/contract/index.ts";
+import type { Lang, Msg } from "./i18n.ts";
+
+/** What the client itself can fail with, beside the hub's closed list. */
+export type ClientErrorCode = ErrorCode | "NETWORK";
+
+const MESSAGES: Record<ClientErrorCode, Msg> = {
+  VALIDATION_FAILED: { zh: "填写的内容不正确，请检查后重试", en: "Some input is not valid; please check and try again" },
+  NOT_FOUND: { zh: "未找到", en: "Not found" },
+  UNKNOWN_MATTER: { zh: "没有这个事项", en: "Unknown service matter" },
+  UNKNOWN_QUEUE: { zh: "没有这个队列", en: "Unknown queue" },
+  UNKNOWN_COUNTER: { zh: "没有这个窗口", en: "Unknown counter" },
+  UNKNOWN_TICKET: { zh: "没有这张号票", en: "Unknown ticket" },
+  OUTSIDE_HOURS: { zh: "当前不在该事项的取号时间内", en: "Tickets for this matter are not issued at this time" },
+  DAILY_CAP_REACHED: { zh: "该事项今日号源已取完，请明天再来或预约", en: "Today's tickets for this matter are all taken; please come tomorrow or book" },
+  DUPLICATE_ID_TICKET: { zh: "此身份证今天已取过该事项的号", en: "This ID card already holds a ticket for this matter today" },
+  COUNTER_CLOSED: { zh: "窗口未签到", en: "The counter is not signed in" },
+  COUNTER_PAUSED: { zh: "窗口已暂停服务", en: "The counter is paused" },
+  COUNTER_NOT_PAUSED: { zh: "窗口未暂停", en: "The counter is not paused" },
+  COUNTER_TAKEN: { zh: "该窗口已有其他工作人员签到", en: "Another staff member holds this counter" },
+  NO_CURRENT_TICKET: { zh: "当前没有正在办理的号", en: "No current ticket" },
+  TICKET_NOT_WAITING: { zh: "该号不在等候中", en: "The ticket is not waiting" },
+  TICKET_NOT_CALLABLE: { zh: "该号不能被呼叫", en: "The ticket cannot be called" },
+  INVALID_TRANSITION: { zh: "当前状态下不能进行此操作", en: "Not possible in the current state" },
+  REACTIVATION_EXPIRED: { zh: "过号已超过可恢复时间，请重新取号", en: "Too late to reactivate; please take a new ticket" },
+  QUEUE_NOT_SERVED: { zh: "本窗口不办理该队列", en: "This counter does not serve that queue" },
+  ALREADY_RATED: { zh: "已经评价过了，谢谢", en: "Already rated, thank you" },
+  UNAUTHENTICATED: { zh: "请先登录（或登录已过期）", en: "Please sign in (or your session expired)" },
+  FORBIDDEN: { zh: "没有权限进行此操作", en: "You are not allowed to do this" },
+  BAD_CREDENTIALS: { zh: "用户名或密码错误", en: "Wrong username or password" },
+  DEVICE_ERROR: { zh: "设备故障", en: "Device error" },
+  UNKNOWN_DEVICE: { zh: "没有这个设备", en: "Unknown device" },
+  PAYLOAD_TOO_LARGE: { zh: "内容过长", en: "Request too large" },
+  INTERNAL: { zh: "系统内部错误，请稍后再试", en: "Internal error; please try again later" },
+  NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
+};
+
+/** The visitor- or clerk-facing sentence for an error code; unknown codes get the INTERNAL text. */
+export function errorMessage(code: string, lang: Lang): string {
+  const m = (MESSAGES as Record<string, Msg | undefined>)[code] ?? MESSAGES.INTERNAL;
+  return m[lang];
+}

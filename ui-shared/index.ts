@@ -1,0 +1,20 @@
+/**
+ * Shared browser code of the OneVisit pages (kiosk, phone, counter, display, wall).
+ *
+ * - `i18n.ts`   — `useLang()`, `translator(table, lang)`, `pickName()`, `COMMON` strings
+ * - `errors.ts` — `errorMessage(code, lang)` for every hub ErrorCode (+ NETWORK)
+ * - `api.ts`    — `createApi({ token })` REST client; failures throw `ApiError { code, status }`
+ * - `socket.ts` — `useHallSocket(subs, { handlers, onConnect, token })` → `{ state, connected, socket }`
+ * - `store.ts`  — `hallReducer(state, action)`: snapshot + deltas (pure)
+ * - `format.ts` — `formatClock`, `formatWait`, `formatDate`, `localDay`, `isWithinHours` in the hall zone
+ * - `search.ts` — `searchMatters(matters, q)`: name / English / pinyin initials
+ * - `ui.tsx`    — `<ReconnectBanner>`, `<ErrorToast>`
+ */
+export * from "./api.ts";
+export * from "./errors.ts";
+export * from "./format.ts";
+export * from "./i18n.ts";
+export * from "./search.ts";
+export * from "./socket.ts";
+export * from "./store.ts";
+export * from "./ui.tsx";

@@ -1,0 +1,95 @@
+/**
+ * The Socket.IO connection of a page, as a Preact hook.
+ *
+ * ```tsx
+ * const { state, connected } = useHallSocket([{ view: "hall" }], {
+ *   handlers: { "kiosk:input": (e) => … },        // non-store events (and store ones too)
+ *   onConnect: (recovered) => { if (!recovered) refetch(); },
+ * });
+ * ```
+ * - subscribes again on every connect (a restarted hub has forgotten the rooms);
+ * - folds `hall:snapshot` + deltas with {@link hallReducer}: a fresh snapshot redraws all;
+ * - reconnects by itself (socket.io default); `connected` drives the "reconnecting" banner.
+ */
+import { io } from "socket.io-client";
+import type { Socket } from "socket.io-client";
+import { useEffect, useReducer, useRef, useState } from "preact/hooks";
+import type { ClientToServerEvents, ServerToClientEvents, Subscription } from "../server/src/contract/index.ts";
+import { hallReducer, STORE_EVENTS } from "./store.ts";
+import type { HallAction, HallState } from "./store.ts";
+
+export type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Options of {@link useHallSocket}. */
+export interface HallSocketOptions {
+  /** Bearer token for the handshake (`auth.token`), for staff pages. */
+  token?: string | null;
+  /** Page handlers; called after the store is updated. Latest closure is used. */
+  handlers?: Partial<ServerToClientEvents>;
+  /** After each connect; `recovered` = the hub replayed missed events (no snapshot). */
+  onConnect?: (recovered: boolean) => void;
+  /** A subscribe ack said no (e.g. unknown counter). */
+  onSubscribeError?: (code: string) => void;
+  /** Hub origin; default same origin. */
+  url?: string;
+}
+
+/** What the hook returns. */
+export interface HallSocket {
+  state: HallState;
+  /** False before the first connect and while reconnecting. */
+  connected: boolean;
+  /** The socket, once created (for acks/commands). */
+  socket: HubSocket | null;
+}
+
+/** Connects once per (subscriptions, token) and keeps the hall state up to date. */
+export function useHallSocket(subs: readonly Subscription[], opts: HallSocketOptions = {}): HallSocket {
+  const [state, dispatch] = useReducer<HallState, HallAction>(hallReducer, null);
+  const [connected, setConnected] = useState(false);
+  const [socket, setSocket] = useState<HubSocket | null>(null);
+  const optsRef = useRef(opts);
+  optsRef.current = opts;
+  const key = JSON.stringify(subs);
+
+  useEffect(() => {
+    const token = optsRef.current.token;
+    const s: HubSocket = io(optsRef.current.url ?? "", {
+      path: "/socket.io",
+      auth: token ? { token } : {},
+      // A hub restart should be noticed and recovered from within a few seconds.
+      reconnectionDelayMax: 2000,
+    });
+    const subscribe = () => {
+      for (const sub of JSON.parse(key) as Subscription[]) {
+        s.emit("subscribe", sub, (r) => {
+          if (!r.ok) optsRef.current.onSubscribeError?.(r.error);
+        });
+      }
+    };
+    s.on("connect", () => {
+      setConnected(true);
+      subscribe();
+      optsRef.current.onConnect?.(s.recovered);
+    });
+    s.on("disconnect", () => setConnected(false));
+    s.on("connect_error", () => setConnected(false));
+    for (const name of STORE_EVENTS) {
+      // Each listener is typed per event; the loop loses the pairing, so widen once here.
+      (s as unknown as { on(n: string, fn: (p: unknown) => void): void }).on(name, (payload: unknown) => {
+        dispatch({ type: name, payload } as HallAction);
+      });
+    }
+    s.onAny((name: string, ...args: unknown[]) => {
+      const h = optsRef.current.handlers?.[name as keyof ServerToClientEvents] as ((...a: unknown[]) => void) | undefined;
+      h?.(...args);
+    });
+    setSocket(s);
+    return () => {
+      s.disconnect();
+      setSocket(null);
+    };
+  }, [key, opts.token]);
+
+  return { state, connected, socket };
+}

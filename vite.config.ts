@@ -1,0 +1,50 @@
+/**
+ * One Vite build for every page. The hub serves dist/ (see docs/api.md): /kiosk,
+ * /m/:ticketId, /counter, /display, /wall, and /assets/* — hence base "/".
+ * `npx vite` (dev) proxies the API and the socket to a hub at $HUB_URL.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import preact from "@preact/preset-vite";
+import { defineConfig } from "vite";
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+const ENTRIES: Record<string, string> = {
+  kiosk: "kiosk-ui/index.html",
+  phone: "kiosk-ui/phone.html",
+  counter: "counter-ui/index.html",
+  display: "display-ui/index.html",
+  wall: "display-ui/wall.html",
+};
+
+// Pages are written in parallel; build the ones that exist rather than fail the whole build.
+// OV_PAGES=kiosk,phone builds only those (and then leaves the other pages' output in dist/).
+const only = process.env.OV_PAGES?.split(",").map((s) => s.trim());
+const input = Object.fromEntries(
+  Object.entries(ENTRIES)
+    .filter(([name, file]) => existsSync(path.join(root, file)) && (!only || only.includes(name)))
+    .map(([name, file]) => [name, path.join(root, file)]),
+);
+
+const hub = process.env.HUB_URL ?? "http://127.0.0.1:8080";
+
+export default defineConfig({
+  root,
+  base: "/",
+  plugins: [preact()],
+  publicDir: false,
+  build: {
+    outDir: "dist",
+    emptyOutDir: !only,
+    target: "es2022",
+    rollupOptions: { input },
+  },
+  server: {
+    proxy: {
+      "/api": hub,
+      "/socket.io": { target: hub, ws: true },
+    },
+  },
+});
