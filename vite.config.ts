@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import preact from "@preact/preset-vite";
-import { defineConfig } from "vite";
+import { type Plugin, defineConfig } from "vite";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -30,10 +30,30 @@ const input = Object.fromEntries(
 
 const hub = process.env.HUB_URL ?? "http://127.0.0.1:8080";
 
+/** In dev, answer the hub's page paths (/kiosk, /m/:id …) with the source HTML entries. */
+const PAGE_ROUTES: [RegExp, string][] = [
+  [/^\/kiosk\/?(\?|$)/, "/kiosk-ui/index.html"],
+  [/^\/m\//, "/kiosk-ui/phone.html"],
+  [/^\/counter\/?(\?|$)/, "/counter-ui/index.html"],
+  [/^\/display(\/window\/[^/?]+)?\/?(\?|$)/, "/display-ui/index.html"],
+  [/^\/wall\/?(\?|$)/, "/display-ui/wall.html"],
+];
+const hubRoutes: Plugin = {
+  name: "onevisit-hub-routes",
+  configureServer(server) {
+    server.middlewares.use((req, _res, next) => {
+      const url = req.url ?? "/";
+      const hit = PAGE_ROUTES.find(([re]) => re.test(url));
+      if (hit) req.url = hit[1] + (url.includes("?") ? url.slice(url.indexOf("?")) : "");
+      next();
+    });
+  },
+};
+
 export default defineConfig({
   root,
   base: "/",
-  plugins: [preact()],
+  plugins: [preact(), hubRoutes],
   publicDir: false,
   build: {
     outDir: "dist",

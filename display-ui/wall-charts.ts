@@ -32,6 +32,8 @@ export function departmentOption(
 ): echarts.EChartsCoreOption {
   const f = chartFont();
   return {
+    // No sweep-in on first draw (a wall is looked at, not watched load); quick updates.
+    animationDuration: 0,
     animationDurationUpdate: 300,
     textStyle: { color: TEXT, fontSize: f },
     tooltip: { trigger: "axis", textStyle: { fontSize: f } },
@@ -99,6 +101,8 @@ export function hourlyOption(
     areaStyle: { color, opacity: 0.12 },
   });
   return {
+    // No sweep-in on first draw (a wall is looked at, not watched load); quick updates.
+    animationDuration: 0,
     animationDurationUpdate: 300,
     textStyle: { color: TEXT, fontSize: f },
     tooltip: { trigger: "axis", textStyle: { fontSize: f } },

@@ -18,8 +18,8 @@ export interface DepartmentBar {
   name: string;
   issued: number;
   done: number;
-  /** 0..100, one decimal. */
-  completionPct: number;
+  /** 0..100, one decimal; null while nothing is done (no rate to show yet). */
+  completionPct: number | null;
 }
 
 /** Departments by case volume (办件量), largest first, at most `limit`; ties by name. */
@@ -31,7 +31,7 @@ export function departmentBars(cat: Catalogue, stats: LiveStats, lang: Lang, lim
       name: names.get(d.departmentId) ?? d.departmentId,
       issued: d.issued,
       done: d.done,
-      completionPct: Math.round(d.completionRate * 1000) / 10,
+      completionPct: d.done === 0 ? null : Math.round(d.completionRate * 1000) / 10,
     }))
     .sort((a, b) => b.issued - a.issued || b.done - a.done || a.name.localeCompare(b.name))
     .slice(0, limit);

@@ -249,6 +249,7 @@ describe("display-ui screens against the real hub", () => {
     await callNext(counter.id);
     await expect.poll(() => text(display, "newest-number")).toBe(ticket.number);
     await api("POST", `/api/counters/${counter.id}/finish`, {});
+    await api("POST", `/api/counters/${counter.id}/sign-out`, {});
     await display.context().close();
   });
 

@@ -16,7 +16,7 @@ function hours(values: Record<number, number>): number[] {
 }
 
 describe("display-ui/wall-model", () => {
-  it("orders departments by case volume and turns completion rates into percentages", () => {
+  it("orders departments by case volume and turns completion rates into percentages (none before any is done)", () => {
     const s = stats({
       departments: [
         { departmentId: "d1", issued: 4, done: 3, completionRate: 2 / 3 },
@@ -27,7 +27,7 @@ describe("display-ui/wall-model", () => {
     expect(departmentBars(catalogue(), s, "zh")).toEqual([
       { departmentId: "d2", name: "不动产登记中心", issued: 9, done: 8, completionPct: 87.5 },
       { departmentId: "d1", name: "行政审批服务局", issued: 4, done: 3, completionPct: 66.7 },
-      { departmentId: "d3", name: "税务局", issued: 0, done: 0, completionPct: 100 },
+      { departmentId: "d3", name: "税务局", issued: 0, done: 0, completionPct: null },
     ]);
     expect(departmentBars(catalogue(), s, "en", 1).map((b) => b.name)).toEqual(["Real Estate Center"]);
   });

@@ -523,6 +523,14 @@ describe("core/decide rating", () => {
     expect(h.state.agg.ratings).toEqual([0, 0, 0, 0, 1]);
   });
 
+  it("a rating from the counter's device during service rates the visitor being served", () => {
+    const h = servedHall();
+    h.callNext("c1");
+    h.ok({ type: "start", counterId: "c1", staffId: "staff-c1" });
+    const events = h.ok({ type: "rate", counterId: "c1", score: 2 });
+    expect(events[0]).toMatchObject({ type: "ticket.rated", ticketId: "t2", score: 2 });
+  });
+
   it("rejects a second rating of the same ticket with ALREADY_RATED, from either side", () => {
     const h = servedHall();
     h.ok({ type: "rate", counterId: "c1", score: 4 });

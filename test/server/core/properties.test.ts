@@ -264,6 +264,12 @@ function checkConsistency(state: HallState): void {
     const t = state.tickets.get(id);
     expect(t?.status === "called" || t?.status === "serving", `current ticket ${id} at ${counterId} is ${t?.status}`).toBe(true);
     expect(t?.counterId).toBe(counterId);
+    // The data wall shows this status: it must say what the counter is doing.
+    expect(c.view.status, `${counterId} holds ${id} (${t?.status})`).toBe(t?.status === "serving" ? "serving" : "calling");
+  }
+  for (const [counterId, c] of state.counters) {
+    if (!c.view.currentTicketId) expect(["closed", "idle", "paused"], `${counterId} holds nothing`).toContain(c.view.status);
+    expect(c.view.status === "closed", `${counterId} status vs staff`).toBe(c.view.staffId === undefined);
   }
   for (const t of state.tickets.values()) {
     if (t.status === "called" || t.status === "serving")

@@ -1,0 +1,232 @@
+/**
+ * Shared parts of the benchmarks: statistics, result rows, child processes (hub and
+ * baseline servers), and the bench data folder (a demo hall grown to 195 counters and
+ * 165 clerks, no daily caps, all-day hours).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { hashPassword } from "../server/src/auth/passwords.ts";
+import type { Catalogue, Counter } from "../server/src/contract/catalogue.ts";
+import type { DeviceConfig } from "../server/src/contract/devices.ts";
+import { startHub } from "../server/src/app.ts";
+import { type ConfigData, type StaffRecord, validateConfig } from "../server/src/store/config.ts";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+
+/** One line of the results table. */
+export interface Row {
+  bench: string;
+  metric: string;
+  value: string;
+  baseline: string;
+  target: string;
+  /** undefined: informational, no target. */
+  pass?: boolean;
+}
+
+/** What a benchmark returns: its rows and free-form notes for docs/perf.md. */
+export interface BenchResult {
+  rows: Row[];
+  notes: string[];
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+export function summary(samples: readonly number[]): { n: number; p50: number; p95: number; p99: number; max: number; mean: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
+  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] ?? Number.NaN, mean };
+}
+
+export const ms = (v: number, digits = 2): string => `${v.toFixed(digits)} ms`;
+
+export function sleep(t: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, t));
+}
+
+/** The last line of the bench's own log, so a long run shows where it is. */
+export function say(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+/** Password of every bench clerk (bench data only, on 127.0.0.1). */
+export const BENCH_PASSWORD = "bench-clerk-pw";
+export const ADMIN_PASSWORD = "bench-admin-pw";
+export const EXTRA_COUNTERS = 150;
+
+/** A running child process that printed a JSON "ready" line with its URL. */
+export interface Child {
+  url: string;
+  proc: ChildProcess;
+  kill(): Promise<void>;
+}
+
+/**
+ * Spawn `node --import tsx <script>` and wait for its first stdout line, which must be
+ * JSON `{ "url": ... }`. Killed with SIGKILL; also when the bench process exits.
+ */
+export async function spawnChild(script: string, args: string[], timeoutMs = 60_000): Promise<Child> {
+  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, script), ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+  const killOnExit = () => proc.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  let stderr = "";
+  proc.stderr?.on("data", (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-4000);
+  });
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`${script} did not start in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const rl = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
+    rl.once("line", (line) => {
+      clearTimeout(timer);
+      try {
+        res((JSON.parse(line) as { url: string }).url);
+      } catch {
+        rej(new Error(`${script}: unexpected first line ${line}\n${stderr}`));
+      }
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      rej(new Error(`${script} exited (${code}): ${stderr}`));
+    });
+  });
+  return {
+    url,
+    proc,
+    kill: async () => {
+      process.off("exit", killOnExit);
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const gone = new Promise<void>((r) => proc.once("exit", () => r()));
+      proc.kill("SIGKILL");
+      await gone;
+    },
+  };
+}
+
+/** Queues served by the extra counters, in turn (the all-day series of the demo hall). */
+const SERVED = ["q-a", "q-b", "q-c", "q-d", "q-e", "q-f", "q-g", "q-k", "q-l", "q-m"];
+
+export interface BenchHall {
+  dataDir: string;
+  /** Extra clerks: username, counterId. */
+  clerks: { username: string; counterId: string }[];
+  catalogue: Catalogue;
+  /** Matter ids of each queue, for a mixed issue load. */
+  mattersByQueue: Map<string, string[]>;
+  cleanup(): void;
+}
+
+/**
+ * Build the bench hall once: start the hub on a fresh folder (seeds the demo hall), stop
+ * it, then grow config.json: 150 more counters c101…c250 (numbers 46…195, one queue each,
+ * with a simulated LED window display, keypad and rating device like the demo counters),
+ * 150 clerks bench001…bench150 at them, every queue without daily cap and open all day,
+ * and sim printers for kiosks k1…k20. The result passes `validateConfig`.
+ */
+export async function prepareBenchHall(): Promise<BenchHall> {
+  const dataDir = mkdtempSync(join(tmpdir(), "ov-bench-"));
+  const hub = await startHub({ port: 0, host: "127.0.0.1", dataDir, adminPassword: ADMIN_PASSWORD, log: () => {} });
+  await hub.close();
+  const file = join(dataDir, "config.json");
+  const data = JSON.parse(readFileSync(file, "utf8")) as ConfigData;
+  const cat = data.catalogue;
+  for (const q of cat.queues) {
+    q.dailyCap = 0;
+    q.hours = [];
+  }
+  const zoneOf = new Map(cat.queues.map((q) => [q.id, q.zoneId]));
+  const clerks: BenchHall["clerks"] = [];
+  const hashes = await Promise.all(Array.from({ length: EXTRA_COUNTERS }, () => hashPassword(BENCH_PASSWORD)));
+  for (let i = 0; i < EXTRA_COUNTERS; i++) {
+    const id = `c${101 + i}`;
+    const number = cat.counters.length + 1;
+    const queueId = SERVED[i % SERVED.length] as string;
+    const counter: Counter = {
+      id,
+      number,
+      name: `${number}号窗口 压测`,
+      nameEn: `Window ${number} Bench`,
+      zoneId: zoneOf.get(queueId) as string,
+      kind: "standard",
+      profile: { queueIds: [queueId], weights: { green: 1, appointment: 1, normal: 2 } },
+    };
+    cat.counters.push(counter);
+    for (const kind of ["led", "keypad", "rating"] as const) {
+      data.devices.push({
+        id: `${kind}-${id}`,
+        kind,
+        name: `${number}号窗口 ${kind}`,
+        transport: { type: "sim" },
+        assignment: { kind: "counter", counterId: id, address: number },
+        options: { address: number },
+      });
+    }
+    const username = `bench${String(i + 1).padStart(3, "0")}`;
+    const staff: StaffRecord = { id: `s-b${String(i + 1).padStart(3, "0")}`, username, name: `压测${i + 1}`, role: "clerk", counterId: id, ...(hashes[i] as { salt: string; hash: string }) };
+    data.staff.push(staff);
+    clerks.push({ username, counterId: id });
+  }
+  for (let k = 5; k <= 20; k++) {
+    const printer: DeviceConfig = {
+      id: `printer-k${k}`,
+      kind: "printer",
+      name: `${k}号自助取号机 热敏打印机`,
+      transport: { type: "sim" },
+      assignment: { kind: "kiosk", kioskId: `k${k}` },
+      options: { paperWidthMm: 80 },
+    };
+    data.devices.push(printer);
+  }
+  const problems = validateConfig(data);
+  if (problems.length) throw new Error(`bench config is invalid:\n${problems.join("\n")}`);
+  writeFileSync(file, JSON.stringify(data, null, 2));
+  const mattersByQueue = new Map<string, string[]>();
+  for (const m of cat.matters) mattersByQueue.set(m.queueId, [...(mattersByQueue.get(m.queueId) ?? []), m.id]);
+  return { dataDir, clerks, catalogue: cat, mattersByQueue, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+/** A copy of a prepared data folder (config only, no journal), for a run that must start empty. */
+export function copyDataDir(from: string): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "ov-bench-copy-"));
+  cpSync(join(from, "config.json"), join(dir, "config.json"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Matter ids spread over the all-day queues (mixed issuing load). */
+export function mixedMatters(h: BenchHall): string[] {
+  const out: string[] = [];
+  for (const q of SERVED) out.push(...(h.mattersByQueue.get(q) ?? []).slice(0, 3));
+  return out;
+}
+
+export async function postJson<T>(url: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Run `fn` over `items` with at most `limit` in flight. */
+export async function pool<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

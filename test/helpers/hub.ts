@@ -1,0 +1,228 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Socket, io } from "socket.io-client";
+import { expect } from "vitest";
+import { type RunningHub, startHub } from "../../server/src/app.ts";
+import { ERROR_CODES, type ErrorCode } from "../../server/src/contract/errors.ts";
+import type { ClientToServerEvents, HallSnapshot, LoginReply, ServerToClientEvents } from "../../server/src/contract/events.ts";
+
+/** A typed socket.io-client socket, as the screens and counter pages hold it. */
+export type HubClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Reply of {@link TestHub.api}: the status and the parsed JSON body (text when not JSON). */
+export interface ApiReply<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** Options of {@link startTestHub}. */
+export interface TestHubOptions {
+  /**
+   * Epoch ms the hub's clock starts at. Default: today 10:00 in the hall's time zone
+   * (Asia/Shanghai), so every demo queue issues and no test crosses midnight.
+   */
+  startAt?: number;
+  /** Collect the hub's log lines here (default: dropped). */
+  log?: (line: string) => void;
+  /** espeak-ng binary; point it at a missing file to test the no-TTS fallback. */
+  espeakPath?: string;
+}
+
+/**
+ * A real hub on 127.0.0.1, port 0, in a fresh temp data folder (the seeded demo hall),
+ * plus the few client helpers the integration tests need.
+ *
+ * ```ts
+ * const t = await startTestHub();
+ * const r = await t.api("POST", "/api/tickets", { matterId: "m-001", kioskId: "k1" });
+ * const s = t.socket({ token: (await t.login("zhangwei")).token });
+ * await t.close(); // in afterAll: sockets, hub and temp folder
+ * ```
+ */
+export interface TestHub {
+  hub: RunningHub;
+  url: string;
+  dataDir: string;
+  /** The hub's clock (epoch ms). */
+  now(): number;
+  /** Move the hub's clock forward (token expiry, reactivation windows, the turn of the day). */
+  advance(ms: number): void;
+  /** Generated password of a demo account ("admin" → the admin password). */
+  password(username: string): string;
+  /** Log in; the password defaults to the demo account's. Throws unless 200. */
+  login(username: string, password?: string): Promise<LoginReply>;
+  /** Token of the admin account (logged in once, then cached). */
+  adminToken(): Promise<string>;
+  /**
+   * One HTTP request. `body`: an object is sent as JSON, a string is sent raw as
+   * `application/json` (for malformed-JSON tests), undefined sends no body.
+   */
+  api<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<ApiReply<T>>;
+  /** A socket.io-client socket over websocket; closed by `close()`. */
+  socket(opts?: { token?: string; autoConnect?: boolean }): HubClient;
+  /** Close every socket, the hub, and remove the data folder. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export const ADMIN_PASSWORD = "test-admin-pw";
+
+/** Today 10:00 in Asia/Shanghai as epoch ms. */
+export function hallMorning(at = Date.now()): number {
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(at);
+  return Date.parse(`${day}T10:00:00+08:00`);
+}
+
+export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> {
+  const dataDir = await mkdtemp(join(tmpdir(), "onevisit-hub-"));
+  let offset = (opts.startAt ?? hallMorning()) - Date.now();
+  const clock = () => Date.now() + offset;
+  const hub = await startHub({
+    port: 0,
+    host: "127.0.0.1",
+    dataDir,
+    adminPassword: ADMIN_PASSWORD,
+    clock,
+    log: opts.log ?? (() => {}),
+    ...(opts.espeakPath ? { espeakPath: opts.espeakPath } : {}),
+  });
+  const sockets: HubClient[] = [];
+  let admin: string | undefined;
+  let closed: Promise<void> | undefined;
+
+  const api = async <T>(method: string, path: string, body?: unknown, token?: string): Promise<ApiReply<T>> => {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      payload = typeof body === "string" ? body : JSON.stringify(body);
+    }
+    const res = await fetch(`${hub.url}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const text = await res.text();
+    const json = (res.headers.get("content-type") ?? "").includes("json");
+    return { status: res.status, body: (json && text ? JSON.parse(text) : text) as T, headers: res.headers };
+  };
+
+  const password = (username: string): string => {
+    if (username === "admin") return ADMIN_PASSWORD;
+    const s = hub.created?.staff.find((x) => x.username === username);
+    if (!s) throw new Error(`no demo account ${username}`);
+    return s.password;
+  };
+
+  const t: TestHub = {
+    hub,
+    url: hub.url,
+    dataDir,
+    now: clock,
+    advance: (ms) => {
+      offset += ms;
+    },
+    password,
+    api,
+    login: async (username, pw) => {
+      const r = await api<LoginReply>("POST", "/api/auth/login", { username, password: pw ?? password(username) });
+      if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    },
+    adminToken: async () => {
+      admin ??= (await t.login("admin")).token;
+      return admin;
+    },
+    socket: (o = {}) => {
+      const s: HubClient = io(hub.url, {
+        transports: ["websocket"],
+        forceNew: true,
+        reconnectionDelay: 50,
+        reconnectionDelayMax: 200,
+        autoConnect: o.autoConnect ?? true,
+        auth: o.token ? { token: o.token } : {},
+      });
+      sockets.push(s);
+      return s;
+    },
+    close: () => {
+      closed ??= (async () => {
+        for (const s of sockets) s.disconnect();
+        await hub.close();
+        await rm(dataDir, { recursive: true, force: true });
+      })();
+      return closed;
+    },
+  };
+  return t;
+}
+
+/** Resolve with the next `event` on `socket` that passes `accept`; reject after `timeoutMs`. */
+export function nextEvent<E extends keyof ServerToClientEvents>(
+  socket: HubClient,
+  event: E,
+  accept: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () => true,
+  timeoutMs = 2000,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const on = (p: Parameters<ServerToClientEvents[E]>[0]) => {
+      if (!accept(p)) return;
+      clearTimeout(timer);
+      (socket.off as (e: string, f: unknown) => void)(event, on);
+      resolve(p);
+    };
+    const timer = setTimeout(() => {
+      (socket.off as (e: string, f: unknown) => void)(event, on);
+      reject(new Error(`no ${String(event)} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    (socket.on as (e: string, f: unknown) => void)(event, on);
+  });
+}
+
+/** Resolve once the socket is connected (or reject after `timeoutMs`). */
+export function connected(socket: HubClient, timeoutMs = 3000): Promise<void> {
+  if (socket.connected) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("socket did not connect")), timeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** What a rejected request must leave untouched: the live picture and the journal length. */
+export interface HallFingerprint {
+  active: HallSnapshot["active"];
+  counters: HallSnapshot["counters"];
+  issued: number;
+  events: number;
+}
+
+export async function fingerprint(t: TestHub): Promise<HallFingerprint> {
+  const [s, h] = await Promise.all([t.api<HallSnapshot>("GET", "/api/state"), t.api<{ events: number }>("GET", "/api/health")]);
+  return { active: s.body.active, counters: s.body.counters, issued: s.body.stats.issued, events: h.body.events };
+}
+
+/**
+ * Send a request that must be refused: asserts the status, that the body is exactly
+ * `{ error: { code, message } }` with `code` from the closed list, and that the hall
+ * (active tickets, counters, issued count, journal length) is the same afterwards.
+ */
+export async function expectRejected(
+  t: TestHub,
+  req: { method: string; path: string; body?: unknown; token?: string },
+  status: number,
+  code: ErrorCode,
+): Promise<string> {
+  const before = await fingerprint(t);
+  const r = await t.api<{ error: { code: string; message: string } }>(req.method, req.path, req.body, req.token);
+  const label = `${req.method} ${req.path} ${typeof req.body === "string" ? req.body.slice(0, 40) : JSON.stringify(req.body ?? null).slice(0, 80)}`;
+  expect({ label, status: r.status, code: r.body?.error?.code }).toEqual({ label, status, code });
+  expect(Object.keys(r.body)).toEqual(["error"]);
+  expect(Object.keys(r.body.error).sort()).toEqual(["code", "message"]);
+  expect(typeof r.body.error.message).toBe("string");
+  expect(ERROR_CODES).toContain(r.body.error.code);
+  expect(r.headers.get("content-type") ?? "").toContain("application/json");
+  const after = await fingerprint(t);
+  expect(after, `${label} changed the hall`).toEqual(before);
+  return r.body.error.message;
+}
