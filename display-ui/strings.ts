@@ -44,7 +44,7 @@ export const WALL_MSG = {
   alarmLine: { zh: "等候 {w} 人，最长 {m} 分钟（阈值 {t} 分钟）", en: "{w} waiting, longest {m} min (limit {t} min)" },
   devices: { zh: "设备故障", en: "Device faults" },
   noFaults: { zh: "设备运行正常", en: "All devices online" },
-  servedN: { zh: "办结 {n}", en: "{n} served" },
+  servedN: { zh: "办结 {n}", en: "{n} done" },
 } satisfies MsgTable;
 
 /** Counter tile status names (wall legend). */

@@ -20,6 +20,11 @@ export function createChart(el: HTMLElement): WallChart {
   return echarts.init(el, undefined, { renderer: "canvas" });
 }
 
+/** The page's font stack, so chart labels match the rest of the wall (CJK glyphs included). */
+function fontFamily(): string {
+  return getComputedStyle(document.body).fontFamily || "sans-serif";
+}
+
 /** Font size that scales with the screen (1920×1080 → 16 px, 3840×2160 → 32 px). */
 export function chartFont(): number {
   return Math.round(Math.max(12, window.innerHeight / 68));
@@ -35,7 +40,7 @@ export function departmentOption(
     // No sweep-in on first draw (a wall is looked at, not watched load); quick updates.
     animationDuration: 0,
     animationDurationUpdate: 300,
-    textStyle: { color: TEXT, fontSize: f },
+    textStyle: { color: TEXT, fontSize: f, fontFamily: fontFamily() },
     tooltip: { trigger: "axis", textStyle: { fontSize: f } },
     legend: { top: 0, textStyle: { color: TEXT, fontSize: f }, itemWidth: f * 1.5, itemHeight: f * 0.8 },
     grid: { left: f * 0.5, right: f * 0.5, top: f * 2.6, bottom: f * 0.5, containLabel: true },
@@ -104,7 +109,7 @@ export function hourlyOption(
     // No sweep-in on first draw (a wall is looked at, not watched load); quick updates.
     animationDuration: 0,
     animationDurationUpdate: 300,
-    textStyle: { color: TEXT, fontSize: f },
+    textStyle: { color: TEXT, fontSize: f, fontFamily: fontFamily() },
     tooltip: { trigger: "axis", textStyle: { fontSize: f } },
     legend: { top: 0, textStyle: { color: TEXT, fontSize: f }, itemWidth: f * 1.5, itemHeight: f * 0.8 },
     grid: { left: f * 0.5, right: f, top: f * 2.6, bottom: f * 0.5, containLabel: true },

@@ -117,6 +117,9 @@ export class IdCardReader extends EventEmitter {
       }, this.timeoutMs);
       this.pending = { resolve, reject, timer };
     });
+    // The link can drop while the write is still pending, rejecting `answer` before anyone
+    // awaits it; mark it handled so that is not an unhandled rejection.
+    answer.catch(() => undefined);
     try {
       await this.link.write(encodeCommand(name));
     } catch (err) {

@@ -16,6 +16,7 @@ import { HallService } from "./hall/service.ts";
 import { buildSnapshot, offlineCounters } from "./hall/snapshot.ts";
 import { StaffDirectory } from "./hall/staff.ts";
 import { createHttpApp } from "./http/app.ts";
+import { ApiError } from "./http/errors.ts";
 import { Realtime } from "./realtime/server.ts";
 import { demoCatalogue, demoDevices, demoStaff } from "./seed/demo-hall.ts";
 import { CONFIG_VERSION, type ConfigData, ConfigStore, type StaffRecord } from "./store/config.ts";
@@ -119,7 +120,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const tokens = new TokenService(Buffer.from(config.data.secrets.tokenKey, "base64"), clock);
   const actions = new CounterActions(hall);
   const issuer = new TicketIssuer(hall, config, clock);
-  let clientCatalogue: Catalogue = withInitials(config.data.catalogue);
+  const clientCatalogue: Catalogue = withInitials(config.data.catalogue);
 
   const voice = createVoice({
     cacheDir: join(opts.dataDir, "voice"),
@@ -134,7 +135,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     counterAction: async (action) => {
       const c = hall.state.counters.get(action.counterId);
       const who = c?.view.staffId ? staff.byId(c.view.staffId) : undefined;
-      if (!who) throw new (await import("./http/errors.ts")).ApiError("COUNTER_CLOSED", "nobody is signed in here");
+      if (!who) throw new ApiError("COUNTER_CLOSED", "nobody is signed in here");
       await actions.run(who, action);
     },
     rate: async (counterId, score) => {
@@ -189,8 +190,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     startedAt,
   });
   const server = createServer(app);
-  realtime = new Realtime(server, { tokens, staff, actions, announcer, snapshot, liveStats: stats, log });
-  realtime.bindState(() => hall.state);
+  realtime = new Realtime(server, { tokens, staff, actions, announcer, snapshot, liveStats: stats, state: () => hall.state, log });
   const rt = realtime;
 
   hall.on("events", (events, state) => {
@@ -214,7 +214,6 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   });
   const port = (server.address() as AddressInfo).port;
   const host = opts.host && opts.host !== "0.0.0.0" ? opts.host : "127.0.0.1";
-  void (clientCatalogue = withInitials(config.data.catalogue));
 
   let closing: Promise<void> | undefined;
   return {

@@ -293,3 +293,66 @@ describe("display-ui screens against the real hub", () => {
     await api("POST", "/api/devices/printer-k2/simulate", { fault: "ok" });
   });
 });
+
+describe("display-ui call screen on a hub without TTS", () => {
+  let quietHub: RunningHub;
+  let quietDir: string;
+
+  beforeAll(async () => {
+    quietDir = await mkdtemp(path.join(tmpdir(), "onevisit-display-notts-"));
+    quietHub = await startHub({
+      port: 0,
+      host: "127.0.0.1",
+      dataDir: quietDir,
+      adminPassword: ADMIN_PASSWORD,
+      espeakPath: path.join(quietDir, "no-espeak-ng"),
+      log: () => {},
+    });
+  });
+
+  afterAll(async () => {
+    await quietHub?.close();
+    if (quietDir) await rm(quietDir, { recursive: true, force: true });
+  });
+
+  it("announces with the browser's speech synthesis when calls carry no audioUrl", async () => {
+    const post = async <T,>(url: string, body: unknown, auth?: string): Promise<T> => {
+      const res = await fetch(quietHub.url + url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      expect(res.ok, `${url} → ${res.status}`).toBe(true);
+      return (await res.json()) as T;
+    };
+    const state = (await (await fetch(`${quietHub.url}/api/state`)).json()) as HallSnapshot;
+    expect(state.voice).toBe(false);
+    const qcat = state.catalogue;
+    const counter = qcat.counters.find((c) => c.profile.queueIds.length === 1 && c.profile.queueIds[0] === "q-a");
+    const matter = qcat.matters.find((m) => m.queueId === "q-a");
+    if (!counter || !matter) throw new Error("demo hall changed");
+    const auth = (await post<LoginReply>("/api/auth/login", { username: "admin", password: ADMIN_PASSWORD })).token;
+    await post(`/api/counters/${counter.id}/sign-in`, {}, auth);
+
+    const p = await newPage(browser, { width: 1280, height: 720 });
+    const voiceRequests: string[] = [];
+    p.on("request", (r) => {
+      const u = new URL(r.url());
+      if (/^\/api\/voice\/[0-9a-f]{32}\.wav$/.test(u.pathname)) voiceRequests.push(u.pathname);
+    });
+    await p.goto(`${quietHub.url}/display`);
+    await p.getByTestId("now-calling").waitFor();
+    await p.waitForTimeout(300);
+    const overlay = p.getByTestId("enable-sound");
+    if (await overlay.isVisible()) await overlay.click();
+
+    const ticket = await post<IssuedTicket>("/api/tickets", { matterId: matter.id });
+    await post(`/api/counters/${counter.id}/call-next`, {}, auth);
+    await expect.poll(() => p.getByTestId("newest-number").textContent()).toBe(ticket.number);
+    await expect
+      .poll(() => p.evaluate(() => window.__announcements ?? []), { timeout: 10_000 })
+      .toEqual([expect.objectContaining({ number: ticket.number, counterNumber: counter.number, source: "speech" })]);
+    expect(voiceRequests).toEqual([]);
+    await p.context().close();
+  });
+});

@@ -121,7 +121,8 @@ export class HallService extends EventEmitter<{
   }
 
   private async summariseClosedDays(): Promise<void> {
-    const have = new Set((await readdir(this.summaryDir)).map((f) => f.slice(0, 10)));
+    // Only finished summaries count: a crash inside writeFileDurable leaves a `.tmp` behind.
+    const have = new Set((await readdir(this.summaryDir)).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, 10)));
     for (const day of await journalDays(this.journalDir)) {
       if (day >= this.state.day || have.has(day)) continue;
       const r = await readJournal(this.journalDir, day);

@@ -31,6 +31,8 @@ export interface RealtimeDeps {
   announcer: Announcer;
   snapshot: () => HallSnapshot;
   liveStats: () => LiveStats;
+  /** Today's engine state (it is replaced at local midnight). */
+  state: () => HallState;
   log: (line: string) => void;
 }
 
@@ -142,16 +144,8 @@ export class Realtime {
     });
   }
 
-  private progressFn?: (ticketId: string) => ReturnType<typeof publicTicket> | undefined;
-  private callFor?: (ticketId: string) => import("../contract/tickets.ts").CallInfo | undefined;
-
   /** Publish durable events to the rooms that care. */
   publish(events: HallEvent[], state: HallState): void {
-    this.progressFn = (id) => {
-      const t = state.tickets.get(id);
-      return t ? publicTicket(state, t) : undefined;
-    };
-    this.callFor = (id) => state.recentCalls.find((c) => c.ticketId === id);
     const counters = new Set<string>();
     const touched = new Set<string>();
     for (const e of events) {
@@ -199,9 +193,11 @@ export class Realtime {
   }
 
   private sendProgress(ticketId: string, to?: HubSocket): void {
-    const ticket = this.progressFn?.(ticketId);
-    if (!ticket) return;
-    const call = ticket.status === "called" ? this.callFor?.(ticketId) : undefined;
+    const state = this.d.state();
+    const t = state.tickets.get(ticketId);
+    if (!t) return;
+    const ticket = publicTicket(state, t);
+    const call = t.status === "called" ? state.recentCalls.find((c) => c.ticketId === ticketId) : undefined;
     const payload = { ticket, ...(call ? { call } : {}) };
     if (to) to.emit("ticket:progress", payload);
     else this.io.to(`ticket:${ticketId}`).emit("ticket:progress", payload);
@@ -222,16 +218,6 @@ export class Realtime {
     this.statsDirty = false;
     this.io.to(HALL).emit("stats:live", this.d.liveStats());
     this.statsTimer = setTimeout(() => this.flushStats(), STATS_INTERVAL_MS);
-  }
-
-  /** Set the accessors before the first publish (snapshot-time subscribers). */
-  bindState(get: () => HallState): void {
-    this.progressFn = (id) => {
-      const s = get();
-      const t = s.tickets.get(id);
-      return t ? publicTicket(s, t) : undefined;
-    };
-    this.callFor = (id) => get().recentCalls.find((c) => c.ticketId === id);
   }
 
   async close(): Promise<void> {
