@@ -4,7 +4,7 @@
  * 165 clerks, no daily caps, all-day hours).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -12,6 +12,7 @@ import { hashPassword } from "../server/src/auth/passwords.ts";
 import type { Catalogue, Counter } from "../server/src/contract/catalogue.ts";
 import type { DeviceConfig } from "../server/src/contract/devices.ts";
 import { startHub } from "../server/src/app.ts";
+import { type Command, type HallEvent, applyAll, events, initialState, localDay } from "../server/src/core/index.ts";
 import { type ConfigData, type StaffRecord, validateConfig } from "../server/src/store/config.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");
@@ -241,4 +242,70 @@ export function cpuMs(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * A busy day made by the engine itself (so every event is valid and replays to a sane
+ * state): counters sign in, tickets are issued over the all-day queues, and served —
+ * called, started and finished, one in ten a no-show — keeping about 200 waiting, until
+ * `count` events exist. Returns the events in journal order.
+ */
+export function generateDay(catalogue: Catalogue, count: number, end: number): HallEvent[] {
+  const day = localDay(end, catalogue.hall.timeZone);
+  const state = initialState(catalogue, day);
+  const out: HallEvent[] = [];
+  // One millisecond per command, ending at `end`: a day that happened just now.
+  let now = end - count;
+  const run = (cmd: Command): boolean => {
+    const r = events(state, cmd, now++);
+    if (!Array.isArray(r)) return false;
+    applyAll(state, r);
+    out.push(...r);
+    return true;
+  };
+  const counters = catalogue.counters.filter((c) => c.profile.queueIds.every((q) => SERVED.includes(q)));
+  counters.forEach((c, i) => {
+    if (!run({ type: "signIn", counterId: c.id, staffId: `s-gen${i}`, staffName: `Gen ${i}`, takeover: false }))
+      throw new Error(`cannot sign in at ${c.id}`);
+  });
+  const matters = catalogue.matters.filter((m) => SERVED.includes(m.queueId)).map((m) => m.id);
+  let ticket = 0;
+  const issue = () => {
+    const priority = ticket % 10 === 0 ? "green" : "normal";
+    if (!run({ type: "issue", ticketId: `gen-${ticket}`, matterId: matters[(ticket * 7) % matters.length] as string, priority, source: "k1" }))
+      throw new Error("generated issue was refused");
+    ticket++;
+  };
+  for (let i = 0; i < 200; i++) issue();
+  let k = 0;
+  while (out.length < count) {
+    issue();
+    const c = counters[k++ % counters.length] as Counter;
+    const staffId = state.counters.get(c.id)?.view.staffId as string;
+    if (!run({ type: "callNext", counterId: c.id, staffId })) continue;
+    if (!state.counters.get(c.id)?.view.currentTicketId) continue;
+    if (k % 10 === 0) run({ type: "noShow", counterId: c.id, staffId });
+    else {
+      run({ type: "start", counterId: c.id, staffId });
+      run({ type: "finish", counterId: c.id, staffId, outcome: "completed" });
+    }
+  }
+  return out.slice(0, count);
+}
+
+/** Write `events` as today's journal of `dataDir` (the hub's JSONL format). */
+export function writeJournal(dataDir: string, events: readonly HallEvent[]): string {
+  const first = events[0];
+  if (!first) throw new Error("no events");
+  const dir = join(dataDir, "journal");
+  mkdirSync(dir, { recursive: true });
+  const day = (first.type === "ticket.issued" ? first.ticket.day : undefined) ?? dayOfEvents(events);
+  const path = join(dir, `${day}.jsonl`);
+  writeFileSync(path, events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+  return path;
+}
+
+function dayOfEvents(events: readonly HallEvent[]): string {
+  for (const e of events) if (e.type === "ticket.issued") return e.ticket.day;
+  throw new Error("no ticket.issued event to date the journal by");
 }

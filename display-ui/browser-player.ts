@@ -52,8 +52,7 @@ export function createBrowserPlayer(): AnnouncementPlayer & {
     const voices = speechSynthesis.getVoices();
     const base = lang.toLowerCase();
     return (
-      voices.find((v) => v.lang.toLowerCase() === base) ??
-      voices.find((v) => v.lang.toLowerCase().startsWith(base.slice(0, 2)))
+      voices.find((v) => v.lang.toLowerCase() === base) ?? voices.find((v) => v.lang.toLowerCase().startsWith(base.slice(0, 2)))
     );
   }
 
@@ -69,10 +68,13 @@ export function createBrowserPlayer(): AnnouncementPlayer & {
       if (voice) u.voice = voice;
       u.rate = 0.9;
       // Engines without a voice never fire `end`: cap by the text's length.
-      const timer = setTimeout(() => {
-        speechSynthesis.cancel();
-        resolve();
-      }, 3000 + text.length * 350);
+      const timer = setTimeout(
+        () => {
+          speechSynthesis.cancel();
+          resolve();
+        },
+        3000 + text.length * 350,
+      );
       u.onend = () => {
         clearTimeout(timer);
         resolve();

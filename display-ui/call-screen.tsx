@@ -34,7 +34,9 @@ const STALE_MS = 10 * 60_000;
 
 function useAnnouncer(zoneId: string | null) {
   const [blocked, setBlocked] = useState(false);
-  const ref = useRef<{ announcer: ReturnType<typeof createAnnouncer>; player: ReturnType<typeof createBrowserPlayer> } | null>(null);
+  const ref = useRef<{ announcer: ReturnType<typeof createAnnouncer>; player: ReturnType<typeof createBrowserPlayer> } | null>(
+    null,
+  );
   if (!ref.current) {
     const log: AnnouncementLogEntry[] = [];
     window.__announcements = log;
@@ -133,7 +135,9 @@ export function CallScreen() {
               now={now}
               lang={lang}
             />
-          ) : <div class="cs-none">{t("noCalls")}</div>}
+          ) : (
+            <div class="cs-none">{t("noCalls")}</div>
+          )}
         </section>
         <section class="cs-recent">
           <h2>{t("recentCalls")}</h2>
@@ -167,7 +171,13 @@ export function CallScreen() {
         <button type="button" class="sound-overlay" data-testid="enable-sound" onClick={sound.unlock}>
           <svg class="sound-icon" viewBox="0 0 24 24" aria-hidden="true">
             <path d="M3 9v6h4l5 5V4L7 9H3z" fill="currentColor" />
-            <path d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+            <path
+              d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12"
+              fill="none"
+              stroke="currentColor"
+              stroke-width="2"
+              stroke-linecap="round"
+            />
           </svg>
           <span class="sound-title">
             {DISPLAY_MSG.enableSound.zh} / {DISPLAY_MSG.enableSound.en}

@@ -120,7 +120,12 @@ export function hourlyOption(
       axisLabel: { color: TEXT, fontSize: f * 0.85 },
       axisLine: { lineStyle: { color: AXIS } },
     },
-    yAxis: { type: "value", minInterval: 1, axisLabel: { color: TEXT, fontSize: f * 0.85 }, splitLine: { lineStyle: { color: AXIS } } },
+    yAxis: {
+      type: "value",
+      minInterval: 1,
+      axisLabel: { color: TEXT, fontSize: f * 0.85 },
+      splitLine: { lineStyle: { color: AXIS } },
+    },
     series: [line(labels.arrivals, series.arrivals, "#38bdf8"), line(labels.completions, series.completions, "#34d399")],
   };
 }

@@ -2,13 +2,7 @@
  * The data wall's figures, derived from the catalogue, the live stats, the counters' states
  * and the devices' health. Pure: the wall page only draws what these functions return.
  */
-import type {
-  Catalogue,
-  CounterState,
-  CounterStatus,
-  DeviceStatus,
-  LiveStats,
-} from "../server/src/contract/index.ts";
+import type { Catalogue, CounterState, CounterStatus, DeviceStatus, LiveStats } from "../server/src/contract/index.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
 import { shortCounterName } from "./window-view.ts";
 

@@ -68,7 +68,11 @@ function Wall() {
   const deptOption = useMemo(
     () =>
       cat && stats
-        ? departmentOption(departmentBars(cat, stats, lang, 10), { cases: t("caseVolume"), done: t("doneCount"), rate: t("completionRate") })
+        ? departmentOption(departmentBars(cat, stats, lang, 10), {
+            cases: t("caseVolume"),
+            done: t("doneCount"),
+            rate: t("completionRate"),
+          })
         : null,
     [cat, stats, lang],
   );
@@ -114,7 +118,12 @@ function Wall() {
       <section class="wall-kpis">
         <Kpi label={t("issued")} value={String(stats.issued)} testId="kpi-issued" />
         <Kpi label={t("served")} value={String(stats.served)} testId="kpi-served" />
-        <Kpi label={t("waitingNow")} value={String(stats.waiting)} testId="kpi-waiting" tone={alarms.length ? "alarm" : undefined} />
+        <Kpi
+          label={t("waitingNow")}
+          value={String(stats.waiting)}
+          testId="kpi-waiting"
+          tone={alarms.length ? "alarm" : undefined}
+        />
         <Kpi label={t("avgWait")} value={formatDuration(stats.avgWaitSec)} testId="kpi-avg-wait" />
         <Kpi label={t("avgService")} value={formatDuration(stats.avgServiceSec)} testId="kpi-avg-service" />
         <Kpi
@@ -161,10 +170,17 @@ function Wall() {
           </div>
         </Panel>
         <div class="wall-side">
-          <Panel title={t("ratings")} extra={<span class="muted">{sat.total ? t("ratingsTotal", { n: sat.total }) : t("noRatings")}</span>}>
+          <Panel
+            title={t("ratings")}
+            extra={<span class="muted">{sat.total ? t("ratingsTotal", { n: sat.total }) : t("noRatings")}</span>}
+          >
             <Ratings counts={stats.ratings} shares={sat.shares} />
           </Panel>
-          <Panel title={t("alarms")} tone={alarms.length ? "alarm" : undefined} extra={alarms.length ? <b class="count">{alarms.length}</b> : undefined}>
+          <Panel
+            title={t("alarms")}
+            tone={alarms.length ? "alarm" : undefined}
+            extra={alarms.length ? <b class="count">{alarms.length}</b> : undefined}
+          >
             <ul class="wall-list" data-testid="alarms">
               {alarms.length === 0 && <li class="ok">{t("noAlarms")}</li>}
               {alarms.map((a) => (
@@ -177,7 +193,11 @@ function Wall() {
               ))}
             </ul>
           </Panel>
-          <Panel title={t("devices")} tone={faults.length ? "alarm" : undefined} extra={faults.length ? <b class="count">{faults.length}</b> : undefined}>
+          <Panel
+            title={t("devices")}
+            tone={faults.length ? "alarm" : undefined}
+            extra={faults.length ? <b class="count">{faults.length}</b> : undefined}
+          >
             <ul class="wall-list" data-testid="device-faults">
               {faults.length === 0 && <li class="ok">{t("noFaults")}</li>}
               {faults.map((d) => (
@@ -210,7 +230,17 @@ function Kpi({ label, value, testId, tone }: { label: string; value: string; tes
   );
 }
 
-function Panel({ title, extra, tone, children }: { title: string; extra?: preact.ComponentChildren; tone?: "alarm"; children?: preact.ComponentChildren }) {
+function Panel({
+  title,
+  extra,
+  tone,
+  children,
+}: {
+  title: string;
+  extra?: preact.ComponentChildren;
+  tone?: "alarm";
+  children?: preact.ComponentChildren;
+}) {
   return (
     <div class={`panel${tone ? ` ${tone}` : ""}`}>
       <div class="panel-head">

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import type { Catalogue } from "./contract/catalogue.ts";
 import type { HallSnapshot } from "./contract/events.ts";
 import type { LiveStats } from "./contract/stats.ts";
-import { liveStats } from "./core/index.ts";
+import { liveStats, localDay } from "./core/index.ts";
 import { generatePassword, hashPassword } from "./auth/passwords.ts";
 import { TokenService } from "./auth/tokens.ts";
 import { withInitials } from "./catalogue/initials.ts";
@@ -80,8 +80,7 @@ async function seed(adminPassword: string | undefined): Promise<{ data: ConfigDa
 async function ensureDemoBookings(config: ConfigStore, hall: HallService, now: number): Promise<RunningHub["bookings"]> {
   const tz = config.data.catalogue.hall.timeZone;
   const day = hall.day;
-  const fmt = new Intl.DateTimeFormat("en-CA", { timeZone: tz });
-  const today = config.data.appointments.filter((a) => fmt.format(a.slotAt) === day);
+  const today = config.data.appointments.filter((a) => localDay(a.slotAt, tz) === day);
   if (today.length === 0 && config.data.demo) {
     const matters = config.data.catalogue.matters;
     await config.update((d) => {
@@ -96,7 +95,7 @@ async function ensureDemoBookings(config: ConfigStore, hall: HallService, now: n
     });
   }
   return config.data.appointments
-    .filter((a) => fmt.format(a.slotAt) === day && !a.usedByTicketId)
+    .filter((a) => localDay(a.slotAt, tz) === day && !a.usedByTicketId)
     .map(({ code, matterId, slotAt }) => ({ code, matterId, slotAt }));
 }
 

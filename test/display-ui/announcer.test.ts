@@ -7,7 +7,11 @@ import {
 } from "../../display-ui/announcer.ts";
 import type { TicketCalled } from "../../server/src/contract/index.ts";
 
-function called(number: string, counterNumber: number, opts: { recall?: number; audio?: boolean; at?: number } = {}): TicketCalled {
+function called(
+  number: string,
+  counterNumber: number,
+  opts: { recall?: number; audio?: boolean; at?: number } = {},
+): TicketCalled {
   const recall = opts.recall ?? 0;
   return {
     ticket: {

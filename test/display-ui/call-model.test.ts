@@ -48,6 +48,8 @@ describe("display-ui/call-model", () => {
       { zoneId: "z2", name: "不动产登记区", floor: "2F", waiting: 1 },
     ]);
     const s = stats({ zonesWaiting: { z1: 7, z2: 4 } });
-    expect(zoneWaiting(catalogue(), s, active, "z2", "en")).toEqual([{ zoneId: "z2", name: "Real estate", floor: "2F", waiting: 4 }]);
+    expect(zoneWaiting(catalogue(), s, active, "z2", "en")).toEqual([
+      { zoneId: "z2", name: "Real estate", floor: "2F", waiting: 4 },
+    ]);
   });
 });

@@ -8,14 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningHub, startHub } from "../../server/src/app.ts";
-import type {
-  Catalogue,
-  Counter,
-  HallSnapshot,
-  IssuedTicket,
-  LoginReply,
-  Ticket,
-} from "../../server/src/contract/index.ts";
+import type { Catalogue, Counter, HallSnapshot, IssuedTicket, LoginReply, Ticket } from "../../server/src/contract/index.ts";
 import { type Browser, launchBrowser, newPage, type Page, screenshot } from "../helpers/browser.ts";
 
 const ADMIN_PASSWORD = "display-e2e-admin";
@@ -137,10 +130,14 @@ describe("display-ui screens against the real hub", () => {
     const expectedSource = snap.voice ? "tts" : "speech";
     await expect
       .poll(() => display.evaluate(() => window.__announcements ?? []), { timeout: 15_000 })
-      .toEqual([expect.objectContaining({ number: ticket.number, counterNumber: counter.number, recall: 0, source: expectedSource })]);
+      .toEqual([
+        expect.objectContaining({ number: ticket.number, counterNumber: counter.number, recall: 0, source: expectedSource }),
+      ]);
     expect(voiceRequests).toContain("/api/voice/chime.wav");
     if (snap.voice) {
-      await expect.poll(() => voiceRequests.some((u) => /^\/api\/voice\/[0-9a-f]{32}\.wav$/.test(u)), { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(() => voiceRequests.some((u) => /^\/api\/voice\/[0-9a-f]{32}\.wav$/.test(u)), { timeout: 15_000 })
+        .toBe(true);
     }
 
     // Window screen: the number, flashing while calling.
@@ -177,7 +174,7 @@ describe("display-ui screens against the real hub", () => {
     await expect.poll(() => tile.getAttribute("data-status")).toBe("idle");
 
     for (const p of [display, zoneScreen, windowScreen, wall]) await p.context().close();
-  });
+  }, 90_000);
 
   it("shows each of ~20 calls on the call screen; prints the REST-to-DOM latency p95", async () => {
     const queueId = "q-c";
@@ -227,7 +224,9 @@ describe("display-ui screens against the real hub", () => {
     latencies.sort((a, b) => a - b);
     const p95 = latencies[Math.ceil(latencies.length * 0.95) - 1] ?? Number.NaN;
     const p50 = latencies[Math.floor(latencies.length / 2)] ?? Number.NaN;
-    console.log(`[display-ui] call → call screen DOM over ${latencies.length} calls: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
+    console.log(
+      `[display-ui] call → call screen DOM over ${latencies.length} calls: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`,
+    );
     expect(latencies).toHaveLength(20);
     // The admin holds one counter at a time: leave this one free.
     await api("POST", `/api/counters/${counter.id}/finish`, {});
@@ -259,7 +258,8 @@ describe("display-ui screens against the real hub", () => {
     for (const q of ["q-a", "q-b", "q-c", "q-d", "q-e", "q-f"]) for (let i = 0; i < 3; i++) await issue(q);
     const adminToken = token;
     for (const clerk of (created?.staff ?? []).filter((s) => s.counterId)) {
-      token = (await api<LoginReply>("POST", "/api/auth/login", { username: clerk.username, password: clerk.password })).data.token;
+      token = (await api<LoginReply>("POST", "/api/auth/login", { username: clerk.username, password: clerk.password })).data
+        .token;
       await api("POST", `/api/counters/${clerk.counterId}/sign-in`, {});
       const r = await api<Ticket | null>("POST", `/api/counters/${clerk.counterId}/call-next`, {});
       if (r.data && clerk.counterId && Number(clerk.counterId.slice(1)) % 2 === 0) {
@@ -287,11 +287,13 @@ describe("display-ui screens against the real hub", () => {
       else if (s.url === "/wall") await p.locator('[data-testid="counter-map"] .tile').first().waitFor();
       else await p.getByTestId("window-number").waitFor();
       await p.waitForTimeout(800); // chart animation
+      // Freeze the flashing number at full strength so the picture shows it.
+      await p.addStyleTag({ content: ".flashing, .flashing * { animation: none !important; }" });
       await screenshot(p, s.name);
       await p.context().close();
     }
     await api("POST", "/api/devices/printer-k2/simulate", { fault: "ok" });
-  });
+  }, 90_000);
 });
 
 describe("display-ui call screen on a hub without TTS", () => {
@@ -316,7 +318,7 @@ describe("display-ui call screen on a hub without TTS", () => {
   });
 
   it("announces with the browser's speech synthesis when calls carry no audioUrl", async () => {
-    const post = async <T,>(url: string, body: unknown, auth?: string): Promise<T> => {
+    const post = async <T>(url: string, body: unknown, auth?: string): Promise<T> => {
       const res = await fetch(quietHub.url + url, {
         method: "POST",
         headers: { "content-type": "application/json", ...(auth ? { authorization: `Bearer ${auth}` } : {}) },

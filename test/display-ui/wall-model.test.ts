@@ -76,7 +76,12 @@ describe("display-ui/wall-model", () => {
   });
 
   it("lists devices that are not online, longest failing first", () => {
-    const d = (id: string, health: DeviceStatus["health"], since: number): DeviceStatus => ({ id, kind: "printer", health, since });
+    const d = (id: string, health: DeviceStatus["health"], since: number): DeviceStatus => ({
+      id,
+      kind: "printer",
+      health,
+      since,
+    });
     const devices = new Map([
       ["p1", d("p1", "online", 1)],
       ["p2", d("p2", "paper_out", 50)],

@@ -33,8 +33,15 @@ describe("display-ui/window-view", () => {
   });
 
   it("welcomes visitors when idle", () => {
-    expect(windowView(counter, state({ status: "idle" }), undefined, "zh")).toMatchObject({ mode: "idle", line: "欢迎光临", flash: false });
-    expect(windowView(counter, state({ status: "idle" }), undefined, "en")).toMatchObject({ title: "Counter 3", line: "Welcome" });
+    expect(windowView(counter, state({ status: "idle" }), undefined, "zh")).toMatchObject({
+      mode: "idle",
+      line: "欢迎光临",
+      flash: false,
+    });
+    expect(windowView(counter, state({ status: "idle" }), undefined, "en")).toMatchObject({
+      title: "Counter 3",
+      line: "Welcome",
+    });
     // Calling but the ticket is not known yet: no empty number.
     const unknownTicket = windowView(counter, state({ status: "calling" }), undefined, "zh");
     expect(unknownTicket.mode).toBe("idle");
@@ -49,7 +56,11 @@ describe("display-ui/window-view", () => {
   });
 
   it("sends visitors elsewhere when the counter is closed, and waits for the state when unknown", () => {
-    expect(windowView(counter, state({ status: "closed" }), undefined, "zh")).toMatchObject({ mode: "closed", line: "暂停服务", detail: "请到其他窗口办理" });
+    expect(windowView(counter, state({ status: "closed" }), undefined, "zh")).toMatchObject({
+      mode: "closed",
+      line: "暂停服务",
+      detail: "请到其他窗口办理",
+    });
     expect(windowView(counter, undefined, undefined, "zh")).toMatchObject({ mode: "unknown", line: "连接中…" });
   });
 

@@ -57,9 +57,10 @@ export interface TestHub {
   adminToken(): Promise<string>;
   /**
    * One HTTP request. `body`: an object is sent as JSON, a string is sent raw as
-   * `application/json` (for malformed-JSON tests), undefined sends no body.
+   * `application/json` (for malformed-JSON tests), undefined sends no body. `auth` is a
+   * bearer token, or `{ header }` for a raw Authorization header.
    */
-  api<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<ApiReply<T>>;
+  api<T = any>(method: string, path: string, body?: unknown, auth?: string | { header: string }): Promise<ApiReply<T>>;
   /** A socket.io-client socket over websocket; closed by `close()`. */
   socket(opts?: { token?: string; autoConnect?: boolean }): HubClient;
   /** Close every socket, the hub, and remove the data folder. Safe to call twice. */
@@ -91,9 +92,10 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
   let admin: string | undefined;
   let closed: Promise<void> | undefined;
 
-  const api = async <T>(method: string, path: string, body?: unknown, token?: string): Promise<ApiReply<T>> => {
+  const api = async <T>(method: string, path: string, body?: unknown, auth?: string | { header: string }): Promise<ApiReply<T>> => {
     const headers: Record<string, string> = {};
-    if (token) headers.authorization = `Bearer ${token}`;
+    if (typeof auth === "string") headers.authorization = `Bearer ${auth}`;
+    else if (auth) headers.authorization = auth.header;
     let payload: string | undefined;
     if (body !== undefined) {
       headers["content-type"] = "application/json";
@@ -189,17 +191,27 @@ export function connected(socket: HubClient, timeoutMs = 3000): Promise<void> {
   });
 }
 
-/** What a rejected request must leave untouched: the live picture and the journal length. */
+/** What a rejected request must leave untouched: the live picture, the journal length,
+ * the device list and the bookings. */
 export interface HallFingerprint {
   active: HallSnapshot["active"];
   counters: HallSnapshot["counters"];
   issued: number;
   events: number;
+  devices: string;
+  appointments: string;
 }
 
 export async function fingerprint(t: TestHub): Promise<HallFingerprint> {
   const [s, h] = await Promise.all([t.api<HallSnapshot>("GET", "/api/state"), t.api<{ events: number }>("GET", "/api/health")]);
-  return { active: s.body.active, counters: s.body.counters, issued: s.body.stats.issued, events: h.body.events };
+  return {
+    active: s.body.active,
+    counters: s.body.counters,
+    issued: s.body.stats.issued,
+    events: h.body.events,
+    devices: JSON.stringify(t.hub.config.data.devices),
+    appointments: JSON.stringify(t.hub.config.data.appointments),
+  };
 }
 
 /**
@@ -209,12 +221,12 @@ export async function fingerprint(t: TestHub): Promise<HallFingerprint> {
  */
 export async function expectRejected(
   t: TestHub,
-  req: { method: string; path: string; body?: unknown; token?: string },
+  req: { method: string; path: string; body?: unknown; auth?: string | { header: string } },
   status: number,
   code: ErrorCode,
 ): Promise<string> {
   const before = await fingerprint(t);
-  const r = await t.api<{ error: { code: string; message: string } }>(req.method, req.path, req.body, req.token);
+  const r = await t.api<{ error: { code: string; message: string } }>(req.method, req.path, req.body, req.auth);
   const label = `${req.method} ${req.path} ${typeof req.body === "string" ? req.body.slice(0, 40) : JSON.stringify(req.body ?? null).slice(0, 80)}`;
   expect({ label, status: r.status, code: r.body?.error?.code }).toEqual({ label, status, code });
   expect(Object.keys(r.body)).toEqual(["error"]);
@@ -225,4 +237,41 @@ export async function expectRejected(
   const after = await fingerprint(t);
   expect(after, `${label} changed the hall`).toEqual(before);
   return r.body.error.message;
+}
+
+/**
+ * Put an ID card on kiosk `kioskId`'s simulated reader and return what the kiosk screen
+ * gets (`kiosk:input`): the short-lived idToken to issue with and the masked number.
+ */
+export async function readIdCard(
+  t: TestHub,
+  kioskId: string,
+  idNumber: string,
+  name = "王小明",
+): Promise<{ idToken: string; masked: string; name: string }> {
+  const screen = t.socket();
+  try {
+    await connected(screen);
+    await screen.emitWithAck("subscribe", { view: "screen", screenId: `kiosk-${kioskId}` });
+    const input = nextEvent(screen, "kiosk:input", (e) => e.kind === "id_card", 5000);
+    const sim = t.hub.devices.simulators(`idreader-${kioskId}`)?.idSim;
+    if (!sim) throw new Error(`no simulated ID reader at kiosk ${kioskId}`);
+    sim.placeCard({
+      name,
+      sexCode: "1",
+      nationCode: "01",
+      birthDate: idNumber.slice(6, 14),
+      address: "山东省德州市平原县龙门街道",
+      idNumber,
+      issuer: "平原县公安局",
+      validFrom: "20200101",
+      validTo: "20400101",
+    });
+    const e = await input;
+    sim.removeCard();
+    if (e.kind !== "id_card") throw new Error("unexpected kiosk input");
+    return { idToken: e.idToken, masked: e.masked, name: e.name };
+  } finally {
+    screen.disconnect();
+  }
 }

@@ -340,7 +340,10 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
         await bus.close();
       }
     };
-    this.setStatus(r, "online");
+    // A bus whose port did not open (missing adapter) keeps retrying; until its first
+    // "link up" the display is not reachable and must not be reported online.
+    const up = (bus.value as { linkState?: string }).linkState !== "down";
+    this.setStatus(r, up ? "online" : "offline", up ? undefined : "CONNECTING");
     if (r.cfg.assignment.kind === "counter") this.refreshCounter(r.cfg.assignment.counterId);
   }
 

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { PriorityClass } from "../contract/catalogue.ts";
 import type { IssuedTicket, PrintResult } from "../contract/events.ts";
 import type { Ticket } from "../contract/tickets.ts";
-import { publicTicket } from "../core/index.ts";
+import { localDay, publicTicket } from "../core/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { ConfigStore } from "../store/config.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
@@ -67,7 +67,7 @@ export class TicketIssuer {
       if (!a) throw new ApiError("NOT_FOUND", "no booking with this code");
       if (a.usedByTicketId) throw new ApiError("INVALID_TRANSITION", "this booking has already been used");
       this.hall.rotateIfNeeded(now);
-      if (this.dayOf(a.slotAt) !== this.hall.day)
+      if (localDay(a.slotAt, this.hall.state.catalogue.hall.timeZone) !== this.hall.day)
         throw new ApiError("INVALID_TRANSITION", "this booking is for another day");
       matterId = a.matterId;
       priority = "appointment";
@@ -118,10 +118,6 @@ export class TicketIssuer {
 
   phoneUrl(ticketId: string, baseUrl: string): string {
     return `${(this.config.data.catalogue.hall.publicUrl || baseUrl).replace(/\/$/, "")}/m/${ticketId}`;
-  }
-
-  private dayOf(at: number): string {
-    return new Intl.DateTimeFormat("en-CA", { timeZone: this.hall.state.catalogue.hall.timeZone }).format(at);
   }
 
   private async printFor(t: Ticket, kioskId: string, lang: "zh" | "en", phoneUrl: string, jobId: string): Promise<PrintResult> {

@@ -42,6 +42,9 @@ export class HallService extends EventEmitter<{
   private timer: NodeJS.Timeout | undefined;
   private readonly journalDir: string;
   private readonly summaryDir: string;
+  private background: Promise<void> = Promise.resolve();
+  /** Set when the journal could not be written: the hall refuses every command from then on. */
+  private failed: Error | undefined;
 
   private constructor(
     private readonly opts: HallServiceOptions,
@@ -83,6 +86,9 @@ export class HallService extends EventEmitter<{
    * fails, in which case the hub must stop (memory is ahead of the journal).
    */
   async run(cmd: Command): Promise<RunResult> {
+    // Memory is ahead of the journal after a failed append: deciding on it would journal
+    // events that depend on lost ones (a call of a ticket whose issue is not on disk).
+    if (this.failed) throw this.failed;
     const now = this.opts.clock();
     this.rotateIfNeeded(now);
     const r = decideEvents(this.state, cmd, now);
@@ -90,7 +96,13 @@ export class HallService extends EventEmitter<{
     if (r.length === 0) return { ok: true, events: [] };
     const durable = this.journal.append(r);
     applyAll(this.state, r);
-    await durable;
+    try {
+      await durable;
+    } catch (err) {
+      this.failed ??= new Error(`journal ${this.state.day} failed, restart the hub: ${(err as Error).message}`);
+      this.opts.log(this.failed.message);
+      throw this.failed;
+    }
     this.emit("events", r, this.state);
     return { ok: true, events: r };
   }
@@ -104,10 +116,12 @@ export class HallService extends EventEmitter<{
     this.state = initialState(old.catalogue, day);
     this.journal = new Journal(this.journalDir, day);
     this.opts.log(`new day ${day}: numbering starts again`);
-    void oldJournal
+    const summarised = oldJournal
       .close()
       .then(() => this.writeSummary(daySummary(old)))
       .catch((err) => this.opts.log(`summary of ${old.day} failed: ${(err as Error).message}`));
+    // close() waits for it, so a stop right after midnight does not cut the summary short.
+    this.background = Promise.all([this.background, summarised]).then(() => {});
     this.emit("day", day);
     return true;
   }
@@ -146,5 +160,6 @@ export class HallService extends EventEmitter<{
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.journal.close();
+    await this.background;
   }
 }

@@ -46,9 +46,11 @@ export class Journal {
         this.pending = [];
         this.waiters = [];
         try {
-          this.fh ??= open(this.path, "a");
+          this.fh ??= openForAppend(this.dir, this.path);
           const fh = await this.fh;
-          await fh.write(batch);
+          // write() may write less than asked (a signal, a nearly full disk): finish the batch.
+          const bytes = Buffer.from(batch, "utf8");
+          for (let off = 0; off < bytes.length; ) off += (await fh.write(bytes, off, bytes.length - off)).bytesWritten;
           await fh.datasync();
           for (const w of waiters) w.resolve();
         } catch (err) {
@@ -66,6 +68,24 @@ export class Journal {
     this.closed = true;
     if (this.fh) await (await this.fh).close();
   }
+}
+
+/**
+ * Open a day's file for appending. When this creates the file, the directory is fsync'd
+ * too: fdatasync on the file alone does not make its new directory entry durable, and a
+ * power cut could otherwise lose the whole day's file with its acknowledged events.
+ */
+async function openForAppend(dir: string, path: string): Promise<FileHandle> {
+  const fh = await open(path, "a");
+  if ((await fh.stat()).size === 0) {
+    const d = await open(dir, "r");
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  }
+  return fh;
 }
 
 export function journalPath(dir: string, day: string): string {

@@ -162,6 +162,32 @@ describe("hall/service durability", () => {
   });
 });
 
+describe("hall/service journal failure", () => {
+  it("refuses every command after a failed journal write, so nothing depending on a lost event is journaled", async () => {
+    const probe = await open(join(dir, "probe"), "w");
+    const proto = Object.getPrototypeOf(probe) as { write: () => Promise<unknown> };
+    await probe.close();
+    const svc = await openHall();
+    await ok(svc, { type: "signIn", ...clerk, staffName: "张伟", takeover: false });
+    vi.spyOn(proto, "write").mockRejectedValueOnce(Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }));
+    await expect(svc.run(issue())).rejects.toThrow(/ENOSPC/);
+    vi.restoreAllMocks();
+
+    // The disk is back, but memory holds a ticket the journal does not: no call of it.
+    await expect(svc.run({ type: "callNext", ...clerk })).rejects.toThrow(/restart the hub/);
+    await expect(svc.run(issue())).rejects.toThrow(/restart the hub/);
+    expect(logs.some((l) => l.includes("failed, restart the hub"))).toBe(true);
+    const journaled = (await readJournal(join(dir, "journal"), DAY1)).events;
+    expect(journaled.map((e) => e.type)).toEqual(["counter.signed_in"]);
+
+    // A restart starts from what is on disk and works.
+    const again = await openHall();
+    expect(again.state.tickets.size).toBe(0);
+    const ev = await ok(again, issue());
+    expect(ev[0]?.type === "ticket.issued" && ev[0].ticket.number).toBe("A001");
+  });
+});
+
 describe("hall/service day rollover", () => {
   it("turns the day at LOCAL midnight: 15:59 and 16:01 UTC go to different journals, numbering restarts", async () => {
     now = Date.UTC(2025, 2, 10, 15, 59); // 23:59 in Shanghai, still 2025-03-10
@@ -203,6 +229,9 @@ describe("hall/service day rollover", () => {
     expect(svc.rotateIfNeeded()).toBe(false);
     expect(days).toEqual([DAY2]);
     expect(svc.state.tickets.size).toBe(0);
+    // close() waits for the closed day's summary, so a stop right after midnight keeps it.
+    await svc.close();
+    expect(JSON.parse(await readFile(join(dir, "summaries", `${DAY1}.json`), "utf8"))).toMatchObject({ day: DAY1, issued: 1 });
   });
 
   it("summarises a day that was never rotated (hub down over midnight) on the next start", async () => {

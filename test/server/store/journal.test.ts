@@ -1,3 +1,4 @@
+import { readlinkSync } from "node:fs";
 import { appendFile, mkdtemp, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,6 +70,43 @@ describe("store/journal append", () => {
     const text = await readFile(journalPath(dir, DAY), "utf8");
     expect(text).toBe(Array.from({ length: n }, (_, i) => line(signedIn(i))).join(""));
     await j.close();
+  });
+
+  it("fsyncs the journal folder when it creates the day's file (its directory entry must survive a power cut)", async () => {
+    const probe = await open(join(dir, "probe"), "w");
+    const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    await probe.close();
+    const synced: string[] = [];
+    const orig = proto.sync;
+    vi.spyOn(proto, "sync").mockImplementation(function (this: { fd: number }) {
+      synced.push(readlinkSync(`/proc/self/fd/${this.fd}`));
+      return orig.call(this);
+    });
+    const j = new Journal(dir, DAY);
+    await j.append([signedIn(1)]);
+    expect(synced).toContain(dir);
+    // Appending to an existing file needs no directory sync.
+    synced.length = 0;
+    await j.close();
+    const again = new Journal(dir, DAY);
+    await again.append([signedIn(2)]);
+    await again.close();
+    expect(synced).toEqual([]);
+  });
+
+  it("finishes a batch that the kernel wrote only in part (short write)", async () => {
+    const probe = await open(join(dir, "probe"), "w");
+    type Write = (buf: Buffer, off: number, len: number) => Promise<{ bytesWritten: number }>;
+    const proto = Object.getPrototypeOf(probe) as { write: Write };
+    await probe.close();
+    const orig = proto.write;
+    vi.spyOn(proto, "write").mockImplementationOnce(function (this: unknown, buf: Buffer, off: number, len: number) {
+      return orig.call(this, buf, off, Math.min(len, 10));
+    });
+    const j = new Journal(dir, DAY);
+    await Promise.all([j.append([signedIn(1)]), j.append([signedIn(2)])]);
+    await j.close();
+    expect(await readFile(journalPath(dir, DAY), "utf8")).toBe(line(signedIn(1)) + line(signedIn(2)));
   });
 
   it("close waits for pending appends; a closed journal refuses more", async () => {

@@ -1,0 +1,56 @@
+/**
+ * `replay`: start-up with a 100,000-event day. The journal is made by the engine (valid
+ * events), then `HallService.open` — read, parse, fold, ready — is timed. Baseline, same
+ * run: just reading the file and JSON.parse of every line.
+ */
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { HallService } from "../server/src/hall/service.ts";
+import { type BenchResult, copyDataDir, generateDay, ms, prepareBenchHall, say, summary, writeJournal } from "./lib.ts";
+
+const EVENTS = 100_000;
+const RUNS = 5;
+
+export async function benchReplay(): Promise<BenchResult> {
+  const hall = await prepareBenchHall();
+  const data = copyDataDir(hall.dataDir);
+  try {
+    say(`replay: generating a ${EVENTS}-event day with the engine`);
+    const g0 = performance.now();
+    const events = generateDay(hall.catalogue, EVENTS, Date.now());
+    const genMs = performance.now() - g0;
+    const path = writeJournal(data.dir, events);
+    const bytes = readFileSync(path).length;
+    const open: number[] = [];
+    const parse: number[] = [];
+    let tickets = 0;
+    for (let i = 0; i < RUNS; i++) {
+      // Alternate the two so neither gets a warmer cache or JIT on its own.
+      const p0 = performance.now();
+      const text = readFileSync(path, "utf8");
+      let n = 0;
+      for (const line of text.split("\n")) if (line) n += JSON.parse(line) ? 1 : 0;
+      parse.push(performance.now() - p0);
+      if (n !== EVENTS) throw new Error(`parsed ${n} events, wrote ${EVENTS}`);
+      const o0 = performance.now();
+      const svc = await HallService.open({ dataDir: data.dir, catalogue: hall.catalogue, clock: Date.now, log: () => {} });
+      open.push(performance.now() - o0);
+      tickets = svc.state.tickets.size;
+      await svc.close();
+    }
+    const o = summary(open);
+    const p = summary(parse);
+    return {
+      rows: [
+        { bench: "replay", metric: `HallService.open, ${EVENTS / 1000}k events (median of ${RUNS})`, value: ms(o.p50, 0), baseline: ms(p.p50, 0), target: "≤ 1000 ms", pass: o.p50 <= 1000 },
+        { bench: "replay", metric: "HallService.open, worst run", value: ms(o.max, 0), baseline: ms(p.max, 0), target: "≤ 1000 ms", pass: o.max <= 1000 },
+      ],
+      notes: [
+        `replay: journal of ${EVENTS} engine-made events (${(bytes / 2 ** 20).toFixed(1)} MiB, ${tickets} tickets, made in ${ms(genMs, 0)}); HallService.open (read + parse + fold + summaries) over ${RUNS} runs: ${open.map((x) => x.toFixed(0)).join(", ")} ms; baseline readFile + JSON.parse per line: ${parse.map((x) => x.toFixed(0)).join(", ")} ms. The fold costs about ${ms(o.p50 - p.p50, 0)} beyond parsing.`,
+      ],
+    };
+  } finally {
+    data.cleanup();
+    hall.cleanup();
+  }
+}
