@@ -37,7 +37,7 @@ const OBSERVERS = 5;
 const COMMAND_RATE = 30;
 /** Tickets issued per second over all kiosks. */
 const ISSUE_RATE = 20;
-const DURATION_MS = 20_000;
+const DURATION_MS = Number(process.env.OV_BENCH_CALLS_MS ?? 20_000);
 const PREFILL = 2_500;
 
 type Sock = Socket;
@@ -82,6 +82,10 @@ async function steady(rate: number, durationMs: number, fn: (i: number) => void)
 
 interface LoadResult {
   samples: number[];
+  /** call-next emitted → its ack back (hub only). */
+  acks: number[];
+  /** Hub event-loop delay during the run (ms), when known. */
+  eld?: { eldP50: number; eldP99: number; eldMax: number };
   missing: number;
   commands: number;
   errors: number;
@@ -150,8 +154,11 @@ async function hubRun(): Promise<LoadResult> {
     await sleep(500);
 
     const sent = new Map<string, number>();
+    const acks: number[] = [];
     let errors = 0;
     let commands = 0;
+    child.proc.kill("SIGUSR2");
+    await child.nextLine();
     const cpu0 = cpuMs(child.proc.pid as number);
     const wall0 = performance.now();
     say(`calls: hub run, ${COMMAND_RATE} commands/s and ${ISSUE_RATE} issues/s for ${DURATION_MS / 1000} s`);
@@ -167,7 +174,10 @@ async function hubRun(): Promise<LoadResult> {
           if (type === "call-next") errors++;
           return;
         }
-        if (type === "call-next" && ack.data.ticket) sent.set(ack.data.ticket.id, t0);
+        if (type === "call-next" && ack.data.ticket) {
+          sent.set(ack.data.ticket.id, t0);
+          acks.push(performance.now() - t0);
+        }
       });
     });
     const issueLoad = steady(ISSUE_RATE, DURATION_MS, (i) => {
@@ -178,7 +188,9 @@ async function hubRun(): Promise<LoadResult> {
         .catch(() => errors++);
     });
     await Promise.all([commandLoad, issueLoad]);
-    await sleep(1000);
+    child.proc.kill("SIGUSR2");
+    const eld = JSON.parse(await child.nextLine()) as LoadResult["eld"];
+    await sleep(3000);
     const cpu1 = cpuMs(child.proc.pid as number);
     const wall1 = performance.now();
     const samples: number[] = [];
@@ -190,7 +202,7 @@ async function hubRun(): Promise<LoadResult> {
         else samples.push(t - t0);
       }
     }
-    return { samples, missing, commands, errors, childCpuPct: ((cpu1 - cpu0) / (wall1 - wall0)) * 100, payloadBytes: payloadBytes || 600 };
+    return { samples, acks, ...(eld ? { eld } : {}), missing, commands, errors, childCpuPct: ((cpu1 - cpu0) / (wall1 - wall0)) * 100, payloadBytes: payloadBytes || 600 };
   } finally {
     for (const s of sockets) s.disconnect();
     await load?.kill();
@@ -248,7 +260,7 @@ async function baselineRun(payloadBytes: number): Promise<LoadResult> {
       (senders[i % KIOSKS] as Sock).emit("cmd", { id: `k${i}`, pad }, () => {});
     });
     await Promise.all([commandLoad, issueLoad]);
-    await sleep(1000);
+    await sleep(3000);
     const cpu1 = cpuMs(child.proc.pid as number);
     const wall1 = performance.now();
     const samples: number[] = [];
@@ -260,7 +272,7 @@ async function baselineRun(payloadBytes: number): Promise<LoadResult> {
         else samples.push(t - t0);
       }
     }
-    return { samples, missing, commands, errors: 0, childCpuPct: ((cpu1 - cpu0) / (wall1 - wall0)) * 100, payloadBytes };
+    return { samples, acks: [], missing, commands, errors: 0, childCpuPct: ((cpu1 - cpu0) / (wall1 - wall0)) * 100, payloadBytes };
   } finally {
     for (const s of sockets) s.disconnect();
     await load?.kill();
@@ -274,6 +286,8 @@ export async function benchCalls(): Promise<BenchResult> {
   const h = summary(hub.samples);
   const b = summary(base.samples);
   const ratio = h.p99 / b.p99;
+  const a = summary(hub.acks);
+  const eld = hub.eld ? `; hub event-loop delay p50 ${ms(hub.eld.eldP50)}, p99 ${ms(hub.eld.eldP99)}, max ${ms(hub.eld.eldMax)}` : "";
   return {
     rows: [
       {
@@ -301,7 +315,7 @@ export async function benchCalls(): Promise<BenchResult> {
       },
     ],
     notes: [
-      `calls: ${hub.commands} counter commands (${COMMAND_RATE}/s: 70 % call-next, 20 % start, 10 % recall) and ${ISSUE_RATE} tickets/s from ${KIOSKS} kiosks for ${DURATION_MS / 1000} s, 220 sockets in the hall room (150 counter pages, ${SCREENS - OBSERVERS} screens and ${KIOSKS} kiosks in a niced load process, ${OBSERVERS} observer screens here) plus 150 unsubscribed sockets that send the counter commands, ${PREFILL} tickets waiting at the start; ${h.n} samples (${OBSERVERS} observer screens × calls), ${hub.missing} calls never seen by an observer, ${hub.errors} failed requests. Hub: p50 ${ms(h.p50)}, p95 ${ms(h.p95)}, p99 ${ms(h.p99)}, max ${ms(h.max)}; hub process CPU ${hub.childCpuPct.toFixed(0)} % of one core. Baseline (plain Socket.IO, ${base.payloadBytes}-byte payload, one broadcast per emit): p50 ${ms(b.p50)}, p95 ${ms(b.p95)}, p99 ${ms(b.p99)}, max ${ms(b.max)}, ${base.missing} missing; server CPU ${base.childCpuPct.toFixed(0)} %.`,
+      `calls: ${hub.commands} counter commands (${COMMAND_RATE}/s: 70 % call-next, 20 % start, 10 % recall) and ${ISSUE_RATE} tickets/s from ${KIOSKS} kiosks for ${DURATION_MS / 1000} s, 220 sockets in the hall room (150 counter pages, ${SCREENS - OBSERVERS} screens and ${KIOSKS} kiosks in a niced load process, ${OBSERVERS} observer screens here) plus 150 unsubscribed sockets that send the counter commands, ${PREFILL} tickets waiting at the start; ${h.n} samples (${OBSERVERS} observer screens × calls), ${hub.missing} calls never seen by an observer, ${hub.errors} failed requests. Hub: p50 ${ms(h.p50)}, p95 ${ms(h.p95)}, p99 ${ms(h.p99)}, max ${ms(h.max)}; call-next ack p50 ${ms(a.p50)}, p99 ${ms(a.p99)}${eld}; hub process CPU ${hub.childCpuPct.toFixed(0)} % of one core. Baseline (plain Socket.IO, ${base.payloadBytes}-byte payload, one broadcast per emit): p50 ${ms(b.p50)}, p95 ${ms(b.p95)}, p99 ${ms(b.p99)}, max ${ms(b.max)}, ${base.missing} missing; server CPU ${base.childCpuPct.toFixed(0)} %.`,
     ],
   };
 }

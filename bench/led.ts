@@ -3,8 +3,9 @@
  * by at most one request timeout. LedBus (the hub's driver, default 300 ms timeout, 1 retry)
  * over LedSimulator: 20 live displays get a new call text every 400 ms for 8 rounds; the run
  * is made without a dead display (baseline, same run) and with display 21 dead (setDead),
- * which is updated every round too. Added delay = worst live update with the dead display −
- * worst without, in units of the timeout.
+ * which is updated every round too. Added delay = median over rounds of the round's slowest
+ * live update with the dead display − the same without, in units of the timeout (the
+ * all-rounds worst case is reported too; it carries the machine's timer jitter).
  */
 import { performance } from "node:perf_hooks";
 import { windowDisplay } from "../hardware/led/protocol.ts";
@@ -57,16 +58,27 @@ export async function benchLed(): Promise<BenchResult> {
   const dead = await scenario(true);
   const l = summary(live.all);
   const d = summary(dead.all);
-  const added = (d.max - l.max) / TIMEOUT_MS;
+  const lr = summary(live.perRound);
+  const dr = summary(dead.perRound);
+  const added = (dr.p50 - lr.p50) / TIMEOUT_MS;
+  const addedWorst = (d.max - l.max) / TIMEOUT_MS;
   return {
     rows: [
       {
         bench: "led",
-        metric: "delay a dead display adds to the others (worst update)",
-        value: `${added.toFixed(2)} timeouts (${ms(d.max, 0)} vs ${ms(l.max, 0)})`,
-        baseline: `${ms(l.max, 0)} (no dead display)`,
+        metric: "delay a dead display adds to a round of updates (median round)",
+        value: `${added.toFixed(2)} timeouts (${ms(dr.p50, 0)} vs ${ms(lr.p50, 0)})`,
+        baseline: `${ms(lr.p50, 0)} (no dead display)`,
         target: "≤ 1 timeout",
         pass: added <= 1,
+      },
+      {
+        bench: "led",
+        metric: "same, worst update of all rounds",
+        value: `${addedWorst.toFixed(2)} timeouts (${ms(d.max, 0)} vs ${ms(l.max, 0)})`,
+        baseline: `${ms(l.max, 0)} (no dead display)`,
+        target: "≤ 1 timeout",
+        pass: addedWorst <= 1,
       },
     ],
     notes: [

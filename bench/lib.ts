@@ -66,6 +66,8 @@ export const EXTRA_COUNTERS = 150;
 export interface Child {
   url: string;
   proc: ChildProcess;
+  /** The next line the child prints on stdout after its ready line. */
+  nextLine(timeoutMs?: number): Promise<string>;
   kill(): Promise<void>;
 }
 
@@ -85,9 +87,9 @@ export async function spawnChild(script: string, args: string[], timeoutMs = 60_
   proc.stderr?.on("data", (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-4000);
   });
+  const rl = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
   const url = await new Promise<string>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`${script} did not start in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
-    const rl = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
     rl.once("line", (line) => {
       clearTimeout(timer);
       try {
@@ -104,6 +106,14 @@ export async function spawnChild(script: string, args: string[], timeoutMs = 60_
   return {
     url,
     proc,
+    nextLine: (ms = 10_000) =>
+      new Promise<string>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error(`${script}: no line in ${ms} ms`)), ms);
+        rl.once("line", (line) => {
+          clearTimeout(timer);
+          res(line);
+        });
+      }),
     kill: async () => {
       process.off("exit", killOnExit);
       if (proc.exitCode !== null || proc.signalCode !== null) return;

@@ -276,8 +276,13 @@ function Workbench(props: {
       if (cmd === "call-next" && r === null) setNotice(t("nobodyWaiting"));
     });
 
-  const doAction = (a: CounterAction) => {
-    if (!enabled.has(a)) return;
+  const doAction = (a: CounterAction, viaKey = false) => {
+    if (!enabled.has(a)) {
+      // F1 out of habit while paused: let the hub answer, so the clerk reads why nothing
+      // was called instead of a key that silently does nothing.
+      if (viaKey && a === "call-next" && counter?.status === "paused") void simple(a);
+      return;
+    }
     switch (a) {
       case "call-next":
       case "recall":
@@ -320,7 +325,7 @@ function Workbench(props: {
       const a = actionForKey(e);
       if (!a) return;
       e.preventDefault(); // F1 would open the browser's help
-      doActionRef.current(a);
+      doActionRef.current(a, true);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -434,7 +439,7 @@ function Workbench(props: {
                     <span class={`prio p-${tk.priority}`}>{t(`priority_${tk.priority}`)}</span>
                     <span class="m">{matterOf(tk.matterId) ? pickName(matterOf(tk.matterId)!, lang) : ""}</span>
                     <span class="time">{formatClock(tk.issuedAt, tz)}</span>
-                    <button type="button" onClick={() => setDialog({ kind: "call", ticket: tk })}>
+                    <button type="button" onClick={() => setDialog({ kind: "call", ticket: tk })} data-call={tk.number}>
                       {t("call")}
                     </button>
                   </li>
@@ -443,14 +448,14 @@ function Workbench(props: {
             </div>
           ))}
           {(view?.parked.length ?? 0) > 0 && (
-            <div class="queue">
+            <div class="queue" data-testid="parked">
               <h3>{t("parked")}</h3>
               <ul class="tickets">
                 {view?.parked.map((tk) => (
                   <li key={tk.id} data-ticket={tk.id}>
                     <span class="num">{tk.number}</span>
                     <span class="m">{tk.notes[tk.notes.length - 1] ?? ""}</span>
-                    <button type="button" onClick={() => void run(() => api.callTicket(counterId, tk.id, t("callBack")))}>
+                    <button type="button" onClick={() => void run(() => api.callTicket(counterId, tk.id, t("callBack")))} data-callback={tk.number}>
                       {t("callBack")}
                     </button>
                   </li>
@@ -459,14 +464,14 @@ function Workbench(props: {
             </div>
           )}
           {(view?.noShows.length ?? 0) > 0 && (
-            <div class="queue">
+            <div class="queue" data-testid="no-shows">
               <h3>{t("noShows")}</h3>
               <ul class="tickets">
                 {view?.noShows.map((tk) => (
                   <li key={tk.id} data-ticket={tk.id}>
                     <span class="num">{tk.number}</span>
                     <span class="time">{tk.noShowAt ? formatClock(tk.noShowAt, tz) : ""}</span>
-                    <button type="button" onClick={() => setDialog({ kind: "call", ticket: tk })}>
+                    <button type="button" onClick={() => setDialog({ kind: "call", ticket: tk })} data-call={tk.number}>
                       {t("call")}
                     </button>
                   </li>
@@ -527,7 +532,7 @@ function Workbench(props: {
         <Modal title={`${t("callReason")} · ${dialog.ticket.number}`} t={t} onClose={() => setDialog(null)}>
           <ReasonForm
             t={t}
-            presets={[]}
+            presets={[t("callReason_priority"), t("callReason_appointment"), t("callReason_back")]}
             onSubmit={(reason) => {
               const id = dialog.ticket.id;
               setDialog(null);
@@ -584,7 +589,7 @@ function ReasonForm({ t, presets, onSubmit }: { t: T; presets: string[]; onSubmi
           </button>
         ))}
       </div>
-      <input name="reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} autoFocus />
+      <input name="reason" placeholder={t("otherReason")} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} autoFocus />
       <button type="submit" class="primary" disabled={presets.length > 0 && !reason.trim()}>
         {t("ok")}
       </button>
@@ -608,6 +613,7 @@ function TransferForm(props: {
   return (
     <form
       class="transfer"
+      data-testid="transfer-form"
       onSubmit={(e) => {
         e.preventDefault();
         props.onSubmit({
@@ -619,14 +625,14 @@ function TransferForm(props: {
     >
       <div class="choices">
         <label>
-          <input type="radio" checked={mode === "queue"} onChange={() => setMode("queue")} /> {t("toQueue")}
+          <input type="radio" name="mode" value="queue" checked={mode === "queue"} onChange={() => setMode("queue")} /> {t("toQueue")}
         </label>
         <label>
-          <input type="radio" checked={mode === "counter"} onChange={() => setMode("counter")} /> {t("toCounter")}
+          <input type="radio" name="mode" value="counter" checked={mode === "counter"} onChange={() => setMode("counter")} /> {t("toCounter")}
         </label>
       </div>
       {mode === "queue" ? (
-        <select value={queueId} onChange={(e) => setQueueId((e.target as HTMLSelectElement).value)}>
+        <select name="toQueue" value={queueId} onChange={(e) => setQueueId((e.target as HTMLSelectElement).value)}>
           {cat.queues.map((q) => (
             <option key={q.id} value={q.id}>
               {q.prefix} · {pickName(q, lang)}
@@ -634,7 +640,7 @@ function TransferForm(props: {
           ))}
         </select>
       ) : (
-        <select value={toCounterId} onChange={(e) => setToCounterId((e.target as HTMLSelectElement).value)}>
+        <select name="toCounter" value={toCounterId} onChange={(e) => setToCounterId((e.target as HTMLSelectElement).value)}>
           {cat.counters
             .filter((c) => c.id !== props.counterId)
             .map((c) => (
@@ -646,7 +652,7 @@ function TransferForm(props: {
       )}
       <label>
         {t("note")}
-        <input value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+        <input name="note" value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
       </label>
       <label>
         <input type="checkbox" checked={green} onChange={(e) => setGreen((e.target as HTMLInputElement).checked)} /> {t("raisePriority")}

@@ -23,9 +23,23 @@ type Screen =
   | { kind: "home" }
   | { kind: "zone"; zoneId: string }
   | { kind: "matter"; matterId: string }
-  | { kind: "issued"; ticket: IssuedTicket };
+  | { kind: "booking" }
+  /** `idMasked`: the ticket was taken with this ID card (the hub keeps only a hash). */
+  | { kind: "issued"; ticket: IssuedTicket; idMasked?: string };
 
 type PendingId = Extract<KioskInput, { kind: "id_card" }>;
+
+/**
+ * A booking code the hub refused, in words. The hub answers NOT_FOUND for an unknown
+ * code and INVALID_TRANSITION for a used one (or one for another day); the generic texts
+ * of those codes would not tell the visitor what is wrong with their code.
+ */
+function bookingError(code: string, lang: Lang): string {
+  const t = translator(KIOSK, lang);
+  if (code === "NOT_FOUND" || code === "VALIDATION_FAILED") return t("bookingUnknown");
+  if (code === "INVALID_TRANSITION") return t("bookingUsed");
+  return errorMessage(code, lang);
+}
 
 const api = createApi();
 
@@ -44,7 +58,9 @@ function Kiosk() {
   const [query, setQuery] = useState("");
   const [pendingId, setPendingId] = useState<PendingId | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  // What is being issued right now: the overlay says "issuing…" or "taking your booking…".
+  const [busy, setBusy] = useState<"matter" | "booking" | null>(null);
+  const busyRef = useRef(false);
   const [now, setNow] = useState(Date.now());
 
   const showError = (e: unknown) => setError(errorMessage(toApiError(e).code, lang));
@@ -55,17 +71,23 @@ function Kiosk() {
   useEffect(loadHall, []);
 
   const issue = async (body: { matterId?: string; appointmentCode?: string; priority?: PriorityClass }) => {
-    if (busy) return;
-    setBusy(true);
+    // A scan can arrive while a touch is still issuing: one ticket at a time.
+    if (busyRef.current) return;
+    busyRef.current = true;
+    const byBooking = body.appointmentCode !== undefined;
+    setBusy(byBooking ? "booking" : "matter");
     setError(null);
+    const id = body.matterId ? pendingId : null;
     try {
-      const ticket = await api.issueTicket({ ...body, kioskId, lang, idToken: body.matterId ? pendingId?.idToken : undefined });
+      const ticket = await api.issueTicket({ ...body, kioskId, lang, ...(id ? { idToken: id.idToken } : {}) });
       setPendingId(null);
-      setScreen({ kind: "issued", ticket });
+      setScreen(id ? { kind: "issued", ticket, idMasked: id.masked } : { kind: "issued", ticket });
     } catch (e) {
-      showError(e);
+      const code = toApiError(e).code;
+      setError(byBooking ? bookingError(code, lang) : errorMessage(code, lang));
     } finally {
-      setBusy(false);
+      busyRef.current = false;
+      setBusy(null);
     }
   };
   const issueRef = useRef(issue);
@@ -83,7 +105,7 @@ function Kiosk() {
         }
       },
       "ticket:print": (e) => {
-        setScreen((s) => (s.kind === "issued" && s.ticket.id === e.ticketId ? { kind: "issued", ticket: { ...s.ticket, print: e.result } } : s));
+        setScreen((s) => (s.kind === "issued" && s.ticket.id === e.ticketId ? { ...s, ticket: { ...s.ticket, print: e.result } } : s));
       },
     },
     onConnect: (recovered) => {
@@ -98,7 +120,8 @@ function Kiosk() {
     return () => clearInterval(id);
   }, []);
 
-  // Idle: back to the start, forget the ID card and the search.
+  // Idle: back to the start for the next visitor: forget the ID card, the search and
+  // the large-text choice (the next visitor may not need it).
   useEffect(() => {
     if (listOnly) return;
     let timer = setTimeout(reset, IDLE_MS);
@@ -107,6 +130,7 @@ function Kiosk() {
       setQuery("");
       setPendingId(null);
       setError(null);
+      setLarge(false);
     }
     const touch = () => {
       clearTimeout(timer);
@@ -119,14 +143,34 @@ function Kiosk() {
       window.removeEventListener("pointerdown", touch);
       window.removeEventListener("keydown", touch);
     };
-  }, [listOnly, screen, pendingId]);
+  }, [listOnly, screen, pendingId, large]);
+
+  /** Why a matter cannot be issued now, for the lists (null = it can). */
+  const blockNote = (m: Matter): string | null => {
+    if (!cat) return null;
+    const q = cat.queues.find((x) => x.id === m.queueId);
+    const b = issuingBlock(q, state?.stats, now, tz);
+    if (b === "OUTSIDE_HOURS") return t("outsideHours", { hours: formatHours(q?.hours ?? []) });
+    if (b === "DAILY_CAP_REACHED") return t("capReached");
+    return null;
+  };
 
   let body;
   if (!cat) body = <div class="loading">{COMMON.loading[lang]}</div>;
   else if (screen.kind === "home")
-    body = <Home cat={cat} lang={lang} query={query} setQuery={setQuery} open={(s) => setScreen(s)} />;
+    body = <Home cat={cat} lang={lang} query={query} setQuery={setQuery} open={(s) => setScreen(s)} blockNote={blockNote} />;
   else if (screen.kind === "zone")
-    body = <ZoneMatters cat={cat} lang={lang} zoneId={screen.zoneId} open={(id) => setScreen({ kind: "matter", matterId: id })} />;
+    body = (
+      <ZoneMatters
+        cat={cat}
+        lang={lang}
+        zoneId={screen.zoneId}
+        open={(id) => setScreen({ kind: "matter", matterId: id })}
+        blockNote={blockNote}
+      />
+    );
+  else if (screen.kind === "booking")
+    body = <BookingEntry lang={lang} busy={busy !== null} onSubmit={(code) => void issue({ appointmentCode: code })} />;
   else if (screen.kind === "matter") {
     const matter = cat.matters.find((m) => m.id === screen.matterId);
     body = matter ? (
@@ -135,7 +179,7 @@ function Kiosk() {
         matter={matter}
         lang={lang}
         listOnly={listOnly}
-        busy={busy}
+        busy={busy !== null}
         waiting={state ? waitingIn(state, matter.queueId).length : null}
         block={issuingBlock(cat.queues.find((q) => q.id === matter.queueId), state?.stats, now, tz)}
         onTake={(priority) => void issue({ matterId: matter.id, priority })}
@@ -148,16 +192,19 @@ function Kiosk() {
       <Issued
         cat={cat}
         ticket={screen.ticket}
+        idMasked={screen.idMasked}
         lang={lang}
         kioskId={kioskId}
         onDone={() => setScreen({ kind: "home" })}
-        onPrint={(print) => setScreen({ kind: "issued", ticket: { ...screen.ticket, print } })}
+        onPrint={(print) => setScreen({ ...screen, ticket: { ...screen.ticket, print } })}
         onError={showError}
       />
     );
 
   return (
-    <div class={`kiosk${large ? " large" : ""}${listOnly ? " list-only" : ""}`}>
+    // data-live: the hall snapshot has arrived, so this screen's room is joined and reader
+    // and scanner input will reach it (tests wait for it before placing a card).
+    <div class={`kiosk${large ? " large" : ""}${listOnly ? " list-only" : ""}`} data-live={state && connected ? "1" : undefined}>
       <ReconnectBanner connected={connected || listOnly} lang={lang} />
       <header class="bar">
         <button type="button" class="brand" onClick={() => !listOnly && setScreen({ kind: "home" })}>
@@ -176,7 +223,9 @@ function Kiosk() {
       </header>
       {pendingId && screen.kind !== "issued" && (
         <div class="id-banner" data-testid="id-banner">
-          {t("idRead", { masked: pendingId.masked })}
+          <span>
+            {t("idRead", { name: pendingId.name, masked: pendingId.masked })}
+          </span>
           <button type="button" onClick={() => setPendingId(null)}>
             {t("clearId")}
           </button>
@@ -203,7 +252,7 @@ function Kiosk() {
           </nav>
         )}
         {body}
-        {busy && <div class="busy">{t("issuing")}</div>}
+        {busy && <div class="busy">{busy === "booking" ? t("appointment") : t("issuing")}</div>}
       </main>
       <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
     </div>
@@ -211,8 +260,36 @@ function Kiosk() {
 }
 
 const LETTERS = "QWERTYUIOPASDFGHJKLZXCVBNM".split("");
+const DIGITS = "1234567890".split("");
 
-function Home(props: { cat: Catalogue; lang: Lang; query: string; setQuery: (q: string) => void; open: (s: Screen) => void }) {
+/** The on-screen keyboard (a kiosk has no physical one). */
+function Keyboard(props: { keys: string[]; lang: Lang; onKey: (k: string) => void; onBack: () => void; onClear: () => void; label: string }) {
+  const t = translator(KIOSK, props.lang);
+  return (
+    <div class="letters" aria-label={props.label}>
+      {props.keys.map((k) => (
+        <button type="button" key={k} onClick={() => props.onKey(k)} data-key={k}>
+          {k}
+        </button>
+      ))}
+      <button type="button" class="wide" onClick={props.onBack} data-key="back">
+        ⌫
+      </button>
+      <button type="button" class="wide" onClick={props.onClear} data-key="clear">
+        {t("keyboardClear")}
+      </button>
+    </div>
+  );
+}
+
+function Home(props: {
+  cat: Catalogue;
+  lang: Lang;
+  query: string;
+  setQuery: (q: string) => void;
+  open: (s: Screen) => void;
+  blockNote: (m: Matter) => string | null;
+}) {
   const { cat, lang, query, setQuery, open } = props;
   const t = translator(KIOSK, lang);
   const results = query.trim() ? searchMatters(cat.matters, query) : null;
@@ -227,26 +304,29 @@ function Home(props: { cat: Catalogue; lang: Lang; query: string; setQuery: (q: 
           data-testid="search"
         />
       </div>
-      <div class="letters" aria-label="keyboard">
-        {LETTERS.map((l) => (
-          <button type="button" key={l} onClick={() => setQuery(query + l.toLowerCase())}>
-            {l}
-          </button>
-        ))}
-        <button type="button" class="wide" onClick={() => setQuery(query.slice(0, -1))}>
-          ⌫
-        </button>
-        <button type="button" class="wide" onClick={() => setQuery("")}>
-          {t("keyboardClear")}
-        </button>
-      </div>
+      <Keyboard
+        keys={LETTERS}
+        lang={lang}
+        label="keyboard"
+        onKey={(l) => setQuery(query + l.toLowerCase())}
+        onBack={() => setQuery(query.slice(0, -1))}
+        onClear={() => setQuery("")}
+      />
       {results ? (
         <section>
           <h2>{t("results")}</h2>
-          {results.length === 0 ? <p class="empty">{t("noResults")}</p> : <MatterList cat={cat} lang={lang} matters={results} open={(id) => open({ kind: "matter", matterId: id })} />}
+          {results.length === 0 ? (
+            <p class="empty">{t("noResults")}</p>
+          ) : (
+            <MatterList cat={cat} lang={lang} matters={results} open={(id) => open({ kind: "matter", matterId: id })} blockNote={props.blockNote} />
+          )}
         </section>
       ) : (
         <section>
+          <button type="button" class="booking-entry" onClick={() => open({ kind: "booking" })} data-testid="booking-entry">
+            <span class="name">{t("booking")}</span>
+            <span class="hint">{t("bookingHint")}</span>
+          </button>
           <h2>{t("chooseZone")}</h2>
           <div class="zones">
             {cat.zones.map((z) => (
@@ -263,15 +343,22 @@ function Home(props: { cat: Catalogue; lang: Lang; query: string; setQuery: (q: 
   );
 }
 
-function MatterList({ cat, lang, matters, open }: { cat: Catalogue; lang: Lang; matters: Matter[]; open: (id: string) => void }) {
+function MatterList(props: { cat: Catalogue; lang: Lang; matters: Matter[]; open: (id: string) => void; blockNote: (m: Matter) => string | null }) {
+  const { cat, lang, matters, open } = props;
   return (
     <div class="matters">
       {matters.map((m) => {
         const dep = cat.departments.find((d) => d.id === m.departmentId);
+        const note = props.blockNote(m);
         return (
-          <button type="button" class="matter" key={m.id} onClick={() => open(m.id)} data-matter={m.id}>
+          <button type="button" class={`matter${note ? " blocked-matter" : ""}`} key={m.id} onClick={() => open(m.id)} data-matter={m.id}>
             <span class="name">{pickName(m, lang)}</span>
             {dep && <span class="dep">{pickName(dep, lang)}</span>}
+            {note && (
+              <span class="note" data-testid="matter-blocked">
+                {note}
+              </span>
+            )}
           </button>
         );
       })}
@@ -279,15 +366,59 @@ function MatterList({ cat, lang, matters, open }: { cat: Catalogue; lang: Lang; 
   );
 }
 
-function ZoneMatters({ cat, lang, zoneId, open }: { cat: Catalogue; lang: Lang; zoneId: string; open: (id: string) => void }) {
+function ZoneMatters(props: { cat: Catalogue; lang: Lang; zoneId: string; open: (id: string) => void; blockNote: (m: Matter) => string | null }) {
+  const { cat, lang, zoneId, open } = props;
   const zone = cat.zones.find((z) => z.id === zoneId);
   return (
     <div class="zone-view">
       <h2>
         {zone ? pickName(zone, lang) : zoneId} <small>{zone?.floor}</small>
       </h2>
-      <MatterList cat={cat} lang={lang} matters={mattersOfZone(cat, zoneId)} open={open} />
+      <MatterList cat={cat} lang={lang} matters={mattersOfZone(cat, zoneId)} open={open} blockNote={props.blockNote} />
     </div>
+  );
+}
+
+/** 预约取号: type the booking code on the on-screen keyboard (or scan it, any screen). */
+function BookingEntry(props: { lang: Lang; busy: boolean; onSubmit: (code: string) => void }) {
+  const t = translator(KIOSK, props.lang);
+  const [code, setCode] = useState("");
+  const submit = () => {
+    const c = code.trim().toUpperCase();
+    if (c) props.onSubmit(c);
+  };
+  return (
+    <form
+      class="booking"
+      data-testid="booking"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <h1>{t("booking")}</h1>
+      <p class="prompt">{t("bookingPrompt")}</p>
+      <input
+        class="code"
+        value={code}
+        placeholder={t("bookingPlaceholder")}
+        onInput={(e) => setCode((e.target as HTMLInputElement).value.toUpperCase())}
+        autoComplete="off"
+        spellcheck={false}
+        data-testid="booking-code"
+      />
+      <Keyboard
+        keys={[...DIGITS, ...LETTERS]}
+        lang={props.lang}
+        label="booking keyboard"
+        onKey={(k) => setCode(code + k)}
+        onBack={() => setCode(code.slice(0, -1))}
+        onClear={() => setCode("")}
+      />
+      <button type="submit" class="big" disabled={props.busy || !code.trim()} data-testid="booking-submit">
+        {t("bookingSubmit")}
+      </button>
+    </form>
   );
 }
 
@@ -375,6 +506,7 @@ function MatterView(props: {
 function Issued(props: {
   cat: Catalogue;
   ticket: IssuedTicket;
+  idMasked: string | undefined;
   lang: Lang;
   kioskId: string;
   onDone: () => void;
@@ -415,6 +547,16 @@ function Issued(props: {
         {ticket.number}
       </p>
       {matter && <p class="what">{pickName(matter, lang)}</p>}
+      {(ticket.priority !== "normal" || props.idMasked) && (
+        <p class="tags">
+          {ticket.priority !== "normal" && (
+            <span class={`prio p-${ticket.priority}`} data-testid="priority" data-priority={ticket.priority}>
+              {t(`priority_${ticket.priority}`)}
+            </span>
+          )}
+          {props.idMasked && <span data-testid="id-on-ticket">{t("idOnTicket", { masked: props.idMasked })}</span>}
+        </p>
+      )}
       <div class="facts">
         <div>
           <span class="v" data-testid="ahead">

@@ -35,6 +35,8 @@ export interface HubOptions {
   distDir?: string;
   /** espeak-ng binary (tests point it at a missing file to check the fallback). */
   espeakPath?: string;
+  /** The journal failed (disk full, I/O error): stop and let the supervisor restart us. */
+  onFatal?: (err: Error) => void;
 }
 
 export interface RunningHub {
@@ -196,6 +198,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     rt.publish(events, state);
     devices.onHallEvents(events, state);
   });
+  hall.on("failed", (err) => opts.onFatal?.(err));
   hall.on("day", (day) => {
     rt.io.emit("hall:day", { day });
     for (const s of rt.io.of("/").sockets.values()) if (s.rooms.has("hall")) s.emit("hall:snapshot", snapshot());

@@ -13,6 +13,11 @@ async function main(): Promise<void> {
     ...(process.env.HOST ? { host: process.env.HOST } : {}),
     ...(process.env.ADMIN_PASSWORD ? { adminPassword: process.env.ADMIN_PASSWORD } : {}),
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
+    // Fail-stop: a restart replays the journal, which is the truth; memory is not.
+    onFatal: (err) => {
+      console.error(`OneVisit stops: ${err.message}`);
+      process.exit(70);
+    },
   });
   const u = hub.url;
   const lines = [

@@ -242,6 +242,8 @@ export async function expectRejected(
 /**
  * Put an ID card on kiosk `kioskId`'s simulated reader and return what the kiosk screen
  * gets (`kiosk:input`): the short-lived idToken to issue with and the masked number.
+ * A reader reports the same card once until it has polled it absent (about a second), so
+ * read the same number again at another kiosk.
  */
 export async function readIdCard(
   t: TestHub,

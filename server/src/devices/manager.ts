@@ -113,16 +113,26 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
   private readonly ledBuses = new Map<string, SharedBus<LedDisplayPort & { sim?: LedSimulator }>>();
   private readonly keypadBuses = new Map<string, SharedBus<{ bus: KeypadBus; link: ByteLink }>>();
   private closed = false;
+  private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: ConfigStore,
     private readonly hooks: DeviceHooks,
+    private readonly refreshMs = 30_000,
   ) {
     super();
   }
 
   async start(): Promise<void> {
     await Promise.all(this.config.data.devices.map((d) => this.open(d)));
+    // Rewrite every window display now and then: a display that was power-cycled shows its
+    // text again, and one that died while idle is noticed (a one-way write is the only probe).
+    this.refreshTimer = setInterval(() => {
+      const counters = new Set<string>();
+      for (const r of this.running.values()) if (r.led && r.cfg.assignment.kind === "counter") counters.add(r.cfg.assignment.counterId);
+      for (const id of counters) this.refreshCounter(id);
+    }, this.refreshMs);
+    this.refreshTimer.unref();
   }
 
   list(): DeviceWithStatus[] {
@@ -236,6 +246,13 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
 
   private setStatus(r: Running, health: DeviceHealth, detail?: string): void {
     if (r.status.health === health && r.status.detail === detail) return;
+    if (r.status.health === health) {
+      // Same health, new reason (a link retrying flips between CONNECTING and ENOENT every
+      // second): keep the newest reason for GET /api/devices, but don't flood the hall.
+      r.status = { ...r.status, ...(detail ? { detail } : {}) };
+      if (!detail) delete r.status.detail;
+      return;
+    }
     r.status = { id: r.cfg.id, kind: r.cfg.kind, health, ...(detail ? { detail } : {}), since: this.hooks.clock() };
     if (health !== "online") this.hooks.log(`device ${r.cfg.id}: ${health}${detail ? ` (${detail})` : ""}`);
     if (!this.closed) this.emit("status", { ...r.status });
@@ -495,6 +512,7 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
   }
 }

@@ -37,6 +37,8 @@ export interface HallServiceOptions {
 export class HallService extends EventEmitter<{
   events: [HallEvent[], HallState];
   day: [string];
+  /** The journal could not be written: memory is ahead of the disk, the hub must restart. */
+  failed: [Error];
 }> {
   private journal: Journal;
   private timer: NodeJS.Timeout | undefined;
@@ -101,6 +103,7 @@ export class HallService extends EventEmitter<{
     } catch (err) {
       this.failed ??= new Error(`journal ${this.state.day} failed, restart the hub: ${(err as Error).message}`);
       this.opts.log(this.failed.message);
+      this.emit("failed", this.failed);
       throw this.failed;
     }
     this.emit("events", r, this.state);

@@ -201,7 +201,8 @@ async function verify(hub: ChildHub, ledger: Ledger): Promise<void> {
         }
         const t = (await r.json()) as TicketReply;
         if (t.number !== want.number) problems.push(`${id}: number ${t.number}, acked ${want.number}`);
-        if ((RANK[t.status] ?? -1) < (RANK[want.status] ?? 0)) problems.push(`${id} ${t.number}: status ${t.status}, acked ${want.status}`);
+        if ((RANK[t.status] ?? -1) < (RANK[want.status] ?? 0))
+          problems.push(`${id} ${t.number}: status ${t.status}, acked ${want.status}`);
         const dup = seen.get(t.number);
         if (dup) problems.push(`number ${t.number} held by ${dup} and ${id}`);
         seen.set(t.number, id);

@@ -139,7 +139,9 @@ describe("crash/startup after a torn journal write", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ matterId: "m-001" }),
     });
-    expect(((await r.json()) as { number: string }).number).toBe(`A${String(Number(issued[2]?.number.slice(1)) + 1).padStart(3, "0")}`);
+    expect(((await r.json()) as { number: string }).number).toBe(
+      `A${String(Number(issued[2]?.number.slice(1)) + 1).padStart(3, "0")}`,
+    );
     await hub.stop();
     const lines = (await readFile(journal, "utf8")).trimEnd().split("\n");
     expect(() => lines.map((l) => JSON.parse(l))).not.toThrow();

@@ -42,7 +42,11 @@ async function api<T = unknown>(method: string, path: string, body?: unknown, to
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Poll `probe` until it returns a value other than undefined/false, for at most `ms`. */
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 3000, what = "condition"): Promise<T> {
+async function until<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 3000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -89,7 +93,8 @@ async function eventCount(): Promise<number> {
 /** Bring c01 back to "signed in, idle, nobody waiting" through the counter page's own REST calls. */
 async function resetCounter(): Promise<void> {
   let v = await counterView();
-  if (v.counter.status === "paused") expect((await api("POST", `/api/counters/${COUNTER}/resume`, {}, clerkToken)).status).toBe(200);
+  if (v.counter.status === "paused")
+    expect((await api("POST", `/api/counters/${COUNTER}/resume`, {}, clerkToken)).status).toBe(200);
   for (let i = 0; i < 50; i++) {
     v = await counterView();
     if (v.current) expect((await api("POST", `/api/counters/${COUNTER}/finish`, {}, clerkToken)).status).toBe(200);
@@ -199,10 +204,14 @@ describe("devices/caller keypad at a counter", () => {
     await press("call");
     await until(() => called(t.id), 3000, "call");
     await press("no_show");
-    const status = await until(async () => {
-      const r = await api<{ status: string }>("GET", `/api/tickets/${t.id}`);
-      return r.body.status === "no_show" && r.body.status;
-    }, 3000, "no_show");
+    const status = await until(
+      async () => {
+        const r = await api<{ status: string }>("GET", `/api/tickets/${t.id}`);
+        return r.body.status === "no_show" && r.body.status;
+      },
+      3000,
+      "no_show",
+    );
     expect(status).toBe("no_show");
     const v = await counterView();
     expect(v.current).toBeNull();
@@ -241,10 +250,14 @@ describe("devices/caller keypad at a counter", () => {
 
   it("pause key pauses an idle counter and pressed again resumes it", async () => {
     await press("pause");
-    const paused = await until(async () => {
-      const v = await counterView();
-      return v.counter.status === "paused" && v;
-    }, 3000, "paused");
+    const paused = await until(
+      async () => {
+        const v = await counterView();
+        return v.counter.status === "paused" && v;
+      },
+      3000,
+      "paused",
+    );
     expect(paused.counter.pauseReason).toBeTruthy();
     await press("pause");
     await until(async () => (await counterView()).counter.status === "idle", 3000, "resumed");
@@ -264,10 +277,14 @@ describe("devices/caller keypad at a counter", () => {
     await press("call");
     await until(() => called(t.id), 3000, "call");
     await press("transfer");
-    const back = await until(async () => {
-      const r = await api<{ status: string; queueId: string; position: number }>("GET", `/api/tickets/${t.id}`);
-      return r.body.status === "waiting" && r.body;
-    }, 3000, "transferred ticket waiting again");
+    const back = await until(
+      async () => {
+        const r = await api<{ status: string; queueId: string; position: number }>("GET", `/api/tickets/${t.id}`);
+        return r.body.status === "waiting" && r.body;
+      },
+      3000,
+      "transferred ticket waiting again",
+    );
     expect(back.queueId).toBe(t.queueId);
     // Its arrival time is kept, so it is ahead of the one issued after it.
     expect(back.position).toBe(0);
@@ -306,10 +323,14 @@ describe("devices/rating device at a counter", () => {
     expect(sims("rating-c02").keypadSim?.ratingRequests ?? []).toEqual([]);
 
     await rating.rate(ADDR, 5);
-    const v = await until(async () => {
-      const cv = await counterView();
-      return cv.counter.lastRating === 5 && cv;
-    }, 3000, "lastRating 5");
+    const v = await until(
+      async () => {
+        const cv = await counterView();
+        return cv.counter.lastRating === 5 && cv;
+      },
+      3000,
+      "lastRating 5",
+    );
     expect(v.current?.id).toBe(t.id);
     expect((v.current as Ticket).rating).toBe(5);
     expect(v.today.avgRating).toBe(5);

@@ -54,7 +54,11 @@ async function api<T = unknown>(method: string, path: string, body?: unknown, to
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 3000, what = "condition"): Promise<T> {
+async function until<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 3000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -145,7 +149,11 @@ describe("devices/ID card reader at kiosk k1", () => {
     const issued = await api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001", kioskId: "k1", idToken: first.idToken });
     expect(issued.status).toBe(201);
     // A token is good for one ticket only.
-    const reused = await api<{ error: { code: string } }>("POST", "/api/tickets", { matterId: "m-002", kioskId: "k1", idToken: first.idToken });
+    const reused = await api<{ error: { code: string } }>("POST", "/api/tickets", {
+      matterId: "m-002",
+      kioskId: "k1",
+      idToken: first.idToken,
+    });
     expect(reused.status).toBe(400);
 
     // The visitor lifts the card and lays it down again: a new reading, a new token.
@@ -155,11 +163,19 @@ describe("devices/ID card reader at kiosk k1", () => {
     const second = await until(() => kioskInputs(kiosk)[1], 4000, "second kiosk:input");
     if (second.kind !== "id_card") throw new Error("expected an id_card input");
     expect(second.idToken).not.toBe(first.idToken);
-    const dup = await api<{ error: { code: string } }>("POST", "/api/tickets", { matterId: "m-001", kioskId: "k1", idToken: second.idToken });
+    const dup = await api<{ error: { code: string } }>("POST", "/api/tickets", {
+      matterId: "m-001",
+      kioskId: "k1",
+      idToken: second.idToken,
+    });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe("DUPLICATE_ID_TICKET");
     // Another matter the same day is fine, with the token the refusal did not use up.
-    const otherMatter = await api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-002", kioskId: "k1", idToken: second.idToken });
+    const otherMatter = await api<IssuedTicket>("POST", "/api/tickets", {
+      matterId: "m-002",
+      kioskId: "k1",
+      idToken: second.idToken,
+    });
     expect(otherMatter.status).toBe(201);
 
     // Staff views carry the masked number, never the full one.
@@ -210,7 +226,11 @@ describe("devices/ticket printer at kiosk k1", () => {
     const t = await api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001", kioskId: "k1" });
     expect(t.status).toBe(201);
     expect(t.body.print).toEqual({ status: "printed", printerId: "printer-k1" });
-    const paper = await until(() => printer.tickets.slice(before).find((p) => p.lines.includes(t.body.number)), 2000, "the ticket on paper");
+    const paper = await until(
+      () => printer.tickets.slice(before).find((p) => p.lines.includes(t.body.number)),
+      2000,
+      "the ticket on paper",
+    );
     expect(paper.lines).toContain("企业设立登记");
     expect(paper.qr).toEqual([t.body.phoneUrl]);
     // A ticket taken without a kiosk (phone, web) prints nothing.
@@ -232,8 +252,12 @@ describe("devices/ticket printer at kiosk k1", () => {
     expect(sim.status).toBe(200);
     const st = await until(
       () =>
-        wall.events.find((e) => e.name === "device:status" && (e.payload as DeviceStatus).id === "printer-k1" && (e.payload as DeviceStatus).health === "paper_out")
-          ?.payload as DeviceStatus | undefined,
+        wall.events.find(
+          (e) =>
+            e.name === "device:status" &&
+            (e.payload as DeviceStatus).id === "printer-k1" &&
+            (e.payload as DeviceStatus).health === "paper_out",
+        )?.payload as DeviceStatus | undefined,
       3000,
       "device:status paper_out",
     );
@@ -251,20 +275,35 @@ describe("devices/ticket printer at kiosk k1", () => {
     expect(got.status).toBe(200);
     expect(got.body).toMatchObject({ status: "waiting", number: t.body.number });
     // Reprinting while the paper is still out fails the same way and prints nothing.
-    const early = await api<{ print: PrintResult }>("POST", `/api/tickets/${t.body.id}/reprint`, { kioskId: "k1", requestId: "req-0" });
+    const early = await api<{ print: PrintResult }>("POST", `/api/tickets/${t.body.id}/reprint`, {
+      kioskId: "k1",
+      requestId: "req-0",
+    });
     expect(early.body.print).toEqual({ status: "failed", printerId: "printer-k1", error: "PAPER_OUT" });
 
     const ok = await api<DeviceStatus>("POST", "/api/devices/printer-k1/simulate", { fault: "ok" }, adminToken);
     expect(ok.status).toBe(200);
     await until(
-      () => wall.events.some((e) => e.name === "device:status" && (e.payload as DeviceStatus).id === "printer-k1" && (e.payload as DeviceStatus).health === "online"),
+      () =>
+        wall.events.some(
+          (e) =>
+            e.name === "device:status" &&
+            (e.payload as DeviceStatus).id === "printer-k1" &&
+            (e.payload as DeviceStatus).health === "online",
+        ),
       3000,
       "device:status online",
     );
-    const re1 = await api<{ print: PrintResult }>("POST", `/api/tickets/${t.body.id}/reprint`, { kioskId: "k1", requestId: "req-1" });
+    const re1 = await api<{ print: PrintResult }>("POST", `/api/tickets/${t.body.id}/reprint`, {
+      kioskId: "k1",
+      requestId: "req-1",
+    });
     expect(re1.body.print).toEqual({ status: "printed", printerId: "printer-k1" });
     // The kiosk retries the same request (say, its reply was lost): no second paper ticket.
-    const re2 = await api<{ print: PrintResult }>("POST", `/api/tickets/${t.body.id}/reprint`, { kioskId: "k1", requestId: "req-1" });
+    const re2 = await api<{ print: PrintResult }>("POST", `/api/tickets/${t.body.id}/reprint`, {
+      kioskId: "k1",
+      requestId: "req-1",
+    });
     expect(re2.body.print).toEqual({ status: "printed", printerId: "printer-k1" });
     await until(() => printer.tickets.length > printed, 2000, "the reprint on paper");
     await sleep(300);

@@ -54,7 +54,11 @@ async function api<T = unknown>(method: string, path: string, body?: unknown, to
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 3000, what = "condition"): Promise<T> {
+async function until<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 3000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -135,12 +139,18 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await hub?.close();
-  await far?.sim.close();
-  await pair?.dispose();
-  await keypadLink?.close();
-  await keypadPair?.dispose();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  // Each step on its own: one failing must not leave socat running or the folder behind.
+  const steps: (() => Promise<unknown> | undefined)[] = [
+    () => hub?.close(),
+    () => far?.sim.close(),
+    () => pair?.dispose(),
+    () => keypadLink?.close(),
+    () => keypadPair?.dispose(),
+    () => (dataDir ? rm(dataDir, { recursive: true, force: true }) : undefined),
+  ];
+  const failures: unknown[] = [];
+  for (const step of steps) await Promise.resolve(step()).catch((err: unknown) => failures.push(err));
+  if (failures.length > 0) throw failures[0];
 });
 
 describe("devices/printer on a serial port, configured over REST", () => {
@@ -214,9 +224,9 @@ describe("devices/printer on a serial port, configured over REST", () => {
     expect((await devices()).some((d) => d.id === "printer-k9")).toBe(false);
     const t5 = await issueAt("k9");
     expect(t5.print).toEqual({ status: "none" });
-    expect((await api<{ error: { code: string } }>("DELETE", "/api/devices/printer-k9", undefined, adminToken)).body.error.code).toBe(
-      "UNKNOWN_DEVICE",
-    );
+    expect(
+      (await api<{ error: { code: string } }>("DELETE", "/api/devices/printer-k9", undefined, adminToken)).body.error.code,
+    ).toBe("UNKNOWN_DEVICE");
     await restart();
     expect((await devices()).some((d) => d.id === "printer-k9")).toBe(false);
   }, 45_000);
@@ -268,12 +278,15 @@ describe("devices/caller keypad and rating device on one RS-485 line, configured
     await until(() => devicesEnd.ratingRequests.includes(16), 3000, "rating prompt at address 16");
     await devicesEnd.rate(16, 4);
     await until(
-      async () => (await api<{ counter: { lastRating?: number } }>("GET", "/api/counters/c06", undefined, adminToken)).body.counter.lastRating === 4,
+      async () =>
+        (await api<{ counter: { lastRating?: number } }>("GET", "/api/counters/c06", undefined, adminToken)).body.counter
+          .lastRating === 4,
       3000,
       "rating 4 recorded at c06",
     );
 
-    for (const id of ["keypad-c06-rs485", "rating-c06-rs485"]) expect((await api("DELETE", `/api/devices/${id}`, undefined, adminToken)).status).toBe(204);
+    for (const id of ["keypad-c06-rs485", "rating-c06-rs485"])
+      expect((await api("DELETE", `/api/devices/${id}`, undefined, adminToken)).status).toBe(204);
   });
 });
 
@@ -283,8 +296,18 @@ describe("devices/REST configuration is validated", () => {
     const good = printerK9("/dev/null-onevisit");
     const cases: { body: unknown; token?: string; status: number; code: string }[] = [
       { body: { ...good, kind: "fax" }, token: adminToken, status: 400, code: "VALIDATION_FAILED" },
-      { body: { kind: good.kind, name: good.name, assignment: good.assignment }, token: adminToken, status: 400, code: "VALIDATION_FAILED" },
-      { body: { ...good, transport: { type: "serial", path: "/dev/ttyX" } }, token: adminToken, status: 400, code: "VALIDATION_FAILED" },
+      {
+        body: { kind: good.kind, name: good.name, assignment: good.assignment },
+        token: adminToken,
+        status: 400,
+        code: "VALIDATION_FAILED",
+      },
+      {
+        body: { ...good, transport: { type: "serial", path: "/dev/ttyX" } },
+        token: adminToken,
+        status: 400,
+        code: "VALIDATION_FAILED",
+      },
       { body: { ...good, transport: { type: "carrier-pigeon" } }, token: adminToken, status: 400, code: "VALIDATION_FAILED" },
       { body: "printer", token: adminToken, status: 400, code: "VALIDATION_FAILED" },
       {
@@ -298,7 +321,11 @@ describe("devices/REST configuration is validated", () => {
     ];
     for (const c of cases) {
       const r = await api<{ error: { code: string } }>("PUT", "/api/devices/printer-bad", c.body, c.token);
-      expect({ body: c.body, status: r.status, code: r.body?.error?.code }).toEqual({ body: c.body, status: c.status, code: c.code });
+      expect({ body: c.body, status: r.status, code: r.body?.error?.code }).toEqual({
+        body: c.body,
+        status: c.status,
+        code: c.code,
+      });
     }
     // A clerk may neither delete nor fault-inject.
     expect((await api("DELETE", "/api/devices/printer-k1", undefined, clerkToken)).status).toBe(403);
@@ -329,24 +356,49 @@ describe("devices/a failing device never takes the hub down", () => {
       ],
       [
         "keypad-c09-serial",
-        { kind: "keypad", name: "9号窗口 呼叫器", transport: { type: "serial", path: missing, baudRate: 9600 }, assignment: { kind: "counter", counterId: "c09", address: 9 } },
+        {
+          kind: "keypad",
+          name: "9号窗口 呼叫器",
+          transport: { type: "serial", path: missing, baudRate: 9600 },
+          assignment: { kind: "counter", counterId: "c09", address: 9 },
+        },
       ],
       [
         "led-c09-serial",
-        { kind: "led", name: "9号窗口 LED", transport: { type: "serial", path: missing, baudRate: 9600 }, assignment: { kind: "counter", counterId: "c09", address: 9 } },
+        {
+          kind: "led",
+          name: "9号窗口 LED",
+          transport: { type: "serial", path: missing, baudRate: 9600 },
+          assignment: { kind: "counter", counterId: "c09", address: 9 },
+        },
       ],
       [
         "led-c10-usblp",
         // Window displays need an RS-485 bus: a USB printer-class path is a configuration error.
-        { kind: "led", name: "10号窗口 LED", transport: { type: "usblp", path: missing }, assignment: { kind: "counter", counterId: "c10", address: 10 } },
+        {
+          kind: "led",
+          name: "10号窗口 LED",
+          transport: { type: "usblp", path: missing },
+          assignment: { kind: "counter", counterId: "c10", address: 10 },
+        },
       ],
       [
         "idreader-k8",
-        { kind: "idreader", name: "8号机 身份证阅读器", transport: { type: "serial", path: missing, baudRate: 115200 }, assignment: { kind: "kiosk", kioskId: "k8" } },
+        {
+          kind: "idreader",
+          name: "8号机 身份证阅读器",
+          transport: { type: "serial", path: missing, baudRate: 115200 },
+          assignment: { kind: "kiosk", kioskId: "k8" },
+        },
       ],
       [
         "scanner-k8",
-        { kind: "scanner", name: "8号机 扫码器", transport: { type: "serial", path: missing, baudRate: 9600 }, assignment: { kind: "kiosk", kioskId: "k8" } },
+        {
+          kind: "scanner",
+          name: "8号机 扫码器",
+          transport: { type: "serial", path: missing, baudRate: 9600 },
+          assignment: { kind: "kiosk", kioskId: "k8" },
+        },
       ],
     ];
     for (const [id, body] of bodies) {

@@ -169,7 +169,9 @@ describe("hall/service journal failure", () => {
     await probe.close();
     const svc = await openHall();
     await ok(svc, { type: "signIn", ...clerk, staffName: "张伟", takeover: false });
-    vi.spyOn(proto, "write").mockRejectedValueOnce(Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }));
+    vi.spyOn(proto, "write").mockRejectedValueOnce(
+      Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }),
+    );
     await expect(svc.run(issue())).rejects.toThrow(/ENOSPC/);
     vi.restoreAllMocks();
 

@@ -3,13 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { demoCatalogue, demoDevices } from "../../../server/src/seed/demo-hall.ts";
-import {
-  CONFIG_VERSION,
-  ConfigError,
-  type ConfigData,
-  ConfigStore,
-  validateConfig,
-} from "../../../server/src/store/config.ts";
+import { CONFIG_VERSION, ConfigError, type ConfigData, ConfigStore, validateConfig } from "../../../server/src/store/config.ts";
 
 /** A valid configuration; hashes are fake (the store never checks them). */
 function configData(): ConfigData {

@@ -165,7 +165,7 @@ describe("store/journal readJournal", () => {
 
   it("drops a complete but unparsable last line (garbage with its newline)", async () => {
     const good = line(signedIn(1));
-    const garbage = "\u0000\u0000{\"type\":\"counter.sig\u0000\u0000\n";
+    const garbage = '\u0000\u0000{"type":"counter.sig\u0000\u0000\n';
     await writeFile(journalPath(dir, DAY), good + garbage);
     const r = await readJournal(dir, DAY);
     expect(r.events).toEqual([signedIn(1)]);
