@@ -26,7 +26,7 @@ export const Cmd = {
   RATING: 0x11,
   PAUSE: 0x12,
   TRANSFER: 0x13,
-  /** Hub → device: show GB18030 text on the keypad LCD (our choice; see docs/devices-input.md). */
+  /** Hub → device: show GB18030 text on the keypad LCD (our choice; see docs/devices.md). */
   SHOW_TEXT: 0x20,
 } as const;
 
