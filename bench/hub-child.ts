@@ -2,6 +2,8 @@
  * The hub in its own process for the benchmarks: `node --import tsx bench/hub-child.ts <dataDir>`.
  * Prints one JSON line `{ "url": ... }` when it listens on 127.0.0.1 (port chosen by the OS).
  * Quiet otherwise: log lines go nowhere, so logging does not count in the figures.
+ * With OV_BENCH_NO_TTS=1 the hub gets a missing espeak-ng (voice off, screens use the
+ * browser's speech), to show what call-time synthesis costs.
  * On SIGUSR2 it prints its event-loop delay since the last SIGUSR2 (JSON, ms) and resets it.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -9,7 +11,14 @@ import { startHub } from "../server/src/app.ts";
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error("usage: hub-child.ts <dataDir>");
-const hub = await startHub({ port: 0, host: "127.0.0.1", dataDir, adminPassword: "bench-admin-pw", log: () => {} });
+const hub = await startHub({
+  port: 0,
+  host: "127.0.0.1",
+  dataDir,
+  adminPassword: "bench-admin-pw",
+  log: () => {},
+  ...(process.env.OV_BENCH_NO_TTS === "1" ? { espeakPath: "/nonexistent/espeak-ng" } : {}),
+});
 const eld = monitorEventLoopDelay({ resolution: 5 });
 eld.enable();
 process.stdout.write(`${JSON.stringify({ url: hub.url })}\n`);

@@ -75,11 +75,11 @@ export interface Child {
  * Spawn `node --import tsx <script>` and wait for its first stdout line, which must be
  * JSON `{ "url": ... }`. Killed with SIGKILL; also when the bench process exits.
  */
-export async function spawnChild(script: string, args: string[], timeoutMs = 60_000): Promise<Child> {
+export async function spawnChild(script: string, args: string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<Child> {
   const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, script), ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_ENV: "production" },
+    env: { ...process.env, NODE_ENV: "production", ...env },
   });
   const killOnExit = () => proc.kill("SIGKILL");
   process.once("exit", killOnExit);

@@ -105,7 +105,7 @@ async function clickToScreen(): Promise<{ display: number[]; counter: number[]; 
     await counter.fill('input[name="username"]', "admin");
     await counter.fill('input[name="password"]', ADMIN_PASSWORD);
     await counter.click('form.login button[type="submit"]');
-    await counter.waitForSelector('select[name="counter"] option[value="c01"]');
+    await counter.waitForSelector('select[name="counter"] option[value="c01"]', { state: "attached" });
     await counter.selectOption('select[name="counter"]', "c01");
     await counter.click('[data-testid="sign-in"]');
     await counter.waitForSelector('button[data-action="call-next"]:not([disabled])');

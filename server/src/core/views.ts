@@ -28,20 +28,30 @@ export function serviceSec(state: HallState, queueId: string): number {
   return state.serviceEwma.get(queueId) ?? state.index.queues.get(queueId)?.defaultServiceSec ?? 300;
 }
 
-/** Counters that can take this queue now (signed in, not paused); at least 1 for the estimate. */
-export function activeServers(state: HallState, queueId: string): number {
-  let n = 0;
+/** Counters that can take this queue now (signed in, not paused), and how many of them are free. */
+export function activeServers(state: HallState, queueId: string): { active: number; idle: number } {
+  let active = 0;
+  let idle = 0;
   for (const c of state.index.servers.get(queueId) ?? []) {
     const s = state.counters.get(c.id)?.view.status;
-    if (s && s !== "closed" && s !== "paused") n++;
+    if (s && s !== "closed" && s !== "paused") active++;
+    if (s === "idle") idle++;
   }
-  return Math.max(1, n);
+  return { active, idle };
 }
 
+/**
+ * Seconds until the ticket is likely called: the people ahead who will not find a free
+ * counter, times the live service time, shared among the open counters. With nobody
+ * open it assumes one counter will open.
+ */
 export function estimatedWaitSec(state: HallState, t: Ticket, ahead: number): number {
   if (t.status !== "waiting") return 0;
-  const servers = t.targetCounterId ? 1 : activeServers(state, t.queueId);
-  return Math.round(((ahead + 1) * serviceSec(state, t.queueId)) / servers);
+  const { active, idle } = t.targetCounterId
+    ? { active: 1, idle: state.counters.get(t.targetCounterId)?.view.status === "idle" ? 1 : 0 }
+    : activeServers(state, t.queueId);
+  const queued = Math.max(0, ahead + 1 - idle);
+  return Math.round((queued * serviceSec(state, t.queueId)) / Math.max(1, active));
 }
 
 export function publicTicket(state: HallState, t: Ticket): PublicTicket {

@@ -66,15 +66,27 @@ describe("core/views estimatedWaitSec", () => {
     const h = new TestHall();
     for (const id of ["b1", "b2", "b3"]) h.tick().issue(id, "m-social");
     // Nobody signed in: estimate as if one counter were open.
-    expect(activeServers(h.state, "qB")).toBe(1);
+    expect(activeServers(h.state, "qB")).toEqual({ active: 0, idle: 0 });
     expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(3 * 240);
+    // One free counter: the first in line goes straight there, the third waits for two services.
     h.signIn("c2");
-    expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(3 * 240);
+    expect(publicTicket(h.state, h.ticket("b1")).estimatedWaitSec).toBe(0);
+    expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(2 * 240);
     h.signIn("c9"); // the comprehensive counter serves queue B too
-    expect(activeServers(h.state, "qB")).toBe(2);
-    expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe((3 * 240) / 2);
+    expect(activeServers(h.state, "qB")).toEqual({ active: 2, idle: 2 });
+    expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(240 / 2);
+    // Both busy: three services' worth shared by two counters.
+    h.callNext("c2");
+    h.callNext("c9");
+    h.issue("b4", "m-social");
+    expect(activeServers(h.state, "qB")).toEqual({ active: 2, idle: 0 });
+    expect(position(h.state, h.ticket("b4"))).toBe(1);
+    expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe((2 * 240) / 2);
+    h.tick(240 * SEC);
+    h.finish("c9");
     h.ok({ type: "pause", counterId: "c9", staffId: "staff-c9", reason: "break" });
-    expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(3 * 240);
+    expect(activeServers(h.state, "qB")).toEqual({ active: 1, idle: 0 });
+    expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe(2 * 240);
   });
 
   it("follows the measured service durations once tickets are finished", () => {
@@ -99,7 +111,8 @@ describe("core/views estimatedWaitSec", () => {
     const last = h.ticket("b29");
     const ahead = position(h.state, last);
     expect(ahead).toBe(8); // 30 issued, 21 served
-    expect(Math.abs(publicTicket(h.state, last).estimatedWaitSec - 9 * 60)).toBeLessThan(9 * 2);
+    // c2 is free again: the first of the 8 ahead goes straight there; 8 services to wait.
+    expect(Math.abs(publicTicket(h.state, last).estimatedWaitSec - 8 * 60)).toBeLessThan(8 * 2);
   });
 
   it("keeps another queue's estimate on its own default", () => {
@@ -120,7 +133,15 @@ describe("core/views estimatedWaitSec", () => {
     for (const c of ["c1", "c2", "c9"]) h.signIn(c);
     h.callNext("c1");
     h.ok({ type: "transfer", counterId: "c1", staffId: "staff-c1", toCounterId: "c2" });
-    expect(publicTicket(h.state, h.ticket("a1"))).toMatchObject({ status: "waiting", position: 0, estimatedWaitSec: 300 });
+    // c2 is free: the ticket is next there.
+    expect(publicTicket(h.state, h.ticket("a1"))).toMatchObject({ status: "waiting", position: 0, estimatedWaitSec: 0 });
+    // c2 takes it and is busy: the next ticket transferred there waits one service at c2.
+    h.callNext("c2");
+    expect(h.state.counters.get("c2")?.view.currentTicketId).toBe("a1");
+    h.issue("a2", "m-tax-reg");
+    h.callNext("c1");
+    h.ok({ type: "transfer", counterId: "c1", staffId: "staff-c1", toCounterId: "c2" });
+    expect(publicTicket(h.state, h.ticket("a2"))).toMatchObject({ status: "waiting", position: 0, estimatedWaitSec: 300 });
   });
 });
 
