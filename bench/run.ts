@@ -7,7 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchCalls } from "./calls.ts";
 import { benchIssue } from "./issue.ts";
@@ -96,8 +96,10 @@ async function main(): Promise<void> {
     say(`── ${n}`);
     const t0 = Date.now();
     try {
+      const load0 = loadavg()[0] ?? 0;
       const r = await (BENCHES[n] as () => Promise<BenchResult>)();
-      results[n] = { ...r, date, machine: mach };
+      const load = `load average ${load0.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} during the run`;
+      results[n] = { ...r, date, machine: `${mach}; ${load}` };
     } catch (err) {
       say(`${n} failed: ${(err as Error).stack}`);
       results[n] = {

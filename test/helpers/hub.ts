@@ -60,6 +60,7 @@ export interface TestHub {
    * `application/json` (for malformed-JSON tests), undefined sends no body. `auth` is a
    * bearer token, or `{ header }` for a raw Authorization header.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: replies are untyped JSON; tests narrow with a type argument or assert on fields
   api<T = any>(method: string, path: string, body?: unknown, auth?: string | { header: string }): Promise<ApiReply<T>>;
   /** A socket.io-client socket over websocket; closed by `close()`. */
   socket(opts?: { token?: string; autoConnect?: boolean }): HubClient;
@@ -92,7 +93,12 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
   let admin: string | undefined;
   let closed: Promise<void> | undefined;
 
-  const api = async <T>(method: string, path: string, body?: unknown, auth?: string | { header: string }): Promise<ApiReply<T>> => {
+  const api = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth?: string | { header: string },
+  ): Promise<ApiReply<T>> => {
     const headers: Record<string, string> = {};
     if (typeof auth === "string") headers.authorization = `Bearer ${auth}`;
     else if (auth) headers.authorization = auth.header;

@@ -117,6 +117,26 @@ describe("kiosk large text and idle reset", () => {
     await page.clock.fastForward("01:01");
     await page.locator(".zones").waitFor(WAIT);
     await expect(page.getByTestId("issued").count()).resolves.toBe(0);
+
+    // A card read by a visitor who then walks away is not handed to the next one.
+    await page.locator(".kiosk[data-live]").waitFor(WAIT);
+    const sim = hub.devices.simulators("idreader-k2")?.idSim;
+    if (!sim) throw new Error("kiosk k2 has no simulated ID reader");
+    sim.placeCard({
+      name: "李四",
+      sexCode: "2",
+      nationCode: "01",
+      birthDate: "19850505",
+      address: "山东省德州市平原县桃园街道",
+      idNumber: "37142819850505002X",
+      issuer: "平原县公安局",
+      validFrom: "20150101",
+      validTo: "20350101",
+    });
+    await page.getByTestId("id-banner").waitFor(WAIT);
+    sim.removeCard();
+    await page.clock.fastForward("01:01");
+    await page.getByTestId("id-banner").waitFor({ state: "detached", ...WAIT });
   });
 });
 

@@ -59,7 +59,9 @@ describe("http concurrency: 40 counters call at the same instant", () => {
   /** Every signed-in counter presses call-next at once. */
   async function everyoneCalls(): Promise<{ counterId: string; r: ApiReply<Ticket> }[]> {
     const entries = [...at];
-    const replies = await Promise.all(entries.map(([id, token]) => t.api<Ticket>("POST", `/api/counters/${id}/call-next`, undefined, token)));
+    const replies = await Promise.all(
+      entries.map(([id, token]) => t.api<Ticket>("POST", `/api/counters/${id}/call-next`, undefined, token)),
+    );
     return entries.map(([counterId], i) => ({ counterId, r: replies[i] as ApiReply<Ticket> }));
   }
 
@@ -136,7 +138,9 @@ describe("http concurrency: issuing", () => {
     const start = Number(first.body.number.slice(1));
     const before = (await t.api<HallSnapshot>("GET", "/api/state")).body.stats.issued;
     const replies = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => t.api<IssuedTicket>("POST", "/api/tickets", { matterId: i % 2 ? "m-001" : "m-013", kioskId: `web-${i}` })),
+      Array.from({ length: 200 }, (_, i) =>
+        t.api<IssuedTicket>("POST", "/api/tickets", { matterId: i % 2 ? "m-001" : "m-013", kioskId: `web-${i}` }),
+      ),
     );
     expect(replies.map((r) => r.status)).toEqual(Array(200).fill(201));
     const seqs = replies.map((r) => Number(r.body.number.slice(1))).sort((a, b) => a - b);
@@ -160,7 +164,9 @@ describe("http concurrency: issuing", () => {
     expect(ok).toHaveLength(300);
     expect(refused).toHaveLength(10);
     for (const r of refused) expect(r.body).toEqual({ error: { code: "DAILY_CAP_REACHED", message: expect.any(String) } });
-    expect(ok.map((r) => r.body.number).sort()).toEqual(Array.from({ length: 300 }, (_, i) => `E${String(i + 1).padStart(3, "0")}`));
+    expect(ok.map((r) => r.body.number).sort()).toEqual(
+      Array.from({ length: 300 }, (_, i) => `E${String(i + 1).padStart(3, "0")}`),
+    );
     const stats = (await t.api("GET", "/api/stats/live")).body;
     expect(stats.queues.find((x: { queueId: string }) => x.queueId === "q-e")).toMatchObject({ issued: 300, waiting: 300 });
   });

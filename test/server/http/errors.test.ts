@@ -13,7 +13,20 @@ import { expectRejected, hallMorning, readIdCard, startTestHub, type TestHub } f
  *   c17 huanglei  idle, tax only, served nobody
  */
 
-type Who = "none" | "zhangwei" | "lina" | "liuyang" | "chenjing" | "huanglei" | "wangli" | "admin" | "revoked" | "forged" | "garbage" | "basic" | "empty";
+type Who =
+  | "none"
+  | "zhangwei"
+  | "lina"
+  | "liuyang"
+  | "chenjing"
+  | "huanglei"
+  | "wangli"
+  | "admin"
+  | "revoked"
+  | "forged"
+  | "garbage"
+  | "basic"
+  | "empty";
 
 interface Case {
   name: string;
@@ -54,7 +67,8 @@ async function run(c: Case): Promise<void> {
 
 beforeAll(async () => {
   t = await startTestHub();
-  for (const u of ["zhangwei", "lina", "liuyang", "chenjing", "huanglei", "wangli", "admin"] as const) tok[u] = (await t.login(u)).token;
+  for (const u of ["zhangwei", "lina", "liuyang", "chenjing", "huanglei", "wangli", "admin"] as const)
+    tok[u] = (await t.login(u)).token;
   const revoked = (await t.login("zhangwei")).token;
   expect((await t.api("POST", "/api/auth/logout", undefined, revoked)).status).toBe(204);
   tok.revoked = revoked;
@@ -124,10 +138,31 @@ const BODY_ROUTES: { method: string; label: string; path: () => string; as?: Who
   { method: "POST", label: "/api/tickets/:id/rating", path: () => `/api/tickets/${ids.done}/rating` },
   { method: "POST", label: "/api/auth/login", path: () => "/api/auth/login" },
   { method: "POST", label: "/api/auth/logout", path: () => "/api/auth/logout", as: "wangli" },
-  ...["sign-in", "sign-out", "call-next", "recall", "start", "finish", "no-show", "transfer", "park", "pause", "resume", "request-rating"].map(
-    (a) => ({ method: "POST", label: `/api/counters/c04/${a}`, path: () => `/api/counters/c04/${a}`, as: "chenjing" as Who }),
-  ),
-  { method: "POST", label: "/api/counters/c01/call/:ticketId", path: () => `/api/counters/c01/call/${ids.waitingA}`, as: "zhangwei" },
+  ...[
+    "sign-in",
+    "sign-out",
+    "call-next",
+    "recall",
+    "start",
+    "finish",
+    "no-show",
+    "transfer",
+    "park",
+    "pause",
+    "resume",
+    "request-rating",
+  ].map((a) => ({
+    method: "POST",
+    label: `/api/counters/c04/${a}`,
+    path: () => `/api/counters/c04/${a}`,
+    as: "chenjing" as Who,
+  })),
+  {
+    method: "POST",
+    label: "/api/counters/c01/call/:ticketId",
+    path: () => `/api/counters/c01/call/${ids.waitingA}`,
+    as: "zhangwei",
+  },
   { method: "PUT", label: "/api/devices/:id", path: () => "/api/devices/printer-k9", as: "admin" },
   { method: "POST", label: "/api/devices/:id/simulate", path: () => "/api/devices/printer-k1/simulate", as: "admin" },
 ];
@@ -136,13 +171,37 @@ describe("http errors: malformed and oversized bodies", () => {
   const cases: Case[] = [];
   for (const r of BODY_ROUTES) {
     for (const [kind, text] of Object.entries(raw))
-      cases.push({ name: `${r.method} ${r.label} ${kind}`, method: r.method, path: r.path, body: text, as: r.as, status: 400, code: "VALIDATION_FAILED" });
-    cases.push({ name: `${r.method} ${r.label} 27 KB body`, method: r.method, path: r.path, body: big, as: r.as, status: 413, code: "PAYLOAD_TOO_LARGE" });
+      cases.push({
+        name: `${r.method} ${r.label} ${kind}`,
+        method: r.method,
+        path: r.path,
+        body: text,
+        as: r.as,
+        status: 400,
+        code: "VALIDATION_FAILED",
+      });
+    cases.push({
+      name: `${r.method} ${r.label} 27 KB body`,
+      method: r.method,
+      path: r.path,
+      body: big,
+      as: r.as,
+      status: 413,
+      code: "PAYLOAD_TOO_LARGE",
+    });
   }
   it.each(cases)("$name → $status $code", run);
 
   it("a malformed body to logout does not log out", async () => {
-    await run({ name: "", method: "POST", path: "/api/auth/logout", body: raw.truncated, as: "wangli", status: 400, code: "VALIDATION_FAILED" });
+    await run({
+      name: "",
+      method: "POST",
+      path: "/api/auth/logout",
+      body: raw.truncated,
+      as: "wangli",
+      status: 400,
+      code: "VALIDATION_FAILED",
+    });
     expect((await t.api("GET", "/api/auth/me", undefined, tok.wangli)).status).toBe(200);
   });
 });
@@ -229,11 +288,52 @@ describe("http errors: schema violations (wrong types, unknown fields, missing f
     v("counter id too long", "POST", `/api/counters/${"c".repeat(65)}/call-next`, undefined, "zhangwei"),
     // devices
     v("device: empty", "PUT", "/api/devices/printer-k9", {}, "admin"),
-    v("device: bad kind", "PUT", "/api/devices/printer-k9", { kind: "toaster", name: "x", transport: { type: "sim" }, assignment: { kind: "kiosk", kioskId: "k9" } }, "admin"),
-    v("device: serial without path", "PUT", "/api/devices/printer-k9", { kind: "printer", name: "x", transport: { type: "serial", baudRate: 9600 }, assignment: { kind: "kiosk", kioskId: "k9" } }, "admin"),
-    v("device: tcp port out of range", "PUT", "/api/devices/printer-k9", { kind: "printer", name: "x", transport: { type: "tcp", host: "127.0.0.1", port: 70000 }, assignment: { kind: "kiosk", kioskId: "k9" } }, "admin"),
-    v("device: unknown field", "PUT", "/api/devices/printer-k9", { kind: "printer", name: "x", transport: { type: "sim" }, assignment: { kind: "kiosk", kioskId: "k9" }, color: "red" }, "admin"),
-    v("device: options object value", "PUT", "/api/devices/printer-k9", { kind: "printer", name: "x", transport: { type: "sim" }, assignment: { kind: "kiosk", kioskId: "k9" }, options: { a: { b: 1 } } }, "admin"),
+    v(
+      "device: bad kind",
+      "PUT",
+      "/api/devices/printer-k9",
+      { kind: "toaster", name: "x", transport: { type: "sim" }, assignment: { kind: "kiosk", kioskId: "k9" } },
+      "admin",
+    ),
+    v(
+      "device: serial without path",
+      "PUT",
+      "/api/devices/printer-k9",
+      { kind: "printer", name: "x", transport: { type: "serial", baudRate: 9600 }, assignment: { kind: "kiosk", kioskId: "k9" } },
+      "admin",
+    ),
+    v(
+      "device: tcp port out of range",
+      "PUT",
+      "/api/devices/printer-k9",
+      {
+        kind: "printer",
+        name: "x",
+        transport: { type: "tcp", host: "127.0.0.1", port: 70000 },
+        assignment: { kind: "kiosk", kioskId: "k9" },
+      },
+      "admin",
+    ),
+    v(
+      "device: unknown field",
+      "PUT",
+      "/api/devices/printer-k9",
+      { kind: "printer", name: "x", transport: { type: "sim" }, assignment: { kind: "kiosk", kioskId: "k9" }, color: "red" },
+      "admin",
+    ),
+    v(
+      "device: options object value",
+      "PUT",
+      "/api/devices/printer-k9",
+      {
+        kind: "printer",
+        name: "x",
+        transport: { type: "sim" },
+        assignment: { kind: "kiosk", kioskId: "k9" },
+        options: { a: { b: 1 } },
+      },
+      "admin",
+    ),
     v("device: array body", "PUT", "/api/devices/printer-k9", [], "admin"),
     v("simulate: bad fault", "POST", "/api/devices/printer-k1/simulate", { fault: "fire" }, "admin"),
     v("simulate: no fault", "POST", "/api/devices/printer-k1/simulate", {}, "admin"),
@@ -264,7 +364,11 @@ const PROTECTED: { method: string; path: string; body?: unknown }[] = [
   { method: "POST", path: "/api/counters/c01/pause", body: { reason: "x" } },
   { method: "POST", path: "/api/counters/c01/call/anything", body: {} },
   { method: "GET", path: "/api/devices" },
-  { method: "PUT", path: "/api/devices/printer-k1", body: { kind: "printer", name: "x", transport: { type: "sim" }, assignment: { kind: "kiosk", kioskId: "k1" } } },
+  {
+    method: "PUT",
+    path: "/api/devices/printer-k1",
+    body: { kind: "printer", name: "x", transport: { type: "sim" }, assignment: { kind: "kiosk", kioskId: "k1" } },
+  },
   { method: "DELETE", path: "/api/devices/printer-k1" },
   { method: "POST", path: "/api/devices/printer-k1/simulate", body: { fault: "paper_out" } },
 ];
@@ -272,7 +376,8 @@ const PROTECTED: { method: string; path: string; body?: unknown }[] = [
 describe("http errors: authentication", () => {
   const cases: Case[] = [];
   for (const who of ["none", "garbage", "empty", "basic", "forged", "revoked"] as const)
-    for (const r of PROTECTED) cases.push({ name: `${r.method} ${r.path} as ${who}`, ...r, as: who, status: 401, code: "UNAUTHENTICATED" });
+    for (const r of PROTECTED)
+      cases.push({ name: `${r.method} ${r.path} as ${who}`, ...r, as: who, status: 401, code: "UNAUTHENTICATED" });
   it.each(cases)("$name → 401", run);
 
   const login = (username: string, password: string): Case => ({
@@ -283,10 +388,12 @@ describe("http errors: authentication", () => {
     status: 401,
     code: "BAD_CREDENTIALS",
   });
-  it.each([login("admin", "wrong"), login("nobody", "test-admin-pw"), login("zhangwei", "test-admin-pw"), login("ADMIN", "test-admin-pw")])(
-    "$name → 401 BAD_CREDENTIALS",
-    run,
-  );
+  it.each([
+    login("admin", "wrong"),
+    login("nobody", "test-admin-pw"),
+    login("zhangwei", "test-admin-pw"),
+    login("ADMIN", "test-admin-pw"),
+  ])("$name → 401 BAD_CREDENTIALS", run);
 
   it("wrong username and wrong password give the same message", async () => {
     const a = await t.api("POST", "/api/auth/login", { username: "admin", password: "wrong" });
@@ -298,10 +405,22 @@ describe("http errors: authentication", () => {
 describe("http errors: roles and counters held by others", () => {
   const devices = PROTECTED.filter((r) => r.path.startsWith("/api/devices"));
   const cases: Case[] = [
-    ...devices.map((r) => ({ name: `clerk ${r.method} ${r.path}`, ...r, as: "zhangwei" as Who, status: 403, code: "FORBIDDEN" as ErrorCode })),
+    ...devices.map((r) => ({
+      name: `clerk ${r.method} ${r.path}`,
+      ...r,
+      as: "zhangwei" as Who,
+      status: 403,
+      code: "FORBIDDEN" as ErrorCode,
+    })),
     ...devices
       .filter((r) => r.method !== "GET")
-      .map((r) => ({ name: `supervisor ${r.method} ${r.path}`, ...r, as: "wangli" as Who, status: 403, code: "FORBIDDEN" as ErrorCode })),
+      .map((r) => ({
+        name: `supervisor ${r.method} ${r.path}`,
+        ...r,
+        as: "wangli" as Who,
+        status: 403,
+        code: "FORBIDDEN" as ErrorCode,
+      })),
     // zhangwei is signed in at c01; c04 is chenjing's and has a ticket being served.
     ...["sign-out", "call-next", "recall", "start", "finish", "no-show", "resume", "request-rating"].map((a) => ({
       name: `clerk at another clerk's counter: ${a}`,
@@ -311,14 +430,74 @@ describe("http errors: roles and counters held by others", () => {
       status: 403,
       code: "FORBIDDEN" as ErrorCode,
     })),
-    { name: "clerk at another clerk's counter: transfer", method: "POST", path: "/api/counters/c04/transfer", body: { toQueueId: "q-b" }, as: "zhangwei", status: 403, code: "FORBIDDEN" },
-    { name: "clerk at another clerk's counter: park", method: "POST", path: "/api/counters/c04/park", body: {}, as: "zhangwei", status: 403, code: "FORBIDDEN" },
-    { name: "clerk at another clerk's counter: pause", method: "POST", path: "/api/counters/c04/pause", body: { reason: "x" }, as: "zhangwei", status: 403, code: "FORBIDDEN" },
-    { name: "clerk at another clerk's counter: call", method: "POST", path: () => `/api/counters/c04/call/${ids.waitingA}`, body: {}, as: "zhangwei", status: 403, code: "FORBIDDEN" },
-    { name: "clerk at a paused clerk's counter", method: "POST", path: "/api/counters/c02/resume", as: "zhangwei", status: 403, code: "FORBIDDEN" },
-    { name: "clerk cannot take over a held counter", method: "POST", path: "/api/counters/c04/sign-in", as: "zhangwei", status: 409, code: "COUNTER_TAKEN" },
-    { name: "clerk cannot take over a paused counter", method: "POST", path: "/api/counters/c02/sign-in", as: "huanglei", status: 409, code: "COUNTER_TAKEN" },
-    { name: "a clerk serving a ticket cannot move counters", method: "POST", path: "/api/counters/c03/sign-in", as: "chenjing", status: 409, code: "INVALID_TRANSITION" },
+    {
+      name: "clerk at another clerk's counter: transfer",
+      method: "POST",
+      path: "/api/counters/c04/transfer",
+      body: { toQueueId: "q-b" },
+      as: "zhangwei",
+      status: 403,
+      code: "FORBIDDEN",
+    },
+    {
+      name: "clerk at another clerk's counter: park",
+      method: "POST",
+      path: "/api/counters/c04/park",
+      body: {},
+      as: "zhangwei",
+      status: 403,
+      code: "FORBIDDEN",
+    },
+    {
+      name: "clerk at another clerk's counter: pause",
+      method: "POST",
+      path: "/api/counters/c04/pause",
+      body: { reason: "x" },
+      as: "zhangwei",
+      status: 403,
+      code: "FORBIDDEN",
+    },
+    {
+      name: "clerk at another clerk's counter: call",
+      method: "POST",
+      path: () => `/api/counters/c04/call/${ids.waitingA}`,
+      body: {},
+      as: "zhangwei",
+      status: 403,
+      code: "FORBIDDEN",
+    },
+    {
+      name: "clerk at a paused clerk's counter",
+      method: "POST",
+      path: "/api/counters/c02/resume",
+      as: "zhangwei",
+      status: 403,
+      code: "FORBIDDEN",
+    },
+    {
+      name: "clerk cannot take over a held counter",
+      method: "POST",
+      path: "/api/counters/c04/sign-in",
+      as: "zhangwei",
+      status: 409,
+      code: "COUNTER_TAKEN",
+    },
+    {
+      name: "clerk cannot take over a paused counter",
+      method: "POST",
+      path: "/api/counters/c02/sign-in",
+      as: "huanglei",
+      status: 409,
+      code: "COUNTER_TAKEN",
+    },
+    {
+      name: "a clerk serving a ticket cannot move counters",
+      method: "POST",
+      path: "/api/counters/c03/sign-in",
+      as: "chenjing",
+      status: 409,
+      code: "INVALID_TRANSITION",
+    },
   ];
   it.each(cases)("$name → $status $code", run);
 });
@@ -351,7 +530,14 @@ describe("http errors: unknown ids and routes", () => {
     nf("counter call", "POST", () => `/api/counters/c99/call/${ids.waitingA}`, "UNKNOWN_COUNTER", {}, "admin"),
     nf("call an unknown ticket", "POST", "/api/counters/c01/call/no-such-ticket", "UNKNOWN_TICKET", {}, "zhangwei"),
     nf("transfer to an unknown queue", "POST", "/api/counters/c04/transfer", "UNKNOWN_QUEUE", { toQueueId: "q-zz" }, "chenjing"),
-    nf("transfer to an unknown counter", "POST", "/api/counters/c04/transfer", "UNKNOWN_COUNTER", { toCounterId: "c99" }, "chenjing"),
+    nf(
+      "transfer to an unknown counter",
+      "POST",
+      "/api/counters/c04/transfer",
+      "UNKNOWN_COUNTER",
+      { toCounterId: "c99" },
+      "chenjing",
+    ),
     nf("delete an unknown device", "DELETE", "/api/devices/no-such-device", "UNKNOWN_DEVICE", undefined, "admin"),
     nf("simulate an unknown device", "POST", "/api/devices/no-such-device/simulate", "UNKNOWN_DEVICE", { fault: "ok" }, "admin"),
     nf(
@@ -386,7 +572,9 @@ describe("http errors: wrong state (409)", () => {
   });
   const cases: Case[] = [
     // c01: signed in, nobody current
-    ...["recall", "start", "finish", "no-show"].map((a) => c(`idle counter: ${a}`, `/api/counters/c01/${a}`, "zhangwei", "NO_CURRENT_TICKET")),
+    ...["recall", "start", "finish", "no-show"].map((a) =>
+      c(`idle counter: ${a}`, `/api/counters/c01/${a}`, "zhangwei", "NO_CURRENT_TICKET"),
+    ),
     c("idle counter: transfer", "/api/counters/c01/transfer", "zhangwei", "NO_CURRENT_TICKET", { toQueueId: "q-b" }),
     c("idle counter: park", "/api/counters/c01/park", "zhangwei", "NO_CURRENT_TICKET", { note: "x" }),
     c("idle counter: resume", "/api/counters/c01/resume", "zhangwei", "COUNTER_NOT_PAUSED"),
@@ -409,10 +597,22 @@ describe("http errors: wrong state (409)", () => {
     c("serving: sign-out", "/api/counters/c04/sign-out", "chenjing", "INVALID_TRANSITION"),
     c("serving: call the current ticket", () => `/api/counters/c04/call/${ids.serving}`, "chenjing", "TICKET_NOT_CALLABLE", {}),
     // c17: tax only, nobody served yet
-    c("call a ticket of a queue the counter does not serve", () => `/api/counters/c17/call/${ids.waitingB}`, "huanglei", "QUEUE_NOT_SERVED", {}),
+    c(
+      "call a ticket of a queue the counter does not serve",
+      () => `/api/counters/c17/call/${ids.waitingB}`,
+      "huanglei",
+      "QUEUE_NOT_SERVED",
+      {},
+    ),
     c("call a done ticket", () => `/api/counters/c17/call/${ids.done}`, "huanglei", "TICKET_NOT_CALLABLE", {}),
     c("call a cancelled ticket", () => `/api/counters/c17/call/${ids.cancelled}`, "huanglei", "TICKET_NOT_CALLABLE", {}),
-    c("call a ticket being served elsewhere", () => `/api/counters/c01/call/${ids.serving}`, "zhangwei", "TICKET_NOT_CALLABLE", {}),
+    c(
+      "call a ticket being served elsewhere",
+      () => `/api/counters/c01/call/${ids.serving}`,
+      "zhangwei",
+      "TICKET_NOT_CALLABLE",
+      {},
+    ),
     c("request-rating before anyone was served", "/api/counters/c17/request-rating", "huanglei", "NO_CURRENT_TICKET"),
     // visitors
     c("reactivate a waiting ticket", () => `/api/tickets/${ids.waitingA}/reactivate`, "none", "INVALID_TRANSITION"),
@@ -423,17 +623,41 @@ describe("http errors: wrong state (409)", () => {
     c("rate a waiting ticket", () => `/api/tickets/${ids.waitingA}/rating`, "none", "INVALID_TRANSITION", { score: 5 }),
     c("rate a cancelled ticket", () => `/api/tickets/${ids.cancelled}/rating`, "none", "INVALID_TRANSITION", { score: 1 }),
     c("reprint a done ticket", () => `/api/tickets/${ids.done}/reprint`, "none", "INVALID_TRANSITION", { kioskId: "k1" }),
-    c("reprint a cancelled ticket", () => `/api/tickets/${ids.cancelled}/reprint`, "none", "INVALID_TRANSITION", { kioskId: "k1" }),
-    c("issue with a used appointment code", "/api/tickets", "none", "INVALID_TRANSITION", () => ({ appointmentCode: ids.usedCode })),
-    c("issue twice with one ID card for one matter", "/api/tickets", "none", "DUPLICATE_ID_TICKET", () => ({ matterId: "m-062", idToken: ids.dupToken, kioskId: "k1" })),
+    c("reprint a cancelled ticket", () => `/api/tickets/${ids.cancelled}/reprint`, "none", "INVALID_TRANSITION", {
+      kioskId: "k1",
+    }),
+    c("issue with a used appointment code", "/api/tickets", "none", "INVALID_TRANSITION", () => ({
+      appointmentCode: ids.usedCode,
+    })),
+    c("issue twice with one ID card for one matter", "/api/tickets", "none", "DUPLICATE_ID_TICKET", () => ({
+      matterId: "m-062",
+      idToken: ids.dupToken,
+      kioskId: "k1",
+    })),
   ];
   it.each(cases)("$name → 409 $code", run);
 
   it("nothing was printed by the refused reprints and issues", async () => {
     const before = t.hub.devices.simulators("printer-k1")?.printerSim?.tickets.length;
-    await run(c("reprint a done ticket", () => `/api/tickets/${ids.done}/reprint`, "none", "INVALID_TRANSITION", { kioskId: "k1" }));
-    await run({ name: "", method: "POST", path: "/api/tickets", body: { matterId: "m-999", kioskId: "k1" }, status: 404, code: "UNKNOWN_MATTER" });
-    await run({ name: "", method: "POST", path: "/api/tickets", body: { matterId: "m-001", kioskId: "k1", lang: "fr" }, status: 400, code: "VALIDATION_FAILED" });
+    await run(
+      c("reprint a done ticket", () => `/api/tickets/${ids.done}/reprint`, "none", "INVALID_TRANSITION", { kioskId: "k1" }),
+    );
+    await run({
+      name: "",
+      method: "POST",
+      path: "/api/tickets",
+      body: { matterId: "m-999", kioskId: "k1" },
+      status: 404,
+      code: "UNKNOWN_MATTER",
+    });
+    await run({
+      name: "",
+      method: "POST",
+      path: "/api/tickets",
+      body: { matterId: "m-001", kioskId: "k1", lang: "fr" },
+      status: 400,
+      code: "VALIDATION_FAILED",
+    });
     await new Promise((r) => setTimeout(r, 150));
     expect(t.hub.devices.simulators("printer-k1")?.printerSim?.tickets.length).toBe(before);
   });
@@ -442,13 +666,34 @@ describe("http errors: wrong state (409)", () => {
 describe("http errors: time-dependent refusals", () => {
   it("a no-show past the reactivation window is refused, to the visitor and to the clerk", async () => {
     t.advance(31 * 60_000);
-    await run({ name: "", method: "POST", path: `/api/tickets/${ids.noShow}/reactivate`, status: 409, code: "REACTIVATION_EXPIRED" });
-    await run({ name: "", method: "POST", path: `/api/counters/c01/call/${ids.noShow}`, body: {}, as: "zhangwei", status: 409, code: "REACTIVATION_EXPIRED" });
+    await run({
+      name: "",
+      method: "POST",
+      path: `/api/tickets/${ids.noShow}/reactivate`,
+      status: 409,
+      code: "REACTIVATION_EXPIRED",
+    });
+    await run({
+      name: "",
+      method: "POST",
+      path: `/api/counters/c01/call/${ids.noShow}`,
+      body: {},
+      as: "zhangwei",
+      status: 409,
+      code: "REACTIVATION_EXPIRED",
+    });
   });
 
   it("vehicle and trading series issue only in office hours", async () => {
     t.advance(hallMorning(t.now()) + 2 * 3600_000 - t.now()); // 12:00, lunch break
-    await run({ name: "", method: "POST", path: "/api/tickets", body: { matterId: "m-096", kioskId: "k1" }, status: 409, code: "OUTSIDE_HOURS" });
+    await run({
+      name: "",
+      method: "POST",
+      path: "/api/tickets",
+      body: { matterId: "m-096", kioskId: "k1" },
+      status: 409,
+      code: "OUTSIDE_HOURS",
+    });
     const q = t.hub.hall.state.index.matters.get("m-096")?.queueId;
     expect(q === "q-h" || q === "q-j").toBe(true);
     // All-day series still issue.

@@ -175,7 +175,10 @@ describe("http staff routes (counter pages, admin)", () => {
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ id: urgent.id, status: "called", counterId: "c11" });
       expect(r.body.notes).toContain("孕妇优先");
-      expect((await t.api<PublicTicket>("GET", `/api/tickets/${first.id}`)).body).toMatchObject({ status: "waiting", position: 0 });
+      expect((await t.api<PublicTicket>("GET", `/api/tickets/${first.id}`)).body).toMatchObject({
+        status: "waiting",
+        position: 0,
+      });
       await post("/api/counters/c11/finish", "yangfan");
       expect((await post("/api/counters/c11/call-next", "yangfan")).body.id).toBe(first.id);
       await post("/api/counters/c11/finish", "yangfan");

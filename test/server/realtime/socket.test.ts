@@ -69,8 +69,14 @@ describe("realtime (socket.io)", () => {
 
   it("other views join their own rooms too", async () => {
     const s = await client();
-    expect(await s.emitWithAck("subscribe", { view: "counter", counterId: "c01" })).toEqual({ ok: true, data: { rooms: ["hall", "counter:c01"] } });
-    expect(await s.emitWithAck("subscribe", { view: "zone", zoneId: "z1" })).toEqual({ ok: true, data: { rooms: ["hall", "zone:z1"] } });
+    expect(await s.emitWithAck("subscribe", { view: "counter", counterId: "c01" })).toEqual({
+      ok: true,
+      data: { rooms: ["hall", "counter:c01"] },
+    });
+    expect(await s.emitWithAck("subscribe", { view: "zone", zoneId: "z1" })).toEqual({
+      ok: true,
+      data: { rooms: ["hall", "zone:z1"] },
+    });
     expect(await s.emitWithAck("subscribe", { view: "screen", screenId: "kiosk-k1" })).toEqual({
       ok: true,
       data: { rooms: ["hall", "screen:kiosk-k1"] },
@@ -79,7 +85,14 @@ describe("realtime (socket.io)", () => {
 
   it("a bad subscription is refused with VALIDATION_FAILED", async () => {
     const s = await client();
-    for (const bad of [{ view: "everything" }, { view: "counter" }, { view: "hall", extra: 1 }, { view: "ticket", ticketId: "" }, "hall", null]) {
+    for (const bad of [
+      { view: "everything" },
+      { view: "counter" },
+      { view: "hall", extra: 1 },
+      { view: "ticket", ticketId: "" },
+      "hall",
+      null,
+    ]) {
       const ack = await s.emitWithAck("subscribe", bad as never);
       expect(ack).toEqual({ ok: false, error: "VALIDATION_FAILED", message: expect.any(String) });
     }
@@ -98,7 +111,14 @@ describe("realtime (socket.io)", () => {
     expect(called.body.id).toBe(a.id);
     const ev = (await calledEv) as TicketCalled;
     expect(ev.ticket).toMatchObject({ id: a.id, number: a.number, status: "called", counterId: "c01" });
-    expect(ev.call).toMatchObject({ ticketId: a.id, number: a.number, counterId: "c01", counterNumber: 1, zoneId: "z1", recall: 0 });
+    expect(ev.call).toMatchObject({
+      ticketId: a.id,
+      number: a.number,
+      counterId: "c01",
+      counterNumber: 1,
+      zoneId: "z1",
+      recall: 0,
+    });
     expect(ev.audioUrl).toMatch(/^\/api\/voice\/[0-9a-f]{32}\.wav$/);
     expect(await counterEv).toMatchObject({ id: "c01", status: "calling", currentTicketId: a.id });
 
@@ -150,7 +170,10 @@ describe("realtime (socket.io)", () => {
     const s = await client();
     const got = record(s, ["hall:snapshot", "ticket:issued", "ticket:called", "ticket:progress"]);
     const first = nextEvent(s, "ticket:progress");
-    expect(await s.emitWithAck("subscribe", { view: "ticket", ticketId: mine.id })).toEqual({ ok: true, data: { rooms: [`ticket:${mine.id}`] } });
+    expect(await s.emitWithAck("subscribe", { view: "ticket", ticketId: mine.id })).toEqual({
+      ok: true,
+      data: { rooms: [`ticket:${mine.id}`] },
+    });
     expect((await first).ticket).toMatchObject({ id: mine.id, status: "waiting", position: 2 });
 
     let moved = nextEvent(s, "ticket:progress", (p) => p.ticket.position === 1);
@@ -192,7 +215,10 @@ describe("realtime (socket.io)", () => {
       const st = await s.emitWithAck("counter:command", { type: "start", counterId: "c01" });
       expect(st).toMatchObject({ ok: true, data: { ticket: { id: a.id, status: "serving" }, counter: { status: "serving" } } });
       const fin = await s.emitWithAck("counter:command", { type: "finish", counterId: "c01", outcome: "referred" });
-      expect(fin).toMatchObject({ ok: true, data: { ticket: { id: a.id, status: "done", outcome: "referred" }, counter: { status: "idle" } } });
+      expect(fin).toMatchObject({
+        ok: true,
+        data: { ticket: { id: a.id, status: "done", outcome: "referred" }, counter: { status: "idle" } },
+      });
       const empty = await s.emitWithAck("counter:command", { type: "call-next", counterId: "c01" });
       expect(empty).toMatchObject({ ok: true, data: { ticket: null, counter: { status: "idle" } } });
       const p = await s.emitWithAck("counter:command", { type: "pause", counterId: "c01", reason: "午休" });
@@ -238,7 +264,10 @@ describe("realtime (socket.io)", () => {
 
     it("a token that has expired no longer works over the socket", async () => {
       const s = await client(clerk);
-      expect(await s.emitWithAck("counter:command", { type: "resume", counterId: "c01" })).toMatchObject({ ok: false, error: "COUNTER_NOT_PAUSED" });
+      expect(await s.emitWithAck("counter:command", { type: "resume", counterId: "c01" })).toMatchObject({
+        ok: false,
+        error: "COUNTER_NOT_PAUSED",
+      });
       // The token is checked at the handshake; a socket that connects after expiry is anonymous.
       t.advance(12 * 3600_000 + 60_000);
       try {
