@@ -548,6 +548,7 @@ function Workbench(props: {
             lang={lang}
             cat={cat}
             counterId={counterId}
+            currentQueueId={current?.queueId}
             onSubmit={(to) => {
               setDialog(null);
               void run(() => api.transfer(counterId, to));
@@ -597,11 +598,24 @@ function ReasonForm({ t, presets, onSubmit }: { t: T; presets: string[]; onSubmi
   );
 }
 
+/**
+ * A transfer to a counter. When that counter does not serve the ticket's series (a tax
+ * window taking an A ticket), the ticket moves to the counter's first series as well:
+ * the hub lists a counter's tickets per series it serves, so otherwise the ticket would
+ * wait there unseen in the clerk's list.
+ */
+function counterTarget(cat: Catalogue, toCounterId: string, queueId: string | undefined): { toCounterId: string; toQueueId?: string } {
+  const served = cat.counters.find((c) => c.id === toCounterId)?.profile.queueIds ?? [];
+  const first = served[0];
+  return queueId && first && !served.includes(queueId) ? { toCounterId, toQueueId: first } : { toCounterId };
+}
+
 function TransferForm(props: {
   t: T;
   lang: Lang;
   cat: Catalogue;
   counterId: string;
+  currentQueueId: string | undefined;
   onSubmit: (to: { toQueueId?: string; toCounterId?: string; note?: string; priority?: "green" }) => void;
 }) {
   const { t, lang, cat } = props;
@@ -617,7 +631,7 @@ function TransferForm(props: {
       onSubmit={(e) => {
         e.preventDefault();
         props.onSubmit({
-          ...(mode === "queue" ? { toQueueId: queueId } : { toCounterId }),
+          ...(mode === "queue" ? { toQueueId: queueId } : counterTarget(cat, toCounterId, props.currentQueueId)),
           ...(note.trim() ? { note: note.trim() } : {}),
           ...(green ? { priority: "green" as const } : {}),
         });

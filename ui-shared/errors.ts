@@ -13,7 +13,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   UNKNOWN_COUNTER: { zh: "没有这个窗口", en: "Unknown counter" },
   UNKNOWN_TICKET: { zh: "没有这张号票", en: "Unknown ticket" },
   OUTSIDE_HOURS: { zh: "当前不在该事项的取号时间内", en: "Tickets for this matter are not issued at this time" },
-  DAILY_CAP_REACHED: { zh: "该事项今日号源已取完，请明天再来或预约", en: "Today's tickets for this matter are all taken; please come tomorrow or book" },
+  DAILY_CAP_REACHED: {
+    zh: "该事项今日号源已取完，请明天再来或预约",
+    en: "Today's tickets for this matter are all taken; please come tomorrow or book",
+  },
   DUPLICATE_ID_TICKET: { zh: "此身份证今天已取过该事项的号", en: "This ID card already holds a ticket for this matter today" },
   COUNTER_CLOSED: { zh: "窗口未签到", en: "The counter is not signed in" },
   COUNTER_PAUSED: { zh: "窗口已暂停服务", en: "The counter is paused" },

@@ -19,17 +19,19 @@ function fmt(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat 
 }
 
 function parts(ms: number, timeZone: string): Record<string, string> {
-  const f = fmt(`parts|${timeZone}`, () =>
-    new Intl.DateTimeFormat("en-CA", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    }),
+  const f = fmt(
+    `parts|${timeZone}`,
+    () =>
+      new Intl.DateTimeFormat("en-CA", {
+        timeZone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hourCycle: "h23",
+      }),
   );
   const out: Record<string, string> = {};
   for (const p of f.formatToParts(ms)) out[p.type] = p.value;
@@ -62,14 +64,16 @@ export function localMinutes(ms: number, timeZone: string = DEFAULT_TIME_ZONE): 
 
 /** "2024年5月6日 星期一" / "Mon, May 6, 2024" in the hall zone. */
 export function formatDate(ms: number, lang: Lang, timeZone: string = DEFAULT_TIME_ZONE): string {
-  const f = fmt(`date|${lang}|${timeZone}`, () =>
-    new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-US", {
-      timeZone,
-      year: "numeric",
-      month: lang === "zh" ? "long" : "short",
-      day: "numeric",
-      weekday: lang === "zh" ? "long" : "short",
-    }),
+  const f = fmt(
+    `date|${lang}|${timeZone}`,
+    () =>
+      new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-US", {
+        timeZone,
+        year: "numeric",
+        month: lang === "zh" ? "long" : "short",
+        day: "numeric",
+        weekday: lang === "zh" ? "long" : "short",
+      }),
   );
   return f.format(ms);
 }

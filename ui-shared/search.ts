@@ -17,10 +17,10 @@ export function matchScore(matter: Pick<Matter, "name" | "nameEn" | "initials">,
   const en = norm(matter.nameEn);
   const ini = norm(matter.initials ?? "");
   if (name.startsWith(q)) return 6;
-  if (ini && ini.startsWith(q)) return 5;
+  if (ini?.startsWith(q)) return 5;
   if (en.startsWith(q)) return 4;
   if (name.includes(q)) return 3;
-  if (ini && ini.includes(q)) return 2;
+  if (ini?.includes(q)) return 2;
   if (en.includes(q)) return 2;
   // English words: "real estate" should find "Real-estate registration" too.
   const enWords = matter.nameEn.toLowerCase().replace(/[^a-z0-9]+/g, "");

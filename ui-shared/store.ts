@@ -62,10 +62,7 @@ function applyTicket(active: readonly PublicTicket[], t: PublicTicket): PublicTi
 
 function addCall(calls: readonly CallInfo[], call: CallInfo): CallInfo[] {
   // A recall replaces the older entry of the same ticket so a list shows each number once.
-  return [call, ...calls.filter((c) => !(c.ticketId === call.ticketId && c.counterId === call.counterId))].slice(
-    0,
-    RECENT_CALLS,
-  );
+  return [call, ...calls.filter((c) => !(c.ticketId === call.ticketId && c.counterId === call.counterId))].slice(0, RECENT_CALLS);
 }
 
 /**

@@ -81,7 +81,9 @@ export class IdCardReader extends EventEmitter {
   }
 
   get status(): IdReaderStatus {
-    return this.lastStatus ?? (this.link.state === "open" ? { health: "online" } : { health: "offline", detail: this.link.state });
+    return (
+      this.lastStatus ?? (this.link.state === "open" ? { health: "online" } : { health: "offline", detail: this.link.state })
+    );
   }
 
   /** Starts polling. The link is opened by its owner; polling waits while it is down. */

@@ -1,13 +1,5 @@
 import type { ByteLink } from "../transport/link.ts";
-import {
-  type IdCardText,
-  SamCommand,
-  SamFrameParser,
-  Sw3,
-  encodeBasicInfo,
-  encodeResponse,
-  parseRequest,
-} from "./protocol.ts";
+import { type IdCardText, SamCommand, SamFrameParser, Sw3, encodeBasicInfo, encodeResponse, parseRequest } from "./protocol.ts";
 
 /**
  * How the simulated reader misbehaves: `garbled` answers with a corrupted checksum,

@@ -54,10 +54,14 @@ export interface RunningHub {
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
-async function seed(adminPassword: string | undefined): Promise<{ data: ConfigData; created: NonNullable<RunningHub["created"]> }> {
+async function seed(
+  adminPassword: string | undefined,
+): Promise<{ data: ConfigData; created: NonNullable<RunningHub["created"]> }> {
   const catalogue = demoCatalogue();
   const admin = adminPassword ?? generatePassword();
-  const staff: StaffRecord[] = [{ id: "s-admin", username: "admin", name: "管理员", role: "admin", ...(await hashPassword(admin)) }];
+  const staff: StaffRecord[] = [
+    { id: "s-admin", username: "admin", name: "管理员", role: "admin", ...(await hashPassword(admin)) },
+  ];
   const created: NonNullable<RunningHub["created"]> = { admin, staff: [] };
   for (const [i, s] of demoStaff().entries()) {
     const password = generatePassword();
@@ -159,7 +163,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     lastParked: (counterId) => {
       let best: { id: string; at: number } | undefined;
       for (const t of hall.state.tickets.values()) {
-        if (t.status === "parked" && t.counterId === counterId && (!best || (t.parkedAt ?? 0) > best.at)) best = { id: t.id, at: t.parkedAt ?? 0 };
+        if (t.status === "parked" && t.counterId === counterId && (!best || (t.parkedAt ?? 0) > best.at))
+          best = { id: t.id, at: t.parkedAt ?? 0 };
       }
       return best?.id;
     },
@@ -191,7 +196,16 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     startedAt,
   });
   const server = createServer(app);
-  realtime = new Realtime(server, { tokens, staff, actions, announcer, snapshot, liveStats: stats, state: () => hall.state, log });
+  realtime = new Realtime(server, {
+    tokens,
+    staff,
+    actions,
+    announcer,
+    snapshot,
+    liveStats: stats,
+    state: () => hall.state,
+    log,
+  });
   const rt = realtime;
 
   hall.on("events", (events, state) => {

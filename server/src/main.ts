@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   } else {
     lines.push("", "Sign in at /counter with your account (admin password: as set on first start).");
   }
-  if (hub.bookings.length) lines.push("", `Demo booking codes for today (scan or type at the kiosk): ${hub.bookings.map((b) => b.code).join(" ")}`);
+  if (hub.bookings.length)
+    lines.push("", `Demo booking codes for today (scan or type at the kiosk): ${hub.bookings.map((b) => b.code).join(" ")}`);
   console.log(lines.join("\n"));
   const stop = async () => {
     await hub.close();

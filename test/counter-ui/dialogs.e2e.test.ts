@@ -75,6 +75,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const p of others.splice(0)) await p.context().close();
   await browser?.close();
   await t?.close();
 });
@@ -127,6 +128,26 @@ describe("counter dialogs in Chromium", () => {
     expect(listed(await view("c03"), tk.number)).toBe(false);
     await expect(c03.locator(".tickets li", { hasText: tk.number }).count()).resolves.toBe(0);
     await callNextExpecting(c04, tk.number);
+  });
+
+  it("transfers to a counter of another series: that counter lists it too", { timeout: 60_000 }, async () => {
+    const tk = await issueA();
+    await callNextExpecting(c03, tk.number);
+    const c17 = others[0];
+    if (!c17) throw new Error("the c17 page of the first test is gone");
+
+    await c03.locator('[data-action="transfer"]').click();
+    const form = c03.getByTestId("transfer-form");
+    await form.locator('input[name="mode"][value="counter"]').check();
+    await form.locator('select[name="toCounter"]').selectOption("c17");
+    await form.locator('button[type="submit"]').click();
+    await expect.poll(() => currentNumber(c03), WAIT).toBe(null);
+
+    await c17.locator(".tickets li", { hasText: tk.number }).waitFor(WAIT);
+    expect(listed(await view("c17"), tk.number)).toBe(true);
+    expect(listed(await view("c03"), tk.number)).toBe(false);
+    // Nobody else of series C can take it: it waits for c17 only.
+    expect(t.hub.hall.state.tickets.get(tk.id)?.targetCounterId).toBe("c17");
   });
 
   it("parks the current ticket and calls it back from the parked list", async () => {

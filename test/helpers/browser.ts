@@ -19,10 +19,7 @@ import type { Browser, Page } from "playwright-core";
 export type { Browser, Page } from "playwright-core";
 
 /** Where screenshots go (git-ignored). */
-export const SCREENSHOT_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../test-output/screenshots",
-);
+export const SCREENSHOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../test-output/screenshots");
 
 /** Chromium binary; override with CHROMIUM_PATH. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

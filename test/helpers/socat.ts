@@ -50,11 +50,9 @@ export async function startPtyPair(opts: PtyPairOptions = {}): Promise<PtyPair> 
     // socat leaves its links behind when it is killed hard; stale ones would fool the wait below.
     await Promise.all([unlink(pathA).catch(() => {}), unlink(pathB).catch(() => {})]);
     stderr = "";
-    const proc = spawn(
-      "socat",
-      ["-d", "-d", `pty,raw,echo=0,link=${pathA}`, `pty,raw,echo=0,link=${pathB}`],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
+    const proc = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${pathA}`, `pty,raw,echo=0,link=${pathB}`], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     child = proc;
     proc.stderr?.on("data", (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-2000);

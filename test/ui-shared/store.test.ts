@@ -3,16 +3,44 @@ import type { CallInfo, HallSnapshot, LiveStats, PublicTicket } from "../../serv
 import { hallReducer, RECENT_CALLS, waitingIn } from "../../ui-shared/store.ts";
 
 function ticket(id: string, over: Partial<PublicTicket> = {}): PublicTicket {
-  return { id, number: id.toUpperCase(), queueId: "qa", matterId: "m1", priority: "normal", status: "waiting", issuedAt: 1, recalls: 0, position: 0, estimatedWaitSec: 0, ...over };
+  return {
+    id,
+    number: id.toUpperCase(),
+    queueId: "qa",
+    matterId: "m1",
+    priority: "normal",
+    status: "waiting",
+    issuedAt: 1,
+    recalls: 0,
+    position: 0,
+    estimatedWaitSec: 0,
+    ...over,
+  };
 }
 function call(ticketId: string, counterId = "c01", at = 10): CallInfo {
-  return { ticketId, number: ticketId.toUpperCase(), counterId, counterNumber: 1, counterName: "1号窗口", zoneId: "z1", at, recall: 0 };
+  return {
+    ticketId,
+    number: ticketId.toUpperCase(),
+    counterId,
+    counterNumber: 1,
+    counterName: "1号窗口",
+    zoneId: "z1",
+    at,
+    recall: 0,
+  };
 }
 const stats = { day: "2024-05-06", issued: 2 } as LiveStats;
 function snapshot(over: Partial<HallSnapshot> = {}): HallSnapshot {
   return {
     day: "2024-05-06",
-    catalogue: { hall: {} as HallSnapshot["catalogue"]["hall"], zones: [], departments: [], matters: [], queues: [], counters: [] },
+    catalogue: {
+      hall: {} as HallSnapshot["catalogue"]["hall"],
+      zones: [],
+      departments: [],
+      matters: [],
+      queues: [],
+      counters: [],
+    },
     counters: [{ id: "c01", status: "idle", ratingRequested: false, servedToday: 0 }],
     active: [ticket("a1"), ticket("a2")],
     recentCalls: [],
@@ -54,21 +82,40 @@ describe("ui-shared/store snapshot + delta reducer", () => {
 
   it("records calls newest first, once per ticket and counter, at most 20", () => {
     let s = hallReducer(null, { type: "hall:snapshot", payload: snapshot() });
-    s = hallReducer(s, { type: "ticket:called", payload: { ticket: ticket("a1", { status: "called", counterId: "c01" }), call: call("a1", "c01", 10) } });
-    s = hallReducer(s, { type: "ticket:called", payload: { ticket: ticket("a2", { status: "called" }), call: call("a2", "c02", 11) } });
-    s = hallReducer(s, { type: "ticket:called", payload: { ticket: ticket("a1", { status: "called", recalls: 1 }), call: { ...call("a1", "c01", 12), recall: 1 } } });
+    s = hallReducer(s, {
+      type: "ticket:called",
+      payload: { ticket: ticket("a1", { status: "called", counterId: "c01" }), call: call("a1", "c01", 10) },
+    });
+    s = hallReducer(s, {
+      type: "ticket:called",
+      payload: { ticket: ticket("a2", { status: "called" }), call: call("a2", "c02", 11) },
+    });
+    s = hallReducer(s, {
+      type: "ticket:called",
+      payload: { ticket: ticket("a1", { status: "called", recalls: 1 }), call: { ...call("a1", "c01", 12), recall: 1 } },
+    });
     expect(s?.recentCalls.map((c) => `${c.ticketId}@${c.at}`)).toEqual(["a1@12", "a2@11"]);
     expect(s?.active.find((t) => t.id === "a1")?.status).toBe("called");
     expect(waitingIn(s, "qa")).toEqual([]);
-    for (let i = 0; i < 30; i++) s = hallReducer(s, { type: "ticket:called", payload: { ticket: ticket(`x${i}`, { status: "called" }), call: call(`x${i}`) } });
+    for (let i = 0; i < 30; i++)
+      s = hallReducer(s, {
+        type: "ticket:called",
+        payload: { ticket: ticket(`x${i}`, { status: "called" }), call: call(`x${i}`) },
+      });
     expect(s?.recentCalls).toHaveLength(RECENT_CALLS);
     expect(s?.recentCalls[0]?.ticketId).toBe("x29");
   });
 
   it("upserts counters and devices, replaces stats, and clears the line on a new day", () => {
     let s = hallReducer(null, { type: "hall:snapshot", payload: snapshot() });
-    s = hallReducer(s, { type: "counter:updated", payload: { id: "c01", status: "paused", pauseReason: "休息", ratingRequested: false, servedToday: 3 } });
-    s = hallReducer(s, { type: "counter:updated", payload: { id: "c02", status: "idle", ratingRequested: false, servedToday: 0 } });
+    s = hallReducer(s, {
+      type: "counter:updated",
+      payload: { id: "c01", status: "paused", pauseReason: "休息", ratingRequested: false, servedToday: 3 },
+    });
+    s = hallReducer(s, {
+      type: "counter:updated",
+      payload: { id: "c02", status: "idle", ratingRequested: false, servedToday: 0 },
+    });
     s = hallReducer(s, { type: "device:status", payload: { id: "printer-k1", kind: "printer", health: "paper_out", since: 5 } });
     s = hallReducer(s, { type: "stats:live", payload: { ...stats, issued: 9 } });
     expect(s?.counters.map((c) => `${c.id}:${c.status}`)).toEqual(["c01:paused", "c02:idle"]);

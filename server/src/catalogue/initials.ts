@@ -10,9 +10,7 @@ export function withInitials(c: Catalogue): Catalogue {
     ...c,
     matters: c.matters.map((m) => ({
       ...m,
-      initials: pinyin(m.name, { pattern: "first", toneType: "none", type: "array", nonZh: "removed" })
-        .join("")
-        .toLowerCase(),
+      initials: pinyin(m.name, { pattern: "first", toneType: "none", type: "array", nonZh: "removed" }).join("").toLowerCase(),
     })),
   };
 }

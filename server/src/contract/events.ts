@@ -103,10 +103,7 @@ export interface CounterCommandPayload {
 export interface ClientToServerEvents {
   subscribe: (s: Subscription, ack: (r: Ack<{ rooms: string[] }>) => void) => void;
   /** Counter commands over the socket need the bearer token given in the handshake `auth.token`. */
-  "counter:command": (
-    c: CounterSocketCommand,
-    ack: (r: Ack<{ ticket: Ticket | null; counter: CounterState }>) => void,
-  ) => void;
+  "counter:command": (c: CounterSocketCommand, ack: (r: Ack<{ ticket: Ticket | null; counter: CounterState }>) => void) => void;
 }
 
 export type CounterSocketCommand =
@@ -129,7 +126,7 @@ export type CounterSocketCommand =
       priority?: PriorityClass;
     };
 
-export interface InterServerEvents {}
+export type InterServerEvents = {};
 
 export interface SocketData {
   staffId?: string;

@@ -3,14 +3,7 @@ import type { PriorityClass } from "./catalogue.ts";
 /** Epoch milliseconds (UTC). Local dates are derived with the hall's time zone. */
 export type Instant = number;
 
-export type TicketStatus =
-  | "waiting"
-  | "called"
-  | "serving"
-  | "done"
-  | "no_show"
-  | "parked"
-  | "cancelled";
+export type TicketStatus = "waiting" | "called" | "serving" | "done" | "no_show" | "parked" | "cancelled";
 
 /** How a service ended (办结情况). `accepted_incomplete` = 容缺受理. */
 export type Outcome = "completed" | "accepted_incomplete" | "rejected" | "referred";

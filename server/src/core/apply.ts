@@ -1,4 +1,3 @@
-
 import type { CallInfo, Ticket } from "../contract/tickets.ts";
 import type { HallEvent } from "./model.ts";
 import { type HallState, type Lines, emptyLines, insertInLine, removeFromLine } from "./state.ts";
@@ -277,4 +276,3 @@ export function applyAll(state: HallState, events: readonly HallEvent[]): HallSt
   for (const e of events) apply(state, e);
   return state;
 }
-

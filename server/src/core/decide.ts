@@ -136,8 +136,7 @@ export function events(state: HallState, cmd: Command, now: Instant): HallEvent[
       const cur = current(state, cmd.counterId, ["called", "serving"]);
       if ("error" in cur) return cur;
       if (!cmd.toQueueId && !cmd.toCounterId) return reject("VALIDATION_FAILED", "give toQueueId or toCounterId");
-      if (cmd.toQueueId && !state.index.queues.has(cmd.toQueueId))
-        return reject("UNKNOWN_QUEUE", `no queue ${cmd.toQueueId}`);
+      if (cmd.toQueueId && !state.index.queues.has(cmd.toQueueId)) return reject("UNKNOWN_QUEUE", `no queue ${cmd.toQueueId}`);
       if (cmd.toCounterId && !state.index.counters.has(cmd.toCounterId))
         return reject("UNKNOWN_COUNTER", `no counter ${cmd.toCounterId}`);
       if (cmd.toCounterId === cmd.counterId) return reject("VALIDATION_FAILED", "cannot transfer to the same counter");
@@ -245,7 +244,8 @@ function issue(state: HallState, cmd: Extract<Command, { type: "issue" }>, now: 
   if (!withinWindows(localParts(now, state.catalogue.hall.timeZone), queue.hours))
     return reject("OUTSIDE_HOURS", `${queue.name} issues tickets only ${queue.hours.map((h) => `${h.from}-${h.to}`).join(", ")}`);
   const last = state.seq.get(queue.id) ?? 0;
-  if (queue.dailyCap > 0 && last >= queue.dailyCap) return reject("DAILY_CAP_REACHED", `${queue.name}: today's ${queue.dailyCap} tickets are all taken`);
+  if (queue.dailyCap > 0 && last >= queue.dailyCap)
+    return reject("DAILY_CAP_REACHED", `${queue.name}: today's ${queue.dailyCap} tickets are all taken`);
   if (cmd.idHash && state.idKeys.has(`${cmd.idHash}|${matter.id}`))
     return reject("DUPLICATE_ID_TICKET", "this ID card already has a ticket for this matter today");
   if (cmd.priority === "appointment" && cmd.appointmentAt === undefined)
@@ -293,9 +293,7 @@ function current(state: HallState, counterId: string, allowed: Ticket["status"][
 function closeCurrent(state: HallState, c: CounterRuntime, staffId: string, now: Instant): HallEvent[] {
   const t = c.view.currentTicketId ? state.tickets.get(c.view.currentTicketId) : undefined;
   if (!t) return [];
-  return [
-    { type: "ticket.finished", at: now, ticketId: t.id, counterId: c.view.id, staffId, outcome: "completed", auto: true },
-  ];
+  return [{ type: "ticket.finished", at: now, ticketId: t.id, counterId: c.view.id, staffId, outcome: "completed", auto: true }];
 }
 
 /** What a counter's rating device rates: the visitor being served, else the last one served

@@ -73,7 +73,9 @@ export function publicTicket(state: HallState, t: Ticket): PublicTicket {
 }
 
 export function counterStates(state: HallState): CounterState[] {
-  return state.catalogue.counters.map((c) => ({ ...(state.counters.get(c.id)?.view ?? { id: c.id, status: "closed", ratingRequested: false, servedToday: 0 }) }));
+  return state.catalogue.counters.map((c) => ({
+    ...(state.counters.get(c.id)?.view ?? { id: c.id, status: "closed", ratingRequested: false, servedToday: 0 }),
+  }));
 }
 
 /** Waiting, called and serving tickets, in line order per queue. */

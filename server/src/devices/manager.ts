@@ -129,7 +129,8 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
     // text again, and one that died while idle is noticed (a one-way write is the only probe).
     this.refreshTimer = setInterval(() => {
       const counters = new Set<string>();
-      for (const r of this.running.values()) if (r.led && r.cfg.assignment.kind === "counter") counters.add(r.cfg.assignment.counterId);
+      for (const r of this.running.values())
+        if (r.led && r.cfg.assignment.kind === "counter") counters.add(r.cfg.assignment.counterId);
       for (const id of counters) this.refreshCounter(id);
     }, this.refreshMs);
     this.refreshTimer.unref();
@@ -152,7 +153,10 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
   async put(raw: DeviceConfig): Promise<DeviceWithStatus> {
     const r = deviceConfigSchema.safeParse(raw);
     if (!r.success) {
-      const msg = r.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      const msg = r.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join(".")}: ${i.message}`)
+        .join("; ");
       throw new ApiError("VALIDATION_FAILED", msg);
     }
     const cfg = r.data as DeviceConfig;
@@ -222,7 +226,12 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
       if ("counterId" in e && e.counterId) counters.add(e.counterId);
       if (e.type === "counter.rating_requested") {
         for (const r of this.running.values()) {
-          if (r.cfg.kind === "rating" && r.keypad && r.cfg.assignment.kind === "counter" && r.cfg.assignment.counterId === e.counterId)
+          if (
+            r.cfg.kind === "rating" &&
+            r.keypad &&
+            r.cfg.assignment.kind === "counter" &&
+            r.cfg.assignment.counterId === e.counterId
+          )
             r.keypad.bus.requestRating(r.keypad.address).catch(() => {});
         }
       }
@@ -417,7 +426,7 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
 
   private onKey(busKey: string, addr: number, k: KeypadKey): void {
     const r = this.deviceAt(busKey, addr, ["keypad"]);
-    if (!r || r.cfg.assignment.kind !== "counter") return;
+    if (r?.cfg.assignment.kind !== "counter") return;
     const counterId = r.cfg.assignment.counterId;
     const view = this.hooks.counterState(counterId);
     let action: CounterAction;
@@ -448,8 +457,10 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
 
   private onRating(busKey: string, addr: number, score: 1 | 2 | 3 | 4 | 5): void {
     const r = this.deviceAt(busKey, addr, ["rating", "keypad"]);
-    if (!r || r.cfg.assignment.kind !== "counter") return;
-    this.hooks.rate(r.cfg.assignment.counterId, score).catch((err) => this.hooks.log(`rating ${r.cfg.id}: ${(err as Error).message}`));
+    if (r?.cfg.assignment.kind !== "counter") return;
+    this.hooks
+      .rate(r.cfg.assignment.counterId, score)
+      .catch((err) => this.hooks.log(`rating ${r.cfg.id}: ${(err as Error).message}`));
   }
 
   private async openIdReader(r: Running): Promise<void> {
@@ -496,7 +507,16 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
   /** Simulators of a device, for the demo and tests. */
   simulators(id: string): Pick<Running, "printerSim" | "keypadSim" | "idSim" | "scannerSim" | "ledSim" | "plug"> | undefined {
     const r = this.running.get(id);
-    return r && { printerSim: r.printerSim, keypadSim: r.keypadSim, idSim: r.idSim, scannerSim: r.scannerSim, ledSim: r.ledSim, plug: r.plug };
+    return (
+      r && {
+        printerSim: r.printerSim,
+        keypadSim: r.keypadSim,
+        idSim: r.idSim,
+        scannerSim: r.scannerSim,
+        ledSim: r.ledSim,
+        plug: r.plug,
+      }
+    );
   }
 
   private async stop(id: string): Promise<void> {

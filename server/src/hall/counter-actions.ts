@@ -7,7 +7,10 @@ import type { StaffRecord } from "../store/config.ts";
 import type { HallService } from "./service.ts";
 import { canTakeOver } from "./staff.ts";
 
-export type CounterAction = CounterSocketCommand | { type: "sign-in"; counterId: string } | { type: "sign-out"; counterId: string };
+export type CounterAction =
+  | CounterSocketCommand
+  | { type: "sign-in"; counterId: string }
+  | { type: "sign-out"; counterId: string };
 
 export interface CounterActionResult {
   ticket: Ticket | null;

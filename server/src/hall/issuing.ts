@@ -48,7 +48,8 @@ export class TicketIssuer {
   /** An ID card was read at a kiosk: keep its salted hash behind a token for the next issue. */
   registerIdCard(idNumber: string): { idToken: string; masked: string } {
     const idHash = createHmac("sha256", this.config.data.secrets.idSalt).update(idNumber.toUpperCase()).digest("base64url");
-    const masked = idNumber.length > 8 ? `${idNumber.slice(0, 4)}${"*".repeat(idNumber.length - 8)}${idNumber.slice(-4)}` : "****";
+    const masked =
+      idNumber.length > 8 ? `${idNumber.slice(0, 4)}${"*".repeat(idNumber.length - 8)}${idNumber.slice(-4)}` : "****";
     const idToken = randomBytes(12).toString("base64url");
     const now = this.clock();
     for (const [k, v] of this.idTokens) if (v.exp < now) this.idTokens.delete(k);
@@ -103,7 +104,9 @@ export class TicketIssuer {
     }
     const t = this.hall.state.tickets.get(ticketId) as Ticket;
     const phoneUrl = this.phoneUrl(t.id, baseUrl);
-    const print = input.kioskId ? await this.printFor(t, input.kioskId, input.lang ?? "zh", phoneUrl, t.id) : ({ status: "none" } as const);
+    const print = input.kioskId
+      ? await this.printFor(t, input.kioskId, input.lang ?? "zh", phoneUrl, t.id)
+      : ({ status: "none" } as const);
     return { ...publicTicket(this.hall.state, t), phoneUrl, print };
   }
 

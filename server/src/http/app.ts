@@ -184,7 +184,11 @@ export function createHttpApp(d: HttpDeps): express.Express {
   counterRoute("start", (req, counterId) => (noBody(req), { type: "start", counterId }), "ticket");
   counterRoute("finish", (req, counterId) => ({ type: "finish", counterId, ...parse(schemas.finish, req.body ?? {}) }), "ticket");
   counterRoute("no-show", (req, counterId) => (noBody(req), { type: "no-show", counterId }), "ticket");
-  counterRoute("transfer", (req, counterId) => ({ type: "transfer", counterId, ...parse(schemas.transfer, req.body ?? {}) }), "ticket");
+  counterRoute(
+    "transfer",
+    (req, counterId) => ({ type: "transfer", counterId, ...parse(schemas.transfer, req.body ?? {}) }),
+    "ticket",
+  );
   counterRoute("park", (req, counterId) => ({ type: "park", counterId, ...parse(schemas.park, req.body ?? {}) }), "ticket");
   counterRoute(
     "call/:ticketId",
@@ -242,8 +246,10 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     let e: ApiError;
     if (err instanceof ApiError) e = err;
-    else if ((err as { type?: string }).type === "entity.too.large") e = new ApiError("PAYLOAD_TOO_LARGE", "request body too large");
-    else if ((err as { type?: string }).type === "entity.parse.failed") e = new ApiError("VALIDATION_FAILED", "body is not valid JSON");
+    else if ((err as { type?: string }).type === "entity.too.large")
+      e = new ApiError("PAYLOAD_TOO_LARGE", "request body too large");
+    else if ((err as { type?: string }).type === "entity.parse.failed")
+      e = new ApiError("VALIDATION_FAILED", "body is not valid JSON");
     else if ((err as { status?: number }).status === 404) e = new ApiError("NOT_FOUND", "not found");
     else {
       d.log(`http: ${(err as Error)?.stack ?? String(err)}`);

@@ -26,7 +26,11 @@ export const schemas = {
       lang: z.enum(["zh", "en"]).optional(),
     })
     .refine((b) => b.matterId || b.appointmentCode, { message: "give matterId or appointmentCode" }),
-  reprint: z.strictObject({ kioskId: id, requestId: z.string().min(1).max(64).optional(), lang: z.enum(["zh", "en"]).optional() }),
+  reprint: z.strictObject({
+    kioskId: id,
+    requestId: z.string().min(1).max(64).optional(),
+    lang: z.enum(["zh", "en"]).optional(),
+  }),
   rating: z.strictObject({ score: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]) }),
   finish: z.strictObject({ outcome: z.enum(["completed", "accepted_incomplete", "rejected", "referred"]).optional() }),
   transfer: z
@@ -42,8 +46,14 @@ export const schemas = {
   pause: z.strictObject({ reason: z.string().trim().min(1).max(100) }),
   empty: z.strictObject({}),
   days: z.strictObject({
-    from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-    to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    from: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
+    to: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
   }),
   simulate: z.strictObject({ fault: z.enum(["paper_out", "unplug", "ok"]) }),
   qr: z.strictObject({ text: z.string().min(1).max(1000) }),

@@ -55,7 +55,12 @@ const commandSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("finish"), counterId: schemas.id, outcome: schemas.finish.shape.outcome }),
   z.strictObject({ type: z.literal("no-show"), counterId: schemas.id }),
   z.strictObject({ type: z.literal("park"), counterId: schemas.id, note: z.string().max(200).optional() }),
-  z.strictObject({ type: z.literal("call"), counterId: schemas.id, ticketId: schemas.id, reason: z.string().max(200).optional() }),
+  z.strictObject({
+    type: z.literal("call"),
+    counterId: schemas.id,
+    ticketId: schemas.id,
+    reason: z.string().max(200).optional(),
+  }),
   z.strictObject({ type: z.literal("pause"), counterId: schemas.id, reason: z.string().trim().min(1).max(100) }),
   z.strictObject({ type: z.literal("resume"), counterId: schemas.id }),
   z.strictObject({ type: z.literal("request-rating"), counterId: schemas.id }),

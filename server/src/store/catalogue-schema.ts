@@ -57,7 +57,7 @@ export const hallSchema = z.strictObject({
   }),
   noShowReactivateMin: z.int().min(0),
   publicUrl: optionalText.refine((s) => s === "" || /^https?:\/\/\S+$/.test(s), {
-    error: 'must be empty or an http(s) URL',
+    error: "must be empty or an http(s) URL",
   }),
   notice: optionalText,
   noticeEn: optionalText,

@@ -90,7 +90,13 @@ describePrinterOverLink("serialport MockBinding", async () => {
   SerialPortMock.binding.createPort(path, { echo: false, record: false });
   const device = new MockDeviceEnd("printer-1:device");
   return {
-    host: new SerialLink({ id: "printer-1", path, baudRate: 9600, binding: device.binding(), backoff: { initialMs: 50, maxMs: 200 } }),
+    host: new SerialLink({
+      id: "printer-1",
+      path,
+      baudRate: 9600,
+      binding: device.binding(),
+      backoff: { initialMs: 50, maxMs: 200 },
+    }),
     device,
     unplug: () => device.unplug(),
     replug: () => device.replug(),

@@ -57,7 +57,10 @@ export function describePrinterOverLink(name: string, makeRig: () => Promise<Pri
 
     beforeEach(async () => {
       rig = await makeRig();
-      sim = new PrinterSimulator({ link: rig.device, plug: { unplug: () => void rig.unplug(), replug: () => void rig.replug() } });
+      sim = new PrinterSimulator({
+        link: rig.device,
+        plug: { unplug: () => void rig.unplug(), replug: () => void rig.replug() },
+      });
       await sim.start();
       printer = new EscPosPrinter({ id: "printer-1", link: rig.host, width: 80, pollIntervalMs: 200, statusTimeoutMs: 300 });
       statuses = [];

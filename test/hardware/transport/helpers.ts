@@ -26,7 +26,11 @@ export function waitForState(link: ByteLink, state: LinkState, ms: number): Prom
 }
 
 /** Collect `data` until `n` bytes have arrived, reject after `ms`. */
-export function readBytes(source: { on(e: "data", fn: (b: Buffer) => void): unknown; off(e: "data", fn: (b: Buffer) => void): unknown }, n: number, ms: number): Promise<Buffer> {
+export function readBytes(
+  source: { on(e: "data", fn: (b: Buffer) => void): unknown; off(e: "data", fn: (b: Buffer) => void): unknown },
+  n: number,
+  ms: number,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let got = 0;

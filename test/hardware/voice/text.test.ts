@@ -1,19 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import {
-  callSentence,
-  callSpeech,
-  numberToPinyin,
-  spellTicket,
-  toPinyinSpeech,
-} from "../../../hardware/voice/text.ts";
+import { callSentence, callSpeech, numberToPinyin, spellTicket, toPinyinSpeech } from "../../../hardware/voice/text.ts";
 
 describe("hardware/voice/text callSentence", () => {
   it("says the call in Chinese and English", () => {
     expect(callSentence({ ticketNumber: "A001", counterNumber: 3, lang: "zh" })).toBe("请A001号到3号窗口办理");
-    expect(callSentence({ ticketNumber: "A001", counterNumber: 3, lang: "en" })).toBe(
-      "Ticket A001, please go to counter 3",
-    );
+    expect(callSentence({ ticketNumber: "A001", counterNumber: 3, lang: "en" })).toBe("Ticket A001, please go to counter 3");
     expect(callSentence({ ticketNumber: "B120", counterNumber: 12, lang: "zh" })).toBe("请B120号到12号窗口办理");
   });
 });

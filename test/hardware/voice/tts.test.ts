@@ -4,13 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DeviceError } from "../../../hardware/transport/link.ts";
-import {
-  CHIME_SAMPLE_RATE,
-  chimeWav,
-  createVoice,
-  type ProgramRunner,
-  WAV_HEADER_BYTES,
-} from "../../../hardware/voice/tts.ts";
+import { CHIME_SAMPLE_RATE, chimeWav, createVoice, type ProgramRunner, WAV_HEADER_BYTES } from "../../../hardware/voice/tts.ts";
 
 let dir: string;
 beforeEach(() => {

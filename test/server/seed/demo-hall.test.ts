@@ -58,7 +58,10 @@ describe("seed/demoCatalogue", () => {
     const cat = demoCatalogue();
     for (const m of cat.matters) {
       expect(m.materials.length, m.id).toBeGreaterThanOrEqual(3);
-      expect(m.materials.every((x) => HAN.test(x)), m.id).toBe(true);
+      expect(
+        m.materials.every((x) => HAN.test(x)),
+        m.id,
+      ).toBe(true);
       expect(m.promisedDays, m.id).toBeLessThanOrEqual(m.legalDays);
     }
     const named = [cat.hall, ...cat.zones, ...cat.departments, ...cat.matters, ...cat.queues, ...cat.counters];
@@ -72,7 +75,11 @@ describe("seed/demoCatalogue", () => {
 
   it("gives every queue a matter and lets most queues issue all day", () => {
     const cat = demoCatalogue();
-    for (const q of cat.queues) expect(cat.matters.some((m) => m.queueId === q.id), q.id).toBe(true);
+    for (const q of cat.queues)
+      expect(
+        cat.matters.some((m) => m.queueId === q.id),
+        q.id,
+      ).toBe(true);
     const allDay = cat.queues.filter((q) => q.hours.some((w) => w.from === "00:00" && w.to === "23:59"));
     expect(allDay.length).toBeGreaterThan(cat.queues.length / 2);
     expect(cat.queues.some((q) => q.hours.length > 0 && !allDay.includes(q))).toBe(true);
@@ -95,7 +102,11 @@ describe("seed/demoStaff", () => {
     expect(staff.some((s) => s.role === "supervisor")).toBe(true);
     const clerks = staff.filter((s) => s.role === "clerk");
     expect(clerks.length).toBeGreaterThanOrEqual(10);
-    for (const c of clerks) expect(cat.counters.some((k) => k.id === c.counterId), c.username).toBe(true);
+    for (const c of clerks)
+      expect(
+        cat.counters.some((k) => k.id === c.counterId),
+        c.username,
+      ).toBe(true);
     expect(new Set(staff.map((s) => s.username)).size).toBe(staff.length);
     expect(new Set(clerks.map((s) => s.counterId)).size).toBe(clerks.length);
     for (const s of staff) {

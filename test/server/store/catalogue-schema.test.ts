@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Catalogue } from "../../../server/src/contract/catalogue.ts";
 import { demoCatalogue } from "../../../server/src/seed/demo-hall.ts";
-import {
-  deviceConfigSchema,
-  isValidTimeZone,
-  validateCatalogue,
-} from "../../../server/src/store/catalogue-schema.ts";
+import { deviceConfigSchema, isValidTimeZone, validateCatalogue } from "../../../server/src/store/catalogue-schema.ts";
 
 /** A small valid catalogue, so each test breaks exactly one thing. */
 function tiny(): Catalogue {
@@ -264,10 +260,35 @@ describe("store/isValidTimeZone", () => {
 describe("store/deviceConfigSchema", () => {
   it("accepts each transport and assignment", () => {
     const ok = [
-      { id: "p1", kind: "printer", name: "打印机", transport: { type: "serial", path: "/dev/ttyUSB0", baudRate: 9600 }, assignment: { kind: "kiosk", kioskId: "k1" }, options: { paperWidthMm: 80 } },
-      { id: "p2", kind: "printer", name: "打印机", transport: { type: "tcp", host: "127.0.0.1", port: 9100 }, assignment: { kind: "kiosk", kioskId: "k2" } },
-      { id: "p3", kind: "printer", name: "打印机", transport: { type: "usblp", path: "/dev/usb/lp0" }, assignment: { kind: "kiosk", kioskId: "k3" } },
-      { id: "l1", kind: "led", name: "屏", transport: { type: "sim" }, assignment: { kind: "counter", counterId: "c01", address: 1 } },
+      {
+        id: "p1",
+        kind: "printer",
+        name: "打印机",
+        transport: { type: "serial", path: "/dev/ttyUSB0", baudRate: 9600 },
+        assignment: { kind: "kiosk", kioskId: "k1" },
+        options: { paperWidthMm: 80 },
+      },
+      {
+        id: "p2",
+        kind: "printer",
+        name: "打印机",
+        transport: { type: "tcp", host: "127.0.0.1", port: 9100 },
+        assignment: { kind: "kiosk", kioskId: "k2" },
+      },
+      {
+        id: "p3",
+        kind: "printer",
+        name: "打印机",
+        transport: { type: "usblp", path: "/dev/usb/lp0" },
+        assignment: { kind: "kiosk", kioskId: "k3" },
+      },
+      {
+        id: "l1",
+        kind: "led",
+        name: "屏",
+        transport: { type: "sim" },
+        assignment: { kind: "counter", counterId: "c01", address: 1 },
+      },
       { id: "s1", kind: "led", name: "大屏", transport: { type: "sim" }, assignment: { kind: "screen", screenId: "wall" } },
     ];
     for (const d of ok) expect(deviceConfigSchema.safeParse(d).success, d.id).toBe(true);
