@@ -542,7 +542,7 @@ function Workbench(props: {
         </Modal>
       )}
       {dialog?.kind === "transfer" && cat && (
-        <Modal title={t("transferTo")} t={t} onClose={() => setDialog(null)}>
+        <Modal title={current ? `${current.number} · ${t("transferTo")}` : t("transferTo")} t={t} onClose={() => setDialog(null)}>
           <TransferForm
             t={t}
             lang={lang}

@@ -10,6 +10,7 @@ import { generatePassword, hashPassword } from "./auth/passwords.ts";
 import { TokenService } from "./auth/tokens.ts";
 import { withInitials } from "./catalogue/initials.ts";
 import { DeviceManager } from "./devices/manager.ts";
+import { CatalogueAdmin } from "./hall/catalogue-admin.ts";
 import { CounterActions } from "./hall/counter-actions.ts";
 import { TicketIssuer } from "./hall/issuing.ts";
 import { HallService } from "./hall/service.ts";
@@ -125,7 +126,12 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const tokens = new TokenService(Buffer.from(config.data.secrets.tokenKey, "base64"), clock);
   const actions = new CounterActions(hall);
   const issuer = new TicketIssuer(hall, config, clock);
-  const clientCatalogue: Catalogue = withInitials(config.data.catalogue);
+  let clientCatalogue: Catalogue = withInitials(config.data.catalogue);
+  let realtime: Realtime | undefined;
+  const catalogueAdmin = new CatalogueAdmin(config, hall, (c) => {
+    clientCatalogue = withInitials(c);
+    realtime?.io.to("hall").emit("catalogue:updated", clientCatalogue);
+  });
 
   const voice = createVoice({
     cacheDir: join(opts.dataDir, "voice"),
@@ -135,7 +141,6 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   await voice.check();
   const announcer = new Announcer(voice, log);
 
-  let realtime: Realtime | undefined;
   const devices = new DeviceManager(config, {
     counterAction: async (action) => {
       const c = hall.state.counters.get(action.counterId);
@@ -186,6 +191,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     actions,
     issuer,
     devices,
+    catalogueAdmin,
     announcer,
     catalogue: () => clientCatalogue,
     snapshot,

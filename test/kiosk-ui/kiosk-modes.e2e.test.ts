@@ -204,7 +204,9 @@ describe("kiosk issuing hours and daily cap", () => {
     await screenshot(watching, "kiosk-1080x1920-cap-reached");
 
     // A kiosk without its live connection cannot know: the hub refuses, the kiosk says why.
-    const offline = await openKiosk("k4", (p) => p.route("**/socket.io/**", (route) => route.abort()));
+    const offline = await openKiosk("k4", async (p) => {
+      await p.route("**/socket.io/**", (route) => route.abort());
+    });
     await openMatter(offline, matter);
     await offline.getByTestId("take").click();
     const error = offline.getByTestId("error");

@@ -8,6 +8,7 @@ import type { LoginReply } from "../contract/events.ts";
 import { publicTicket } from "../core/index.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { DevicesPort } from "../devices/port.ts";
+import type { CatalogueAdmin } from "../hall/catalogue-admin.ts";
 import type { CounterAction, CounterActions } from "../hall/counter-actions.ts";
 import type { TicketIssuer } from "../hall/issuing.ts";
 import type { HallService } from "../hall/service.ts";
@@ -26,6 +27,7 @@ export interface HttpDeps {
   actions: CounterActions;
   issuer: TicketIssuer;
   devices: DevicesPort;
+  catalogueAdmin: CatalogueAdmin;
   announcer: Announcer;
   /** Catalogue as clients see it (with pinyin initials). */
   catalogue: () => Catalogue;
@@ -49,6 +51,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  // A whole catalogue (1,400 matters with their materials) is large; everything else is small.
+  app.use("/api/catalogue", express.json({ limit: "4mb" }));
   app.use("/api", express.json({ limit: "16kb" }));
 
   const auth = (req: Authed, _res: Response, next: NextFunction) => {
@@ -203,6 +207,16 @@ export function createHttpApp(d: HttpDeps): express.Express {
   counterRoute("pause", (req, counterId) => ({ type: "pause", counterId, ...parse(schemas.pause, req.body ?? {}) }), "counter");
   counterRoute("resume", (req, counterId) => (noBody(req), { type: "resume", counterId }), "counter");
   counterRoute("request-rating", (req, counterId) => (noBody(req), { type: "request-rating", counterId }), "counter");
+
+  app.put("/api/catalogue", auth, role("admin"), async (req, res) => {
+    await d.catalogueAdmin.replace(req.body);
+    res.json(d.catalogue());
+  });
+  app.put("/api/counters/:id/profile", auth, role("admin", "supervisor"), async (req, res) => {
+    const profile = parse(schemas.profile, req.body);
+    await d.catalogueAdmin.setProfile(parse(schemas.id, req.params.id), profile);
+    res.json(d.catalogue().counters.find((c) => c.id === req.params.id));
+  });
 
   app.get("/api/devices", auth, role("admin", "supervisor"), (_req, res) => {
     res.json(d.devices.list());

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { workProfileSchema } from "../store/catalogue-schema.ts";
 import { ApiError } from "./errors.ts";
 
 /** Parse with a zod schema or fail with VALIDATION_FAILED naming the first bad fields. */
@@ -56,5 +57,6 @@ export const schemas = {
       .optional(),
   }),
   simulate: z.strictObject({ fault: z.enum(["paper_out", "unplug", "ok"]) }),
+  profile: workProfileSchema,
   qr: z.strictObject({ text: z.string().min(1).max(1000) }),
 };
