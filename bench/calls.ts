@@ -161,7 +161,9 @@ async function hubRun(tts: boolean): Promise<LoadResult> {
     await child.nextLine();
     const cpu0 = cpuMs(child.proc.pid as number);
     const wall0 = performance.now();
-    say(`calls: hub run${tts ? "" : " with voice synthesis off"}, ${COMMAND_RATE} commands/s and ${ISSUE_RATE} issues/s for ${DURATION_MS / 1000} s`);
+    say(
+      `calls: hub run${tts ? "" : " with voice synthesis off"}, ${COMMAND_RATE} commands/s and ${ISSUE_RATE} issues/s for ${DURATION_MS / 1000} s`,
+    );
     const commandLoad = steady(COMMAND_RATE, DURATION_MS, (i) => {
       const c = counters[(i * 37) % counters.length] as { id: string; s: Sock };
       const r = i % 10;
@@ -202,7 +204,16 @@ async function hubRun(tts: boolean): Promise<LoadResult> {
         else samples.push(t - t0);
       }
     }
-    return { samples, acks, ...(eld ? { eld } : {}), missing, commands, errors, childCpuPct: ((cpu1 - cpu0) / (wall1 - wall0)) * 100, payloadBytes: payloadBytes || 600 };
+    return {
+      samples,
+      acks,
+      ...(eld ? { eld } : {}),
+      missing,
+      commands,
+      errors,
+      childCpuPct: ((cpu1 - cpu0) / (wall1 - wall0)) * 100,
+      payloadBytes: payloadBytes || 600,
+    };
   } finally {
     for (const s of sockets) s.disconnect();
     await load?.kill();
@@ -272,7 +283,15 @@ async function baselineRun(payloadBytes: number): Promise<LoadResult> {
         else samples.push(t - t0);
       }
     }
-    return { samples, acks: [], missing, commands, errors: 0, childCpuPct: ((cpu1 - cpu0) / (wall1 - wall0)) * 100, payloadBytes };
+    return {
+      samples,
+      acks: [],
+      missing,
+      commands,
+      errors: 0,
+      childCpuPct: ((cpu1 - cpu0) / (wall1 - wall0)) * 100,
+      payloadBytes,
+    };
   } finally {
     for (const s of sockets) s.disconnect();
     await load?.kill();
@@ -290,7 +309,9 @@ export async function benchCalls(): Promise<BenchResult> {
   const b = summary(base.samples);
   const ratio = h.p99 / b.p99;
   const a = summary(hub.acks);
-  const eld = hub.eld ? `; hub event-loop delay p50 ${ms(hub.eld.eldP50)}, p99 ${ms(hub.eld.eldP99)}, max ${ms(hub.eld.eldMax)}` : "";
+  const eld = hub.eld
+    ? `; hub event-loop delay p50 ${ms(hub.eld.eldP50)}, p99 ${ms(hub.eld.eldP99)}, max ${ms(hub.eld.eldMax)}`
+    : "";
   return {
     rows: [
       {

@@ -13,7 +13,17 @@ import type { Catalogue } from "../server/src/contract/catalogue.ts";
 import { localDay } from "../server/src/core/index.ts";
 import { HallService } from "../server/src/hall/service.ts";
 import { Journal } from "../server/src/store/journal.ts";
-import { type BenchResult, copyDataDir, generateDay, mixedMatters, pool, prepareBenchHall, say, spawnChild, writeJournal } from "./lib.ts";
+import {
+  type BenchResult,
+  copyDataDir,
+  generateDay,
+  mixedMatters,
+  pool,
+  prepareBenchHall,
+  say,
+  spawnChild,
+  writeJournal,
+} from "./lib.ts";
 
 const IN_FLIGHT = 50;
 const REST_TICKETS = 5_000;
@@ -60,7 +70,13 @@ async function serviceRate(dataDir: string, catalogue: Catalogue, matters: strin
   try {
     const tag = Math.random().toString(36).slice(2, 8);
     return await rate(n, async (i) => {
-      const r = await svc.run({ type: "issue", ticketId: `b-${tag}-${i}`, matterId: matters[i % matters.length] as string, priority: "normal", source: "bench" });
+      const r = await svc.run({
+        type: "issue",
+        ticketId: `b-${tag}-${i}`,
+        matterId: matters[i % matters.length] as string,
+        priority: "normal",
+        source: "bench",
+      });
       if (!r.ok) throw new Error(`issue refused: ${r.error}`);
     });
   } finally {
@@ -122,10 +138,37 @@ export async function benchIssue(): Promise<BenchResult> {
     const us = (x: number) => `${(1e6 / x).toFixed(0)} µs`;
     return {
       rows: [
-        { bench: "issue", metric: `REST POST /api/tickets, ${IN_FLIGHT} in flight (empty day)`, value: perS(rE), baseline: `${perS(httpRate)} (plain HTTP)`, target: "≥ 1000 /s", pass: rE >= 1000 },
-        { bench: "issue", metric: "HallService.run, in-process (empty day)", value: perS(sE), baseline: `${perS(journalRate)} (journal alone)`, target: "—" },
-        { bench: "issue", metric: "cost per ticket @ 50k events ÷ empty day (REST)", value: `${(rE / rF).toFixed(2)}× (${us(rF)} vs ${us(rE)})`, baseline: "1× (empty day)", target: "≤ 1.2×", pass: rE / rF <= 1.2 },
-        { bench: "issue", metric: "cost per ticket @ 50k events ÷ empty day (HallService.run)", value: `${(sE / sF).toFixed(2)}× (${us(sF)} vs ${us(sE)})`, baseline: "1× (empty day)", target: "≤ 1.2×", pass: sE / sF <= 1.2 },
+        {
+          bench: "issue",
+          metric: `REST POST /api/tickets, ${IN_FLIGHT} in flight (empty day)`,
+          value: perS(rE),
+          baseline: `${perS(httpRate)} (plain HTTP)`,
+          target: "≥ 1000 /s",
+          pass: rE >= 1000,
+        },
+        {
+          bench: "issue",
+          metric: "HallService.run, in-process (empty day)",
+          value: perS(sE),
+          baseline: `${perS(journalRate)} (journal alone)`,
+          target: "—",
+        },
+        {
+          bench: "issue",
+          metric: "cost per ticket @ 50k events ÷ empty day (REST)",
+          value: `${(rE / rF).toFixed(2)}× (${us(rF)} vs ${us(rE)})`,
+          baseline: "1× (empty day)",
+          target: "≤ 1.2×",
+          pass: rE / rF <= 1.2,
+        },
+        {
+          bench: "issue",
+          metric: "cost per ticket @ 50k events ÷ empty day (HallService.run)",
+          value: `${(sE / sF).toFixed(2)}× (${us(sF)} vs ${us(sE)})`,
+          baseline: "1× (empty day)",
+          target: "≤ 1.2×",
+          pass: sE / sF <= 1.2,
+        },
       ],
       notes: [
         `issue: REST ${REST_TICKETS} tickets per run after ${WARMUP} warm-up, mixed matters over 10 queues (daily caps off in the bench hall); empty day ${restEmpty.map((x) => x.toFixed(0)).join(" / ")} /s, with ${FULL_DAY} events ${restFull.map((x) => x.toFixed(0)).join(" / ")} /s; plain node:http baseline ${httpRate.toFixed(0)} /s. HallService.run ${SERVICE_TICKETS} per run: empty ${svcEmpty.map((x) => x.toFixed(0)).join(" / ")} /s, with ${FULL_DAY} events ${svcFull.map((x) => x.toFixed(0)).join(" / ")} /s; bare journal (append + fdatasync, group commit) ${journalRate.toFixed(0)} /s. Cost per ticket = 1 / throughput at ${IN_FLIGHT} in flight.`,

@@ -32,7 +32,12 @@ async function scenario(withDead: boolean): Promise<{ all: number[]; perRound: n
       const t0 = performance.now();
       const updates: Promise<number>[] = [];
       const show = (address: number) => {
-        const d = windowDisplay({ counterNumber: address, state: "calling", lang: "zh", ticketNumber: `A${String(round * 100 + address).padStart(3, "0")}` });
+        const d = windowDisplay({
+          counterNumber: address,
+          state: "calling",
+          lang: "zh",
+          ticketNumber: `A${String(round * 100 + address).padStart(3, "0")}`,
+        });
         return bus.setText(address, d.text, d.style);
       };
       // The dead display is updated first: the worst place for it in the queue.
@@ -45,7 +50,9 @@ async function scenario(withDead: boolean): Promise<{ all: number[]; perRound: n
       if (left > 0) await sleep(left);
     }
     if (withDead && sim.texts.has(DEAD_ADDRESS)) throw new Error("the dead display answered");
-    for (let a = 1; a <= LIVE; a++) if (!sim.texts.get(a)?.includes(`A${String((ROUNDS - 1) * 100 + a).padStart(3, "0")}`)) throw new Error(`display ${a} missed its last text`);
+    for (let a = 1; a <= LIVE; a++)
+      if (!sim.texts.get(a)?.includes(`A${String((ROUNDS - 1) * 100 + a).padStart(3, "0")}`))
+        throw new Error(`display ${a} missed its last text`);
   } finally {
     await bus.close();
   }

@@ -40,10 +40,24 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[i] as number;
 }
 
-export function summary(samples: readonly number[]): { n: number; p50: number; p95: number; p99: number; max: number; mean: number } {
+export function summary(samples: readonly number[]): {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+} {
   const s = [...samples].sort((a, b) => a - b);
   const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
-  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] ?? Number.NaN, mean };
+  return {
+    n: s.length,
+    p50: percentile(s, 50),
+    p95: percentile(s, 95),
+    p99: percentile(s, 99),
+    max: s[s.length - 1] ?? Number.NaN,
+    mean,
+  };
 }
 
 export const ms = (v: number, digits = 2): string => `${v.toFixed(digits)} ms`;
@@ -75,7 +89,12 @@ export interface Child {
  * Spawn `node --import tsx <script>` and wait for its first stdout line, which must be
  * JSON `{ "url": ... }`. Killed with SIGKILL; also when the bench process exits.
  */
-export async function spawnChild(script: string, args: string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<Child> {
+export async function spawnChild(
+  script: string,
+  args: string[],
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<Child> {
   const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, script), ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -183,7 +202,14 @@ export async function prepareBenchHall(): Promise<BenchHall> {
       });
     }
     const username = `bench${String(i + 1).padStart(3, "0")}`;
-    const staff: StaffRecord = { id: `s-b${String(i + 1).padStart(3, "0")}`, username, name: `压测${i + 1}`, role: "clerk", counterId: id, ...(hashes[i] as { salt: string; hash: string }) };
+    const staff: StaffRecord = {
+      id: `s-b${String(i + 1).padStart(3, "0")}`,
+      username,
+      name: `压测${i + 1}`,
+      role: "clerk",
+      counterId: id,
+      ...(hashes[i] as { salt: string; hash: string }),
+    };
     data.staff.push(staff);
     clerks.push({ username, counterId: id });
   }
@@ -282,7 +308,15 @@ export function generateDay(catalogue: Catalogue, count: number, end: number): H
   let ticket = 0;
   const issue = () => {
     const priority = ticket % 10 === 0 ? "green" : "normal";
-    if (!run({ type: "issue", ticketId: `gen-${ticket}`, matterId: matters[(ticket * 7) % matters.length] as string, priority, source: "k1" }))
+    if (
+      !run({
+        type: "issue",
+        ticketId: `gen-${ticket}`,
+        matterId: matters[(ticket * 7) % matters.length] as string,
+        priority,
+        source: "k1",
+      })
+    )
       throw new Error("generated issue was refused");
     ticket++;
   };

@@ -8,7 +8,8 @@
 import { io, type Socket } from "socket.io-client";
 
 const [url, mode, nCounters, nScreens, nKiosks] = process.argv.slice(2);
-if (!url || (mode !== "hub" && mode !== "raw")) throw new Error("usage: load-clients.ts <url> <hub|raw> <counters> <screens> <kiosks>");
+if (!url || (mode !== "hub" && mode !== "raw"))
+  throw new Error("usage: load-clients.ts <url> <hub|raw> <counters> <screens> <kiosks>");
 const subs: unknown[] = [];
 for (let i = 0; i < Number(nCounters); i++) subs.push({ view: "counter", counterId: `c${101 + i}` });
 for (let i = 0; i < Number(nScreens); i++) subs.push({ view: "hall" });

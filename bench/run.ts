@@ -103,7 +103,16 @@ async function main(): Promise<void> {
     } catch (err) {
       say(`${n} failed: ${(err as Error).stack}`);
       results[n] = {
-        rows: [{ bench: n, metric: "ran to the end", value: `error: ${(err as Error).message.split("\n")[0]}`, baseline: "—", target: "no error", pass: false }],
+        rows: [
+          {
+            bench: n,
+            metric: "ran to the end",
+            value: `error: ${(err as Error).message.split("\n")[0]}`,
+            baseline: "—",
+            target: "no error",
+            pass: false,
+          },
+        ],
         notes: [],
         date,
         machine: mach,
@@ -116,9 +125,15 @@ async function main(): Promise<void> {
   console.log(table(rows));
   console.log("");
   for (const n of run) for (const note of (results[n] as Stored).notes) console.log(`- ${note}`);
-  for (const r of rows) if (r.pass !== undefined) console.log(`${r.pass ? "PASS" : "FAIL"} ${r.bench}: ${r.metric} = ${r.value} (target ${r.target}, baseline ${r.baseline})`);
+  for (const r of rows)
+    if (r.pass !== undefined)
+      console.log(
+        `${r.pass ? "PASS" : "FAIL"} ${r.bench}: ${r.metric} = ${r.value} (target ${r.target}, baseline ${r.baseline})`,
+      );
   if (write) {
-    const stored: Record<string, Stored> = existsSync(RESULTS_JSON) ? (JSON.parse(readFileSync(RESULTS_JSON, "utf8")) as Record<string, Stored>) : {};
+    const stored: Record<string, Stored> = existsSync(RESULTS_JSON)
+      ? (JSON.parse(readFileSync(RESULTS_JSON, "utf8")) as Record<string, Stored>)
+      : {};
     Object.assign(stored, results);
     writeFileSync(RESULTS_JSON, `${JSON.stringify(stored, null, 2)}\n`);
     const doc = existsSync(PERF_MD) ? readFileSync(PERF_MD, "utf8") : `# Performance\n\n## Results\n\n${START}\n${END}\n`;

@@ -34,14 +34,17 @@ function pageScripts(dist: string, htmlPath: string): { staticFiles: Set<string>
   const html = readFileSync(join(dist, htmlPath), "utf8");
   const staticFiles = new Set<string>();
   const dynamicFiles = new Set<string>();
-  const roots = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="([^"]+\.js)"/g)].map((m) => m[1] as string);
+  const roots = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="([^"]+\.js)"/g)].map(
+    (m) => m[1] as string,
+  );
   const resolveRef = (from: string, ref: string) => (ref.startsWith("/") ? join(dist, ref) : resolve(dirname(from), ref));
   const visit = (file: string, dynamic: boolean) => {
     const set = dynamic ? dynamicFiles : staticFiles;
     if (staticFiles.has(file) || set.has(file)) return;
     set.add(file);
     const js = readFileSync(file, "utf8");
-    for (const m of js.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w*{}\s,$]*from\s*)?["']([^"']+\.js)["']/g)) visit(resolveRef(file, m[1] as string), dynamic);
+    for (const m of js.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w*{}\s,$]*from\s*)?["']([^"']+\.js)["']/g))
+      visit(resolveRef(file, m[1] as string), dynamic);
     for (const m of js.matchAll(/import\(\s*["']([^"']+\.js)["']\s*\)/g)) visit(resolveRef(file, m[1] as string), true);
     // Vite's preload helper lists lazy chunks as "assets/x.js" strings.
     for (const m of js.matchAll(/["'](assets\/[\w.-]+\.js)["']/g)) visit(join(dist, m[1] as string), true);
@@ -65,9 +68,18 @@ function sizes(): { rows: Row[]; notes: string[] } {
     const st = [...staticFiles].reduce((a, f) => a + gz(readFileSync(f)), 0);
     const dy = [...dynamicFiles].reduce((a, f) => a + gz(readFileSync(f)), 0);
     const total = st + dy;
-    rows.push({ bench: "ui", metric: `${p.name}: gzipped JS`, value: kb(total), baseline: `${kb(preact)} (preact alone)`, target: `≤ ${p.limitKb} KB`, pass: total <= p.limitKb * 1024 });
+    rows.push({
+      bench: "ui",
+      metric: `${p.name}: gzipped JS`,
+      value: kb(total),
+      baseline: `${kb(preact)} (preact alone)`,
+      target: `≤ ${p.limitKb} KB`,
+      pass: total <= p.limitKb * 1024,
+    });
     const names = (s: Set<string>) => [...s].map((f) => f.slice(f.lastIndexOf("/") + 1)).join(", ");
-    notes.push(`ui ${p.name}: ${kb(st)} loaded at start (${names(staticFiles)})${dynamicFiles.size ? ` + ${kb(dy)} lazy (${names(dynamicFiles)})` : ""}.`);
+    notes.push(
+      `ui ${p.name}: ${kb(st)} loaded at start (${names(staticFiles)})${dynamicFiles.size ? ` + ${kb(dy)} lazy (${names(dynamicFiles)})` : ""}.`,
+    );
   }
   return { rows, notes };
 }
@@ -84,7 +96,8 @@ async function clickToScreen(): Promise<{ display: number[]; counter: number[]; 
       const r = await postJson(`${hub.url}/api/tickets`, { matterId: "m-001" });
       if (r.status !== 201) throw new Error(`issue failed: ${r.status}`);
     }
-    const ctx = async (w: number, h: number) => (await browser.newContext({ viewport: { width: w, height: h }, locale: "zh-CN", timezoneId: "Asia/Shanghai" })).newPage();
+    const ctx = async (w: number, h: number) =>
+      (await browser.newContext({ viewport: { width: w, height: h }, locale: "zh-CN", timezoneId: "Asia/Shanghai" })).newPage();
     const counter = await ctx(1280, 800);
     const display = await ctx(1920, 1080);
     await display.goto(`${hub.url}/display`);
@@ -117,7 +130,8 @@ async function clickToScreen(): Promise<{ display: number[]; counter: number[]; 
       document.addEventListener(
         "click",
         (e) => {
-          if ((e.target as Element | null)?.closest('[data-action="call-next"]')) w.__clicks.push(performance.timeOrigin + performance.now());
+          if ((e.target as Element | null)?.closest('[data-action="call-next"]'))
+            w.__clicks.push(performance.timeOrigin + performance.now());
         },
         true,
       );
@@ -149,7 +163,9 @@ async function clickToScreen(): Promise<{ display: number[]; counter: number[]; 
       counter_.push(t - click);
       try {
         const seen = await display.waitForFunction(
-          (want) => (window as unknown as { __seen: { text: string; t: number }[] }).__seen.find((x) => x.text.includes(want))?.t ?? false,
+          (want) =>
+            (window as unknown as { __seen: { text: string; t: number }[] }).__seen.find((x) => x.text.includes(want))?.t ??
+            false,
           text,
           { timeout: 5_000 },
         );

@@ -62,7 +62,7 @@ function App() {
     </button>
   );
 
-  let body;
+  let body: preact.ComponentChildren;
   if (!login)
     body = (
       <Login
@@ -119,7 +119,12 @@ function App() {
 
   return (
     <div class="counter-page">
-      {!counterId || !login ? <header class="bar simple"><span>{t("title")}</span>{langButton}</header> : null}
+      {!counterId || !login ? (
+        <header class="bar simple">
+          <span>{t("title")}</span>
+          {langButton}
+        </header>
+      ) : null}
       {body}
       <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
     </div>
@@ -139,11 +144,23 @@ function Login({ t, onLogin }: { t: T; onLogin: (u: string, p: string) => Promis
     >
       <label>
         {t("username")}
-        <input name="username" value={u} onInput={(e) => setU((e.target as HTMLInputElement).value)} autoFocus autoComplete="username" />
+        <input
+          name="username"
+          value={u}
+          onInput={(e) => setU((e.target as HTMLInputElement).value)}
+          autoFocus
+          autoComplete="username"
+        />
       </label>
       <label>
         {t("password")}
-        <input name="password" type="password" value={p} onInput={(e) => setP((e.target as HTMLInputElement).value)} autoComplete="current-password" />
+        <input
+          name="password"
+          type="password"
+          value={p}
+          onInput={(e) => setP((e.target as HTMLInputElement).value)}
+          autoComplete="current-password"
+        />
       </label>
       <button type="submit" class="primary">
         {t("login")}
@@ -194,11 +211,7 @@ function ChooseCounter(props: {
   );
 }
 
-type Dialog =
-  | { kind: "finish" }
-  | { kind: "transfer" }
-  | { kind: "pause" }
-  | { kind: "call"; ticket: PublicTicket | Ticket };
+type Dialog = { kind: "finish" } | { kind: "transfer" } | { kind: "pause" } | { kind: "call"; ticket: PublicTicket | Ticket };
 
 function Workbench(props: {
   t: T;
@@ -455,7 +468,11 @@ function Workbench(props: {
                   <li key={tk.id} data-ticket={tk.id}>
                     <span class="num">{tk.number}</span>
                     <span class="m">{tk.notes[tk.notes.length - 1] ?? ""}</span>
-                    <button type="button" onClick={() => void run(() => api.callTicket(counterId, tk.id, t("callBack")))} data-callback={tk.number}>
+                    <button
+                      type="button"
+                      onClick={() => void run(() => api.callTicket(counterId, tk.id, t("callBack")))}
+                      data-callback={tk.number}
+                    >
                       {t("callBack")}
                     </button>
                   </li>
@@ -548,7 +565,6 @@ function Workbench(props: {
             lang={lang}
             cat={cat}
             counterId={counterId}
-            currentQueueId={current?.queueId}
             onSubmit={(to) => {
               setDialog(null);
               void run(() => api.transfer(counterId, to));
@@ -590,7 +606,13 @@ function ReasonForm({ t, presets, onSubmit }: { t: T; presets: string[]; onSubmi
           </button>
         ))}
       </div>
-      <input name="reason" placeholder={t("otherReason")} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} autoFocus />
+      <input
+        name="reason"
+        placeholder={t("otherReason")}
+        value={reason}
+        onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+        autoFocus
+      />
       <button type="submit" class="primary" disabled={presets.length > 0 && !reason.trim()}>
         {t("ok")}
       </button>
@@ -598,24 +620,11 @@ function ReasonForm({ t, presets, onSubmit }: { t: T; presets: string[]; onSubmi
   );
 }
 
-/**
- * A transfer to a counter. When that counter does not serve the ticket's series (a tax
- * window taking an A ticket), the ticket moves to the counter's first series as well:
- * the hub lists a counter's tickets per series it serves, so otherwise the ticket would
- * wait there unseen in the clerk's list.
- */
-function counterTarget(cat: Catalogue, toCounterId: string, queueId: string | undefined): { toCounterId: string; toQueueId?: string } {
-  const served = cat.counters.find((c) => c.id === toCounterId)?.profile.queueIds ?? [];
-  const first = served[0];
-  return queueId && first && !served.includes(queueId) ? { toCounterId, toQueueId: first } : { toCounterId };
-}
-
 function TransferForm(props: {
   t: T;
   lang: Lang;
   cat: Catalogue;
   counterId: string;
-  currentQueueId: string | undefined;
   onSubmit: (to: { toQueueId?: string; toCounterId?: string; note?: string; priority?: "green" }) => void;
 }) {
   const { t, lang, cat } = props;
@@ -631,7 +640,7 @@ function TransferForm(props: {
       onSubmit={(e) => {
         e.preventDefault();
         props.onSubmit({
-          ...(mode === "queue" ? { toQueueId: queueId } : counterTarget(cat, toCounterId, props.currentQueueId)),
+          ...(mode === "queue" ? { toQueueId: queueId } : { toCounterId }),
           ...(note.trim() ? { note: note.trim() } : {}),
           ...(green ? { priority: "green" as const } : {}),
         });
@@ -639,10 +648,12 @@ function TransferForm(props: {
     >
       <div class="choices">
         <label>
-          <input type="radio" name="mode" value="queue" checked={mode === "queue"} onChange={() => setMode("queue")} /> {t("toQueue")}
+          <input type="radio" name="mode" value="queue" checked={mode === "queue"} onChange={() => setMode("queue")} />{" "}
+          {t("toQueue")}
         </label>
         <label>
-          <input type="radio" name="mode" value="counter" checked={mode === "counter"} onChange={() => setMode("counter")} /> {t("toCounter")}
+          <input type="radio" name="mode" value="counter" checked={mode === "counter"} onChange={() => setMode("counter")} />{" "}
+          {t("toCounter")}
         </label>
       </div>
       {mode === "queue" ? (
@@ -669,7 +680,8 @@ function TransferForm(props: {
         <input name="note" value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
       </label>
       <label>
-        <input type="checkbox" checked={green} onChange={(e) => setGreen((e.target as HTMLInputElement).checked)} /> {t("raisePriority")}
+        <input type="checkbox" checked={green} onChange={(e) => setGreen((e.target as HTMLInputElement).checked)} />{" "}
+        {t("raisePriority")}
       </label>
       <button type="submit" class="primary">
         {t("ok")}

@@ -69,5 +69,8 @@ export const COUNTER = {
   priority_green: { zh: "绿色通道", en: "Green" },
   priority_appointment: { zh: "预约", en: "Appointment" },
   priority_normal: { zh: "普通", en: "Normal" },
-  shortcuts: { zh: "快捷键：F1/N 叫号 · F2/R 重呼 · S 开始 · F 办结 · X 过号 · T 转移 · P 暂挂 · B 暂停/恢复 · V 评价", en: "Keys: F1/N next · F2/R recall · S start · F finish · X no-show · T transfer · P park · B pause/resume · V rating" },
+  shortcuts: {
+    zh: "快捷键：F1/N 叫号 · F2/R 重呼 · S 开始 · F 办结 · X 过号 · T 转移 · P 暂挂 · B 暂停/恢复 · V 评价",
+    en: "Keys: F1/N next · F2/R recall · S start · F finish · X no-show · T transfer · P park · B pause/resume · V rating",
+  },
 } satisfies MsgTable;

@@ -29,15 +29,9 @@ type Screen =
 
 type PendingId = Extract<KioskInput, { kind: "id_card" }>;
 
-/**
- * A booking code the hub refused, in words. The hub answers NOT_FOUND for an unknown
- * code and INVALID_TRANSITION for a used one (or one for another day); the generic texts
- * of those codes would not tell the visitor what is wrong with their code.
- */
+/** A booking code the hub refused, in words (a malformed code reads as an unknown one). */
 function bookingError(code: string, lang: Lang): string {
-  const t = translator(KIOSK, lang);
-  if (code === "NOT_FOUND" || code === "VALIDATION_FAILED") return t("bookingUnknown");
-  if (code === "INVALID_TRANSITION") return t("bookingUsed");
+  if (code === "VALIDATION_FAILED") return errorMessage("BOOKING_NOT_FOUND", lang);
   return errorMessage(code, lang);
 }
 
@@ -105,7 +99,9 @@ function Kiosk() {
         }
       },
       "ticket:print": (e) => {
-        setScreen((s) => (s.kind === "issued" && s.ticket.id === e.ticketId ? { ...s, ticket: { ...s.ticket, print: e.result } } : s));
+        setScreen((s) =>
+          s.kind === "issued" && s.ticket.id === e.ticketId ? { ...s, ticket: { ...s.ticket, print: e.result } } : s,
+        );
       },
     },
     onConnect: (recovered) => {
@@ -155,7 +151,7 @@ function Kiosk() {
     return null;
   };
 
-  let body;
+  let body: preact.ComponentChildren;
   if (!cat) body = <div class="loading">{COMMON.loading[lang]}</div>;
   else if (screen.kind === "home")
     body = <Home cat={cat} lang={lang} query={query} setQuery={setQuery} open={(s) => setScreen(s)} blockNote={blockNote} />;
@@ -181,7 +177,12 @@ function Kiosk() {
         listOnly={listOnly}
         busy={busy !== null}
         waiting={state ? waitingIn(state, matter.queueId).length : null}
-        block={issuingBlock(cat.queues.find((q) => q.id === matter.queueId), state?.stats, now, tz)}
+        block={issuingBlock(
+          cat.queues.find((q) => q.id === matter.queueId),
+          state?.stats,
+          now,
+          tz,
+        )}
         onTake={(priority) => void issue({ matterId: matter.id, priority })}
       />
     ) : (
@@ -213,7 +214,13 @@ function Kiosk() {
         </button>
         <span class="clock">{formatClock(now, tz)}</span>
         {!listOnly && (
-          <button type="button" class={`toggle${large ? " on" : ""}`} aria-pressed={large} onClick={() => setLarge(!large)} data-testid="large-text">
+          <button
+            type="button"
+            class={`toggle${large ? " on" : ""}`}
+            aria-pressed={large}
+            onClick={() => setLarge(!large)}
+            data-testid="large-text"
+          >
             {t("largeText")}
           </button>
         )}
@@ -223,9 +230,7 @@ function Kiosk() {
       </header>
       {pendingId && screen.kind !== "issued" && (
         <div class="id-banner" data-testid="id-banner">
-          <span>
-            {t("idRead", { name: pendingId.name, masked: pendingId.masked })}
-          </span>
+          <span>{t("idRead", { name: pendingId.name, masked: pendingId.masked })}</span>
           <button type="button" onClick={() => setPendingId(null)}>
             {t("clearId")}
           </button>
@@ -263,10 +268,17 @@ const LETTERS = "QWERTYUIOPASDFGHJKLZXCVBNM".split("");
 const DIGITS = "1234567890".split("");
 
 /** The on-screen keyboard (a kiosk has no physical one). */
-function Keyboard(props: { keys: string[]; lang: Lang; onKey: (k: string) => void; onBack: () => void; onClear: () => void; label: string }) {
+function Keyboard(props: {
+  keys: string[];
+  lang: Lang;
+  onKey: (k: string) => void;
+  onBack: () => void;
+  onClear: () => void;
+  label: string;
+}) {
   const t = translator(KIOSK, props.lang);
   return (
-    <div class="letters" aria-label={props.label}>
+    <fieldset class="letters" aria-label={props.label}>
       {props.keys.map((k) => (
         <button type="button" key={k} onClick={() => props.onKey(k)} data-key={k}>
           {k}
@@ -278,7 +290,7 @@ function Keyboard(props: { keys: string[]; lang: Lang; onKey: (k: string) => voi
       <button type="button" class="wide" onClick={props.onClear} data-key="clear">
         {t("keyboardClear")}
       </button>
-    </div>
+    </fieldset>
   );
 }
 
@@ -318,7 +330,13 @@ function Home(props: {
           {results.length === 0 ? (
             <p class="empty">{t("noResults")}</p>
           ) : (
-            <MatterList cat={cat} lang={lang} matters={results} open={(id) => open({ kind: "matter", matterId: id })} blockNote={props.blockNote} />
+            <MatterList
+              cat={cat}
+              lang={lang}
+              matters={results}
+              open={(id) => open({ kind: "matter", matterId: id })}
+              blockNote={props.blockNote}
+            />
           )}
         </section>
       ) : (
@@ -343,7 +361,13 @@ function Home(props: {
   );
 }
 
-function MatterList(props: { cat: Catalogue; lang: Lang; matters: Matter[]; open: (id: string) => void; blockNote: (m: Matter) => string | null }) {
+function MatterList(props: {
+  cat: Catalogue;
+  lang: Lang;
+  matters: Matter[];
+  open: (id: string) => void;
+  blockNote: (m: Matter) => string | null;
+}) {
   const { cat, lang, matters, open } = props;
   return (
     <div class="matters">
@@ -351,7 +375,13 @@ function MatterList(props: { cat: Catalogue; lang: Lang; matters: Matter[]; open
         const dep = cat.departments.find((d) => d.id === m.departmentId);
         const note = props.blockNote(m);
         return (
-          <button type="button" class={`matter${note ? " blocked-matter" : ""}`} key={m.id} onClick={() => open(m.id)} data-matter={m.id}>
+          <button
+            type="button"
+            class={`matter${note ? " blocked-matter" : ""}`}
+            key={m.id}
+            onClick={() => open(m.id)}
+            data-matter={m.id}
+          >
             <span class="name">{pickName(m, lang)}</span>
             {dep && <span class="dep">{pickName(dep, lang)}</span>}
             {note && (
@@ -366,7 +396,13 @@ function MatterList(props: { cat: Catalogue; lang: Lang; matters: Matter[]; open
   );
 }
 
-function ZoneMatters(props: { cat: Catalogue; lang: Lang; zoneId: string; open: (id: string) => void; blockNote: (m: Matter) => string | null }) {
+function ZoneMatters(props: {
+  cat: Catalogue;
+  lang: Lang;
+  zoneId: string;
+  open: (id: string) => void;
+  blockNote: (m: Matter) => string | null;
+}) {
   const { cat, lang, zoneId, open } = props;
   const zone = cat.zones.find((z) => z.id === zoneId);
   return (
@@ -492,7 +528,13 @@ function MatterView(props: {
                 <input type="checkbox" checked={green} onChange={(e) => setGreen((e.target as HTMLInputElement).checked)} />
                 {t("greenChannel")}
               </label>
-              <button type="button" class="big" disabled={props.busy} onClick={() => props.onTake(green ? "green" : undefined)} data-testid="take">
+              <button
+                type="button"
+                class="big"
+                disabled={props.busy}
+                onClick={() => props.onTake(green ? "green" : undefined)}
+                data-testid="take"
+              >
                 {t("takeTicket")}
               </button>
             </>

@@ -181,7 +181,12 @@ function Phone() {
             <dd>{formatClock(ticket.issuedAt, tz)}</dd>
           </dl>
           {ticket.status === "no_show" && (
-            <button type="button" class="primary" onClick={() => void act(() => api.reactivate(ticketId))} data-testid="reactivate">
+            <button
+              type="button"
+              class="primary"
+              onClick={() => void act(() => api.reactivate(ticketId))}
+              data-testid="reactivate"
+            >
               {t("reactivate")}
             </button>
           )}
@@ -194,7 +199,13 @@ function Phone() {
                   <p>{t("rate")}</p>
                   <div class="stars">
                     {([1, 2, 3, 4, 5] as const).map((s) => (
-                      <button type="button" key={s} onClick={() => void rate(s)} title={t(`stars_${s}`)} data-testid={`star-${s}`}>
+                      <button
+                        type="button"
+                        key={s}
+                        onClick={() => void rate(s)}
+                        title={t(`stars_${s}`)}
+                        data-testid={`star-${s}`}
+                      >
                         ★<small>{t(`stars_${s}`)}</small>
                       </button>
                     ))}

@@ -110,7 +110,8 @@ function toMinutes(hhmm: string): number {
 export function isWithinHours(hours: readonly IssuingWindow[], nowMs: number, timeZone: string = DEFAULT_TIME_ZONE): boolean {
   if (hours.length === 0) return true;
   const now = localMinutes(nowMs, timeZone);
-  return hours.some((w) => now >= toMinutes(w.from) && now < toMinutes(w.to));
+  // `to` counts to the end of its minute, as the hub checks it (00:00–23:59 is all day).
+  return hours.some((w) => now >= toMinutes(w.from) && now <= toMinutes(w.to));
 }
 
 /** Issuing hours as text: "08:30–12:00, 13:30–17:00". */

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { setPriority } from "node:os";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { rename, stat, unlink } from "node:fs/promises";
@@ -128,9 +129,17 @@ export function speechKey(speech: Speech, speed: number): string {
     .slice(0, 32);
 }
 
+/** Synthesis is background work: it runs niced so calls and screens never wait for it. */
+const SYNTH_NICENESS = 10;
+
 const execFileRunner: ProgramRunner = (file, args) =>
   new Promise((resolve, reject) => {
-    execFile(file, [...args], { timeout: 15_000 }, (err) => (err ? reject(err) : resolve()));
+    const child = execFile(file, [...args], { timeout: 15_000 }, (err) => (err ? reject(err) : resolve()));
+    try {
+      if (child.pid !== undefined) setPriority(child.pid, SYNTH_NICENESS);
+    } catch {
+      // Not allowed to renice (or the process is already gone): run at normal priority.
+    }
   });
 
 async function isWav(file: string): Promise<boolean> {

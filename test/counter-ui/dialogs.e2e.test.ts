@@ -186,7 +186,9 @@ describe("counter dialogs in Chromium", () => {
     await expect.poll(() => currentNumber(c03), WAIT).toBe(null);
   });
 
-  it("pauses with a reason (the window screen says 暂停服务), explains F1 while paused, and resumes", { timeout: 60_000 }, async () => {
+  it("pauses with a reason (the window screen says 暂停服务), explains F1 while paused, and resumes", {
+    timeout: 60_000,
+  }, async () => {
     const screen = await newPage(browser, { width: 1280, height: 400 });
     others.push(screen);
     await screen.goto(`${t.url}/display/window/c03`);

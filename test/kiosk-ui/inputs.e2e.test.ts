@@ -93,7 +93,9 @@ beforeAll(async () => {
   const now = Date.now();
   const found = cat.matters.find((m) => {
     const q = cat.queues.find((x) => x.id === m.queueId);
-    return q && q.dailyCap > 20 && isWithinHours(q.hours, now, cat.hall.timeZone) && isWithinHours(q.hours, t.now(), cat.hall.timeZone);
+    return (
+      q && q.dailyCap > 20 && isWithinHours(q.hours, now, cat.hall.timeZone) && isWithinHours(q.hours, t.now(), cat.hall.timeZone)
+    );
   });
   if (!found) throw new Error("no demo matter issues now");
   matter = found;
@@ -109,7 +111,9 @@ afterAll(async () => {
 });
 
 describe("kiosk ID card in Chromium", () => {
-  it("shows the masked card, issues with it, refuses a second ticket, and never receives the number", { timeout: 60_000 }, async () => {
+  it("shows the masked card, issues with it, refuses a second ticket, and never receives the number", {
+    timeout: 60_000,
+  }, async () => {
     // Everything the browser receives, from the first request on: HTTP bodies and
     // socket frames (the websocket transport; polling frames are HTTP responses).
     const bodies: Promise<string>[] = [];
@@ -166,7 +170,9 @@ describe("kiosk ID card in Chromium", () => {
 });
 
 describe("kiosk booking codes in Chromium", () => {
-  it("issues the appointment ticket when a booking code is scanned, and refuses it the second time", { timeout: 60_000 }, async () => {
+  it("issues the appointment ticket when a booking code is scanned, and refuses it the second time", {
+    timeout: 60_000,
+  }, async () => {
     const booking = t.hub.bookings[0];
     if (!booking) throw new Error("the demo hub has no booking today");
     const page = await openKiosk();

@@ -30,7 +30,11 @@ function start(port: number): Promise<Hub> {
 }
 
 async function post(route: string, body: unknown): Promise<{ status: number; body: { error?: { code: string } } }> {
-  const res = await fetch(hub.url + route, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(hub.url + route, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
 }
 
@@ -51,7 +55,10 @@ async function openMatter(page: Page, m: Matter): Promise<void> {
 }
 
 function fontPx(page: Page, selector: string): Promise<number> {
-  return page.locator(selector).first().evaluate((el) => Number.parseFloat(getComputedStyle(el).fontSize));
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((el) => Number.parseFloat(getComputedStyle(el).fontSize));
 }
 
 function firstMatterOf(queueId: string): Matter {
@@ -79,7 +86,9 @@ afterAll(async () => {
 });
 
 describe("kiosk large text and idle reset", () => {
-  it("enlarges the text, keeps it while the visitor is active, and resets to normal at 60 s idle", { timeout: 60_000 }, async () => {
+  it("enlarges the text, keeps it while the visitor is active, and resets to normal at 60 s idle", {
+    timeout: 60_000,
+  }, async () => {
     const page = await openKiosk("k2", (p) => p.clock.install());
     const toggle = page.getByTestId("large-text");
     const normalZone = await fontPx(page, ".zone .name");

@@ -106,7 +106,16 @@ export function events(state: HallState, cmd: Command, now: Instant): HallEvent[
     case "recall": {
       const cur = current(state, cmd.counterId, ["called"]);
       if ("error" in cur) return cur;
-      return [{ type: "ticket.recalled", at: now, ticketId: cur.id, counterId: cmd.counterId, staffId: cmd.staffId }];
+      return [
+        {
+          type: "ticket.recalled",
+          at: now,
+          ticketId: cur.id,
+          counterId: cmd.counterId,
+          staffId: cmd.staffId,
+          recall: cur.recalls + 1,
+        },
+      ];
     }
     case "start": {
       const cur = current(state, cmd.counterId, ["called"]);

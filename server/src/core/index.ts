@@ -2,6 +2,6 @@
 export { apply, applyAll } from "./apply.ts";
 export { APPOINTMENT_EARLY_MS, type Decision, candidates, decide, events, pickNext } from "./decide.ts";
 export type { CallMode, Command, HallEvent } from "./model.ts";
-export { type HallState, initialState, withCatalogue } from "./state.ts";
+export { type HallState, callInfo, initialState, withCatalogue } from "./state.ts";
 export { localDay, localParts } from "./time.ts";
 export * from "./views.ts";

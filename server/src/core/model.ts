@@ -56,7 +56,15 @@ export type HallEvent =
       /** Round-robin credits of the counter after this pick (mode "next"). */
       credits?: Record<PriorityClass, number>;
     }
-  | { type: "ticket.recalled"; at: Instant; ticketId: string; counterId: string; staffId: string }
+  | {
+      type: "ticket.recalled";
+      at: Instant;
+      ticketId: string;
+      counterId: string;
+      staffId: string;
+      /** Which recall this is (1 = first). */
+      recall?: number;
+    }
   | { type: "ticket.started"; at: Instant; ticketId: string; counterId: string; staffId: string }
   | {
       type: "ticket.finished";

@@ -30,7 +30,7 @@ export interface LocalParts {
   minute: number;
 }
 
-export function localParts(now: Instant, timeZone: string): LocalParts {
+function partsFromIntl(now: Instant, timeZone: string): LocalParts & { year: number; month: number; date: number } {
   let y = "";
   let mo = "";
   let d = "";
@@ -43,7 +43,43 @@ export function localParts(now: Instant, timeZone: string): LocalParts {
     else if (p.type === "hour") h = Number(p.value);
     else if (p.type === "minute") mi = Number(p.value);
   }
-  return { day: `${y}-${mo}-${d}`, hour: h, minute: mi };
+  return { day: `${y}-${mo}-${d}`, hour: h, minute: mi, year: Number(y), month: Number(mo), date: Number(d) };
+}
+
+/** Zone offsets only change on quarter hours: one Intl call per zone per quarter hour. */
+const QUARTER_MS = 15 * 60_000;
+const offsets = new Map<string, { quarter: number; offsetMs: number }>();
+
+function offsetMs(now: Instant, timeZone: string): number {
+  const quarter = Math.floor(now / QUARTER_MS);
+  const cached = offsets.get(timeZone);
+  if (cached && cached.quarter === quarter) return cached.offsetMs;
+  const start = quarter * QUARTER_MS;
+  const p = partsFromIntl(start, timeZone);
+  const wall = Date.UTC(p.year, p.month - 1, p.date, p.hour, p.minute);
+  const off = wall - (start - (start % 60_000));
+  offsets.set(timeZone, { quarter, offsetMs: off });
+  return off;
+}
+
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * Local date, hour and minute of an instant. Replaying a day calls this for every event,
+ * so the zone offset is cached per quarter hour and the rest is arithmetic.
+ */
+export function localParts(now: Instant, timeZone: string): LocalParts {
+  const d = new Date(now + offsetMs(now, timeZone));
+  return {
+    day: `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+  };
+}
+
+/** Local hour (0–23) of an instant: the statistics' hour buckets, on every event. */
+export function localHour(now: Instant, timeZone: string): number {
+  return Math.floor(((((now + offsetMs(now, timeZone)) % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000);
 }
 
 /** The hall's local date of an instant: numbering resets when this changes. */

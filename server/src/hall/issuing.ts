@@ -65,11 +65,11 @@ export class TicketIssuer {
     let booking: { code: string } | undefined;
     if (input.appointmentCode) {
       const a = this.config.data.appointments.find((x) => x.code === input.appointmentCode);
-      if (!a) throw new ApiError("NOT_FOUND", "no booking with this code");
-      if (a.usedByTicketId) throw new ApiError("INVALID_TRANSITION", "this booking has already been used");
+      if (!a) throw new ApiError("BOOKING_NOT_FOUND", "no booking with this code");
+      if (a.usedByTicketId) throw new ApiError("BOOKING_USED", "this booking has already been used");
       this.hall.rotateIfNeeded(now);
       if (localDay(a.slotAt, this.hall.state.catalogue.hall.timeZone) !== this.hall.day)
-        throw new ApiError("INVALID_TRANSITION", "this booking is for another day");
+        throw new ApiError("BOOKING_NOT_TODAY", "this booking is for another day");
       matterId = a.matterId;
       priority = "appointment";
       appointmentAt = a.slotAt;

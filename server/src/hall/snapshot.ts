@@ -3,6 +3,7 @@ import type { CounterView, HallSnapshot } from "../contract/events.ts";
 import type { DeviceStatus } from "../contract/devices.ts";
 import type { Ticket } from "../contract/tickets.ts";
 import { activeTickets, counterStates, type HallState, liveStats, publicTicket } from "../core/index.ts";
+import { lineOrder } from "../core/state.ts";
 
 const copy = (t: Ticket): Ticket => ({ ...t, notes: [...t.notes] });
 
@@ -43,14 +44,17 @@ export function counterView(state: HallState, counterId: string): CounterView | 
   const rt = state.counters.get(counterId);
   if (!counter || !rt) return undefined;
   const cur = rt.view.currentTicketId ? state.tickets.get(rt.view.currentTicketId) : undefined;
+  // Tickets transferred to this counter wait in their own series, which this counter may
+  // not serve otherwise: list those series too, or the tickets would wait unseen.
   const targeted = state.targeted.get(counterId);
-  const queues = counter.profile.queueIds.map((queueId) => {
-    const l = state.lines.get(queueId);
+  const targetedTickets = targeted ? [...targeted.green, ...targeted.appointment, ...targeted.normal] : [];
+  const queueIds = [...counter.profile.queueIds];
+  for (const t of targetedTickets) if (!queueIds.includes(t.queueId)) queueIds.push(t.queueId);
+  const queues = queueIds.map((queueId) => {
+    const l = counter.profile.queueIds.includes(queueId) ? state.lines.get(queueId) : undefined;
     const all = l ? [...l.green, ...l.appointment, ...l.normal] : [];
-    for (const t of targeted ? [...targeted.green, ...targeted.appointment, ...targeted.normal] : []) {
-      if (t.queueId === queueId) all.push(t);
-    }
-    all.sort((a, b) => a.arrivalAt - b.arrivalAt || a.seq - b.seq);
+    for (const t of targetedTickets) if (t.queueId === queueId) all.push(t);
+    all.sort(lineOrder);
     return { queueId, waiting: all.length, next: all.slice(0, 10).map((t) => publicTicket(state, t)) };
   });
   const parked: Ticket[] = [];

@@ -26,6 +26,7 @@ export function httpStatus(code: ErrorCode): number {
     case "UNKNOWN_COUNTER":
     case "UNKNOWN_TICKET":
     case "UNKNOWN_DEVICE":
+    case "BOOKING_NOT_FOUND":
       return 404;
     case "PAYLOAD_TOO_LARGE":
       return 413;

@@ -12,7 +12,7 @@ import type {
 import type { LiveStats } from "../contract/stats.ts";
 import type { Ticket } from "../contract/tickets.ts";
 import type { HallEvent, HallState } from "../core/index.ts";
-import { publicTicket } from "../core/index.ts";
+import { callInfo, publicTicket } from "../core/index.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { CounterActions } from "../hall/counter-actions.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
@@ -164,12 +164,13 @@ export class Realtime {
         }
         case "ticket.called":
         case "ticket.recalled": {
+          // Built from the event, not looked up in recentCalls: under load more calls than
+          // that list holds can be applied before this batch is published.
           const t = state.tickets.get(e.ticketId) as Ticket;
-          const call = state.recentCalls.find((c) => c.ticketId === t.id);
-          if (call) {
-            const audioUrl = this.d.announcer.urlFor(call);
-            this.io.to(HALL).emit("ticket:called", { ticket: publicTicket(state, t), call, ...(audioUrl ? { audioUrl } : {}) });
-          }
+          const recall = e.type === "ticket.recalled" ? (e.recall ?? t.recalls) : 0;
+          const call = callInfo(state, t.id, t.number, e.counterId, e.at, recall);
+          const audioUrl = this.d.announcer.urlFor(call);
+          this.io.to(HALL).emit("ticket:called", { ticket: publicTicket(state, t), call, ...(audioUrl ? { audioUrl } : {}) });
           touched.add(t.id);
           break;
         }

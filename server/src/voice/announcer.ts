@@ -8,11 +8,13 @@ const REMEMBER = 500;
 
 /**
  * Call announcements for the screens. The URL of a call's WAV is known at once (a hash of
- * its text), so a call is broadcast without waiting for synthesis; the WAV is made in the
- * background and, if a screen asks first, on demand.
+ * its text), so a call is broadcast without waiting for synthesis. The WAV is made when
+ * the first screen asks for it (the others share that run), one synthesis at a time, so a
+ * burst of calls never turns into a burst of espeak-ng processes competing with the hub.
  */
 export class Announcer {
   private readonly calls = new Map<string, CallText>();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly voice: Voice,
@@ -24,14 +26,13 @@ export class Announcer {
   }
 
   /** URL path of the announcement for a call, or undefined when there is no TTS. */
-  urlFor(call: CallInfo, lang: "zh" | "en" = "zh"): string | undefined {
+  urlFor(call: Pick<CallInfo, "number" | "counterNumber">, lang: "zh" | "en" = "zh"): string | undefined {
     if (!this.voice.available) return undefined;
     const text: CallText = { ticketNumber: call.number, counterNumber: call.counterNumber, lang };
     const key = speechKey(callSpeech(text), SPEED);
     if (!this.calls.has(key)) {
       this.calls.set(key, text);
       if (this.calls.size > REMEMBER) this.calls.delete(this.calls.keys().next().value as string);
-      this.voice.synth(text).catch((err) => this.log(`voice: ${(err as Error).message}`));
     }
     return `/api/voice/${key}.wav`;
   }
@@ -41,6 +42,10 @@ export class Announcer {
     if (name === "chime.wav") return this.voice.chime();
     const text = this.calls.get(name.replace(/\.wav$/, ""));
     if (!text) return undefined;
-    return (await this.voice.synth(text)).file;
+    // The voice caches finished clips and shares a synthesis in flight; the queue keeps
+    // new ones from running side by side.
+    const run = this.queue.then(() => this.voice.synth(text));
+    this.queue = run.catch((err) => this.log(`voice: ${(err as Error).message}`));
+    return (await run).file;
   }
 }

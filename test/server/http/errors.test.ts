@@ -519,7 +519,7 @@ describe("http errors: unknown ids and routes", () => {
     nf("cancel", "POST", "/api/tickets/no-such-ticket/cancel", "UNKNOWN_TICKET"),
     nf("rating", "POST", "/api/tickets/no-such-ticket/rating", "UNKNOWN_TICKET", { score: 5 }),
     nf("issue: unknown matter", "POST", "/api/tickets", "UNKNOWN_MATTER", { matterId: "m-999", kioskId: "k1" }),
-    nf("issue: unknown appointment code", "POST", "/api/tickets", "NOT_FOUND", { appointmentCode: "YY00000000" }),
+    nf("issue: unknown appointment code", "POST", "/api/tickets", "BOOKING_NOT_FOUND", { appointmentCode: "YY00000000" }),
     nf("GET counter", "GET", "/api/counters/c99", "UNKNOWN_COUNTER", undefined, "zhangwei"),
     ...["sign-in", "sign-out", "call-next", "recall", "start", "finish", "no-show", "resume", "request-rating"].map((a) =>
       nf(`counter ${a}`, "POST", `/api/counters/c99/${a}`, "UNKNOWN_COUNTER", undefined, "wangli"),
@@ -626,7 +626,7 @@ describe("http errors: wrong state (409)", () => {
     c("reprint a cancelled ticket", () => `/api/tickets/${ids.cancelled}/reprint`, "none", "INVALID_TRANSITION", {
       kioskId: "k1",
     }),
-    c("issue with a used appointment code", "/api/tickets", "none", "INVALID_TRANSITION", () => ({
+    c("issue with a used appointment code", "/api/tickets", "none", "BOOKING_USED", () => ({
       appointmentCode: ids.usedCode,
     })),
     c("issue twice with one ID card for one matter", "/api/tickets", "none", "DUPLICATE_ID_TICKET", () => ({

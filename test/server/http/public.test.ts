@@ -284,7 +284,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
     const issued = (await t.api<HallSnapshot>("GET", "/api/state")).body.stats.issued;
     const again = await t.api("POST", "/api/tickets", { appointmentCode: code, kioskId: "k4" });
     expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe("INVALID_TRANSITION");
+    expect(again.body.error.code).toBe("BOOKING_USED");
     expect((await t.api<HallSnapshot>("GET", "/api/state")).body.stats.issued).toBe(issued);
     expect(t.hub.config.data.appointments.find((a) => a.code === code)?.usedByTicketId).toBe(r.body.id);
   });
