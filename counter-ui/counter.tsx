@@ -9,6 +9,7 @@ import { DEFAULT_TIME_ZONE, formatClock, formatDuration } from "../ui-shared/for
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
+import { patchedQueues } from "./queue-list.ts";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { actionForKey, enabledActions, SHORTCUT_LABEL } from "./keys.ts";
@@ -231,15 +232,33 @@ function Workbench(props: {
   const [notice, setNotice] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const slowTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const refresh = useCallback(() => {
     api.counterView(counterId).then(setView, onError);
   }, [counterId, onError]);
-  // Many deltas can arrive together (a burst of tickets): refetch once.
+  // Changes at this counter: refetch at once (several deltas of one action arrive together).
   const refreshSoon = useCallback(() => {
     clearTimeout(refreshTimer.current);
-    refreshTimer.current = setTimeout(refresh, 150);
+    refreshTimer.current = setTimeout(refresh, 100);
   }, [refresh]);
+  // Changes elsewhere in the queues this counter serves: patch the list from the delta now,
+  // and refetch at most once a second. A comprehensive counter sees every ticket of the
+  // hall; refetching on each would make 150 counters send thousands of requests a second.
+  const refreshLater = useCallback(() => {
+    if (slowTimer.current) return;
+    slowTimer.current = setTimeout(() => {
+      slowTimer.current = undefined;
+      refresh();
+    }, 1000);
+  }, [refresh]);
+  const patchQueues = useCallback(
+    (tk: PublicTicket) => {
+      setView((v) => (v ? { ...v, queues: patchedQueues(v.queues, tk) } : v));
+      refreshLater();
+    },
+    [refreshLater],
+  );
 
   useEffect(() => {
     api.hall().then(setCat, onError);
@@ -249,14 +268,14 @@ function Workbench(props: {
   }, [counterId]);
 
   const served = new Set(cat?.counters.find((c) => c.id === counterId)?.profile.queueIds ?? []);
-  const concernsMe = (tk: { queueId: string; counterId?: string }) => served.has(tk.queueId) || tk.counterId === counterId;
-  const { connected } = useHallSocket([{ view: "counter", counterId }, { view: "hall" }], {
+  const { connected } = useHallSocket([{ view: "counter", counterId }], {
     token: sessionStorage.getItem(TOKEN_KEY),
     handlers: {
       "hall:snapshot": () => refreshSoon(),
-      "ticket:issued": (tk) => concernsMe(tk) && refreshSoon(),
-      "ticket:updated": (tk) => concernsMe(tk) && refreshSoon(),
-      "ticket:called": (e) => concernsMe(e.ticket) && refreshSoon(),
+      "ticket:issued": (tk) => served.has(tk.queueId) && patchQueues(tk),
+      "ticket:updated": (tk) => (tk.counterId === counterId ? refreshSoon() : served.has(tk.queueId) && patchQueues(tk)),
+      "ticket:called": (e) =>
+        e.ticket.counterId === counterId ? refreshSoon() : served.has(e.ticket.queueId) && patchQueues(e.ticket),
       "counter:updated": (c) => c.id === counterId && refreshSoon(),
       "catalogue:updated": (c) => setCat(c),
     },

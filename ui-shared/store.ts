@@ -79,12 +79,16 @@ export function hallReducer(state: HallState, action: HallAction): HallState {
     case "ticket:issued":
     case "ticket:updated":
       return { ...state, active: applyTicket(state.active, action.payload) };
-    case "ticket:called":
+    case "ticket:called": {
+      const { ticket, call, counter, finished } = action.payload;
+      const active = applyTicket(finished ? applyTicket(state.active, finished) : state.active, ticket);
       return {
         ...state,
-        active: applyTicket(state.active, action.payload.ticket),
-        recentCalls: addCall(state.recentCalls, action.payload.call),
+        active,
+        recentCalls: addCall(state.recentCalls, call),
+        counters: upsertBy(state.counters, counter, (c) => c.id === counter.id),
       };
+    }
     case "counter:updated":
       return { ...state, counters: upsertBy(state.counters, action.payload, (c) => c.id === action.payload.id) };
     case "stats:live":

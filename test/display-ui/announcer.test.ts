@@ -14,6 +14,7 @@ function called(
 ): TicketCalled {
   const recall = opts.recall ?? 0;
   return {
+    counter: { id: `c${counterNumber}`, status: "calling", ratingRequested: false, servedToday: 0 },
     ticket: {
       id: `t-${number}`,
       number,

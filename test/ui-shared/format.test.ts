@@ -50,14 +50,16 @@ describe("ui-shared/format in the hall time zone", () => {
     expect(formatDuration(-3)).toBe("0:00");
   });
 
-  it("checks issuing windows in hall time, end exclusive", () => {
+  it("checks issuing windows in hall time, the end minute included (as the hub does)", () => {
     const hours = [
       { from: "08:30", to: "12:00" },
       { from: "13:30", to: "17:00" },
     ];
     expect(isWithinHours(hours, MORNING, "Asia/Shanghai")).toBe(true); // 09:30
     expect(isWithinHours(hours, MORNING, "UTC")).toBe(false); // 01:30
-    expect(isWithinHours(hours, Date.UTC(2024, 4, 6, 4, 0), "Asia/Shanghai")).toBe(false); // 12:00
+    expect(isWithinHours(hours, Date.UTC(2024, 4, 6, 4, 0), "Asia/Shanghai")).toBe(true); // 12:00
+    expect(isWithinHours(hours, Date.UTC(2024, 4, 6, 4, 1), "Asia/Shanghai")).toBe(false); // 12:01
+    expect(isWithinHours([{ from: "00:00", to: "23:59" }], Date.UTC(2024, 4, 6, 15, 59, 30), "Asia/Shanghai")).toBe(true); // 23:59:30
     expect(isWithinHours(hours, Date.UTC(2024, 4, 6, 5, 30), "Asia/Shanghai")).toBe(true); // 13:30
     expect(isWithinHours([], AFTER_MIDNIGHT, "Asia/Shanghai")).toBe(true);
     expect(formatHours(hours)).toBe("08:30–12:00, 13:30–17:00");

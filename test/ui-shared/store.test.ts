@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CallInfo, HallSnapshot, LiveStats, PublicTicket } from "../../server/src/contract/index.ts";
+import type { CallInfo, HallSnapshot, LiveStats, PublicTicket, CounterState } from "../../server/src/contract/index.ts";
 import { hallReducer, RECENT_CALLS, waitingIn } from "../../ui-shared/store.ts";
 
 function ticket(id: string, over: Partial<PublicTicket> = {}): PublicTicket {
@@ -80,19 +80,55 @@ describe("ui-shared/store snapshot + delta reducer", () => {
     expect(s?.active).toEqual([]);
   });
 
+  const cs = (id = "c01", status: CounterState["status"] = "calling"): CounterState => ({
+    id,
+    status,
+    ratingRequested: false,
+    servedToday: 0,
+  });
+
+  it("takes the counter's new state and the ticket a call closed from ticket:called", () => {
+    let s = hallReducer(null, { type: "hall:snapshot", payload: snapshot() });
+    s = hallReducer(s, {
+      type: "ticket:called",
+      payload: {
+        counter: cs("c09", "calling"),
+        ticket: ticket("a1", { status: "called", counterId: "c09" }),
+        call: call("a1", "c09", 10),
+      },
+    });
+    expect(s?.counters.find((c) => c.id === "c09")?.status).toBe("calling");
+    s = hallReducer(s, {
+      type: "ticket:called",
+      payload: {
+        counter: { ...cs("c09", "calling"), servedToday: 1 },
+        ticket: ticket("a2", { status: "called", counterId: "c09" }),
+        call: call("a2", "c09", 11),
+        finished: ticket("a1", { status: "done", counterId: "c09" }),
+      },
+    });
+    expect(s?.active.find((t) => t.id === "a1")).toBeUndefined();
+    expect(s?.active.find((t) => t.id === "a2")?.status).toBe("called");
+    expect(s?.counters.find((c) => c.id === "c09")?.servedToday).toBe(1);
+  });
+
   it("records calls newest first, once per ticket and counter, at most 20", () => {
     let s = hallReducer(null, { type: "hall:snapshot", payload: snapshot() });
     s = hallReducer(s, {
       type: "ticket:called",
-      payload: { ticket: ticket("a1", { status: "called", counterId: "c01" }), call: call("a1", "c01", 10) },
+      payload: { counter: cs(), ticket: ticket("a1", { status: "called", counterId: "c01" }), call: call("a1", "c01", 10) },
     });
     s = hallReducer(s, {
       type: "ticket:called",
-      payload: { ticket: ticket("a2", { status: "called" }), call: call("a2", "c02", 11) },
+      payload: { counter: cs(), ticket: ticket("a2", { status: "called" }), call: call("a2", "c02", 11) },
     });
     s = hallReducer(s, {
       type: "ticket:called",
-      payload: { ticket: ticket("a1", { status: "called", recalls: 1 }), call: { ...call("a1", "c01", 12), recall: 1 } },
+      payload: {
+        counter: cs(),
+        ticket: ticket("a1", { status: "called", recalls: 1 }),
+        call: { ...call("a1", "c01", 12), recall: 1 },
+      },
     });
     expect(s?.recentCalls.map((c) => `${c.ticketId}@${c.at}`)).toEqual(["a1@12", "a2@11"]);
     expect(s?.active.find((t) => t.id === "a1")?.status).toBe("called");
@@ -100,7 +136,7 @@ describe("ui-shared/store snapshot + delta reducer", () => {
     for (let i = 0; i < 30; i++)
       s = hallReducer(s, {
         type: "ticket:called",
-        payload: { ticket: ticket(`x${i}`, { status: "called" }), call: call(`x${i}`) },
+        payload: { counter: cs(), ticket: ticket(`x${i}`, { status: "called" }), call: call(`x${i}`) },
       });
     expect(s?.recentCalls).toHaveLength(RECENT_CALLS);
     expect(s?.recentCalls[0]?.ticketId).toBe("x29");

@@ -23,6 +23,10 @@ export interface HallSnapshot {
 export interface TicketCalled {
   ticket: PublicTicket;
   call: CallInfo;
+  /** The calling counter's state after the call (no separate `counter:updated` follows). */
+  counter: CounterState;
+  /** The ticket this call closed at the same counter (call-next finishes the current one). */
+  finished?: PublicTicket;
   /** Path of the synthesised announcement (WAV), when the hub has TTS. */
   audioUrl?: string;
 }

@@ -38,6 +38,9 @@ export interface RealtimeDeps {
 
 /** Room every screen-like client is in: all per-item deltas go here. */
 const HALL = "hall";
+/** Clients that draw live figures (wall, call screens, kiosks): counter pages don't, and
+ * leaving them out spares a large broadcast to every window of the hall. */
+const STATS = "stats";
 const STATS_INTERVAL_MS = 250;
 
 const subscriptionSchema = z.discriminatedUnion("view", [
@@ -118,6 +121,7 @@ export class Realtime {
         rooms.push(`ticket:${sub.ticketId}`);
       } else {
         rooms.push(HALL);
+        if (sub.view !== "counter") rooms.push(STATS);
         if (sub.view === "counter") rooms.push(`counter:${sub.counterId}`);
         if (sub.view === "zone") rooms.push(`zone:${sub.zoneId}`);
         if (sub.view === "screen") rooms.push(`screen:${sub.screenId}`);
@@ -152,14 +156,20 @@ export class Realtime {
   /** Publish durable events to the rooms that care. */
   publish(events: HallEvent[], state: HallState): void {
     const counters = new Set<string>();
-    const touched = new Set<string>();
+    // One call is one broadcast: the counter's new state and the ticket the call closed ride
+    // along in ticket:called (each broadcast to a full hall costs the hub milliseconds).
+    const calledAt = new Map<string, string>();
+    for (const e of events) if (e.type === "ticket.called") calledAt.set(e.counterId, e.ticketId);
+    const folded = new Set<string>();
+    for (const e of events) {
+      if (e.type === "ticket.finished" && e.auto && calledAt.has(e.counterId)) folded.add(e.ticketId);
+    }
     for (const e of events) {
       if ("counterId" in e && e.counterId) counters.add(e.counterId);
       switch (e.type) {
         case "ticket.issued": {
           const t = state.tickets.get(e.ticket.id) as Ticket;
           this.io.to(HALL).emit("ticket:issued", publicTicket(state, t));
-          touched.add(t.id);
           break;
         }
         case "ticket.called":
@@ -170,8 +180,20 @@ export class Realtime {
           const recall = e.type === "ticket.recalled" ? (e.recall ?? t.recalls) : 0;
           const call = callInfo(state, t.id, t.number, e.counterId, e.at, recall);
           const audioUrl = this.d.announcer.urlFor(call);
-          this.io.to(HALL).emit("ticket:called", { ticket: publicTicket(state, t), call, ...(audioUrl ? { audioUrl } : {}) });
-          touched.add(t.id);
+          const counter = state.counters.get(e.counterId)?.view;
+          let finished: Ticket | undefined;
+          for (const id of folded) {
+            const f = state.tickets.get(id);
+            if (f?.counterId === e.counterId) finished = f;
+          }
+          this.io.to(HALL).emit("ticket:called", {
+            ticket: publicTicket(state, t),
+            call,
+            counter: { ...(counter ?? { id: e.counterId, status: "calling", ratingRequested: false, servedToday: 0 }) },
+            ...(finished ? { finished: publicTicket(state, finished) } : {}),
+            ...(audioUrl ? { audioUrl } : {}),
+          });
+          if (e.type === "ticket.called") counters.delete(e.counterId);
           break;
         }
         case "counter.signed_in":
@@ -181,12 +203,13 @@ export class Realtime {
         case "counter.rating_requested":
           break;
         default: {
+          if (folded.has(e.ticketId)) break;
           const t = state.tickets.get(e.ticketId);
           if (t) this.io.to(HALL).emit("ticket:updated", publicTicket(state, t));
-          touched.add(e.ticketId);
         }
       }
     }
+    for (const id of calledAt.keys()) counters.delete(id);
     for (const id of counters) {
       const c = state.counters.get(id);
       if (c) this.io.to(HALL).emit("counter:updated", { ...c.view });
@@ -222,7 +245,7 @@ export class Realtime {
       return;
     }
     this.statsDirty = false;
-    this.io.to(HALL).emit("stats:live", this.d.liveStats());
+    this.io.to(STATS).emit("stats:live", this.d.liveStats());
     this.statsTimer = setTimeout(() => this.flushStats(), STATS_INTERVAL_MS);
   }
 
