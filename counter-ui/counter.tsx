@@ -254,10 +254,10 @@ function Workbench(props: {
   }, [refresh]);
   const patchQueues = useCallback(
     (tk: PublicTicket) => {
-      setView((v) => (v ? { ...v, queues: patchedQueues(v.queues, tk) } : v));
+      setView((v) => (v ? { ...v, queues: patchedQueues(v.queues, tk, counterId) } : v));
       refreshLater();
     },
-    [refreshLater],
+    [refreshLater, counterId],
   );
 
   useEffect(() => {
@@ -273,7 +273,10 @@ function Workbench(props: {
     handlers: {
       "hall:snapshot": () => refreshSoon(),
       "ticket:issued": (tk) => served.has(tk.queueId) && patchQueues(tk),
-      "ticket:updated": (tk) => (tk.counterId === counterId ? refreshSoon() : served.has(tk.queueId) && patchQueues(tk)),
+      "ticket:updated": (tk) =>
+        tk.counterId === counterId || tk.targetCounterId === counterId
+          ? refreshSoon()
+          : served.has(tk.queueId) && patchQueues(tk),
       "ticket:called": (e) =>
         e.ticket.counterId === counterId ? refreshSoon() : served.has(e.ticket.queueId) && patchQueues(e.ticket),
       "counter:updated": (c) => c.id === counterId && refreshSoon(),

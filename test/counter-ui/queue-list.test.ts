@@ -50,4 +50,11 @@ describe("counter-ui patchedQueues", () => {
     expect(q[0]).toMatchObject({ waiting: 1, next: [{ id: "a1" }] });
     expect(q[1]).toMatchObject({ waiting: 1, next: [{ id: "a2" }] });
   });
+
+  it("leaves out a ticket transferred to another counter, but keeps one transferred to this one", () => {
+    const away = { ...tk("a1", "qa"), targetCounterId: "c17" };
+    expect(patchedQueues(lists(), away, "c03")[0]).toMatchObject({ waiting: 1, next: [{ id: "a2" }] });
+    const here = { ...tk("a9", "qa"), targetCounterId: "c03" };
+    expect(patchedQueues(lists(), here, "c03")[0]).toMatchObject({ waiting: 3 });
+  });
 });

@@ -61,6 +61,8 @@ export interface PublicTicket {
   issuedAt: Instant;
   calledAt?: Instant;
   counterId?: string;
+  /** Waiting for this counter only (transferred to it). */
+  targetCounterId?: string;
   recalls: number;
   /** People ahead in the line (waiting only; 0 otherwise). */
   position: number;

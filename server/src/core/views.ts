@@ -66,6 +66,7 @@ export function publicTicket(state: HallState, t: Ticket): PublicTicket {
     issuedAt: t.issuedAt,
     ...(t.calledAt !== undefined ? { calledAt: t.calledAt } : {}),
     ...(t.counterId !== undefined ? { counterId: t.counterId } : {}),
+    ...(t.targetCounterId !== undefined ? { targetCounterId: t.targetCounterId } : {}),
     recalls: t.recalls,
     position: ahead,
     estimatedWaitSec: estimatedWaitSec(state, t, ahead),
