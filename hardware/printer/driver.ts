@@ -128,6 +128,19 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
     });
   }
 
+  /**
+   * Right after a link (re)opens the far end may not be ready to answer yet (a USB
+   * adapter enumerating, the other side of a serial server reconnecting): ask again a few
+   * times quickly instead of leaving the printer offline until the next idle poll.
+   */
+  async #settle(): Promise<void> {
+    for (let i = 0; i < 5 && !this.#closed && this.#link.state === "open"; i++) {
+      await this.refresh();
+      if (this.#status.health !== "offline") return;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
   print(job: TicketPrintJob): Promise<void> {
     if (this.#printed.has(job.jobId)) return Promise.resolve();
     const running = this.#inflight.get(job.jobId);
@@ -171,9 +184,8 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
     }
     let bits: PrinterStatusBits;
     try {
-      const printer = await this.#ask(1);
+      const [printer, paper] = await this.#askPair(1, 4);
       const cause = printer.online ? HEALTHY : await this.#ask(2);
-      const paper = await this.#ask(4);
       bits = mergeStatus(printer, cause, paper);
     } catch (err) {
       const e = err instanceof DeviceError ? err : new DeviceError("ERROR", String(err));
@@ -199,6 +211,23 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
       throw new DeviceError("OFFLINE", "printer reports offline");
     }
     this.#setStatus("online", bits.paperNearEnd ? "PAPER_NEAR_END" : undefined);
+  }
+
+  /**
+   * Two DLE EOT questions in one write, answered in order: one round trip before each
+   * ticket instead of two (the kiosk's press-to-paper time). A garbled pair is asked again
+   * one question at a time.
+   */
+  async #askPair(a: StatusRequest, b: StatusRequest): Promise<[PrinterStatusBits, PrinterStatusBits]> {
+    this.#rx = [];
+    await this.#link.write(Buffer.concat([statusRequest(a), statusRequest(b)]));
+    const byteA = await this.#readByte(this.#statusTimeoutMs);
+    const byteB = await this.#readByte(this.#statusTimeoutMs);
+    try {
+      return [parseStatus(a, byteA), parseStatus(b, byteB)];
+    } catch {
+      return [await this.#ask(a), await this.#ask(b)];
+    }
   }
 
   /** One DLE EOT question; a garbled answer is asked again once. */
@@ -243,7 +272,7 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
   #linkChanged(state: LinkState, detail?: string): void {
     if (this.#closed) return;
     if (state === "open") {
-      if (this.#link.duplex) void this.refresh();
+      if (this.#link.duplex) void this.#settle();
       else this.#setStatus("online");
       return;
     }

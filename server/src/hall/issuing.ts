@@ -123,6 +123,27 @@ export class TicketIssuer {
     return `${(this.config.data.catalogue.hall.publicUrl || baseUrl).replace(/\/$/, "")}/m/${ticketId}`;
   }
 
+  private readonly formats = new Map<string, Intl.DateTimeFormat>();
+
+  /** Building a formatter costs more than printing a ticket's text: keep one per language. */
+  private timeFormat(lang: "zh" | "en", timeZone: string): Intl.DateTimeFormat {
+    const key = `${lang}|${timeZone}`;
+    let f = this.formats.get(key);
+    if (!f) {
+      f = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "zh-CN", {
+        timeZone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      });
+      this.formats.set(key, f);
+    }
+    return f;
+  }
+
   private async printFor(t: Ticket, kioskId: string, lang: "zh" | "en", phoneUrl: string, jobId: string): Promise<PrintResult> {
     if (!this.print) return { status: "none" };
     const s = this.hall.state;
@@ -140,15 +161,7 @@ export class TicketIssuer {
       floor: zone?.floor ?? "",
       ahead: view.position,
       estimatedWaitMin: Math.ceil(view.estimatedWaitSec / 60),
-      issuedAtText: new Intl.DateTimeFormat(en ? "en-GB" : "zh-CN", {
-        timeZone: s.catalogue.hall.timeZone,
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-      }).format(t.issuedAt),
+      issuedAtText: this.timeFormat(lang, s.catalogue.hall.timeZone).format(t.issuedAt),
       qrUrl: phoneUrl,
       materials: (matter?.materials ?? []).slice(0, 3),
       lang,

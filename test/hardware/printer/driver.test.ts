@@ -61,7 +61,8 @@ describe("hardware/printer EscPosPrinter faults (simulator)", () => {
 
   it("rejects with BAD_FRAME when the answer stays garbled", async () => {
     const { sim, printer } = await setup();
-    sim.garbleNextResponse(2);
+    // The paired question (2 answers), then the printer question alone, asked twice.
+    sim.garbleNextResponse(4);
     await expect(printer.print(ticketJob(1))).rejects.toMatchObject({ code: "BAD_FRAME" });
     expect(printer.status.health).toBe("error");
   });
