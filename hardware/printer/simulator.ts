@@ -106,6 +106,7 @@ export class PrinterSimulator extends EventEmitter {
       if (used === 0) break;
       pos += used;
     }
+    this.#flushRun();
     this.#rx = this.#rx.subarray(pos);
   }
 
@@ -166,9 +167,25 @@ export class PrinterSimulator extends EventEmitter {
     }
   }
 
+  // The ticket's raw bytes are kept as runs of the receive buffer, not byte by byte: one
+  // copy per run instead of a Buffer per character (the simulator shares the hub's
+  // process in the demo and the benchmarks).
+  #run: { buf: Buffer; start: number; end: number } | undefined;
+
   #keep(buf: Buffer, pos: number, len: number): number {
-    this.#ticketBytes.push(Buffer.from(buf.subarray(pos, pos + len)));
+    const r = this.#run;
+    if (r && r.buf === buf && r.end === pos) r.end = pos + len;
+    else {
+      this.#flushRun();
+      this.#run = { buf, start: pos, end: pos + len };
+    }
     return len;
+  }
+
+  #flushRun(): void {
+    const r = this.#run;
+    if (r) this.#ticketBytes.push(Buffer.from(r.buf.subarray(r.start, r.end)));
+    this.#run = undefined;
   }
 
   #endLine(): void {
@@ -177,6 +194,7 @@ export class PrinterSimulator extends EventEmitter {
   }
 
   #cut(): void {
+    this.#flushRun();
     if (this.#lineBytes.length > 0) this.#endLine();
     const ticket: PrintedTicket = { lines: this.#lines, qr: this.#qr, bytes: Buffer.concat(this.#ticketBytes) };
     this.#lines = [];
