@@ -3,7 +3,6 @@
  * /m/:ticketId, /counter, /display, /wall, and /assets/* — hence base "/".
  * `npx vite` (dev) proxies the API and the socket to a hub at $HUB_URL.
  */
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import preact from "@preact/preset-vite";
@@ -19,14 +18,7 @@ const ENTRIES: Record<string, string> = {
   wall: "display-ui/wall.html",
 };
 
-// Pages are written in parallel; build the ones that exist rather than fail the whole build.
-// OV_PAGES=kiosk,phone builds only those (and then leaves the other pages' output in dist/).
-const only = process.env.OV_PAGES?.split(",").map((s) => s.trim());
-const input = Object.fromEntries(
-  Object.entries(ENTRIES)
-    .filter(([name, file]) => existsSync(path.join(root, file)) && (!only || only.includes(name)))
-    .map(([name, file]) => [name, path.join(root, file)]),
-);
+const input = Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, path.join(root, file)]));
 
 const hub = process.env.HUB_URL ?? "http://127.0.0.1:8080";
 
@@ -57,7 +49,7 @@ export default defineConfig({
   publicDir: false,
   build: {
     outDir: "dist",
-    emptyOutDir: !only,
+    emptyOutDir: true,
     target: "es2022",
     rollupOptions: { input },
   },

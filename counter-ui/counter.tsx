@@ -600,7 +600,11 @@ function Workbench(props: {
 
 function Modal(props: { title: string; t: T; onClose: () => void; children: preact.ComponentChildren }) {
   return (
-    <div class="modal-back" onClick={props.onClose}>
+    // A click beside the dialog closes it (mouse convenience); Escape and the cancel button
+    // are the keyboard ways, and the dialog itself stops the click from reaching the backdrop.
+    // biome-ignore lint/a11y/noStaticElementInteractions: backdrop of a modal dialog
+    <div class="modal-back" onClick={props.onClose} onKeyDown={(e) => e.key === "Escape" && props.onClose()}>
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: only stops the backdrop's click */}
       <div class="modal" role="dialog" onClick={(e) => e.stopPropagation()}>
         <h2>{props.title}</h2>
         {props.children}

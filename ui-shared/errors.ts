@@ -28,7 +28,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   INVALID_TRANSITION: { zh: "当前状态下不能进行此操作", en: "Not possible in the current state" },
   BOOKING_NOT_FOUND: { zh: "没有找到这个预约码，请核对后重试", en: "No booking with this code: please check it and try again" },
   BOOKING_USED: { zh: "这个预约码已使用过", en: "This booking code has already been used" },
-  BOOKING_NOT_TODAY: { zh: "这个预约不是今天的，请在预约当天取号", en: "This booking is for another day: come on the booked day" },
+  BOOKING_NOT_TODAY: {
+    zh: "这个预约不是今天的，请在预约当天取号",
+    en: "This booking is for another day: come on the booked day",
+  },
   REACTIVATION_EXPIRED: { zh: "过号已超过可恢复时间，请重新取号", en: "Too late to reactivate; please take a new ticket" },
   QUEUE_NOT_SERVED: { zh: "本窗口不办理该队列", en: "This counter does not serve that queue" },
   ALREADY_RATED: { zh: "已经评价过了，谢谢", en: "Already rated, thank you" },

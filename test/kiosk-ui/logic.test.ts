@@ -2,8 +2,19 @@ import { describe, expect, it } from "vitest";
 import type { Catalogue, LiveStats, Queue } from "../../server/src/contract/index.ts";
 import { issuingBlock, materialsUrl, mattersOfZone, ticketIdFromLocation } from "../../kiosk-ui/logic.ts";
 
-const queue: Queue = { id: "qa", prefix: "A", name: "综合", nameEn: "General", zoneId: "z1", dailyCap: 2, hours: [{ from: "08:30", to: "17:00" }], defaultServiceSec: 300, waitAlarmMin: 30 };
-const stats = (issued: number) => ({ queues: [{ queueId: "qa", issued, waiting: 0, longestWaitSec: 0, alarm: false }] }) as unknown as LiveStats;
+const queue: Queue = {
+  id: "qa",
+  prefix: "A",
+  name: "综合",
+  nameEn: "General",
+  zoneId: "z1",
+  dailyCap: 2,
+  hours: [{ from: "08:30", to: "17:00" }],
+  defaultServiceSec: 300,
+  waitAlarmMin: 30,
+};
+const stats = (issued: number) =>
+  ({ queues: [{ queueId: "qa", issued, waiting: 0, longestWaitSec: 0, alarm: false }] }) as unknown as LiveStats;
 const TEN_AM = Date.UTC(2024, 4, 6, 2, 0); // 10:00 Shanghai
 const EIGHT_PM = Date.UTC(2024, 4, 6, 12, 0); // 20:00 Shanghai
 

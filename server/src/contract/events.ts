@@ -2,7 +2,7 @@ import type { Catalogue, PriorityClass, StaffPublic } from "./catalogue.ts";
 import type { DeviceStatus } from "./devices.ts";
 import type { Ack } from "./errors.ts";
 import type { LiveStats } from "./stats.ts";
-import type { CallInfo, CounterState, Outcome, PublicTicket, RatingScore, Ticket } from "./tickets.ts";
+import type { CallInfo, CounterState, Outcome, PublicTicket, Ticket } from "./tickets.ts";
 
 /** Everything a screen needs to draw itself from scratch; sent on connect unless the
  * connection was recovered (then the missed deltas are replayed instead). */
@@ -130,10 +130,9 @@ export type CounterSocketCommand =
       priority?: PriorityClass;
     };
 
-export type InterServerEvents = {};
+/** No hub-to-hub events: one hub per hall. */
+export type InterServerEvents = Record<never, never>;
 
 export interface SocketData {
   staffId?: string;
 }
-
-export type { RatingScore };
