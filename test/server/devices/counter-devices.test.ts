@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CounterView, TicketCalled } from "../../../server/src/contract/events.ts";
 import type { Ticket } from "../../../server/src/contract/tickets.ts";
 import { type RunningHub, startHub } from "../../../server/src/app.ts";
+import { jsonApi, sleep, until } from "../../helpers/http.ts";
 
 // The hall's counter devices (caller keypad, rating device, LED window display) driven
 // through their simulators while the hub runs, observed the way users see it: REST, the
@@ -21,40 +22,7 @@ let clerkId: string;
 let hall: Socket;
 const events: { name: string; payload: unknown }[] = [];
 
-interface Reply<T = unknown> {
-  status: number;
-  body: T;
-}
-
-async function api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<Reply<T>> {
-  const res = await fetch(`${hub.url}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Poll `probe` until it returns a value other than undefined/false, for at most `ms`. */
-async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 3000,
-  what = "condition",
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const api = jsonApi(() => hub.url);
 
 function sims(id: string) {
   const s = hub.devices.simulators(id);

@@ -8,6 +8,7 @@ import type { IssuedTicket, KioskInput, PrintResult } from "../../../server/src/
 import type { Ticket } from "../../../server/src/contract/tickets.ts";
 import type { IdCardText } from "../../../hardware/idreader/protocol.ts";
 import { type RunningHub, startHub } from "../../../server/src/app.ts";
+import { jsonApi, sleep, until } from "../../helpers/http.ts";
 
 // The kiosk's devices (ID card reader, scanner, ticket printer) as simulators inside the
 // running hub, observed through the kiosk's socket room, REST and the printer's output.
@@ -33,40 +34,10 @@ const logs: string[] = [];
 const restBodies: string[] = [];
 const sockets: Socket[] = [];
 
-interface Reply<T = unknown> {
-  status: number;
-  body: T;
-}
-
-async function api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<Reply<T>> {
-  const res = await fetch(`${hub.url}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  restBodies.push(text);
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 3000,
-  what = "condition",
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const api = jsonApi(
+  () => hub.url,
+  (text) => restBodies.push(text),
+);
 
 function sims(id: string) {
   const s = hub.devices.simulators(id);

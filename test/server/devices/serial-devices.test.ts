@@ -11,6 +11,7 @@ import { KeypadSimulator } from "../../../hardware/keypad/simulator.ts";
 import { PrinterSimulator } from "../../../hardware/printer/simulator.ts";
 import { SerialLink } from "../../../hardware/transport/serial.ts";
 import { type PtyPair, startPtyPair } from "../../helpers/socat.ts";
+import { jsonApi, sleep, until } from "../../helpers/http.ts";
 
 // Devices configured over REST on real transports: a printer on a kernel pty (socat), the
 // far end played by the printer simulator on its own SerialLink. Unplugging kills socat,
@@ -29,44 +30,12 @@ let far: { link: SerialLink; sim: PrinterSimulator; raw: Buffer[] } | undefined;
 let keypadPair: PtyPair | undefined;
 let keypadLink: SerialLink | undefined;
 
-interface Reply<T = unknown> {
-  status: number;
-  body: T;
-}
-
 function url(): string {
   if (!hub) throw new Error("hub not running");
   return hub.url;
 }
 
-async function api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<Reply<T>> {
-  const res = await fetch(`${url()}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 3000,
-  what = "condition",
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const api = jsonApi(url);
 
 async function boot(): Promise<void> {
   hub = await startHub({

@@ -1,0 +1,43 @@
+/** Small client-side helpers for tests that talk to a hub with `fetch`. */
+
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/**
+ * A JSON request to the hub at `base()` (a function, so a test can restart its hub on
+ * another port). `onBody` sees every raw response body (to check what never leaves the hub).
+ */
+export function jsonApi(base: () => string, onBody?: (text: string) => void) {
+  return async <T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<Reply<T>> => {
+    const res = await fetch(`${base()}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    onBody?.(text);
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Poll `probe` until it returns a value other than undefined/false, for at most `ms`. */
+export async function until<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 3000,
+  what = "condition",
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
