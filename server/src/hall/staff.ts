@@ -1,9 +1,18 @@
+import { randomBytes } from "node:crypto";
 import type { Role, StaffPublic } from "../contract/catalogue.ts";
-import { verifyPassword } from "../auth/passwords.ts";
+import { generatePassword, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { ApiError } from "../http/errors.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
 
 export function publicStaff(s: StaffRecord): StaffPublic {
   return { id: s.id, username: s.username, name: s.name, role: s.role };
+}
+
+export interface NewStaff {
+  username: string;
+  name: string;
+  role: Role;
+  counterId?: string;
 }
 
 /** Staff accounts, read from the configuration. */
@@ -23,6 +32,59 @@ export class StaffDirectory {
       return null;
     }
     return (await verifyPassword(password, s.salt, s.hash)) ? s : null;
+  }
+
+  list(): (StaffPublic & { counterId?: string })[] {
+    return this.config.data.staff.map((s) => ({ ...publicStaff(s), ...(s.counterId ? { counterId: s.counterId } : {}) }));
+  }
+
+  /** A new account with a generated password, returned once (only its hash is kept). */
+  async create(n: NewStaff): Promise<{ staff: StaffPublic; password: string }> {
+    if (this.config.data.staff.some((s) => s.username === n.username))
+      throw new ApiError("VALIDATION_FAILED", `username "${n.username}" is taken`);
+    this.checkCounter(n.counterId);
+    const password = generatePassword();
+    const record: StaffRecord = {
+      id: `s-${randomBytes(5).toString("hex")}`,
+      username: n.username,
+      name: n.name,
+      role: n.role,
+      ...(n.counterId ? { counterId: n.counterId } : {}),
+      ...(await hashPassword(password)),
+    };
+    await this.config.update((d) => {
+      d.staff.push(record);
+    });
+    return { staff: publicStaff(record), password };
+  }
+
+  /** A new generated password for an account (the old one stops working at once). */
+  async resetPassword(id: string): Promise<{ staff: StaffPublic; password: string }> {
+    const s = this.byId(id);
+    if (!s) throw new ApiError("NOT_FOUND", `no staff ${id}`);
+    const password = generatePassword();
+    const h = await hashPassword(password);
+    await this.config.update((d) => {
+      const r = d.staff.find((x) => x.id === id);
+      if (r) Object.assign(r, h);
+    });
+    return { staff: publicStaff(s), password };
+  }
+
+  async remove(id: string, by: StaffRecord): Promise<void> {
+    const s = this.byId(id);
+    if (!s) throw new ApiError("NOT_FOUND", `no staff ${id}`);
+    if (s.id === by.id) throw new ApiError("INVALID_TRANSITION", "you cannot remove your own account");
+    if (s.role === "admin" && this.config.data.staff.filter((x) => x.role === "admin").length === 1)
+      throw new ApiError("INVALID_TRANSITION", "the last admin cannot be removed");
+    await this.config.update((d) => {
+      d.staff = d.staff.filter((x) => x.id !== id);
+    });
+  }
+
+  private checkCounter(counterId: string | undefined): void {
+    if (counterId && !this.config.data.catalogue.counters.some((c) => c.id === counterId))
+      throw new ApiError("UNKNOWN_COUNTER", `no counter ${counterId}`);
   }
 }
 

@@ -218,6 +218,21 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json(d.catalogue().counters.find((c) => c.id === req.params.id));
   });
 
+  app.get("/api/staff", auth, role("admin"), (_req, res) => {
+    res.json(d.staff.list());
+  });
+  app.post("/api/staff", auth, role("admin"), async (req, res) => {
+    res.status(201).json(await d.staff.create(parse(schemas.newStaff, req.body)));
+  });
+  app.post("/api/staff/:id/password", auth, role("admin"), async (req, res) => {
+    parse(schemas.empty, req.body ?? {});
+    res.json(await d.staff.resetPassword(parse(schemas.id, req.params.id)));
+  });
+  app.delete("/api/staff/:id", auth, role("admin"), async (req: Authed, res) => {
+    await d.staff.remove(parse(schemas.id, req.params.id), req.staff as StaffRecord);
+    res.status(204).end();
+  });
+
   app.get("/api/devices", auth, role("admin", "supervisor"), (_req, res) => {
     res.json(d.devices.list());
   });

@@ -58,5 +58,14 @@ export const schemas = {
   }),
   simulate: z.strictObject({ fault: z.enum(["paper_out", "unplug", "ok"]) }),
   profile: workProfileSchema,
+  newStaff: z.strictObject({
+    username: z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9._-]{1,31}$/, { message: "2–32 lowercase letters, digits, . _ -" }),
+    name: z.string().trim().min(1).max(40),
+    role: z.enum(["clerk", "supervisor", "admin"]),
+    counterId: id.optional(),
+  }),
   qr: z.strictObject({ text: z.string().min(1).max(1000) }),
 };
