@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Low } from "lowdb";
 import { JSONFile } from "lowdb/node";
@@ -136,6 +136,8 @@ export class ConfigStore {
   static async open(dataDir: string, seed: () => Promise<ConfigData>): Promise<{ store: ConfigStore; created: boolean }> {
     mkdirSync(dataDir, { recursive: true });
     const file = join(dataDir, "config.json");
+    // A crash inside a durable write leaves its temp file; the real file is intact.
+    for (const f of readdirSync(dataDir)) if (/^config\.json\.\d+\.tmp$/.test(f)) rmSync(join(dataDir, f), { force: true });
     const created = !existsSync(file);
     // lowdb insists on default data; a fresh folder gets the seed, an existing file its own content.
     const db = new Low<ConfigData>(new DurableJSONFile<ConfigData>(file), created ? await seed() : ({} as ConfigData));

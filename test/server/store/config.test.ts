@@ -63,6 +63,14 @@ describe("store/config open", () => {
     expect(store.data).toEqual(configData());
   });
 
+  it("removes the temp file a crash inside a write left behind, and keeps the real file", async () => {
+    await ConfigStore.open(dir, async () => configData());
+    await writeFile(join(dir, "config.json.4242.tmp"), '{"half": ');
+    const { store } = await ConfigStore.open(dir, async () => configData());
+    expect(store.data).toEqual(configData());
+    expect(await readdir(dir)).toEqual(["config.json"]);
+  });
+
   it("reads the same configuration on reopen, without seeding", async () => {
     await ConfigStore.open(dir, async () => configData());
     const s = seedOnce();
