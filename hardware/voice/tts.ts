@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { setPriority } from "node:os";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { DeviceError } from "../transport/link.ts";
@@ -21,6 +21,8 @@ export interface VoiceOptions {
   runner?: ProgramRunner;
   /** Called once, the first time espeak-ng turns out to be missing. */
   onUnavailable?: (reason: string) => void;
+  /** Clips older than this many days are deleted at start (default 14). */
+  keepDays?: number;
 }
 
 /** A synthesised announcement. */
@@ -54,6 +56,7 @@ export function createVoice(options: VoiceOptions): Voice {
   let available = true;
   let chimeFile: string | undefined;
   mkdirSync(options.cacheDir, { recursive: true });
+  pruneClips(options.cacheDir, options.keepDays ?? 14);
 
   const missing = (reason: string): DeviceError => {
     if (available) {
@@ -119,6 +122,27 @@ export function createVoice(options: VoiceOptions): Voice {
       return file;
     },
   };
+}
+
+/**
+ * Every ticket number at every counter is a clip of its own, so the cache grows every day:
+ * drop clips made more than `keepDays` ago (one still needed is simply made again).
+ */
+export function pruneClips(dir: string, keepDays: number, now = Date.now()): number {
+  let removed = 0;
+  for (const f of readdirSync(dir)) {
+    if (!/^[0-9a-f]{32}\.wav$/.test(f)) continue;
+    const p = join(dir, f);
+    try {
+      if (now - statSync(p).mtimeMs > keepDays * 86_400_000) {
+        rmSync(p, { force: true });
+        removed++;
+      }
+    } catch {
+      // Gone meanwhile: nothing to prune.
+    }
+  }
+  return removed;
 }
 
 /** Cache key of a speech: the same voice, rate and text give the same clip. */

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -177,5 +177,25 @@ describe("hardware/voice/tts chime", () => {
     const mtime = statSync(file).mtimeMs;
     expect(voice.chime()).toBe(file);
     expect(statSync(file).mtimeMs).toBe(mtime);
+  });
+});
+
+describe("hardware/voice pruneClips", () => {
+  it("deletes clips older than the limit at start and keeps newer ones and other files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "onevisit-prune-"));
+    try {
+      const old = join(dir, `${"a".repeat(32)}.wav`);
+      const fresh = join(dir, `${"b".repeat(32)}.wav`);
+      writeFileSync(old, "x");
+      writeFileSync(fresh, "x");
+      writeFileSync(join(dir, "chime.wav"), "x");
+      const twentyDaysAgo = (Date.now() - 20 * 86_400_000) / 1000;
+      utimesSync(old, twentyDaysAgo, twentyDaysAgo);
+      utimesSync(join(dir, "chime.wav"), twentyDaysAgo, twentyDaysAgo);
+      createVoice({ cacheDir: dir, keepDays: 14, runner: async () => {} });
+      expect(readdirSync(dir).sort()).toEqual([`${"b".repeat(32)}.wav`, "chime.wav"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
