@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
@@ -21,6 +22,7 @@ import { ApiError } from "./http/errors.ts";
 import { Realtime } from "./realtime/server.ts";
 import { demoCatalogue, demoDevices, demoStaff } from "./seed/demo-hall.ts";
 import { CONFIG_VERSION, type ConfigData, ConfigStore, type StaffRecord } from "./store/config.ts";
+import { writeFileDurable } from "./store/durable-file.ts";
 import { Announcer } from "./voice/announcer.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
 
@@ -106,6 +108,17 @@ async function ensureDemoBookings(config: ConfigStore, hall: HallService, now: n
     .map(({ code, matterId, slotAt }) => ({ code, matterId, slotAt }));
 }
 
+/** Logged-out token ids; a damaged file only costs those logouts, never the start. */
+function readRevoked(file: string, log: (line: string) => void): Record<string, number> {
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, number>;
+  } catch (err) {
+    log(`${file} is unreadable (${(err as Error).message}); earlier logouts are forgotten`);
+    return {};
+  }
+}
+
 /**
  * The composition root: builds every part of the hub, wires them, and listens.
  * The only place that knows all the parts.
@@ -123,7 +136,14 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
 
   const hall = await HallService.open({ dataDir: opts.dataDir, catalogue: config.data.catalogue, clock, log });
   const staff = new StaffDirectory(config);
-  const tokens = new TokenService(Buffer.from(config.data.secrets.tokenKey, "base64"), clock);
+  const revokedFile = join(opts.dataDir, "revoked-tokens.json");
+  const tokens = new TokenService(
+    Buffer.from(config.data.secrets.tokenKey, "base64"),
+    clock,
+    undefined,
+    readRevoked(revokedFile, log),
+    (revoked) => writeFileDurable(revokedFile, JSON.stringify(revoked)),
+  );
   const actions = new CounterActions(hall);
   const issuer = new TicketIssuer(hall, config, clock);
   let clientCatalogue: Catalogue = withInitials(config.data.catalogue);

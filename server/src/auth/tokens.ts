@@ -16,11 +16,20 @@ export interface TokenClaims {
 export class TokenService {
   private readonly revoked = new Map<string, number>();
 
+  /**
+   * `revoked`: token ids logged out earlier (with their expiry), as saved by `onRevoke`, so
+   * a logout holds across a hub restart.
+   */
   constructor(
     private readonly key: Buffer,
     private readonly clock: () => number,
     private readonly ttlMs = 12 * 3600_000,
-  ) {}
+    revoked: Record<string, number> = {},
+    private readonly onRevoke: (revoked: Record<string, number>) => Promise<void> = async () => {},
+  ) {
+    const now = clock();
+    for (const [jti, exp] of Object.entries(revoked)) if (exp >= now) this.revoked.set(jti, exp);
+  }
 
   issue(staffId: string): string {
     const claims: TokenClaims = { sid: staffId, exp: this.clock() + this.ttlMs, jti: randomBytes(9).toString("base64url") };
@@ -45,12 +54,14 @@ export class TokenService {
     return claims;
   }
 
-  revoke(token: string): void {
+  /** Revoke a token; resolves once the revocation is saved. */
+  async revoke(token: string): Promise<void> {
     const c = this.verify(token);
     if (!c) return;
     this.revoked.set(c.jti, c.exp);
     const now = this.clock();
     for (const [jti, exp] of this.revoked) if (exp < now) this.revoked.delete(jti);
+    await this.onRevoke(Object.fromEntries(this.revoked));
   }
 
   private sign(body: string): string {

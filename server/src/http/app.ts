@@ -157,8 +157,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
     const reply: LoginReply = { token: d.tokens.issue(s.id), staff: publicStaff(s), counterId: s.counterId ?? null };
     res.json(reply);
   });
-  app.post("/api/auth/logout", auth, (req, res) => {
-    d.tokens.revoke((req.get("authorization") ?? "").slice(7));
+  app.post("/api/auth/logout", auth, async (req, res) => {
+    await d.tokens.revoke((req.get("authorization") ?? "").slice(7));
     res.status(204).end();
   });
   app.get("/api/auth/me", auth, (req: Authed, res) => {
