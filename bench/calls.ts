@@ -195,15 +195,7 @@ async function hubRun(tts: boolean): Promise<LoadResult> {
     await sleep(3000);
     const cpu1 = cpuMs(child.proc.pid as number);
     const wall1 = performance.now();
-    const samples: number[] = [];
-    let missing = 0;
-    for (const [id, t0] of sent) {
-      for (const m of seen) {
-        const t = m.get(id);
-        if (t === undefined) missing++;
-        else samples.push(t - t0);
-      }
-    }
+    const { samples, missing } = latencies(sent, seen);
     return {
       samples,
       acks,
@@ -274,15 +266,7 @@ async function baselineRun(payloadBytes: number): Promise<LoadResult> {
     await sleep(3000);
     const cpu1 = cpuMs(child.proc.pid as number);
     const wall1 = performance.now();
-    const samples: number[] = [];
-    let missing = 0;
-    for (const [id, t0] of sent) {
-      for (const m of seen) {
-        const t = m.get(id);
-        if (t === undefined) missing++;
-        else samples.push(t - t0);
-      }
-    }
+    const { samples, missing } = latencies(sent, seen);
     return {
       samples,
       acks: [],
@@ -350,4 +334,18 @@ export async function benchCalls(): Promise<BenchResult> {
       `calls, diagnostic: the same hub run with espeak-ng pointed at a missing file (no WAV per call; screens fall back to browser speech): p50 ${ms(q.p50)}, p95 ${ms(q.p95)}, p99 ${ms(q.p99)}, ${quiet.missing} missing; ack p50 ${ms(qa.p50)}, p99 ${ms(qa.p99)}${quiet.eld ? `; event-loop delay p50 ${ms(quiet.eld.eldP50)}, p99 ${ms(quiet.eld.eldP99)}` : ""}; hub CPU ${quiet.childCpuPct.toFixed(0)} %.`,
     ],
   };
+}
+
+/** Send → first sighting, per observer; a call an observer never saw counts as missing. */
+function latencies(sent: Map<string, number>, seen: Map<string, number>[]): { samples: number[]; missing: number } {
+  const samples: number[] = [];
+  let missing = 0;
+  for (const [id, t0] of sent) {
+    for (const m of seen) {
+      const t = m.get(id);
+      if (t === undefined) missing++;
+      else samples.push(t - t0);
+    }
+  }
+  return { samples, missing };
 }
