@@ -62,6 +62,13 @@ export interface TestHub {
    */
   // biome-ignore lint/suspicious/noExplicitAny: replies are untyped JSON; tests narrow with a type argument or assert on fields
   api<T = any>(method: string, path: string, body?: unknown, auth?: string | { header: string }): Promise<ApiReply<T>>;
+  /**
+   * Take a number as a kiosk does (`POST /api/tickets`). Use this in tests rather than a raw
+   * `api("POST", "/api/tickets")`: who may issue (paired kiosks, staff) is decided here once.
+   * `auth` overrides the credentials sent.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: replies are untyped JSON, as with api()
+  issue<T = any>(body: Record<string, unknown>, auth?: string | { header: string }): Promise<ApiReply<T>>;
   /** A socket.io-client socket over websocket; closed by `close()`. */
   socket(opts?: { token?: string; autoConnect?: boolean }): HubClient;
   /** Close every socket, the hub, and remove the data folder. Safe to call twice. */
@@ -135,6 +142,7 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
       if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body;
     },
+    issue: (body, auth) => api("POST", "/api/tickets", body, auth),
     adminToken: async () => {
       admin ??= (await t.login("admin")).token;
       return admin;
