@@ -4,8 +4,8 @@ import type { MsgTable } from "../ui-shared/i18n.ts";
 export const KIOSK = {
   title: { zh: "自助取号", en: "Take a ticket" },
   searchPlaceholder: {
-    zh: "搜索事项：名称、常用说法或拼音，如 营业执照、budongchan、bdc",
-    en: "Search: a matter's name or an everyday word, e.g. passport",
+    zh: "搜事项：名称、常用说法或拼音，如 营业执照、bdc",
+    en: "Search a matter, e.g. passport",
   },
   searchLabel: { zh: "搜索事项", en: "Search matters" },
   keyboard: { zh: "屏幕键盘", en: "On-screen keyboard" },
@@ -26,8 +26,8 @@ export const KIOSK = {
   zoneWaiting: { zh: "等候 {n} 人", en: "{n} waiting" },
   zoneNoWait: { zh: "无需等候", en: "No wait" },
   publicUrlUnset: {
-    zh: "管理员请注意：未设置 hall.publicUrl，号票二维码指向 {origin}，访客手机可能无法打开",
-    en: "Staff: hall.publicUrl is not set; ticket QR codes point at {origin}, which visitors' phones may not open",
+    zh: "⚠ 未设置 hall.publicUrl：号票二维码指向 {origin}",
+    en: "⚠ hall.publicUrl unset: ticket QR codes point at {origin}",
   },
   chooseZone: { zh: "请选择功能区", en: "Choose a service zone" },
   matters: { zh: "{n} 个事项", en: "{n} matters" },

@@ -226,7 +226,10 @@ function Kiosk() {
   return (
     // data-live: the hall snapshot has arrived, so this screen's room is joined and reader
     // and scanner input will reach it (tests wait for it before placing a card).
-    <div class={`kiosk${large ? " large" : ""}${listOnly ? " list-only" : ""}`} data-live={state && connected ? "1" : undefined}>
+    <div
+      class={`kiosk${large ? " large" : ""}${listOnly ? " list-only" : ""}${cat && !cat.hall.publicUrl && !listOnly ? " with-note" : ""}`}
+      data-live={state && connected ? "1" : undefined}
+    >
       <ReconnectBanner connected={connected || listOnly} lang={lang} />
       <header class="bar">
         <button type="button" class="brand" onClick={() => !listOnly && setScreen({ kind: "home" })}>
