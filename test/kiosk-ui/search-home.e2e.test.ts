@@ -167,6 +167,7 @@ describe("kiosk start screen", () => {
     const prefix = cat.queues.find((q) => q.id === "q-k")?.prefix;
     expect(number).toMatch(new RegExp(`^${prefix}\\d{3}$`));
     await expect(page.locator(".issued .what").textContent()).resolves.toBe("帮办代办综合服务");
+    await expectNoAxeViolations(page, "kiosk ticket screen");
   });
 
   it("asks for the ID card with a picture of the reader, and shows how many wait in each zone, live", {
