@@ -3,7 +3,32 @@ import type { MsgTable } from "../ui-shared/i18n.ts";
 /** Every visible string of the kiosk page. */
 export const KIOSK = {
   title: { zh: "自助取号", en: "Take a ticket" },
-  searchPlaceholder: { zh: "搜索事项：名称或拼音首字母，如 bdc", en: "Search: name or pinyin initials, e.g. bdc" },
+  searchPlaceholder: {
+    zh: "搜事项：名称、常用说法或拼音，如 营业执照、bdc",
+    en: "Search a matter, e.g. passport",
+  },
+  searchLabel: { zh: "搜索事项", en: "Search matters" },
+  keyboard: { zh: "屏幕键盘", en: "On-screen keyboard" },
+  keyBack: { zh: "删除", en: "Delete" },
+  candidates: { zh: "候选字词", en: "Candidates" },
+  noCandidates: { zh: "没有候选字，可直接按拼音搜索", en: "No candidates: searching by pinyin" },
+  helpEntry: { zh: "找帮办 · 帮办代办", en: "Ask for help · free help desk" },
+  helpHint: {
+    zh: "不知道办什么、不会填表？取号后工作人员全程帮您办",
+    en: "Not sure what you need, or how to fill in the forms? Take a number and staff will help you",
+  },
+  swipeId: { zh: "请刷身份证", en: "Place your ID card on the reader" },
+  swipeIdHint: {
+    zh: "将身份证放在屏幕下方的读卡区，号票将登记您的身份证",
+    en: "Put it on the reader below the screen: your ticket is then registered to it",
+  },
+  readerPicture: { zh: "身份证放在读卡器上的示意图", en: "Picture: an ID card placed on the card reader" },
+  zoneWaiting: { zh: "等候 {n} 人", en: "{n} waiting" },
+  zoneNoWait: { zh: "无需等候", en: "No wait" },
+  publicUrlUnset: {
+    zh: "⚠ 未设置 hall.publicUrl：号票二维码指向 {origin}",
+    en: "⚠ hall.publicUrl unset: ticket QR codes point at {origin}",
+  },
   chooseZone: { zh: "请选择功能区", en: "Choose a service zone" },
   matters: { zh: "{n} 个事项", en: "{n} matters" },
   results: { zh: "搜索结果", en: "Results" },

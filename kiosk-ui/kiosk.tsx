@@ -7,13 +7,15 @@ import { errorMessage } from "../ui-shared/errors.ts";
 import { DEFAULT_TIME_ZONE, formatClock, formatHours, formatWait } from "../ui-shared/format.ts";
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
-import { searchMatters } from "../ui-shared/search.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
 import { waitingIn } from "../ui-shared/store.ts";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
+import { Home } from "./home.tsx";
+import { DIGITS, Keyboard, LETTERS } from "./keyboard.tsx";
 import { KIOSK } from "./kiosk-messages.ts";
-import { issuingBlock, materialsUrl, mattersOfZone } from "./logic.ts";
+import { helpDeskMatter, issuingBlock, materialsUrl, mattersOfZone } from "./logic.ts";
+import { MatterList } from "./matter-list.tsx";
 import "./kiosk.css";
 
 /** Back to the start screen after this long without a touch. */
@@ -116,8 +118,9 @@ function Kiosk() {
     return () => clearInterval(id);
   }, []);
 
-  // Idle: back to the start for the next visitor: forget the ID card, the search and
-  // the large-text choice (the next visitor may not need it).
+  // Idle: back to the start for the next visitor: forget the ID card, the search, the
+  // large-text choice and English (the next visitor may not need them; the hall's
+  // language is Chinese).
   useEffect(() => {
     if (listOnly) return;
     let timer = setTimeout(reset, IDLE_MS);
@@ -127,6 +130,7 @@ function Kiosk() {
       setPendingId(null);
       setError(null);
       setLarge(false);
+      setLang("zh");
     }
     const touch = () => {
       clearTimeout(timer);
@@ -139,7 +143,7 @@ function Kiosk() {
       window.removeEventListener("pointerdown", touch);
       window.removeEventListener("keydown", touch);
     };
-  }, [listOnly, screen, pendingId, large]);
+  }, [listOnly, screen, pendingId, large, lang]);
 
   /** Why a matter cannot be issued now, for the lists (null = it can). */
   const blockNote = (m: Matter): string | null => {
@@ -153,9 +157,26 @@ function Kiosk() {
 
   let body: preact.ComponentChildren;
   if (!cat) body = <div class="loading">{COMMON.loading[lang]}</div>;
-  else if (screen.kind === "home")
-    body = <Home cat={cat} lang={lang} query={query} setQuery={setQuery} open={(s) => setScreen(s)} blockNote={blockNote} />;
-  else if (screen.kind === "zone")
+  else if (screen.kind === "home") {
+    const help = helpDeskMatter(cat);
+    body = (
+      <Home
+        cat={cat}
+        lang={lang}
+        query={query}
+        setQuery={setQuery}
+        openZone={(zoneId) => setScreen({ kind: "zone", zoneId })}
+        openMatter={(matterId) => setScreen({ kind: "matter", matterId })}
+        openBooking={() => setScreen({ kind: "booking" })}
+        help={help}
+        onHelp={() => help && void issue({ matterId: help.id })}
+        busy={busy !== null}
+        zonesWaiting={state?.stats?.zonesWaiting ?? null}
+        idRead={pendingId !== null}
+        blockNote={blockNote}
+      />
+    );
+  } else if (screen.kind === "zone")
     body = (
       <ZoneMatters
         cat={cat}
@@ -205,7 +226,10 @@ function Kiosk() {
   return (
     // data-live: the hall snapshot has arrived, so this screen's room is joined and reader
     // and scanner input will reach it (tests wait for it before placing a card).
-    <div class={`kiosk${large ? " large" : ""}${listOnly ? " list-only" : ""}`} data-live={state && connected ? "1" : undefined}>
+    <div
+      class={`kiosk${large ? " large" : ""}${listOnly ? " list-only" : ""}${cat && !cat.hall.publicUrl && !listOnly ? " with-note" : ""}`}
+      data-live={state && connected ? "1" : undefined}
+    >
       <ReconnectBanner connected={connected || listOnly} lang={lang} />
       <header class="bar">
         <button type="button" class="brand" onClick={() => !listOnly && setScreen({ kind: "home" })}>
@@ -260,139 +284,22 @@ function Kiosk() {
         {busy && <div class="busy">{busy === "booking" ? t("appointment") : t("issuing")}</div>}
       </main>
       <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
+      {cat && !cat.hall.publicUrl && !listOnly && <PublicUrlNote lang={lang} />}
     </div>
   );
 }
 
-const LETTERS = "QWERTYUIOPASDFGHJKLZXCVBNM".split("");
-const DIGITS = "1234567890".split("");
-
-/** The on-screen keyboard (a kiosk has no physical one). */
-function Keyboard(props: {
-  keys: string[];
-  lang: Lang;
-  onKey: (k: string) => void;
-  onBack: () => void;
-  onClear: () => void;
-  label: string;
-}) {
+/**
+ * For staff, in a corner: hall.publicUrl is not set, so the ticket QR codes point at the
+ * address this kiosk reaches the hub by (127.0.0.1 on the kiosk machine), which phones
+ * cannot open. Small and out of the way: visitors can still use the kiosk.
+ */
+function PublicUrlNote(props: { lang: Lang }) {
   const t = translator(KIOSK, props.lang);
   return (
-    <fieldset class="letters" aria-label={props.label}>
-      {props.keys.map((k) => (
-        <button type="button" key={k} onClick={() => props.onKey(k)} data-key={k}>
-          {k}
-        </button>
-      ))}
-      <button type="button" class="wide" onClick={props.onBack} data-key="back">
-        ⌫
-      </button>
-      <button type="button" class="wide" onClick={props.onClear} data-key="clear">
-        {t("keyboardClear")}
-      </button>
-    </fieldset>
-  );
-}
-
-function Home(props: {
-  cat: Catalogue;
-  lang: Lang;
-  query: string;
-  setQuery: (q: string) => void;
-  open: (s: Screen) => void;
-  blockNote: (m: Matter) => string | null;
-}) {
-  const { cat, lang, query, setQuery, open } = props;
-  const t = translator(KIOSK, lang);
-  const results = query.trim() ? searchMatters(cat.matters, query) : null;
-  return (
-    <div class="home">
-      <div class="search">
-        <input
-          type="search"
-          value={query}
-          placeholder={t("searchPlaceholder")}
-          onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
-          data-testid="search"
-        />
-      </div>
-      <Keyboard
-        keys={LETTERS}
-        lang={lang}
-        label="keyboard"
-        onKey={(l) => setQuery(query + l.toLowerCase())}
-        onBack={() => setQuery(query.slice(0, -1))}
-        onClear={() => setQuery("")}
-      />
-      {results ? (
-        <section>
-          <h2>{t("results")}</h2>
-          {results.length === 0 ? (
-            <p class="empty">{t("noResults")}</p>
-          ) : (
-            <MatterList
-              cat={cat}
-              lang={lang}
-              matters={results}
-              open={(id) => open({ kind: "matter", matterId: id })}
-              blockNote={props.blockNote}
-            />
-          )}
-        </section>
-      ) : (
-        <section>
-          <button type="button" class="booking-entry" onClick={() => open({ kind: "booking" })} data-testid="booking-entry">
-            <span class="name">{t("booking")}</span>
-            <span class="hint">{t("bookingHint")}</span>
-          </button>
-          <h2>{t("chooseZone")}</h2>
-          <div class="zones">
-            {cat.zones.map((z) => (
-              <button type="button" class="zone" key={z.id} onClick={() => open({ kind: "zone", zoneId: z.id })} data-zone={z.id}>
-                <span class="floor">{z.floor}</span>
-                <span class="name">{pickName(z, lang)}</span>
-                <span class="count">{t("matters", { n: mattersOfZone(cat, z.id).length })}</span>
-              </button>
-            ))}
-          </div>
-        </section>
-      )}
-    </div>
-  );
-}
-
-function MatterList(props: {
-  cat: Catalogue;
-  lang: Lang;
-  matters: Matter[];
-  open: (id: string) => void;
-  blockNote: (m: Matter) => string | null;
-}) {
-  const { cat, lang, matters, open } = props;
-  return (
-    <div class="matters">
-      {matters.map((m) => {
-        const dep = cat.departments.find((d) => d.id === m.departmentId);
-        const note = props.blockNote(m);
-        return (
-          <button
-            type="button"
-            class={`matter${note ? " blocked-matter" : ""}`}
-            key={m.id}
-            onClick={() => open(m.id)}
-            data-matter={m.id}
-          >
-            <span class="name">{pickName(m, lang)}</span>
-            {dep && <span class="dep">{pickName(dep, lang)}</span>}
-            {note && (
-              <span class="note" data-testid="matter-blocked">
-                {note}
-              </span>
-            )}
-          </button>
-        );
-      })}
-    </div>
+    <p class="staff-note" data-testid="public-url-note" role="note">
+      {t("publicUrlUnset", { origin: location.origin })}
+    </p>
   );
 }
 

@@ -39,3 +39,19 @@ export function ticketIdFromLocation(pathname: string, search: string): string {
   const seg = pathname.split("/").filter(Boolean);
   return decodeURIComponent(seg[seg.length - 1] ?? "");
 }
+
+/**
+ * The matter the 找帮办 entry takes a ticket for: the first matter of the first series a
+ * help desk (counter kind "help") serves, in catalogue order, so a hall decides it by
+ * ordering its catalogue (the demo lists 帮办代办综合服务 first). Null when no help
+ * desk serves any matter.
+ */
+export function helpDeskMatter(cat: Catalogue): Matter | null {
+  const served = new Set(cat.counters.filter((c) => c.kind === "help").flatMap((c) => c.profile.queueIds));
+  for (const q of cat.queues) {
+    if (!served.has(q.id)) continue;
+    const m = cat.matters.find((x) => x.queueId === q.id);
+    if (m) return m;
+  }
+  return null;
+}

@@ -78,18 +78,45 @@ export function formatDate(ms: number, lang: Lang, timeZone: string = DEFAULT_TI
   return f.format(ms);
 }
 
+/** Beyond this, an estimate says "over 2 hours" rather than a figure (see {@link formatWait}). */
+export const WAIT_CAP_MIN = 120;
+
 /**
- * Estimated wait for visitors, rounded up to whole minutes: "约 12 分钟" / "about 12 min";
- * under a minute "即将叫号" / "any moment"; over an hour "约 1 小时 5 分钟".
+ * Estimated wait for visitors, rounded as halls announce it, the same on the kiosk screen,
+ * the printed ticket and the phone page:
+ * - under a minute: "即将叫号" / "any moment" (the hub says 0 only to the first in line
+ *   at a free counter, and never less than one service time to anyone with people ahead);
+ * - under an hour: up to the next 5 minutes, "约 5 分钟", "约 10 分钟" (a visitor called
+ *   a little early is served; one called later than told gives up);
+ * - one to two hours: to the nearest 10 minutes, "约 1 小时 20 分";
+ * - over two hours: "超过 2 小时" / "over 2 hours". So far ahead the estimate is mostly
+ *   guesswork (counters pause, close for lunch, open late), and a precise figure would
+ *   promise more than the hub knows; the phone page updates it as the line moves.
  */
 export function formatWait(sec: number, lang: Lang): string {
-  if (!Number.isFinite(sec) || sec < 60) return lang === "zh" ? "即将叫号" : "any moment";
-  const min = Math.ceil(sec / 60);
-  if (min < 60) return lang === "zh" ? `约 ${min} 分钟` : `about ${min} min`;
-  const h = Math.floor(min / 60);
-  const m = min % 60;
-  if (lang === "zh") return m ? `约 ${h} 小时 ${m} 分钟` : `约 ${h} 小时`;
-  return m ? `about ${h} h ${m} min` : `about ${h} h`;
+  const zh = lang === "zh";
+  if (!Number.isFinite(sec) || sec < 60) return zh ? "即将叫号" : "any moment";
+  const exact = sec / 60;
+  if (exact > WAIT_CAP_MIN) return zh ? "超过 2 小时" : "over 2 hours";
+  if (exact <= 60) {
+    const min = Math.ceil(exact / 5) * 5;
+    if (min < 60) return zh ? `约 ${min} 分钟` : `about ${min} min`;
+    return zh ? "约 1 小时" : "about 1 hour";
+  }
+  const tens = Math.round(exact / 10) * 10;
+  const h = Math.floor(tens / 60);
+  const m = tens % 60;
+  if (zh) return m ? `约 ${h} 小时 ${m} 分` : `约 ${h} 小时`;
+  return m ? `about ${h} h ${m} min` : `about ${h} hour${h > 1 ? "s" : ""}`;
+}
+
+/** Whole minutes of an estimate as {@link formatWait} rounds it (the printer's figure). */
+export function waitMinutes(sec: number): number {
+  if (!Number.isFinite(sec) || sec < 60) return 0;
+  const exact = sec / 60;
+  if (exact > WAIT_CAP_MIN) return WAIT_CAP_MIN;
+  if (exact <= 60) return Math.ceil(exact / 5) * 5;
+  return Math.round(exact / 10) * 10;
 }
 
 /** Compact duration for staff: "4:05" (m:ss) or "1:04:05". */

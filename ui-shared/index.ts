@@ -7,7 +7,8 @@
  * - `socket.ts` — `useHallSocket(subs, { handlers, onConnect, token })` → `{ state, connected, socket }`
  * - `store.ts`  — `hallReducer(state, action)`: snapshot + deltas (pure)
  * - `format.ts` — `formatClock`, `formatWait`, `formatDate`, `localDay`, `isWithinHours` in the hall zone
- * - `search.ts` — `searchMatters(matters, q)`: name / English / pinyin initials
+ * - `search.ts` — `searchMatters(matters, q, { lang, synonyms })`: names, everyday words, full pinyin,
+ *                 initials, materials, ranked; `pinyinCandidates()` for the on-screen keyboard
  * - `ui.tsx`    — `<ReconnectBanner>`, `<ErrorToast>`
  */
 export * from "./api.ts";

@@ -30,6 +30,11 @@ export interface TicketPrintJob {
   /** People waiting before this ticket. */
   ahead: number;
   estimatedWaitMin: number;
+  /**
+   * The estimate as the screens word it ("约 10 分钟", "超过 2 小时"); printed instead of
+   * `estimatedWaitMin` when given, so paper and screen never disagree.
+   */
+  estimatedWaitText?: string;
   /** Issue time already formatted for the hall's locale. */
   issuedAtText: string;
   /** Where the visitor follows the queue on a phone. */
@@ -244,6 +249,7 @@ export function encodeQr(payload: string, moduleSize: number): Buffer {
 interface Labels {
   ahead(n: number): string;
   wait(min: number): string;
+  waitText(text: string): string;
   issued: string;
   scan: string;
   materials: string;
@@ -253,6 +259,7 @@ const LABELS: Record<TicketPrintJob["lang"], Labels> = {
   zh: {
     ahead: (n) => `前面还有 ${n} 人`,
     wait: (min) => `预计等候 ${min} 分钟`,
+    waitText: (text) => `预计等候 ${text}`,
     issued: "取号时间：",
     scan: "扫码查看排队进度",
     materials: "请准备以下材料：",
@@ -260,6 +267,7 @@ const LABELS: Record<TicketPrintJob["lang"], Labels> = {
   en: {
     ahead: (n) => (n === 1 ? "1 person ahead of you" : `${n} people ahead of you`),
     wait: (min) => `Estimated wait: ${min} min`,
+    waitText: (text) => `Estimated wait: ${text}`,
     issued: "Issued: ",
     scan: "Scan to follow the queue",
     materials: "Please prepare:",
@@ -310,7 +318,7 @@ export function encodeTicket(job: TicketPrintJob, opts: EncodeOptions): Buffer {
 
   p.alignLeft();
   lines(labels.ahead(job.ahead), cols);
-  lines(labels.wait(job.estimatedWaitMin), cols);
+  lines(job.estimatedWaitText ? labels.waitText(job.estimatedWaitText) : labels.wait(job.estimatedWaitMin), cols);
   lines(`${labels.issued}${job.issuedAtText}`, cols);
   p.newLine();
 

@@ -256,6 +256,12 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   });
   const port = (server.address() as AddressInfo).port;
   const host = opts.host && opts.host !== "0.0.0.0" ? opts.host : "127.0.0.1";
+  if (!config.data.catalogue.hall.publicUrl)
+    log(
+      "WARNING hall.publicUrl is not set: ticket QR codes point at the address each kiosk uses to reach the hub " +
+        `(http://127.0.0.1:${port} on the kiosk machine itself), which visitors' phones cannot open. Set ` +
+        "catalogue.hall.publicUrl in DATA_DIR/config.json (or PUT /api/catalogue) to the hub's address on the hall network.",
+    );
 
   let closing: Promise<void> | undefined;
   return {

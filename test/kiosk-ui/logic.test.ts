@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Catalogue, LiveStats, Queue } from "../../server/src/contract/index.ts";
-import { issuingBlock, materialsUrl, mattersOfZone, ticketIdFromLocation } from "../../kiosk-ui/logic.ts";
+import { helpDeskMatter, issuingBlock, materialsUrl, mattersOfZone, ticketIdFromLocation } from "../../kiosk-ui/logic.ts";
+import { demoCatalogue } from "../../server/src/seed/demo-hall.ts";
 
 const queue: Queue = {
   id: "qa",
@@ -54,5 +55,14 @@ describe("kiosk-ui/logic", () => {
     expect(ticketIdFromLocation("/m/T-20240506-A001", "")).toBe("T-20240506-A001");
     expect(ticketIdFromLocation("/m/abc/", "")).toBe("abc");
     expect(ticketIdFromLocation("/kiosk-ui/phone.html", "?ticket=t9")).toBe("t9");
+  });
+});
+
+describe("kiosk-ui/logic helpDeskMatter", () => {
+  it("is the first matter of the first series a help desk serves: 帮办代办综合服务 in the demo hall", () => {
+    const cat = demoCatalogue();
+    expect(helpDeskMatter(cat)?.name).toBe("帮办代办综合服务");
+    // Without help desks there is no 找帮办 entry.
+    expect(helpDeskMatter({ ...cat, counters: cat.counters.filter((c) => c.kind !== "help") })).toBeNull();
   });
 });

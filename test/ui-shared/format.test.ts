@@ -9,6 +9,8 @@ import {
   isWithinHours,
   localDay,
   localMinutes,
+  WAIT_CAP_MIN,
+  waitMinutes,
 } from "../../ui-shared/format.ts";
 
 // 2024-05-06T01:30:00Z = 09:30 in Shanghai (UTC+8, no DST).
@@ -35,13 +37,29 @@ describe("ui-shared/format in the hall time zone", () => {
     expect(formatDate(MORNING, "en", "Asia/Shanghai")).toContain("May 6");
   });
 
-  it("rounds waits up to minutes and says 'any moment' under one", () => {
-    expect(formatWait(30, "zh")).toBe("即将叫号");
+  it("says 'any moment' under a minute and rounds up to 5 minutes below the hour", () => {
+    expect(formatWait(0, "zh")).toBe("即将叫号");
     expect(formatWait(30, "en")).toBe("any moment");
-    expect(formatWait(61, "zh")).toBe("约 2 分钟");
+    expect(formatWait(Number.NaN, "zh")).toBe("即将叫号");
+    expect(formatWait(61, "zh")).toBe("约 5 分钟");
+    expect(formatWait(300, "zh")).toBe("约 5 分钟");
+    expect(formatWait(301, "zh")).toBe("约 10 分钟");
     expect(formatWait(600, "en")).toBe("about 10 min");
-    expect(formatWait(3900, "zh")).toBe("约 1 小时 5 分钟");
-    expect(formatWait(7200, "en")).toBe("about 2 h");
+    expect(formatWait(56 * 60, "zh")).toBe("约 1 小时");
+    expect(formatWait(3600, "en")).toBe("about 1 hour");
+  });
+
+  it("rounds to 10 minutes from one to two hours, and caps beyond two hours", () => {
+    expect(formatWait(64 * 60, "zh")).toBe("约 1 小时");
+    expect(formatWait(65 * 60, "zh")).toBe("约 1 小时 10 分");
+    expect(formatWait(80 * 60, "zh")).toBe("约 1 小时 20 分");
+    expect(formatWait(90 * 60, "en")).toBe("about 1 h 30 min");
+    expect(formatWait(120 * 60, "zh")).toBe("约 2 小时");
+    expect(formatWait(120 * 60, "en")).toBe("about 2 hours");
+    expect(formatWait(121 * 60, "zh")).toBe("超过 2 小时");
+    expect(formatWait(9 * 3600, "en")).toBe("over 2 hours");
+    // The printer's figure is the same rounding.
+    expect([30, 61, 301, 65 * 60, 5 * 3600].map(waitMinutes)).toEqual([0, 5, 10, 70, WAIT_CAP_MIN]);
   });
 
   it("formats staff durations as m:ss and h:mm:ss", () => {

@@ -58,6 +58,25 @@ export interface Matter {
   feeYuan: number;
   /** Pinyin initials of the name ("bdcdj" for 不动产登记…), filled in by the hub for kiosk search. */
   initials?: string;
+  /**
+   * Full pinyin of the name, one entry per character of `name` (toneless, "ü" written "v",
+   * "" for punctuation), filled in by the hub: the kiosk searches "budongchan" and builds
+   * its pinyin candidate bar from it without shipping a pinyin dictionary to the browser.
+   */
+  pinyin?: string[];
+}
+
+/**
+ * 近义词 — an everyday word visitors type for matters that are officially named otherwise
+ * ("营业执照" → 企业设立登记, "房产证" → 不动产…). Editable with the rest of the catalogue.
+ */
+export interface Synonym {
+  /** What a visitor types. */
+  word: string;
+  /** Fragments of matter names it stands for: every matter whose name contains one is found. */
+  terms: string[];
+  /** Pinyin of `word`, as {@link Matter.pinyin}; filled in by the hub. */
+  pinyin?: string[];
 }
 
 export interface IssuingWindow {
@@ -128,4 +147,6 @@ export interface Catalogue {
   matters: Matter[];
   queues: Queue[];
   counters: Counter[];
+  /** Everyday words for the kiosk search; absent = none. */
+  synonyms?: Synonym[];
 }

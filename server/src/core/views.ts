@@ -41,18 +41,41 @@ export function activeServers(state: HallState, queueId: string): { active: numb
 }
 
 /**
+ * The service time an estimate counts on: the live one, but never below a quarter of the
+ * configured default. A run of instant finishes (tickets closed at once as mistakes or
+ * duplicates) would otherwise make a long line look as if it moved in seconds: a 5th in
+ * line was once told 4 s.
+ */
+export function typicalServiceSec(state: HallState, queueId: string): number {
+  const configured = state.index.queues.get(queueId)?.defaultServiceSec ?? 300;
+  return Math.max(serviceSec(state, queueId), configured / 4);
+}
+
+/**
  * Seconds until the ticket is likely called: the people ahead who will not find a free
- * counter, times the live service time, shared among the open counters. With nobody
+ * counter, times the typical service time, shared among the open counters. With nobody
  * open it assumes one counter will open.
+ *
+ * Floors, so no visitor is told "any moment" and then waits: 0 only for the first in line
+ * while a counter is free; anyone with people ahead waits at least one service time (a
+ * "free" counter is often a clerk away or busy with another series); the first in line at
+ * busy counters waits at least a minute.
  */
 export function estimatedWaitSec(state: HallState, t: Ticket, ahead: number): number {
   if (t.status !== "waiting") return 0;
   const { active, idle } = t.targetCounterId
     ? { active: 1, idle: state.counters.get(t.targetCounterId)?.view.status === "idle" ? 1 : 0 }
     : activeServers(state, t.queueId);
+  if (ahead === 0 && idle > 0) return 0;
+  const svc = typicalServiceSec(state, t.queueId);
   const queued = Math.max(0, ahead + 1 - idle);
-  return Math.round((queued * serviceSec(state, t.queueId)) / Math.max(1, active));
+  const raw = (queued * svc) / Math.max(1, active);
+  const floor = ahead > 0 ? svc : Math.min(svc, MIN_WAIT_SEC);
+  return Math.round(Math.max(raw, floor));
 }
+
+/** The least a visitor first in line at busy counters is told. */
+const MIN_WAIT_SEC = 60;
 
 export function publicTicket(state: HallState, t: Ticket): PublicTicket {
   const ahead = position(state, t);

@@ -6,6 +6,7 @@ import { localDay, publicTicket } from "../core/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { ConfigStore } from "../store/config.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
+import { formatWait, waitMinutes } from "../../../ui-shared/format.ts";
 import type { HallService } from "./service.ts";
 
 /** Printing as the issuing desk needs it; the device manager provides it. */
@@ -160,7 +161,9 @@ export class TicketIssuer {
       zoneName: (en ? zone?.nameEn : zone?.name) ?? "",
       floor: zone?.floor ?? "",
       ahead: view.position,
-      estimatedWaitMin: Math.ceil(view.estimatedWaitSec / 60),
+      // Worded and rounded as the kiosk screen and the phone page say it.
+      estimatedWaitMin: waitMinutes(view.estimatedWaitSec),
+      estimatedWaitText: formatWait(view.estimatedWaitSec, lang),
       issuedAtText: this.timeFormat(lang, s.catalogue.hall.timeZone).format(t.issuedAt),
       qrUrl: phoneUrl,
       materials: (matter?.materials ?? []).slice(0, 3),

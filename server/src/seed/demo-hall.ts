@@ -20,6 +20,7 @@ import type {
   Zone,
 } from "../contract/catalogue.ts";
 import type { DeviceConfig } from "../contract/devices.ts";
+import { demoSynonyms } from "./synonyms.ts";
 
 /** A demo staff member; the hub generates the passwords. */
 export interface DemoStaff {
@@ -1036,6 +1037,17 @@ const MATTER_GROUPS: { departmentId: string; queueId: string; rows: MatterRow[] 
     departmentId: "d-hall",
     queueId: "q-k",
     rows: [
+      // First of the help-desk series: the kiosk's "找帮办" button takes this one, for
+      // visitors who do not know which matter they need (首问负责制: the helper finds out).
+      [
+        "m-108",
+        "帮办代办综合服务",
+        "Help desk: advice, form filling and agency",
+        ["本人身份证", "已有的相关证件材料", "委托书（代他人办理时）"],
+        0,
+        0,
+        0,
+      ],
       [
         "m-100",
         "企业开办帮办代办",
@@ -1226,6 +1238,7 @@ export function demoCatalogue(): Catalogue {
     matters: matters(),
     queues: qs,
     counters: counters(qs.map((q) => q.id)),
+    synonyms: demoSynonyms(),
   };
 }
 

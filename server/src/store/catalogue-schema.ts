@@ -14,6 +14,7 @@ import type {
   IssuingWindow,
   Matter,
   Queue,
+  Synonym,
   WorkProfile,
   Zone,
 } from "../contract/catalogue.ts";
@@ -144,6 +145,11 @@ export const counterSchema = z.strictObject({
   profile: workProfileSchema,
 });
 
+export const synonymSchema = z.strictObject({
+  word: text,
+  terms: z.array(text).min(1, { error: "must name at least one matter-name fragment" }),
+});
+
 export const catalogueSchema = z.strictObject({
   hall: hallSchema,
   zones: z.array(zoneSchema),
@@ -151,6 +157,7 @@ export const catalogueSchema = z.strictObject({
   matters: z.array(matterSchema),
   queues: z.array(queueSchema),
   counters: z.array(counterSchema),
+  synonyms: z.array(synonymSchema).optional(),
 });
 
 const transportSchema = z.discriminatedUnion("type", [
@@ -187,9 +194,10 @@ const schemasMatchContract: [
   Same<z.output<typeof queueSchema>, Queue>,
   Same<z.output<typeof workProfileSchema>, WorkProfile>,
   Same<z.output<typeof counterSchema>, Counter>,
+  Same<z.output<typeof synonymSchema>, Synonym>,
   Same<z.output<typeof catalogueSchema>, Catalogue>,
   Same<z.output<typeof deviceConfigSchema>, DeviceConfig>,
-] = [true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true];
 void schemasMatchContract;
 
 export type CatalogueValidation = { ok: true; catalogue: Catalogue } | { ok: false; problems: string[] };
@@ -283,11 +291,15 @@ function checkUnique<T>(
  * returned with its strings trimmed; otherwise every problem found, each naming the
  * offending item, e.g. `matter m-007: queueId "q-zz" does not exist`.
  */
-export function validateCatalogue(input: unknown): CatalogueValidation {
-  if (!isRecord(input)) return { ok: false, problems: ["catalogue: expected an object"] };
+export function validateCatalogue(sent: unknown): CatalogueValidation {
+  if (!isRecord(sent)) return { ok: false, problems: ["catalogue: expected an object"] };
   const problems: string[] = [];
 
-  const known = new Set(["hall", "zones", "departments", "matters", "queues", "counters"]);
+  const known = new Set(["hall", "zones", "departments", "matters", "queues", "counters", "synonyms"]);
+  // The pinyin the hub adds for clients (GET /api/hall) is derived, never stored: a
+  // catalogue served and sent back by an admin tool is accepted without it.
+  const input: Record<string, unknown> = { ...sent, matters: withoutDerived(sent.matters) };
+  if (sent.synonyms !== undefined) input.synonyms = withoutDerived(sent.synonyms);
   for (const key of Object.keys(input)) {
     if (!known.has(key)) problems.push(`catalogue: unknown key "${key}"`);
   }
@@ -305,6 +317,17 @@ export function validateCatalogue(input: unknown): CatalogueValidation {
   const matters = parseList(input, "matters", matterSchema, problems);
   const queues = parseList(input, "queues", queueSchema, problems);
   const counters = parseList(input, "counters", counterSchema, problems);
+  const synonyms: Synonym[] = [];
+  if (input.synonyms !== undefined) {
+    if (!Array.isArray(input.synonyms)) problems.push("catalogue: synonyms must be an array");
+    else
+      input.synonyms.forEach((entry, index) => {
+        const parsed = synonymSchema.safeParse(entry);
+        const subject = isRecord(entry) && typeof entry.word === "string" ? `synonym "${entry.word}"` : `synonyms[${index}]`;
+        if (parsed.success) synonyms.push(parsed.data);
+        else problems.push(...issuesToProblems(subject, parsed.error));
+      });
+  }
 
   for (const [collection, list] of [
     ["zones", zones.items],
@@ -373,6 +396,17 @@ export function validateCatalogue(input: unknown): CatalogueValidation {
       matters: matters.items,
       queues: queues.items,
       counters: counters.items,
+      ...(input.synonyms !== undefined ? { synonyms } : {}),
     },
   };
+}
+
+/** A list with the hub-derived `initials` / `pinyin` keys removed from each record. */
+function withoutDerived(list: unknown): unknown {
+  if (!Array.isArray(list)) return list;
+  return list.map((x) => {
+    if (!isRecord(x)) return x;
+    const { initials: _i, pinyin: _p, ...rest } = x;
+    return rest;
+  });
 }

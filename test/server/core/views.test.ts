@@ -7,8 +7,9 @@ import {
   position,
   publicTicket,
   serviceSec,
+  typicalServiceSec,
 } from "../../../server/src/core/views.ts";
-import { MIN, TestHall, local } from "./fixtures.ts";
+import { MIN, TestHall, local, makeCatalogue } from "./fixtures.ts";
 
 const SEC = 1000;
 
@@ -74,7 +75,8 @@ describe("core/views estimatedWaitSec", () => {
     expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(2 * 240);
     h.signIn("c9"); // the comprehensive counter serves queue B too
     expect(activeServers(h.state, "qB")).toEqual({ active: 2, idle: 2 });
-    expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(240 / 2);
+    // Two free counters for three people: the third still waits one service (the floor).
+    expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(240);
     // Both busy: three services' worth shared by two counters.
     h.callNext("c2");
     h.callNext("c9");
@@ -142,6 +144,62 @@ describe("core/views estimatedWaitSec", () => {
     h.callNext("c1");
     h.ok({ type: "transfer", counterId: "c1", staffId: "staff-c1", toCounterId: "c2" });
     expect(publicTicket(h.state, h.ticket("a2"))).toMatchObject({ status: "waiting", position: 0, estimatedWaitSec: 300 });
+  });
+});
+
+describe("core/views estimatedWaitSec floors", () => {
+  it("never tells a 5th in line seconds after a run of instant finishes (the typical service time has a floor)", () => {
+    const h = new TestHall();
+    h.signIn("c2");
+    // Five tickets closed within a second each: the live average drops to 1 s.
+    for (let i = 0; i < 5; i++) {
+      h.issue(`x${i}`, "m-social");
+      h.callNext("c2");
+      h.tick(SEC);
+      h.finish("c2");
+    }
+    expect(serviceSec(h.state, "qB")).toBeLessThan(5);
+    expect(typicalServiceSec(h.state, "qB")).toBe(240 / 4);
+    h.callNext("c2"); // nobody: c2 stays idle
+    for (const id of ["b1", "b2", "b3", "b4", "b5"]) h.tick().issue(id, "m-social");
+    h.callNext("c2");
+    const fifth = publicTicket(h.state, h.ticket("b5"));
+    expect(fifth.position).toBe(3);
+    // 3 ahead, one busy counter: 4 services of at least 60 s, not 4 s.
+    expect(fifth.estimatedWaitSec).toBe(4 * 60);
+  });
+
+  it("says 0 only to the first in line at a free counter, at least a minute at busy ones, and one service with people ahead", () => {
+    const h = new TestHall();
+    h.issue("b1", "m-social");
+    h.signIn("c2");
+    expect(publicTicket(h.state, h.ticket("b1")).estimatedWaitSec).toBe(0);
+    h.callNext("c2");
+    h.issue("b2", "m-social");
+    h.signIn("c9");
+    h.callNext("c9"); // b2 goes to c9
+    h.issue("b3", "m-social");
+    // First in line, both counters busy: 240 s shared by two, above the one-minute floor.
+    expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(120);
+    h.issue("b4", "m-social");
+    // One ahead, both busy: two services shared by two is one service, the floor too.
+    expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe(240);
+  });
+
+  it("tells the first in line at busy counters at least a minute, however many share the work", () => {
+    // A quick series (100 s): two busy counters would make it 50 s.
+    const h = new TestHall(
+      makeCatalogue((c) => {
+        const q = c.queues.find((x) => x.id === "qB");
+        if (q) q.defaultServiceSec = 100;
+      }),
+    );
+    for (const id of ["b1", "b2", "b3"]) h.tick().issue(id, "m-social");
+    h.signIn("c2");
+    h.signIn("c9");
+    h.callNext("c2");
+    h.callNext("c9");
+    expect(publicTicket(h.state, h.ticket("b3"))).toMatchObject({ position: 0, estimatedWaitSec: 60 });
   });
 });
 

@@ -91,7 +91,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
     const r = await t.api<Catalogue>("GET", "/api/hall");
     expect(r.status).toBe(200);
     expect(r.body.zones).toHaveLength(7);
-    expect(r.body.matters).toHaveLength(107);
+    expect(r.body.matters).toHaveLength(108);
     expect(r.body.queues).toHaveLength(12);
     expect(r.body.counters).toHaveLength(45);
     for (const m of r.body.matters) expect(m.initials, m.id).toMatch(/^[a-z]+$/);

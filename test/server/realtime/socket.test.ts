@@ -62,7 +62,7 @@ describe("realtime (socket.io)", () => {
     const rest = (await t.api<HallSnapshot>("GET", "/api/state")).body;
     expect(body.day).toBe(rest.day);
     expect(body.counters).toEqual(rest.counters);
-    expect(body.catalogue.matters).toHaveLength(107);
+    expect(body.catalogue.matters).toHaveLength(108);
     expect(body.voice).toBe(true);
     expect(s.recovered).toBe(false);
   });

@@ -160,3 +160,20 @@ describe("seed/demoDevices", () => {
     expect(devices.filter((d) => d.assignment.kind === "counter")).toHaveLength(cat.counters.length * 3);
   });
 });
+
+describe("seed/demoCatalogue synonyms", () => {
+  it("has everyday words of the hall, each standing for at least one matter, none twice", () => {
+    const cat = demoCatalogue();
+    const synonyms = cat.synonyms ?? [];
+    expect(synonyms.length).toBeGreaterThanOrEqual(60);
+    for (const s of synonyms)
+      for (const term of s.terms)
+        expect(
+          cat.matters.some((m) => m.name.includes(term)),
+          `${s.word} → ${term}`,
+        ).toBe(true);
+    const words = synonyms.map((s) => s.word);
+    expect(new Set(words).size).toBe(words.length);
+    expect(words).toEqual(expect.arrayContaining(["营业执照", "房产证", "驾照", "社保", "个税"]));
+  });
+});
