@@ -98,7 +98,11 @@ describe("hall/service durability", () => {
     const cmd = issue();
     const events = await ok(svc, cmd);
     expect(sync).toHaveBeenCalled();
-    const lines = (await readFile(journalFile(DAY1), "utf8")).trim().split("\n");
+    // Each line is JSON, a tab and its checksum.
+    const lines = (await readFile(journalFile(DAY1), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t")[0] as string);
     expect(lines.map((l) => JSON.parse(l))).toEqual(JSON.parse(JSON.stringify(events)));
     expect((JSON.parse(lines[0] as string) as { ticket: { id: string } }).ticket.id).toBe(cmd.ticketId);
   });
