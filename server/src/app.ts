@@ -38,6 +38,11 @@ export interface HubOptions {
   distDir?: string;
   /** espeak-ng binary (tests point it at a missing file to check the fallback). */
   espeakPath?: string;
+  /**
+   * How configuration files (config.json, the logout list) are replaced durably; default
+   * writeFileDurable. Tests inject one that fails on demand, as a full disk would.
+   */
+  durableWrite?: (path: string, data: string) => Promise<void>;
   /** The journal failed (disk full, I/O error): stop and let the supervisor restart us. */
   onFatal?: (err: Error) => void;
 }
@@ -128,11 +133,16 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const startedAt = clock();
   let created: RunningHub["created"];
-  const { store: config } = await ConfigStore.open(opts.dataDir, async () => {
-    const s = await seed(opts.adminPassword);
-    created = s.created;
-    return s.data;
-  });
+  const durableWrite = opts.durableWrite ?? writeFileDurable;
+  const { store: config } = await ConfigStore.open(
+    opts.dataDir,
+    async () => {
+      const s = await seed(opts.adminPassword);
+      created = s.created;
+      return s.data;
+    },
+    { write: durableWrite },
+  );
 
   const hall = await HallService.open({ dataDir: opts.dataDir, catalogue: config.data.catalogue, clock, log });
   const staff = new StaffDirectory(config);
@@ -142,7 +152,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     clock,
     undefined,
     readRevoked(revokedFile, log),
-    (revoked) => writeFileDurable(revokedFile, JSON.stringify(revoked)),
+    (revoked) => durableWrite(revokedFile, JSON.stringify(revoked)),
   );
   const actions = new CounterActions(hall);
   const issuer = new TicketIssuer(hall, config, clock);

@@ -196,7 +196,11 @@ describe("store/journal readJournal", () => {
     const text = await readFile(journalPath(dir, DAY), "utf8");
     const [json, sum] = text.slice(0, -1).split("\t");
     expect(JSON.parse(json as string)).toEqual(signedIn(1));
-    expect(sum).toBe(crc32(json as string).toString(16).padStart(8, "0"));
+    expect(sum).toBe(
+      crc32(json as string)
+        .toString(16)
+        .padStart(8, "0"),
+    );
   });
 
   it("reads a journal written before checksums, and checksums what is appended to it", async () => {
