@@ -43,6 +43,8 @@ export interface HubOptions {
    * writeFileDurable. Tests inject one that fails on demand, as a full disk would.
    */
   durableWrite?: (path: string, data: string) => Promise<void>;
+  /** Where serial and usblp devices may be opened (main.ts reads DEVICE_PATHS); default in devices/device-paths.ts. */
+  devicePathPrefixes?: readonly string[];
   /** The journal failed (disk full, I/O error): stop and let the supervisor restart us. */
   onFatal?: (err: Error) => void;
 }
@@ -205,6 +207,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     },
     clock,
     log,
+    ...(opts.devicePathPrefixes ? { devicePathPrefixes: opts.devicePathPrefixes } : {}),
   });
   issuer.setPrintPort(devices);
 

@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
 import { startHub } from "./app.ts";
+import { devicePathPrefixes } from "./devices/device-paths.ts";
 import { ConfigError } from "./store/config.ts";
 
-/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST. */
+/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST, DEVICE_PATHS. */
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const dataDir = resolve(process.env.DATA_DIR ?? "./data");
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     dataDir,
     ...(process.env.HOST ? { host: process.env.HOST } : {}),
     ...(process.env.ADMIN_PASSWORD ? { adminPassword: process.env.ADMIN_PASSWORD } : {}),
+    devicePathPrefixes: devicePathPrefixes(process.env.DEVICE_PATHS),
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
     // Fail-stop: a restart replays the journal, which is the truth; memory is not.
     onFatal: (err) => {
