@@ -17,6 +17,7 @@ import { TicketIssuer } from "./hall/issuing.ts";
 import { HallService } from "./hall/service.ts";
 import { buildSnapshot, offlineCounters } from "./hall/snapshot.ts";
 import { StaffDirectory } from "./hall/staff.ts";
+import { signOutEverywhere } from "./hall/staff-signout.ts";
 import { createHttpApp } from "./http/app.ts";
 import { ApiError } from "./http/errors.ts";
 import { Realtime } from "./realtime/server.ts";
@@ -147,7 +148,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   );
 
   const hall = await HallService.open({ dataDir: opts.dataDir, catalogue: config.data.catalogue, clock, log });
-  const staff = new StaffDirectory(config);
+  const staff = new StaffDirectory(config, (staffId) => signOutEverywhere(hall, staffId, log));
   const revokedFile = join(opts.dataDir, "revoked-tokens.json");
   const tokens = new TokenService(
     Buffer.from(config.data.secrets.tokenKey, "base64"),
