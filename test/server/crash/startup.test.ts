@@ -4,7 +4,7 @@
  * torn last journal line) and says so, or refuses to start and says why.
  */
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -95,6 +95,30 @@ describe("crash/startup with a bad configuration", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("OneVisit cannot start");
     expect(r.stderr).toContain(`${day}.jsonl line 2 is damaged`);
+  });
+});
+
+describe("crash/startup first start of a data folder", () => {
+  it("keeps the generated passwords out of its output (a pipe, maybe a log): a 0600 file in the data folder instead", async () => {
+    const hub = await startChildHub({ dataDir });
+    hubs.push(hub);
+    const file = join(dataDir, "first-start-accounts.txt");
+    expect(hub.stdout()).toContain(file);
+    expect(hub.stdout()).toMatch(/Change them/);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // The accounts were read from the file; none of their passwords was printed or logged.
+    expect(hub.accounts.size).toBeGreaterThan(2);
+    for (const [user, password] of hub.accounts) {
+      expect(password, user).toMatch(/^\S{8,}$/);
+      expect(hub.stdout()).not.toContain(password);
+      expect(hub.stderr()).not.toContain(password);
+    }
+    const login = await fetch(`${hub.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: hub.accounts.get("admin") }),
+    });
+    expect(login.status).toBe(200);
   });
 });
 
