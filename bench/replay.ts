@@ -68,7 +68,7 @@ export async function benchReplay(): Promise<BenchResult> {
         },
       ],
       notes: [
-        `replay: journal of ${EVENTS} engine-made events (${(bytes / 2 ** 20).toFixed(1)} MiB, ${tickets} tickets, made in ${ms(genMs, 0)}); HallService.open (read + parse + fold + summaries) over ${RUNS} runs: ${open.map((x) => x.toFixed(0)).join(", ")} ms; baseline readFile + JSON.parse per line: ${parse.map((x) => x.toFixed(0)).join(", ")} ms. The fold costs about ${ms(o.p50 - p.p50, 0)} beyond parsing.`,
+        `replay: journal of ${EVENTS} engine-made events (${(bytes / 2 ** 20).toFixed(1)} MiB, ${tickets} tickets, made in ${ms(genMs, 0)}); HallService.open (read + parse + fold + summaries) over ${RUNS} runs: ${open.map((x) => x.toFixed(0)).join(", ")} ms; baseline readFile + CRC32 check + JSON.parse per line: ${parse.map((x) => x.toFixed(0)).join(", ")} ms. The fold costs about ${ms(o.p50 - p.p50, 0)} beyond parsing.`,
       ],
     };
   } finally {
