@@ -14,6 +14,7 @@ import type { DeviceConfig } from "../server/src/contract/devices.ts";
 import { startHub } from "../server/src/app.ts";
 import { type Command, type HallEvent, applyAll, events, initialState, localDay } from "../server/src/core/index.ts";
 import { type ConfigData, type StaffRecord, validateConfig } from "../server/src/store/config.ts";
+import { journalLine } from "../server/src/store/journal.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");
 
@@ -345,7 +346,7 @@ export function writeJournal(dataDir: string, events: readonly HallEvent[]): str
   mkdirSync(dir, { recursive: true });
   const day = (first.type === "ticket.issued" ? first.ticket.day : undefined) ?? dayOfEvents(events);
   const path = join(dir, `${day}.jsonl`);
-  writeFileSync(path, events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+  writeFileSync(path, events.map(journalLine).join(""));
   return path;
 }
 

@@ -1,10 +1,11 @@
 /**
  * `replay`: start-up with a 100,000-event day. The journal is made by the engine (valid
  * events), then `HallService.open` — read, parse, fold, ready — is timed. Baseline, same
- * run: just reading the file and JSON.parse of every line.
+ * run: just reading the file, checking each line's CRC32 and JSON.parse of every line.
  */
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { crc32 } from "node:zlib";
 import { HallService } from "../server/src/hall/service.ts";
 import { type BenchResult, copyDataDir, generateDay, ms, prepareBenchHall, say, summary, writeJournal } from "./lib.ts";
 
@@ -29,7 +30,14 @@ export async function benchReplay(): Promise<BenchResult> {
       const p0 = performance.now();
       const text = readFileSync(path, "utf8");
       let n = 0;
-      for (const line of text.split("\n")) if (line) n += JSON.parse(line) ? 1 : 0;
+      // A line is JSON, a tab and its CRC32 (checked here too, as the hub does).
+      for (const line of text.split("\n")) {
+        if (!line) continue;
+        const tab = line.indexOf("\t");
+        const json = line.slice(0, tab);
+        if (crc32(json) !== Number.parseInt(line.slice(tab + 1), 16)) throw new Error("bad checksum");
+        n += JSON.parse(json) ? 1 : 0;
+      }
       parse.push(performance.now() - p0);
       if (n !== EVENTS) throw new Error(`parsed ${n} events, wrote ${EVENTS}`);
       const o0 = performance.now();
@@ -60,7 +68,7 @@ export async function benchReplay(): Promise<BenchResult> {
         },
       ],
       notes: [
-        `replay: journal of ${EVENTS} engine-made events (${(bytes / 2 ** 20).toFixed(1)} MiB, ${tickets} tickets, made in ${ms(genMs, 0)}); HallService.open (read + parse + fold + summaries) over ${RUNS} runs: ${open.map((x) => x.toFixed(0)).join(", ")} ms; baseline readFile + JSON.parse per line: ${parse.map((x) => x.toFixed(0)).join(", ")} ms. The fold costs about ${ms(o.p50 - p.p50, 0)} beyond parsing.`,
+        `replay: journal of ${EVENTS} engine-made events (${(bytes / 2 ** 20).toFixed(1)} MiB, ${tickets} tickets, made in ${ms(genMs, 0)}); HallService.open (read + parse + fold + summaries) over ${RUNS} runs: ${open.map((x) => x.toFixed(0)).join(", ")} ms; baseline readFile + CRC32 check + JSON.parse per line: ${parse.map((x) => x.toFixed(0)).join(", ")} ms. The fold costs about ${ms(o.p50 - p.p50, 0)} beyond parsing.`,
       ],
     };
   } finally {

@@ -42,6 +42,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   UNKNOWN_DEVICE: { zh: "没有这个设备", en: "Unknown device" },
   PAYLOAD_TOO_LARGE: { zh: "内容过长", en: "Request too large" },
   INTERNAL: { zh: "系统内部错误，请稍后再试", en: "Internal error; please try again later" },
+  DEVICE_PATH_NOT_ALLOWED: {
+    zh: "设备路径不允许：只能使用 /dev 下的打印机或串口设备",
+    en: "Device path not allowed: only printer or serial devices under /dev",
+  },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
 };
 

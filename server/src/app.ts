@@ -17,6 +17,7 @@ import { TicketIssuer } from "./hall/issuing.ts";
 import { HallService } from "./hall/service.ts";
 import { buildSnapshot, offlineCounters } from "./hall/snapshot.ts";
 import { StaffDirectory } from "./hall/staff.ts";
+import { signOutEverywhere } from "./hall/staff-signout.ts";
 import { createHttpApp } from "./http/app.ts";
 import { ApiError } from "./http/errors.ts";
 import { Realtime } from "./realtime/server.ts";
@@ -38,6 +39,13 @@ export interface HubOptions {
   distDir?: string;
   /** espeak-ng binary (tests point it at a missing file to check the fallback). */
   espeakPath?: string;
+  /**
+   * How configuration files (config.json, the logout list) are replaced durably; default
+   * writeFileDurable. Tests inject one that fails on demand, as a full disk would.
+   */
+  durableWrite?: (path: string, data: string) => Promise<void>;
+  /** Where serial and usblp devices may be opened (main.ts reads DEVICE_PATHS); default in devices/device-paths.ts. */
+  devicePathPrefixes?: readonly string[];
   /** The journal failed (disk full, I/O error): stop and let the supervisor restart us. */
   onFatal?: (err: Error) => void;
 }
@@ -128,21 +136,26 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const startedAt = clock();
   let created: RunningHub["created"];
-  const { store: config } = await ConfigStore.open(opts.dataDir, async () => {
-    const s = await seed(opts.adminPassword);
-    created = s.created;
-    return s.data;
-  });
+  const durableWrite = opts.durableWrite ?? writeFileDurable;
+  const { store: config } = await ConfigStore.open(
+    opts.dataDir,
+    async () => {
+      const s = await seed(opts.adminPassword);
+      created = s.created;
+      return s.data;
+    },
+    { write: durableWrite },
+  );
 
   const hall = await HallService.open({ dataDir: opts.dataDir, catalogue: config.data.catalogue, clock, log });
-  const staff = new StaffDirectory(config);
+  const staff = new StaffDirectory(config, (staffId) => signOutEverywhere(hall, staffId, log));
   const revokedFile = join(opts.dataDir, "revoked-tokens.json");
   const tokens = new TokenService(
     Buffer.from(config.data.secrets.tokenKey, "base64"),
     clock,
     undefined,
     readRevoked(revokedFile, log),
-    (revoked) => writeFileDurable(revokedFile, JSON.stringify(revoked)),
+    (revoked) => durableWrite(revokedFile, JSON.stringify(revoked)),
   );
   const actions = new CounterActions(hall);
   const issuer = new TicketIssuer(hall, config, clock);
@@ -195,6 +208,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     },
     clock,
     log,
+    ...(opts.devicePathPrefixes ? { devicePathPrefixes: opts.devicePathPrefixes } : {}),
   });
   issuer.setPrintPort(devices);
 

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { createServer } from "vite";
 import { startHub } from "./app.ts";
+import { handOverAccounts } from "./store/first-start-accounts.ts";
 
 /**
  * `npm run dev`: the hub on PORT (8080) and Vite's dev server on 5173 with hot reload;
@@ -16,4 +17,14 @@ process.env.HUB_URL = hub.url;
 const vite = await createServer({ server: { port: 5173, host: "127.0.0.1" } });
 await vite.listen();
 console.log(`OneVisit dev: pages with hot reload at http://127.0.0.1:5173/kiosk (/counter, /display, /wall); hub at ${hub.url}`);
-if (hub.created) console.log(`admin password: ${hub.created.admin}`);
+if (hub.created)
+  console.log(
+    (
+      await handOverAccounts({
+        created: hub.created,
+        dataDir: resolve(process.env.DATA_DIR ?? "./data"),
+        isTTY: process.stdout.isTTY === true,
+        adminFromEnv: Boolean(process.env.ADMIN_PASSWORD),
+      })
+    ).join("\n"),
+  );

@@ -1,8 +1,10 @@
 import { resolve } from "node:path";
 import { startHub } from "./app.ts";
+import { devicePathPrefixes } from "./devices/device-paths.ts";
 import { ConfigError } from "./store/config.ts";
+import { handOverAccounts } from "./store/first-start-accounts.ts";
 
-/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST. */
+/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST, DEVICE_PATHS. */
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const dataDir = resolve(process.env.DATA_DIR ?? "./data");
@@ -12,6 +14,7 @@ async function main(): Promise<void> {
     dataDir,
     ...(process.env.HOST ? { host: process.env.HOST } : {}),
     ...(process.env.ADMIN_PASSWORD ? { adminPassword: process.env.ADMIN_PASSWORD } : {}),
+    devicePathPrefixes: devicePathPrefixes(process.env.DEVICE_PATHS),
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
     // Fail-stop: a restart replays the journal, which is the truth; memory is not.
     onFatal: (err) => {
@@ -33,10 +36,18 @@ async function main(): Promise<void> {
     `  Data folder           ${dataDir}`,
   ];
   if (hub.created) {
-    lines.push("", "First start: accounts created (shown ONCE — write them down):");
-    lines.push(`  admin     ${hub.created.admin}${process.env.ADMIN_PASSWORD ? "  (from ADMIN_PASSWORD)" : ""}`);
-    for (const s of hub.created.staff)
-      lines.push(`  ${s.username.padEnd(9)} ${s.password}  ${s.role}${s.counterId ? ` @ ${s.counterId}` : ""}  ${s.name}`);
+    const handOver = {
+      created: hub.created,
+      dataDir,
+      isTTY: process.stdout.isTTY === true,
+      adminFromEnv: Boolean(process.env.ADMIN_PASSWORD),
+    };
+    const shown = await handOverAccounts(handOver).catch(async (err: Error) => {
+      // Without them nobody could sign in to this hall: as a last resort, print them.
+      console.error(`OneVisit: cannot write the accounts file (${err.message}); printing the passwords instead`);
+      return handOverAccounts({ ...handOver, isTTY: true });
+    });
+    lines.push("", ...shown);
   } else {
     lines.push("", "Sign in at /counter with your account (admin password: as set on first start).");
   }

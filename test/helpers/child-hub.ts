@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -30,7 +31,10 @@ export interface ChildHub {
   readonly port: number;
   readonly dataDir: string;
   readonly pid: number;
-  /** Accounts printed on the first start of a data folder (username → password); empty otherwise. */
+  /**
+   * Accounts made on the first start of a data folder (username → password), read from the
+   * file the hub names (its stdout here is not a terminal); empty otherwise.
+   */
   readonly accounts: ReadonlyMap<string, string>;
   /** Everything the hub printed so far. */
   stdout(): string;
@@ -133,9 +137,13 @@ export async function startChildHub(opts: ChildHubOptions): Promise<ChildHub> {
     proc.stdout?.on("data", onData);
     proc.once("exit", onExit);
   });
-  // The accounts block is printed in the same console.log as the URL lines.
+  // The accounts block is printed in the same console.log as the URL lines. Our stdout is
+  // a pipe, not a terminal, so the hub puts the passwords in a file and prints its path.
   await new Promise((r) => setImmediate(r));
-  const accounts = parseAccounts(out);
+  const file = /they are in (\S+) \(readable/.exec(out)?.[1];
+  const accounts = parseAccounts(file ? await readFile(file, "utf8") : out);
+  // The hub does not repeat a password it was given in ADMIN_PASSWORD; the caller knows it.
+  if (accounts.has("admin") && opts.adminPassword) accounts.set("admin", opts.adminPassword);
 
   const kill9 = async (): Promise<ChildExit> => {
     if (running) proc.kill("SIGKILL");

@@ -28,6 +28,8 @@ export interface TestHubOptions {
   log?: (line: string) => void;
   /** espeak-ng binary; point it at a missing file to test the no-TTS fallback. */
   espeakPath?: string;
+  /** How config files are written (see HubOptions.durableWrite): make writes fail on demand. */
+  durableWrite?: (path: string, data: string) => Promise<void>;
 }
 
 /**
@@ -47,7 +49,10 @@ export interface TestHub {
   dataDir: string;
   /** The hub's clock (epoch ms). */
   now(): number;
-  /** Move the hub's clock forward (token expiry, reactivation windows, the turn of the day). */
+  /**
+   * Move the hub's clock forward (token expiry, reactivation windows, the turn of the day);
+   * a negative `ms` steps it back, as a badly set or NTP-corrected clock would.
+   */
   advance(ms: number): void;
   /** Generated password of a demo account ("admin" → the admin password). */
   password(username: string): string;
@@ -95,6 +100,7 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
     clock,
     log: opts.log ?? (() => {}),
     ...(opts.espeakPath ? { espeakPath: opts.espeakPath } : {}),
+    ...(opts.durableWrite ? { durableWrite: opts.durableWrite } : {}),
   });
   const sockets: HubClient[] = [];
   let admin: string | undefined;

@@ -58,10 +58,14 @@ export class TokenService {
   async revoke(token: string): Promise<void> {
     const c = this.verify(token);
     if (!c) return;
-    this.revoked.set(c.jti, c.exp);
+    // Saved first, applied after: a failed save (disk full) answers 500 and must leave
+    // the token valid, not revoked in memory only and forgotten by the next restart.
     const now = this.clock();
-    for (const [jti, exp] of this.revoked) if (exp < now) this.revoked.delete(jti);
-    await this.onRevoke(Object.fromEntries(this.revoked));
+    const next = new Map([...this.revoked].filter(([, exp]) => exp >= now));
+    next.set(c.jti, c.exp);
+    await this.onRevoke(Object.fromEntries(next));
+    this.revoked.clear();
+    for (const [jti, exp] of next) this.revoked.set(jti, exp);
   }
 
   private sign(body: string): string {

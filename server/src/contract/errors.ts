@@ -33,6 +33,9 @@ export const ERROR_CODES = [
   "UNKNOWN_DEVICE",
   "PAYLOAD_TOO_LARGE",
   "INTERNAL",
+  // store/devices hardening (issue 7)
+  /** A serial or usblp device path outside the allowed device folders (see docs/api.md). */
+  "DEVICE_PATH_NOT_ALLOWED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

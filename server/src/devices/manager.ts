@@ -25,6 +25,7 @@ import type { CounterAction } from "../hall/counter-actions.ts";
 import { deviceConfigSchema } from "../store/catalogue-schema.ts";
 import type { ConfigStore } from "../store/config.ts";
 import { ApiError } from "../http/errors.ts";
+import { DEFAULT_DEVICE_PATH_PREFIXES, devicePathAllowed } from "./device-paths.ts";
 import type { DeviceWithStatus, DevicesPort, SimFault } from "./port.ts";
 
 /** What the device manager needs from the rest of the hub (injected by main). */
@@ -46,6 +47,8 @@ export interface DeviceHooks {
   lastParked(counterId: string): string | undefined;
   clock: () => number;
   log: (line: string) => void;
+  /** Where serial and usblp devices may be opened (default DEFAULT_DEVICE_PATH_PREFIXES). */
+  devicePathPrefixes?: readonly string[];
 }
 
 interface Running {
@@ -162,6 +165,12 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
     const cfg = r.data as DeviceConfig;
     if (cfg.assignment.kind === "counter" && this.hooks.counterNumber(cfg.assignment.counterId) === undefined)
       throw new ApiError("UNKNOWN_COUNTER", `no counter ${cfg.assignment.counterId}`);
+    // Refused before anything is saved or opened: the hub may write to whatever it opens.
+    if (!this.pathAllowed(cfg.transport))
+      throw new ApiError(
+        "DEVICE_PATH_NOT_ALLOWED",
+        `transport.path must be a device under ${this.prefixes.join(", ")} (set DEVICE_PATHS to allow others)`,
+      );
     await this.config.update((d) => {
       const i = d.devices.findIndex((x) => x.id === cfg.id);
       if (i >= 0) d.devices[i] = cfg;
@@ -283,6 +292,14 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
     }
   }
 
+  private get prefixes(): readonly string[] {
+    return this.hooks.devicePathPrefixes ?? DEFAULT_DEVICE_PATH_PREFIXES;
+  }
+
+  private pathAllowed(t: TransportConfig): boolean {
+    return (t.type !== "serial" && t.type !== "usblp") || devicePathAllowed(t.path, this.prefixes);
+  }
+
   private async open(cfg: DeviceConfig): Promise<void> {
     const r: Running = {
       cfg,
@@ -290,6 +307,11 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
       stop: async () => {},
     };
     this.running.set(cfg.id, r);
+    // A config.json edited by hand is checked too: such a device is listed in error, never opened.
+    if (!this.pathAllowed(cfg.transport)) {
+      this.setStatus(r, "error", "DEVICE_PATH_NOT_ALLOWED");
+      return;
+    }
     try {
       switch (cfg.kind) {
         case "printer":

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
-import { readFile, readdir } from "node:fs/promises";
+import { access, readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Catalogue } from "../contract/catalogue.ts";
 import type { ErrorCode } from "../contract/errors.ts";
@@ -47,6 +47,10 @@ export class HallService extends EventEmitter<{
   private background: Promise<void> = Promise.resolve();
   /** Set when the journal could not be written: the hall refuses every command from then on. */
   private failed: Error | undefined;
+  /** The day the clock last read while it was behind the hall's day (logged once per episode). */
+  private behind: string | undefined;
+  /** Latest instant given to the engine: event times never go backwards with the clock. */
+  private lastAt = 0;
 
   private constructor(
     private readonly opts: HallServiceOptions,
@@ -63,7 +67,7 @@ export class HallService extends EventEmitter<{
     const journalDir = join(opts.dataDir, "journal");
     mkdirSync(journalDir, { recursive: true });
     mkdirSync(join(opts.dataDir, "summaries"), { recursive: true });
-    const today = localDay(opts.clock(), opts.catalogue.hall.timeZone);
+    const today = await heldDay(opts, journalDir, join(opts.dataDir, "summaries"));
     const replay = await readJournal(journalDir, today);
     if (replay.droppedTail)
       opts.log(
@@ -71,6 +75,7 @@ export class HallService extends EventEmitter<{
       );
     const state = applyAll(initialState(opts.catalogue, today), replay.events);
     const svc = new HallService(opts, state);
+    svc.lastAt = replay.events.at(-1)?.at ?? 0;
     if (replay.events.length) opts.log(`journal ${today}: replayed ${replay.events.length} events`);
     await svc.summariseClosedDays();
     // Turn the day even when nobody issues anything, so screens show the new day at midnight.
@@ -91,8 +96,12 @@ export class HallService extends EventEmitter<{
     // Memory is ahead of the journal after a failed append: deciding on it would journal
     // events that depend on lost ones (a call of a ticket whose issue is not on disk).
     if (this.failed) throw this.failed;
-    const now = this.opts.clock();
-    this.rotateIfNeeded(now);
+    // A clock stepped back (NTP, a badly set BIOS clock) must not make events older than
+    // the ones already journalled: the hall's time stands still until the clock catches up.
+    const clockNow = this.opts.clock();
+    this.rotateIfNeeded(clockNow);
+    const now = Math.max(clockNow, this.lastAt);
+    this.lastAt = now;
     const r = decideEvents(this.state, cmd, now);
     if (!Array.isArray(r)) return { ok: false, error: r.error, message: r.message };
     if (r.length === 0) return { ok: true, events: [] };
@@ -113,7 +122,24 @@ export class HallService extends EventEmitter<{
   /** Start a new day when the hall's local date has changed. Returns whether it did. */
   rotateIfNeeded(now = this.opts.clock()): boolean {
     const day = localDay(now, this.state.catalogue.hall.timeZone);
-    if (day === this.state.day) return false;
+    if (day === this.state.day) {
+      if (this.behind) this.opts.log(`clock: back on ${day}; the hall runs normally again`);
+      this.behind = undefined;
+      return false;
+    }
+    if (day < this.state.day) {
+      // The clock stepped back across midnight. Going back would reopen a closed day with
+      // an empty state: numbers it already gave out issued again, its summary overwritten.
+      // Hold today until the clock passes it again.
+      if (this.behind === undefined)
+        this.opts.log(
+          `clock: it reads ${day}, before the hall's day ${this.state.day} (stepped back?); holding ${this.state.day} until the clock passes it again`,
+        );
+      this.behind = day;
+      return false;
+    }
+    if (this.behind) this.opts.log(`clock: passed ${this.state.day} again`);
+    this.behind = undefined;
     const old = this.state;
     const oldJournal = this.journal;
     this.state = initialState(old.catalogue, day);
@@ -134,7 +160,19 @@ export class HallService extends EventEmitter<{
   }
 
   private async writeSummary(s: DaySummary): Promise<void> {
-    await writeFileDurable(join(this.summaryDir, `${s.day}.json`), JSON.stringify(s));
+    const file = join(this.summaryDir, `${s.day}.json`);
+    // A day is summarised once, when it closes; a second summary could only come from a
+    // day reopened by a wrong clock, and must not replace the real one.
+    if (
+      await access(file).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      this.opts.log(`summary of ${s.day} exists already; kept as it is`);
+      return;
+    }
+    await writeFileDurable(file, JSON.stringify(s));
   }
 
   private async summariseClosedDays(): Promise<void> {
@@ -165,4 +203,33 @@ export class HallService extends EventEmitter<{
     await this.journal.close();
     await this.background;
   }
+}
+
+/** The local date after `day` ("2025-03-10" → "2025-03-11"). */
+function nextDay(day: string): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/**
+ * The day to open: today by the clock, unless the data shows the hall was already past
+ * it (a later journal, or a summary of today or later, written only when a day closes) —
+ * then the clock is behind, and the hall holds the latest day it reached.
+ */
+async function heldDay(opts: HallServiceOptions, journalDir: string, summaryDir: string): Promise<string> {
+  const today = localDay(opts.clock(), opts.catalogue.hall.timeZone);
+  let day = today;
+  const lastJournal = (await journalDays(journalDir)).at(-1);
+  if (lastJournal && lastJournal > day) day = lastJournal;
+  const summarised = (await readdir(summaryDir))
+    .filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f))
+    .map((f) => f.slice(0, 10))
+    .sort()
+    .at(-1);
+  if (summarised && summarised >= day) day = nextDay(summarised);
+  if (day !== today)
+    opts.log(
+      `clock: it reads ${today}, but the hall already reached ${day} (clock stepped back?); holding ${day} until the clock passes it`,
+    );
+  return day;
 }

@@ -17,7 +17,11 @@ export interface NewStaff {
 
 /** Staff accounts, read from the configuration. */
 export class StaffDirectory {
-  constructor(private readonly config: ConfigStore) {}
+  /** `removed`: runs after an account is deleted (main signs it out of its counters). */
+  constructor(
+    private readonly config: ConfigStore,
+    private readonly removed: (staffId: string) => Promise<void> = async () => {},
+  ) {}
 
   byId(id: string): StaffRecord | undefined {
     return this.config.data.staff.find((s) => s.id === id);
@@ -80,6 +84,7 @@ export class StaffDirectory {
     await this.config.update((d) => {
       d.staff = d.staff.filter((x) => x.id !== id);
     });
+    await this.removed(id);
   }
 
   private checkCounter(counterId: string | undefined): void {

@@ -14,6 +14,7 @@ export class ApiError extends Error {
 export function httpStatus(code: ErrorCode): number {
   switch (code) {
     case "VALIDATION_FAILED":
+    case "DEVICE_PATH_NOT_ALLOWED":
       return 400;
     case "UNAUTHENTICATED":
     case "BAD_CREDENTIALS":

@@ -20,9 +20,42 @@ import type {
 } from "../contract/catalogue.ts";
 import type { DeviceConfig } from "../contract/devices.ts";
 
-const text = z.string().trim().min(1, { error: "must not be empty" });
+/**
+ * Length limits (characters) of catalogue text. Every one of these is shown somewhere with
+ * a fixed width — the wall's header, kiosk buttons, call screens, printed tickets — so an
+ * unbounded name (10,000 characters broke the wall's header) is refused here, at the one
+ * door every catalogue passes (start-up and admin changes), rather than cut by each page.
+ * The limits leave room well beyond the longest real names (a matter name of 25 Chinese
+ * characters, English names of about 70).
+ */
+export const TEXT_LIMITS = {
+  /** Chinese names of the hall, zones, departments, matters, queues, counters; device names. */
+  name: 40,
+  /** English names. */
+  nameEn: 120,
+  /** The hall's address, a floor, one required material. */
+  line: 100,
+  /** The hall's notice (scrolls on the screens). */
+  notice: 300,
+  noticeEn: 600,
+  /** Public URL, time zone name, a device path or host. */
+  technical: 200,
+  /** Required materials per matter. */
+  materials: 50,
+} as const;
+
+const bounded = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: `must be at most ${max} characters` });
+const textOf = (max: number) => bounded(max).min(1, { error: "must not be empty" });
+const text = textOf(TEXT_LIMITS.technical);
+const name = textOf(TEXT_LIMITS.name);
+const nameEn = textOf(TEXT_LIMITS.nameEn);
+const line = textOf(TEXT_LIMITS.line);
 /** Free text that may be left empty (notices, public URL). */
-const optionalText = z.string().trim();
+const optionalText = (max: number) => bounded(max);
 
 /** Ids appear in URLs, device ids and socket rooms: keep them plain ASCII. */
 const idSchema = z
@@ -50,41 +83,41 @@ export function isValidTimeZone(timeZone: string): boolean {
 
 export const hallSchema = z.strictObject({
   id: idSchema,
-  name: text,
-  nameEn: text,
-  address: text,
+  name,
+  nameEn,
+  address: line,
   timeZone: text.refine(isValidTimeZone, {
     error: (iss) => `${JSON.stringify(iss.input)} is not a valid IANA time zone`,
   }),
   noShowReactivateMin: z.int().min(0),
-  publicUrl: optionalText.refine((s) => s === "" || /^https?:\/\/\S+$/.test(s), {
+  publicUrl: optionalText(TEXT_LIMITS.technical).refine((s) => s === "" || /^https?:\/\/\S+$/.test(s), {
     error: "must be empty or an http(s) URL",
   }),
-  notice: optionalText,
-  noticeEn: optionalText,
+  notice: optionalText(TEXT_LIMITS.notice),
+  noticeEn: optionalText(TEXT_LIMITS.noticeEn),
 });
 
 export const zoneSchema = z.strictObject({
   id: idSchema,
-  name: text,
-  nameEn: text,
-  floor: text,
+  name,
+  nameEn,
+  floor: line,
 });
 
 export const departmentSchema = z.strictObject({
   id: idSchema,
-  name: text,
-  nameEn: text,
+  name,
+  nameEn,
   zoneId: idSchema,
 });
 
 export const matterSchema = z.strictObject({
   id: idSchema,
-  name: text,
-  nameEn: text,
+  name,
+  nameEn,
   departmentId: idSchema,
   queueId: idSchema,
-  materials: z.array(text),
+  materials: z.array(line).max(TEXT_LIMITS.materials, { error: `at most ${TEXT_LIMITS.materials} materials` }),
   legalDays: wholeDays,
   promisedDays: wholeDays,
   feeYuan: z.number().min(0),
@@ -100,8 +133,8 @@ export const queueSchema = z
     prefix: z.string().regex(/^[A-Z]{1,2}$/, {
       error: (iss) => `expected one or two capital letters, got ${JSON.stringify(iss.input)}`,
     }),
-    name: text,
-    nameEn: text,
+    name,
+    nameEn,
     zoneId: idSchema,
     dailyCap: z.int().min(0),
     hours: z.array(issuingWindowSchema),
@@ -138,8 +171,8 @@ export const workProfileSchema = z.strictObject({
 export const counterSchema = z.strictObject({
   id: idSchema,
   number: z.int().positive(),
-  name: text,
-  nameEn: text,
+  name,
+  nameEn,
   zoneId: idSchema,
   kind: z.enum(["comprehensive", "standard", "help", "certificate"]),
   profile: workProfileSchema,
@@ -177,7 +210,7 @@ const assignmentSchema = z.discriminatedUnion("kind", [
 export const deviceConfigSchema = z.strictObject({
   id: idSchema,
   kind: z.enum(["printer", "led", "keypad", "rating", "idreader", "scanner"]),
-  name: text,
+  name,
   transport: transportSchema,
   assignment: assignmentSchema,
   options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Low } from "lowdb";
 import { JSONFile } from "lowdb/node";
@@ -50,17 +50,42 @@ const migrations: Record<number, (d: Record<string, unknown>) => Record<string, 
   1: (d) => ({ ...d, appointments: [], demo: false, version: 2 }),
 };
 
+/**
+ * How a file is replaced durably (default {@link writeFileDurable}). Injected so tests can
+ * make a write fail on demand, as a full disk would.
+ */
+export type DurableWrite = (path: string, data: string) => Promise<void>;
+
 /** lowdb's JSONFile, but every write is fsync'd and atomic (steno never fsyncs). */
 class DurableJSONFile<T> extends JSONFile<T> {
   private chain: Promise<void> = Promise.resolve();
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly writeFn: DurableWrite,
+  ) {
     super(file);
   }
   override write(data: T): Promise<void> {
     const text = JSON.stringify(data, null, 2);
-    this.chain = this.chain.catch(() => {}).then(() => writeFileDurable(this.file, text));
+    this.chain = this.chain.catch(() => {}).then(() => this.writeFn(this.file, text));
     return this.chain;
   }
+}
+
+/**
+ * Files anywhere under `dir` (up to a few levels deep), relative to it: what makes a data
+ * folder "not empty". Empty folders (and a volume's empty `lost+found`) do not count.
+ */
+function filesUnder(dir: string, depth = 3, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (depth > 0) out.push(...filesUnder(join(dir, e.name), depth - 1, rel));
+      else if (readdirSync(join(dir, e.name)).length > 0) out.push(`${rel}/`);
+    } else out.push(rel);
+  }
+  return out.sort();
 }
 
 export class ConfigError extends Error {
@@ -131,16 +156,41 @@ export function validateConfig(data: unknown): string[] {
  * read with lowdb and written durably. Built by main.ts; nothing else opens the file.
  */
 export class ConfigStore {
+  /** Updates run one after another, each on the result of the one before. */
+  private queue: Promise<void> = Promise.resolve();
+
   private constructor(private readonly db: Low<ConfigData>) {}
 
-  static async open(dataDir: string, seed: () => Promise<ConfigData>): Promise<{ store: ConfigStore; created: boolean }> {
+  /**
+   * Open (or, in a really empty data folder, create from `seed`) the configuration.
+   * A missing config.json beside other data (journals, summaries, logouts …) is not a
+   * first start: seeding would make new secrets and passwords and replay the demo
+   * catalogue over the real journals, so the start is refused, naming what is there.
+   */
+  static async open(
+    dataDir: string,
+    seed: () => Promise<ConfigData>,
+    opts: { write?: DurableWrite } = {},
+  ): Promise<{ store: ConfigStore; created: boolean }> {
     mkdirSync(dataDir, { recursive: true });
     const file = join(dataDir, "config.json");
     // A crash inside a durable write leaves its temp file; the real file is intact.
     for (const f of readdirSync(dataDir)) if (/^config\.json\.\d+\.tmp$/.test(f)) rmSync(join(dataDir, f), { force: true });
     const created = !existsSync(file);
+    if (created) {
+      const found = filesUnder(dataDir);
+      if (found.length > 0)
+        throw new ConfigError(`${file} is missing, but ${dataDir} is not an empty data folder; refusing a first start over it`, [
+          `found ${found.length} file(s): ${found.slice(0, 8).join(", ")}${found.length > 8 ? ", …" : ""}`,
+          "restore config.json from a backup (it holds the accounts, the catalogue and the secrets the journals depend on)",
+          "or, to start a new hall, point DATA_DIR at an empty folder",
+        ]);
+    } else if (!statSync(file).isFile()) throw new ConfigError(`cannot read ${file}`, ["it is not a file"]);
     // lowdb insists on default data; a fresh folder gets the seed, an existing file its own content.
-    const db = new Low<ConfigData>(new DurableJSONFile<ConfigData>(file), created ? await seed() : ({} as ConfigData));
+    const db = new Low<ConfigData>(
+      new DurableJSONFile<ConfigData>(file, opts.write ?? writeFileDurable),
+      created ? await seed() : ({} as ConfigData),
+    );
     try {
       await db.read();
     } catch (err) {
@@ -171,9 +221,21 @@ export class ConfigStore {
     return this.db.data;
   }
 
-  /** Change and persist (fsync'd) before resolving. */
-  async update(fn: (d: ConfigData) => void): Promise<void> {
-    fn(this.db.data);
-    await this.db.write();
+  /**
+   * Change and persist (fsync'd) before resolving. `fn` changes a copy; the copy is
+   * written, and only once the write succeeded does it become the configuration. So a
+   * failed write (disk full) changes nothing — neither memory nor what the next
+   * successful write saves — and the caller's error (a 500) means exactly that.
+   */
+  update(fn: (d: ConfigData) => void): Promise<void> {
+    const run = async (): Promise<void> => {
+      const next = structuredClone(this.db.data);
+      fn(next);
+      await this.db.adapter.write(next);
+      this.db.data = next;
+    };
+    const done = this.queue.then(run);
+    this.queue = done.catch(() => {});
+    return done;
   }
 }

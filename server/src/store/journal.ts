@@ -1,7 +1,45 @@
 import { mkdirSync } from "node:fs";
 import { type FileHandle, open, readFile, readdir, truncate } from "node:fs/promises";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import type { HallEvent } from "../core/index.ts";
+
+/**
+ * One journal line: the event's JSON, a tab, its CRC32 (8 hex digits), a newline.
+ * JSON.stringify never writes a raw tab, so the tab cannot occur inside the JSON; the
+ * checksum lets a read tell a damaged line from a whole one even when the damage left
+ * valid JSON or a newline behind.
+ */
+export function journalLine(e: HallEvent): string {
+  const json = JSON.stringify(e);
+  return `${json}\t${crc32(json).toString(16).padStart(8, "0")}\n`;
+}
+
+/**
+ * The event of one line (without its newline), or undefined when the line is damaged.
+ * `legacy`: lines written before journals had checksums (plain JSON) are accepted, but
+ * only before the first checksummed line of a file; after it, a line without a checksum
+ * is damage (a lost tab, a cut line glued to the next).
+ */
+function decodeLine(text: string, legacy: boolean): { event: HallEvent; checked: boolean } | undefined {
+  const tab = text.indexOf("\t");
+  if (tab === -1) {
+    if (!legacy) return undefined;
+    try {
+      return { event: JSON.parse(text) as HallEvent, checked: false };
+    } catch {
+      return undefined;
+    }
+  }
+  const json = text.slice(0, tab);
+  const sum = text.slice(tab + 1);
+  if (!/^[0-9a-f]{8}$/.test(sum) || crc32(json) !== Number.parseInt(sum, 16)) return undefined;
+  try {
+    return { event: JSON.parse(json) as HallEvent, checked: true };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The per-day event journal: one JSON line per event in `journal/YYYY-MM-DD.jsonl`.
@@ -32,7 +70,7 @@ export class Journal {
     if (this.closed) return Promise.reject(new Error(`journal ${this.day} is closed`));
     if (events.length === 0) return Promise.resolve();
     // Serialise now: the engine may touch the objects after this call returns.
-    for (const e of events) this.pending.push(`${JSON.stringify(e)}\n`);
+    for (const e of events) this.pending.push(journalLine(e));
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.flushing) this.flushing = this.flushLoop();
     return done;
@@ -99,9 +137,11 @@ export interface ReplayResult {
 }
 
 /**
- * Read a day's journal. A last line without its newline, or one that does not parse, is a
- * write torn by a crash: it was never acknowledged, so it is cut off (and reported). A bad
- * line anywhere else means the file was damaged otherwise, and start-up stops.
+ * Read a day's journal. Only a last line without its newline is a write torn by a crash:
+ * it was never acknowledged, so it is cut off (and reported). A complete line whose
+ * checksum or JSON is wrong — last or not — means the file was damaged otherwise (a disk
+ * error, an edit by hand), and start-up stops naming the file and line: dropping it would
+ * silently lose an event that may have been acknowledged, and reuse its ticket number.
  */
 export async function readJournal(dir: string, day: string): Promise<ReplayResult> {
   const path = journalPath(dir, day);
@@ -115,6 +155,8 @@ export async function readJournal(dir: string, day: string): Promise<ReplayResul
   const events: HallEvent[] = [];
   let start = 0;
   let lineNo = 0;
+  // Files from before checksums: plain JSON lines, until the first checksummed one.
+  let legacy = true;
   while (start < buf.length) {
     const nl = buf.indexOf(10, start);
     lineNo++;
@@ -122,13 +164,13 @@ export async function readJournal(dir: string, day: string): Promise<ReplayResul
       // No newline: the crash hit in the middle of this write.
       return cut(path, buf, start, events);
     }
-    const text = buf.toString("utf8", start, nl);
-    try {
-      events.push(JSON.parse(text) as HallEvent);
-    } catch {
-      if (nl === buf.length - 1) return cut(path, buf, start, events);
-      throw new Error(`journal ${path} line ${lineNo} is damaged (not a torn last write); refusing to start`);
-    }
+    const line = decodeLine(buf.toString("utf8", start, nl), legacy);
+    if (!line)
+      throw new Error(
+        `journal ${path} line ${lineNo} is damaged (checksum or JSON wrong on a complete line, not a torn last write); refusing to start — restore the file from a backup, or inspect the line and remove it by hand`,
+      );
+    if (line.checked) legacy = false;
+    events.push(line.event);
     start = nl + 1;
   }
   return { events };

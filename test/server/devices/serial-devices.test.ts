@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DeviceConfig, DeviceStatus } from "../../../server/src/contract/devices.ts";
 import type { IssuedTicket } from "../../../server/src/contract/events.ts";
 import { type RunningHub, startHub } from "../../../server/src/app.ts";
+import { DEFAULT_DEVICE_PATH_PREFIXES } from "../../../server/src/devices/device-paths.ts";
 import { KeypadSimulator } from "../../../hardware/keypad/simulator.ts";
 import { PrinterSimulator } from "../../../hardware/printer/simulator.ts";
 import { SerialLink } from "../../../hardware/transport/serial.ts";
@@ -45,6 +46,9 @@ async function boot(): Promise<void> {
     adminPassword: "test-admin-pw",
     log: (l) => logs.push(l),
     espeakPath: join(dataDir, "no-espeak"),
+    // socat's pty links live in temp folders (stable names across unplug/replug), so the
+    // hub is told to allow them, as a hall with unusual device names would set DEVICE_PATHS.
+    devicePathPrefixes: [...DEFAULT_DEVICE_PATH_PREFIXES, join(tmpdir(), "onevisit-pty-")],
   });
   const admin = await api<{ token: string }>("POST", "/api/auth/login", { username: "admin", password: "test-admin-pw" });
   expect(admin.status).toBe(200);
@@ -310,7 +314,8 @@ describe("devices/REST configuration is validated", () => {
 
 describe("devices/a failing device never takes the hub down", () => {
   it("devices on missing ports or refused addresses report offline/error while the hall keeps working", async () => {
-    const missing = join(dataDir, "no-such-tty");
+    // An allowed device path with nothing behind it (an unplugged USB-serial adapter).
+    const missing = "/dev/ttyUSB-onevisit-missing";
     const bodies: [string, Omit<DeviceConfig, "id">][] = [
       ["printer-k8", { ...printerK9(missing), assignment: { kind: "kiosk", kioskId: "k8" } }],
       [

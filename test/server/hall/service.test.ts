@@ -98,7 +98,11 @@ describe("hall/service durability", () => {
     const cmd = issue();
     const events = await ok(svc, cmd);
     expect(sync).toHaveBeenCalled();
-    const lines = (await readFile(journalFile(DAY1), "utf8")).trim().split("\n");
+    // Each line is JSON, a tab and its checksum.
+    const lines = (await readFile(journalFile(DAY1), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t")[0] as string);
     expect(lines.map((l) => JSON.parse(l))).toEqual(JSON.parse(JSON.stringify(events)));
     expect((JSON.parse(lines[0] as string) as { ticket: { id: string } }).ticket.id).toBe(cmd.ticketId);
   });
@@ -187,6 +191,85 @@ describe("hall/service journal failure", () => {
     expect(again.state.tickets.size).toBe(0);
     const ev = await ok(again, issue());
     expect(ev[0]?.type === "ticket.issued" && ev[0].ticket.number).toBe("A001");
+  });
+});
+
+describe("hall/service clock stepping back across midnight", () => {
+  const number = (ev: HallEvent[]) => {
+    const e = ev[0];
+    return e?.type === "ticket.issued" ? `${e.ticket.day} ${e.ticket.number}` : undefined;
+  };
+  const summaryOf = async (day: string) => readFile(join(dir, "summaries", `${day}.json`), "utf8");
+
+  it("holds the new day, keeps numbering, logs it, and never touches the closed day's summary", async () => {
+    now = local(DAY1, "23:58");
+    const svc = await openHall();
+    await ok(svc, issue());
+    await ok(svc, issue());
+    now = local(DAY2, "00:01");
+    expect(number(await ok(svc, issue()))).toBe(`${DAY2} A001`);
+    const at1 = svc.state.tickets.get(`t${idSeq}`)?.issuedAt as number;
+    for (let i = 0; i < 100 && !existsSync(join(dir, "summaries", `${DAY1}.json`)); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const summary = await summaryOf(DAY1);
+    const days: string[] = [];
+    svc.on("day", (d) => days.push(d));
+
+    now = local(DAY1, "23:59"); // NTP steps the clock back two minutes
+    expect(svc.rotateIfNeeded()).toBe(false);
+    expect(svc.day).toBe(DAY2);
+    expect(number(await ok(svc, issue()))).toBe(`${DAY2} A002`);
+    // Event times do not go backwards either.
+    expect(svc.state.tickets.get(`t${idSeq}`)?.issuedAt).toBeGreaterThanOrEqual(at1);
+    expect(logs.filter((l) => l.includes(`holding ${DAY2}`))).toHaveLength(1);
+
+    now = local(DAY2, "00:02"); // the clock passes the held day again
+    expect(number(await ok(svc, issue()))).toBe(`${DAY2} A003`);
+    expect(days).toEqual([]);
+    expect(await summaryOf(DAY1)).toBe(summary);
+    expect((await readJournal(join(dir, "journal"), DAY1)).events).toHaveLength(2);
+    expect((await readJournal(join(dir, "journal"), DAY2)).events).toHaveLength(3);
+
+    now = local("2025-03-12", "00:00"); // and the next midnight turns the day as usual
+    expect(svc.rotateIfNeeded()).toBe(true);
+    expect(svc.day).toBe("2025-03-12");
+  });
+
+  it("a restart with the clock behind opens the latest day reached (its journal), not the closed one", async () => {
+    const a = await openHall();
+    await ok(a, issue());
+    await ok(a, issue());
+    now = local(DAY2, "08:00");
+    await ok(a, issue());
+    await a.close();
+    const summary = await summaryOf(DAY1);
+
+    now = local(DAY1, "12:00");
+    const b = await openHall();
+    expect(b.day).toBe(DAY2);
+    expect(b.state.tickets.size).toBe(1);
+    expect(number(await ok(b, issue()))).toBe(`${DAY2} A002`);
+    expect(logs.some((l) => l.includes(`holding ${DAY2}`))).toBe(true);
+    await b.close();
+    expect(await summaryOf(DAY1)).toBe(summary);
+    expect((await readJournal(join(dir, "journal"), DAY1)).events).toHaveLength(2);
+  });
+
+  it("a restart with the clock behind a closed day that has a summary (and no later journal yet) holds the day after", async () => {
+    const a = await openHall();
+    await ok(a, issue());
+    now = local(DAY2, "00:00");
+    expect(a.rotateIfNeeded()).toBe(true);
+    await a.close();
+    const summary = await summaryOf(DAY1);
+
+    now = local(DAY1, "15:00");
+    const b = await openHall();
+    expect(b.day).toBe(DAY2);
+    expect(number(await ok(b, issue()))).toBe(`${DAY2} A001`);
+    await b.close();
+    expect(await summaryOf(DAY1)).toBe(summary);
+    expect((await readJournal(join(dir, "journal"), DAY1)).events).toHaveLength(1);
   });
 });
 

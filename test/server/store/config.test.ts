@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -69,6 +69,37 @@ describe("store/config open", () => {
     const { store } = await ConfigStore.open(dir, async () => configData());
     expect(store.data).toEqual(configData());
     expect(await readdir(dir)).toEqual(["config.json"]);
+  });
+
+  it("refuses a first start when config.json is missing beside journals, naming what is there, and seeds nothing", async () => {
+    await mkdir(join(dir, "journal"));
+    await writeFile(join(dir, "journal", "2025-03-10.jsonl"), "");
+    await mkdir(join(dir, "summaries"));
+    await writeFile(join(dir, "summaries", "2025-03-09.json"), "{}");
+    const s = seedOnce();
+    const err = await ConfigStore.open(dir, s.seed).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toContain(`${file()} is missing`);
+    expect((err as Error).message).toContain("journal/2025-03-10.jsonl");
+    expect((err as Error).message).toContain("summaries/2025-03-09.json");
+    expect((err as Error).message).toContain("restore config.json from a backup");
+    expect(s.calls()).toBe(0);
+    expect(await readdir(dir)).not.toContain("config.json");
+  });
+
+  it("refuses a first start beside any other data file too (a logout list)", async () => {
+    await writeFile(join(dir, "revoked-tokens.json"), "{}");
+    await expect(ConfigStore.open(dir, async () => configData())).rejects.toThrow(/revoked-tokens\.json/);
+  });
+
+  it("treats a folder with only empty folders in it (a volume's lost+found) as empty: a first start", async () => {
+    await mkdir(join(dir, "lost+found"));
+    await mkdir(join(dir, "journal"));
+    const { created } = await ConfigStore.open(dir, async () => configData());
+    expect(created).toBe(true);
   });
 
   it("reads the same configuration on reopen, without seeding", async () => {

@@ -1,10 +1,11 @@
 import { readlinkSync } from "node:fs";
 import { appendFile, mkdtemp, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { crc32 } from "node:zlib";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { HallEvent } from "../../../server/src/core/index.ts";
-import { Journal, journalDays, journalPath, readJournal } from "../../../server/src/store/journal.ts";
+import { Journal, journalDays, journalLine, journalPath, readJournal } from "../../../server/src/store/journal.ts";
 
 const DAY = "2025-03-10";
 
@@ -12,7 +13,13 @@ function signedIn(i: number): HallEvent {
   return { type: "counter.signed_in", at: 1_741_568_400_000 + i, counterId: `c${i}`, staffId: `s-${i}`, staffName: `员工${i}` };
 }
 
+/** A line as the hub writes it: JSON, tab, CRC32. */
 function line(e: HallEvent): string {
+  return journalLine(e);
+}
+
+/** A line as journals were written before checksums: plain JSON. */
+function legacyLine(e: HallEvent): string {
   return `${JSON.stringify(e)}\n`;
 }
 
@@ -163,14 +170,53 @@ describe("store/journal readJournal", () => {
     expect((await stat(journalPath(dir, DAY))).size).toBe(Buffer.byteLength(good));
   });
 
-  it("drops a complete but unparsable last line (garbage with its newline)", async () => {
+  it("refuses a complete but unparsable last line (garbage with its newline), naming the line, and leaves it untouched", async () => {
     const good = line(signedIn(1));
     const garbage = '\u0000\u0000{"type":"counter.sig\u0000\u0000\n';
     await writeFile(journalPath(dir, DAY), good + garbage);
-    const r = await readJournal(dir, DAY);
-    expect(r.events).toEqual([signedIn(1)]);
-    expect(r.droppedTail?.bytes).toBe(Buffer.byteLength(garbage));
-    expect(await readFile(journalPath(dir, DAY), "utf8")).toBe(good);
+    await expect(readJournal(dir, DAY)).rejects.toThrow(/2025-03-10\.jsonl line 2 is damaged/);
+    expect(await readFile(journalPath(dir, DAY), "utf8")).toBe(good + garbage);
+  });
+
+  it("refuses a complete last line whose JSON still parses but whose checksum is wrong (a flipped digit)", async () => {
+    const good = line(signedIn(1)) + line(signedIn(2));
+    const last = line(signedIn(3));
+    // 1741568400003 → 1741568400009: still valid JSON, a different event.
+    const flipped = last.replace("1741568400003", "1741568400009");
+    expect(flipped).not.toBe(last);
+    await writeFile(journalPath(dir, DAY), good + flipped);
+    await expect(readJournal(dir, DAY)).rejects.toThrow(/2025-03-10\.jsonl line 3 is damaged/);
+    expect(await readFile(journalPath(dir, DAY), "utf8")).toBe(good + flipped);
+  });
+
+  it("writes a CRC32 after every line's JSON", async () => {
+    const j = new Journal(dir, DAY);
+    await j.append([signedIn(1)]);
+    await j.close();
+    const text = await readFile(journalPath(dir, DAY), "utf8");
+    const [json, sum] = text.slice(0, -1).split("\t");
+    expect(JSON.parse(json as string)).toEqual(signedIn(1));
+    expect(sum).toBe(
+      crc32(json as string)
+        .toString(16)
+        .padStart(8, "0"),
+    );
+  });
+
+  it("reads a journal written before checksums, and checksums what is appended to it", async () => {
+    const old = legacyLine(signedIn(1)) + legacyLine(signedIn(2));
+    await writeFile(journalPath(dir, DAY), old);
+    expect((await readJournal(dir, DAY)).events).toEqual([signedIn(1), signedIn(2)]);
+    const j = new Journal(dir, DAY);
+    await j.append([signedIn(3)]);
+    await j.close();
+    expect(await readFile(journalPath(dir, DAY), "utf8")).toBe(old + line(signedIn(3)));
+    expect((await readJournal(dir, DAY)).events).toEqual([signedIn(1), signedIn(2), signedIn(3)]);
+  });
+
+  it("refuses a line without checksum after a checksummed one (damage, not an old journal)", async () => {
+    await writeFile(journalPath(dir, DAY), line(signedIn(1)) + legacyLine(signedIn(2)) + line(signedIn(3)));
+    await expect(readJournal(dir, DAY)).rejects.toThrow(/line 2 is damaged/);
   });
 
   it("drops a tail of zero bytes (file extended, data never written)", async () => {
