@@ -33,6 +33,10 @@ export const ERROR_CODES = [
   "UNKNOWN_DEVICE",
   "PAYLOAD_TOO_LARGE",
   "INTERNAL",
+  // visitor's ticket (issue 7.2, 7.13, 7.17): holder key, reprint limit, closed day
+  "TICKET_KEY_REQUIRED",
+  "RATE_LIMITED",
+  "TICKET_DAY_CLOSED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
