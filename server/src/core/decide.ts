@@ -210,7 +210,6 @@ export function events(state: HallState, cmd: Command, now: Instant): HallEvent[
         // The phone rates a service that happened: only once the ticket was finished (a
         // ticket being served is rated at the counter's own rating device).
         if (t.status !== "done") return reject("INVALID_TRANSITION", "rate after being served");
-        if (cmd.score <= 2 && !cmd.reasons?.length) return reject("VALIDATION_FAILED", "a rating of 1 or 2 needs a reason");
       } else if (cmd.counterId) {
         const c = state.counters.get(cmd.counterId);
         if (!c) return reject("UNKNOWN_COUNTER", `no counter ${cmd.counterId}`);
@@ -219,6 +218,9 @@ export function events(state: HallState, cmd: Command, now: Instant): HallEvent[
         if (!t) return reject("NO_CURRENT_TICKET", "nobody has been served here yet");
       } else return reject("VALIDATION_FAILED", "give ticketId or counterId");
       if (t.rating !== undefined) return reject("ALREADY_RATED", `ticket ${t.number} is already rated`);
+      // The phone asks why for a 差评 (a rating device has no way to say it).
+      if (cmd.ticketId && cmd.score <= 2 && !cmd.reasons?.length)
+        return reject("VALIDATION_FAILED", "a rating of 1 or 2 needs a reason");
       if ((cmd.reasons?.length || cmd.comment) && cmd.score > 2)
         return reject("VALIDATION_FAILED", "reasons go with a rating of 1 or 2");
       return [
