@@ -1,9 +1,13 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHub } from "../../../server/src/app.ts";
 import type { HallSnapshot, IssuedTicket } from "../../../server/src/contract/events.ts";
 import type { DaySummary, LiveStats } from "../../../server/src/contract/stats.ts";
 import type { Ticket } from "../../../server/src/contract/tickets.ts";
 import { TicketKeys, dayOfTicketId } from "../../../server/src/hall/ticket-keys.ts";
-import { connected, expectRejected, holderHeader, startTestHub, type TestHub } from "../../helpers/hub.ts";
+import { connected, expectRejected, hallMorning, holderHeader, startTestHub, type TestHub } from "../../helpers/hub.ts";
 
 /** Issue 7.2 / 7.13 / 7.17 and 8.5 / 8.6: the visitor's ticket belongs to whoever holds it. */
 
@@ -14,7 +18,7 @@ function printedCount(t: TestHub, kiosk: string): number {
 /** Wait until the simulated printer has parsed what was sent, then a little longer so an
  * unwanted extra ticket would show up too. */
 async function printedSettled(t: TestHub, kiosk: string, atLeast: number): Promise<number> {
-  for (let i = 0; i < 100 && printedCount(t, kiosk) < atLeast; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 250 && printedCount(t, kiosk) < atLeast; i++) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 200));
   return printedCount(t, kiosk);
 }
@@ -289,6 +293,7 @@ describe("http the visitor's ticket: holder key, reprints, ratings, closed days"
     // Staff at the desk may still print it for the visitor.
     const staff = await t.api("POST", path, { kioskId: "k4", requestId: "desk-1" }, clerk);
     expect(staff.status).toBe(200);
+    expect(staff.body.print).toEqual({ status: "printed", printerId: "printer-k4" });
     expect(await printedSettled(t, "k4", base + 4)).toBe(base + 4);
   });
 });
@@ -355,5 +360,41 @@ describe("http a ticket of a closed day (the hall's midnight)", () => {
     expect(summary?.ratingReasons).toMatchObject({ not_done: 1, attitude: 1, long_wait: 0 });
     const state = (await t.api<HallSnapshot>("GET", "/api/state")).body;
     expect(state.day).not.toBe(day);
+  });
+});
+
+describe("http the holder key across a hub restart", () => {
+  it("a key printed before a restart still opens the ticket after it (derived, nothing stored)", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "onevisit-key-"));
+    const clock = () => hallMorning();
+    const opts = { port: 0, host: "127.0.0.1", dataDir, adminPassword: "pw-key-test", clock, log: () => {} };
+    try {
+      let hub = await startHub(opts);
+      const issued = await fetch(`${hub.url}/api/tickets`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ matterId: "m-001" }),
+      });
+      const tk = (await issued.json()) as IssuedTicket;
+      await hub.close();
+      hub = await startHub(opts);
+      try {
+        const wrong = await fetch(`${hub.url}/api/tickets/${tk.id}/cancel`, {
+          method: "POST",
+          headers: { "x-ticket-key": "A".repeat(22) },
+        });
+        expect(wrong.status).toBe(403);
+        const ok = await fetch(`${hub.url}/api/tickets/${tk.id}/cancel`, {
+          method: "POST",
+          headers: { "x-ticket-key": tk.holderKey },
+        });
+        expect(ok.status).toBe(200);
+        expect(((await ok.json()) as Ticket).status).toBe("cancelled");
+      } finally {
+        await hub.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
