@@ -473,7 +473,8 @@ function Issued(props: {
   const reprint = async () => {
     setReprinting(true);
     try {
-      const r = await createApi().reprint(ticket.id, props.kioskId);
+      // The kiosk that issued the ticket holds its key; each press is one request.
+      const r = await createApi().reprint(ticket.id, props.kioskId, ticket.holderKey);
       props.onPrint(r.print);
     } catch (e) {
       props.onError(e);

@@ -19,7 +19,9 @@ import type {
   PrintResult,
   PriorityClass,
   PublicTicket,
+  RatingReason,
   RatingScore,
+  TicketHolderView,
   StaffPublic,
   Ticket,
 } from "../server/src/contract/index.ts";
@@ -63,20 +65,34 @@ export interface IssueRequest {
 /** Counter commands without a body, by route name. */
 export type SimpleCounterCommand = "call-next" | "recall" | "start" | "no-show" | "resume" | "request-rating";
 
-/** `GET /api/tickets/:id` reply. */
-export type TicketWithCall = PublicTicket & { call?: CallInfo };
+/** `GET /api/tickets/:id` reply; `holder` only when the ticket's key (or a staff token) was sent. */
+export type TicketWithCall = PublicTicket & { call?: CallInfo; holder?: TicketHolderView };
+
+/** A low rating's reasons (required for 1 or 2) and the visitor's own words. */
+export interface RatingDetail {
+  reasons?: RatingReason[];
+  comment?: string;
+}
+
+/** A fresh id for one press of a button: a retried request reuses it, a new press gets another. */
+export function newRequestId(): string {
+  // crypto.randomUUID needs a secure context; hall pages are often plain http on the LAN.
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
 
 export interface Api {
   /** Low-level: JSON request; resolves `null` on 204. */
-  request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  request<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
   hall(): Promise<Catalogue>;
   state(): Promise<HallSnapshot>;
   issueTicket(body: IssueRequest): Promise<IssuedTicket>;
-  ticket(id: string): Promise<TicketWithCall>;
-  reprint(id: string, kioskId: string): Promise<{ print: PrintResult }>;
-  reactivate(id: string): Promise<PublicTicket>;
-  cancel(id: string): Promise<PublicTicket>;
-  rate(id: string, score: RatingScore): Promise<PublicTicket>;
+  /** With the ticket's holder key, the reply carries the private `holder` part. */
+  ticket(id: string, key?: string): Promise<TicketWithCall>;
+  /** `requestId` names the press: a retry of the same press prints once. */
+  reprint(id: string, kioskId: string, key?: string, requestId?: string): Promise<{ print: PrintResult }>;
+  reactivate(id: string, key?: string): Promise<PublicTicket>;
+  cancel(id: string, key?: string): Promise<PublicTicket>;
+  rate(id: string, score: RatingScore, key?: string, detail?: RatingDetail): Promise<PublicTicket>;
   login(username: string, password: string): Promise<LoginReply>;
   me(): Promise<{ staff: StaffPublic; counterId: string | null }>;
   logout(): Promise<void>;
@@ -85,7 +101,8 @@ export interface Api {
   counterView(counterId: string): Promise<CounterView>;
   /** call-next resolves null when nobody waits (204). */
   counterCommand(counterId: string, cmd: SimpleCounterCommand): Promise<Ticket | CounterState | null>;
-  finish(counterId: string, outcome: Outcome): Promise<Ticket>;
+  /** `missing`: what the visitor still has to bring (refused or accepted incomplete). */
+  finish(counterId: string, outcome: Outcome, missing?: string[]): Promise<Ticket>;
   transfer(
     counterId: string,
     to: { toQueueId?: string; toCounterId?: string; note?: string; priority?: PriorityClass },
@@ -96,13 +113,15 @@ export interface Api {
 }
 
 const enc = encodeURIComponent;
+/** The ticket's capability travels in a header, never in a URL (URLs end up in logs). */
+const holder = (key?: string): Record<string, string> => (key ? { "x-ticket-key": key } : {});
 
 /** Builds the client. No state besides the options. */
 export function createApi(opts: ApiOptions = {}): Api {
   const base = opts.baseUrl ?? "";
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = {};
+  async function request<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+    const headers: Record<string, string> = { ...extra };
     if (body !== undefined) headers["content-type"] = "application/json";
     const token = opts.token?.();
     if (token) headers.authorization = `Bearer ${token}`;
@@ -132,7 +151,7 @@ export function createApi(opts: ApiOptions = {}): Api {
     return json as T;
   }
 
-  const post = <T>(path: string, body: unknown = {}) => request<T>("POST", path, body);
+  const post = <T>(path: string, body: unknown = {}, key?: string) => request<T>("POST", path, body, holder(key));
   const c = (id: string) => `/api/counters/${enc(id)}`;
 
   return {
@@ -140,11 +159,21 @@ export function createApi(opts: ApiOptions = {}): Api {
     hall: () => request("GET", "/api/hall"),
     state: () => request("GET", "/api/state"),
     issueTicket: (body) => post("/api/tickets", body),
-    ticket: (id) => request("GET", `/api/tickets/${enc(id)}`),
-    reprint: (id, kioskId) => post(`/api/tickets/${enc(id)}/reprint`, { kioskId }),
-    reactivate: (id) => post(`/api/tickets/${enc(id)}/reactivate`),
-    cancel: (id) => post(`/api/tickets/${enc(id)}/cancel`),
-    rate: (id, score) => post(`/api/tickets/${enc(id)}/rating`, { score }),
+    ticket: (id, key) => request("GET", `/api/tickets/${enc(id)}`, undefined, holder(key)),
+    reprint: (id, kioskId, key, requestId) =>
+      post(`/api/tickets/${enc(id)}/reprint`, { kioskId, requestId: requestId ?? newRequestId() }, key),
+    reactivate: (id, key) => post(`/api/tickets/${enc(id)}/reactivate`, {}, key),
+    cancel: (id, key) => post(`/api/tickets/${enc(id)}/cancel`, {}, key),
+    rate: (id, score, key, detail) =>
+      post(
+        `/api/tickets/${enc(id)}/rating`,
+        {
+          score,
+          ...(detail?.reasons?.length ? { reasons: detail.reasons } : {}),
+          ...(detail?.comment ? { comment: detail.comment } : {}),
+        },
+        key,
+      ),
     login: (username, password) => post("/api/auth/login", { username, password }),
     me: () => request("GET", "/api/auth/me"),
     logout: async () => {
@@ -154,7 +183,7 @@ export function createApi(opts: ApiOptions = {}): Api {
     counterSignOut: (id) => post(`${c(id)}/sign-out`),
     counterView: (id) => request("GET", c(id)),
     counterCommand: (id, cmd) => post(`${c(id)}/${cmd}`),
-    finish: (id, outcome) => post(`${c(id)}/finish`, { outcome }),
+    finish: (id, outcome, missing) => post(`${c(id)}/finish`, { outcome, ...(missing?.length ? { missing } : {}) }),
     transfer: (id, to) => post(`${c(id)}/transfer`, to),
     park: (id, note) => post(`${c(id)}/park`, note ? { note } : {}),
     callTicket: (id, ticketId, reason) => post(`${c(id)}/call/${enc(ticketId)}`, reason ? { reason } : {}),

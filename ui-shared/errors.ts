@@ -46,6 +46,16 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
     zh: "设备路径不允许：只能使用 /dev 下的打印机或串口设备",
     en: "Device path not allowed: only printer or serial devices under /dev",
   },
+  // visitor's ticket (issue 7.2, 7.13, 7.17)
+  TICKET_KEY_REQUIRED: {
+    zh: "请用号票上的二维码打开本页后再操作",
+    en: "Open this page from the QR code on your ticket to do this",
+  },
+  RATE_LIMITED: { zh: "操作过于频繁，请稍后再试", en: "Too many requests; please try again later" },
+  TICKET_DAY_CLOSED: {
+    zh: "今日已闭厅，号票已失效，请在下一个工作日重新取号",
+    en: "The hall has closed for the day; this ticket is no longer valid. Please take a new ticket on the next working day",
+  },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
 };
 

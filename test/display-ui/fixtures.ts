@@ -96,6 +96,7 @@ export function stats(over: Partial<LiveStats> = {}): LiveStats {
     queues: [],
     counters: [],
     ratings: [0, 0, 0, 0, 0],
+    ratingReasons: { long_wait: 0, slow: 0, attitude: 0, not_done: 0, other: 0 },
     satisfaction: 1,
     zonesWaiting: {},
     ...over,

@@ -8,12 +8,20 @@ export interface Reply<T = unknown> {
 /**
  * A JSON request to the hub at `base()` (a function, so a test can restart its hub on
  * another port). `onBody` sees every raw response body (to check what never leaves the hub).
+ * `headers` adds others, e.g. a ticket's `X-Ticket-Key`.
  */
 export function jsonApi(base: () => string, onBody?: (text: string) => void) {
-  return async <T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<Reply<T>> => {
+  return async <T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> => {
     const res = await fetch(`${base()}${path}`, {
       method,
       headers: {
+        ...headers,
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },

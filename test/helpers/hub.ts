@@ -63,10 +63,17 @@ export interface TestHub {
   /**
    * One HTTP request. `body`: an object is sent as JSON, a string is sent raw as
    * `application/json` (for malformed-JSON tests), undefined sends no body. `auth` is a
-   * bearer token, or `{ header }` for a raw Authorization header.
+   * bearer token, or `{ header }` for a raw Authorization header. `headers` adds others
+   * (e.g. a ticket's `X-Ticket-Key`).
    */
   // biome-ignore lint/suspicious/noExplicitAny: replies are untyped JSON; tests narrow with a type argument or assert on fields
-  api<T = any>(method: string, path: string, body?: unknown, auth?: string | { header: string }): Promise<ApiReply<T>>;
+  api<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth?: string | { header: string },
+    headers?: Record<string, string>,
+  ): Promise<ApiReply<T>>;
   /**
    * Take a number as a kiosk does (`POST /api/tickets`). Use this in tests rather than a raw
    * `api("POST", "/api/tickets")`: who may issue (paired kiosks, staff) is decided here once.
@@ -111,8 +118,9 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
     path: string,
     body?: unknown,
     auth?: string | { header: string },
+    extra: Record<string, string> = {},
   ): Promise<ApiReply<T>> => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extra };
     if (typeof auth === "string") headers.authorization = `Bearer ${auth}`;
     else if (auth) headers.authorization = auth.header;
     let payload: string | undefined;
@@ -222,6 +230,11 @@ export interface HallFingerprint {
   appointments: string;
 }
 
+/** The holder's header for a ticket's key (from the issue reply's `holderKey`). */
+export function holderHeader(key: string): Record<string, string> {
+  return { "x-ticket-key": key };
+}
+
 export async function fingerprint(t: TestHub): Promise<HallFingerprint> {
   const [s, h] = await Promise.all([t.api<HallSnapshot>("GET", "/api/state"), t.api<{ events: number }>("GET", "/api/health")]);
   return {
@@ -241,12 +254,18 @@ export async function fingerprint(t: TestHub): Promise<HallFingerprint> {
  */
 export async function expectRejected(
   t: TestHub,
-  req: { method: string; path: string; body?: unknown; auth?: string | { header: string } },
+  req: {
+    method: string;
+    path: string;
+    body?: unknown;
+    auth?: string | { header: string };
+    headers?: Record<string, string>;
+  },
   status: number,
   code: ErrorCode,
 ): Promise<string> {
   const before = await fingerprint(t);
-  const r = await t.api<{ error: { code: string; message: string } }>(req.method, req.path, req.body, req.auth);
+  const r = await t.api<{ error: { code: string; message: string } }>(req.method, req.path, req.body, req.auth, req.headers);
   const label = `${req.method} ${req.path} ${typeof req.body === "string" ? req.body.slice(0, 40) : JSON.stringify(req.body ?? null).slice(0, 80)}`;
   expect({ label, status: r.status, code: r.body?.error?.code }).toEqual({ label, status, code });
   expect(Object.keys(r.body)).toEqual(["error"]);

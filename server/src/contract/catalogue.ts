@@ -50,6 +50,8 @@ export interface Matter {
   queueId: string;
   /** 申请材料 — required materials, in order of importance. */
   materials: string[];
+  /** The same materials in English, item by item (same length), for English pages. */
+  materialsEn?: string[];
   /** 法定时限 — legal time limit in working days (0 = on the spot). */
   legalDays: number;
   /** 承诺时限 — promised time limit in working days (0 = on the spot, 即办件). */

@@ -36,6 +36,10 @@ export const ERROR_CODES = [
   // store/devices hardening (issue 7)
   /** A serial or usblp device path outside the allowed device folders (see docs/api.md). */
   "DEVICE_PATH_NOT_ALLOWED",
+  // visitor's ticket (issue 7.2, 7.13, 7.17): holder key, reprint limit, closed day
+  "TICKET_KEY_REQUIRED",
+  "RATE_LIMITED",
+  "TICKET_DAY_CLOSED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

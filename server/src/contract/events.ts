@@ -77,7 +77,11 @@ export type PrintResult =
 
 /** `POST /api/tickets` reply: the public ticket, the phone page link and the print outcome. */
 export interface IssuedTicket extends PublicTicket {
+  /** The phone page link, with the holder key in its fragment (`/m/<id>#k=<key>`). */
   phoneUrl: string;
+  /** The ticket's capability: send it as `X-Ticket-Key` to cancel, reactivate, rate or
+   * reprint. Only in this reply and on the printed ticket, never in a broadcast. */
+  holderKey: string;
   print: PrintResult;
 }
 
@@ -114,7 +118,7 @@ export type CounterSocketCommand =
   | { type: "call-next"; counterId: string }
   | { type: "recall"; counterId: string }
   | { type: "start"; counterId: string }
-  | { type: "finish"; counterId: string; outcome?: Outcome }
+  | { type: "finish"; counterId: string; outcome?: Outcome; missing?: string[] }
   | { type: "no-show"; counterId: string }
   | { type: "park"; counterId: string; note?: string }
   | { type: "call"; counterId: string; ticketId: string; reason?: string }

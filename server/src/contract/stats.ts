@@ -1,4 +1,4 @@
-import type { CounterStatus } from "./tickets.ts";
+import type { CounterStatus, RatingReason } from "./tickets.ts";
 
 export interface DepartmentStats {
   departmentId: string;
@@ -43,6 +43,8 @@ export interface LiveStats {
   counters: CounterLive[];
   /** Ratings 1..5 counts; satisfaction = (4+5)/all. */
   ratings: [number, number, number, number, number];
+  /** Reasons given with ratings of 1 or 2: a count per reason. */
+  ratingReasons: Record<RatingReason, number>;
   satisfaction: number;
   zonesWaiting: Record<string, number>;
 }
@@ -58,4 +60,8 @@ export interface DaySummary {
   avgServiceSec: number;
   byDepartment: { departmentId: string; issued: number; done: number; completionRate: number }[];
   byCounter: { counterId: string; served: number; avgServiceSec: number; avgRating: number | null }[];
+  /** Ratings 1..5 counts (absent in summaries written before ratings were summarised). */
+  ratings?: [number, number, number, number, number];
+  /** Reasons given with ratings of 1 or 2: a count per reason. */
+  ratingReasons?: Record<RatingReason, number>;
 }

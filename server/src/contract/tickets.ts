@@ -12,6 +12,14 @@ export const OUTCOMES: readonly Outcome[] = ["completed", "accepted_incomplete",
 /** 好差评: 1 非常不满意 … 5 非常满意. */
 export type RatingScore = 1 | 2 | 3 | 4 | 5;
 
+/** Why a visitor rated 1 or 2 (差评 needs a reason, as the national 好差评 practice asks):
+ * 等候时间长, 办事效率低, 服务态度差, 一次没办成, 其他. */
+export type RatingReason = "long_wait" | "slow" | "attitude" | "not_done" | "other";
+export const RATING_REASONS: readonly RatingReason[] = ["long_wait", "slow", "attitude", "not_done", "other"];
+
+/** The language a ticket was taken in; its phone page and reprints follow it. */
+export type TicketLang = "zh" | "en";
+
 /** A ticket as the hub keeps it (staff see this; the phone page sees {@link PublicTicket}). */
 export interface Ticket {
   id: string;
@@ -43,7 +51,14 @@ export interface Ticket {
   transfers: number;
   notes: string[];
   outcome?: Outcome;
+  /** Materials the clerk recorded as missing (不予受理 / 容缺受理), shown on the phone page. */
+  missing?: string[];
   rating?: RatingScore;
+  ratingReasons?: RatingReason[];
+  /** The visitor's own words with a low rating (≤ 200 characters). */
+  ratingComment?: string;
+  /** Language the ticket was taken in (absent on tickets of older journals: Chinese). */
+  lang?: TicketLang;
   /** Masked ID number (3714********1234) when issued by ID card; the salted hash stays server-side. */
   idMasked?: string;
   /** Where it came from: kiosk id, "web", "counter" … */
@@ -68,6 +83,17 @@ export interface PublicTicket {
   position: number;
   /** Estimated seconds until called, from live service rates (waiting only; 0 otherwise). */
   estimatedWaitSec: number;
+}
+
+/**
+ * What only the ticket's holder (or staff) may read: `GET /api/tickets/:id` adds it as
+ * `holder` when the request carries the ticket's key. Never broadcast.
+ */
+export interface TicketHolderView {
+  lang: TicketLang;
+  outcome?: Outcome;
+  missing?: string[];
+  rating?: RatingScore;
 }
 
 export type CounterStatus = "closed" | "idle" | "calling" | "serving" | "paused";

@@ -111,7 +111,11 @@ function shaped(src: Ticket): Ticket {
     transfers: src.transfers,
     notes: [...src.notes],
     outcome: src.outcome,
+    missing: src.missing,
     rating: src.rating,
+    ratingReasons: src.ratingReasons,
+    ratingComment: src.ratingComment,
+    lang: src.lang,
     idMasked: src.idMasked,
     source: src.source,
   };
@@ -179,6 +183,7 @@ export function apply(state: HallState, e: HallEvent): HallState {
       t.status = "done";
       t.finishedAt = e.at;
       t.outcome = e.outcome;
+      if (e.missing) t.missing = [...e.missing];
       const c = counterRt(state, e.counterId);
       releaseCounter(state, e.counterId, t.id);
       c.lastTicketId = t.id;
@@ -245,6 +250,11 @@ export function apply(state: HallState, e: HallEvent): HallState {
       const t = must(state, e.ticketId);
       t.rating = e.score;
       state.agg.ratings[e.score - 1] = (state.agg.ratings[e.score - 1] ?? 0) + 1;
+      if (e.reasons) {
+        t.ratingReasons = [...e.reasons];
+        for (const r of e.reasons) state.agg.ratingReasons[r] = (state.agg.ratingReasons[r] ?? 0) + 1;
+      }
+      if (e.comment) t.ratingComment = e.comment;
       const counterId = e.counterId ?? t.counterId;
       if (counterId) {
         const c = counterRt(state, counterId);

@@ -125,6 +125,9 @@ export function events(state: HallState, cmd: Command, now: Instant): HallEvent[
     case "finish": {
       const cur = current(state, cmd.counterId, ["called", "serving"]);
       if ("error" in cur) return cur;
+      // A completed case lacks nothing: missing items belong to 不予受理 / 容缺受理 / 转办.
+      if (cmd.missing?.length && cmd.outcome === "completed")
+        return reject("VALIDATION_FAILED", "missing materials go with a refused, incomplete or referred outcome");
       return [
         {
           type: "ticket.finished",
@@ -133,6 +136,7 @@ export function events(state: HallState, cmd: Command, now: Instant): HallEvent[
           counterId: cmd.counterId,
           staffId: cmd.staffId,
           outcome: cmd.outcome,
+          ...(cmd.missing?.length ? { missing: [...cmd.missing] } : {}),
         },
       ];
     }
@@ -203,7 +207,9 @@ export function events(state: HallState, cmd: Command, now: Instant): HallEvent[
       if (cmd.ticketId) {
         t = state.tickets.get(cmd.ticketId);
         if (!t) return reject("UNKNOWN_TICKET", `no ticket ${cmd.ticketId} today`);
-        if (t.status !== "done" && t.status !== "serving") return reject("INVALID_TRANSITION", "rate after being served");
+        // The phone rates a service that happened: only once the ticket was finished (a
+        // ticket being served is rated at the counter's own rating device).
+        if (t.status !== "done") return reject("INVALID_TRANSITION", "rate after being served");
       } else if (cmd.counterId) {
         const c = state.counters.get(cmd.counterId);
         if (!c) return reject("UNKNOWN_COUNTER", `no counter ${cmd.counterId}`);
@@ -212,6 +218,11 @@ export function events(state: HallState, cmd: Command, now: Instant): HallEvent[
         if (!t) return reject("NO_CURRENT_TICKET", "nobody has been served here yet");
       } else return reject("VALIDATION_FAILED", "give ticketId or counterId");
       if (t.rating !== undefined) return reject("ALREADY_RATED", `ticket ${t.number} is already rated`);
+      // The phone asks why for a 差评 (a rating device has no way to say it).
+      if (cmd.ticketId && cmd.score <= 2 && !cmd.reasons?.length)
+        return reject("VALIDATION_FAILED", "a rating of 1 or 2 needs a reason");
+      if ((cmd.reasons?.length || cmd.comment) && cmd.score > 2)
+        return reject("VALIDATION_FAILED", "reasons go with a rating of 1 or 2");
       return [
         {
           type: "ticket.rated",
@@ -219,6 +230,8 @@ export function events(state: HallState, cmd: Command, now: Instant): HallEvent[
           ticketId: t.id,
           ...(cmd.counterId || t.counterId ? { counterId: cmd.counterId ?? t.counterId } : {}),
           score: cmd.score,
+          ...(cmd.reasons?.length ? { reasons: [...new Set(cmd.reasons)] } : {}),
+          ...(cmd.comment ? { comment: cmd.comment } : {}),
         },
       ];
     }
@@ -276,6 +289,7 @@ function issue(state: HallState, cmd: Extract<Command, { type: "issue" }>, now: 
     transfers: 0,
     notes: [],
     ...(cmd.idMasked ? { idMasked: cmd.idMasked } : {}),
+    ...(cmd.lang ? { lang: cmd.lang } : {}),
     source: cmd.source,
   };
   return [{ type: "ticket.issued", at: now, ticket, ...(cmd.idHash ? { idHash: cmd.idHash } : {}) }];

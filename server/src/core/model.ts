@@ -1,5 +1,5 @@
 import type { Catalogue, PriorityClass } from "../contract/catalogue.ts";
-import type { Instant, Outcome, RatingScore, Ticket } from "../contract/tickets.ts";
+import type { Instant, Outcome, RatingReason, RatingScore, Ticket, TicketLang } from "../contract/tickets.ts";
 
 /** Commands the engine accepts. Ids come from the adapters: the core makes none up. */
 export type Command =
@@ -13,6 +13,8 @@ export type Command =
       /** Salted hash of the ID number; enforces one ticket per ID per matter per day. */
       idHash?: string;
       idMasked?: string;
+      /** Language the visitor took the ticket in (the phone page follows it). */
+      lang?: TicketLang;
     }
   | { type: "signIn"; counterId: string; staffId: string; staffName: string; takeover: boolean }
   | { type: "signOut"; counterId: string; staffId: string }
@@ -20,7 +22,7 @@ export type Command =
   | { type: "callTicket"; counterId: string; staffId: string; ticketId: string; reason?: string }
   | { type: "recall"; counterId: string; staffId: string }
   | { type: "start"; counterId: string; staffId: string }
-  | { type: "finish"; counterId: string; staffId: string; outcome: Outcome }
+  | { type: "finish"; counterId: string; staffId: string; outcome: Outcome; missing?: string[] }
   | { type: "noShow"; counterId: string; staffId: string }
   | {
       type: "transfer";
@@ -36,7 +38,15 @@ export type Command =
   | { type: "resume"; counterId: string; staffId: string }
   | { type: "requestRating"; counterId: string; staffId: string }
   /** A rating from a counter's rating device (counterId) or the phone page (ticketId). */
-  | { type: "rate"; counterId?: string; ticketId?: string; score: RatingScore }
+  | {
+      type: "rate";
+      counterId?: string;
+      ticketId?: string;
+      score: RatingScore;
+      /** Required from the phone page for a score of 1 or 2. */
+      reasons?: RatingReason[];
+      comment?: string;
+    }
   | { type: "reactivate"; ticketId: string; by: string }
   | { type: "cancel"; ticketId: string; by: string };
 
@@ -73,6 +83,8 @@ export type HallEvent =
       counterId: string;
       staffId: string;
       outcome: Outcome;
+      /** Materials the visitor still lacks (refused or accepted incomplete). */
+      missing?: string[];
       /** Closed by the next call rather than by an explicit finish (caller keypads). */
       auto?: boolean;
     }
@@ -91,7 +103,15 @@ export type HallEvent =
     }
   | { type: "ticket.parked"; at: Instant; ticketId: string; counterId: string; staffId: string; note?: string }
   | { type: "ticket.cancelled"; at: Instant; ticketId: string; by: string }
-  | { type: "ticket.rated"; at: Instant; ticketId: string; counterId?: string; score: RatingScore }
+  | {
+      type: "ticket.rated";
+      at: Instant;
+      ticketId: string;
+      counterId?: string;
+      score: RatingScore;
+      reasons?: RatingReason[];
+      comment?: string;
+    }
   | { type: "counter.signed_in"; at: Instant; counterId: string; staffId: string; staffName: string }
   | { type: "counter.signed_out"; at: Instant; counterId: string; staffId: string }
   | { type: "counter.paused"; at: Instant; counterId: string; staffId: string; reason: string }

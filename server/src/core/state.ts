@@ -1,5 +1,5 @@
 import type { Catalogue, Counter, Department, Matter, PriorityClass, Queue } from "../contract/catalogue.ts";
-import type { CallInfo, CounterState, Instant, Ticket } from "../contract/tickets.ts";
+import type { CallInfo, CounterState, Instant, RatingReason, Ticket } from "../contract/tickets.ts";
 
 /** Waiting lines of one queue (or of one counter, for tickets transferred to it), per class,
  * each in line order (arrival time, then issue order). */
@@ -29,6 +29,8 @@ export interface Aggregates {
   arrivalsByHour: number[];
   completionsByHour: number[];
   ratings: [number, number, number, number, number];
+  /** Low ratings' reasons, one count per reason given. */
+  ratingReasons: Record<RatingReason, number>;
   byDepartment: Map<string, { issued: number; done: number; completed: number }>;
 }
 
@@ -126,6 +128,7 @@ export function initialState(catalogue: Catalogue, day: string): HallState {
       arrivalsByHour: new Array(24).fill(0),
       completionsByHour: new Array(24).fill(0),
       ratings: [0, 0, 0, 0, 0],
+      ratingReasons: { long_wait: 0, slow: 0, attitude: 0, not_done: 0, other: 0 },
       byDepartment: new Map(),
     },
     serviceEwma: new Map(),

@@ -180,6 +180,7 @@ export function liveStats(state: HallState, now: Instant, offline: ReadonlySet<s
       };
     }),
     ratings: [...a.ratings] as LiveStats["ratings"],
+    ratingReasons: { ...a.ratingReasons },
     satisfaction: ratingsTotal ? ((a.ratings[3] ?? 0) + (a.ratings[4] ?? 0)) / ratingsTotal : 1,
     zonesWaiting,
   };
@@ -210,5 +211,7 @@ export function daySummary(state: HallState): DaySummary {
         avgServiceSec: c.view.servedToday ? Math.round(c.serviceMs / c.view.servedToday / 1000) : 0,
         avgRating: c.ratingCount ? c.ratingSum / c.ratingCount : null,
       })),
+    ratings: [...a.ratings] as LiveStats["ratings"],
+    ratingReasons: { ...a.ratingReasons },
   };
 }

@@ -75,7 +75,12 @@ export class CounterActions {
       case "start":
         return { type: "start", ...base };
       case "finish":
-        return { type: "finish", ...base, outcome: a.outcome ?? ("completed" as Outcome) };
+        return {
+          type: "finish",
+          ...base,
+          outcome: a.outcome ?? ("completed" as Outcome),
+          ...(a.missing?.length ? { missing: a.missing } : {}),
+        };
       case "no-show":
         return { type: "noShow", ...base };
       case "park":

@@ -8,6 +8,7 @@ import type { ConfigStore } from "../store/config.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { formatWait, waitMinutes } from "../../../ui-shared/format.ts";
 import type { HallService } from "./service.ts";
+import { TicketKeys, newTicketId } from "./ticket-keys.ts";
 
 /** Printing as the issuing desk needs it; the device manager provides it. */
 export interface PrintPort {
@@ -25,6 +26,9 @@ export interface IssueInput {
 }
 
 const ID_TOKEN_TTL_MS = 3 * 60_000;
+/** Reprints per ticket per day by its holder (a lost ticket, a jam, one more for luck);
+ * staff are not limited. */
+export const REPRINTS_PER_TICKET = 3;
 
 /**
  * Taking a number: resolves ID cards and bookings, runs the engine's issue command, prints,
@@ -34,13 +38,21 @@ const ID_TOKEN_TTL_MS = 3 * 60_000;
 export class TicketIssuer {
   private readonly idTokens = new Map<string, { idHash: string; masked: string; exp: number }>();
   private print: PrintPort | null = null;
+  /** The holder's capability per ticket (see TicketKeys). */
+  readonly keys: TicketKeys;
+  /** Today's reprints per ticket, by request id: a repeated request gets the first one's
+   * result instead of printing again, and distinct ones are counted against the limit. */
+  private reprints = new Map<string, Map<string, Promise<PrintResult>>>();
+  private reprintsDay = "";
 
   constructor(
     private readonly hall: HallService,
     private readonly config: ConfigStore,
     private readonly clock: () => number,
-    private readonly newId: () => string = () => randomBytes(6).toString("base64url"),
-  ) {}
+    private readonly newId: (day: string) => string = (day) => newTicketId(day),
+  ) {
+    this.keys = new TicketKeys(config.data.secrets.tokenKey);
+  }
 
   setPrintPort(p: PrintPort): void {
     this.print = p;
@@ -84,7 +96,9 @@ export class TicketIssuer {
       id = this.idTokens.get(input.idToken);
       if (!id || id.exp < now) throw new ApiError("VALIDATION_FAILED", "the ID card reading has expired; read the card again");
     }
-    const ticketId = this.newId();
+    // The id names the day it is for (see newTicketId): turn the day first if it is due.
+    this.hall.rotateIfNeeded(now);
+    const ticketId = this.newId(this.hall.day);
     const r = await this.hall.run({
       type: "issue",
       ticketId,
@@ -93,6 +107,7 @@ export class TicketIssuer {
       source: input.kioskId ?? "web",
       ...(appointmentAt !== undefined ? { appointmentAt } : {}),
       ...(id ? { idHash: id.idHash, idMasked: id.masked } : {}),
+      ...(input.lang ? { lang: input.lang } : {}),
     });
     if (!r.ok) throw new ApiError(r.error, r.message);
     if (input.idToken) this.idTokens.delete(input.idToken);
@@ -108,20 +123,57 @@ export class TicketIssuer {
     const print = input.kioskId
       ? await this.printFor(t, input.kioskId, input.lang ?? "zh", phoneUrl, t.id)
       : ({ status: "none" } as const);
-    return { ...publicTicket(this.hall.state, t), phoneUrl, print };
+    return { ...publicTicket(this.hall.state, t), phoneUrl, holderKey: this.keys.keyFor(t.id), print };
   }
 
-  /** Print again (the first print failed, or the visitor lost it). `requestId` makes a retried request print once. */
-  async reprint(ticketId: string, kioskId: string, requestId: string, lang: "zh" | "en", baseUrl: string): Promise<PrintResult> {
+  /**
+   * Print again (the first print failed, or the visitor lost it). The same `requestId` is
+   * the same request: it prints once and every repeat gets that print's result. The holder
+   * gets {@link REPRINTS_PER_TICKET} distinct reprints a day (a failed one is not counted,
+   * so it can be retried); `staff` are not limited.
+   */
+  async reprint(
+    ticketId: string,
+    kioskId: string,
+    requestId: string,
+    lang: "zh" | "en" | undefined,
+    baseUrl: string,
+    staff = false,
+  ): Promise<PrintResult> {
     const t = this.hall.state.tickets.get(ticketId);
     if (!t) throw new ApiError("UNKNOWN_TICKET", `no ticket ${ticketId} today`);
     if (t.status !== "waiting" && t.status !== "called" && t.status !== "parked")
       throw new ApiError("INVALID_TRANSITION", `ticket ${t.number} is ${t.status}`);
-    return this.printFor(t, kioskId, lang, this.phoneUrl(t.id, baseUrl), `${t.id}:${requestId}`);
+    if (this.reprintsDay !== this.hall.day) {
+      this.reprints = new Map();
+      this.reprintsDay = this.hall.day;
+    }
+    let mine = this.reprints.get(t.id);
+    if (!mine) {
+      mine = new Map();
+      this.reprints.set(t.id, mine);
+    }
+    const earlier = mine.get(requestId);
+    if (earlier) return earlier;
+    if (!staff && mine.size >= REPRINTS_PER_TICKET)
+      throw new ApiError("RATE_LIMITED", `ticket ${t.number} was reprinted ${REPRINTS_PER_TICKET} times today`);
+    const requests = mine;
+    // Registered before the first await, so concurrent requests see it (one print, one count).
+    const job = this.printFor(t, kioskId, lang ?? t.lang ?? "zh", this.phoneUrl(t.id, baseUrl), `${t.id}:${requestId}`).then(
+      (r) => {
+        if (r.status === "failed") requests.delete(requestId);
+        return r;
+      },
+    );
+    mine.set(requestId, job);
+    return job;
   }
 
+  /** The phone page link printed as the ticket's QR code; the holder key rides in the
+   * fragment, which browsers never send to the hub (so it stays out of request logs). */
   phoneUrl(ticketId: string, baseUrl: string): string {
-    return `${(this.config.data.catalogue.hall.publicUrl || baseUrl).replace(/\/$/, "")}/m/${ticketId}`;
+    const base = (this.config.data.catalogue.hall.publicUrl || baseUrl).replace(/\/$/, "");
+    return `${base}/m/${ticketId}#k=${this.keys.keyFor(ticketId)}`;
   }
 
   private readonly formats = new Map<string, Intl.DateTimeFormat>();

@@ -5,7 +5,6 @@ import QRCode from "qrcode";
 import type { Catalogue } from "../contract/catalogue.ts";
 import type { ErrorBody } from "../contract/errors.ts";
 import type { LoginReply } from "../contract/events.ts";
-import { publicTicket } from "../core/index.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { DevicesPort } from "../devices/port.ts";
 import type { CatalogueAdmin } from "../hall/catalogue-admin.ts";
@@ -17,6 +16,7 @@ import { type StaffDirectory, publicStaff } from "../hall/staff.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
 import type { Announcer } from "../voice/announcer.ts";
 import { ApiError, httpStatus } from "./errors.ts";
+import { ticketRoutes } from "./ticket-routes.ts";
 import { parse, schemas } from "./validate.ts";
 
 export interface HttpDeps {
@@ -102,34 +102,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
     const t = await d.issuer.issue(b, baseUrl(req));
     res.status(201).json(t);
   });
-  app.get("/api/tickets/:id", (req, res) => {
-    const t = d.hall.state.tickets.get(parse(schemas.id, req.params.id));
-    if (!t) throw new ApiError("UNKNOWN_TICKET", "no such ticket today");
-    const call = t.status === "called" ? d.hall.state.recentCalls.find((c) => c.ticketId === t.id) : undefined;
-    res.json({ ...publicTicket(d.hall.state, t), ...(call ? { call } : {}) });
-  });
-  app.post("/api/tickets/:id/reprint", async (req, res) => {
-    const b = parse(schemas.reprint, req.body);
-    const id = parse(schemas.id, req.params.id);
-    const print = await d.issuer.reprint(id, b.kioskId, b.requestId ?? `r${d.clock()}`, b.lang ?? "zh", baseUrl(req));
-    res.json({ print });
-  });
-  const visitor = (type: "reactivate" | "cancel") => async (req: Request, res: Response) => {
-    parse(schemas.empty, req.body ?? {});
-    const ticketId = parse(schemas.id, req.params.id);
-    const r = await d.hall.run({ type, ticketId, by: "visitor" });
-    if (!r.ok) throw new ApiError(r.error, r.message);
-    res.json(publicTicket(d.hall.state, d.hall.state.tickets.get(ticketId) as never));
-  };
-  app.post("/api/tickets/:id/reactivate", visitor("reactivate"));
-  app.post("/api/tickets/:id/cancel", visitor("cancel"));
-  app.post("/api/tickets/:id/rating", async (req, res) => {
-    const b = parse(schemas.rating, req.body);
-    const ticketId = parse(schemas.id, req.params.id);
-    const r = await d.hall.run({ type: "rate", ticketId, score: b.score });
-    if (!r.ok) throw new ApiError(r.error, r.message);
-    res.json(publicTicket(d.hall.state, d.hall.state.tickets.get(ticketId) as never));
-  });
+  // The visitor's ticket: progress, and the holder-only actions (ticket-routes.ts).
+  app.use(ticketRoutes(d));
 
   app.get("/api/qr.svg", async (req, res) => {
     const q = parse(schemas.qr, req.query);

@@ -20,6 +20,7 @@ export function httpStatus(code: ErrorCode): number {
     case "BAD_CREDENTIALS":
       return 401;
     case "FORBIDDEN":
+    case "TICKET_KEY_REQUIRED":
       return 403;
     case "NOT_FOUND":
     case "UNKNOWN_MATTER":
@@ -29,8 +30,12 @@ export function httpStatus(code: ErrorCode): number {
     case "UNKNOWN_DEVICE":
     case "BOOKING_NOT_FOUND":
       return 404;
+    case "TICKET_DAY_CLOSED":
+      return 410;
     case "PAYLOAD_TOO_LARGE":
       return 413;
+    case "RATE_LIMITED":
+      return 429;
     case "INTERNAL":
       return 500;
     case "DEVICE_ERROR":

@@ -29,11 +29,23 @@ export const schemas = {
     .refine((b) => b.matterId || b.appointmentCode, { message: "give matterId or appointmentCode" }),
   reprint: z.strictObject({
     kioskId: id,
-    requestId: z.string().min(1).max(64).optional(),
+    // Required: a request without one could not be told from a repeat of itself.
+    requestId: z.string().min(1).max(64),
     lang: z.enum(["zh", "en"]).optional(),
   }),
-  rating: z.strictObject({ score: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]) }),
-  finish: z.strictObject({ outcome: z.enum(["completed", "accepted_incomplete", "rejected", "referred"]).optional() }),
+  rating: z.strictObject({
+    score: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
+    reasons: z
+      .array(z.enum(["long_wait", "slow", "attitude", "not_done", "other"]))
+      .max(5)
+      .optional(),
+    comment: z.string().trim().max(200).optional(),
+  }),
+  finish: z.strictObject({
+    outcome: z.enum(["completed", "accepted_incomplete", "rejected", "referred"]).optional(),
+    /** What the visitor still has to bring (不予受理 / 容缺受理), shown on their phone page. */
+    missing: z.array(z.string().trim().min(1).max(200)).max(30).optional(),
+  }),
   transfer: z
     .strictObject({
       toQueueId: id.optional(),

@@ -55,7 +55,12 @@ const commandSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("call-next"), counterId: schemas.id }),
   z.strictObject({ type: z.literal("recall"), counterId: schemas.id }),
   z.strictObject({ type: z.literal("start"), counterId: schemas.id }),
-  z.strictObject({ type: z.literal("finish"), counterId: schemas.id, outcome: schemas.finish.shape.outcome }),
+  z.strictObject({
+    type: z.literal("finish"),
+    counterId: schemas.id,
+    outcome: schemas.finish.shape.outcome,
+    missing: schemas.finish.shape.missing,
+  }),
   z.strictObject({ type: z.literal("no-show"), counterId: schemas.id }),
   z.strictObject({ type: z.literal("park"), counterId: schemas.id, note: z.string().max(200).optional() }),
   z.strictObject({

@@ -1148,6 +1148,32 @@ const MATTER_GROUPS: { departmentId: string; queueId: string; rows: MatterRow[] 
   },
 ];
 
+/**
+ * English material lists for the matters foreign visitors come for most (company set-up,
+ * resale housing, ID cards, social security); item by item with the Chinese list. The
+ * phone page shows them on English tickets; other matters fall back to the Chinese list.
+ */
+const MATERIALS_EN: Record<string, string[]> = {
+  "m-001": [
+    "Company registration (filing) application",
+    "Articles of association",
+    "Shareholders' proof of legal status",
+    "Legal representative's ID card",
+    "Proof of the right to use the premises",
+  ],
+  "m-004": ["Sole proprietorship registration application", "Operator's ID card", "Proof of the right to use the premises"],
+  "m-042": [
+    "Real estate registration application",
+    "ID cards of buyer and seller",
+    "Real estate title certificate",
+    "Resale purchase contract",
+    "Tax payment receipts",
+  ],
+  "m-062": ["ID card", "Recent bareheaded ID photo", "Social security card application form"],
+  "m-070": ["ID card", "Household register (hukou booklet)", "Enrolment form"],
+  "m-080": ["Old resident ID card", "Household register (hukou booklet)", "Digital photo receipt"],
+};
+
 function matters(): Matter[] {
   return MATTER_GROUPS.flatMap(({ departmentId, queueId, rows }) =>
     rows.map(([id, name, nameEn, materials, legalDays, promisedDays, feeYuan]) => ({
@@ -1157,6 +1183,7 @@ function matters(): Matter[] {
       departmentId,
       queueId,
       materials: [...materials],
+      ...(MATERIALS_EN[id] ? { materialsEn: [...(MATERIALS_EN[id] as string[])] } : {}),
       legalDays,
       promisedDays,
       feeYuan,

@@ -118,6 +118,7 @@ export const matterSchema = z.strictObject({
   departmentId: idSchema,
   queueId: idSchema,
   materials: z.array(line).max(TEXT_LIMITS.materials, { error: `at most ${TEXT_LIMITS.materials} materials` }),
+  materialsEn: z.array(line).max(TEXT_LIMITS.materials).optional(),
   legalDays: wholeDays,
   promisedDays: wholeDays,
   feeYuan: z.number().min(0),
@@ -397,6 +398,9 @@ export function validateCatalogue(sent: unknown): CatalogueValidation {
   for (const m of matters.items) {
     ref(`matter ${m.id}`, "departmentId", m.departmentId, departments.rawIds);
     ref(`matter ${m.id}`, "queueId", m.queueId, queues.rawIds);
+    // English pages pair the lists item by item (a missing item is named by its index).
+    if (m.materialsEn && m.materialsEn.length !== m.materials.length)
+      problems.push(`matter ${m.id}: materialsEn has ${m.materialsEn.length} items, materials has ${m.materials.length}`);
   }
   const served = new Set<string>();
   for (const c of counters.items) {

@@ -8,6 +8,7 @@ import type { IssuedTicket, KioskInput, PrintResult } from "../../../server/src/
 import type { Ticket } from "../../../server/src/contract/tickets.ts";
 import type { IdCardText } from "../../../hardware/idreader/protocol.ts";
 import { type RunningHub, startHub } from "../../../server/src/app.ts";
+import { holderHeader } from "../../helpers/hub.ts";
 import { jsonApi, sleep, until } from "../../helpers/http.ts";
 
 // The kiosk's devices (ID card reader, scanner, ticket printer) as simulators inside the
@@ -246,10 +247,16 @@ describe("devices/ticket printer at kiosk k1", () => {
     expect(got.status).toBe(200);
     expect(got.body).toMatchObject({ status: "waiting", number: t.body.number });
     // Reprinting while the paper is still out fails the same way and prints nothing.
-    const early = await api<{ print: PrintResult }>("POST", `/api/tickets/${t.body.id}/reprint`, {
-      kioskId: "k1",
-      requestId: "req-0",
-    });
+    const early = await api<{ print: PrintResult }>(
+      "POST",
+      `/api/tickets/${t.body.id}/reprint`,
+      {
+        kioskId: "k1",
+        requestId: "req-0",
+      },
+      undefined,
+      holderHeader(t.body.holderKey),
+    );
     expect(early.body.print).toEqual({ status: "failed", printerId: "printer-k1", error: "PAPER_OUT" });
 
     const ok = await api<DeviceStatus>("POST", "/api/devices/printer-k1/simulate", { fault: "ok" }, adminToken);
@@ -265,16 +272,28 @@ describe("devices/ticket printer at kiosk k1", () => {
       3000,
       "device:status online",
     );
-    const re1 = await api<{ print: PrintResult }>("POST", `/api/tickets/${t.body.id}/reprint`, {
-      kioskId: "k1",
-      requestId: "req-1",
-    });
+    const re1 = await api<{ print: PrintResult }>(
+      "POST",
+      `/api/tickets/${t.body.id}/reprint`,
+      {
+        kioskId: "k1",
+        requestId: "req-1",
+      },
+      undefined,
+      holderHeader(t.body.holderKey),
+    );
     expect(re1.body.print).toEqual({ status: "printed", printerId: "printer-k1" });
     // The kiosk retries the same request (say, its reply was lost): no second paper ticket.
-    const re2 = await api<{ print: PrintResult }>("POST", `/api/tickets/${t.body.id}/reprint`, {
-      kioskId: "k1",
-      requestId: "req-1",
-    });
+    const re2 = await api<{ print: PrintResult }>(
+      "POST",
+      `/api/tickets/${t.body.id}/reprint`,
+      {
+        kioskId: "k1",
+        requestId: "req-1",
+      },
+      undefined,
+      holderHeader(t.body.holderKey),
+    );
     expect(re2.body.print).toEqual({ status: "printed", printerId: "printer-k1" });
     await until(() => printer.tickets.length > printed, 2000, "the reprint on paper");
     await sleep(300);

@@ -104,7 +104,7 @@ beforeAll(async () => {
   ids.waitingB = await issue("m-041");
   ids.waitingA = await issue("m-002");
   ids.cancelled = await issue("m-003");
-  expect((await t.api("POST", `/api/tickets/${ids.cancelled}/cancel`)).status).toBe(200);
+  expect((await t.api("POST", `/api/tickets/${ids.cancelled}/cancel`, undefined, tok.zhangwei)).status).toBe(200);
 
   const booking = t.hub.bookings[0];
   if (!booking) throw new Error("no demo booking");
@@ -132,10 +132,10 @@ const raw = {
 /** Every route that reads a JSON body, with a valid caller. */
 const BODY_ROUTES: { method: string; label: string; path: () => string; as?: Who }[] = [
   { method: "POST", label: "/api/tickets", path: () => "/api/tickets" },
-  { method: "POST", label: "/api/tickets/:id/reprint", path: () => `/api/tickets/${ids.waitingA}/reprint` },
-  { method: "POST", label: "/api/tickets/:id/reactivate", path: () => `/api/tickets/${ids.noShow}/reactivate` },
-  { method: "POST", label: "/api/tickets/:id/cancel", path: () => `/api/tickets/${ids.waitingA}/cancel` },
-  { method: "POST", label: "/api/tickets/:id/rating", path: () => `/api/tickets/${ids.done}/rating` },
+  { method: "POST", label: "/api/tickets/:id/reprint", path: () => `/api/tickets/${ids.waitingA}/reprint`, as: "zhangwei" },
+  { method: "POST", label: "/api/tickets/:id/reactivate", path: () => `/api/tickets/${ids.noShow}/reactivate`, as: "zhangwei" },
+  { method: "POST", label: "/api/tickets/:id/cancel", path: () => `/api/tickets/${ids.waitingA}/cancel`, as: "zhangwei" },
+  { method: "POST", label: "/api/tickets/:id/rating", path: () => `/api/tickets/${ids.done}/rating`, as: "zhangwei" },
   { method: "POST", label: "/api/auth/login", path: () => "/api/auth/login" },
   { method: "POST", label: "/api/auth/logout", path: () => "/api/auth/logout", as: "wangli" },
   ...[
@@ -235,21 +235,30 @@ describe("http errors: schema violations (wrong types, unknown fields, missing f
     v("issue: unknown idToken", "POST", "/api/tickets", { matterId: "m-001", idToken: "never-issued" }),
     v("issue: idToken empty", "POST", "/api/tickets", { matterId: "m-001", idToken: "" }),
     // reprint
-    v("reprint: no kioskId", "POST", () => `/api/tickets/${ids.waitingA}/reprint`, {}),
-    v("reprint: kioskId number", "POST", () => `/api/tickets/${ids.waitingA}/reprint`, { kioskId: 1 }),
-    v("reprint: unknown field", "POST", () => `/api/tickets/${ids.waitingA}/reprint`, { kioskId: "k1", copies: 2 }),
-    v("reprint: empty requestId", "POST", () => `/api/tickets/${ids.waitingA}/reprint`, { kioskId: "k1", requestId: "" }),
-    v("reprint: bad lang", "POST", () => `/api/tickets/${ids.waitingA}/reprint`, { kioskId: "k1", lang: "de" }),
+    v("reprint: no kioskId", "POST", () => `/api/tickets/${ids.waitingA}/reprint`, {}, "zhangwei"),
+    v("reprint: kioskId number", "POST", () => `/api/tickets/${ids.waitingA}/reprint`, { kioskId: 1 }, "zhangwei"),
+    v("reprint: unknown field", "POST", () => `/api/tickets/${ids.waitingA}/reprint`, { kioskId: "k1", copies: 2 }, "zhangwei"),
+    v(
+      "reprint: empty requestId",
+      "POST",
+      () => `/api/tickets/${ids.waitingA}/reprint`,
+      { kioskId: "k1", requestId: "" },
+      "zhangwei",
+    ),
+    v("reprint: bad lang", "POST", () => `/api/tickets/${ids.waitingA}/reprint`, { kioskId: "k1", lang: "de" }, "zhangwei"),
     // visitor actions take no body
-    v("reactivate: unknown field", "POST", () => `/api/tickets/${ids.noShow}/reactivate`, { by: "staff" }),
-    v("cancel: unknown field", "POST", () => `/api/tickets/${ids.waitingA}/cancel`, { reason: "x" }),
+    v("reactivate: unknown field", "POST", () => `/api/tickets/${ids.noShow}/reactivate`, { by: "staff" }, "zhangwei"),
+    v("cancel: unknown field", "POST", () => `/api/tickets/${ids.waitingA}/cancel`, { reason: "x" }, "zhangwei"),
     // rating
-    v("rating: missing score", "POST", () => `/api/tickets/${ids.done}/rating`, {}),
-    v("rating: 0", "POST", () => `/api/tickets/${ids.done}/rating`, { score: 0 }),
-    v("rating: 6", "POST", () => `/api/tickets/${ids.done}/rating`, { score: 6 }),
-    v("rating: 4.5", "POST", () => `/api/tickets/${ids.done}/rating`, { score: 4.5 }),
-    v("rating: string", "POST", () => `/api/tickets/${ids.done}/rating`, { score: "5" }),
-    v("rating: unknown field", "POST", () => `/api/tickets/${ids.done}/rating`, { score: 5, comment: "好" }),
+    v("rating: missing score", "POST", () => `/api/tickets/${ids.done}/rating`, {}, "zhangwei"),
+    v("rating: 0", "POST", () => `/api/tickets/${ids.done}/rating`, { score: 0 }, "zhangwei"),
+    v("rating: 6", "POST", () => `/api/tickets/${ids.done}/rating`, { score: 6 }, "zhangwei"),
+    v("rating: 4.5", "POST", () => `/api/tickets/${ids.done}/rating`, { score: 4.5 }, "zhangwei"),
+    v("rating: string", "POST", () => `/api/tickets/${ids.done}/rating`, { score: "5" }, "zhangwei"),
+    v("rating: unknown field", "POST", () => `/api/tickets/${ids.done}/rating`, { score: 5, stars: 5 }, "zhangwei"),
+    v("rating: 2 without a reason", "POST", () => `/api/tickets/${ids.done}/rating`, { score: 2 }, "zhangwei"),
+    v("rating: unknown reason", "POST", () => `/api/tickets/${ids.done}/rating`, { score: 1, reasons: ["x"] }, "zhangwei"),
+    v("reprint: no requestId", "POST", () => `/api/tickets/${ids.waitingA}/reprint`, { kioskId: "k1" }, "zhangwei"),
     // login
     v("login: empty", "POST", "/api/auth/login", {}),
     v("login: no password", "POST", "/api/auth/login", { username: "admin" }),
@@ -514,10 +523,17 @@ describe("http errors: unknown ids and routes", () => {
   });
   const cases: Case[] = [
     nf("GET ticket", "GET", "/api/tickets/no-such-ticket", "UNKNOWN_TICKET"),
-    nf("reprint", "POST", "/api/tickets/no-such-ticket/reprint", "UNKNOWN_TICKET", { kioskId: "k1" }),
-    nf("reactivate", "POST", "/api/tickets/no-such-ticket/reactivate", "UNKNOWN_TICKET"),
-    nf("cancel", "POST", "/api/tickets/no-such-ticket/cancel", "UNKNOWN_TICKET"),
-    nf("rating", "POST", "/api/tickets/no-such-ticket/rating", "UNKNOWN_TICKET", { score: 5 }),
+    nf(
+      "reprint",
+      "POST",
+      "/api/tickets/no-such-ticket/reprint",
+      "UNKNOWN_TICKET",
+      { kioskId: "k1", requestId: "r1" },
+      "zhangwei",
+    ),
+    nf("reactivate", "POST", "/api/tickets/no-such-ticket/reactivate", "UNKNOWN_TICKET", undefined, "zhangwei"),
+    nf("cancel", "POST", "/api/tickets/no-such-ticket/cancel", "UNKNOWN_TICKET", undefined, "zhangwei"),
+    nf("rating", "POST", "/api/tickets/no-such-ticket/rating", "UNKNOWN_TICKET", { score: 5 }, "zhangwei"),
     nf("issue: unknown matter", "POST", "/api/tickets", "UNKNOWN_MATTER", { matterId: "m-999", kioskId: "k1" }),
     nf("issue: unknown appointment code", "POST", "/api/tickets", "BOOKING_NOT_FOUND", { appointmentCode: "YY00000000" }),
     nf("GET counter", "GET", "/api/counters/c99", "UNKNOWN_COUNTER", undefined, "zhangwei"),
@@ -615,16 +631,20 @@ describe("http errors: wrong state (409)", () => {
     ),
     c("request-rating before anyone was served", "/api/counters/c17/request-rating", "huanglei", "NO_CURRENT_TICKET"),
     // visitors
-    c("reactivate a waiting ticket", () => `/api/tickets/${ids.waitingA}/reactivate`, "none", "INVALID_TRANSITION"),
-    c("reactivate a done ticket", () => `/api/tickets/${ids.done}/reactivate`, "none", "INVALID_TRANSITION"),
-    c("cancel a done ticket", () => `/api/tickets/${ids.done}/cancel`, "none", "INVALID_TRANSITION"),
-    c("cancel a ticket being served", () => `/api/tickets/${ids.serving}/cancel`, "none", "INVALID_TRANSITION"),
-    c("cancel twice", () => `/api/tickets/${ids.cancelled}/cancel`, "none", "INVALID_TRANSITION"),
-    c("rate a waiting ticket", () => `/api/tickets/${ids.waitingA}/rating`, "none", "INVALID_TRANSITION", { score: 5 }),
-    c("rate a cancelled ticket", () => `/api/tickets/${ids.cancelled}/rating`, "none", "INVALID_TRANSITION", { score: 1 }),
-    c("reprint a done ticket", () => `/api/tickets/${ids.done}/reprint`, "none", "INVALID_TRANSITION", { kioskId: "k1" }),
-    c("reprint a cancelled ticket", () => `/api/tickets/${ids.cancelled}/reprint`, "none", "INVALID_TRANSITION", {
+    c("reactivate a waiting ticket", () => `/api/tickets/${ids.waitingA}/reactivate`, "zhangwei", "INVALID_TRANSITION"),
+    c("reactivate a done ticket", () => `/api/tickets/${ids.done}/reactivate`, "zhangwei", "INVALID_TRANSITION"),
+    c("cancel a done ticket", () => `/api/tickets/${ids.done}/cancel`, "zhangwei", "INVALID_TRANSITION"),
+    c("cancel a ticket being served", () => `/api/tickets/${ids.serving}/cancel`, "zhangwei", "INVALID_TRANSITION"),
+    c("cancel twice", () => `/api/tickets/${ids.cancelled}/cancel`, "zhangwei", "INVALID_TRANSITION"),
+    c("rate a waiting ticket", () => `/api/tickets/${ids.waitingA}/rating`, "zhangwei", "INVALID_TRANSITION", { score: 5 }),
+    c("rate a cancelled ticket", () => `/api/tickets/${ids.cancelled}/rating`, "zhangwei", "INVALID_TRANSITION", { score: 1 }),
+    c("reprint a done ticket", () => `/api/tickets/${ids.done}/reprint`, "zhangwei", "INVALID_TRANSITION", {
       kioskId: "k1",
+      requestId: "r1",
+    }),
+    c("reprint a cancelled ticket", () => `/api/tickets/${ids.cancelled}/reprint`, "zhangwei", "INVALID_TRANSITION", {
+      kioskId: "k1",
+      requestId: "r1",
     }),
     c("issue with a used appointment code", "/api/tickets", "none", "BOOKING_USED", () => ({
       appointmentCode: ids.usedCode,
@@ -640,7 +660,10 @@ describe("http errors: wrong state (409)", () => {
   it("nothing was printed by the refused reprints and issues", async () => {
     const before = t.hub.devices.simulators("printer-k1")?.printerSim?.tickets.length;
     await run(
-      c("reprint a done ticket", () => `/api/tickets/${ids.done}/reprint`, "none", "INVALID_TRANSITION", { kioskId: "k1" }),
+      c("reprint a done ticket", () => `/api/tickets/${ids.done}/reprint`, "zhangwei", "INVALID_TRANSITION", {
+        kioskId: "k1",
+        requestId: "r1",
+      }),
     );
     await run({
       name: "",
@@ -670,6 +693,7 @@ describe("http errors: time-dependent refusals", () => {
       name: "",
       method: "POST",
       path: `/api/tickets/${ids.noShow}/reactivate`,
+      as: "zhangwei",
       status: 409,
       code: "REACTIVATION_EXPIRED",
     });

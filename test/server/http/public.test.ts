@@ -3,7 +3,7 @@ import type { Catalogue } from "../../../server/src/contract/catalogue.ts";
 import type { HallSnapshot, IssuedTicket } from "../../../server/src/contract/events.ts";
 import type { DaySummary, LiveStats } from "../../../server/src/contract/stats.ts";
 import type { PublicTicket, Ticket } from "../../../server/src/contract/tickets.ts";
-import { readIdCard, startTestHub, type TestHub } from "../../helpers/hub.ts";
+import { holderHeader, readIdCard, startTestHub, type TestHub } from "../../helpers/hub.ts";
 
 /** Exactly the fields the phone page may see (contract/tickets.ts PublicTicket). */
 const PUBLIC_KEYS = new Set([
@@ -36,7 +36,7 @@ const PERSONAL = [
 
 function expectPublicOnly(o: object): void {
   for (const k of Object.keys(o))
-    expect(PUBLIC_KEYS.has(k) || k === "call" || k === "phoneUrl" || k === "print", `field ${k}`).toBe(true);
+    expect(PUBLIC_KEYS.has(k) || k === "call" || k === "phoneUrl" || k === "print" || k === "holderKey", `field ${k}`).toBe(true);
   for (const k of PERSONAL) expect(o).not.toHaveProperty(k);
 }
 
@@ -130,9 +130,9 @@ describe("http public routes (kiosk, phone, screens)", () => {
     expect(r.body.number).toMatch(/^A\d{3}$/);
     expect(r.body.position).toBe(before.active.filter((a) => a.queueId === "q-a" && a.status === "waiting").length);
     expect(Number.isInteger(r.body.estimatedWaitSec) && r.body.estimatedWaitSec >= 0).toBe(true);
-    const { phoneUrl: _u, print: _p, ...view } = r.body;
+    const { phoneUrl: _u, print: _p, holderKey: _k, ...view } = r.body;
     expect((await t.api("GET", `/api/tickets/${r.body.id}`)).body).toEqual(view);
-    expect(r.body.phoneUrl).toBe(`${t.url}/m/${r.body.id}`);
+    expect(r.body.phoneUrl).toBe(`${t.url}/m/${r.body.id}#k=${r.body.holderKey}`);
     expect(r.body.print).toEqual({ status: "printed", printerId: "printer-k1" });
     expectPublicOnly(r.body);
     expect(await printedSettled(t, "k1", printed + 1)).toBe(printed + 1);
@@ -173,7 +173,13 @@ describe("http public routes (kiosk, phone, screens)", () => {
     expect((await t.api("GET", `/api/tickets/${r.body.id}`)).body.status).toBe("waiting");
 
     expect((await t.api("POST", "/api/devices/printer-k3/simulate", { fault: "ok" }, admin)).status).toBe(200);
-    const again = await t.api("POST", `/api/tickets/${r.body.id}/reprint`, { kioskId: "k3", requestId: "refill-1" });
+    const again = await t.api(
+      "POST",
+      `/api/tickets/${r.body.id}/reprint`,
+      { kioskId: "k3", requestId: "refill-1" },
+      undefined,
+      holderHeader(r.body.holderKey),
+    );
     expect(again.status).toBe(200);
     expect(again.body.print).toEqual({ status: "printed", printerId: "printer-k3" });
     expect(await printedSettled(t, "k3", printed + 1)).toBe(printed + 1);
@@ -207,7 +213,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
     expect(called.body.call).toMatchObject({ ticketId: r.body.id, counterId: "c01", counterNumber: 1, number: r.body.number });
     expectPublicOnly(called.body);
     await t.api("POST", "/api/counters/c01/finish", { outcome: "completed" }, clerk);
-    await t.api("POST", `/api/tickets/${r.body.id}/rating`, { score: 4 });
+    await t.api("POST", `/api/tickets/${r.body.id}/rating`, { score: 4 }, undefined, holderHeader(r.body.holderKey));
     const done = await t.api("GET", `/api/tickets/${r.body.id}`);
     expect(done.body.status).toBe("done");
     expectPublicOnly(done.body);
@@ -215,26 +221,39 @@ describe("http public routes (kiosk, phone, screens)", () => {
 
   it("reprint with the same requestId twice prints once; a new requestId prints again", async () => {
     const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-041", kioskId: "k1" });
+    const key = holderHeader(r.body.holderKey);
     const n = await printedSettled(t, "k1", 1);
-    const a = await t.api("POST", `/api/tickets/${r.body.id}/reprint`, { kioskId: "k1", requestId: "req-7" });
-    const b = await t.api("POST", `/api/tickets/${r.body.id}/reprint`, { kioskId: "k1", requestId: "req-7" });
+    const a = await t.api("POST", `/api/tickets/${r.body.id}/reprint`, { kioskId: "k1", requestId: "req-7" }, undefined, key);
+    const b = await t.api("POST", `/api/tickets/${r.body.id}/reprint`, { kioskId: "k1", requestId: "req-7" }, undefined, key);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(a.body).toEqual({ print: { status: "printed", printerId: "printer-k1" } });
     expect(b.body).toEqual({ print: { status: "printed", printerId: "printer-k1" } });
     expect(await printedSettled(t, "k1", n + 1)).toBe(n + 1);
     expect(lastPrinted(t, "k1")).toContain(r.body.number);
-    const c = await t.api("POST", `/api/tickets/${r.body.id}/reprint`, { kioskId: "k1", requestId: "req-8", lang: "en" });
+    const c = await t.api(
+      "POST",
+      `/api/tickets/${r.body.id}/reprint`,
+      { kioskId: "k1", requestId: "req-8", lang: "en" },
+      undefined,
+      key,
+    );
     expect(c.status).toBe(200);
     expect(await printedSettled(t, "k1", n + 2)).toBe(n + 2);
     // A kiosk without a printer: nothing to print on.
-    const none = await t.api("POST", `/api/tickets/${r.body.id}/reprint`, { kioskId: "k-none", requestId: "x" });
+    const none = await t.api("POST", `/api/tickets/${r.body.id}/reprint`, { kioskId: "k-none", requestId: "x" }, undefined, key);
     expect(none.body).toEqual({ print: { status: "none" } });
   });
 
   it("cancel gives the ticket up and takes it out of the line", async () => {
     const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-090" });
     expect(r.status).toBe(201);
-    const c = await t.api<PublicTicket>("POST", `/api/tickets/${r.body.id}/cancel`);
+    const c = await t.api<PublicTicket>(
+      "POST",
+      `/api/tickets/${r.body.id}/cancel`,
+      undefined,
+      undefined,
+      holderHeader(r.body.holderKey),
+    );
     expect(c.status).toBe(200);
     expect(c.body).toMatchObject({ id: r.body.id, status: "cancelled", position: 0, estimatedWaitSec: 0 });
     expectPublicOnly(c.body);
@@ -249,7 +268,13 @@ describe("http public routes (kiosk, phone, screens)", () => {
     expect((await callNext()).id).toBe(r.body.id);
     const ns = await t.api<Ticket>("POST", "/api/counters/c01/no-show", undefined, clerk);
     expect(ns.body).toMatchObject({ id: r.body.id, status: "no_show" });
-    const re = await t.api<PublicTicket>("POST", `/api/tickets/${r.body.id}/reactivate`);
+    const re = await t.api<PublicTicket>(
+      "POST",
+      `/api/tickets/${r.body.id}/reactivate`,
+      undefined,
+      undefined,
+      holderHeader(r.body.holderKey),
+    );
     expect(re.status).toBe(200);
     expect(re.body).toMatchObject({ id: r.body.id, status: "waiting" });
     expectPublicOnly(re.body);
@@ -263,12 +288,24 @@ describe("http public routes (kiosk, phone, screens)", () => {
     await t.api("POST", "/api/counters/c01/start", undefined, clerk);
     await t.api("POST", "/api/counters/c01/finish", {}, clerk);
     const before = (await t.api<LiveStats>("GET", "/api/stats/live")).body.ratings[4];
-    const rated = await t.api<PublicTicket>("POST", `/api/tickets/${r.body.id}/rating`, { score: 5 });
+    const rated = await t.api<PublicTicket>(
+      "POST",
+      `/api/tickets/${r.body.id}/rating`,
+      { score: 5 },
+      undefined,
+      holderHeader(r.body.holderKey),
+    );
     expect(rated.status).toBe(200);
     expect(rated.body).toMatchObject({ id: r.body.id, status: "done" });
     expectPublicOnly(rated.body);
     expect((await t.api<LiveStats>("GET", "/api/stats/live")).body.ratings[4]).toBe(before + 1);
-    const again = await t.api("POST", `/api/tickets/${r.body.id}/rating`, { score: 1 });
+    const again = await t.api(
+      "POST",
+      `/api/tickets/${r.body.id}/rating`,
+      { score: 1, reasons: ["slow"] },
+      undefined,
+      holderHeader(r.body.holderKey),
+    );
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("ALREADY_RATED");
   });

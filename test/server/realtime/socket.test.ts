@@ -103,7 +103,7 @@ describe("realtime (socket.io)", () => {
     await s.emitWithAck("subscribe", { view: "hall" });
     const issuedEv = nextEvent(s, "ticket:issued");
     const a = await issue();
-    expect(await issuedEv).toEqual({ ...a, phoneUrl: undefined, print: undefined } as never);
+    expect(await issuedEv).toEqual({ ...a, phoneUrl: undefined, print: undefined, holderKey: undefined } as never);
 
     const calledEv = nextEvent(s, "ticket:called", (e) => e.ticket.id === a.id);
     const called = await t.api<Ticket>("POST", "/api/counters/c01/call-next", undefined, clerk);
