@@ -42,6 +42,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   UNKNOWN_DEVICE: { zh: "没有这个设备", en: "Unknown device" },
   PAYLOAD_TOO_LARGE: { zh: "内容过长", en: "Request too large" },
   INTERNAL: { zh: "系统内部错误，请稍后再试", en: "Internal error; please try again later" },
+  TICKET_ALREADY_CALLED: {
+    zh: "本窗口已叫到一位群众，请先开始办理、过号或暂挂",
+    en: "This counter already has a called ticket: start, no-show or park it first",
+  },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
 };
 

@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   "UNKNOWN_DEVICE",
   "PAYLOAD_TOO_LARGE",
   "INTERNAL",
+  // counter (issue 8): the counter's ticket is called and not started; the next call waits
+  "TICKET_ALREADY_CALLED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -90,7 +90,8 @@ function address(cfg: DeviceConfig): number {
 }
 
 const keyAction: Record<KeypadKey, CounterAction["type"] | "toggle-pause" | "call-back"> = {
-  call: "call-next",
+  // The keypad has no finish key: its next key may close a called ticket as a no-show after the grace time.
+  call: "keypad-next",
   recall: "recall",
   rate: "request-rating",
   pause: "toggle-pause",

@@ -3,6 +3,8 @@ import type { CounterView, HallSnapshot } from "../contract/events.ts";
 import type { DeviceStatus } from "../contract/devices.ts";
 import type { Ticket } from "../contract/tickets.ts";
 import { activeTickets, counterStates, type HallState, liveStats, publicTicket } from "../core/index.ts";
+import { allowedActions } from "../core/allowed.ts";
+import { noShowGraceSec } from "../core/decide.ts";
 import { lineOrder } from "../core/state.ts";
 
 const copy = (t: Ticket): Ticket => ({ ...t, notes: [...t.notes] });
@@ -39,7 +41,8 @@ export function buildSnapshot(
   };
 }
 
-export function counterView(state: HallState, counterId: string): CounterView | undefined {
+/** `mayAct`: whether the asker may act at this counter (its holder, or a supervisor); else nothing is allowed. */
+export function counterView(state: HallState, counterId: string, now = state.lastEventAt, mayAct = true): CounterView | undefined {
   const counter = state.catalogue.counters.find((c) => c.id === counterId);
   const rt = state.counters.get(counterId);
   if (!counter || !rt) return undefined;
@@ -66,6 +69,8 @@ export function counterView(state: HallState, counterId: string): CounterView | 
   }
   return {
     counter: { ...rt.view },
+    allowed: mayAct ? allowedActions(state, counterId, now) : [],
+    noShowGraceSec: noShowGraceSec(state),
     current: cur ? copy(cur) : null,
     queues,
     parked,
