@@ -205,7 +205,10 @@ export class CounterActions {
     const entry: LastCall = { requestId, at: now, reply: this.exec(staff, a, false) };
     this.lastCall.set(a.counterId, entry);
     try {
-      return await entry.reply;
+      const r = await entry.reply;
+      // Nobody was waiting: nothing to repeat, and someone may arrive a moment later.
+      if (!r.ticket && this.lastCall.get(a.counterId) === entry) this.lastCall.delete(a.counterId);
+      return r;
     } catch (e) {
       if (this.lastCall.get(a.counterId) === entry) this.lastCall.delete(a.counterId);
       throw e;
