@@ -452,7 +452,7 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
     this.hooks.counterAction(action).catch((err) => {
       const code = err instanceof ApiError ? err.code : "ERROR";
       // Show the refusal on the keypad's own screen: the clerk is looking there.
-      r.keypad?.bus.showText(r.keypad.address, code.slice(0, 16)).catch(() => {});
+      r.keypad?.bus.showText(r.keypad.address, code.slice(0, 32)).catch(() => {});
     });
   }
 
