@@ -123,6 +123,8 @@ export interface CounterView {
   queues: { queueId: string; waiting: number; next: PublicTicket[] }[];
   parked: Ticket[];
   noShows: Ticket[];
+  /** Waiting tickets transferred here (to this counter or into its queues), with their notes, in line order (at most 10). */
+  transferredIn: Ticket[];
   /** Today's own numbers for this counter. */
   today: { served: number; avgServiceSec: number; avgRating: number | null; noShows: number };
 }

@@ -180,7 +180,10 @@ export class CounterActions {
     if (!r.ok) throw new ApiError(r.error, r.message);
     this.afterSignInOut(counterId, before);
     const after = this.hall.state.counters.get(counterId);
-    return { ticket: null, counter: { ...(after?.view ?? { id: counterId, status: "closed", ratingRequested: false, servedToday: 0 }) } };
+    return {
+      ticket: null,
+      counter: { ...(after?.view ?? { id: counterId, status: "closed", ratingRequested: false, servedToday: 0 }) },
+    };
   }
 
   /**

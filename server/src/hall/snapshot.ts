@@ -42,7 +42,12 @@ export function buildSnapshot(
 }
 
 /** `mayAct`: whether the asker may act at this counter (its holder, or a supervisor); else nothing is allowed. */
-export function counterView(state: HallState, counterId: string, now = state.lastEventAt, mayAct = true): CounterView | undefined {
+export function counterView(
+  state: HallState,
+  counterId: string,
+  now = state.lastEventAt,
+  mayAct = true,
+): CounterView | undefined {
   const counter = state.catalogue.counters.find((c) => c.id === counterId);
   const rt = state.counters.get(counterId);
   if (!counter || !rt) return undefined;
@@ -60,6 +65,15 @@ export function counterView(state: HallState, counterId: string, now = state.las
     all.sort(lineOrder);
     return { queueId, waiting: all.length, next: all.slice(0, 10).map((t) => publicTicket(state, t)) };
   });
+  // Transferred visitors come with a note from the counter that sent them: show them first.
+  const transferredIn: Ticket[] = [];
+  const mine = new Set<Ticket>(targetedTickets);
+  for (const q of counter.profile.queueIds) {
+    const l = state.lines.get(q);
+    if (l) for (const t of [...l.green, ...l.appointment, ...l.normal]) if (t.transfers > 0) mine.add(t);
+  }
+  for (const t of mine) if (t.transfers > 0) transferredIn.push(t);
+  transferredIn.sort(lineOrder);
   const parked: Ticket[] = [];
   const noShows: Ticket[] = [];
   for (const t of state.tickets.values()) {
@@ -75,6 +89,7 @@ export function counterView(state: HallState, counterId: string, now = state.las
     queues,
     parked,
     noShows: noShows.slice(-20),
+    transferredIn: transferredIn.slice(0, 10).map(copy),
     today: {
       served: rt.view.servedToday,
       avgServiceSec: rt.view.servedToday ? Math.round(rt.serviceMs / rt.view.servedToday / 1000) : 0,

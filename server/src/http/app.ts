@@ -180,9 +180,17 @@ export function createHttpApp(d: HttpDeps): express.Express {
     });
   };
   const noBody = (req: Request) => parse(schemas.empty, req.body ?? {});
-  counterRoute("sign-in", (req, counterId) => ({ type: "sign-in", counterId, ...parse(schemas.signIn, req.body ?? {}) }), "counter");
+  counterRoute(
+    "sign-in",
+    (req, counterId) => ({ type: "sign-in", counterId, ...parse(schemas.signIn, req.body ?? {}) }),
+    "counter",
+  );
   counterRoute("sign-out", (req, counterId) => (noBody(req), { type: "sign-out", counterId }), "counter");
-  counterRoute("call-next", (req, counterId) => ({ type: "call-next", counterId, ...parse(schemas.callNext, req.body ?? {}) }), "ticket");
+  counterRoute(
+    "call-next",
+    (req, counterId) => ({ type: "call-next", counterId, ...parse(schemas.callNext, req.body ?? {}) }),
+    "ticket",
+  );
   counterRoute("hand-back-request", (req, counterId) => (noBody(req), { type: "hand-back-request", counterId }), "counter");
   counterRoute("hand-back", (req, counterId) => (noBody(req), { type: "hand-back", counterId }), "counter");
   counterRoute("recall", (req, counterId) => (noBody(req), { type: "recall", counterId }), "ticket");

@@ -15,6 +15,11 @@ const C = "c01";
 const post = <T = Ticket>(path: string, token: string, body?: unknown) => t.api<T>("POST", path, body, token);
 const view = async (token: string, id = C) => (await t.api<CounterView>("GET", `/api/counters/${id}`, undefined, token)).body;
 
+/** The error code of a POST that must be refused. */
+async function refused(path: string, token: string): Promise<string | undefined> {
+  return (await t.api<{ error?: { code: string } }>("POST", path, {}, token)).body.error?.code;
+}
+
 async function issue(): Promise<IssuedTicket> {
   const r = await t.issue({ matterId: "m-001" });
   expect(r.status).toBe(201);
@@ -102,7 +107,12 @@ describe("http call-next double press (issue 8.1)", () => {
     await issue();
     await post(`/api/counters/${C}/call-next`, clerk, {});
     await new Promise((r) => setTimeout(r, 1600));
-    await expectRejected(t, { method: "POST", path: `/api/counters/${C}/call-next`, body: {}, auth: clerk }, 409, "TICKET_ALREADY_CALLED");
+    await expectRejected(
+      t,
+      { method: "POST", path: `/api/counters/${C}/call-next`, body: {}, auth: clerk },
+      409,
+      "TICKET_ALREADY_CALLED",
+    );
   });
 
   it("a bad request id is refused with VALIDATION_FAILED", async () => {
@@ -156,14 +166,14 @@ describe("http takeover (issue 8.13)", () => {
     expect(seen.counter.staffName).toBe("王丽");
     expect(seen.allowed).toEqual([]);
     // The clerk cannot act, nor sign in over the supervisor while they are here.
-    expect((await post(`/api/counters/${T}/call-next`, lina, {})).body.error.code).toBe("FORBIDDEN");
-    expect((await post(`/api/counters/${T}/sign-in`, lina)).body.error.code).toBe("COUNTER_TAKEN");
+    expect(await refused(`/api/counters/${T}/call-next`, lina)).toBe("FORBIDDEN");
+    expect(await refused(`/api/counters/${T}/sign-in`, lina)).toBe("COUNTER_TAKEN");
     // Another clerk may not ask for a counter that is not theirs.
-    expect((await post(`/api/counters/${T}/hand-back-request`, clerk)).body.error.code).toBe("FORBIDDEN");
+    expect(await refused(`/api/counters/${T}/hand-back-request`, clerk)).toBe("FORBIDDEN");
     expect((await post(`/api/counters/${T}/hand-back-request`, lina)).status).toBe(200);
     expect((await view(boss, T)).handBack).toMatchObject({ staffName: "李娜" });
     // Only the holder gives it back; the clerk is signed in again.
-    expect((await post(`/api/counters/${T}/hand-back`, lina)).body.error.code).toBe("FORBIDDEN");
+    expect(await refused(`/api/counters/${T}/hand-back`, lina)).toBe("FORBIDDEN");
     const back = await post<CounterState>(`/api/counters/${T}/hand-back`, boss);
     expect(back.body).toMatchObject({ id: T, staffName: "李娜" });
     expect((await view(lina, T)).handBack).toBeUndefined();
