@@ -695,24 +695,27 @@ function Workbench(props: {
                 <span class={`count${q.waiting === 0 ? " zero" : ""}`}>{t("waiting", { n: q.waiting })}</span>
               </h3>
               <ul class="tickets">
-                {q.next.map((tk) => (
-                  <li key={tk.id} data-ticket={tk.id}>
-                    <span class="num">{tk.number}</span>
-                    <span class={`prio p-${tk.priority}`}>
-                      {transferredIds.has(tk.id) ? t("transferTag") : t(`priority_${tk.priority}`)}
-                    </span>
-                    <span class="m">{matterOf(tk.matterId) ? pickName(matterOf(tk.matterId)!, lang) : ""}</span>
-                    <span class="time">{formatClock(tk.issuedAt, tz)}</span>
-                    <button
-                      type="button"
-                      disabled={!canCall}
-                      onClick={() => setDialog({ kind: "call", ticket: tk })}
-                      data-call={tk.number}
-                    >
-                      {t("call")}
-                    </button>
-                  </li>
-                ))}
+                {/* transferred-in tickets are listed once, at the top */}
+                {q.next
+                  .filter((tk) => !transferredIds.has(tk.id))
+                  .map((tk) => (
+                    <li key={tk.id} data-ticket={tk.id}>
+                      <span class="num">{tk.number}</span>
+                      <span class={`prio p-${tk.priority}`}>
+                        {transferredIds.has(tk.id) ? t("transferTag") : t(`priority_${tk.priority}`)}
+                      </span>
+                      <span class="m">{matterOf(tk.matterId) ? pickName(matterOf(tk.matterId)!, lang) : ""}</span>
+                      <span class="time">{formatClock(tk.issuedAt, tz)}</span>
+                      <button
+                        type="button"
+                        disabled={!canCall}
+                        onClick={() => setDialog({ kind: "call", ticket: tk })}
+                        data-call={tk.number}
+                      >
+                        {t("call")}
+                      </button>
+                    </li>
+                  ))}
               </ul>
             </div>
           ))}
