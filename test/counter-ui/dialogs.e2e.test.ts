@@ -99,7 +99,11 @@ describe("counter dialogs in Chromium", () => {
     // Tax counter c17 (series C) has it in its list, live and over REST.
     const c17 = await openCounter("huanglei", "c17");
     others.push(c17);
-    await c17.locator('[data-queue="q-c"] .tickets li', { hasText: tk.number }).waitFor(WAIT);
+    // Transferred in: listed once, at the top, with its note and the 转入 tag.
+    const tin = c17.getByTestId("transferred-in").locator("li", { hasText: tk.number });
+    await tin.waitFor(WAIT);
+    await expect(tin.textContent()).resolves.toContain("一链办理：请核定契税");
+    await expect(tin.locator(".tag").textContent()).resolves.toBe("转入");
     expect(listed(await view("c17"), tk.number)).toBe(true);
     expect(listed(await view("c03"), tk.number)).toBe(false);
     // Calling it there shows the note to the next clerk.
