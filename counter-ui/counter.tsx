@@ -1,7 +1,15 @@
 /** The counter page (/counter): a clerk signs in, calls and serves tickets. */
 import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import type { Catalogue, CounterView, LoginReply, Outcome, PublicTicket, Ticket } from "../server/src/contract/index.ts";
+import type {
+  Catalogue,
+  CounterState,
+  CounterView,
+  LoginReply,
+  Outcome,
+  PublicTicket,
+  Ticket,
+} from "../server/src/contract/index.ts";
 import { createApi, toApiError } from "../ui-shared/api.ts";
 import type { SimpleCounterCommand } from "../ui-shared/api.ts";
 import { errorMessage } from "../ui-shared/errors.ts";
@@ -51,6 +59,9 @@ function App() {
   const showError = useCallback(
     (e: unknown) => {
       const err = toApiError(e);
+      // After signing out, a refetch still in flight fails UNAUTHENTICATED: that is expected,
+      // not something to tell the clerk who just signed out ("请先登录" was shown).
+      if (err.code === "UNAUTHENTICATED" && !sessionStorage.getItem(TOKEN_KEY)) return;
       setError(errorMessage(err.code, lang));
       if (err.code === "UNAUTHENTICATED") logout();
     },
@@ -87,6 +98,7 @@ function App() {
         t={t}
         lang={lang}
         api={api}
+        login={login}
         preset={new URLSearchParams(location.search).get("counter") ?? login.counterId}
         onError={showError}
         onSignedIn={(id) => {
@@ -105,12 +117,20 @@ function App() {
         counterId={counterId}
         onError={showError}
         clearError={() => setError(null)}
+        onLeave={() => {
+          sessionStorage.removeItem(COUNTER_KEY);
+          setCounterId(null);
+        }}
         onLogout={async () => {
           try {
             await api.counterSignOut(counterId);
+          } catch {
+            // signing out of a counter the hub already closed (or someone else holds) is fine
+          }
+          try {
             await api.logout();
           } catch {
-            // signing out of a counter the hub already closed is fine
+            // the token may already be expired or revoked: signed out either way
           }
           logout();
         }}
@@ -174,6 +194,7 @@ function ChooseCounter(props: {
   t: T;
   lang: Lang;
   api: ReturnType<typeof createApi>;
+  login: LoginReply;
   preset: string | null;
   onError: (e: unknown) => void;
   onSignedIn: (id: string) => void;
@@ -181,18 +202,51 @@ function ChooseCounter(props: {
   const { t, lang, api } = props;
   const [cat, setCat] = useState<Catalogue | null>(null);
   const [sel, setSel] = useState(props.preset ?? "");
+  const [holders, setHolders] = useState<CounterState[]>([]);
+  const [confirm, setConfirm] = useState<string | null>(null);
   useEffect(() => {
     api.hall().then((c) => {
       setCat(c);
       if (!sel && c.counters[0]) setSel(c.counters[0].id);
     }, props.onError);
+    api.state().then((s) => setHolders(s.counters), props.onError);
   }, []);
+  const me = props.login.staff.id;
+  const privileged = props.login.staff.role !== "clerk";
+  const holder = holders.find((c) => c.id === sel && c.staffId && c.staffId !== me);
+  const signIn = (takeover: boolean) =>
+    api.counterSignIn(sel, takeover).then(
+      () => props.onSignedIn(sel),
+      (e) => {
+        // The clerk's own counter, taken over: open it anyway to see who holds it and ask for it back.
+        if (toApiError(e).code === "COUNTER_TAKEN" && !privileged && sel === props.login.counterId) props.onSignedIn(sel);
+        else props.onError(e);
+      },
+    );
+  if (confirm && holder)
+    return (
+      <div class="card choose" role="alertdialog" aria-labelledby="takeover-q" data-testid="takeover-confirm">
+        <p id="takeover-q">
+          {t("takeoverQuestion", { name: holder.staffName ?? "", n: cat?.counters.find((c) => c.id === sel)?.number ?? sel })}
+        </p>
+        <div class="choices">
+          <button type="button" class="primary" autoFocus onClick={() => void signIn(true)} data-testid="takeover-yes">
+            {t("takeoverYes")}
+          </button>
+          <button type="button" onClick={() => setConfirm(null)}>
+            {t("cancel")}
+          </button>
+        </div>
+      </div>
+    );
   return (
     <form
       class="card choose"
       onSubmit={(e) => {
         e.preventDefault();
-        api.counterSignIn(sel).then(() => props.onSignedIn(sel), props.onError);
+        // A supervisor taking a counter someone holds confirms first: that clerk's work moves to them.
+        if (holder && privileged) setConfirm(sel);
+        else void signIn(false);
       }}
     >
       <label>
@@ -205,14 +259,26 @@ function ChooseCounter(props: {
           ))}
         </select>
       </label>
+      {holder && <p class="held">{t("heldBy", { name: holder.staffName ?? "" })}</p>}
       <button type="submit" class="primary" disabled={!sel} data-testid="sign-in">
-        {t("signIn")}
+        {holder && privileged ? t("takeover") : t("signIn")}
       </button>
     </form>
   );
 }
 
-type Dialog = { kind: "finish" } | { kind: "transfer" } | { kind: "pause" } | { kind: "call"; ticket: PublicTicket | Ticket };
+type Dialog =
+  | { kind: "finish" }
+  | { kind: "transfer" }
+  | { kind: "pause" }
+  | { kind: "park" }
+  | { kind: "no-show" }
+  | { kind: "call"; ticket: PublicTicket | Ticket };
+
+/** One id per press of call-next: the hub answers a repeat of it with the first reply. */
+function pressId(counterId: string): string {
+  return `${counterId}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
 
 function Workbench(props: {
   t: T;
@@ -222,10 +288,14 @@ function Workbench(props: {
   counterId: string;
   onError: (e: unknown) => void;
   clearError: () => void;
+  onLeave: () => void;
   onLogout: () => Promise<void>;
   langButton: preact.JSX.Element;
 }) {
-  const { t, lang, api, counterId, onError } = props;
+  const { t, lang, api, counterId } = props;
+  // Answers that arrive after the page left (signed out) are dropped, errors included.
+  const alive = useRef(true);
+  const onError = useCallback((e: unknown) => alive.current && props.onError(e), [props.onError]);
   const [view, setView] = useState<CounterView | null>(null);
   const [cat, setCat] = useState<Catalogue | null>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
@@ -235,7 +305,8 @@ function Workbench(props: {
   const slowTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const refresh = useCallback(() => {
-    api.counterView(counterId).then(setView, onError);
+    if (!alive.current) return;
+    api.counterView(counterId).then((v) => alive.current && setView(v), onError);
   }, [counterId, onError]);
   // Changes at this counter: refetch at once (several deltas of one action arrive together).
   const refreshSoon = useCallback(() => {
@@ -264,7 +335,13 @@ function Workbench(props: {
     api.hall().then(setCat, onError);
     refresh();
     const id = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(id);
+    alive.current = true;
+    return () => {
+      alive.current = false;
+      clearInterval(id);
+      clearTimeout(refreshTimer.current);
+      clearTimeout(slowTimer.current);
+    };
   }, [counterId]);
 
   const served = new Set(cat?.counters.find((c) => c.id === counterId)?.profile.queueIds ?? []);
@@ -290,7 +367,14 @@ function Workbench(props: {
 
   const counter = view?.counter;
   const current = view?.current ?? null;
-  const enabled = enabledActions(counter?.status ?? "closed", !!current, current?.status);
+  const me = props.login.staff.id;
+  const privileged = props.login.staff.role !== "clerk";
+  // A call in flight: the button and F1 stay off until the hub answered (a double click or
+  // F1 F1 must not send a second call; the hub also makes repeats one call).
+  const [calling, setCalling] = useState(false);
+  const callingRef = useRef(false);
+  const enabled = enabledActions(view?.allowed);
+  if (calling) enabled.delete("call-next");
 
   const run = async (fn: () => Promise<unknown>) => {
     props.clearError();
@@ -305,24 +389,42 @@ function Workbench(props: {
       refresh();
     }
   };
-  const simple = (cmd: SimpleCounterCommand) =>
-    run(async () => {
-      const r = await api.counterCommand(counterId, cmd);
-      if (cmd === "call-next" && r === null) setNotice(t("nobodyWaiting"));
-    });
+  const simple = (cmd: SimpleCounterCommand) => run(() => api.counterCommand(counterId, cmd));
+  const callNext = async () => {
+    if (callingRef.current) return;
+    callingRef.current = true;
+    setCalling(true);
+    try {
+      await run(async () => {
+        const r = await api.callNext(counterId, pressId(counterId));
+        if (r === null) setNotice(t("nobodyWaiting"));
+      });
+    } finally {
+      callingRef.current = false;
+      if (alive.current) setCalling(false);
+    }
+  };
 
   const doAction = (a: CounterAction, viaKey = false) => {
+    if (a === "call-next" && callingRef.current) return;
     if (!enabled.has(a)) {
-      // F1 out of habit while paused: let the hub answer, so the clerk reads why nothing
-      // was called instead of a key that silently does nothing.
-      if (viaKey && a === "call-next" && counter?.status === "paused") void simple(a);
+      // F1 out of habit while paused: nothing is sent; say why nothing happens.
+      if (viaKey && a === "call-next" && counter?.status === "paused") setNotice(t("pausedHint"));
       return;
     }
     switch (a) {
       case "call-next":
+        void callNext();
+        break;
+      case "no-show": {
+        // Within the grace time the visitor may still be on the way: confirm first.
+        const since = current?.calledAt !== undefined ? (Date.now() - current.calledAt) / 1000 : Number.POSITIVE_INFINITY;
+        if (since < (view?.noShowGraceSec ?? 0)) setDialog({ kind: "no-show" });
+        else void simple("no-show");
+        break;
+      }
       case "recall":
       case "start":
-      case "no-show":
       case "request-rating":
         void simple(a);
         break;
@@ -333,7 +435,7 @@ function Workbench(props: {
         setDialog({ kind: "transfer" });
         break;
       case "park":
-        void run(() => api.park(counterId));
+        setDialog({ kind: "park" });
         break;
       case "pause-resume":
         if (counter?.status === "paused") void simple("resume");
@@ -381,6 +483,12 @@ function Workbench(props: {
     </button>
   );
 
+  const holderName = counter?.staffName ?? "";
+  const notMine = !!counter?.staffId && counter.staffId !== me;
+  const transferredIds = new Set(view?.transferredIn.map((x) => x.id) ?? []);
+  const noteOf = (tk: Ticket) => tk.notes[tk.notes.length - 1] ?? "";
+  const canCall = view?.allowed.includes("call") ?? false;
+
   return (
     <div class="workbench">
       <ReconnectBanner connected={connected} lang={lang} />
@@ -397,6 +505,49 @@ function Workbench(props: {
           {t("logout")}
         </button>
       </header>
+      {notMine && !privileged && view && (
+        <div class="takeover-bar" role="status" data-testid="held-by">
+          {view.holderAway ? (
+            <>
+              <span>{t("holderAway", { name: holderName })}</span>
+              <button type="button" onClick={() => void run(() => api.counterSignIn(counterId))}>
+                {t("signInAgain")}
+              </button>
+            </>
+          ) : view.handBack?.staffId === me ? (
+            <span>{t("askedBack", { name: holderName })}</span>
+          ) : (
+            <>
+              <span>{t("heldByOther", { name: holderName })}</span>
+              <button type="button" onClick={() => void run(() => api.handBackRequest(counterId))} data-testid="ask-back">
+                {t("askBack")}
+              </button>
+            </>
+          )}
+        </div>
+      )}
+      {notMine && privileged && view && (
+        <div class="takeover-bar" role="status">
+          {t("heldBy", { name: holderName })}
+        </div>
+      )}
+      {!notMine && view?.handBack && (
+        <div class="takeover-bar ask" role="alert" data-testid="hand-back-asked">
+          <span>{t("handBackAsked", { name: view.handBack.staffName })}</span>
+          <button
+            type="button"
+            onClick={() =>
+              void run(async () => {
+                await api.handBack(counterId);
+                props.onLeave();
+              })
+            }
+            data-testid="hand-back"
+          >
+            {t("handBack")}
+          </button>
+        </div>
+      )}
       <div class="cols">
         <section class="main">
           <div class={`current${current ? ` c-${current.status}` : ""}`} data-testid="current">
@@ -439,7 +590,9 @@ function Workbench(props: {
                 )}
               </>
             ) : (
-              <p class="empty">{t("noCurrent")}</p>
+              <p class="empty" data-testid="hint">
+                {counter?.status === "paused" ? t("noCurrentPaused") : t("noCurrent")}
+              </p>
             )}
           </div>
           {notice && <p class="notice">{notice}</p>}
@@ -461,37 +614,20 @@ function Workbench(props: {
           <p class="shortcuts">{t("shortcuts")}</p>
         </section>
         <aside>
-          <h2>{t("queues")}</h2>
-          {view?.queues.map((q) => (
-            <div class="queue" key={q.queueId} data-queue={q.queueId}>
-              <h3>
-                {queueName(q.queueId)} <span class="count">{t("waiting", { n: q.waiting })}</span>
-              </h3>
-              <ul class="tickets">
-                {q.next.map((tk) => (
-                  <li key={tk.id} data-ticket={tk.id}>
-                    <span class="num">{tk.number}</span>
-                    <span class={`prio p-${tk.priority}`}>{t(`priority_${tk.priority}`)}</span>
-                    <span class="m">{matterOf(tk.matterId) ? pickName(matterOf(tk.matterId)!, lang) : ""}</span>
-                    <span class="time">{formatClock(tk.issuedAt, tz)}</span>
-                    <button type="button" onClick={() => setDialog({ kind: "call", ticket: tk })} data-call={tk.number}>
-                      {t("call")}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ))}
           {(view?.parked.length ?? 0) > 0 && (
-            <div class="queue" data-testid="parked">
+            <div class="queue flagged" data-testid="parked">
               <h3>{t("parked")}</h3>
-              <ul class="tickets">
+              <ul class="tickets flag">
                 {view?.parked.map((tk) => (
                   <li key={tk.id} data-ticket={tk.id}>
                     <span class="num">{tk.number}</span>
-                    <span class="m">{tk.notes[tk.notes.length - 1] ?? ""}</span>
+                    <span class="m" title={noteOf(tk)}>
+                      {noteOf(tk)}
+                    </span>
+                    <span class="time">{tk.parkedAt ? formatClock(tk.parkedAt, tz) : ""}</span>
                     <button
                       type="button"
+                      disabled={!canCall}
                       onClick={() => void run(() => api.callTicket(counterId, tk.id, t("callBack")))}
                       data-callback={tk.number}
                     >
@@ -503,14 +639,22 @@ function Workbench(props: {
             </div>
           )}
           {(view?.noShows.length ?? 0) > 0 && (
-            <div class="queue" data-testid="no-shows">
+            <div class="queue flagged" data-testid="no-shows">
               <h3>{t("noShows")}</h3>
-              <ul class="tickets">
+              <ul class="tickets flag">
                 {view?.noShows.map((tk) => (
                   <li key={tk.id} data-ticket={tk.id}>
                     <span class="num">{tk.number}</span>
+                    <span class="m" title={noteOf(tk)}>
+                      {noteOf(tk)}
+                    </span>
                     <span class="time">{tk.noShowAt ? formatClock(tk.noShowAt, tz) : ""}</span>
-                    <button type="button" onClick={() => setDialog({ kind: "call", ticket: tk })} data-call={tk.number}>
+                    <button
+                      type="button"
+                      disabled={!canCall}
+                      onClick={() => setDialog({ kind: "call", ticket: tk })}
+                      data-call={tk.number}
+                    >
                       {t("call")}
                     </button>
                   </li>
@@ -518,6 +662,63 @@ function Workbench(props: {
               </ul>
             </div>
           )}
+          {(view?.transferredIn.length ?? 0) > 0 && (
+            <div class="queue flagged" data-testid="transferred-in">
+              <h3>{t("transferredIn")}</h3>
+              <ul class="tickets">
+                {view?.transferredIn.map((tk) => (
+                  <li key={tk.id} data-ticket={tk.id}>
+                    <span class="num">{tk.number}</span>
+                    <span class="tag">{t("transferTag")}</span>
+                    <span class="m" title={noteOf(tk)}>
+                      {noteOf(tk)}
+                    </span>
+                    <span class="time">{formatClock(tk.arrivalAt, tz)}</span>
+                    <button
+                      type="button"
+                      disabled={!canCall}
+                      onClick={() => setDialog({ kind: "call", ticket: tk })}
+                      data-call={tk.number}
+                    >
+                      {t("call")}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <h2>{t("queues")}</h2>
+          {view?.queues.map((q) => (
+            <div class="queue" key={q.queueId} data-queue={q.queueId}>
+              <h3>
+                {queueName(q.queueId)}{" "}
+                <span class={`count${q.waiting === 0 ? " zero" : ""}`}>{t("waiting", { n: q.waiting })}</span>
+              </h3>
+              <ul class="tickets">
+                {/* transferred-in tickets are listed once, at the top */}
+                {q.next
+                  .filter((tk) => !transferredIds.has(tk.id))
+                  .map((tk) => (
+                    <li key={tk.id} data-ticket={tk.id}>
+                      <span class="num">{tk.number}</span>
+                      <span class={`prio p-${tk.priority}`}>
+                        {transferredIds.has(tk.id) ? t("transferTag") : t(`priority_${tk.priority}`)}
+                      </span>
+                      <span class="m">{matterOf(tk.matterId) ? pickName(matterOf(tk.matterId)!, lang) : ""}</span>
+                      <span class="time">{formatClock(tk.issuedAt, tz)}</span>
+                      <button
+                        type="button"
+                        disabled={!canCall}
+                        onClick={() => setDialog({ kind: "call", ticket: tk })}
+                        data-call={tk.number}
+                      >
+                        {t("call")}
+                      </button>
+                    </li>
+                  ))}
+              </ul>
+            </div>
+          ))}
           {view && (
             <div class="today" data-testid="today">
               <h3>{t("today")}</h3>
@@ -543,7 +744,7 @@ function Workbench(props: {
                 type="button"
                 key={o}
                 data-outcome={o}
-                autoFocus={i === 0}
+                data-autofocus={i === 0 ? true : undefined}
                 onClick={() => {
                   setDialog(null);
                   void run(() => api.finish(counterId, o));
@@ -552,6 +753,43 @@ function Workbench(props: {
                 {t(`outcome_${o}`)}
               </button>
             ))}
+          </div>
+        </Modal>
+      )}
+      {dialog?.kind === "park" && (
+        <Modal title={current ? `${current.number} · ${t("park")}` : t("park")} t={t} onClose={() => setDialog(null)}>
+          <NoteForm
+            t={t}
+            label={t("parkNote")}
+            placeholder={t("parkNoteHint")}
+            onSubmit={(note) => {
+              setDialog(null);
+              void run(() => api.park(counterId, note || undefined));
+            }}
+          />
+        </Modal>
+      )}
+      {dialog?.kind === "no-show" && current && (
+        <Modal title={t("noShow")} t={t} onClose={() => setDialog(null)}>
+          <p data-testid="no-show-confirm">
+            {t("noShowConfirm", {
+              number: current.number,
+              s: Math.max(0, Math.floor((now - (current.calledAt ?? now)) / 1000)),
+            })}
+          </p>
+          <div class="choices">
+            <button
+              type="button"
+              class="primary"
+              data-autofocus
+              onClick={() => {
+                setDialog(null);
+                void simple("no-show");
+              }}
+              data-testid="no-show-yes"
+            >
+              {t("noShowYes")}
+            </button>
           </div>
         </Modal>
       )}
@@ -598,15 +836,33 @@ function Workbench(props: {
   );
 }
 
+let modalSeq = 0;
+
+/**
+ * A modal dialog that takes the focus when it opens (its `[data-autofocus]` element, else its
+ * first field or button), so Enter confirms and Esc cancels without the mouse, and gives the
+ * focus back to where it was when it closes.
+ */
 function Modal(props: { title: string; t: T; onClose: () => void; children: preact.ComponentChildren }) {
+  const box = useRef<HTMLDivElement>(null);
+  const titleId = useRef(`modal-title-${++modalSeq}`).current;
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    const el = box.current;
+    const target =
+      el?.querySelector<HTMLElement>("[data-autofocus]") ??
+      el?.querySelector<HTMLElement>("input:not([type=radio]):not([type=checkbox]), select, button");
+    target?.focus();
+    return () => before?.focus?.();
+  }, []);
   return (
     // A click beside the dialog closes it (mouse convenience); Escape and the cancel button
     // are the keyboard ways, and the dialog itself stops the click from reaching the backdrop.
     // biome-ignore lint/a11y/noStaticElementInteractions: backdrop of a modal dialog
     <div class="modal-back" onClick={props.onClose} onKeyDown={(e) => e.key === "Escape" && props.onClose()}>
       {/* biome-ignore lint/a11y/useKeyWithClickEvents: only stops the backdrop's click */}
-      <div class="modal" role="dialog" onClick={(e) => e.stopPropagation()}>
-        <h2>{props.title}</h2>
+      <div class="modal" role="dialog" aria-modal="true" aria-labelledby={titleId} ref={box} onClick={(e) => e.stopPropagation()}>
+        <h2 id={titleId}>{props.title}</h2>
         {props.children}
         <button type="button" class="close" onClick={props.onClose}>
           {props.t("cancel")}
@@ -637,10 +893,37 @@ function ReasonForm({ t, presets, onSubmit }: { t: T; presets: string[]; onSubmi
         placeholder={t("otherReason")}
         value={reason}
         onInput={(e) => setReason((e.target as HTMLInputElement).value)}
-        autoFocus
+        data-autofocus
       />
       <button type="submit" class="primary" disabled={presets.length > 0 && !reason.trim()}>
         {t("ok")}
+      </button>
+    </form>
+  );
+}
+
+function NoteForm(props: { t: T; label: string; placeholder: string; onSubmit: (note: string) => void }) {
+  const [note, setNote] = useState("");
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit(note.trim());
+      }}
+    >
+      <label>
+        {props.label}
+        <input
+          name="note"
+          maxLength={200}
+          placeholder={props.placeholder}
+          value={note}
+          onInput={(e) => setNote((e.target as HTMLInputElement).value)}
+          data-autofocus
+        />
+      </label>
+      <button type="submit" class="primary">
+        {props.t("ok")}
       </button>
     </form>
   );

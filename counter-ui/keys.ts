@@ -1,4 +1,5 @@
 /** Keyboard shortcuts of the counter page (pure; tested in test/counter-ui/keys.test.ts). */
+import type { CounterActionName } from "../server/src/contract/index.ts";
 
 export type CounterAction =
   | "call-next"
@@ -65,25 +66,32 @@ export function actionForKey(e: { key: string; ctrlKey?: boolean; altKey?: boole
   }
 }
 
-/** Which actions make sense in a counter status (buttons are disabled otherwise). */
-export function enabledActions(status: string, hasCurrent: boolean, currentStatus?: string): Set<CounterAction> {
+/**
+ * The page's actions the hub allows now (`CounterView.allowed`, decided by the engine): the
+ * buttons follow it and so do the keys, so a paused counter's F1 sends nothing.
+ */
+export function enabledActions(allowed: readonly CounterActionName[] | undefined): Set<CounterAction> {
   const on = new Set<CounterAction>();
-  if (status === "closed") return on;
-  on.add("pause-resume");
-  if (status === "paused") return on;
-  if (!hasCurrent || currentStatus === "done") on.add("call-next");
-  if (hasCurrent) {
-    if (currentStatus === "called") {
-      on.add("recall");
-      on.add("start");
-      on.add("no-show");
-    }
-    if (currentStatus === "called" || currentStatus === "serving") {
-      on.add("finish");
-      on.add("transfer");
-      on.add("park");
+  for (const a of allowed ?? []) {
+    switch (a) {
+      case "pause":
+      case "resume":
+        on.add("pause-resume");
+        break;
+      case "call-next":
+      case "recall":
+      case "start":
+      case "finish":
+      case "no-show":
+      case "transfer":
+      case "park":
+      case "request-rating":
+        on.add(a);
+        break;
+      default:
+        // call (from the lists) and sign-out have no button of their own here
+        break;
     }
   }
-  if (status === "idle" || currentStatus === "serving") on.add("request-rating");
   return on;
 }

@@ -96,7 +96,14 @@ export interface Api {
   login(username: string, password: string): Promise<LoginReply>;
   me(): Promise<{ staff: StaffPublic; counterId: string | null }>;
   logout(): Promise<void>;
-  counterSignIn(counterId: string): Promise<CounterState>;
+  /** `takeover`: a supervisor confirmed taking a counter someone else holds. */
+  counterSignIn(counterId: string, takeover?: boolean): Promise<CounterState>;
+  /** call-next with a request id per press (a repeat gets the same reply); null when nobody waits. */
+  callNext(counterId: string, requestId: string): Promise<Ticket | null>;
+  /** The counter's own clerk asks the holder to give it back. */
+  handBackRequest(counterId: string): Promise<CounterState>;
+  /** The holder gives the counter back to the clerk who asked. */
+  handBack(counterId: string): Promise<CounterState>;
   counterSignOut(counterId: string): Promise<CounterState>;
   counterView(counterId: string): Promise<CounterView>;
   /** call-next resolves null when nobody waits (204). */
@@ -179,7 +186,10 @@ export function createApi(opts: ApiOptions = {}): Api {
     logout: async () => {
       await post("/api/auth/logout");
     },
-    counterSignIn: (id) => post(`${c(id)}/sign-in`),
+    counterSignIn: (id, takeover) => post(`${c(id)}/sign-in`, takeover ? { takeover: true } : {}),
+    callNext: (id, requestId) => post(`${c(id)}/call-next`, { requestId }),
+    handBackRequest: (id) => post(`${c(id)}/hand-back-request`),
+    handBack: (id) => post(`${c(id)}/hand-back`),
     counterSignOut: (id) => post(`${c(id)}/sign-out`),
     counterView: (id) => request("GET", c(id)),
     counterCommand: (id, cmd) => post(`${c(id)}/${cmd}`),

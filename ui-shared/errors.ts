@@ -56,6 +56,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
     zh: "今日已闭厅，号票已失效，请在下一个工作日重新取号",
     en: "The hall has closed for the day; this ticket is no longer valid. Please take a new ticket on the next working day",
   },
+  TICKET_ALREADY_CALLED: {
+    zh: "本窗口已叫到一位群众，请先开始办理、过号或暂挂",
+    en: "This counter already has a called ticket: start, no-show or park it first",
+  },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
 };
 

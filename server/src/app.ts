@@ -157,10 +157,18 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     readRevoked(revokedFile, log),
     (revoked) => durableWrite(revokedFile, JSON.stringify(revoked)),
   );
-  const actions = new CounterActions(hall);
+  let realtime: Realtime | undefined;
+  const actions = new CounterActions(hall, {
+    clock,
+    log,
+    // A hand-back request is no hall event: tell the counter's pages to refetch their view.
+    onChange: (id) => {
+      const c = hall.state.counters.get(id)?.view;
+      if (c) realtime?.io.to(`counter:${id}`).emit("counter:updated", { ...c });
+    },
+  });
   const issuer = new TicketIssuer(hall, config, clock);
   let clientCatalogue: Catalogue = withInitials(config.data.catalogue);
-  let realtime: Realtime | undefined;
   const catalogueAdmin = new CatalogueAdmin(config, hall, (c) => {
     clientCatalogue = withInitials(c);
     realtime?.io.to("hall").emit("catalogue:updated", clientCatalogue);
@@ -247,6 +255,17 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     log,
   });
   const rt = realtime;
+  // Presence of staff pages, for releasing a counter whose holder's browser has closed.
+  rt.io.on("connection", (s) => {
+    const id = s.data.staffId;
+    if (!id) return;
+    actions.presence.connected(id, clock());
+    s.on("disconnect", () => actions.presence.disconnected(id, clock()));
+  });
+  const releaseTimer = setInterval(() => {
+    actions.releaseAway().catch((e) => log(`release idle counters: ${(e as Error).message}`));
+  }, 1000);
+  releaseTimer.unref();
 
   hall.on("events", (events, state) => {
     rt.publish(events, state);
@@ -288,6 +307,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     config,
     close: () => {
       closing ??= (async () => {
+        clearInterval(releaseTimer);
         await rt.close();
         await new Promise<void>((r) => server.close(() => r()));
         await devices.close();

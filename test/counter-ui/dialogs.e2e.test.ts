@@ -99,7 +99,11 @@ describe("counter dialogs in Chromium", () => {
     // Tax counter c17 (series C) has it in its list, live and over REST.
     const c17 = await openCounter("huanglei", "c17");
     others.push(c17);
-    await c17.locator('[data-queue="q-c"] .tickets li', { hasText: tk.number }).waitFor(WAIT);
+    // Transferred in: listed once, at the top, with its note and the 转入 tag.
+    const tin = c17.getByTestId("transferred-in").locator("li", { hasText: tk.number });
+    await tin.waitFor(WAIT);
+    await expect(tin.textContent()).resolves.toContain("一链办理：请核定契税");
+    await expect(tin.locator(".tag").textContent()).resolves.toBe("转入");
     expect(listed(await view("c17"), tk.number)).toBe(true);
     expect(listed(await view("c03"), tk.number)).toBe(false);
     // Calling it there shows the note to the next clerk.
@@ -154,6 +158,8 @@ describe("counter dialogs in Chromium", () => {
     const tk = await issueA();
     await callNextExpecting(c03, tk.number);
     await c03.locator('[data-action="park"]').click();
+    // Park asks for an optional note; Enter with none parks.
+    await c03.getByRole("dialog").locator('input[name="note"]').press("Enter");
     const parked = c03.getByTestId("parked");
     await parked.locator("li", { hasText: tk.number }).waitFor(WAIT);
     await expect.poll(() => currentNumber(c03), WAIT).toBe(null);
@@ -204,12 +210,18 @@ describe("counter dialogs in Chromium", () => {
     await expect(screen.getByTestId("window-line").textContent()).resolves.toBe("暂停服务");
     await expect(c03.locator('[data-action="call-next"]').isDisabled()).resolves.toBe(true);
 
-    // F1 out of habit: the hub refuses, and the clerk reads why.
+    // F1 out of habit: nothing is sent (the hub's allowed list has no call-next), and the
+    // clerk reads why; the hint no longer says 按 F1 叫下一位.
+    const sent: string[] = [];
+    const onReq = (r: { url(): string }) => sent.push(r.url());
+    c03.on("request", onReq);
+    await expect.poll(() => c03.getByTestId("hint").textContent(), WAIT).toContain("按 B 恢复服务");
+    await expect(c03.getByTestId("hint").textContent()).resolves.not.toContain("F1");
     await c03.keyboard.press("F1");
-    const error = c03.getByTestId("error");
-    await error.waitFor(WAIT);
-    await expect(error.textContent()).resolves.toContain("窗口已暂停服务");
-    await error.getByRole("button").click();
+    await c03.locator(".notice", { hasText: "按 B 恢复服务" }).waitFor(WAIT);
+    await new Promise((r) => setTimeout(r, 300));
+    c03.off("request", onReq);
+    expect(sent.filter((u) => u.includes("call-next"))).toEqual([]);
 
     await c03.locator('[data-action="pause-resume"]').click();
     await expect.poll(() => status.textContent(), WAIT).toBe("空闲");
@@ -222,6 +234,8 @@ describe("counter dialogs in Chromium", () => {
     if (!next) throw new Error("nobody waiting at c03");
     await callNextExpecting(c03, next.number);
     await c03.locator('[data-action="no-show"]').click();
+    // Just called: the page asks before recording a no-show.
+    await c03.getByTestId("no-show-yes").click();
     await c03.getByTestId("no-shows").locator("li", { hasText: next.number }).waitFor(WAIT);
     await expect.poll(() => currentNumber(c03), WAIT).toBe(null);
     expect((await view("c03")).noShows.map((x) => x.number)).toContain(next.number);

@@ -28,14 +28,16 @@ describe("counter-ui/keys shortcuts", () => {
     }
   });
 
-  it("enables only what the counter's state allows", () => {
-    expect([...enabledActions("closed", false)]).toEqual([]);
-    expect(enabledActions("idle", false).has("call-next")).toBe(true);
-    expect(enabledActions("idle", false).has("recall")).toBe(false);
-    const calling = enabledActions("calling", true, "called");
-    expect(["recall", "start", "no-show", "finish", "transfer", "park"].every((a) => calling.has(a as never))).toBe(true);
+  it("enables only what the hub allows (CounterView.allowed)", () => {
+    expect([...enabledActions([])]).toEqual([]);
+    expect([...enabledActions(undefined)]).toEqual([]);
+    expect(enabledActions(["call-next", "pause", "call", "sign-out"])).toEqual(new Set(["call-next", "pause-resume"]));
+    // Paused: only resume; F1 and the call-next button are off.
+    const paused = enabledActions(["resume", "request-rating", "sign-out"]);
+    expect(paused.has("call-next")).toBe(false);
+    expect(paused.has("pause-resume")).toBe(true);
+    const calling = enabledActions(["recall", "start", "no-show", "finish", "transfer", "park", "pause"]);
     expect(calling.has("call-next")).toBe(false);
-    expect(enabledActions("serving", true, "serving").has("no-show")).toBe(false);
-    expect([...enabledActions("paused", false)]).toEqual(["pause-resume"]);
+    expect(["recall", "start", "no-show", "finish", "transfer", "park"].every((a) => calling.has(a as never))).toBe(true);
   });
 });

@@ -16,6 +16,18 @@ export interface Hall {
   timeZone: string;
   /** Minutes a no-show ticket can still be reactivated by the visitor or a clerk. */
   noShowReactivateMin: number;
+  /**
+   * Seconds after a call before a caller keypad's next key may record the called visitor as
+   * a no-show, and within which the counter page asks the clerk to confirm a no-show.
+   * Default 60.
+   */
+  noShowGraceSec?: number;
+  /**
+   * Seconds a counter holder whose browser has gone (socket closed, no command since) keeps
+   * the counter; then the hub releases it (signs them out when nothing is current, and lets
+   * the counter's own clerk sign back in). Default 300.
+   */
+  holderIdleSec?: number;
   /** Public base URL the QR codes point at (phone page); empty = derive from the request. */
   publicUrl: string;
   /** Scrolling notice on the call screens. */

@@ -40,6 +40,8 @@ export const ERROR_CODES = [
   "TICKET_KEY_REQUIRED",
   "RATE_LIMITED",
   "TICKET_DAY_CLOSED",
+  // counter (issue 8): the counter's ticket is called and not started; the next call waits
+  "TICKET_ALREADY_CALLED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -2,7 +2,7 @@ import type { Catalogue, PriorityClass, StaffPublic } from "./catalogue.ts";
 import type { DeviceStatus } from "./devices.ts";
 import type { Ack } from "./errors.ts";
 import type { LiveStats } from "./stats.ts";
-import type { CallInfo, CounterState, Outcome, PublicTicket, Ticket } from "./tickets.ts";
+import type { CallInfo, CounterState, Instant, Outcome, PublicTicket, Ticket } from "./tickets.ts";
 
 /** Everything a screen needs to draw itself from scratch; sent on connect unless the
  * connection was recovered (then the missed deltas are replayed instead). */
@@ -85,13 +85,50 @@ export interface IssuedTicket extends PublicTicket {
   print: PrintResult;
 }
 
+/** A counter command by its route name, as `CounterView.allowed` lists them. */
+export type CounterActionName =
+  | "call-next"
+  | "recall"
+  | "start"
+  | "finish"
+  | "no-show"
+  | "park"
+  | "transfer"
+  | "call"
+  | "pause"
+  | "resume"
+  | "request-rating"
+  | "sign-out";
+
+/** A clerk asking for their counter back from the one who took it over (held in memory). */
+export interface HandBackRequest {
+  staffId: string;
+  /** Surname-level display name, as staff see each other. */
+  staffName: string;
+  at: Instant;
+}
+
 /** `GET /api/counters/:id` — everything the counter page needs. */
 export interface CounterView {
   counter: CounterState;
+  /**
+   * What the asking staff member may do at this counter now, decided by the engine from the
+   * counter's state (a paused counter cannot call). Empty for someone who may not act here
+   * (a clerk whose counter another holds).
+   */
+  allowed: CounterActionName[];
+  /** Grace seconds (hall setting): a no-show earlier than this after the call is confirmed first. */
+  noShowGraceSec: number;
+  /** The counter's own clerk asked the holder to give it back (takeover), if pending. */
+  handBack?: HandBackRequest;
+  /** The counter's holder went away (browser closed) and may be replaced by its own clerk. */
+  holderAway?: boolean;
   current: Ticket | null;
   queues: { queueId: string; waiting: number; next: PublicTicket[] }[];
   parked: Ticket[];
   noShows: Ticket[];
+  /** Waiting tickets transferred here (to this counter or into its queues), with their notes, in line order (at most 10). */
+  transferredIn: Ticket[];
   /** Today's own numbers for this counter. */
   today: { served: number; avgServiceSec: number; avgRating: number | null; noShows: number };
 }
@@ -115,7 +152,8 @@ export interface ClientToServerEvents {
 }
 
 export type CounterSocketCommand =
-  | { type: "call-next"; counterId: string }
+  /** `requestId`: one per press; a repeat with the same id (or any repeat within 1.5 s) gets the first call's reply. */
+  | { type: "call-next"; counterId: string; requestId?: string }
   | { type: "recall"; counterId: string }
   | { type: "start"; counterId: string }
   | { type: "finish"; counterId: string; outcome?: Outcome; missing?: string[] }

@@ -55,7 +55,22 @@ export function events(state: HallState, cmd: Command, now: Instant): HallEvent[
     case "callNext": {
       const c = openCounter(state, cmd.counterId, true);
       if ("error" in c) return c;
-      const out = closeCurrent(state, c, cmd.staffId, now);
+      const held = calledHere(state, c);
+      let out: HallEvent[];
+      if (held) {
+        // A called visitor may still be walking up: finishing them as "completed" would skip
+        // them (their phone says 已办结). A page must decide (start, no-show, park); a
+        // keypad's next key records a no-show, but only once the grace time has passed.
+        const waitedMs = now - (held.calledAt ?? now);
+        const graceMs = noShowGraceSec(state) * 1000;
+        if (!cmd.keypad) return reject("TICKET_ALREADY_CALLED", `ticket ${held.number} is called and not started yet`);
+        if (waitedMs < graceMs)
+          return reject(
+            "TICKET_ALREADY_CALLED",
+            `ticket ${held.number} was called ${Math.floor(waitedMs / 1000)} s ago; a no-show needs ${noShowGraceSec(state)} s`,
+          );
+        out = [{ type: "ticket.no_show", at: now, ticketId: held.id, counterId: cmd.counterId, staffId: cmd.staffId }];
+      } else out = closeCurrent(state, c, cmd.staffId, now);
       const profile = state.index.counters.get(cmd.counterId)?.profile as WorkProfile;
       const pick = pickNext(state, cmd.counterId, profile, c.credits, now);
       if (!pick) return out.length ? out : [];
@@ -76,6 +91,8 @@ export function events(state: HallState, cmd: Command, now: Instant): HallEvent[
       const t = state.tickets.get(cmd.ticketId);
       if (!t) return reject("UNKNOWN_TICKET", `no ticket ${cmd.ticketId} today`);
       if (t.id === c.view.currentTicketId) return reject("TICKET_NOT_CALLABLE", "already the current ticket; use recall");
+      const held = calledHere(state, c);
+      if (held) return reject("TICKET_ALREADY_CALLED", `ticket ${held.number} is called and not started yet`);
       let mode: "specific" | "callback";
       if (t.status === "waiting") {
         const served = state.index.counters.get(cmd.counterId)?.profile.queueIds.includes(t.queueId);
@@ -312,7 +329,20 @@ function current(state: HallState, counterId: string, allowed: Ticket["status"][
   return t;
 }
 
-/** Calling the next ticket closes the current one: caller keypads have no finish key. */
+/** The hall's grace time (seconds) before a called visitor may be recorded as a no-show by the next call. */
+export function noShowGraceSec(state: HallState): number {
+  return state.catalogue.hall.noShowGraceSec ?? DEFAULT_NO_SHOW_GRACE_SEC;
+}
+
+export const DEFAULT_NO_SHOW_GRACE_SEC = 60;
+
+/** The counter's current ticket when it is called but not started. */
+function calledHere(state: HallState, c: CounterRuntime): Ticket | undefined {
+  const t = c.view.currentTicketId ? state.tickets.get(c.view.currentTicketId) : undefined;
+  return t?.status === "called" ? t : undefined;
+}
+
+/** Calling the next ticket closes the one being served: caller keypads have no finish key. */
 function closeCurrent(state: HallState, c: CounterRuntime, staffId: string, now: Instant): HallEvent[] {
   const t = c.view.currentTicketId ? state.tickets.get(c.view.currentTicketId) : undefined;
   if (!t) return [];

@@ -18,7 +18,12 @@ export type Command =
     }
   | { type: "signIn"; counterId: string; staffId: string; staffName: string; takeover: boolean }
   | { type: "signOut"; counterId: string; staffId: string }
-  | { type: "callNext"; counterId: string; staffId: string }
+  /**
+   * `keypad`: pressed on a caller keypad, which has no finish key: a ticket still only
+   * called there becomes a no-show once the hall's grace time since the call has passed.
+   * From a page the clerk must say what happened to a called ticket first.
+   */
+  | { type: "callNext"; counterId: string; staffId: string; keypad?: boolean }
   | { type: "callTicket"; counterId: string; staffId: string; ticketId: string; reason?: string }
   | { type: "recall"; counterId: string; staffId: string }
   | { type: "start"; counterId: string; staffId: string }

@@ -93,7 +93,8 @@ function address(cfg: DeviceConfig): number {
 }
 
 const keyAction: Record<KeypadKey, CounterAction["type"] | "toggle-pause" | "call-back"> = {
-  call: "call-next",
+  // The keypad has no finish key: its next key may close a called ticket as a no-show after the grace time.
+  call: "keypad-next",
   recall: "recall",
   rate: "request-rating",
   pause: "toggle-pause",
@@ -473,7 +474,7 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
     this.hooks.counterAction(action).catch((err) => {
       const code = err instanceof ApiError ? err.code : "ERROR";
       // Show the refusal on the keypad's own screen: the clerk is looking there.
-      r.keypad?.bus.showText(r.keypad.address, code.slice(0, 16)).catch(() => {});
+      r.keypad?.bus.showText(r.keypad.address, code.slice(0, 32)).catch(() => {});
     });
   }
 

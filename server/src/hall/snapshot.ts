@@ -3,6 +3,8 @@ import type { CounterView, HallSnapshot } from "../contract/events.ts";
 import type { DeviceStatus } from "../contract/devices.ts";
 import type { Ticket } from "../contract/tickets.ts";
 import { activeTickets, counterStates, type HallState, liveStats, publicTicket } from "../core/index.ts";
+import { allowedActions } from "../core/allowed.ts";
+import { noShowGraceSec } from "../core/decide.ts";
 import { lineOrder } from "../core/state.ts";
 
 const copy = (t: Ticket): Ticket => ({ ...t, notes: [...t.notes] });
@@ -39,7 +41,13 @@ export function buildSnapshot(
   };
 }
 
-export function counterView(state: HallState, counterId: string): CounterView | undefined {
+/** `mayAct`: whether the asker may act at this counter (its holder, or a supervisor); else nothing is allowed. */
+export function counterView(
+  state: HallState,
+  counterId: string,
+  now = state.lastEventAt,
+  mayAct = true,
+): CounterView | undefined {
   const counter = state.catalogue.counters.find((c) => c.id === counterId);
   const rt = state.counters.get(counterId);
   if (!counter || !rt) return undefined;
@@ -57,6 +65,15 @@ export function counterView(state: HallState, counterId: string): CounterView | 
     all.sort(lineOrder);
     return { queueId, waiting: all.length, next: all.slice(0, 10).map((t) => publicTicket(state, t)) };
   });
+  // Transferred visitors come with a note from the counter that sent them: show them first.
+  const transferredIn: Ticket[] = [];
+  const mine = new Set<Ticket>(targetedTickets);
+  for (const q of counter.profile.queueIds) {
+    const l = state.lines.get(q);
+    if (l) for (const t of [...l.green, ...l.appointment, ...l.normal]) if (t.transfers > 0) mine.add(t);
+  }
+  for (const t of mine) if (t.transfers > 0) transferredIn.push(t);
+  transferredIn.sort(lineOrder);
   const parked: Ticket[] = [];
   const noShows: Ticket[] = [];
   for (const t of state.tickets.values()) {
@@ -66,10 +83,13 @@ export function counterView(state: HallState, counterId: string): CounterView | 
   }
   return {
     counter: { ...rt.view },
+    allowed: mayAct ? allowedActions(state, counterId, now) : [],
+    noShowGraceSec: noShowGraceSec(state),
     current: cur ? copy(cur) : null,
     queues,
     parked,
     noShows: noShows.slice(-20),
+    transferredIn: transferredIn.slice(0, 10).map(copy),
     today: {
       served: rt.view.servedToday,
       avgServiceSec: rt.view.servedToday ? Math.round(rt.serviceMs / rt.view.servedToday / 1000) : 0,

@@ -11,7 +11,6 @@ import type { CatalogueAdmin } from "../hall/catalogue-admin.ts";
 import type { CounterAction, CounterActions } from "../hall/counter-actions.ts";
 import type { TicketIssuer } from "../hall/issuing.ts";
 import type { HallService } from "../hall/service.ts";
-import { counterView } from "../hall/snapshot.ts";
 import { type StaffDirectory, publicStaff } from "../hall/staff.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
 import type { Announcer } from "../voice/announcer.ts";
@@ -140,8 +139,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json({ staff: publicStaff(s), counterId: s.counterId ?? null });
   });
 
-  app.get("/api/counters/:id", auth, (req, res) => {
-    const v = counterView(d.hall.state, parse(schemas.id, req.params.id));
+  app.get("/api/counters/:id", auth, (req: Authed, res) => {
+    const v = d.actions.view(req.staff as StaffRecord, parse(schemas.id, req.params.id));
     if (!v) throw new ApiError("UNKNOWN_COUNTER", "no such counter");
     res.json(v);
   });
@@ -155,9 +154,19 @@ export function createHttpApp(d: HttpDeps): express.Express {
     });
   };
   const noBody = (req: Request) => parse(schemas.empty, req.body ?? {});
-  counterRoute("sign-in", (req, counterId) => (noBody(req), { type: "sign-in", counterId }), "counter");
+  counterRoute(
+    "sign-in",
+    (req, counterId) => ({ type: "sign-in", counterId, ...parse(schemas.signIn, req.body ?? {}) }),
+    "counter",
+  );
   counterRoute("sign-out", (req, counterId) => (noBody(req), { type: "sign-out", counterId }), "counter");
-  counterRoute("call-next", (req, counterId) => (noBody(req), { type: "call-next", counterId }), "ticket");
+  counterRoute(
+    "call-next",
+    (req, counterId) => ({ type: "call-next", counterId, ...parse(schemas.callNext, req.body ?? {}) }),
+    "ticket",
+  );
+  counterRoute("hand-back-request", (req, counterId) => (noBody(req), { type: "hand-back-request", counterId }), "counter");
+  counterRoute("hand-back", (req, counterId) => (noBody(req), { type: "hand-back", counterId }), "counter");
   counterRoute("recall", (req, counterId) => (noBody(req), { type: "recall", counterId }), "ticket");
   counterRoute("start", (req, counterId) => (noBody(req), { type: "start", counterId }), "ticket");
   counterRoute("finish", (req, counterId) => ({ type: "finish", counterId, ...parse(schemas.finish, req.body ?? {}) }), "ticket");

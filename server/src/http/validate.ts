@@ -55,6 +55,8 @@ export const schemas = {
     })
     .refine((b) => b.toQueueId || b.toCounterId, { message: "give toQueueId or toCounterId" }),
   park: z.strictObject({ note: z.string().max(200).optional() }),
+  callNext: z.strictObject({ requestId: z.string().min(1).max(64).optional() }),
+  signIn: z.strictObject({ takeover: z.boolean().optional() }),
   call: z.strictObject({ reason: z.string().max(200).optional() }),
   pause: z.strictObject({ reason: z.string().trim().min(1).max(100) }),
   empty: z.strictObject({}),

@@ -52,7 +52,7 @@ const subscriptionSchema = z.discriminatedUnion("view", [
 ]);
 
 const commandSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("call-next"), counterId: schemas.id }),
+  z.strictObject({ type: z.literal("call-next"), counterId: schemas.id, requestId: z.string().min(1).max(64).optional() }),
   z.strictObject({ type: z.literal("recall"), counterId: schemas.id }),
   z.strictObject({ type: z.literal("start"), counterId: schemas.id }),
   z.strictObject({

@@ -90,6 +90,8 @@ export const hallSchema = z.strictObject({
     error: (iss) => `${JSON.stringify(iss.input)} is not a valid IANA time zone`,
   }),
   noShowReactivateMin: z.int().min(0),
+  noShowGraceSec: z.int().min(0).max(3600).optional(),
+  holderIdleSec: z.int().min(10).max(86_400).optional(),
   publicUrl: optionalText(TEXT_LIMITS.technical).refine((s) => s === "" || /^https?:\/\/\S+$/.test(s), {
     error: "must be empty or an http(s) URL",
   }),

@@ -189,7 +189,14 @@ export class TestHall {
     return this.ok({ type: "signIn", counterId, staffId, staffName: staffId, takeover: false });
   }
 
+  /**
+   * Call the next ticket as a clerk moving through the line does: a visitor still only
+   * called here is started first (call-next refuses to close a called ticket), so the
+   * call closes them as served. Use `ok({ type: "callNext" })` to test the refusal itself.
+   */
   callNext(counterId: string, staffId: string = `staff-${counterId}`) {
+    const cur = this.state.counters.get(counterId)?.view.currentTicketId;
+    if (cur && this.state.tickets.get(cur)?.status === "called") this.ok({ type: "start", counterId, staffId });
     return this.ok({ type: "callNext", counterId, staffId });
   }
 

@@ -347,12 +347,13 @@ describe("core/decide callTicket", () => {
     expect(h.err({ type: "callTicket", counterId: "c1", staffId: "staff-c1", ticketId: "zzz" })).toBe("UNKNOWN_TICKET");
   });
 
-  it("auto-finishes the current ticket first", () => {
+  it("auto-finishes the ticket being served first", () => {
     const h = new TestHall();
     h.issue("t1", "m-tax-reg");
     h.issue("t2", "m-tax-reg");
     h.signIn("c1");
     h.callNext("c1");
+    h.ok({ type: "start", counterId: "c1", staffId: "staff-c1" });
     const events = h.ok({ type: "callTicket", counterId: "c1", staffId: "staff-c1", ticketId: "t2" });
     expect(events.map((e) => [e.type, "ticketId" in e ? e.ticketId : ""])).toEqual([
       ["ticket.finished", "t1"],

@@ -167,6 +167,22 @@ describe("devices/caller keypad at a counter", () => {
     expect((await counterView()).current?.recalls).toBe(1);
   });
 
+  it("call key again while the visitor is only called (within the grace time) calls nobody and says why on the keypad", async () => {
+    const t = await issue();
+    const next = await issue();
+    await press("call");
+    await until(() => called(t.id), 3000, "first call");
+    // Past the double-press window, so this is a real second press, not a repeat.
+    await sleep(1600);
+    await press("call");
+    const kp = sims(`keypad-${COUNTER}`).keypadSim;
+    await until(() => kp?.lastText(ADDR) === "TICKET_ALREADY_CALLED", 2000, "refusal on the keypad");
+    const v = await counterView();
+    expect(v.current).toMatchObject({ id: t.id, status: "called" });
+    expect(called(next.id)).toBeUndefined();
+    expect(hub.hall.state.tickets.get(t.id)?.outcome).toBeUndefined();
+  });
+
   it("no-show key marks the called visitor absent", async () => {
     const t = await issue();
     await press("call");

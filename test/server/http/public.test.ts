@@ -72,6 +72,8 @@ describe("http public routes (kiosk, phone, screens)", () => {
 
   /** Call the next ticket at c01 (the all-service window) and return it. */
   async function callNext(): Promise<Ticket> {
+    // A visitor still only called is started first: call-next never closes a called ticket.
+    await t.api("POST", "/api/counters/c01/start", undefined, clerk);
     const r = await t.api<Ticket>("POST", "/api/counters/c01/call-next", undefined, clerk);
     expect(r.status).toBe(200);
     return r.body;
@@ -263,7 +265,10 @@ describe("http public routes (kiosk, phone, screens)", () => {
 
   it("a no-show ticket can be reactivated by the visitor and waits again", async () => {
     // Drain c01's lines so the next call is ours.
-    for (let i = 0; i < 30; i++) if ((await t.api("POST", "/api/counters/c01/call-next", undefined, clerk)).status === 204) break;
+    for (let i = 0; i < 30; i++) {
+      await t.api("POST", "/api/counters/c01/start", undefined, clerk);
+      if ((await t.api("POST", "/api/counters/c01/call-next", undefined, clerk)).status === 204) break;
+    }
     const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001" });
     expect((await callNext()).id).toBe(r.body.id);
     const ns = await t.api<Ticket>("POST", "/api/counters/c01/no-show", undefined, clerk);
@@ -282,7 +287,10 @@ describe("http public routes (kiosk, phone, screens)", () => {
   });
 
   it("a served visitor rates the service once (好差评)", async () => {
-    for (let i = 0; i < 30; i++) if ((await t.api("POST", "/api/counters/c01/call-next", undefined, clerk)).status === 204) break;
+    for (let i = 0; i < 30; i++) {
+      await t.api("POST", "/api/counters/c01/start", undefined, clerk);
+      if ((await t.api("POST", "/api/counters/c01/call-next", undefined, clerk)).status === 204) break;
+    }
     const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001" });
     expect((await callNext()).id).toBe(r.body.id);
     await t.api("POST", "/api/counters/c01/start", undefined, clerk);

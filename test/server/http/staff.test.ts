@@ -131,6 +131,8 @@ describe("http staff routes (counter pages, admin)", () => {
       expect((await t.api<PublicTicket>("GET", `/api/tickets/${moved.id}`)).body.position).toBe(0);
       expect((await post("/api/counters/c17/sign-in", "huanglei")).status).toBe(200);
       expect((await post("/api/counters/c17/call-next", "huanglei")).body.id).toBe(moved.id);
+      // A called visitor is started before the next call (call-next never closes a called one).
+      await post("/api/counters/c17/start", "huanglei");
       expect((await post("/api/counters/c17/call-next", "huanglei")).body.id).toBe(later.id);
       await post("/api/counters/c17/finish", "huanglei");
     });
@@ -159,10 +161,11 @@ describe("http staff routes (counter pages, admin)", () => {
       const v = (await t.api<CounterView>("GET", "/api/counters/c11", undefined, tok.yangfan)).body;
       expect(v.parked.map((x) => x.id)).toEqual([a.id]);
       expect((await post("/api/counters/c11/call-next", "yangfan")).body.id).toBe(b.id);
+      await post("/api/counters/c11/start", "yangfan");
       const back = await post(`/api/counters/c11/call/${a.id}`, "yangfan", {});
       expect(back.status).toBe(200);
       expect(back.body).toMatchObject({ id: a.id, status: "called", counterId: "c11" });
-      // Calling someone else closes the current ticket, as call-next does.
+      // Calling someone else closes the ticket being served, as call-next does.
       expect((await t.api<PublicTicket>("GET", `/api/tickets/${b.id}`)).body.status).toBe("done");
       expect((await t.api<CounterView>("GET", "/api/counters/c11", undefined, tok.yangfan)).body.parked).toEqual([]);
       await post("/api/counters/c11/finish", "yangfan", { outcome: "completed" });
@@ -207,7 +210,9 @@ describe("http staff routes (counter pages, admin)", () => {
     it("a supervisor may take over a counter a clerk holds; the ticket stays", async () => {
       const a = await issue("q-b");
       expect((await post("/api/counters/c11/call-next", "yangfan")).body.id).toBe(a.id);
-      const r = await post<CounterState>("/api/counters/c11/sign-in", "wangli");
+      // Without the confirmation the page asks for, a supervisor's sign-in is refused.
+      expect((await post("/api/counters/c11/sign-in", "wangli")).body).toMatchObject({ error: { code: "COUNTER_TAKEN" } });
+      const r = await post<CounterState>("/api/counters/c11/sign-in", "wangli", { takeover: true });
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ id: "c11", staffName: "王丽", currentTicketId: a.id, status: "calling" });
       const fin = await post("/api/counters/c11/finish", "wangli");
