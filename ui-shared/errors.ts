@@ -42,6 +42,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   UNKNOWN_DEVICE: { zh: "没有这个设备", en: "Unknown device" },
   PAYLOAD_TOO_LARGE: { zh: "内容过长", en: "Request too large" },
   INTERNAL: { zh: "系统内部错误，请稍后再试", en: "Internal error; please try again later" },
+  RATE_LIMITED: { zh: "尝试次数过多，请稍后再试", en: "Too many attempts; please wait and try again" },
+  TOO_MANY_SUBSCRIPTIONS: { zh: "订阅过多，请刷新页面", en: "Too many subscriptions; please reload the page" },
+  ORIGIN_REFUSED: { zh: "请求来源不被允许", en: "Requests from this page's origin are not allowed" },
+  UNSUPPORTED_ENCODING: { zh: "不支持的请求编码", en: "Unsupported request encoding" },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
 };
 

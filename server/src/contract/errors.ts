@@ -33,6 +33,11 @@ export const ERROR_CODES = [
   "UNKNOWN_DEVICE",
   "PAYLOAD_TOO_LARGE",
   "INTERNAL",
+  // sessions, limits, origins (issue 7 items 5, 10, 11, 15, 16)
+  "RATE_LIMITED",
+  "TOO_MANY_SUBSCRIPTIONS",
+  "ORIGIN_REFUSED",
+  "UNSUPPORTED_ENCODING",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -4,6 +4,7 @@ import type { CounterState, Outcome, Ticket } from "../contract/tickets.ts";
 import type { Command } from "../core/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { StaffRecord } from "../store/config.ts";
+import { checkCallBack } from "./scope.ts";
 import type { HallService } from "./service.ts";
 import { canTakeOver } from "./staff.ts";
 
@@ -34,6 +35,7 @@ export class CounterActions {
       if (!rt.view.staffId) throw new ApiError("COUNTER_CLOSED", `sign in at counter ${a.counterId} first`);
       if (!privileged) throw new ApiError("FORBIDDEN", `counter ${a.counterId} is held by someone else`);
     }
+    if (a.type === "call") checkCallBack(staff, a.counterId, a.ticketId, state);
     const cmd = this.toCommand(staff, a, privileged);
     const before = rt.view.currentTicketId;
     const r = await this.hall.run(cmd);

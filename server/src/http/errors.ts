@@ -19,6 +19,7 @@ export function httpStatus(code: ErrorCode): number {
     case "BAD_CREDENTIALS":
       return 401;
     case "FORBIDDEN":
+    case "ORIGIN_REFUSED":
       return 403;
     case "NOT_FOUND":
     case "UNKNOWN_MATTER":
@@ -30,6 +31,11 @@ export function httpStatus(code: ErrorCode): number {
       return 404;
     case "PAYLOAD_TOO_LARGE":
       return 413;
+    case "UNSUPPORTED_ENCODING":
+      return 415;
+    case "RATE_LIMITED":
+    case "TOO_MANY_SUBSCRIPTIONS":
+      return 429;
     case "INTERNAL":
       return 500;
     case "DEVICE_ERROR":

@@ -61,6 +61,10 @@ export const hallSchema = z.strictObject({
   }),
   notice: optionalText,
   noticeEn: optionalText,
+  allowedOrigins: z
+    .array(z.string().regex(/^https?:\/\/[^/\s]+$/, { error: "must be an origin such as http://10.0.0.5:8080" }))
+    .max(32)
+    .optional(),
 });
 
 export const zoneSchema = z.strictObject({
