@@ -1,5 +1,6 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
+import { Worker } from "node:worker_threads";
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
 const KEY_LEN = 32;
@@ -58,7 +59,7 @@ export class HasherBusyError extends Error {
  * Built in the composition root; `close()` ends the thread.
  */
 export class PasswordHasher {
-  private worker: import("node:worker_threads").Worker | undefined;
+  private worker: Worker | undefined;
   private readonly pending = new Map<number, { resolve: (h: string) => void; reject: (e: Error) => void }>();
   private nextId = 1;
 
@@ -90,7 +91,7 @@ export class PasswordHasher {
 
   private async scrypt(password: string, salt: string, len: number): Promise<string> {
     if (this.pending.size >= this.maxQueued) throw new HasherBusyError();
-    const w = await this.thread();
+    const w = this.thread();
     const id = this.nextId++;
     return new Promise<string>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -98,9 +99,7 @@ export class PasswordHasher {
     });
   }
 
-  private async thread(): Promise<import("node:worker_threads").Worker> {
-    if (this.worker) return this.worker;
-    const { Worker } = await import("node:worker_threads");
+  private thread(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(WORKER_CODE, { eval: true });
     // Idle between logins: the thread must not keep a stopping hub alive.
