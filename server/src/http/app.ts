@@ -93,7 +93,8 @@ function clientMistake(err: unknown): ApiError | undefined {
   if (e.type === "encoding.unsupported" || e.type === "charset.unsupported")
     return new ApiError("UNSUPPORTED_ENCODING", "unsupported content encoding or charset");
   // zlib: a body that says gzip/deflate/br but is not.
-  if (typeof e.code === "string" && e.code.startsWith("Z_")) return new ApiError("VALIDATION_FAILED", "body is not valid compressed data");
+  if (typeof e.code === "string" && e.code.startsWith("Z_"))
+    return new ApiError("VALIDATION_FAILED", "body is not valid compressed data");
   if (status === 415) return new ApiError("UNSUPPORTED_ENCODING", "unsupported media type");
   if (status === 413) return new ApiError("PAYLOAD_TOO_LARGE", "request body too large");
   // send refuses paths that leave the folder with 403; the file is simply not there for us.

@@ -57,9 +57,10 @@ describe("auth/passwords PasswordHasher (issue 7.10)", () => {
       // Control: the same flood on libuv's pool (how logins hashed before) delays the fsync.
       const pooled = await fsyncDuring(dir, () => Array.from({ length: 16 }, () => verifyPassword("pw", h.salt, h.hash)));
       const threaded = await fsyncDuring(dir, () => Array.from({ length: 16 }, () => wide.verify("pw", h.salt, h.hash)));
-      expect(threaded, `fsync took ${threaded.toFixed(1)} ms with the hashing thread, ${pooled.toFixed(1)} ms on the pool`).toBeLessThan(
-        pooled / 2,
-      );
+      expect(
+        threaded,
+        `fsync took ${threaded.toFixed(1)} ms with the hashing thread, ${pooled.toFixed(1)} ms on the pool`,
+      ).toBeLessThan(pooled / 2);
     } finally {
       await wide.close();
     }

@@ -51,7 +51,12 @@ describe("clerks act and look within their counter's scope (issue 7.14)", () => 
     expect((await t.api("POST", `/api/counters/c12/call/${tk.id}`, {}, zhao)).status).toBe(200);
     expect((await t.api("POST", "/api/counters/c12/park", { note: "缺材料" }, zhao)).status).toBe(200);
 
-    await expectRejected(t, { method: "POST", path: `/api/counters/c04/call/${tk.id}`, body: {}, auth: chen }, 409, "QUEUE_NOT_SERVED");
+    await expectRejected(
+      t,
+      { method: "POST", path: `/api/counters/c04/call/${tk.id}`, body: {}, auth: chen },
+      409,
+      "QUEUE_NOT_SERVED",
+    );
     const s = t.socket({ token: chen });
     const ack = await s.timeout(3000).emitWithAck("counter:command", { type: "call", counterId: "c04", ticketId: tk.id });
     expect(ack).toMatchObject({ ok: false, error: "QUEUE_NOT_SERVED" });

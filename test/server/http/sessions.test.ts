@@ -18,7 +18,8 @@ function disconnected(s: HubClient, ms = 3000): Promise<string> {
 }
 
 /** A command any signed-in clerk of c01 may give; its ack says whether the session still counts. */
-const pause = (s: HubClient) => s.timeout(3000).emitWithAck("counter:command", { type: "pause", counterId: "c01", reason: "测试" });
+const pause = (s: HubClient) =>
+  s.timeout(3000).emitWithAck("counter:command", { type: "pause", counterId: "c01", reason: "测试" });
 const resume = (s: HubClient) => s.timeout(3000).emitWithAck("counter:command", { type: "resume", counterId: "c01" });
 
 describe("sessions end on logout, password reset and deletion (issue 7.5)", () => {
@@ -155,7 +156,9 @@ describe("a password reset holds across a restart (issue 7.5)", () => {
     const me = (token: string) => fetch(`${hub?.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
     expect((await me(old)).status).toBe(401);
     expect((await me(admin)).status).toBe(200);
-    expect(JSON.parse(await import("node:fs/promises").then((f) => f.readFile(join(dataDir, "session-generations.json"), "utf8")))).toEqual({
+    expect(
+      JSON.parse(await import("node:fs/promises").then((f) => f.readFile(join(dataDir, "session-generations.json"), "utf8"))),
+    ).toEqual({
       "s-003": 1,
     });
   });
