@@ -141,7 +141,8 @@ export class Realtime {
       // A repeated subscription is idempotent (no second snapshot), and a socket holds a
       // bounded number: each distinct one costs a full snapshot.
       const key = JSON.stringify(sub);
-      const subs = (socket.data.subscriptions ??= []);
+      socket.data.subscriptions ??= [];
+      const subs = socket.data.subscriptions;
       const again = subs.includes(key);
       if (!again && subs.length >= MAX_SUBSCRIPTIONS)
         return reply(fail("TOO_MANY_SUBSCRIPTIONS", `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`));
