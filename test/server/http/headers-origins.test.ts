@@ -64,21 +64,36 @@ describe("security headers and origins (issue 7.16)", () => {
     expect((await post("/api/tickets", "https://portal.example")).status).toBe(403);
     await expectRejected(
       t,
-      { method: "PUT", path: "/api/catalogue", body: { hall: { allowedOrigins: ["not an origin"] } }, auth: await t.adminToken() },
+      {
+        method: "PUT",
+        path: "/api/catalogue",
+        body: { hall: { allowedOrigins: ["not an origin"] } },
+        auth: await t.adminToken(),
+      },
       400,
       "VALIDATION_FAILED",
     );
   });
 
   it("Socket.IO connections from a foreign origin are refused; the hub's own and none are accepted", async () => {
-    const foreign = io(t.url, { transports: ["websocket"], forceNew: true, reconnection: false, extraHeaders: { origin: "http://evil.example" } });
+    const foreign = io(t.url, {
+      transports: ["websocket"],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { origin: "http://evil.example" },
+    });
     const refused = await new Promise<string>((resolve) => {
       foreign.once("connect", () => resolve("connected"));
       foreign.once("connect_error", (e) => resolve(`refused: ${e.message}`));
     });
     foreign.disconnect();
     expect(refused).toMatch(/^refused/);
-    const polling = io(t.url, { transports: ["polling"], forceNew: true, reconnection: false, extraHeaders: { origin: "http://evil.example" } });
+    const polling = io(t.url, {
+      transports: ["polling"],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { origin: "http://evil.example" },
+    });
     const refusedPolling = await new Promise<string>((resolve) => {
       polling.once("connect", () => resolve("connected"));
       polling.once("connect_error", () => resolve("refused"));
