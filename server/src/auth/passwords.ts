@@ -29,12 +29,15 @@ export function generatePassword(length = 12): string {
 /**
  * Code of the hashing thread. scrypt on libuv's pool shares its four threads with the
  * journal's fdatasync: a login flood then makes every ticket wait. One thread of its own,
- * hashing one password at a time, caps what logins can take to one core and leaves the
- * pool to the journal. CommonJS in a string, so it runs the same under node, tsx and vitest.
+ * hashing one password at a time at the lowest priority, caps what logins can take to one
+ * core, yields it to the event loop, and leaves the pool to the journal. CommonJS in a string, so it runs the same under node, tsx and vitest.
  */
 const WORKER_CODE = `
 const { parentPort } = require("node:worker_threads");
 const { scryptSync } = require("node:crypto");
+// Lowest CPU priority for this thread only (Linux nice values are per thread): under a
+// flood the event loop and the journal get the CPU first, and logins wait.
+try { require("node:os").setPriority(0, 19); } catch {}
 parentPort.on("message", (m) => {
   try {
     const out = scryptSync(m.password, Buffer.from(m.salt, "base64"), m.len);

@@ -180,3 +180,36 @@ export const COMMAND_ACCESS: Record<string, Rule> = {
 
 /** Staff principals, for the docs' grouping. */
 export const STAFF_PRINCIPALS = STAFF;
+
+/** The matrix as markdown tables (docs/security.md holds this text; a test keeps them equal). */
+export function renderAccessMatrix(): string {
+  const short: Record<Principal, string> = {
+    anonymous: "anon",
+    foreignPage: "foreign page",
+    unpairedPage: "unpaired page",
+    pairedKiosk: "kiosk¹",
+    pairedScreen: "screen¹",
+    pairedTerminal: "terminal¹",
+    ticketHolder: "ticket holder¹",
+    clerkOwn: "clerk (own)",
+    clerkOther: "clerk (other)",
+    supervisor: "supervisor",
+    admin: "admin",
+  };
+  const cell = (c: Cell) => (c === "allow" ? "✓" : `\`${c}\``);
+  const table = (title: string, rows: Record<string, Rule>, label: (k: string) => string) => {
+    const out = [
+      `| ${title} | ${PRINCIPALS.map((p) => short[p]).join(" | ")} |`,
+      `|---|${PRINCIPALS.map(() => "---").join("|")}|`,
+    ];
+    for (const [k, r] of Object.entries(rows)) out.push(`| ${label(k)} | ${PRINCIPALS.map((p) => cell(r[p])).join(" | ")} |`);
+    return out.join("\n");
+  };
+  return [
+    table("REST route", REST_ACCESS, (k) => `\`${k}\``),
+    "",
+    table("`subscribe` view", VIEW_ACCESS, (k) => `\`${k}\``),
+    "",
+    table("`counter:command` type", COMMAND_ACCESS, (k) => `\`${k}\``),
+  ].join("\n");
+}

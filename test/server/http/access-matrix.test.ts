@@ -3,6 +3,8 @@
  * has registered, every Socket.IO view and every socket command must have a rule in
  * server/src/http/access.ts, and every cell of that table is checked against a running hub.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type express from "express";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +16,7 @@ import {
   PRINCIPALS,
   type Principal,
   REST_ACCESS,
+  renderAccessMatrix,
   VIEW_ACCESS,
 } from "../../../server/src/http/access.ts";
 import { createHttpApp, type HttpDeps } from "../../../server/src/http/app.ts";
@@ -64,6 +67,14 @@ describe("access matrix: every route, view and command has a rule, and the hub k
   it("every Socket.IO view and counter command has a rule, and every rule exists", () => {
     expect([...SUBSCRIPTION_VIEWS].sort()).toEqual(Object.keys(VIEW_ACCESS).sort());
     expect([...COMMAND_TYPES].sort()).toEqual(Object.keys(COMMAND_ACCESS).sort());
+  });
+
+  it("docs/security.md shows this very matrix", () => {
+    const doc = readFileSync(join(import.meta.dirname, "../../../docs/security.md"), "utf8");
+    const start = doc.indexOf("\n", doc.indexOf("<!-- access-matrix:start"));
+    const end = doc.indexOf("<!-- access-matrix:end -->");
+    expect(start).toBeGreaterThan(0);
+    expect(doc.slice(start, end).trim()).toBe(renderAccessMatrix().trim());
   });
 
   it("every rule names every principal", () => {
