@@ -85,8 +85,6 @@ const commandSchema = z.discriminatedUnion("type", [
 /** Every view a socket can subscribe to and every counter command type (the access matrix walks them). */
 export const SUBSCRIPTION_VIEWS: readonly string[] = subscriptionSchema.options.map((o) => o.shape.view.value);
 export const COMMAND_TYPES: readonly string[] = commandSchema.options.map((o) => o.shape.type.value);
-/** Client → server events the hub listens to. */
-export const CLIENT_EVENTS = ["subscribe", "counter:command"] as const;
 
 function fail<T>(code: ErrorCode, message: string): Ack<T> {
   return { ok: false, error: code, message };
