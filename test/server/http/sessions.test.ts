@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningHub, startHub } from "../../../server/src/app.ts";
@@ -161,5 +161,30 @@ describe("a password reset holds across a restart (issue 7.5)", () => {
     ).toEqual({
       "s-003": 1,
     });
+  });
+
+  it("a damaged generations file ends every earlier session (nobody can tell which were ended)", async () => {
+    const before = (await (
+      await fetch(`${hub?.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", password: "test-admin-pw" }),
+      })
+    ).json()) as { token: string };
+    await hub?.close();
+    await writeFile(join(dataDir, "session-generations.json"), "{damaged");
+    const lines: string[] = [];
+    hub = await startHub({ port: 0, host: "127.0.0.1", dataDir, log: (l) => lines.push(l) });
+    const me = (token: string) => fetch(`${hub?.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await me(before.token)).status).toBe(401);
+    expect(lines.some((l) => l.includes("session-generations.json is unreadable"))).toBe(true);
+    const after = (await (
+      await fetch(`${hub?.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", password: "test-admin-pw" }),
+      })
+    ).json()) as { token: string };
+    expect((await me(after.token)).status).toBe(200);
   });
 });
