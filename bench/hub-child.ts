@@ -3,7 +3,8 @@
  * Prints one JSON line `{ "url": ... }` when it listens on 127.0.0.1 (port chosen by the OS).
  * Quiet otherwise: log lines go nowhere, so logging does not count in the figures.
  * With OV_BENCH_NO_TTS=1 the hub gets a missing espeak-ng (voice off, screens use the
- * browser's speech), to show what call-time synthesis costs.
+ * browser's speech), to show what call-time synthesis costs. With OV_BENCH_LOGIN_LIMITS=off
+ * the login limits are lifted (a flood from many addresses).
  * On SIGUSR2 it prints its event-loop delay since the last SIGUSR2 (JSON, ms) and resets it.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -18,6 +19,15 @@ const hub = await startHub({
   adminPassword: "bench-admin-pw",
   log: () => {},
   ...(process.env.OV_BENCH_NO_TTS === "1" ? { espeakPath: "/nonexistent/espeak-ng" } : {}),
+  // A flood from many addresses: every attempt reaches the password check (bench/login-flood.ts).
+  ...(process.env.OV_BENCH_LOGIN_LIMITS === "off"
+    ? {
+        loginLimits: {
+          perAddress: { points: 1e9, durationSec: 1 },
+          perAccountFailures: { points: 1e9, durationSec: 1 },
+        },
+      }
+    : {}),
 });
 const eld = monitorEventLoopDelay({ resolution: 5 });
 eld.enable();

@@ -13,6 +13,7 @@ import { benchCalls } from "./calls.ts";
 import { benchIssue } from "./issue.ts";
 import { type BenchResult, ROOT, type Row, say } from "./lib.ts";
 import { benchLed } from "./led.ts";
+import { benchLoginFlood } from "./login-flood.ts";
 import { benchPrinter } from "./printer.ts";
 import { benchReplay } from "./replay.ts";
 import { benchUi } from "./ui.ts";
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   printer: benchPrinter,
   led: benchLed,
   ui: benchUi,
+  login: benchLoginFlood,
 };
 
 interface Stored extends BenchResult {

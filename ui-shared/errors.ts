@@ -60,6 +60,9 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
     zh: "本窗口已叫到一位群众，请先开始办理、过号或暂挂",
     en: "This counter already has a called ticket: start, no-show or park it first",
   },
+  TOO_MANY_SUBSCRIPTIONS: { zh: "订阅过多，请刷新页面", en: "Too many subscriptions; please reload the page" },
+  ORIGIN_REFUSED: { zh: "请求来源不被允许", en: "Requests from this page's origin are not allowed" },
+  UNSUPPORTED_ENCODING: { zh: "不支持的请求编码", en: "Unsupported request encoding" },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
 };
 

@@ -7,7 +7,8 @@ import type { Catalogue } from "./contract/catalogue.ts";
 import type { HallSnapshot } from "./contract/events.ts";
 import type { LiveStats } from "./contract/stats.ts";
 import { liveStats, localDay } from "./core/index.ts";
-import { generatePassword, hashPassword } from "./auth/passwords.ts";
+import { type LoginLimitOptions, LoginLimits } from "./auth/login-limits.ts";
+import { PasswordHasher, generatePassword, hashPassword } from "./auth/passwords.ts";
 import { TokenService } from "./auth/tokens.ts";
 import { withInitials } from "./catalogue/initials.ts";
 import { DeviceManager } from "./devices/manager.ts";
@@ -20,6 +21,7 @@ import { StaffDirectory } from "./hall/staff.ts";
 import { signOutEverywhere } from "./hall/staff-signout.ts";
 import { createHttpApp } from "./http/app.ts";
 import { ApiError } from "./http/errors.ts";
+import { originAllowed } from "./http/origins.ts";
 import { Realtime } from "./realtime/server.ts";
 import { demoCatalogue, demoDevices, demoStaff } from "./seed/demo-hall.ts";
 import { CONFIG_VERSION, type ConfigData, ConfigStore, type StaffRecord } from "./store/config.ts";
@@ -48,6 +50,10 @@ export interface HubOptions {
   devicePathPrefixes?: readonly string[];
   /** The journal failed (disk full, I/O error): stop and let the supervisor restart us. */
   onFatal?: (err: Error) => void;
+  /** Login throttling (default: DEFAULT_LOGIN_LIMITS in auth/login-limits.ts). */
+  loginLimits?: LoginLimitOptions;
+  /** Password checks allowed to wait for the hashing thread before logins get 429 (default 64). */
+  maxQueuedLogins?: number;
 }
 
 export interface RunningHub {
@@ -128,6 +134,26 @@ function readRevoked(file: string, log: (line: string) => void): Record<string, 
 }
 
 /**
+ * Session generations per account (password resets, deletions). A damaged file cannot say
+ * whose sessions were ended, so every token issued before this start is refused instead.
+ */
+function readGenerations(
+  file: string,
+  now: number,
+  log: (line: string) => void,
+  write: (path: string, data: string) => Promise<void>,
+): { generations: Record<string, number>; notBefore?: number; onChange: (g: Record<string, number>) => Promise<void> } {
+  const onChange = (g: Record<string, number>) => write(file, JSON.stringify(g));
+  if (!existsSync(file)) return { generations: {}, onChange };
+  try {
+    return { generations: JSON.parse(readFileSync(file, "utf8")) as Record<string, number>, onChange };
+  } catch (err) {
+    log(`${file} is unreadable (${(err as Error).message}); every earlier session is ended, staff sign in again`);
+    return { generations: {}, notBefore: now, onChange };
+  }
+}
+
+/**
  * The composition root: builds every part of the hub, wires them, and listens.
  * The only place that knows all the parts.
  */
@@ -148,14 +174,17 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   );
 
   const hall = await HallService.open({ dataDir: opts.dataDir, catalogue: config.data.catalogue, clock, log });
-  const staff = new StaffDirectory(config, (staffId) => signOutEverywhere(hall, staffId, log));
+  const hasher = new PasswordHasher(opts.maxQueuedLogins ?? 64);
+  const staff = new StaffDirectory(config, (staffId) => signOutEverywhere(hall, staffId, log), hasher);
   const revokedFile = join(opts.dataDir, "revoked-tokens.json");
+  const generationsFile = join(opts.dataDir, "session-generations.json");
   const tokens = new TokenService(
     Buffer.from(config.data.secrets.tokenKey, "base64"),
     clock,
     undefined,
     readRevoked(revokedFile, log),
     (revoked) => durableWrite(revokedFile, JSON.stringify(revoked)),
+    readGenerations(generationsFile, clock(), log, durableWrite),
   );
   let realtime: Realtime | undefined;
   const actions = new CounterActions(hall, {
@@ -242,6 +271,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     clock,
     log,
     startedAt,
+    loginLimits: new LoginLimits(opts.loginLimits),
   });
   const server = createServer(app);
   realtime = new Realtime(server, {
@@ -253,6 +283,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     liveStats: stats,
     state: () => hall.state,
     log,
+    originAllowed: (origin, host) => originAllowed(origin, host, config.data.catalogue.hall),
   });
   const rt = realtime;
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
@@ -312,6 +343,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         await new Promise<void>((r) => server.close(() => r()));
         await devices.close();
         await hall.close();
+        await hasher.close();
       })();
       return closing;
     },

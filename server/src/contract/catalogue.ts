@@ -32,6 +32,12 @@ export interface Hall {
   publicUrl: string;
   /** Scrolling notice on the call screens. */
   notice: string;
+  /**
+   * Browser origins (`http://host:port`) besides the hub's own and `publicUrl` whose pages
+   * may change things or open sockets (e.g. an office portal). Requests without an Origin
+   * (devices, scripts) are not affected. See docs/security.md.
+   */
+  allowedOrigins?: string[];
   noticeEn: string;
 }
 

@@ -42,6 +42,10 @@ export const ERROR_CODES = [
   "TICKET_DAY_CLOSED",
   // counter (issue 8): the counter's ticket is called and not started; the next call waits
   "TICKET_ALREADY_CALLED",
+  // sessions, limits, origins (issue 7 items 5, 10, 11, 15, 16)
+  "TOO_MANY_SUBSCRIPTIONS",
+  "ORIGIN_REFUSED",
+  "UNSUPPORTED_ENCODING",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

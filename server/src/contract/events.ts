@@ -177,4 +177,8 @@ export type InterServerEvents = Record<never, never>;
 
 export interface SocketData {
   staffId?: string;
+  /** The bearer token given at the handshake, checked again on every command. */
+  token?: string;
+  /** Distinct subscriptions of this socket (JSON), so repeats are idempotent and bounded. */
+  subscriptions?: string[];
 }

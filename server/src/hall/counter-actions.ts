@@ -5,6 +5,7 @@ import type { Command } from "../core/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { StaffRecord } from "../store/config.ts";
 import { Presence } from "./presence.ts";
+import { checkCallBack } from "./scope.ts";
 import type { HallService } from "./service.ts";
 import { counterView } from "./snapshot.ts";
 import { canTakeOver } from "./staff.ts";
@@ -220,6 +221,7 @@ export class CounterActions {
 
   private async exec(staff: StaffRecord, a: CounterAction, takeover: boolean): Promise<CounterActionResult> {
     const rt = this.hall.state.counters.get(a.counterId);
+    if (a.type === "call") checkCallBack(staff, a.counterId, a.ticketId, this.hall.state);
     const cmd = this.toCommand(staff, a, takeover);
     const before = rt?.view.currentTicketId;
     const r = await this.hall.run(cmd);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Role, StaffPublic } from "../contract/catalogue.ts";
-import { generatePassword, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { type PasswordHasher, generatePassword, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { ApiError } from "../http/errors.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
 
@@ -17,10 +17,14 @@ export interface NewStaff {
 
 /** Staff accounts, read from the configuration. */
 export class StaffDirectory {
-  /** `removed`: runs after an account is deleted (main signs it out of its counters). */
+  /**
+   * `removed`: runs after an account is deleted (main signs it out of its counters).
+   * `hasher`: where logins check passwords (a worker thread with a bounded queue); default libuv's pool.
+   */
   constructor(
     private readonly config: ConfigStore,
     private readonly removed: (staffId: string) => Promise<void> = async () => {},
+    private readonly hasher?: PasswordHasher,
   ) {}
 
   byId(id: string): StaffRecord | undefined {
@@ -30,12 +34,13 @@ export class StaffDirectory {
   /** The account, or null for a wrong username or password (indistinguishable on purpose). */
   async login(username: string, password: string): Promise<StaffRecord | null> {
     const s = this.config.data.staff.find((x) => x.username === username);
+    const verify = this.hasher ? this.hasher.verify.bind(this.hasher) : verifyPassword;
     if (!s) {
       // Spend the same time as a real check so usernames cannot be probed by timing.
-      await verifyPassword(password, "AAAAAAAAAAAAAAAAAAAAAA==", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+      await verify(password, "AAAAAAAAAAAAAAAAAAAAAA==", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
       return null;
     }
-    return (await verifyPassword(password, s.salt, s.hash)) ? s : null;
+    return (await verify(password, s.salt, s.hash)) ? s : null;
   }
 
   list(): (StaffPublic & { counterId?: string })[] {

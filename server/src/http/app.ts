@@ -1,21 +1,26 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
 import QRCode from "qrcode";
 import type { Catalogue } from "../contract/catalogue.ts";
 import type { ErrorBody } from "../contract/errors.ts";
 import type { LoginReply } from "../contract/events.ts";
+import { LoginLimited, type LoginLimits } from "../auth/login-limits.ts";
+import { HasherBusyError } from "../auth/passwords.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { DevicesPort } from "../devices/port.ts";
 import type { CatalogueAdmin } from "../hall/catalogue-admin.ts";
 import type { CounterAction, CounterActions } from "../hall/counter-actions.ts";
 import type { TicketIssuer } from "../hall/issuing.ts";
 import type { HallService } from "../hall/service.ts";
+import { canViewCounter } from "../hall/scope.ts";
 import { type StaffDirectory, publicStaff } from "../hall/staff.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
 import type { Announcer } from "../voice/announcer.ts";
 import { ApiError, httpStatus } from "./errors.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
+import { originAllowed } from "./origins.ts";
 import { parse, schemas } from "./validate.ts";
 
 export interface HttpDeps {
@@ -37,6 +42,8 @@ export interface HttpDeps {
   clock: () => number;
   log: (line: string) => void;
   startedAt: number;
+  /** Login throttling per address and account (absent: none, for API-only tests). */
+  loginLimits?: LoginLimits;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -45,11 +52,69 @@ function baseUrl(req: Request): string {
   return `${req.protocol}://${req.get("host") ?? "127.0.0.1"}`;
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Standard headers, and a content security policy the built pages run under: scripts and
+ * styles from the hub only (Preact's inline styles are set through the CSSOM, which CSP
+ * allows; 'unsafe-inline' styles stay for the style attributes echarts writes), images
+ * from the hub and data: URLs (QR codes, Vite-inlined icons), audio from /api/voice,
+ * Socket.IO to the hub itself. The hall runs on plain HTTP on its LAN: no HSTS, no
+ * upgrade-insecure-requests (it would break every page there).
+ */
+const HELMET: Parameters<typeof helmet>[0] = {
+  contentSecurityPolicy: {
+    useDefaults: true,
+    directives: {
+      "default-src": ["'self'"],
+      "script-src": ["'self'"],
+      "style-src": ["'self'", "'unsafe-inline'"],
+      "img-src": ["'self'", "data:", "blob:"],
+      "media-src": ["'self'", "blob:", "data:"],
+      "font-src": ["'self'", "data:"],
+      "connect-src": ["'self'"],
+      "worker-src": ["'self'", "blob:"],
+      "frame-ancestors": ["'self'"],
+      "upgrade-insecure-requests": null,
+    },
+  },
+  strictTransportSecurity: false,
+};
+
+/**
+ * A request the client got wrong, as raised by body-parser, the router or `send` (unknown
+ * Content-Encoding, bad gzip, a bad charset, a malformed %-escape, a path outside the
+ * static folder): a 4xx with a closed code, never a 500.
+ */
+function clientMistake(err: unknown): ApiError | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown; type?: unknown; code?: unknown };
+  const status = typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : 0;
+  if (e.type === "encoding.unsupported" || e.type === "charset.unsupported")
+    return new ApiError("UNSUPPORTED_ENCODING", "unsupported content encoding or charset");
+  // zlib: a body that says gzip/deflate/br but is not.
+  if (typeof e.code === "string" && e.code.startsWith("Z_"))
+    return new ApiError("VALIDATION_FAILED", "body is not valid compressed data");
+  if (status === 415) return new ApiError("UNSUPPORTED_ENCODING", "unsupported media type");
+  if (status === 413) return new ApiError("PAYLOAD_TOO_LARGE", "request body too large");
+  // send refuses paths that leave the folder with 403; the file is simply not there for us.
+  if (status === 403 || status === 404) return new ApiError("NOT_FOUND", "not found");
+  if (status >= 400 && status < 500) return new ApiError("VALIDATION_FAILED", "malformed request");
+  return undefined;
+}
+
 /** Express 5 app: the REST API under /api and the built pages. */
 export function createHttpApp(d: HttpDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  app.use(helmet(HELMET));
+  // A foreign page must not drive the hub from a browser on the hall network (issue 7.16).
+  app.use((req, _res, next) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    if (!originAllowed(req.get("origin"), req.get("host"), d.config.data.catalogue.hall))
+      throw new ApiError("ORIGIN_REFUSED", "requests from this origin are not allowed");
+    next();
+  });
   // A whole catalogue (1,400 matters with their materials) is large; everything else is small.
   app.use("/api/catalogue", express.json({ limit: "4mb" }));
   app.use("/api", express.json({ limit: "16kb" }));
@@ -106,7 +171,13 @@ export function createHttpApp(d: HttpDeps): express.Express {
 
   app.get("/api/qr.svg", async (req, res) => {
     const q = parse(schemas.qr, req.query);
-    const svg = await QRCode.toString(q.text, { type: "svg", errorCorrectionLevel: "M", margin: 1 });
+    let svg: string;
+    try {
+      svg = await QRCode.toString(q.text, { type: "svg", errorCorrectionLevel: "M", margin: 1 });
+    } catch {
+      // The only way it fails for a valid string: too much data for the largest QR code.
+      throw new ApiError("VALIDATION_FAILED", "text is too long for a QR code");
+    }
     res.type("image/svg+xml").set("cache-control", "public, max-age=86400").send(svg);
   });
   app.get("/api/voice/:file", async (req, res) => {
@@ -125,8 +196,23 @@ export function createHttpApp(d: HttpDeps): express.Express {
   // ---- staff ----
   app.post("/api/auth/login", async (req, res) => {
     const b = parse(schemas.login, req.body);
-    const s = await d.staff.login(b.username, b.password);
-    if (!s) throw new ApiError("BAD_CREDENTIALS", "wrong username or password");
+    let s: StaffRecord | null;
+    try {
+      await d.loginLimits?.attempt(req.ip ?? req.socket.remoteAddress ?? "?", b.username);
+      s = await d.staff.login(b.username, b.password);
+    } catch (err) {
+      // Throttled before any hashing; a full hashing queue is the same answer, briefly.
+      if (err instanceof LoginLimited || err instanceof HasherBusyError) {
+        res.set("retry-after", String(err instanceof LoginLimited ? err.retryAfterSec : 1));
+        throw new ApiError("RATE_LIMITED", "too many login attempts; try again later");
+      }
+      throw err;
+    }
+    if (!s) {
+      await d.loginLimits?.failed(b.username);
+      throw new ApiError("BAD_CREDENTIALS", "wrong username or password");
+    }
+    await d.loginLimits?.succeeded(b.username);
     const reply: LoginReply = { token: d.tokens.issue(s.id), staff: publicStaff(s), counterId: s.counterId ?? null };
     res.json(reply);
   });
@@ -140,8 +226,12 @@ export function createHttpApp(d: HttpDeps): express.Express {
   });
 
   app.get("/api/counters/:id", auth, (req: Authed, res) => {
-    const v = d.actions.view(req.staff as StaffRecord, parse(schemas.id, req.params.id));
+    const id = parse(schemas.id, req.params.id);
+    const v = d.actions.view(req.staff as StaffRecord, id);
     if (!v) throw new ApiError("UNKNOWN_COUNTER", "no such counter");
+    // A clerk sees only their own counter: the view holds masked IDs, notes and staff ids.
+    if (!canViewCounter(req.staff as StaffRecord, id, d.hall.state))
+      throw new ApiError("FORBIDDEN", "a clerk sees only their own counter");
     res.json(v);
   });
   const counterRoute = (path: string, build: (req: Request, counterId: string) => CounterAction, reply: "ticket" | "counter") => {
@@ -209,10 +299,16 @@ export function createHttpApp(d: HttpDeps): express.Express {
   });
   app.post("/api/staff/:id/password", auth, role("admin"), async (req, res) => {
     parse(schemas.empty, req.body ?? {});
-    res.json(await d.staff.resetPassword(parse(schemas.id, req.params.id)));
+    const id = parse(schemas.id, req.params.id);
+    if (!d.staff.byId(id)) throw new ApiError("NOT_FOUND", `no staff ${id}`);
+    // Sessions end first: a reset that answers 500 must not leave a stolen token working.
+    await d.tokens.revokeAccount(id);
+    res.json(await d.staff.resetPassword(id));
   });
   app.delete("/api/staff/:id", auth, role("admin"), async (req: Authed, res) => {
-    await d.staff.remove(parse(schemas.id, req.params.id), req.staff as StaffRecord);
+    const id = parse(schemas.id, req.params.id);
+    await d.staff.remove(id, req.staff as StaffRecord);
+    await d.tokens.revokeAccount(id);
     res.status(204).end();
   });
 
@@ -263,6 +359,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
     else if ((err as { type?: string }).type === "entity.parse.failed")
       e = new ApiError("VALIDATION_FAILED", "body is not valid JSON");
     else if ((err as { status?: number }).status === 404) e = new ApiError("NOT_FOUND", "not found");
+    else if (clientMistake(err)) e = clientMistake(err) as ApiError;
     else {
       d.log(`http: ${(err as Error)?.stack ?? String(err)}`);
       e = new ApiError("INTERNAL", "internal error");

@@ -21,6 +21,7 @@ export function httpStatus(code: ErrorCode): number {
       return 401;
     case "FORBIDDEN":
     case "TICKET_KEY_REQUIRED":
+    case "ORIGIN_REFUSED":
       return 403;
     case "NOT_FOUND":
     case "UNKNOWN_MATTER":
@@ -34,7 +35,10 @@ export function httpStatus(code: ErrorCode): number {
       return 410;
     case "PAYLOAD_TOO_LARGE":
       return 413;
+    case "UNSUPPORTED_ENCODING":
+      return 415;
     case "RATE_LIMITED":
+    case "TOO_MANY_SUBSCRIPTIONS":
       return 429;
     case "INTERNAL":
       return 500;

@@ -34,7 +34,12 @@ export interface RealtimeDeps {
   /** Today's engine state (it is replaced at local midnight). */
   state: () => HallState;
   log: (line: string) => void;
+  /** Whether a connection from this browser Origin may open (absent: every origin; see http/origins.ts). */
+  originAllowed?: (origin: string | undefined, host: string | undefined) => boolean;
 }
+
+/** Distinct subscriptions one socket may hold (a page needs one or two): each sends a snapshot. */
+export const MAX_SUBSCRIPTIONS = 8;
 
 /** Room every screen-like client is in: all per-item deltas go here. */
 const HALL = "hall";
@@ -82,6 +87,10 @@ const commandSchema = z.discriminatedUnion("type", [
   }),
 ]);
 
+/** Every view a socket can subscribe to and every counter command type (the access matrix walks them). */
+export const SUBSCRIPTION_VIEWS: readonly string[] = subscriptionSchema.options.map((o) => o.shape.view.value);
+export const COMMAND_TYPES: readonly string[] = commandSchema.options.map((o) => o.shape.type.value);
+
 function fail<T>(code: ErrorCode, message: string): Ack<T> {
   return { ok: false, error: code, message };
 }
@@ -103,14 +112,31 @@ export class Realtime {
     this.io = new Server(http, {
       serveClient: false,
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+      // Checked on the HTTP upgrade itself, so a refused origin never gets a session to recover.
+      allowRequest: (req, callback) => {
+        const ok = !d.originAllowed || d.originAllowed(req.headers.origin, req.headers.host);
+        callback(ok ? null : "ORIGIN_REFUSED", ok);
+      },
     });
     this.io.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       if (typeof token === "string") {
         const claims = d.tokens.verify(token);
-        if (claims) socket.data.staffId = claims.sid;
+        if (claims) {
+          socket.data.staffId = claims.sid;
+          // Kept to check again on every command: recovery skips this middleware, and a
+          // logout or password reset must end the session of a socket that stays open.
+          socket.data.token = token;
+        }
       }
       next();
+    });
+    d.tokens.on("ended", (e) => {
+      for (const s of this.io.of("/").sockets.values()) {
+        if (s.data.staffId !== e.sid) continue;
+        if (e.jti && s.data.token && d.tokens.verify(s.data.token)) continue;
+        s.disconnect(true);
+      }
     });
     this.io.on("connection", (s) => this.onConnection(s));
   }
@@ -121,6 +147,15 @@ export class Realtime {
       const r = subscriptionSchema.safeParse(raw);
       if (!r.success) return reply(fail("VALIDATION_FAILED", "bad subscription"));
       const sub = r.data as Subscription;
+      // A repeated subscription is idempotent (no second snapshot), and a socket holds a
+      // bounded number: each distinct one costs a full snapshot.
+      const key = JSON.stringify(sub);
+      socket.data.subscriptions ??= [];
+      const subs = socket.data.subscriptions;
+      const again = subs.includes(key);
+      if (!again && subs.length >= MAX_SUBSCRIPTIONS)
+        return reply(fail("TOO_MANY_SUBSCRIPTIONS", `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`));
+      if (!again) subs.push(key);
       const rooms: string[] = [];
       if (sub.view === "ticket") {
         rooms.push(`ticket:${sub.ticketId}`);
@@ -134,14 +169,17 @@ export class Realtime {
       void socket.join(rooms);
       reply({ ok: true, data: { rooms } });
       // A recovered socket already got what it missed; a fresh one needs the full picture.
-      if (!socket.recovered) {
+      if (!socket.recovered && !again) {
         if (sub.view === "ticket") this.sendProgress(sub.ticketId, socket);
         else socket.emit("hall:snapshot", this.d.snapshot());
       }
     });
     socket.on("counter:command", async (raw, ack) => {
       const reply = typeof ack === "function" ? ack : () => {};
-      const staff = socket.data.staffId ? this.d.staff.byId(socket.data.staffId) : undefined;
+      // The session is checked on every command, not only at the handshake: a logged-out,
+      // reset or deleted account's socket may still be open (or recovered without middleware).
+      const claims = socket.data.token ? this.d.tokens.verify(socket.data.token) : null;
+      const staff = claims ? this.d.staff.byId(claims.sid) : undefined;
       if (!staff) return reply(fail("UNAUTHENTICATED", "sign in first"));
       const r = commandSchema.safeParse(raw);
       if (!r.success) return reply(fail("VALIDATION_FAILED", r.error.issues[0]?.message ?? "bad command"));

@@ -97,6 +97,10 @@ export const hallSchema = z.strictObject({
   }),
   notice: optionalText(TEXT_LIMITS.notice),
   noticeEn: optionalText(TEXT_LIMITS.noticeEn),
+  allowedOrigins: z
+    .array(z.string().regex(/^https?:\/\/[^/\s]+$/, { error: "must be an origin such as http://10.0.0.5:8080" }))
+    .max(32)
+    .optional(),
 });
 
 export const zoneSchema = z.strictObject({
