@@ -61,6 +61,7 @@ export const hallSchema = z.strictObject({
   }),
   notice: optionalText,
   noticeEn: optionalText,
+  announceRepeat: z.int().min(1).max(5).optional(),
 });
 
 export const zoneSchema = z.strictObject({
