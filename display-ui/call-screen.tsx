@@ -24,7 +24,6 @@ export const CHIME_URL = "/api/voice/chime.wav";
 /** How long the current call keeps its frame pulsing. */
 const FLASH_MS = 12_000;
 const RECENT_SHOWN = 6;
-const UPCOMING_SHOWN = 3;
 /** A call older than this (by the hub's clock) is not flashed again after a reload. */
 const STALE_MS = 10 * 60_000;
 
@@ -178,7 +177,7 @@ export function CallScreen() {
             <h2>{t("upcoming")}</h2>
             <ol data-testid="upcoming-calls">
               {board.upcoming.length === 0 && <li class="cs-empty">—</li>}
-              {board.upcoming.slice(0, UPCOMING_SHOWN).map((c) => (
+              {board.upcoming.map((c) => (
                 <li key={`${c.ticketId}-${c.at}`} data-number={c.number}>
                   <span class="cs-r-number">{c.number}</span>
                   <span class="cs-r-counter">{t("counterN", { n: c.counterNumber })}</span>

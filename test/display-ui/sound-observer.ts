@@ -32,7 +32,7 @@ export async function observeSound(page: Page): Promise<void> {
     const els = new Set<HTMLMediaElement>();
     const panel = (): string | null => document.querySelector('[data-testid="newest-number"]')?.textContent ?? null;
     const playing = (): string | null => {
-      for (const el of els) if (!el.paused && !el.ended && el.volume > 0) return new URL(el.currentSrc || el.src).pathname;
+      for (const el of els) if (!el.paused && !el.ended && el.volume > 0) return new URL(el.src, location.href).pathname; // src: setting it stops the old clip at once
       return null;
     };
     const origPlay = HTMLMediaElement.prototype.play;
