@@ -42,7 +42,7 @@ export const WALL_MSG = {
   alarmQueues: { zh: "{n} 个号段超时", en: "{n} over limit" },
   vsLast: { zh: "{label} {v}", en: "{label} {v}" },
   vsNone: { zh: "昨日无数据", en: "No data for yesterday" },
-  pausedFor: { zh: "暂停 {d}", en: "Paused {d}" },
+  pausedFor: { zh: "暂停 {d}", en: "Pause {d}" },
   hourly: { zh: "分时取号与办结", en: "Arrivals and completions per hour" },
   arrivals: { zh: "取号", en: "Arrivals" },
   completions: { zh: "办结", en: "Completions" },

@@ -270,9 +270,11 @@ function tileGrid(n: number): Record<string, string> {
 function Tile({ tile, now, lang }: { tile: CounterTile; now: number; lang: Lang }) {
   const t = translator(WALL_MSG, lang);
   const st = translator(STATUS_MSG, lang);
+  // The tile's colour says the status (legend above); the text says what only words can:
+  // the ticket, the pause length. The status is also written for screen readers.
   let doing: string;
   if ((tile.status === "calling" || tile.status === "serving") && tile.currentNumber) {
-    doing = `${st(tile.status)} ${tile.currentNumber}`;
+    doing = tile.currentNumber;
   } else if (tile.status === "paused" && tile.pausedAt !== undefined) {
     doing = t("pausedFor", { d: formatDuration((now - tile.pausedAt) / 1000) });
   } else {
@@ -283,14 +285,15 @@ function Tile({ tile, now, lang }: { tile: CounterTile; now: number; lang: Lang 
       class={`tile st-${tile.status}`}
       data-counter={tile.counterId}
       data-status={tile.status}
-      title={`${tile.number} ${tile.name}`}
+      title={`${tile.number} ${tile.name} · ${st(tile.status)}`}
     >
       <div class="tile-in">
         <span class="tile-number">{tile.number}</span>
         <span class="tile-staff" data-testid="tile-staff">
-          {tile.staffName ?? tile.name}
+          {tile.staffName ?? "—"}
         </span>
         <span class="tile-doing" data-testid="tile-doing">
+          {doing === tile.currentNumber && <span class="sr-only">{st(tile.status)} </span>}
           {doing}
         </span>
         <span class="tile-served">{t("servedN", { n: tile.servedToday })}</span>
