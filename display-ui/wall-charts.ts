@@ -55,7 +55,8 @@ export function departmentOption(
         fontSize: f * 0.8,
         lineHeight: f * 0.95,
         interval: 0,
-        width: Math.max(f * 3, ((window.innerWidth * 0.5) / Math.max(1, bars.length)) * 0.92),
+        // The department panel is about 0.4 of the wall's width.
+        width: Math.max(f * 3, ((window.innerWidth * 0.4) / Math.max(1, bars.length)) * 0.9),
         overflow: "break",
       },
       axisLine: { lineStyle: { color: AXIS } },

@@ -95,7 +95,7 @@ function Wall() {
   const deptOption = useMemo(
     () =>
       cat && stats
-        ? departmentOption(departmentBars(cat, stats, lang, 10), {
+        ? departmentOption(departmentBars(cat, stats, lang, 8), {
             cases: t("caseVolume"),
             done: t("doneCount"),
             rate: t("completionRate"),

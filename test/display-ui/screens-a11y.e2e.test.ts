@@ -313,6 +313,14 @@ describe("display-ui screens: accessibility and legibility", () => {
           tr.querySelector(".series-longest")?.textContent,
         ]),
       );
+      // All of them visible inside their panel, none cut off at the bottom.
+      const outside = await p.getByTestId("series-waiting").evaluate((table) => {
+        const body = (table.closest(".panel-body") as HTMLElement).getBoundingClientRect();
+        return [...table.querySelectorAll("tbody tr")]
+          .filter((tr) => tr.getBoundingClientRect().bottom > body.bottom + 1)
+          .map((tr) => tr.getAttribute("data-queue"));
+      });
+      expect(outside).toEqual([]);
       const waitingRows = cells.filter((c) => Number(c[1]) > 0);
       expect(waitingRows.length).toBeGreaterThanOrEqual(2);
       for (const c of waitingRows) expect(c[2]).toMatch(lang === "zh" ? /^\d+ 分钟$/ : /^\d+ min$/);
