@@ -248,7 +248,7 @@ describe("display-ui call screen when the browser blocks sound", () => {
     await notice.waitFor({ timeout: 5000 });
     const ticket = await issue("q-c");
     await api("POST", `/api/counters/${counter.id}/call-next`, {});
-    await expect.poll(() => page.getByTestId("newest-number").textContent()).toBe(ticket.number);
+    await expect.poll(() => page.getByTestId("newest-number").textContent(), { timeout: 10_000 }).toBe(ticket.number);
 
     // Small: under 3 % of the screen, in the header's right-hand corner.
     const box = await notice.boundingBox();
@@ -291,7 +291,8 @@ describe("display-ui call screen when the browser blocks sound", () => {
     await api("POST", `/api/counters/${counter.id}/finish`, {});
     const next = await issue("q-c");
     await api("POST", `/api/counters/${counter.id}/call-next`, {});
-    await expect.poll(() => page.getByTestId("newest-number").textContent()).toBe(next.number);
+    // It takes the panel once the previous call's silent turn (2.5 s) is over.
+    await expect.poll(() => page.getByTestId("newest-number").textContent(), { timeout: 10_000 }).toBe(next.number);
     await expect
       .poll(async () => voicePlays(await soundLog(page)).map((v) => numberOfClip(v.src)), { timeout: 20_000 })
       .toContain(next.number);
