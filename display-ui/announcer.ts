@@ -1,12 +1,18 @@
 /**
  * The call screen's announcement queue: one announcement at a time (chime, then the hub's
- * synthesised WAV, or the browser's speech synthesis when the hub has no TTS), never two at
- * once, in the order the calls arrived. Pure apart from the injected player, so it can be
- * tested without a browser.
+ * synthesised WAV, or the browser's speech synthesis when the hub has no TTS), each said
+ * `repeat` times as halls do, never two at once, in the order the calls arrived.
+ *
+ * The queue also drives what the screen shows: `onChange` reports the call being announced
+ * (the big panel) and the calls still queued (即将叫号) the moment an announcement starts,
+ * so panel and voice never name different tickets. When the browser blocks sound, calls
+ * still take the panel in turn, each for a short silent dwell.
+ *
+ * Pure apart from the injected player and clock, so it is tested without a browser.
  */
 import type { TicketCalled } from "../server/src/contract/index.ts";
 
-/** One announcement as logged on `window.__announcements` (the e2e tests read it). */
+/** One announcement as heard (the unit tests read these through `log`). */
 export interface AnnouncementLogEntry {
   number: string;
   counterNumber: number;
@@ -33,6 +39,15 @@ export class AutoplayBlockedError extends Error {
   }
 }
 
+/** What the screen shows: the call on the panel and the calls waiting to be announced. */
+export interface AnnouncerView {
+  /** The call being announced; null before the first one starts. It stays after the
+   * announcement ends, until the next one starts. */
+  current: TicketCalled | null;
+  /** Queued calls, in the order they will be announced. */
+  pending: TicketCalled[];
+}
+
 export interface AnnouncerOptions {
   player: AnnouncementPlayer;
   now: () => number;
@@ -41,12 +56,26 @@ export interface AnnouncerOptions {
   /** Text spoken by the browser fallback for a call. */
   speechText: (e: TicketCalled) => string;
   speechLang: string;
-  /** Every started announcement is pushed here. */
-  log: AnnouncementLogEntry[];
-  /** Called when playback is blocked (show the "tap to enable sound" overlay) or unblocked. */
+  /** How many times each call is said (after one chime), read as each announcement
+   * starts (the hall setting may change while the page runs). Default 2. */
+  repeat?: number | (() => number);
+  /** Pause between two sayings of the same call. */
+  repeatGapMs?: number;
+  /** How long a call holds the panel when it cannot be heard (sound blocked). */
+  silentDwellMs?: number;
+  /** Waits `ms` (injected so tests can run on fake time). Default setTimeout. */
+  wait?: (ms: number) => Promise<void>;
+  /** Resolves once the panel shows the new current call (the page waits for a paint), so
+   * the chime never starts before the number is on screen. Default: at once. */
+  settle?: () => Promise<void>;
+  /** Every started announcement is pushed here (unit tests). */
+  log?: AnnouncementLogEntry[];
+  /** Called when playback is blocked (show the corner notice) or unblocked. */
   onBlocked?: (blocked: boolean) => void;
+  /** Called whenever the current call or the queue changes. */
+  onChange?: (view: AnnouncerView) => void;
   /** Calls older than this when they reach the head of the queue are dropped (a backlog
-   * after a long block would otherwise announce stale calls for minutes). */
+   * after a long stall would otherwise announce stale calls for minutes). */
   maxAgeMs?: number;
 }
 
@@ -56,10 +85,13 @@ export interface Announcer {
   enqueue(e: TicketCalled): void;
   /** Resolves when the queue is empty and nothing is playing. */
   idle(): Promise<void>;
-  /** Retry after the user unlocked audio with a tap. */
+  /** Mark sound as blocked before anything failed (the page's start-up probe said so). */
+  block(): void;
+  /** Retry with sound after the user unlocked audio with a tap. */
   unblock(): void;
   readonly pending: number;
   readonly playing: boolean;
+  readonly blocked: boolean;
 }
 
 interface Item {
@@ -74,10 +106,18 @@ export function createAnnouncer(opts: AnnouncerOptions): Announcer {
   const queue: Item[] = [];
   const seen = new Set<string>();
   const seenOrder: string[] = [];
+  let current: TicketCalled | null = null;
   let running = false;
   let blocked = false;
   let idleWaiters: (() => void)[] = [];
   const maxAgeMs = opts.maxAgeMs ?? 120_000;
+  const repeatOf = (): number => {
+    const r = typeof opts.repeat === "function" ? opts.repeat() : (opts.repeat ?? 2);
+    return Number.isFinite(r) ? Math.min(5, Math.max(1, Math.floor(r))) : 2;
+  };
+  const gapMs = opts.repeatGapMs ?? 700;
+  const dwellMs = opts.silentDwellMs ?? 2500;
+  const wait = opts.wait ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
   function remember(key: string): boolean {
     if (seen.has(key)) return false;
@@ -90,20 +130,20 @@ export function createAnnouncer(opts: AnnouncerOptions): Announcer {
     return true;
   }
 
+  function changed(): void {
+    opts.onChange?.({ current, pending: queue.map((i) => i.event) });
+  }
+
   function setBlocked(b: boolean): void {
     if (blocked === b) return;
     blocked = b;
     opts.onBlocked?.(b);
   }
 
-  async function playOne(item: Item): Promise<void> {
-    const e = item.event;
-    // The chime is decoration: if it fails for any reason but a block, the voice still plays.
-    await opts.player.playUrl(opts.chimeUrl).catch((err: unknown) => {
-      if (err instanceof AutoplayBlockedError) throw err;
-    });
+  /** Says the call once: the hub's WAV, else the browser's speech. */
+  async function sayOnce(e: TicketCalled): Promise<void> {
     const entry = (source: AnnouncementLogEntry["source"]): void => {
-      opts.log.push({
+      opts.log?.push({
         number: e.call.number,
         counterNumber: e.call.counterNumber,
         recall: e.call.recall,
@@ -118,7 +158,7 @@ export function createAnnouncer(opts: AnnouncerOptions): Announcer {
         return;
       } catch (err) {
         // Not heard after all: the log says what the visitor actually heard.
-        opts.log.pop();
+        opts.log?.pop();
         if (err instanceof AutoplayBlockedError) throw err;
         // The WAV failed (404, decode error): the visitor must still hear their number.
       }
@@ -127,37 +167,50 @@ export function createAnnouncer(opts: AnnouncerOptions): Announcer {
     await opts.player.speak(opts.speechText(e), opts.speechLang);
   }
 
+  async function announce(e: TicketCalled): Promise<void> {
+    // The chime is decoration: if it fails for any reason but a block, the voice still plays.
+    await opts.player.playUrl(opts.chimeUrl).catch((err: unknown) => {
+      if (err instanceof AutoplayBlockedError) throw err;
+    });
+    const repeat = repeatOf();
+    for (let i = 0; i < repeat; i++) {
+      if (i > 0) await wait(gapMs);
+      await sayOnce(e);
+    }
+  }
+
   async function run(): Promise<void> {
     if (running) return;
     running = true;
     try {
-      while (queue.length > 0 && !blocked) {
-        const item = queue[0];
+      for (;;) {
+        const item = queue.shift();
         if (!item) break;
         if (opts.now() - item.queuedAt > maxAgeMs) {
-          queue.shift();
+          changed();
           continue;
         }
-        try {
-          await playOne(item);
-          queue.shift();
-        } catch (err) {
-          if (err instanceof AutoplayBlockedError) {
-            // Keep the item: it plays once the user taps.
+        // The panel moves now, as this call's announcement starts.
+        current = item.event;
+        changed();
+        if (opts.settle) await opts.settle();
+        if (!blocked) {
+          try {
+            await announce(item.event);
+            continue;
+          } catch (err) {
+            if (!(err instanceof AutoplayBlockedError)) continue; // speech failed too: go on
             setBlocked(true);
-            break;
           }
-          // Speech failed too: nothing more we can do for this call; go on with the next.
-          queue.shift();
         }
+        // Not heard: the call keeps the panel for a moment, then the next one takes it.
+        await wait(dwellMs);
       }
     } finally {
       running = false;
-      if (queue.length === 0 || blocked) {
-        const waiters = idleWaiters;
-        idleWaiters = [];
-        for (const w of waiters) w();
-      }
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
     }
   }
 
@@ -165,21 +218,27 @@ export function createAnnouncer(opts: AnnouncerOptions): Announcer {
     enqueue(e) {
       if (!remember(`${e.call.ticketId}#${e.call.recall}#${e.call.at}`)) return;
       queue.push({ event: e, queuedAt: opts.now() });
+      changed();
       void run();
     },
     idle() {
-      if (!running && (queue.length === 0 || blocked)) return Promise.resolve();
+      if (!running && queue.length === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    block() {
+      setBlocked(true);
     },
     unblock() {
       setBlocked(false);
-      void run();
     },
     get pending() {
       return queue.length;
     },
     get playing() {
       return running;
+    },
+    get blocked() {
+      return blocked;
     },
   };
 }

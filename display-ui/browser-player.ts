@@ -29,6 +29,8 @@ export function createBrowserPlayer(): AnnouncementPlayer & {
         audio.onended = null;
         audio.onerror = null;
         audio.onloadedmetadata = null;
+        // Cut off by the cap: silence it, or it would go on under the next call's panel.
+        if (!audio.paused) audio.pause();
         if (err === undefined) resolve();
         else reject(err);
       };

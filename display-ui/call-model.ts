@@ -19,6 +19,46 @@ export function callsFor(recent: readonly CallInfo[], zoneId: string | null, lim
     .slice(0, limit);
 }
 
+/** What the call screen shows: the call on the big panel, the calls queued for
+ * announcement (即将叫号) and the recent calls below. */
+export interface CallBoard {
+  now: CallInfo | undefined;
+  upcoming: CallInfo[];
+  recent: CallInfo[];
+}
+
+/**
+ * Lays out the call screen. The big panel shows the call being announced (`current`), so
+ * the panel and the voice always name the same ticket; before the first announcement it
+ * shows the newest known call. Calls not announced yet are listed as upcoming, never as
+ * the current one; a ticket appears in one place only.
+ */
+export function callBoard(
+  recent: readonly CallInfo[],
+  zoneId: string | null,
+  current: CallInfo | null,
+  pending: readonly CallInfo[],
+  recentLimit: number,
+): CallBoard {
+  const inZone = (c: CallInfo): boolean => zoneId === null || c.zoneId === zoneId;
+  const upcoming = pending.filter(inZone);
+  const all = callsFor(recent, zoneId, recent.length);
+  const queued = new Set(upcoming.map((c) => c.ticketId));
+  const now = current && inZone(current) ? current : all.find((c) => !queued.has(c.ticketId));
+  const taken = new Set(queued);
+  if (now) taken.add(now.ticketId);
+  return { now, upcoming, recent: all.filter((c) => !taken.has(c.ticketId)).slice(0, recentLimit) };
+}
+
+/** How many times each call is said: `?repeat=N` on the page's URL wins, then the hall's
+ * `announceRepeat`, then 2 (halls say each call twice). Clamped to 1..5. */
+export function announceRepeat(search: string, hallSetting: number | undefined): number {
+  const q = new URLSearchParams(search).get("repeat");
+  const fromUrl = q === null || q.trim() === "" ? Number.NaN : Number(q);
+  const n = Number.isFinite(fromUrl) ? fromUrl : (hallSetting ?? 2);
+  return Number.isFinite(n) ? Math.min(5, Math.max(1, Math.floor(n))) : 2;
+}
+
 /** Merges a new call into the recent list (newest first, one entry per ticket, at most `max`). */
 export function addCall(recent: readonly CallInfo[], call: CallInfo, max = 20): CallInfo[] {
   return [call, ...recent.filter((c) => c.ticketId !== call.ticketId)].slice(0, max);

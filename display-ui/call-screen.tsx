@@ -1,8 +1,10 @@
 /**
- * The hall call screen (`/display`, `?zone=<zoneId>` for one zone): the newest call large
- * and flashing, the last calls, waiting counts per zone, the scrolling notice and a clock.
- * Every call is announced (chime + the hub's TTS, or the browser's speech) through the
- * announcement queue; `window.__announcements` logs them for the tests.
+ * The hall call screen (`/display`, `?zone=<zoneId>` for one zone): the call being
+ * announced large, the calls queued for announcement (即将叫号), the last calls, waiting
+ * counts per zone, the scrolling notice and a clock. Every call is announced (chime + the
+ * hub's TTS, or the browser's speech), `announceRepeat` times (hall setting, `?repeat=N`
+ * overrides), through the announcement queue, which also decides what the big panel
+ * shows: panel and voice always name the same ticket.
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { CallInfo, Subscription, TicketCalled } from "../server/src/contract/index.ts";
@@ -11,35 +13,42 @@ import type { Lang } from "../ui-shared/i18n.ts";
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
 import { ReconnectBanner } from "../ui-shared/ui.tsx";
-import { type AnnouncementLogEntry, createAnnouncer } from "./announcer.ts";
+import { type AnnouncerView, createAnnouncer } from "./announcer.ts";
 import { createBrowserPlayer } from "./browser-player.ts";
-import { callsFor, speechSentence, zoneWaiting } from "./call-model.ts";
+import { announceRepeat, callBoard, speechSentence, zoneWaiting } from "./call-model.ts";
 import { DISPLAY_MSG } from "./strings.ts";
-import { shortCounterName } from "./window-view.ts";
 import { useNow } from "./use-now.ts";
-
-declare global {
-  interface Window {
-    /** Every announcement started on this page (read by the end-to-end tests). */
-    __announcements?: AnnouncementLogEntry[];
-  }
-}
+import { shortCounterName } from "./window-view.ts";
 
 export const CHIME_URL = "/api/voice/chime.wav";
-/** How long the newest call keeps flashing. */
+/** How long the current call keeps its frame pulsing. */
 const FLASH_MS = 12_000;
-const RECENT_SHOWN = 7;
+const RECENT_SHOWN = 6;
 /** A call older than this (by the hub's clock) is not flashed again after a reload. */
 const STALE_MS = 10 * 60_000;
 
-function useAnnouncer(zoneId: string | null) {
+/** Resolves after the next paint (or 100 ms when the page is not painting). */
+function nextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(timer);
+        resolve();
+      }, 0),
+    );
+  });
+}
+
+function useAnnouncer(zoneId: string | null, repeat: () => number) {
   const [blocked, setBlocked] = useState(false);
+  const [view, setView] = useState<AnnouncerView>({ current: null, pending: [] });
+  const repeatRef = useRef(repeat);
+  repeatRef.current = repeat;
   const ref = useRef<{ announcer: ReturnType<typeof createAnnouncer>; player: ReturnType<typeof createBrowserPlayer> } | null>(
     null,
   );
   if (!ref.current) {
-    const log: AnnouncementLogEntry[] = [];
-    window.__announcements = log;
     const player = createBrowserPlayer();
     const announcer = createAnnouncer({
       player,
@@ -47,8 +56,10 @@ function useAnnouncer(zoneId: string | null) {
       chimeUrl: CHIME_URL,
       speechText: (e) => speechSentence(e.call),
       speechLang: "zh-CN",
-      log,
+      repeat: () => repeatRef.current(),
+      settle: nextPaint,
       onBlocked: setBlocked,
+      onChange: setView,
     });
     ref.current = { announcer, player };
   }
@@ -57,7 +68,7 @@ function useAnnouncer(zoneId: string | null) {
     if (!r) return;
     // Detect a browser that blocks sound until a tap, before the first call arrives.
     void r.player.probe(CHIME_URL).then((ok) => {
-      if (!ok) setBlocked(true);
+      if (!ok) r.announcer.block();
     });
   }, []);
   const onCalled = (e: TicketCalled): void => {
@@ -67,12 +78,12 @@ function useAnnouncer(zoneId: string | null) {
   const unlock = (): void => {
     const r = ref.current;
     if (!r) return;
-    setBlocked(false);
     // Inside the tap: play something so the page gets its user activation for audio.
-    void r.player.probe(CHIME_URL);
-    r.announcer.unblock();
+    void r.player.probe(CHIME_URL).then((ok) => {
+      if (ok) r.announcer.unblock();
+    });
   };
-  return { blocked, onCalled, unlock };
+  return { blocked, view, onCalled, unlock };
 }
 
 /** The call screen page. */
@@ -81,7 +92,8 @@ export function CallScreen() {
   const t = translator(DISPLAY_MSG, lang);
   const zoneId = useMemo(() => new URLSearchParams(location.search).get("zone"), []);
   const subs = useMemo<Subscription[]>(() => (zoneId ? [{ view: "zone", zoneId }] : [{ view: "hall" }]), [zoneId]);
-  const sound = useAnnouncer(zoneId);
+  const hallRepeat = useRef<number | undefined>(undefined);
+  const sound = useAnnouncer(zoneId, () => announceRepeat(location.search, hallRepeat.current));
   const { state, connected } = useHallSocket(subs, { handlers: { "ticket:called": sound.onCalled } });
   const now = useNow();
 
@@ -94,11 +106,17 @@ export function CallScreen() {
     );
   }
   const cat = state.catalogue;
+  hallRepeat.current = cat.hall.announceRepeat;
   const tz = cat.hall.timeZone;
   const zone = zoneId ? cat.zones.find((z) => z.id === zoneId) : undefined;
-  const calls = callsFor(state.recentCalls, zoneId, RECENT_SHOWN + 1);
-  const newest = calls[0];
-  const rest = calls.slice(1);
+  const board = callBoard(
+    state.recentCalls,
+    zoneId,
+    sound.view.current?.call ?? null,
+    sound.view.pending.map((e) => e.call),
+    RECENT_SHOWN,
+  );
+  const current = board.now;
   const zones = zoneWaiting(cat, state.stats, state.active, zoneId, lang);
   const counterNameOf = (c: CallInfo): string => {
     const def = cat.counters.find((x) => x.id === c.counterId);
@@ -111,10 +129,25 @@ export function CallScreen() {
       <ReconnectBanner connected={connected} lang={lang} />
       <header class="cs-header">
         <div class="cs-hall">
-          <span class="cs-hall-name">{pickName(cat.hall, lang)}</span>
+          <h1 class="cs-hall-name">{pickName(cat.hall, lang)}</h1>
           {zoneId && <span class="cs-zone">{zone ? `${zone.floor} · ${pickName(zone, lang)}` : t("unknownZone")}</span>}
         </div>
         <div class="cs-time">
+          {sound.blocked && (
+            <button
+              type="button"
+              class="sound-notice"
+              data-testid="enable-sound"
+              title={t("enableSoundHint")}
+              onClick={sound.unlock}
+            >
+              <svg class="sound-icon" viewBox="0 0 24 24" aria-hidden="true">
+                <path d="M3 9v6h4l5 5V4L7 9H3z" fill="currentColor" />
+                <path d="M16 9l6 6M22 9l-6 6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+              </svg>
+              <span>{t("enableSound")}</span>
+            </button>
+          )}
           <span class="cs-date">{formatDate(now, lang, tz)}</span>
           <span class="cs-clock" data-testid="clock">
             {formatClockSeconds(now, tz)}
@@ -125,13 +158,13 @@ export function CallScreen() {
         </div>
       </header>
       <main class="cs-main">
-        <section class="cs-now" data-testid="now-calling">
-          <div class="cs-now-label">{t("nowCalling")}</div>
-          {newest ? (
+        <section class="cs-now" data-testid="now-calling" aria-live="polite">
+          <h2 class="cs-now-label">{t("nowCalling")}</h2>
+          {current ? (
             <NewestCall
-              key={`${newest.ticketId}-${newest.at}`}
-              call={newest}
-              counterName={counterNameOf(newest)}
+              key={`${current.ticketId}-${current.at}`}
+              call={current}
+              counterName={counterNameOf(current)}
               now={now}
               lang={lang}
             />
@@ -139,24 +172,39 @@ export function CallScreen() {
             <div class="cs-none">{t("noCalls")}</div>
           )}
         </section>
-        <section class="cs-recent">
-          <h2>{t("recentCalls")}</h2>
-          <ol data-testid="recent-calls">
-            {rest.map((c) => (
-              <li key={`${c.ticketId}-${c.at}`} data-number={c.number}>
-                <span class="cs-r-number">{c.number}</span>
-                <span class="cs-r-counter">{t("counterN", { n: c.counterNumber })}</span>
-              </li>
-            ))}
-          </ol>
-        </section>
+        <div class="cs-side">
+          <section class="cs-upcoming">
+            <h2>{t("upcoming")}</h2>
+            <ol data-testid="upcoming-calls">
+              {board.upcoming.length === 0 && <li class="cs-empty">—</li>}
+              {board.upcoming.map((c) => (
+                <li key={`${c.ticketId}-${c.at}`} data-number={c.number}>
+                  <span class="cs-r-number">{c.number}</span>
+                  <span class="cs-r-counter">{t("counterN", { n: c.counterNumber })}</span>
+                </li>
+              ))}
+            </ol>
+          </section>
+          <section class="cs-recent">
+            <h2>{t("recentCalls")}</h2>
+            <ol data-testid="recent-calls">
+              {board.recent.map((c) => (
+                <li key={`${c.ticketId}-${c.at}`} data-number={c.number}>
+                  <span class="cs-r-number">{c.number}</span>
+                  <span class="cs-r-counter">{t("counterN", { n: c.counterNumber })}</span>
+                </li>
+              ))}
+            </ol>
+          </section>
+        </div>
       </main>
-      <section class="cs-zones" data-testid="zone-waiting">
+      <section class="cs-zones" data-testid="zone-waiting" aria-label={t("waiting")}>
         <span class="cs-zones-label">{t("waiting")}</span>
         {zones.map((z) => (
           <span class="cs-zone-item" key={z.zoneId} data-zone={z.zoneId}>
-            <span class="cs-zone-floor">{z.floor}</span>
-            <span class="cs-zone-name">{z.name}</span>
+            <span class="cs-zone-name">
+              <span class="cs-zone-floor">{z.floor}</span> {z.name}
+            </span>
             <b class="cs-zone-count">{t("persons", { n: z.waiting })}</b>
           </span>
         ))}
@@ -167,24 +215,6 @@ export function CallScreen() {
           <span aria-hidden="true">{notice}</span>
         </div>
       </footer>
-      {sound.blocked && (
-        <button type="button" class="sound-overlay" data-testid="enable-sound" onClick={sound.unlock}>
-          <svg class="sound-icon" viewBox="0 0 24 24" aria-hidden="true">
-            <path d="M3 9v6h4l5 5V4L7 9H3z" fill="currentColor" />
-            <path
-              d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12"
-              fill="none"
-              stroke="currentColor"
-              stroke-width="2"
-              stroke-linecap="round"
-            />
-          </svg>
-          <span class="sound-title">
-            {DISPLAY_MSG.enableSound.zh} / {DISPLAY_MSG.enableSound.en}
-          </span>
-          <span class="sound-hint">{t("enableSoundHint")}</span>
-        </button>
-      )}
     </div>
   );
 }

@@ -30,10 +30,12 @@ export function chartFont(): number {
   return Math.round(Math.max(12, window.innerHeight / 68));
 }
 
-/** Per-department case volume (bars) and completion rate (line, right axis). */
+/** Per-department case volume and completions (bars) and completion rate (line, right
+ * axis). The completions bar counts exactly what the rate counts; a department with
+ * nothing finished has no rate point, and its tooltip says `labels.none`, never 100 %. */
 export function departmentOption(
   bars: readonly DepartmentBar[],
-  labels: { cases: string; done: string; rate: string },
+  labels: { cases: string; done: string; rate: string; none: string },
 ): echarts.EChartsCoreOption {
   const f = chartFont();
   return {
@@ -53,7 +55,8 @@ export function departmentOption(
         fontSize: f * 0.8,
         lineHeight: f * 0.95,
         interval: 0,
-        width: Math.max(f * 3, ((window.innerWidth * 0.5) / Math.max(1, bars.length)) * 0.92),
+        // The department panel is about 0.4 of the wall's width.
+        width: Math.max(f * 3, ((window.innerWidth * 0.4) / Math.max(1, bars.length)) * 0.9),
         overflow: "break",
       },
       axisLine: { lineStyle: { color: AXIS } },
@@ -75,12 +78,20 @@ export function departmentOption(
     ],
     series: [
       { name: labels.cases, type: "bar", data: bars.map((b) => b.issued), itemStyle: { color: "#38bdf8" }, barMaxWidth: f * 2 },
-      { name: labels.done, type: "bar", data: bars.map((b) => b.done), itemStyle: { color: "#34d399" }, barMaxWidth: f * 2 },
+      {
+        name: labels.done,
+        type: "bar",
+        data: bars.map((b) => b.completed),
+        itemStyle: { color: "#34d399" },
+        barMaxWidth: f * 2,
+      },
       {
         name: labels.rate,
         type: "line",
         yAxisIndex: 1,
         data: bars.map((b) => b.completionPct),
+        connectNulls: false,
+        tooltip: { valueFormatter: (v: unknown) => (typeof v === "number" ? `${v}%` : labels.none) },
         itemStyle: { color: "#fbbf24" },
         lineStyle: { width: f / 6 },
         symbolSize: f / 2,

@@ -2,8 +2,16 @@
  * The data wall's figures, derived from the catalogue, the live stats, the counters' states
  * and the devices' health. Pure: the wall page only draws what these functions return.
  */
-import type { Catalogue, CounterState, CounterStatus, DeviceStatus, LiveStats } from "../server/src/contract/index.ts";
-import type { Lang } from "../ui-shared/i18n.ts";
+import type {
+  Catalogue,
+  CounterState,
+  CounterStatus,
+  DaySummary,
+  DeviceStatus,
+  LiveStats,
+} from "../server/src/contract/index.ts";
+import type { Lang, MsgTable } from "../ui-shared/i18n.ts";
+import { translator } from "../ui-shared/i18n.ts";
 import { shortCounterName } from "./window-view.ts";
 
 /** One bar group of the per-department chart. */
@@ -11,8 +19,12 @@ export interface DepartmentBar {
   departmentId: string;
   name: string;
   issued: number;
+  /** 办结: completed or accepted_incomplete — the outcomes the rate counts. */
+  completed: number;
+  /** Finished with any outcome (the rate's denominator). */
   done: number;
-  /** 0..100, one decimal; null while nothing is done (no rate to show yet). */
+  /** 办结率 = completed / done, 0..100, one decimal; null while nothing is finished
+   * (shown as "—", never as 100 %). */
   completionPct: number | null;
 }
 
@@ -24,6 +36,7 @@ export function departmentBars(cat: Catalogue, stats: LiveStats, lang: Lang, lim
       departmentId: d.departmentId,
       name: names.get(d.departmentId) ?? d.departmentId,
       issued: d.issued,
+      completed: d.completed,
       done: d.done,
       completionPct: d.done === 0 ? null : Math.round(d.completionRate * 1000) / 10,
     }))
@@ -75,6 +88,10 @@ export interface CounterTile {
   status: TileStatus;
   servedToday: number;
   staffName?: string;
+  /** The ticket being called or served there. */
+  currentNumber?: string;
+  /** When the counter paused (epoch ms), while paused. */
+  pausedAt?: number;
 }
 
 /**
@@ -87,6 +104,7 @@ export function counterTiles(
   counters: ReadonlyMap<string, CounterState>,
   stats: LiveStats,
   lang: Lang,
+  numberOf: (ticketId: string) => string | undefined = () => undefined,
 ): CounterTile[] {
   const live = new Map(stats.counters.map((c) => [c.counterId, c]));
   return [...cat.counters]
@@ -103,6 +121,10 @@ export function counterTiles(
         status,
         servedToday: Math.max(state?.servedToday ?? 0, l?.servedToday ?? 0),
         staffName: state?.staffName,
+        currentNumber: state?.currentTicketId ? numberOf(state.currentTicketId) : undefined,
+        // The pause start comes with the stats; it only counts while the counter's own
+        // (newer) state still says paused.
+        pausedAt: status === "paused" ? l?.pausedAt : undefined,
       };
     });
 }
@@ -162,4 +184,115 @@ export function waitAlarms(cat: Catalogue, stats: LiveStats, lang: Lang): WaitAl
       };
     })
     .sort((a, b) => b.longestWaitMin - a.longestWaitMin || a.prefix.localeCompare(b.prefix));
+}
+
+/** One ticket series (queue) on the wall: how many wait and the longest wait. */
+export interface SeriesWaiting {
+  queueId: string;
+  prefix: string;
+  name: string;
+  waiting: number;
+  longestWaitMin: number;
+  alarm: boolean;
+}
+
+/** Every series, in prefix order (the order visitors know from their tickets). */
+export function seriesWaiting(cat: Catalogue, stats: LiveStats, lang: Lang): SeriesWaiting[] {
+  const live = new Map(stats.queues.map((q) => [q.queueId, q]));
+  return [...cat.queues]
+    .sort((a, b) => a.prefix.localeCompare(b.prefix))
+    .map((q) => {
+      const l = live.get(q.id);
+      return {
+        queueId: q.id,
+        prefix: q.prefix,
+        name: lang === "zh" ? q.name : q.nameEn || q.name,
+        waiting: l?.waiting ?? 0,
+        longestWaitMin: Math.floor((l?.longestWaitSec ?? 0) / 60),
+        alarm: l?.alarm ?? false,
+      };
+    });
+}
+
+/** A figure of the last closed day, next to today's KPI. */
+export interface VsYesterday {
+  /** "昨日" when the summary is of yesterday, else its date ("11-27"). */
+  label: string;
+  issued: number;
+  served: number;
+  avgWaitSec: number;
+  avgServiceSec: number;
+}
+
+/** The day before `day` (YYYY-MM-DD, calendar arithmetic, no time zone involved). */
+export function previousDay(day: string): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+}
+
+const VS_MSG = {
+  yesterday: { zh: "昨日", en: "Yesterday" },
+} satisfies MsgTable;
+
+/** The latest closed day before `today` among `days` (a week of summaries), or null. */
+export function vsYesterday(days: readonly DaySummary[], today: string, lang: Lang): VsYesterday | null {
+  const last = days
+    .filter((d) => d.day < today)
+    .sort((a, b) => a.day.localeCompare(b.day))
+    .at(-1);
+  if (!last) return null;
+  return {
+    label: last.day === previousDay(today) ? translator(VS_MSG, lang)("yesterday") : last.day.slice(5),
+    issued: last.issued,
+    served: last.served,
+    avgWaitSec: last.avgWaitSec,
+    avgServiceSec: last.avgServiceSec,
+  };
+}
+
+/** Device fault reasons in words: drivers report short codes (ENOENT, PAPER_OUT …). */
+const DETAIL_MSG = {
+  CONNECTING: { zh: "正在连接", en: "connecting" },
+  CLOSED: { zh: "连接已断开", en: "link closed" },
+  UNPLUGGED: { zh: "线缆已拔出", en: "cable unplugged" },
+  EOF: { zh: "连接已断开", en: "link closed" },
+  ENOENT: { zh: "找不到设备端口", en: "port not found" },
+  ENODEV: { zh: "设备已拔出", en: "device removed" },
+  EACCES: { zh: "无权访问端口", en: "port access denied" },
+  EBUSY: { zh: "端口被占用", en: "port busy" },
+  EIO: { zh: "读写错误", en: "I/O error" },
+  EBADF: { zh: "端口已失效", en: "port no longer valid" },
+  ECONNREFUSED: { zh: "设备拒绝连接", en: "connection refused" },
+  ECONNRESET: { zh: "连接被重置", en: "connection reset" },
+  ETIMEDOUT: { zh: "连接超时", en: "connection timed out" },
+  EHOSTUNREACH: { zh: "网络不可达", en: "host unreachable" },
+  ENETUNREACH: { zh: "网络不可达", en: "network unreachable" },
+  TIMEOUT: { zh: "设备无响应", en: "no response" },
+  WRITE_TIMEOUT: { zh: "发送超时", en: "write timed out" },
+  BAD_FRAME: { zh: "数据异常", en: "garbled data" },
+  PAPER_OUT: { zh: "纸已用完", en: "out of paper" },
+  PAPER_NEAR_END: { zh: "纸将用完", en: "paper low" },
+  COVER_OPEN: { zh: "机盖未关", en: "cover open" },
+  PRINTER_OFFLINE: { zh: "打印机脱机", en: "printer offline" },
+  OFFLINE: { zh: "离线", en: "offline" },
+  ERROR: { zh: "设备故障", en: "device error" },
+  OPEN: { zh: "已连接", en: "connected" },
+  "PORT CLOSED": { zh: "端口已关闭", en: "port closed" },
+  "DEVICE NODE GONE": { zh: "设备已拔出", en: "device removed" },
+} satisfies MsgTable;
+
+/**
+ * A device's fault reason for the wall, in the page's language. Known codes are words; an
+ * unknown code (a driver's new one) is shown as a code, after a word in the page's
+ * language, never as a bare English sentence on the Chinese wall.
+ */
+export function faultDetail(detail: string | undefined, lang: Lang): string | undefined {
+  if (!detail) return undefined;
+  const key = detail.trim().toUpperCase() as keyof typeof DETAIL_MSG;
+  if (key in DETAIL_MSG) return DETAIL_MSG[key][lang];
+  const sam = /^SAM_([0-9A-F]{2})$/.exec(key);
+  if (sam) return lang === "zh" ? `安全模块错误 ${sam[1]}` : `security module error ${sam[1]}`;
+  const code = /^[A-Z0-9_]{2,24}$/.test(key) ? key : undefined;
+  if (lang === "zh") return code ? `故障代码 ${code}` : "其他原因";
+  return code ? `code ${code}` : "other cause";
 }

@@ -1,14 +1,15 @@
 /**
- * The manager's data wall (`/wall`, 数据大屏): today's figures, per-department volume and
- * completion rate, hourly arrivals/completions, a counter map, satisfaction, device faults
- * and wait alarms. Redrawn from the socket store on every `stats:live`, `counter:updated`
+ * The manager's data wall (`/wall`, 数据大屏): today's figures next to the last closed
+ * day's, per-department volume and completion rate, hourly arrivals/completions, waiting
+ * and longest wait per ticket series, a counter map (current ticket, clerk, pause length),
+ * satisfaction and device faults. Redrawn from the socket store on every `stats:live`, `counter:updated`
  * and `device:status`; a fresh snapshot redraws everything.
  */
 import { render } from "preact";
-import { useEffect, useMemo, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { EChartsCoreOption } from "echarts/core";
-import type { CounterState, DeviceStatus, Subscription } from "../server/src/contract/index.ts";
-import { formatClockSeconds, formatDate, formatDuration, localMinutes } from "../ui-shared/format.ts";
+import type { CounterState, DaySummary, DeviceStatus, Subscription } from "../server/src/contract/index.ts";
+import { formatClockSeconds, formatDate, formatDuration, localDay, localMinutes } from "../ui-shared/format.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
@@ -19,13 +20,19 @@ import { DEVICE_KIND_MSG, HEALTH_MSG, STATUS_MSG, WALL_MSG } from "./strings.ts"
 import { useNow } from "./use-now.ts";
 import { createChart, departmentOption, hourlyOption, type WallChart } from "./wall-charts.ts";
 import {
+  type CounterTile,
   counterTiles,
   departmentBars,
+  faultDetail,
   faultyDevices,
   hourlySeries,
+  previousDay,
   satisfaction,
+  seriesWaiting,
   type TileStatus,
   tileCounts,
+  type VsYesterday,
+  vsYesterday,
   waitAlarms,
 } from "./wall-model.ts";
 
@@ -53,6 +60,24 @@ function Chart({ option, testId }: { option: EChartsCoreOption; testId: string }
   return <div class="wall-chart" ref={el} data-testid={testId} />;
 }
 
+/** The last week's closed-day summaries (for "vs yesterday"), fetched again when the day
+ * turns. A failed fetch just leaves the comparison out. */
+function useRecentDays(today: string | undefined): DaySummary[] {
+  const [days, setDays] = useState<DaySummary[]>([]);
+  useEffect(() => {
+    if (!today) return;
+    let from = today;
+    for (let i = 0; i < 7; i++) from = previousDay(from);
+    const ctrl = new AbortController();
+    fetch(`/api/stats/days?from=${from}&to=${previousDay(today)}`, { signal: ctrl.signal })
+      .then((r) => (r.ok ? (r.json() as Promise<DaySummary[]>) : []))
+      .then(setDays)
+      .catch(() => setDays([]));
+    return () => ctrl.abort();
+  }, [today]);
+  return days;
+}
+
 function Wall() {
   const [lang, setLang] = useLang();
   const t = translator(WALL_MSG, lang);
@@ -64,14 +89,17 @@ function Wall() {
   const stats = state?.stats;
   const tz = cat?.hall.timeZone ?? "Asia/Shanghai";
   const hour = Math.floor(localMinutes(now, tz) / 60);
+  const today = stats?.day ?? (cat ? localDay(now, tz) : undefined);
+  const days = useRecentDays(today);
 
   const deptOption = useMemo(
     () =>
       cat && stats
-        ? departmentOption(departmentBars(cat, stats, lang, 10), {
+        ? departmentOption(departmentBars(cat, stats, lang, 8), {
             cases: t("caseVolume"),
             done: t("doneCount"),
             rate: t("completionRate"),
+            none: "—",
           })
         : null,
     [cat, stats, lang],
@@ -92,12 +120,19 @@ function Wall() {
 
   const counters = new Map<string, CounterState>(state.counters.map((c) => [c.id, c]));
   const devices = new Map<string, DeviceStatus>(state.devices.map((d) => [d.id, d]));
-  const tiles = counterTiles(cat, counters, stats, lang);
+  const numbers = new Map<string, string>();
+  for (const c of state.recentCalls) numbers.set(c.ticketId, c.number);
+  for (const a of state.active) numbers.set(a.id, a.number);
+  const tiles = counterTiles(cat, counters, stats, lang, (id) => numbers.get(id));
   const counts = tileCounts(tiles);
   const sat = satisfaction(stats);
   const faults = faultyDevices(devices);
   const alarms = waitAlarms(cat, stats, lang);
+  const series = seriesWaiting(cat, stats, lang);
+  const vs = vsYesterday(days, stats.day, lang);
   const st = translator(STATUS_MSG, lang);
+  const vsLine = (pick: (v: VsYesterday) => string): string | undefined =>
+    vs ? t("vsLast", { label: vs.label, v: pick(vs) }) : t("vsNone");
 
   return (
     <div class="wall">
@@ -116,26 +151,66 @@ function Wall() {
       </header>
 
       <section class="wall-kpis">
-        <Kpi label={t("issued")} value={String(stats.issued)} testId="kpi-issued" />
-        <Kpi label={t("served")} value={String(stats.served)} testId="kpi-served" />
+        <Kpi label={t("issued")} value={String(stats.issued)} testId="kpi-issued" vs={vsLine((v) => String(v.issued))} />
+        <Kpi label={t("served")} value={String(stats.served)} testId="kpi-served" vs={vsLine((v) => String(v.served))} />
         <Kpi
           label={t("waitingNow")}
           value={String(stats.waiting)}
           testId="kpi-waiting"
           tone={alarms.length ? "alarm" : undefined}
+          vs={alarms.length ? t("alarmQueues", { n: alarms.length }) : t("noAlarms")}
         />
-        <Kpi label={t("avgWait")} value={formatDuration(stats.avgWaitSec)} testId="kpi-avg-wait" />
-        <Kpi label={t("avgService")} value={formatDuration(stats.avgServiceSec)} testId="kpi-avg-service" />
+        <Kpi
+          label={t("avgWait")}
+          value={formatDuration(stats.avgWaitSec)}
+          testId="kpi-avg-wait"
+          vs={vsLine((v) => formatDuration(v.avgWaitSec))}
+        />
+        <Kpi
+          label={t("avgService")}
+          value={formatDuration(stats.avgServiceSec)}
+          testId="kpi-avg-service"
+          vs={vsLine((v) => formatDuration(v.avgServiceSec))}
+        />
         <Kpi
           label={t("satisfaction")}
           value={sat.satisfiedPct === null ? "—" : `${sat.satisfiedPct}%`}
           testId="kpi-satisfaction"
+          vs={sat.total ? t("ratingsTotal", { n: sat.total }) : t("noRatings")}
         />
       </section>
 
       <section class="wall-charts">
-        <Panel title={t("departments")}>{deptOption && <Chart option={deptOption} testId="chart-departments" />}</Panel>
+        <Panel title={t("departments")} extra={<span class="muted">{t("rateNote")}</span>}>
+          {deptOption && <Chart option={deptOption} testId="chart-departments" />}
+        </Panel>
         <Panel title={t("hourly")}>{hourOption && <Chart option={hourOption} testId="chart-hourly" />}</Panel>
+        <Panel
+          title={t("series")}
+          tone={alarms.length ? "alarm" : undefined}
+          extra={alarms.length ? <b class="count">{t("alarmQueues", { n: alarms.length })}</b> : undefined}
+        >
+          <table class="series" data-testid="series-waiting">
+            <thead>
+              <tr>
+                <th scope="col">{t("seriesCol")}</th>
+                <th scope="col">{t("waitingCol")}</th>
+                <th scope="col">{t("longestCol")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {series.map((q) => (
+                <tr key={q.queueId} data-queue={q.queueId} class={q.alarm ? "alarm" : undefined}>
+                  <th scope="row">
+                    <b>{q.prefix}</b> {q.name}
+                  </th>
+                  <td class="series-waiting">{q.waiting}</td>
+                  <td class="series-longest">{q.waiting ? t("minutes", { n: q.longestWaitMin }) : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Panel>
       </section>
 
       <section class="wall-bottom">
@@ -153,19 +228,7 @@ function Wall() {
         >
           <div class="tiles" data-testid="counter-map" style={tileGrid(tiles.length)}>
             {tiles.map((tile) => (
-              <div
-                key={tile.counterId}
-                class={`tile st-${tile.status}`}
-                data-counter={tile.counterId}
-                data-status={tile.status}
-                title={tile.name}
-              >
-                <div class="tile-in">
-                  <span class="tile-number">{tile.number}</span>
-                  <span class="tile-name">{tile.name}</span>
-                  <span class="tile-served">{t("servedN", { n: tile.servedToday })}</span>
-                </div>
-              </div>
+              <Tile key={tile.counterId} tile={tile} now={now} lang={lang} />
             ))}
           </div>
         </Panel>
@@ -175,23 +238,6 @@ function Wall() {
             extra={<span class="muted">{sat.total ? t("ratingsTotal", { n: sat.total }) : t("noRatings")}</span>}
           >
             <Ratings counts={stats.ratings} shares={sat.shares} />
-          </Panel>
-          <Panel
-            title={t("alarms")}
-            tone={alarms.length ? "alarm" : undefined}
-            extra={alarms.length ? <b class="count">{alarms.length}</b> : undefined}
-          >
-            <ul class="wall-list" data-testid="alarms">
-              {alarms.length === 0 && <li class="ok">{t("noAlarms")}</li>}
-              {alarms.map((a) => (
-                <li key={a.queueId} class="alarm" data-queue={a.queueId}>
-                  <b>
-                    {a.prefix} {a.name}
-                  </b>
-                  <span>{t("alarmLine", { w: a.waiting, m: a.longestWaitMin, t: a.thresholdMin })}</span>
-                </li>
-              ))}
-            </ul>
           </Panel>
           <Panel
             title={t("devices")}
@@ -219,13 +265,55 @@ function tileGrid(n: number): Record<string, string> {
   return { gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`, gridTemplateRows: `repeat(${rows}, minmax(0, 1fr))` };
 }
 
-function Kpi({ label, value, testId, tone }: { label: string; value: string; testId: string; tone?: "alarm" }) {
+/** One counter on the map: its number, the clerk, what it does now (the ticket called or
+ * served, how long it has been paused) and how many it finished today. */
+function Tile({ tile, now, lang }: { tile: CounterTile; now: number; lang: Lang }) {
+  const t = translator(WALL_MSG, lang);
+  const st = translator(STATUS_MSG, lang);
+  // The tile's colour says the status (legend above); the text says what only words can:
+  // the ticket, the pause length. The status is also written for screen readers.
+  let doing: string;
+  if ((tile.status === "calling" || tile.status === "serving") && tile.currentNumber) {
+    doing = tile.currentNumber;
+  } else if (tile.status === "paused" && tile.pausedAt !== undefined) {
+    doing = t("pausedFor", { d: formatDuration((now - tile.pausedAt) / 1000) });
+  } else {
+    doing = st(tile.status);
+  }
+  return (
+    <div
+      class={`tile st-${tile.status}`}
+      data-counter={tile.counterId}
+      data-status={tile.status}
+      title={`${tile.number} ${tile.name} · ${st(tile.status)}`}
+    >
+      <div class="tile-in">
+        <span class="tile-number">{tile.number}</span>
+        <span class="tile-staff" data-testid="tile-staff">
+          {tile.staffName ?? "—"}
+        </span>
+        <span class="tile-doing" data-testid="tile-doing">
+          {doing === tile.currentNumber && <span class="sr-only">{st(tile.status)} </span>}
+          {doing}
+        </span>
+        <span class="tile-served">{t("servedN", { n: tile.servedToday })}</span>
+      </div>
+    </div>
+  );
+}
+
+function Kpi({ label, value, testId, tone, vs }: { label: string; value: string; testId: string; tone?: "alarm"; vs?: string }) {
   return (
     <div class={`kpi${tone ? ` ${tone}` : ""}`}>
       <span class="kpi-label">{label}</span>
       <span class="kpi-value" data-testid={testId}>
         {value}
       </span>
+      {vs && (
+        <span class="kpi-vs" data-testid={`${testId}-vs`}>
+          {vs}
+        </span>
+      )}
     </div>
   );
 }
@@ -273,6 +361,9 @@ function Ratings({ counts, shares }: { counts: readonly number[]; shares: readon
 function DeviceFault({ device, lang, timeZone }: { device: DeviceStatus; lang: Lang; timeZone: string }) {
   const kind = translator(DEVICE_KIND_MSG, lang)(device.kind);
   const health = translator(HEALTH_MSG, lang)(device.health);
+  const detail = faultDetail(device.detail, lang);
+  const open = lang === "zh" ? "（" : " (";
+  const close = lang === "zh" ? "）" : ")";
   return (
     <li class="fault" data-device={device.id} data-health={device.health}>
       <b>
@@ -280,7 +371,7 @@ function DeviceFault({ device, lang, timeZone }: { device: DeviceStatus; lang: L
       </b>
       <span>
         {health}
-        {device.detail ? ` (${device.detail})` : ""} · {formatClockSeconds(device.since, timeZone).slice(0, 5)}
+        {detail && detail !== health ? `${open}${detail}${close}` : ""} · {formatClockSeconds(device.since, timeZone).slice(0, 5)}
       </span>
     </li>
   );

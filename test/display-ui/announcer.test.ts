@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type AnnouncementLogEntry,
   type AnnouncementPlayer,
+  type AnnouncerView,
   AutoplayBlockedError,
   createAnnouncer,
 } from "../../display-ui/announcer.ts";
@@ -67,7 +68,11 @@ function fakePlayer(opts: { ms?: number; failUrl?: (u: string) => Error | null }
   return { player, events, maxActive: () => maxActive };
 }
 
-function make(player: AnnouncementPlayer, onBlocked?: (b: boolean) => void) {
+function make(
+  player: AnnouncementPlayer,
+  onBlocked?: (b: boolean) => void,
+  extra: { repeat?: number; onChange?: (v: AnnouncerView) => void } = {},
+) {
   const log: AnnouncementLogEntry[] = [];
   let t = 0;
   const announcer = createAnnouncer({
@@ -78,6 +83,10 @@ function make(player: AnnouncementPlayer, onBlocked?: (b: boolean) => void) {
     speechLang: "zh-CN",
     log,
     onBlocked,
+    repeat: extra.repeat ?? 1,
+    repeatGapMs: 1,
+    silentDwellMs: 5,
+    onChange: extra.onChange,
   });
   return { announcer, log };
 }
@@ -147,23 +156,89 @@ describe("display-ui/announcer", () => {
     expect(fp.events).toEqual(["start speak[zh-CN] 请C010号", "end speak[zh-CN] 请C010号"]);
   });
 
-  it("holds the queue while autoplay is blocked and plays it after unblock", async () => {
+  it("while autoplay is blocked, shows each call in turn silently, and is heard again after unblock", async () => {
     let blockedNow = true;
     const fp = fakePlayer({ failUrl: () => (blockedNow ? new AutoplayBlockedError() : null) });
     const states: boolean[] = [];
-    const { announcer, log } = make(fp.player, (b) => states.push(b));
+    const shown: (string | undefined)[] = [];
+    const { announcer, log } = make(fp.player, (b) => states.push(b), {
+      onChange: (v) => shown.push(v.current?.call.number),
+    });
     announcer.enqueue(called("A001", 3));
     announcer.enqueue(called("A002", 4));
     await announcer.idle();
     expect(states).toEqual([true]);
     expect(log).toEqual([]);
-    expect(announcer.pending).toBe(2);
+    // Nothing was heard, but each call took the panel in its turn.
+    expect([...new Set(shown.filter(Boolean))]).toEqual(["A001", "A002"]);
+    expect(announcer.pending).toBe(0);
     blockedNow = false;
     announcer.unblock();
+    announcer.enqueue(called("A003", 5));
     await announcer.idle();
     expect(states).toEqual([true, false]);
-    expect(log.map((l) => l.number)).toEqual(["A001", "A002"]);
+    expect(log.map((l) => l.number)).toEqual(["A003"]);
     expect(fp.maxActive()).toBe(1);
+  });
+
+  it("says each call twice by default after one chime, with the call on the panel throughout", async () => {
+    const fp = fakePlayer();
+    const views: AnnouncerView[] = [];
+    const log: AnnouncementLogEntry[] = [];
+    const announcer = createAnnouncer({
+      player: fp.player,
+      now: () => 0,
+      chimeUrl: "/api/voice/chime.wav",
+      speechText: (e) => e.call.number,
+      speechLang: "zh-CN",
+      repeatGapMs: 1,
+      log,
+      onChange: (v) => {
+        views.push(v);
+        // The panel moves before any sound of that call starts.
+        fp.events.push(`panel ${v.current?.call.number ?? "-"} next ${v.pending.map((p) => p.call.number).join(",")}`);
+      },
+    });
+    announcer.enqueue(called("A001", 3));
+    announcer.enqueue(called("B002", 5));
+    await announcer.idle();
+    expect(fp.events.filter((e) => !e.startsWith("end"))).toEqual([
+      "panel - next A001",
+      "panel A001 next ",
+      "start /api/voice/chime.wav",
+      "panel A001 next B002",
+      "start /api/voice/A001-3.wav",
+      "start /api/voice/A001-3.wav",
+      "panel B002 next ",
+      "start /api/voice/chime.wav",
+      "start /api/voice/B002-5.wav",
+      "start /api/voice/B002-5.wav",
+    ]);
+    expect(log.map((l) => l.number)).toEqual(["A001", "A001", "B002", "B002"]);
+    // The current call stays on the panel once its announcement ended.
+    expect(views.at(-1)?.current?.call.number).toBe("B002");
+  });
+
+  it("reads the repeat count as each announcement starts", async () => {
+    const fp = fakePlayer();
+    let n = 3;
+    const log: AnnouncementLogEntry[] = [];
+    const announcer = createAnnouncer({
+      player: fp.player,
+      now: () => 0,
+      chimeUrl: "/c.wav",
+      speechText: (e) => e.call.number,
+      speechLang: "zh-CN",
+      repeat: () => n,
+      repeatGapMs: 1,
+      log,
+    });
+    announcer.enqueue(called("A001", 3));
+    await announcer.idle();
+    n = 1;
+    announcer.enqueue(called("A002", 3));
+    await announcer.idle();
+    expect(log.map((l) => l.number)).toEqual(["A001", "A001", "A001", "A002"]);
   });
 
   it("never overlaps when calls arrive while one is playing", async () => {

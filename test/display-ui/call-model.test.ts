@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CallInfo, PublicTicket } from "../../server/src/contract/index.ts";
-import { callSentence, callsFor, speechSentence, zoneWaiting } from "../../display-ui/call-model.ts";
+import { announceRepeat, callBoard, callSentence, callsFor, speechSentence, zoneWaiting } from "../../display-ui/call-model.ts";
 import { catalogue, stats } from "./fixtures.ts";
 
 const call = (number: string, zoneId: string, at: number, counterNumber = 3): CallInfo => ({
@@ -51,5 +51,30 @@ describe("display-ui/call-model", () => {
     expect(zoneWaiting(catalogue(), s, active, "z2", "en")).toEqual([
       { zoneId: "z2", name: "Real estate", floor: "2F", waiting: 4 },
     ]);
+  });
+
+  it("puts the call being announced on the panel, queued calls under 即将叫号, the rest as recent", () => {
+    const a = call("A001", "z1", 1);
+    const b = call("A002", "z1", 2);
+    const c = call("B003", "z2", 3);
+    const d = call("A004", "z1", 4);
+    // The hub already knows all four calls; A002 is being announced, A004 and B003 wait.
+    const board = callBoard([d, c, b, a], null, b, [c, d], 5);
+    expect(board.now?.number).toBe("A002");
+    expect(board.upcoming.map((x) => x.number)).toEqual(["B003", "A004"]);
+    expect(board.recent.map((x) => x.number)).toEqual(["A001"]);
+    // Before any announcement: the newest call not still queued.
+    expect(callBoard([d, c, b, a], null, null, [d], 5).now?.number).toBe("B003");
+    // A zone screen: only its zone's calls.
+    const z2 = callBoard([d, c, b, a], "z2", null, [], 5);
+    expect([z2.now?.number, z2.upcoming.length, z2.recent.length]).toEqual(["B003", 0, 0]);
+  });
+
+  it("says each call twice unless the hall or the URL says otherwise", () => {
+    expect(announceRepeat("", undefined)).toBe(2);
+    expect(announceRepeat("", 3)).toBe(3);
+    expect(announceRepeat("?repeat=1", 3)).toBe(1);
+    expect(announceRepeat("?zone=z1&repeat=9", undefined)).toBe(5);
+    expect(announceRepeat("?repeat=abc", 1)).toBe(1);
   });
 });

@@ -9,7 +9,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningHub, startHub } from "../../server/src/app.ts";
 import type { Catalogue, Counter, HallSnapshot, IssuedTicket, LoginReply, Ticket } from "../../server/src/contract/index.ts";
+import { speechSentence } from "../../display-ui/call-model.ts";
 import { type Browser, launchBrowser, newPage, type Page, screenshot } from "../helpers/browser.ts";
+import { observeSound, soundLog, voicePlays } from "./sound-observer.ts";
 
 const ADMIN_PASSWORD = "display-e2e-admin";
 
@@ -59,7 +61,7 @@ async function callNext(counterId: string): Promise<Ticket> {
   return r.data;
 }
 
-/** Opens the call screen and taps the "enable sound" overlay if the browser blocks autoplay. */
+/** Opens the call screen and taps the "enable sound" corner notice if the browser blocks autoplay. */
 async function openCallScreen(p: Page, query = ""): Promise<void> {
   await p.goto(`${hub.url}/display${query}`);
   await p.getByTestId("now-calling").waitFor();
@@ -99,6 +101,7 @@ describe("display-ui screens against the real hub", () => {
     const snap = (await api<HallSnapshot>("GET", "/api/state")).data;
 
     const display = await newPage(browser, { width: 1920, height: 1080 });
+    await observeSound(display);
     const voiceRequests: string[] = [];
     display.on("request", (r) => {
       const u = new URL(r.url());
@@ -128,13 +131,13 @@ describe("display-ui screens against the real hub", () => {
     await zoneScreen.waitForTimeout(300);
     expect(await zoneScreen.getByTestId("newest-call").count()).toBe(0);
 
-    // Announced: chime, then the hub's WAV (or the browser's speech on a hub without TTS).
-    const expectedSource = snap.voice ? "tts" : "speech";
-    await expect
-      .poll(() => display.evaluate(() => window.__announcements ?? []), { timeout: 15_000 })
-      .toEqual([
-        expect.objectContaining({ number: ticket.number, counterNumber: counter.number, recall: 0, source: expectedSource }),
-      ]);
+    // Announced: chime, then the hub's WAV (or the browser's speech on a hub without TTS),
+    // said twice, under a panel showing that ticket.
+    const heard = async (): Promise<(string | null)[]> => {
+      const log = await soundLog(display);
+      return snap.voice ? voicePlays(log).map((v) => v.panel) : log.flatMap((e) => (e.type === "speak" ? [e.panel] : []));
+    };
+    await expect.poll(heard, { timeout: 20_000 }).toEqual([ticket.number, ticket.number]);
     expect(voiceRequests).toContain("/api/voice/chime.wav");
     if (snap.voice) {
       await expect
@@ -147,9 +150,7 @@ describe("display-ui screens against the real hub", () => {
     expect(await windowScreen.getByTestId("window-screen").getAttribute("data-mode")).toBe("calling");
     // A recall is announced again.
     await api("POST", `/api/counters/${counter.id}/recall`, {});
-    await expect
-      .poll(() => display.evaluate(() => (window.__announcements ?? []).map((a) => a.recall)), { timeout: 20_000 })
-      .toEqual([0, 1]);
+    await expect.poll(heard, { timeout: 30_000 }).toEqual([ticket.number, ticket.number, ticket.number, ticket.number]);
 
     // Wall: served count and the counter tile move after finish, no reload.
     const tile = wall.locator(`[data-counter="${counter.id}"]`);
@@ -176,7 +177,7 @@ describe("display-ui screens against the real hub", () => {
     await expect.poll(() => tile.getAttribute("data-status")).toBe("idle");
 
     for (const p of [display, zoneScreen, windowScreen, wall]) await p.context().close();
-  }, 90_000);
+  }, 150_000);
 
   it("shows each of ~20 calls on the call screen; prints the REST-to-DOM latency p95", async () => {
     const queueId = "q-c";
@@ -189,14 +190,16 @@ describe("display-ui screens against the real hub", () => {
     for (let i = 0; i < 20; i++) {
       const ticket = await issue(queueId);
       // Arm an observer for this number before the call; it records the wall-clock time
-      // (same machine as the test) at which the number appears in the DOM.
+      // (same machine as the test) at which the number appears on the screen: on the big
+      // panel, or listed as 即将叫号 while earlier calls are still being announced.
       await display.evaluate((number) => {
         const w = window as unknown as { __seen?: Record<string, Promise<number>> };
         w.__seen ??= {};
         w.__seen[number] = new Promise<number>((resolve) => {
           const check = (): boolean => {
             const el = document.querySelector('[data-testid="newest-number"]');
-            if (el?.textContent === number) {
+            const queued = document.querySelector(`[data-testid="upcoming-calls"] li[data-number="${number}"]`);
+            if (el?.textContent === number || queued) {
               resolve(performance.timeOrigin + performance.now());
               return true;
             }
@@ -295,7 +298,7 @@ describe("display-ui screens against the real hub", () => {
       await p.context().close();
     }
     await api("POST", "/api/devices/printer-k2/simulate", { fault: "ok" });
-  }, 90_000);
+  }, 150_000);
 });
 
 describe("display-ui call screen on a hub without TTS", () => {
@@ -339,6 +342,7 @@ describe("display-ui call screen on a hub without TTS", () => {
     await post(`/api/counters/${counter.id}/sign-in`, {}, auth);
 
     const p = await newPage(browser, { width: 1280, height: 720 });
+    await observeSound(p);
     const voiceRequests: string[] = [];
     p.on("request", (r) => {
       const u = new URL(r.url());
@@ -353,9 +357,10 @@ describe("display-ui call screen on a hub without TTS", () => {
     const ticket = await post<IssuedTicket>("/api/tickets", { matterId: matter.id });
     await post(`/api/counters/${counter.id}/call-next`, {}, auth);
     await expect.poll(() => p.getByTestId("newest-number").textContent()).toBe(ticket.number);
+    // Spoken by the browser, with the panel on that ticket.
     await expect
-      .poll(() => p.evaluate(() => window.__announcements ?? []), { timeout: 10_000 })
-      .toEqual([expect.objectContaining({ number: ticket.number, counterNumber: counter.number, source: "speech" })]);
+      .poll(async () => (await soundLog(p)).flatMap((e) => (e.type === "speak" ? [[e.text, e.panel]] : [])), { timeout: 10_000 })
+      .toContainEqual([speechSentence({ number: ticket.number, counterNumber: counter.number }), ticket.number]);
     expect(voiceRequests).toEqual([]);
     await p.context().close();
   });

@@ -24,11 +24,18 @@ export const SCREENSHOT_DIR = path.resolve(path.dirname(fileURLToPath(import.met
 /** Chromium binary; override with CHROMIUM_PATH. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
+/** Options for {@link launchBrowser}. */
+export interface LaunchOptions {
+  /** More Chromium switches, e.g. `--autoplay-policy=user-gesture-required` to test a
+   * browser that blocks sound until a tap. */
+  extraArgs?: string[];
+}
+
 /** Launches the system Chromium headless. Close it in afterAll. */
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", ...(opts.extraArgs ?? [])],
   });
 }
 

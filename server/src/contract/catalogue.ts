@@ -39,6 +39,9 @@ export interface Hall {
    */
   allowedOrigins?: string[];
   noticeEn: string;
+  /** How many times the call screens say each call (1..5; default 2). A screen's
+   * `?repeat=N` overrides it. */
+  announceRepeat?: number;
 }
 
 /** 功能区 — a functional zone of the hall. */

@@ -6,7 +6,9 @@ export interface DepartmentStats {
   issued: number;
   /** Finished (any outcome). */
   done: number;
-  /** 办结率 = completed-or-accepted / done, 0..1 (1 when nothing is done yet). */
+  /** 办结: finished as completed or accepted_incomplete (容缺受理), the outcomes the rate counts. */
+  completed: number;
+  /** 办结率 = completed / done, 0..1 (1 when nothing is done yet: show "—" then). */
   completionRate: number;
 }
 
@@ -23,6 +25,8 @@ export interface CounterLive {
   counterId: string;
   status: CounterStatus | "offline";
   servedToday: number;
+  /** When the counter was paused (epoch ms), while it is paused. */
+  pausedAt?: number;
 }
 
 /** The live figures of the data wall; `GET /api/stats/live` and the `stats:live` event. */

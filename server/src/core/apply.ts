@@ -281,18 +281,21 @@ export function apply(state: HallState, e: HallEvent): HallState {
       c.view.staffName = undefined;
       c.view.status = "closed";
       c.view.pauseReason = undefined;
+      c.pausedAt = undefined;
       break;
     }
     case "counter.paused": {
       const c = counterRt(state, e.counterId);
       c.view.status = "paused";
       c.view.pauseReason = e.reason;
+      c.pausedAt = e.at;
       break;
     }
     case "counter.resumed": {
       const c = counterRt(state, e.counterId);
       c.view.status = c.view.currentTicketId ? "serving" : "idle";
       c.view.pauseReason = undefined;
+      c.pausedAt = undefined;
       break;
     }
     case "counter.rating_requested": {

@@ -15,6 +15,8 @@ export interface CounterRuntime {
   ratingSum: number;
   ratingCount: number;
   noShows: number;
+  /** When the current pause began (the wall shows its length). */
+  pausedAt?: Instant;
 }
 
 export interface Aggregates {

@@ -168,15 +168,23 @@ export function liveStats(state: HallState, now: Instant, offline: ReadonlySet<s
     completionsByHour: [...a.completionsByHour],
     departments: state.catalogue.departments.map((d) => {
       const s = a.byDepartment.get(d.id) ?? { issued: 0, done: 0, completed: 0 };
-      return { departmentId: d.id, issued: s.issued, done: s.done, completionRate: s.done ? s.completed / s.done : 1 };
+      return {
+        departmentId: d.id,
+        issued: s.issued,
+        done: s.done,
+        completed: s.completed,
+        completionRate: s.done ? s.completed / s.done : 1,
+      };
     }),
     queues,
     counters: state.catalogue.counters.map((c) => {
-      const v = state.counters.get(c.id)?.view;
+      const rt = state.counters.get(c.id);
+      const v = rt?.view;
       return {
         counterId: c.id,
         status: offline.has(c.id) ? "offline" : (v?.status ?? "closed"),
         servedToday: v?.servedToday ?? 0,
+        ...(v?.status === "paused" && rt?.pausedAt !== undefined ? { pausedAt: rt.pausedAt } : {}),
       };
     }),
     ratings: [...a.ratings] as LiveStats["ratings"],

@@ -101,6 +101,7 @@ export const hallSchema = z.strictObject({
     .array(z.string().regex(/^https?:\/\/[^/\s]+$/, { error: "must be an origin such as http://10.0.0.5:8080" }))
     .max(32)
     .optional(),
+  announceRepeat: z.int().min(1).max(5).optional(),
 });
 
 export const zoneSchema = z.strictObject({

@@ -221,6 +221,23 @@ describe("core/views liveStats", () => {
     expect(s.counters.find((c) => c.counterId === "c2")).toEqual({ counterId: "c2", status: "calling", servedToday: 1 });
   });
 
+  it("reports when a paused counter paused, and forgets it on resume", () => {
+    const h = new TestHall();
+    h.signIn("c2");
+    h.tick();
+    const pausedAt = h.now;
+    h.ok({ type: "pause", counterId: "c2", staffId: "staff-c2", reason: "午休" });
+    h.tick();
+    expect(liveStats(h.state, h.now).counters.find((c) => c.counterId === "c2")).toEqual({
+      counterId: "c2",
+      status: "paused",
+      servedToday: 0,
+      pausedAt,
+    });
+    h.ok({ type: "resume", counterId: "c2", staffId: "staff-c2" });
+    expect(liveStats(h.state, h.now).counters.find((c) => c.counterId === "c2")).not.toHaveProperty("pausedAt");
+  });
+
   it("reports a counter as offline when its devices are", () => {
     const h = new TestHall();
     h.signIn("c2");
@@ -241,12 +258,14 @@ describe("core/views liveStats", () => {
       departmentId: "d-tax",
       issued: 4,
       done: 3,
+      completed: 2,
       completionRate: 2 / 3,
     });
     expect(d.find((x) => x.departmentId === "d-social")).toEqual({
       departmentId: "d-social",
       issued: 1,
       done: 0,
+      completed: 0,
       completionRate: 1,
     });
     expect(d.find((x) => x.departmentId === "d-police")).toMatchObject({ issued: 0 });

@@ -105,6 +105,17 @@ describe("store/validateCatalogue", () => {
     }
   });
 
+  it("takes an optional announceRepeat of 1..5 for the call screens", () => {
+    const cat = tiny();
+    cat.hall.announceRepeat = 3;
+    const r = validateCatalogue(cat);
+    expect(r.ok && r.catalogue.hall.announceRepeat).toBe(3);
+    cat.hall.announceRepeat = 0;
+    expectProblem(problemsOf(cat), "announceRepeat");
+    cat.hall.announceRepeat = 1.5;
+    expectProblem(problemsOf(cat), "announceRepeat");
+  });
+
   it("reports a matter whose queue does not exist", () => {
     const cat = tiny();
     const m = cat.matters[0];
