@@ -199,9 +199,14 @@ export class CounterActions {
   ): Promise<CounterActionResult> {
     const requestId = a.type === "call-next" ? a.requestId : undefined;
     const prev = this.lastCall.get(a.counterId);
-    if (prev && ((requestId !== undefined && prev.requestId === requestId) || now - prev.at < CALL_REPEAT_MS)) {
+    const sameRequest = requestId !== undefined && prev?.requestId === requestId;
+    if (prev && (sameRequest || now - prev.at < CALL_REPEAT_MS)) {
       try {
-        return await prev.reply;
+        const r = await prev.reply;
+        // A second press is the same call only while that call still stands: once its ticket
+        // left the counter (cancelled by the visitor, transferred, finished elsewhere) the
+        // press is a new one, or the clerk would be shown a ticket that is gone.
+        if (sameRequest || this.hall.state.counters.get(a.counterId)?.view.currentTicketId === r.ticket?.id) return r;
       } catch {
         // the first press was refused: this one is decided on its own
       }

@@ -287,7 +287,9 @@ describe("devices/caller keypad at a counter", () => {
     await until(() => kp.lastText(5) === "COUNTER_CLOSED", 2000, "error text on keypad-c05");
     expect(await eventCount()).toBe(before);
     expect(events.filter((e) => e.name === "ticket:called")).toEqual([]);
-    const c05 = (await api<CounterView>("GET", "/api/counters/c05", undefined, clerkToken)).body;
+    // Looked at by the admin: a clerk sees only their own counter.
+    const admin = await api<{ token: string }>("POST", "/api/auth/login", { username: "admin", password: "test-admin-pw" });
+    const c05 = (await api<CounterView>("GET", "/api/counters/c05", undefined, admin.body.token)).body;
     expect(c05.counter.status).toBe("closed");
     expect(c05.current).toBeNull();
   });

@@ -44,8 +44,12 @@ describe("http the visitor's ticket: holder key, reprints, ratings, closed days"
   };
   /** Empty c01's lines (finishing whatever it holds) so the next call is the next ticket issued. */
   const drain = async () => {
-    for (let i = 0; i < 60; i++) if ((await t.api("POST", "/api/counters/c01/call-next", undefined, clerk)).status === 204) break;
+    // A call-next never closes a called ticket (issue 8.1): finish each one called.
     await t.api("POST", "/api/counters/c01/finish", {}, clerk);
+    for (let i = 0; i < 60; i++) {
+      if ((await t.api("POST", "/api/counters/c01/call-next", undefined, clerk)).status === 204) break;
+      await t.api("POST", "/api/counters/c01/finish", {}, clerk);
+    }
   };
   /** A fresh ticket called at c01. */
   const called = async (body: Record<string, unknown> = { matterId: "m-001" }): Promise<IssuedTicket> => {
@@ -312,7 +316,8 @@ describe("http a ticket of a closed day (the hall's midnight)", () => {
     const rated = (await t.issue<IssuedTicket>({ matterId: "m-001" })).body;
     const served = await t.api<Ticket>("POST", "/api/counters/c01/call-next", undefined, clerk);
     expect(served.body.id).toBe(tk.id);
-    await t.api("POST", "/api/counters/c01/call-next", undefined, clerk);
+    await t.api("POST", "/api/counters/c01/finish", {}, clerk);
+    expect((await t.api<Ticket>("POST", "/api/counters/c01/call-next", undefined, clerk)).body.id).toBe(rated.id);
     await t.api("POST", "/api/counters/c01/finish", { outcome: "rejected" }, clerk);
     await t.api(
       "POST",
