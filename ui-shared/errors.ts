@@ -42,6 +42,7 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   UNKNOWN_DEVICE: { zh: "没有这个设备", en: "Unknown device" },
   PAYLOAD_TOO_LARGE: { zh: "内容过长", en: "Request too large" },
   INTERNAL: { zh: "系统内部错误，请稍后再试", en: "Internal error; please try again later" },
+  RATE_LIMITED: { zh: "操作太频繁，请稍后再试", en: "Too many requests; please wait a moment and try again" },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
 };
 

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,6 +19,10 @@ import { buildSnapshot, offlineCounters } from "./hall/snapshot.ts";
 import { StaffDirectory } from "./hall/staff.ts";
 import { createHttpApp } from "./http/app.ts";
 import { ApiError } from "./http/errors.ts";
+import { Pairings } from "./pairing/engine.ts";
+import { DEFAULT_LIMITS, type IssueLimits } from "./pairing/limits.ts";
+import { attachDeviceSockets, subscriptionGuard } from "./pairing/socket.ts";
+import { PairingStore } from "./pairing/store.ts";
 import { Realtime } from "./realtime/server.ts";
 import { demoCatalogue, demoDevices, demoStaff } from "./seed/demo-hall.ts";
 import { CONFIG_VERSION, type ConfigData, ConfigStore, type StaffRecord } from "./store/config.ts";
@@ -40,6 +44,13 @@ export interface HubOptions {
   espeakPath?: string;
   /** The journal failed (disk full, I/O error): stop and let the supervisor restart us. */
   onFatal?: (err: Error) => void;
+  /**
+   * Pair pages opened on the hub's own machine (127.0.0.1, ::1) without an admin. Default:
+   * `settings.autoPairLoopback` in DATA_DIR/pairings.json, else on only for the demo hall.
+   */
+  autoPairLoopback?: boolean;
+  /** Issuing and pairing rate limits (defaults in pairing/limits.ts). */
+  limits?: Partial<IssueLimits>;
 }
 
 export interface RunningHub {
@@ -49,6 +60,7 @@ export interface RunningHub {
   created?: { admin: string; staff: { username: string; name: string; role: string; counterId?: string; password: string }[] };
   /** Demo bookings valid today. */
   bookings: { code: string; matterId: string; slotAt: number }[];
+  pairings: Pairings;
   hall: HallService;
   devices: DeviceManager;
   config: ConfigStore;
@@ -85,6 +97,14 @@ async function seed(
   };
 }
 
+/** Booking codes: unambiguous characters (no 0/O, 1/I/L), easy to type, 10 of them ≈ 50 bits: unguessable. */
+const BOOKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+function bookingCode(): string {
+  let s = "";
+  for (let i = 0; i < 10; i++) s += BOOKING_ALPHABET[randomInt(BOOKING_ALPHABET.length)];
+  return s;
+}
+
 /** Demo bookings for today, so the scanner path can be tried at the kiosk. */
 async function ensureDemoBookings(config: ConfigStore, hall: HallService, now: number): Promise<RunningHub["bookings"]> {
   const tz = config.data.catalogue.hall.timeZone;
@@ -96,7 +116,7 @@ async function ensureDemoBookings(config: ConfigStore, hall: HallService, now: n
       d.appointments = d.appointments.filter((a) => a.slotAt > now - 7 * 86_400_000);
       for (let i = 0; i < 5; i++) {
         d.appointments.push({
-          code: `YY${day.replaceAll("-", "").slice(2)}${String(i + 1).padStart(2, "0")}`,
+          code: bookingCode(),
           matterId: (matters[(i * 7) % matters.length] as { id: string }).id,
           slotAt: now + i * 20 * 60_000,
         });
@@ -104,7 +124,7 @@ async function ensureDemoBookings(config: ConfigStore, hall: HallService, now: n
     });
   }
   return config.data.appointments
-    .filter((a) => localDay(a.slotAt, tz) === day && !a.usedByTicketId)
+    .filter((a) => localDay(a.slotAt, tz) === day && !a.usedByTicketId && !hall.state.bookingsUsed.has(a.code))
     .map(({ code, matterId, slotAt }) => ({ code, matterId, slotAt }));
 }
 
@@ -144,6 +164,21 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     readRevoked(revokedFile, log),
     (revoked) => writeFileDurable(revokedFile, JSON.stringify(revoked)),
   );
+  const pairingStore = PairingStore.open(opts.dataDir, log);
+  const autoLoopback = opts.autoPairLoopback ?? pairingStore.data.settings.autoPairLoopback ?? config.data.demo === true;
+  const pairings = new Pairings({
+    store: pairingStore,
+    tokenKey: Buffer.from(config.data.secrets.tokenKey, "base64"),
+    clock,
+    autoLoopback,
+    log,
+  });
+  log(
+    autoLoopback
+      ? "pairing: pages opened on this machine (127.0.0.1 / ::1) are paired automatically (demo hall); PAIRING_AUTO_LOOPBACK=0 turns this off"
+      : "pairing: every kiosk, screen and terminal page is paired by an admin (POST /api/pairings/:code/approve)",
+  );
+  const limits: IssueLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const actions = new CounterActions(hall);
   const issuer = new TicketIssuer(hall, config, clock);
   let clientCatalogue: Catalogue = withInitials(config.data.catalogue);
@@ -173,10 +208,10 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
       if (!r.ok) throw new Error(r.error);
     },
     idCard: (kioskId, idNumber, name) => {
-      const { idToken, masked } = issuer.registerIdCard(idNumber);
+      const { idToken, masked, green } = issuer.registerIdCard(idNumber, kioskId);
       // Only the surname leaves the hub: enough for "王** 请选择事项".
       const shown = `${[...name][0] ?? ""}${"*".repeat(Math.max(0, [...name].length - 1))}`;
-      realtime?.io.to(`screen:kiosk-${kioskId}`).emit("kiosk:input", { kioskId, kind: "id_card", idToken, masked, name: shown });
+      realtime?.io.to(`screen:kiosk-${kioskId}`).emit("kiosk:input", { kioskId, kind: "id_card", idToken, masked, name: shown, green });
     },
     scanned: (kioskId, code) => {
       realtime?.io.to(`screen:kiosk-${kioskId}`).emit("kiosk:input", { kioskId, kind: "appointment", code });
@@ -220,6 +255,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     clock,
     log,
     startedAt,
+    pairings,
+    limits,
   });
   const server = createServer(app);
   realtime = new Realtime(server, {
@@ -231,7 +268,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     liveStats: stats,
     state: () => hall.state,
     log,
+    subscriptionGuard: subscriptionGuard(pairings),
   });
+  attachDeviceSockets(realtime.io, pairings);
   const rt = realtime;
 
   hall.on("events", (events, state) => {
@@ -263,6 +302,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     port,
     ...(created ? { created } : {}),
     bookings,
+    pairings,
     hall,
     devices,
     config,

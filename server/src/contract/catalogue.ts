@@ -21,6 +21,8 @@ export interface Hall {
   /** Scrolling notice on the call screens. */
   notice: string;
   noticeEn: string;
+  /** Age from which an ID card gives the green channel (绿色通道) by itself; default 65. */
+  greenChannelAge?: number;
 }
 
 /** 功能区 — a functional zone of the hall. */

@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   "UNKNOWN_DEVICE",
   "PAYLOAD_TOO_LARGE",
   "INTERNAL",
+  // pairing and issuing (issue 7 items 1, 3, 4)
+  "RATE_LIMITED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

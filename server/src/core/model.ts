@@ -13,6 +13,8 @@ export type Command =
       /** Salted hash of the ID number; enforces one ticket per ID per matter per day. */
       idHash?: string;
       idMasked?: string;
+      /** Booking code this ticket uses up: refused when today's state already has it. */
+      bookingCode?: string;
     }
   | { type: "signIn"; counterId: string; staffId: string; staffName: string; takeover: boolean }
   | { type: "signOut"; counterId: string; staffId: string }
@@ -44,7 +46,7 @@ export type CallMode = "next" | "specific" | "callback";
 
 /** What happened. The journal stores these; state is their fold. */
 export type HallEvent =
-  | { type: "ticket.issued"; at: Instant; ticket: Ticket; idHash?: string }
+  | { type: "ticket.issued"; at: Instant; ticket: Ticket; idHash?: string; bookingCode?: string }
   | {
       type: "ticket.called";
       at: Instant;

@@ -12,6 +12,10 @@ import type { CatalogueAdmin } from "../hall/catalogue-admin.ts";
 import type { CounterAction, CounterActions } from "../hall/counter-actions.ts";
 import type { TicketIssuer } from "../hall/issuing.ts";
 import type { HallService } from "../hall/service.ts";
+import type { Pairings } from "../pairing/engine.ts";
+import { IssueGuard } from "../pairing/issue-guard.ts";
+import type { IssueLimits } from "../pairing/limits.ts";
+import { mountPairingRoutes } from "../pairing/routes.ts";
 import { counterView } from "../hall/snapshot.ts";
 import { type StaffDirectory, publicStaff } from "../hall/staff.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
@@ -38,6 +42,9 @@ export interface HttpDeps {
   clock: () => number;
   log: (line: string) => void;
   startedAt: number;
+  /** Device pairing (kiosks, screens, terminals). */
+  pairings: Pairings;
+  limits: IssueLimits;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -97,9 +104,20 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json(await d.hall.summaries(q.from, q.to));
   });
 
+  // Only a paired kiosk (as itself) or staff may take a number; see pairing/issue-guard.ts.
+  const issueGuard = new IssueGuard(
+    d.pairings,
+    (token) => {
+      const c = d.tokens.verify(token);
+      return c ? d.staff.byId(c.sid)?.id : undefined;
+    },
+    d.limits,
+  );
   app.post("/api/tickets", async (req, res) => {
+    const by = await issueGuard.authorize(req, res);
     const b = parse(schemas.issue, req.body);
-    const t = await d.issuer.issue(b, baseUrl(req));
+    const kioskId = IssueGuard.kioskIdFor(by, b.kioskId);
+    const t = await d.issuer.issue({ ...b, ...(kioskId !== undefined ? { kioskId } : {}), by: by.kind }, baseUrl(req));
     res.status(201).json(t);
   });
   app.get("/api/tickets/:id", (req, res) => {
@@ -249,6 +267,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
     const b = parse(schemas.simulate, req.body);
     res.json(d.devices.simulate(parse(schemas.id, req.params.id), b.fault));
   });
+
+  mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
 
   app.use("/api", (_req, _res) => {
     throw new ApiError("NOT_FOUND", "no such route");

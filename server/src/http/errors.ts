@@ -30,6 +30,8 @@ export function httpStatus(code: ErrorCode): number {
       return 404;
     case "PAYLOAD_TOO_LARGE":
       return 413;
+    case "RATE_LIMITED":
+      return 429;
     case "INTERNAL":
       return 500;
     case "DEVICE_ERROR":

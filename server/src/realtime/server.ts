@@ -34,6 +34,8 @@ export interface RealtimeDeps {
   /** Today's engine state (it is replaced at local midnight). */
   state: () => HallState;
   log: (line: string) => void;
+  /** Refuses a subscription the socket may not make (kiosk rooms need that kiosk's device token). */
+  subscriptionGuard?: (data: SocketData, sub: Subscription) => Extract<Ack<never>, { ok: false }> | null;
 }
 
 /** Room every screen-like client is in: all per-item deltas go here. */
@@ -116,6 +118,8 @@ export class Realtime {
       const r = subscriptionSchema.safeParse(raw);
       if (!r.success) return reply(fail("VALIDATION_FAILED", "bad subscription"));
       const sub = r.data as Subscription;
+      const denied = this.d.subscriptionGuard?.(socket.data, sub);
+      if (denied) return reply(denied);
       const rooms: string[] = [];
       if (sub.view === "ticket") {
         rooms.push(`ticket:${sub.ticketId}`);

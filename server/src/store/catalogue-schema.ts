@@ -61,6 +61,7 @@ export const hallSchema = z.strictObject({
   }),
   notice: optionalText,
   noticeEn: optionalText,
+  greenChannelAge: z.int().min(0).max(150).optional(),
 });
 
 export const zoneSchema = z.strictObject({
