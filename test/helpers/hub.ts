@@ -120,7 +120,7 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
   });
   const devices = new Map<string, Promise<string>>();
   const sockets: HubClient[] = [];
-  let admin: string | undefined;
+  let admin: { token: string; at: number } | undefined;
   let closed: Promise<void> | undefined;
 
   const api = async <T>(
@@ -193,8 +193,9 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
       return p;
     },
     adminToken: async () => {
-      admin ??= (await t.login("admin")).token;
-      return admin;
+      // Tests move the clock by days: sign in again well before the 12 h token lifetime ends.
+      if (!admin || clock() - admin.at > 6 * 3600_000 || clock() < admin.at) admin = { token: (await t.login("admin")).token, at: clock() };
+      return admin.token;
     },
     socket: (o = {}) => {
       const s: HubClient = io(hub.url, {
