@@ -211,7 +211,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
       const { idToken, masked, green } = issuer.registerIdCard(idNumber, kioskId);
       // Only the surname leaves the hub: enough for "王** 请选择事项".
       const shown = `${[...name][0] ?? ""}${"*".repeat(Math.max(0, [...name].length - 1))}`;
-      realtime?.io.to(`screen:kiosk-${kioskId}`).emit("kiosk:input", { kioskId, kind: "id_card", idToken, masked, name: shown, green });
+      realtime?.io
+        .to(`screen:kiosk-${kioskId}`)
+        .emit("kiosk:input", { kioskId, kind: "id_card", idToken, masked, name: shown, green });
     },
     scanned: (kioskId, code) => {
       realtime?.io.to(`screen:kiosk-${kioskId}`).emit("kiosk:input", { kioskId, kind: "appointment", code });

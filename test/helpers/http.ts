@@ -59,7 +59,10 @@ export async function pairDevice(
     const a = await api("POST", `/api/pairings/${r.body.code}/approve`, { role, id }, adminToken);
     if (a.status !== 200) throw new Error(`approve: ${a.status} ${JSON.stringify(a.body)}`);
   }
-  const c = await api<{ deviceToken?: string }>("POST", "/api/pairings/claim", { code: r.body.code, claimSecret: r.body.claimSecret });
+  const c = await api<{ deviceToken?: string }>("POST", "/api/pairings/claim", {
+    code: r.body.code,
+    claimSecret: r.body.claimSecret,
+  });
   if (!c.body.deviceToken) throw new Error(`claim: ${c.status} ${JSON.stringify(c.body)}`);
   return c.body.deviceToken;
 }

@@ -177,13 +177,19 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
       let p = devices.get(key);
       if (!p) {
         p = (async () => {
-          const r = await api<{ code: string; claimSecret: string; autoApproved: boolean }>("POST", "/api/pairings", { role, id });
+          const r = await api<{ code: string; claimSecret: string; autoApproved: boolean }>("POST", "/api/pairings", {
+            role,
+            id,
+          });
           if (r.status !== 201) throw new Error(`pairing request ${key}: ${r.status} ${JSON.stringify(r.body)}`);
           if (!r.body.autoApproved) {
             const a = await api("POST", `/api/pairings/${r.body.code}/approve`, { role, id }, await t.adminToken());
             if (a.status !== 200) throw new Error(`approve ${key}: ${a.status} ${JSON.stringify(a.body)}`);
           }
-          const c = await api<{ deviceToken?: string }>("POST", "/api/pairings/claim", { code: r.body.code, claimSecret: r.body.claimSecret });
+          const c = await api<{ deviceToken?: string }>("POST", "/api/pairings/claim", {
+            code: r.body.code,
+            claimSecret: r.body.claimSecret,
+          });
           if (c.status !== 200 || !c.body.deviceToken) throw new Error(`claim ${key}: ${c.status} ${JSON.stringify(c.body)}`);
           return c.body.deviceToken;
         })();
@@ -194,7 +200,8 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
     },
     adminToken: async () => {
       // Tests move the clock by days: sign in again well before the 12 h token lifetime ends.
-      if (!admin || clock() - admin.at > 6 * 3600_000 || clock() < admin.at) admin = { token: (await t.login("admin")).token, at: clock() };
+      if (!admin || clock() - admin.at > 6 * 3600_000 || clock() < admin.at)
+        admin = { token: (await t.login("admin")).token, at: clock() };
       return admin.token;
     },
     socket: (o = {}) => {

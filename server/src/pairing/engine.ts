@@ -32,7 +32,9 @@ export interface PendingView {
   expiresAt: number;
 }
 
-export type ClaimReply = { status: "pending"; expiresAt: number } | { status: "paired"; deviceToken: string; role: DeviceRole; id: string; pairingId: string };
+export type ClaimReply =
+  | { status: "pending"; expiresAt: number }
+  | { status: "paired"; deviceToken: string; role: DeviceRole; id: string; pairingId: string };
 
 export interface PairingOptions {
   store: PairingStore;
@@ -71,15 +73,28 @@ export class Pairings extends EventEmitter<{ revoked: [DeviceClaims] }> {
   }
 
   /** An unpaired page asks to be paired. */
-  async request(role: DeviceRole, id: string | undefined, address: string): Promise<{ code: string; claimSecret: string; expiresAt: number; autoApproved: boolean }> {
+  async request(
+    role: DeviceRole,
+    id: string | undefined,
+    address: string,
+  ): Promise<{ code: string; claimSecret: string; expiresAt: number; autoApproved: boolean }> {
     const now = this.o.clock();
     this.sweep(now);
-    if (this.pending.size >= MAX_PENDING) throw new ApiError("RATE_LIMITED", "too many pairing requests waiting; try again later");
+    if (this.pending.size >= MAX_PENDING)
+      throw new ApiError("RATE_LIMITED", "too many pairing requests waiting; try again later");
     let code: string;
     do code = String(randomInt(0, 1_000_000)).padStart(6, "0");
     while (this.pending.has(code));
     const claimSecret = randomBytes(18).toString("base64url");
-    const p: Pending = { code, claimHash: sha(claimSecret), role, address, createdAt: now, expiresAt: now + PAIRING_TTL_MS, ...(id ? { id } : {}) };
+    const p: Pending = {
+      code,
+      claimHash: sha(claimSecret),
+      role,
+      address,
+      createdAt: now,
+      expiresAt: now + PAIRING_TTL_MS,
+      ...(id ? { id } : {}),
+    };
     this.pending.set(code, p);
     const autoApproved = this.o.autoLoopback && id !== undefined && isLoopback(address);
     if (autoApproved) await this.approve(code, role, id as string, "auto-loopback");
@@ -90,8 +105,15 @@ export class Pairings extends EventEmitter<{ revoked: [DeviceClaims] }> {
   async approve(code: string, role: DeviceRole, id: string, by: string): Promise<PairedDevice> {
     this.sweep(this.o.clock());
     const p = this.pending.get(code);
-    if (!p || p.device) throw new ApiError("NOT_FOUND", "no pairing request with this code waiting (expired or already approved)");
-    const device: PairedDevice = { pid: `p-${randomBytes(6).toString("base64url")}`, role, id, pairedAt: this.o.clock(), approvedBy: by };
+    if (!p || p.device)
+      throw new ApiError("NOT_FOUND", "no pairing request with this code waiting (expired or already approved)");
+    const device: PairedDevice = {
+      pid: `p-${randomBytes(6).toString("base64url")}`,
+      role,
+      id,
+      pairedAt: this.o.clock(),
+      approvedBy: by,
+    };
     await this.o.store.update((d) => {
       d.devices.push(device);
     });
@@ -105,11 +127,18 @@ export class Pairings extends EventEmitter<{ revoked: [DeviceClaims] }> {
     this.sweep(this.o.clock());
     const p = this.pending.get(code);
     const given = sha(claimSecret);
-    if (!p || !timingSafeEqual(p.claimHash, given)) throw new ApiError("NOT_FOUND", "no pairing request with this code (expired?); ask for a new code");
+    if (!p || !timingSafeEqual(p.claimHash, given))
+      throw new ApiError("NOT_FOUND", "no pairing request with this code (expired?); ask for a new code");
     if (!p.device) return { status: "pending", expiresAt: p.expiresAt };
     const d = p.device;
     if (!this.valid(d.pid)) throw new ApiError("NOT_FOUND", "this pairing was revoked; ask for a new code");
-    return { status: "paired", deviceToken: this.tokens.sign({ role: d.role, id: d.id, pid: d.pid }), role: d.role, id: d.id, pairingId: d.pid };
+    return {
+      status: "paired",
+      deviceToken: this.tokens.sign({ role: d.role, id: d.id, pid: d.pid }),
+      role: d.role,
+      id: d.id,
+      pairingId: d.pid,
+    };
   }
 
   /** Revoke a pairing: its token is refused from now on, its sockets are cut. */
@@ -147,7 +176,14 @@ export class Pairings extends EventEmitter<{ revoked: [DeviceClaims] }> {
     this.sweep(this.o.clock());
     const pending = [...this.pending.values()]
       .filter((p) => !p.device)
-      .map(({ code, role, id, address, createdAt, expiresAt }) => ({ code, role, address, createdAt, expiresAt, ...(id ? { id } : {}) }));
+      .map(({ code, role, id, address, createdAt, expiresAt }) => ({
+        code,
+        role,
+        address,
+        createdAt,
+        expiresAt,
+        ...(id ? { id } : {}),
+      }));
     return { pending, paired: this.o.store.data.devices.filter((d) => !this.revoking.has(d.pid)) };
   }
 

@@ -33,7 +33,9 @@ export function attachDeviceSockets(io: HubIo, pairings: Pairings): void {
  * Who may join which view. Only the kiosk paired as `k` joins `screen:kiosk-k` (it carries
  * ID card readings with their issuing tokens); every other view stays open read-only.
  */
-export function subscriptionGuard(pairings: Pairings): (data: SocketData, sub: Subscription) => Extract<Ack<never>, { ok: false }> | null {
+export function subscriptionGuard(
+  pairings: Pairings,
+): (data: SocketData, sub: Subscription) => Extract<Ack<never>, { ok: false }> | null {
   return (data, sub) => {
     if (sub.view !== "screen") return null;
     const m = KIOSK_SCREEN.exec(sub.screenId);

@@ -635,10 +635,10 @@ describe("http errors: wrong state (409)", () => {
     c("reprint a cancelled ticket", () => `/api/tickets/${ids.cancelled}/reprint`, "none", "INVALID_TRANSITION", {
       kioskId: "k1",
     }),
-    c("issue with a used appointment code", "/api/tickets", "none", "BOOKING_USED", () => ({
+    c("issue with a used appointment code", "/api/tickets", "kiosk", "BOOKING_USED", () => ({
       appointmentCode: ids.usedCode,
     })),
-    c("issue twice with one ID card for one matter", "/api/tickets", "none", "DUPLICATE_ID_TICKET", () => ({
+    c("issue twice with one ID card for one matter", "/api/tickets", "kiosk", "DUPLICATE_ID_TICKET", () => ({
       matterId: "m-062",
       idToken: ids.dupToken,
       kioskId: "k1",
