@@ -27,7 +27,8 @@ type Who =
   | "garbage"
   | "basic"
   | "empty"
-  | "kiosk";
+  | "kiosk"
+  | "kiosk2";
 
 interface Case {
   name: string;
@@ -79,6 +80,7 @@ beforeAll(async () => {
   const [body] = (tok.zhangwei as string).split(".");
   tok.forged = `${body}.${(tok.admin as string).split(".")[1]}`;
   tok.kiosk = await t.deviceToken("kiosk", "k1");
+  tok.kiosk2 = await t.deviceToken("kiosk", "k2");
 
   const issue = async (matterId: string, extra: object = {}) => {
     const r = await t.issue<IssuedTicket>({ matterId, ...extra });
@@ -638,10 +640,11 @@ describe("http errors: wrong state (409)", () => {
     c("issue with a used appointment code", "/api/tickets", "kiosk", "BOOKING_USED", () => ({
       appointmentCode: ids.usedCode,
     })),
-    c("issue twice with one ID card for one matter", "/api/tickets", "kiosk", "DUPLICATE_ID_TICKET", () => ({
+    // The second reading was at k2: its token is good there only.
+    c("issue twice with one ID card for one matter", "/api/tickets", "kiosk2", "DUPLICATE_ID_TICKET", () => ({
       matterId: "m-062",
       idToken: ids.dupToken,
-      kioskId: "k1",
+      kioskId: "k2",
     })),
   ];
   it.each(cases)("$name → 409 $code", run);
