@@ -52,6 +52,33 @@ describe("pairing: kiosk rooms are for the paired kiosk only", () => {
   });
 });
 
+describe("pairing: demo hall auto-pairing from the hub's own machine", () => {
+  let t: TestHub;
+  const logs: string[] = [];
+  beforeAll(async () => {
+    t = await startTestHub({ log: (l) => logs.push(l) });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("approves loopback requests by itself, says so at start, and keeps one pairing per role and id", async () => {
+    expect(logs.some((l) => l.includes("paired automatically"))).toBe(true);
+    const claims = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await pairByHand(t, "kiosk", "k1");
+      expect(r.autoApproved).toBe(true);
+      claims.push((await t.api("POST", "/api/pairings/claim", { code: r.code, claimSecret: r.claimSecret })).body);
+    }
+    expect(claims[0]).toMatchObject({ status: "paired", role: "kiosk", id: "k1" });
+    expect(claims[1].pairingId).toBe(claims[0].pairingId);
+    const file = JSON.parse(readFileSync(join(t.dataDir, "pairings.json"), "utf8"));
+    expect(file.devices).toHaveLength(1);
+    // Without an id there is nothing to pair as: an admin decides.
+    expect((await pairByHand(t, "kiosk", undefined as unknown as string)).autoApproved).toBe(false);
+  });
+});
+
 describe("pairing: who may issue", () => {
   let t: TestHub;
   beforeAll(async () => {
