@@ -67,3 +67,51 @@ describe("kiosk pairing in Chromium", () => {
     await page.context().close();
   });
 });
+
+/** The green channel on the kiosk: no tick any more; a card whose holder is 65 or older shows it and gets it. */
+describe("kiosk green channel in Chromium (demo hall, auto-paired)", () => {
+  let t: TestHub;
+  let browser: Browser;
+  beforeAll(async () => {
+    t = await startTestHub();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it("has no green tick; an older visitor's card shows 绿色通道 and the ticket is green", { timeout: 90_000 }, async () => {
+    const page = await newPage(browser, { width: 1080, height: 1920, hasTouch: true });
+    await page.goto(`${t.url}/kiosk?kiosk=k2`);
+    await page.locator(".kiosk[data-live]").waitFor(WAIT);
+    const cat = (await t.api("GET", "/api/hall")).body;
+    const m = cat.matters.find((x: { id: string }) => x.id === "m-001");
+    const zoneId = cat.departments.find((d: { id: string }) => d.id === m.departmentId)?.zoneId;
+    await page.locator(`[data-zone="${zoneId}"]`).click();
+    await page.locator('[data-matter="m-001"]').click();
+    await page.getByTestId("take").waitFor(WAIT);
+    expect(await page.locator('.take input[type="checkbox"]').count()).toBe(0);
+    expect(await page.getByTestId("green-channel").count()).toBe(0);
+
+    t.hub.devices.simulators("idreader-k2")?.idSim?.placeCard({
+      name: "李老汉",
+      sexCode: "1",
+      nationCode: "01",
+      birthDate: "19500101",
+      address: "山东省德州市平原县龙门街道",
+      idNumber: "371426195001011234",
+      issuer: "平原县公安局",
+      validFrom: "20200101",
+      validTo: "20400101",
+    });
+    await page.getByTestId("green-channel").waitFor(WAIT);
+    await expect(page.getByTestId("green-channel").textContent()).resolves.toContain("绿色通道");
+    await expectNoAxeViolations(page, "kiosk matter with green channel");
+    await page.getByTestId("take").click();
+    await page.getByTestId("issued").waitFor(WAIT);
+    const active = (await t.api("GET", "/api/state")).body.active as { priority: string; source?: string }[];
+    expect(active.filter((x) => x.priority === "green")).toHaveLength(1);
+    await page.context().close();
+  });
+});
