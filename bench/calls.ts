@@ -24,6 +24,7 @@ import {
   pool,
   postJson,
   prepareBenchHall,
+  deskToken,
   say,
   sleep,
   spawnChild,
@@ -103,12 +104,13 @@ async function hubRun(tts: boolean): Promise<LoadResult> {
     child = await spawnChild("bench/hub-child.ts", [hall.dataDir], 60_000, tts ? {} : { OV_BENCH_NO_TTS: "1" });
     const url = child.url;
     const matters = mixedMatters(hall);
+    const desk = await deskToken(url);
     say(`calls: hub at ${url}; issuing ${PREFILL} tickets before the run`);
     await pool(
       Array.from({ length: PREFILL }, (_, i) => i),
       20,
       async (i) => {
-        const r = await postJson(`${url}/api/tickets`, { matterId: matters[i % matters.length] });
+        const r = await postJson(`${url}/api/tickets`, { matterId: matters[i % matters.length] }, desk);
         if (r.status !== 201) throw new Error(`prefill issue failed: ${r.status} ${JSON.stringify(r.body)}`);
       },
     );
@@ -183,7 +185,7 @@ async function hubRun(tts: boolean): Promise<LoadResult> {
       });
     });
     const issueLoad = steady(ISSUE_RATE, DURATION_MS, (i) => {
-      void postJson(`${url}/api/tickets`, { matterId: matters[(i * 7) % matters.length], kioskId: `k${(i % KIOSKS) + 1}` })
+      void postJson(`${url}/api/tickets`, { matterId: matters[(i * 7) % matters.length], kioskId: `k${(i % KIOSKS) + 1}` }, desk)
         .then((r) => {
           if (r.status !== 201) errors++;
         })

@@ -20,6 +20,7 @@ import {
   mixedMatters,
   pool,
   prepareBenchHall,
+  deskToken,
   say,
   spawnChild,
   writeJournal,
@@ -43,10 +44,11 @@ async function rate(n: number, fn: (i: number) => Promise<void>): Promise<number
 }
 
 async function restRate(url: string, matters: string[], n: number, offset: number): Promise<number> {
+  const desk = await deskToken(url);
   return rate(n, async (i) => {
     const r = await fetch(`${url}/api/tickets`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${desk}` },
       body: JSON.stringify({ matterId: matters[(i + offset) % matters.length] }),
     });
     await r.arrayBuffer();

@@ -257,6 +257,17 @@ export async function postJson<T>(url: string, body: unknown, token?: string): P
   return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
+/**
+ * A staff (admin) token of a bench hub: tickets are taken as the help desk does, since
+ * only a paired kiosk or staff may issue, and staff are not rate-limited (a kiosk's limit
+ * would only measure the limiter).
+ */
+export async function deskToken(url: string): Promise<string> {
+  const r = await postJson<{ token: string }>(`${url}/api/auth/login`, { username: "admin", password: ADMIN_PASSWORD });
+  if (r.status !== 200) throw new Error(`bench login failed: ${r.status}`);
+  return r.body.token;
+}
+
 /** Run `fn` over `items` with at most `limit` in flight. */
 export async function pool<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;

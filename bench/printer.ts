@@ -10,7 +10,17 @@ import { performance } from "node:perf_hooks";
 import { startHub } from "../server/src/app.ts";
 import type { IssuedTicket } from "../server/src/contract/events.ts";
 import type { PrintedTicket, PrinterSimulator } from "../hardware/printer/simulator.ts";
-import { ADMIN_PASSWORD, type BenchResult, ms, mixedMatters, postJson, prepareBenchHall, say, summary } from "./lib.ts";
+import {
+  ADMIN_PASSWORD,
+  type BenchResult,
+  deskToken,
+  ms,
+  mixedMatters,
+  postJson,
+  prepareBenchHall,
+  say,
+  summary,
+} from "./lib.ts";
 
 const KIOSKS = 20;
 const ROUNDS = 30;
@@ -18,6 +28,7 @@ const ROUNDS = 30;
 export async function benchPrinter(): Promise<BenchResult> {
   const hall = await prepareBenchHall();
   const hub = await startHub({ port: 0, host: "127.0.0.1", dataDir: hall.dataDir, adminPassword: ADMIN_PASSWORD, log: () => {} });
+  const desk = await deskToken(hub.url);
   try {
     const matters = mixedMatters(hall);
     const sims: PrinterSimulator[] = [];
@@ -50,10 +61,14 @@ export async function benchPrinter(): Promise<BenchResult> {
           );
           cutAt[k] = undefined;
           const t0 = performance.now();
-          const r = await postJson<IssuedTicket>(`${hub.url}/api/tickets`, {
-            matterId: matters[(round * KIOSKS + k) % matters.length],
-            kioskId: `k${k + 1}`,
-          });
+          const r = await postJson<IssuedTicket>(
+            `${hub.url}/api/tickets`,
+            {
+              matterId: matters[(round * KIOSKS + k) % matters.length],
+              kioskId: `k${k + 1}`,
+            },
+            desk,
+          );
           if (r.status !== 201 || r.body.print.status !== "printed") {
             failed++;
             return;
@@ -69,9 +84,13 @@ export async function benchPrinter(): Promise<BenchResult> {
       await Promise.all(
         sims.map(async (_, k) => {
           const t0 = performance.now();
-          const r = await postJson<IssuedTicket>(`${hub.url}/api/tickets`, {
-            matterId: matters[(round * KIOSKS + k) % matters.length],
-          });
+          const r = await postJson<IssuedTicket>(
+            `${hub.url}/api/tickets`,
+            {
+              matterId: matters[(round * KIOSKS + k) % matters.length],
+            },
+            desk,
+          );
           if (r.status !== 201) failed++;
           else if (!warm) issued.push(performance.now() - t0);
         }),

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { startHub } from "../server/src/app.ts";
-import { ADMIN_PASSWORD, type BenchResult, ROOT, type Row, ms, postJson, say, summary } from "./lib.ts";
+import { ADMIN_PASSWORD, type BenchResult, ROOT, type Row, deskToken, ms, postJson, say, summary } from "./lib.ts";
 
 const PAGES: { name: string; html: string; limitKb: number }[] = [
   { name: "kiosk", html: "kiosk-ui/index.html", limitKb: 80 },
@@ -92,8 +92,9 @@ async function clickToScreen(): Promise<{ display: number[]; counter: number[]; 
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
   try {
+    const desk = await deskToken(hub.url);
     for (let i = 0; i < CLICKS + 5; i++) {
-      const r = await postJson(`${hub.url}/api/tickets`, { matterId: "m-001" });
+      const r = await postJson(`${hub.url}/api/tickets`, { matterId: "m-001" }, desk);
       if (r.status !== 201) throw new Error(`issue failed: ${r.status}`);
     }
     const ctx = async (w: number, h: number) =>

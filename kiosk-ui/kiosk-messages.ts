@@ -47,7 +47,7 @@ export const KIOSK = {
   yuan: { zh: "{n} 元", en: "¥{n}" },
   waitingNow: { zh: "当前等候 {n} 人", en: "{n} waiting now" },
   takeTicket: { zh: "取 号", en: "Take a ticket" },
-  greenChannel: { zh: "绿色通道（老年人、残疾人、孕妇等优先）", en: "Green channel (elderly, disabled, pregnant: priority)" },
+  greenChannel: { zh: "绿色通道：您的号将优先办理", en: "Green channel: your ticket is served with priority" },
   qrList: { zh: "扫码带走材料清单", en: "Scan to take this list home" },
   issuing: { zh: "正在取号…", en: "Issuing…" },
   yourNumber: { zh: "您的号码", en: "Your number" },

@@ -16,6 +16,7 @@ import { DIGITS, Keyboard, LETTERS } from "./keyboard.tsx";
 import { KIOSK } from "./kiosk-messages.ts";
 import { helpDeskMatter, issuingBlock, materialsUrl, mattersOfZone } from "./logic.ts";
 import { MatterList } from "./matter-list.tsx";
+import { PairingScreen, storedDeviceToken, usePairing } from "./pairing.tsx";
 import "./kiosk.css";
 
 /** Back to the start screen after this long without a touch. */
@@ -37,9 +38,20 @@ function bookingError(code: string, lang: Lang): string {
   return errorMessage(code, lang);
 }
 
-const api = createApi();
+const urlKioskId = () => new URLSearchParams(location.search).get("kiosk") || "k1";
+// Issuing is for paired kiosks: every request carries this kiosk's device token.
+const api = createApi({ token: () => storedDeviceToken("kiosk", urlKioskId()) });
 
-function Kiosk() {
+/** An unpaired kiosk shows its pairing code; the list-only view (no issuing, no reader) needs no pairing. */
+function KioskPage() {
+  const kioskId = urlKioskId();
+  const pairing = usePairing("kiosk", kioskId);
+  const listOnly = new URLSearchParams(location.search).get("view") === "list";
+  if (!listOnly && !pairing.token) return <PairingScreen deviceRole="kiosk" id={kioskId} onPaired={pairing.save} />;
+  return <Kiosk deviceToken={pairing.token} onUnpaired={pairing.forget} />;
+}
+
+function Kiosk(props: { deviceToken: string | null; onUnpaired: () => void }) {
   const params = useMemo(() => new URLSearchParams(location.search), []);
   const kioskId = params.get("kiosk") || "k1";
   const listOnly = params.get("view") === "list";
@@ -80,6 +92,8 @@ function Kiosk() {
       setScreen(id ? { kind: "issued", ticket, idMasked: id.masked } : { kind: "issued", ticket });
     } catch (e) {
       const code = toApiError(e).code;
+      // The pairing was revoked: back to the pairing screen.
+      if (code === "UNAUTHENTICATED") return props.onUnpaired();
       setError(byBooking ? bookingError(code, lang) : errorMessage(code, lang));
     } finally {
       busyRef.current = false;
@@ -90,6 +104,12 @@ function Kiosk() {
   issueRef.current = issue;
 
   const { state, connected } = useHallSocket(listOnly ? [] : [{ view: "screen", screenId: `kiosk-${kioskId}` }], {
+    deviceToken: props.deviceToken,
+    // The hub refused this kiosk's room or cut the socket: the pairing no longer stands.
+    onSubscribeError: (code) => {
+      if (code === "FORBIDDEN") props.onUnpaired();
+    },
+    onServerDisconnect: () => props.onUnpaired(),
     handlers: {
       "kiosk:input": (e) => {
         if (e.kioskId !== kioskId) return;
@@ -204,7 +224,8 @@ function Kiosk() {
           now,
           tz,
         )}
-        onTake={(priority) => void issue({ matterId: matter.id, priority })}
+        green={pendingId?.green === true}
+        onTake={() => void issue({ matterId: matter.id })}
       />
     ) : (
       <div class="loading">{errorMessage("UNKNOWN_MATTER", lang)}</div>
@@ -373,11 +394,12 @@ function MatterView(props: {
   busy: boolean;
   waiting: number | null;
   block: "OUTSIDE_HOURS" | "DAILY_CAP_REACHED" | null;
-  onTake: (priority?: PriorityClass) => void;
+  /** The ID card read here gives the green channel (the hub applies it; nobody ticks it). */
+  green: boolean;
+  onTake: () => void;
 }) {
   const { cat, matter, lang, block } = props;
   const t = translator(KIOSK, lang);
-  const [green, setGreen] = useState(false);
   const dep = cat.departments.find((d) => d.id === matter.departmentId);
   const queue = cat.queues.find((q) => q.id === matter.queueId);
   const days = (n: number) => (n === 0 ? t("onTheSpot") : t("days", { n }));
@@ -431,17 +453,12 @@ function MatterView(props: {
           ) : (
             <>
               {props.waiting !== null && <p class="waiting">{t("waitingNow", { n: props.waiting })}</p>}
-              <label class="green">
-                <input type="checkbox" checked={green} onChange={(e) => setGreen((e.target as HTMLInputElement).checked)} />
-                {t("greenChannel")}
-              </label>
-              <button
-                type="button"
-                class="big"
-                disabled={props.busy}
-                onClick={() => props.onTake(green ? "green" : undefined)}
-                data-testid="take"
-              >
+              {props.green && (
+                <p class="green" data-testid="green-channel">
+                  {t("greenChannel")}
+                </p>
+              )}
+              <button type="button" class="big" disabled={props.busy} onClick={() => props.onTake()} data-testid="take">
                 {t("takeTicket")}
               </button>
             </>
@@ -532,4 +549,4 @@ function Issued(props: {
 }
 
 const root = document.getElementById("app");
-if (root) render(<Kiosk />, root);
+if (root) render(<KioskPage />, root);

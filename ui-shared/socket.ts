@@ -24,6 +24,10 @@ export type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface HallSocketOptions {
   /** Bearer token for the handshake (`auth.token`), for staff pages. */
   token?: string | null;
+  /** A paired device's token for the handshake (`auth.deviceToken`): kiosks need it for their own room. */
+  deviceToken?: string | null;
+  /** The hub cut the connection (e.g. this device's pairing was revoked). */
+  onServerDisconnect?: () => void;
   /** Page handlers; called after the store is updated. Latest closure is used. */
   handlers?: Partial<ServerToClientEvents>;
   /** After each connect; `recovered` = the hub replayed missed events (no snapshot). */
@@ -54,9 +58,10 @@ export function useHallSocket(subs: readonly Subscription[], opts: HallSocketOpt
 
   useEffect(() => {
     const token = optsRef.current.token;
+    const deviceToken = optsRef.current.deviceToken;
     const s: HubSocket = io(optsRef.current.url ?? "", {
       path: "/socket.io",
-      auth: token ? { token } : {},
+      auth: { ...(token ? { token } : {}), ...(deviceToken ? { deviceToken } : {}) },
       // A hub restart should be noticed and recovered from within a few seconds.
       reconnectionDelayMax: 2000,
     });
@@ -72,7 +77,10 @@ export function useHallSocket(subs: readonly Subscription[], opts: HallSocketOpt
       subscribe();
       optsRef.current.onConnect?.(s.recovered);
     });
-    s.on("disconnect", () => setConnected(false));
+    s.on("disconnect", (reason) => {
+      setConnected(false);
+      if (reason === "io server disconnect") optsRef.current.onServerDisconnect?.();
+    });
     s.on("connect_error", () => setConnected(false));
     for (const name of STORE_EVENTS) {
       // Each listener is typed per event; the loop loses the pairing, so widen once here.
@@ -89,7 +97,7 @@ export function useHallSocket(subs: readonly Subscription[], opts: HallSocketOpt
       s.disconnect();
       setSocket(null);
     };
-  }, [key, opts.token]);
+  }, [key, opts.token, opts.deviceToken]);
 
   return { state, connected, socket };
 }

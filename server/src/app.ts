@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,6 +22,10 @@ import { signOutEverywhere } from "./hall/staff-signout.ts";
 import { createHttpApp } from "./http/app.ts";
 import { ApiError } from "./http/errors.ts";
 import { originAllowed } from "./http/origins.ts";
+import { Pairings } from "./pairing/engine.ts";
+import { DEFAULT_LIMITS, type IssueLimits } from "./pairing/limits.ts";
+import { attachDeviceSockets, subscriptionGuard } from "./pairing/socket.ts";
+import { PairingStore } from "./pairing/store.ts";
 import { Realtime } from "./realtime/server.ts";
 import { demoCatalogue, demoDevices, demoStaff } from "./seed/demo-hall.ts";
 import { CONFIG_VERSION, type ConfigData, ConfigStore, type StaffRecord } from "./store/config.ts";
@@ -54,6 +58,13 @@ export interface HubOptions {
   loginLimits?: LoginLimitOptions;
   /** Password checks allowed to wait for the hashing thread before logins get 429 (default 64). */
   maxQueuedLogins?: number;
+  /**
+   * Pair pages opened on the hub's own machine (127.0.0.1, ::1) without an admin. Default:
+   * `settings.autoPairLoopback` in DATA_DIR/pairings.json, else on only for the demo hall.
+   */
+  autoPairLoopback?: boolean;
+  /** Issuing and pairing rate limits (defaults in pairing/limits.ts). */
+  limits?: Partial<IssueLimits>;
 }
 
 export interface RunningHub {
@@ -63,6 +74,7 @@ export interface RunningHub {
   created?: { admin: string; staff: { username: string; name: string; role: string; counterId?: string; password: string }[] };
   /** Demo bookings valid today. */
   bookings: { code: string; matterId: string; slotAt: number }[];
+  pairings: Pairings;
   hall: HallService;
   devices: DeviceManager;
   config: ConfigStore;
@@ -99,6 +111,14 @@ async function seed(
   };
 }
 
+/** Booking codes: unambiguous characters (no 0/O, 1/I/L), easy to type, 10 of them ≈ 50 bits: unguessable. */
+const BOOKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+function bookingCode(): string {
+  let s = "";
+  for (let i = 0; i < 10; i++) s += BOOKING_ALPHABET[randomInt(BOOKING_ALPHABET.length)];
+  return s;
+}
+
 /** Demo bookings for today, so the scanner path can be tried at the kiosk. */
 async function ensureDemoBookings(config: ConfigStore, hall: HallService, now: number): Promise<RunningHub["bookings"]> {
   const tz = config.data.catalogue.hall.timeZone;
@@ -110,7 +130,7 @@ async function ensureDemoBookings(config: ConfigStore, hall: HallService, now: n
       d.appointments = d.appointments.filter((a) => a.slotAt > now - 7 * 86_400_000);
       for (let i = 0; i < 5; i++) {
         d.appointments.push({
-          code: `YY${day.replaceAll("-", "").slice(2)}${String(i + 1).padStart(2, "0")}`,
+          code: bookingCode(),
           matterId: (matters[(i * 7) % matters.length] as { id: string }).id,
           slotAt: now + i * 20 * 60_000,
         });
@@ -118,7 +138,7 @@ async function ensureDemoBookings(config: ConfigStore, hall: HallService, now: n
     });
   }
   return config.data.appointments
-    .filter((a) => localDay(a.slotAt, tz) === day && !a.usedByTicketId)
+    .filter((a) => localDay(a.slotAt, tz) === day && !a.usedByTicketId && !hall.state.bookingsUsed.has(a.code))
     .map(({ code, matterId, slotAt }) => ({ code, matterId, slotAt }));
 }
 
@@ -186,6 +206,21 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     (revoked) => durableWrite(revokedFile, JSON.stringify(revoked)),
     readGenerations(generationsFile, clock(), log, durableWrite),
   );
+  const pairingStore = PairingStore.open(opts.dataDir, log);
+  const autoLoopback = opts.autoPairLoopback ?? pairingStore.data.settings.autoPairLoopback ?? config.data.demo === true;
+  const pairings = new Pairings({
+    store: pairingStore,
+    tokenKey: Buffer.from(config.data.secrets.tokenKey, "base64"),
+    clock,
+    autoLoopback,
+    log,
+  });
+  log(
+    autoLoopback
+      ? "pairing: pages opened on this machine (127.0.0.1 / ::1) are paired automatically (demo hall); PAIRING_AUTO_LOOPBACK=0 turns this off"
+      : "pairing: every kiosk, screen and terminal page is paired by an admin (POST /api/pairings/:code/approve)",
+  );
+  const limits: IssueLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   let realtime: Realtime | undefined;
   const actions = new CounterActions(hall, {
     clock,
@@ -223,10 +258,12 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
       if (!r.ok) throw new Error(r.error);
     },
     idCard: (kioskId, idNumber, name) => {
-      const { idToken, masked } = issuer.registerIdCard(idNumber);
+      const { idToken, masked, green } = issuer.registerIdCard(idNumber, kioskId);
       // Only the surname leaves the hub: enough for "王** 请选择事项".
       const shown = `${[...name][0] ?? ""}${"*".repeat(Math.max(0, [...name].length - 1))}`;
-      realtime?.io.to(`screen:kiosk-${kioskId}`).emit("kiosk:input", { kioskId, kind: "id_card", idToken, masked, name: shown });
+      realtime?.io
+        .to(`screen:kiosk-${kioskId}`)
+        .emit("kiosk:input", { kioskId, kind: "id_card", idToken, masked, name: shown, green });
     },
     scanned: (kioskId, code) => {
       realtime?.io.to(`screen:kiosk-${kioskId}`).emit("kiosk:input", { kioskId, kind: "appointment", code });
@@ -272,6 +309,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     log,
     startedAt,
     loginLimits: new LoginLimits(opts.loginLimits),
+    pairings,
+    limits,
   });
   const server = createServer(app);
   realtime = new Realtime(server, {
@@ -284,7 +323,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     state: () => hall.state,
     log,
     originAllowed: (origin, host) => originAllowed(origin, host, config.data.catalogue.hall),
+    subscriptionGuard: subscriptionGuard(pairings),
   });
+  attachDeviceSockets(realtime.io, pairings);
   const rt = realtime;
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   rt.io.on("connection", (s) => {
@@ -333,6 +374,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     port,
     ...(created ? { created } : {}),
     bookings,
+    pairings,
     hall,
     devices,
     config,

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { startHub } from "./app.ts";
 import { devicePathPrefixes } from "./devices/device-paths.ts";
+import { limitsFromEnv } from "./pairing/limits.ts";
 import { ConfigError } from "./store/config.ts";
 import { handOverAccounts } from "./store/first-start-accounts.ts";
 
@@ -9,12 +10,23 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const dataDir = resolve(process.env.DATA_DIR ?? "./data");
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError("bad PORT", [`PORT=${process.env.PORT}`]);
+  const autoPair = process.env.PAIRING_AUTO_LOOPBACK;
+  if (autoPair !== undefined && autoPair !== "0" && autoPair !== "1")
+    throw new ConfigError("bad PAIRING_AUTO_LOOPBACK", [`PAIRING_AUTO_LOOPBACK=${autoPair} (use 1 or 0)`]);
+  let limits: ReturnType<typeof limitsFromEnv>;
+  try {
+    limits = limitsFromEnv(process.env);
+  } catch (err) {
+    throw new ConfigError("bad issuing limit", [(err as Error).message]);
+  }
   const hub = await startHub({
     port,
     dataDir,
     ...(process.env.HOST ? { host: process.env.HOST } : {}),
     ...(process.env.ADMIN_PASSWORD ? { adminPassword: process.env.ADMIN_PASSWORD } : {}),
     devicePathPrefixes: devicePathPrefixes(process.env.DEVICE_PATHS),
+    ...(autoPair !== undefined ? { autoPairLoopback: autoPair === "1" } : {}),
+    limits,
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
     // Fail-stop: a restart replays the journal, which is the truth; memory is not.
     onFatal: (err) => {

@@ -31,7 +31,7 @@ function matterIn(queueId: string): string {
 }
 
 async function issueA(): Promise<IssuedTicket> {
-  const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: matterIn("q-a") });
+  const r = await t.issue<IssuedTicket>({ matterId: matterIn("q-a") });
   if (r.status !== 201) throw new Error(`issue: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }

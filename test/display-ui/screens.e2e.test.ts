@@ -49,6 +49,7 @@ function dedicatedCounter(queueId: string, skip = 0): Counter {
   return c;
 }
 
+/** Issued with the current staff token (the help desk): only a paired kiosk or staff may issue. */
 async function issue(queueId: string): Promise<IssuedTicket> {
   return (await api<IssuedTicket>("POST", "/api/tickets", { matterId: matterOf(queueId) })).data;
 }
@@ -354,7 +355,8 @@ describe("display-ui call screen on a hub without TTS", () => {
     const overlay = p.getByTestId("enable-sound");
     if (await overlay.isVisible()) await overlay.click();
 
-    const ticket = await post<IssuedTicket>("/api/tickets", { matterId: matter.id });
+    // Issued at the help desk (staff): only a paired kiosk or staff may issue.
+    const ticket = await post<IssuedTicket>("/api/tickets", { matterId: matter.id }, auth);
     await post(`/api/counters/${counter.id}/call-next`, {}, auth);
     await expect.poll(() => p.getByTestId("newest-number").textContent()).toBe(ticket.number);
     // Spoken by the browser, with the panel on that ticket.

@@ -49,3 +49,28 @@ export async function until<T>(
     await sleep(20);
   }
 }
+
+/**
+ * Pair a page as `role` `id` through the real routes (request a code, approve it as admin
+ * unless the hub paired it by itself, claim) and return its device token.
+ */
+export async function pairDevice(
+  baseUrl: string,
+  role: "kiosk" | "screen" | "terminal",
+  id: string,
+  adminToken: string,
+): Promise<string> {
+  const api = jsonApi(() => baseUrl);
+  const r = await api<{ code: string; claimSecret: string; autoApproved: boolean }>("POST", "/api/pairings", { role, id });
+  if (r.status !== 201) throw new Error(`pairing request: ${r.status} ${JSON.stringify(r.body)}`);
+  if (!r.body.autoApproved) {
+    const a = await api("POST", `/api/pairings/${r.body.code}/approve`, { role, id }, adminToken);
+    if (a.status !== 200) throw new Error(`approve: ${a.status} ${JSON.stringify(a.body)}`);
+  }
+  const c = await api<{ deviceToken?: string }>("POST", "/api/pairings/claim", {
+    code: r.body.code,
+    claimSecret: r.body.claimSecret,
+  });
+  if (!c.body.deviceToken) throw new Error(`claim: ${c.status} ${JSON.stringify(c.body)}`);
+  return c.body.deviceToken;
+}

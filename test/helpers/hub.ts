@@ -5,6 +5,7 @@ import { type Socket, io } from "socket.io-client";
 import { expect } from "vitest";
 import { type RunningHub, startHub } from "../../server/src/app.ts";
 import { ERROR_CODES, type ErrorCode } from "../../server/src/contract/errors.ts";
+import type { IssueLimits } from "../../server/src/pairing/limits.ts";
 import type { ClientToServerEvents, HallSnapshot, LoginReply, ServerToClientEvents } from "../../server/src/contract/events.ts";
 
 /** A typed socket.io-client socket, as the screens and counter pages hold it. */
@@ -30,6 +31,13 @@ export interface TestHubOptions {
   espeakPath?: string;
   /** How config files are written (see HubOptions.durableWrite): make writes fail on demand. */
   durableWrite?: (path: string, data: string) => Promise<void>;
+  /**
+   * Rate limits. Default: so high that no test meets them (tests issue hundreds of tickets
+   * from one address in a second); the rate-limit tests set real ones.
+   */
+  limits?: Partial<IssueLimits>;
+  /** Auto-pairing of loopback pages (default: the hub's own default, on for the demo hall). */
+  autoPairLoopback?: boolean;
 }
 
 /**
@@ -81,13 +89,25 @@ export interface TestHub {
    */
   // biome-ignore lint/suspicious/noExplicitAny: replies are untyped JSON, as with api()
   issue<T = any>(body: Record<string, unknown>, auth?: string | { header: string }): Promise<ApiReply<T>>;
-  /** A socket.io-client socket over websocket; closed by `close()`. */
-  socket(opts?: { token?: string; autoConnect?: boolean }): HubClient;
+  /**
+   * Device token of a page paired as `role` `id`, obtained through the real routes
+   * (request a code, the admin approves it, claim); paired once per hub and cached.
+   */
+  deviceToken(role: "kiosk" | "screen" | "terminal", id: string): Promise<string>;
+  /** A socket.io-client socket over websocket; closed by `close()`. `deviceToken`: a paired device's. */
+  socket(opts?: { token?: string; deviceToken?: string; autoConnect?: boolean }): HubClient;
   /** Close every socket, the hub, and remove the data folder. Safe to call twice. */
   close(): Promise<void>;
 }
 
 export const ADMIN_PASSWORD = "test-admin-pw";
+
+const UNLIMITED: IssueLimits = {
+  perKiosk: { points: 1_000_000, durationSec: 1 },
+  perAddress: { points: 1_000_000, durationSec: 1 },
+  pairingRequests: { points: 1_000_000, durationSec: 1 },
+  pairingClaims: { points: 1_000_000, durationSec: 1 },
+};
 
 /** Today 10:00 in Asia/Shanghai as epoch ms. */
 export function hallMorning(at = Date.now()): number {
@@ -108,9 +128,12 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
     log: opts.log ?? (() => {}),
     ...(opts.espeakPath ? { espeakPath: opts.espeakPath } : {}),
     ...(opts.durableWrite ? { durableWrite: opts.durableWrite } : {}),
+    limits: { ...UNLIMITED, ...opts.limits },
+    ...(opts.autoPairLoopback !== undefined ? { autoPairLoopback: opts.autoPairLoopback } : {}),
   });
+  const devices = new Map<string, Promise<string>>();
   const sockets: HubClient[] = [];
-  let admin: string | undefined;
+  let admin: { token: string; at: number } | undefined;
   let closed: Promise<void> | undefined;
 
   const api = async <T>(
@@ -156,10 +179,44 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
       if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body;
     },
-    issue: (body, auth) => api("POST", "/api/tickets", body, auth),
+    // A kiosk issues with its own device token; without a kioskId the help desk (staff) does,
+    // so such tickets stay unprinted as before.
+    issue: async (body, auth) => {
+      const kioskId = typeof body.kioskId === "string" ? body.kioskId : undefined;
+      const cred = auth ?? (kioskId ? await t.deviceToken("kiosk", kioskId) : await t.adminToken());
+      return api("POST", "/api/tickets", body, cred);
+    },
+    deviceToken: (role, id) => {
+      const key = `${role}:${id}`;
+      let p = devices.get(key);
+      if (!p) {
+        p = (async () => {
+          const r = await api<{ code: string; claimSecret: string; autoApproved: boolean }>("POST", "/api/pairings", {
+            role,
+            id,
+          });
+          if (r.status !== 201) throw new Error(`pairing request ${key}: ${r.status} ${JSON.stringify(r.body)}`);
+          if (!r.body.autoApproved) {
+            const a = await api("POST", `/api/pairings/${r.body.code}/approve`, { role, id }, await t.adminToken());
+            if (a.status !== 200) throw new Error(`approve ${key}: ${a.status} ${JSON.stringify(a.body)}`);
+          }
+          const c = await api<{ deviceToken?: string }>("POST", "/api/pairings/claim", {
+            code: r.body.code,
+            claimSecret: r.body.claimSecret,
+          });
+          if (c.status !== 200 || !c.body.deviceToken) throw new Error(`claim ${key}: ${c.status} ${JSON.stringify(c.body)}`);
+          return c.body.deviceToken;
+        })();
+        devices.set(key, p);
+        p.catch(() => devices.delete(key));
+      }
+      return p;
+    },
     adminToken: async () => {
-      admin ??= (await t.login("admin")).token;
-      return admin;
+      // Tests move the clock by days: sign in again well before the 12 h token lifetime ends.
+      if (!admin || clock() - admin.at > 6 * 3600_000 || clock() < admin.at)
+        admin = { token: (await t.login("admin")).token, at: clock() };
+      return admin.token;
     },
     socket: (o = {}) => {
       const s: HubClient = io(hub.url, {
@@ -168,7 +225,7 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
         reconnectionDelay: 50,
         reconnectionDelayMax: 200,
         autoConnect: o.autoConnect ?? true,
-        auth: o.token ? { token: o.token } : {},
+        auth: { ...(o.token ? { token: o.token } : {}), ...(o.deviceToken ? { deviceToken: o.deviceToken } : {}) },
       });
       sockets.push(s);
       return s;
@@ -289,11 +346,13 @@ export async function readIdCard(
   kioskId: string,
   idNumber: string,
   name = "王小明",
-): Promise<{ idToken: string; masked: string; name: string }> {
-  const screen = t.socket();
+): Promise<{ idToken: string; masked: string; name: string; green: boolean }> {
+  // Only the kiosk paired as kioskId may hear its reader.
+  const screen = t.socket({ deviceToken: await t.deviceToken("kiosk", kioskId) });
   try {
     await connected(screen);
-    await screen.emitWithAck("subscribe", { view: "screen", screenId: `kiosk-${kioskId}` });
+    const joined = await screen.emitWithAck("subscribe", { view: "screen", screenId: `kiosk-${kioskId}` });
+    if (!joined.ok) throw new Error(`kiosk ${kioskId} screen: ${joined.error}`);
     const input = nextEvent(screen, "kiosk:input", (e) => e.kind === "id_card", 5000);
     const sim = t.hub.devices.simulators(`idreader-${kioskId}`)?.idSim;
     if (!sim) throw new Error(`no simulated ID reader at kiosk ${kioskId}`);
@@ -311,7 +370,7 @@ export async function readIdCard(
     const e = await input;
     sim.removeCard();
     if (e.kind !== "id_card") throw new Error("unexpected kiosk input");
-    return { idToken: e.idToken, masked: e.masked, name: e.name };
+    return { idToken: e.idToken, masked: e.masked, name: e.name, green: e.green === true };
   } finally {
     screen.disconnect();
   }

@@ -128,7 +128,7 @@ describe("kiosk → counter → phone in Chromium", () => {
   });
 
   it("finishes with an outcome and calls the next by keyboard shortcut (F, then F1)", async () => {
-    const second = await api<IssuedTicket>("POST", "/api/tickets", { matterId: matter.id });
+    const second = await api<IssuedTicket>("POST", "/api/tickets", { matterId: matter.id }, adminToken);
     const phone = await newPage(browser, { width: 390, height: 844 });
     await phone.goto(second.phoneUrl);
     await phone.getByTestId("ahead").waitFor(WAIT);
@@ -182,7 +182,7 @@ describe("kiosk → counter → phone in Chromium", () => {
   });
 
   it("recovers by itself when the hub restarts under an open counter and phone page", { timeout: 60_000 }, async () => {
-    const third = await api<IssuedTicket>("POST", "/api/tickets", { matterId: matter.id });
+    const third = await api<IssuedTicket>("POST", "/api/tickets", { matterId: matter.id }, adminToken);
     const phone = await newPage(browser, { width: 390, height: 844 });
     await phone.goto(third.phoneUrl);
     await phone.getByTestId("ahead").waitFor(WAIT);
@@ -197,7 +197,7 @@ describe("kiosk → counter → phone in Chromium", () => {
     await phone.getByTestId("reconnecting").waitFor({ state: "detached", timeout: 20_000 });
 
     // Current data from the new hub: a ticket issued after the restart appears live…
-    const fourth = await api<IssuedTicket>("POST", "/api/tickets", { matterId: matter.id });
+    const fourth = await api<IssuedTicket>("POST", "/api/tickets", { matterId: matter.id }, adminToken);
     await counterPage.locator(".tickets li", { hasText: fourth.number }).waitFor(WAIT);
     // …and the phone page follows its ticket being called on the new hub.
     await api("POST", `/api/counters/${COUNTER_ID}/start`, {}, adminToken);

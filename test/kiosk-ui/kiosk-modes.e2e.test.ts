@@ -29,10 +29,25 @@ function start(port: number): Promise<Hub> {
   return startHub({ port, host: "127.0.0.1", dataDir, adminPassword: "test-admin-pw", log: () => {} });
 }
 
+let staffToken: string | undefined;
+/** Tickets taken over REST here come from the help desk (staff): only a paired kiosk or staff may issue. */
+async function staff(): Promise<string> {
+  if (!staffToken) {
+    const res = await fetch(`${hub.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: "test-admin-pw" }),
+    });
+    staffToken = ((await res.json()) as { token: string }).token;
+  }
+  return staffToken;
+}
+
 async function post(route: string, body: unknown): Promise<{ status: number; body: { error?: { code: string } } }> {
+  const auth = route === "/api/tickets" ? await staff() : undefined;
   const res = await fetch(hub.url + route, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as { error?: { code: string } } };

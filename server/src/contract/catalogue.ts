@@ -42,6 +42,8 @@ export interface Hall {
   /** How many times the call screens say each call (1..5; default 2). A screen's
    * `?repeat=N` overrides it. */
   announceRepeat?: number;
+  /** Age from which an ID card gives the green channel (绿色通道) by itself; default 65. */
+  greenChannelAge?: number;
 }
 
 /** 功能区 — a functional zone of the hall. */

@@ -67,7 +67,15 @@ export interface ServerToClientEvents {
 /** Something a kiosk's reader or scanner read. The ID number itself never leaves the hub:
  * the kiosk gets a short-lived token to issue with, and the masked number to show. */
 export type KioskInput =
-  | { kioskId: string; kind: "id_card"; idToken: string; masked: string; name: string }
+  | {
+      kioskId: string;
+      kind: "id_card";
+      idToken: string;
+      masked: string;
+      name: string;
+      /** The card holder's age gives the green channel (绿色通道); the kiosk shows it, the hub applies it. */
+      green?: boolean;
+    }
   | { kioskId: string; kind: "appointment"; code: string };
 
 export type PrintResult =
@@ -181,4 +189,6 @@ export interface SocketData {
   token?: string;
   /** Distinct subscriptions of this socket (JSON), so repeats are idempotent and bounded. */
   subscriptions?: string[];
+  /** A paired device (handshake `auth.deviceToken`): role, id, pairing id. */
+  device?: { role: "kiosk" | "screen" | "terminal"; id: string; pid: string };
 }

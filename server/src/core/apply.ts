@@ -134,6 +134,7 @@ export function apply(state: HallState, e: HallEvent): HallState {
       state.tickets.set(t.id, t);
       state.seq.set(t.queueId, Math.max(state.seq.get(t.queueId) ?? 0, t.seq));
       if (e.idHash) state.idKeys.add(`${e.idHash}|${t.matterId}`);
+      if (e.bookingCode) state.bookingsUsed.set(e.bookingCode, t.id);
       insertInLine(lineFor(state, t), t);
       state.agg.issued++;
       const h = localHour(e.at, state.catalogue.hall.timeZone);

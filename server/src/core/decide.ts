@@ -289,6 +289,8 @@ function issue(state: HallState, cmd: Extract<Command, { type: "issue" }>, now: 
     return reject("DUPLICATE_ID_TICKET", "this ID card already has a ticket for this matter today");
   if (cmd.priority === "appointment" && cmd.appointmentAt === undefined)
     return reject("VALIDATION_FAILED", "an appointment ticket needs its slot time");
+  if (cmd.bookingCode !== undefined && state.bookingsUsed.has(cmd.bookingCode))
+    return reject("BOOKING_USED", "this booking has already been used");
   const seq = last + 1;
   const ticket: Ticket = {
     id: cmd.ticketId,
@@ -309,7 +311,15 @@ function issue(state: HallState, cmd: Extract<Command, { type: "issue" }>, now: 
     ...(cmd.lang ? { lang: cmd.lang } : {}),
     source: cmd.source,
   };
-  return [{ type: "ticket.issued", at: now, ticket, ...(cmd.idHash ? { idHash: cmd.idHash } : {}) }];
+  return [
+    {
+      type: "ticket.issued",
+      at: now,
+      ticket,
+      ...(cmd.idHash ? { idHash: cmd.idHash } : {}),
+      ...(cmd.bookingCode !== undefined ? { bookingCode: cmd.bookingCode } : {}),
+    },
+  ];
 }
 
 function openCounter(state: HallState, counterId: string, mustBeActive: boolean): CounterRuntime | Rejection {

@@ -15,6 +15,8 @@ export type Command =
       idMasked?: string;
       /** Language the visitor took the ticket in (the phone page follows it). */
       lang?: TicketLang;
+      /** Booking code this ticket uses up: refused when today's state already has it. */
+      bookingCode?: string;
     }
   | { type: "signIn"; counterId: string; staffId: string; staffName: string; takeover: boolean }
   | { type: "signOut"; counterId: string; staffId: string }
@@ -59,7 +61,7 @@ export type CallMode = "next" | "specific" | "callback";
 
 /** What happened. The journal stores these; state is their fold. */
 export type HallEvent =
-  | { type: "ticket.issued"; at: Instant; ticket: Ticket; idHash?: string }
+  | { type: "ticket.issued"; at: Instant; ticket: Ticket; idHash?: string; bookingCode?: string }
   | {
       type: "ticket.called";
       at: Instant;

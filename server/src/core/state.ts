@@ -65,6 +65,8 @@ export interface HallState {
   counters: Map<string, CounterRuntime>;
   /** `${idHash}|${matterId}` of tickets issued by ID card today. */
   idKeys: Set<string>;
+  /** Booking codes used today → the ticket that used each (part of the issue event, so replay knows them). */
+  bookingsUsed: Map<string, string>;
   recentCalls: CallInfo[];
   agg: Aggregates;
   /** Live service time per queue (exponentially weighted, seconds). */
@@ -117,6 +119,7 @@ export function initialState(catalogue: Catalogue, day: string): HallState {
     targeted: new Map(),
     counters: new Map(catalogue.counters.map((c) => [c.id, newCounter(c.id)])),
     idKeys: new Set(),
+    bookingsUsed: new Map(),
     recentCalls: [],
     agg: {
       issued: 0,

@@ -7,6 +7,7 @@ import { ApiError } from "../http/errors.ts";
 import type { ConfigStore } from "../store/config.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { formatWait, waitMinutes } from "../../../ui-shared/format.ts";
+import { DEFAULT_GREEN_CHANNEL_AGE, greenByAge } from "./green-channel.ts";
 import type { HallService } from "./service.ts";
 import { TicketKeys, newTicketId } from "./ticket-keys.ts";
 
@@ -23,6 +24,20 @@ export interface IssueInput {
   idToken?: string;
   appointmentCode?: string;
   lang?: "zh" | "en";
+  /**
+   * Who issues: staff may grant the green channel; a kiosk (the default) gets it only from
+   * a qualifying ID card read at that same kiosk.
+   */
+  by?: "kiosk" | "staff";
+}
+
+interface IdReading {
+  idHash: string;
+  masked: string;
+  exp: number;
+  /** The kiosk whose reader read the card: the token is good there only. */
+  kioskId: string | undefined;
+  green: boolean;
 }
 
 const ID_TOKEN_TTL_MS = 3 * 60_000;
@@ -36,7 +51,7 @@ export const REPRINTS_PER_TICKET = 3;
  * gets a short-lived token, the journal only a salted hash and a masked number.
  */
 export class TicketIssuer {
-  private readonly idTokens = new Map<string, { idHash: string; masked: string; exp: number }>();
+  private readonly idTokens = new Map<string, IdReading>();
   private print: PrintPort | null = null;
   /** The holder's capability per ticket (see TicketKeys). */
   readonly keys: TicketKeys;
@@ -58,16 +73,22 @@ export class TicketIssuer {
     this.print = p;
   }
 
-  /** An ID card was read at a kiosk: keep its salted hash behind a token for the next issue. */
-  registerIdCard(idNumber: string): { idToken: string; masked: string } {
+  /**
+   * An ID card was read at kiosk `kioskId`: keep its salted hash behind a token for the next
+   * issue there, used once. `green`: the holder's age gives the green channel today.
+   */
+  registerIdCard(idNumber: string, kioskId?: string): { idToken: string; masked: string; green: boolean } {
     const idHash = createHmac("sha256", this.config.data.secrets.idSalt).update(idNumber.toUpperCase()).digest("base64url");
     const masked =
       idNumber.length > 8 ? `${idNumber.slice(0, 4)}${"*".repeat(idNumber.length - 8)}${idNumber.slice(-4)}` : "****";
     const idToken = randomBytes(12).toString("base64url");
     const now = this.clock();
     for (const [k, v] of this.idTokens) if (v.exp < now) this.idTokens.delete(k);
-    this.idTokens.set(idToken, { idHash, masked, exp: now + ID_TOKEN_TTL_MS });
-    return { idToken, masked };
+    this.hall.rotateIfNeeded(now);
+    const threshold = this.hall.state.catalogue.hall.greenChannelAge ?? DEFAULT_GREEN_CHANNEL_AGE;
+    const green = greenByAge(idNumber, this.hall.day, threshold);
+    this.idTokens.set(idToken, { idHash, masked, exp: now + ID_TOKEN_TTL_MS, kioskId, green });
+    return { idToken, masked, green };
   }
 
   async issue(input: IssueInput, baseUrl: string): Promise<IssuedTicket> {
@@ -77,10 +98,13 @@ export class TicketIssuer {
     let appointmentAt: number | undefined;
     let booking: { code: string } | undefined;
     if (input.appointmentCode) {
-      const a = this.config.data.appointments.find((x) => x.code === input.appointmentCode);
+      // Typed codes: case does not matter (the alphabet has one case).
+      const typed = input.appointmentCode.toUpperCase();
+      const a = this.config.data.appointments.find((x) => x.code.toUpperCase() === typed);
       if (!a) throw new ApiError("BOOKING_NOT_FOUND", "no booking with this code");
-      if (a.usedByTicketId) throw new ApiError("BOOKING_USED", "this booking has already been used");
       this.hall.rotateIfNeeded(now);
+      // The engine refuses a used code too (decisively: same journalled event); this only answers early.
+      if (this.hall.state.bookingsUsed.has(a.code)) throw new ApiError("BOOKING_USED", "this booking has already been used");
       if (localDay(a.slotAt, this.hall.state.catalogue.hall.timeZone) !== this.hall.day)
         throw new ApiError("BOOKING_NOT_TODAY", "this booking is for another day");
       matterId = a.matterId;
@@ -91,11 +115,20 @@ export class TicketIssuer {
       throw new ApiError("VALIDATION_FAILED", "appointment tickets are issued with an appointment code");
     }
     if (!matterId) throw new ApiError("VALIDATION_FAILED", "give matterId or appointmentCode");
-    let id: { idHash: string; masked: string; exp: number } | undefined;
+    let id: IdReading | undefined;
     if (input.idToken) {
       id = this.idTokens.get(input.idToken);
       if (!id || id.exp < now) throw new ApiError("VALIDATION_FAILED", "the ID card reading has expired; read the card again");
+      if (id.kioskId !== undefined && id.kioskId !== input.kioskId)
+        throw new ApiError("FORBIDDEN", "this ID card was read at another kiosk");
     }
+    // Green channel: granted by staff, or by the card holder's age; never a visitor's tick.
+    if (priority === "green" && input.by !== "staff" && !id?.green)
+      throw new ApiError("FORBIDDEN", "the green channel is granted by staff or by the ID card holder's age");
+    if (id?.green && priority === "normal") priority = "green";
+    // Used once: taken before the engine runs, so two requests racing with one token can't both use it.
+    const idToken = input.idToken;
+    if (idToken) this.idTokens.delete(idToken);
     // The id names the day it is for (see newTicketId): turn the day first if it is due.
     this.hall.rotateIfNeeded(now);
     const ticketId = this.newId(this.hall.day);
@@ -108,15 +141,22 @@ export class TicketIssuer {
       ...(appointmentAt !== undefined ? { appointmentAt } : {}),
       ...(id ? { idHash: id.idHash, idMasked: id.masked } : {}),
       ...(input.lang ? { lang: input.lang } : {}),
+      ...(booking ? { bookingCode: booking.code } : {}),
     });
-    if (!r.ok) throw new ApiError(r.error, r.message);
-    if (input.idToken) this.idTokens.delete(input.idToken);
+    if (!r.ok) {
+      // Refused (another matter is still possible with the same card): the reading stays good.
+      if (idToken && id) this.idTokens.set(idToken, id);
+      throw new ApiError(r.error, r.message);
+    }
     if (booking) {
+      // Only for the booking list (which codes are left); the journal event is what makes it used.
       const code = booking.code;
-      await this.config.update((d) => {
-        const a = d.appointments.find((x) => x.code === code);
-        if (a) a.usedByTicketId = ticketId;
-      });
+      await this.config
+        .update((d) => {
+          const a = d.appointments.find((x) => x.code === code);
+          if (a) a.usedByTicketId = ticketId;
+        })
+        .catch(() => {});
     }
     const t = this.hall.state.tickets.get(ticketId) as Ticket;
     const phoneUrl = this.phoneUrl(t.id, baseUrl);

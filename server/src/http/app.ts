@@ -15,6 +15,10 @@ import type { CounterAction, CounterActions } from "../hall/counter-actions.ts";
 import type { TicketIssuer } from "../hall/issuing.ts";
 import type { HallService } from "../hall/service.ts";
 import { canViewCounter } from "../hall/scope.ts";
+import type { Pairings } from "../pairing/engine.ts";
+import { IssueGuard } from "../pairing/issue-guard.ts";
+import type { IssueLimits } from "../pairing/limits.ts";
+import { mountPairingRoutes } from "../pairing/routes.ts";
 import { type StaffDirectory, publicStaff } from "../hall/staff.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
 import type { Announcer } from "../voice/announcer.ts";
@@ -44,6 +48,9 @@ export interface HttpDeps {
   startedAt: number;
   /** Login throttling per address and account (absent: none, for API-only tests). */
   loginLimits?: LoginLimits;
+  /** Device pairing (kiosks, screens, terminals). */
+  pairings: Pairings;
+  limits: IssueLimits;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -161,9 +168,20 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json(await d.hall.summaries(q.from, q.to));
   });
 
+  // Only a paired kiosk (as itself) or staff may take a number; see pairing/issue-guard.ts.
+  const issueGuard = new IssueGuard(
+    d.pairings,
+    (token) => {
+      const c = d.tokens.verify(token);
+      return c ? d.staff.byId(c.sid)?.id : undefined;
+    },
+    d.limits,
+  );
   app.post("/api/tickets", async (req, res) => {
+    const by = await issueGuard.authorize(req, res);
     const b = parse(schemas.issue, req.body);
-    const t = await d.issuer.issue(b, baseUrl(req));
+    const kioskId = IssueGuard.kioskIdFor(by, b.kioskId);
+    const t = await d.issuer.issue({ ...b, ...(kioskId !== undefined ? { kioskId } : {}), by: by.kind }, baseUrl(req));
     res.status(201).json(t);
   });
   // The visitor's ticket: progress, and the holder-only actions (ticket-routes.ts).
@@ -328,6 +346,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
     const b = parse(schemas.simulate, req.body);
     res.json(d.devices.simulate(parse(schemas.id, req.params.id), b.fault));
   });
+
+  mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
 
   app.use("/api", (_req, _res) => {
     throw new ApiError("NOT_FOUND", "no such route");

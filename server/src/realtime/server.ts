@@ -36,6 +36,8 @@ export interface RealtimeDeps {
   log: (line: string) => void;
   /** Whether a connection from this browser Origin may open (absent: every origin; see http/origins.ts). */
   originAllowed?: (origin: string | undefined, host: string | undefined) => boolean;
+  /** Refuses a subscription the socket may not make (kiosk rooms need that kiosk's device token). */
+  subscriptionGuard?: (data: SocketData, sub: Subscription) => Extract<Ack<never>, { ok: false }> | null;
 }
 
 /** Distinct subscriptions one socket may hold (a page needs one or two): each sends a snapshot. */
@@ -147,6 +149,8 @@ export class Realtime {
       const r = subscriptionSchema.safeParse(raw);
       if (!r.success) return reply(fail("VALIDATION_FAILED", "bad subscription"));
       const sub = r.data as Subscription;
+      const denied = this.d.subscriptionGuard?.(socket.data, sub);
+      if (denied) return reply(denied);
       // A repeated subscription is idempotent (no second snapshot), and a socket holds a
       // bounded number: each distinct one costs a full snapshot.
       const key = JSON.stringify(sub);

@@ -102,6 +102,7 @@ export const hallSchema = z.strictObject({
     .max(32)
     .optional(),
   announceRepeat: z.int().min(1).max(5).optional(),
+  greenChannelAge: z.int().min(0).max(150).optional(),
 });
 
 export const zoneSchema = z.strictObject({

@@ -180,11 +180,19 @@ describe("crash/startup after a torn journal write", () => {
   it("drops a torn last line, reports it in the log, starts, and keeps every whole event", async () => {
     let hub = await startChildHub({ dataDir, adminPassword: ADMIN_PASSWORD });
     hubs.push(hub);
+    // Issued by staff (the help desk): only a paired kiosk or staff may issue. The token
+    // outlives the restart (the token key is on disk).
+    const login = await fetch(`${hub.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
+    });
+    const desk = ((await login.json()) as { token: string }).token;
     const issued: { id: string; number: string }[] = [];
     for (let i = 0; i < 3; i++) {
       const r = await fetch(`${hub.url}/api/tickets`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: `Bearer ${desk}` },
         body: JSON.stringify({ matterId: "m-001" }),
       });
       expect(r.status).toBe(201);
@@ -215,7 +223,7 @@ describe("crash/startup after a torn journal write", () => {
     // The next ticket follows the last whole one, on a clean line of the journal.
     const r = await fetch(`${hub.url}/api/tickets`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${desk}` },
       body: JSON.stringify({ matterId: "m-001" }),
     });
     expect(((await r.json()) as { number: string }).number).toBe(

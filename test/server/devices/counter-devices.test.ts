@@ -49,7 +49,8 @@ async function counterView(): Promise<CounterView> {
 }
 
 async function issue(matterId = "m-001"): Promise<{ id: string; number: string; queueId: string }> {
-  const r = await api<{ id: string; number: string; queueId: string }>("POST", "/api/tickets", { matterId });
+  // Issued by staff (the help desk): only a paired kiosk or staff may issue.
+  const r = await api<{ id: string; number: string; queueId: string }>("POST", "/api/tickets", { matterId }, clerkToken);
   expect(r.status).toBe(201);
   return r.body;
 }

@@ -9,7 +9,7 @@ import type { Ticket } from "../../../server/src/contract/tickets.ts";
 import type { IdCardText } from "../../../hardware/idreader/protocol.ts";
 import { type RunningHub, startHub } from "../../../server/src/app.ts";
 import { holderHeader } from "../../helpers/hub.ts";
-import { jsonApi, sleep, until } from "../../helpers/http.ts";
+import { jsonApi, pairDevice, sleep, until } from "../../helpers/http.ts";
 
 // The kiosk's devices (ID card reader, scanner, ticket printer) as simulators inside the
 // running hub, observed through the kiosk's socket room, REST and the printer's output.
@@ -53,8 +53,27 @@ interface Listener {
   raw: string[];
 }
 
+/** Device tokens of the kiosks paired in this file (the kiosk rooms are theirs only). */
+const kioskTokens = new Map<string, string>();
+async function kioskToken(kioskId: string): Promise<string> {
+  let tok = kioskTokens.get(kioskId);
+  if (!tok) {
+    tok = await pairDevice(hub.url, "kiosk", kioskId, adminToken);
+    kioskTokens.set(kioskId, tok);
+  }
+  return tok;
+}
+/** Issue as kiosk `body.kioskId` with its device token, or as staff (admin) without one. */
+async function issue<T>(body: Record<string, unknown>) {
+  const who = typeof body.kioskId === "string" ? await kioskToken(body.kioskId) : adminToken;
+  return api<T>("POST", "/api/tickets", body, who);
+}
+
 async function listen(subscription: Record<string, string>): Promise<Listener> {
-  const socket = io(hub.url, { transports: ["websocket"], reconnection: false });
+  const screenId = subscription.screenId ?? "";
+  const kiosk = /^kiosk-(.+)$/.exec(screenId)?.[1];
+  const auth = kiosk ? { deviceToken: await kioskToken(kiosk) } : {};
+  const socket = io(hub.url, { transports: ["websocket"], reconnection: false, auth });
   sockets.push(socket);
   const l: Listener = { socket, events: [], raw: [] };
   socket.onAny((name: string, payload: unknown) => {
@@ -118,10 +137,10 @@ describe("devices/ID card reader at kiosk k1", () => {
     // Another kiosk's screen does not hear this kiosk's reader.
     expect(kioskInputs(other)).toEqual([]);
 
-    const issued = await api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001", kioskId: "k1", idToken: first.idToken });
+    const issued = await issue<IssuedTicket>({ matterId: "m-001", kioskId: "k1", idToken: first.idToken });
     expect(issued.status).toBe(201);
     // A token is good for one ticket only.
-    const reused = await api<{ error: { code: string } }>("POST", "/api/tickets", {
+    const reused = await issue<{ error: { code: string } }>({
       matterId: "m-002",
       kioskId: "k1",
       idToken: first.idToken,
@@ -135,7 +154,7 @@ describe("devices/ID card reader at kiosk k1", () => {
     const second = await until(() => kioskInputs(kiosk)[1], 4000, "second kiosk:input");
     if (second.kind !== "id_card") throw new Error("expected an id_card input");
     expect(second.idToken).not.toBe(first.idToken);
-    const dup = await api<{ error: { code: string } }>("POST", "/api/tickets", {
+    const dup = await issue<{ error: { code: string } }>({
       matterId: "m-001",
       kioskId: "k1",
       idToken: second.idToken,
@@ -143,7 +162,7 @@ describe("devices/ID card reader at kiosk k1", () => {
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe("DUPLICATE_ID_TICKET");
     // Another matter the same day is fine, with the token the refusal did not use up.
-    const otherMatter = await api<IssuedTicket>("POST", "/api/tickets", {
+    const otherMatter = await issue<IssuedTicket>({
       matterId: "m-002",
       kioskId: "k1",
       idToken: second.idToken,
@@ -183,7 +202,7 @@ describe("devices/scanner at kiosk k1", () => {
     await scanner.scan(booking.code);
     const input = await until(() => kioskInputs(kiosk)[0], 3000, "kiosk:input appointment");
     expect(input).toEqual({ kioskId: "k1", kind: "appointment", code: booking.code });
-    const t = await api<IssuedTicket>("POST", "/api/tickets", { appointmentCode: booking.code, kioskId: "k1" });
+    const t = await issue<IssuedTicket>({ appointmentCode: booking.code, kioskId: "k1" });
     expect(t.status).toBe(201);
     expect(t.body.priority).toBe("appointment");
     expect(t.body.matterId).toBe(booking.matterId);
@@ -195,7 +214,7 @@ describe("devices/ticket printer at kiosk k1", () => {
     const printer = sims("printer-k1").printerSim;
     if (!printer) throw new Error("printer-k1 has no simulator");
     const before = printer.tickets.length;
-    const t = await api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001", kioskId: "k1" });
+    const t = await issue<IssuedTicket>({ matterId: "m-001", kioskId: "k1" });
     expect(t.status).toBe(201);
     expect(t.body.print).toEqual({ status: "printed", printerId: "printer-k1" });
     const paper = await until(
@@ -207,7 +226,7 @@ describe("devices/ticket printer at kiosk k1", () => {
     expect(paper.qr).toEqual([t.body.phoneUrl]);
     // A ticket taken without a kiosk (phone, web) prints nothing.
     const count = printer.tickets.length;
-    const web = await api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001" });
+    const web = await issue<IssuedTicket>({ matterId: "m-001" });
     expect(web.body.print).toEqual({ status: "none" });
     await sleep(200);
     expect(printer.tickets.length).toBe(count);
@@ -239,7 +258,7 @@ describe("devices/ticket printer at kiosk k1", () => {
 
     await sleep(200); // let earlier tickets' bytes reach the simulator before counting
     const printed = printer.tickets.length;
-    const t = await api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001", kioskId: "k1" });
+    const t = await issue<IssuedTicket>({ matterId: "m-001", kioskId: "k1" });
     expect(t.status).toBe(201);
     expect(t.body.print).toEqual({ status: "failed", printerId: "printer-k1", error: "PAPER_OUT" });
     expect(printer.tickets.length).toBe(printed);

@@ -21,7 +21,7 @@ describe("http catalogue administration", () => {
       (m) => !c05.profile.queueIds.includes(m.queueId) && m.queueId !== "q-h" && m.queueId !== "q-j",
     );
     if (!matter) throw new Error("demo hall has no matter outside c05's queues");
-    const issued = await t.api("POST", "/api/tickets", { matterId: matter.id });
+    const issued = await t.issue({ matterId: matter.id });
     expect(issued.status).toBe(201);
 
     const updated = nextEvent(sock, "catalogue:updated");
@@ -83,7 +83,7 @@ describe("http catalogue administration", () => {
 
     // A waiting ticket in q-b: its queue cannot disappear today.
     const mB = hall.matters.find((m) => m.queueId === "q-b");
-    expect((await t.api("POST", "/api/tickets", { matterId: mB?.id })).status).toBe(201);
+    expect((await t.issue({ matterId: mB?.id })).status).toBe(201);
     const withoutB = {
       ...hall,
       queues: hall.queues.filter((q) => q.id !== "q-b"),

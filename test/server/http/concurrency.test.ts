@@ -49,7 +49,7 @@ describe("http concurrency: 40 counters call at the same instant", () => {
   async function issueMany(matterId: string, n: number): Promise<IssuedTicket[]> {
     const out: IssuedTicket[] = [];
     for (let i = 0; i < n; i++) {
-      const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId });
+      const r = await t.issue<IssuedTicket>({ matterId });
       expect(r.status).toBe(201);
       out.push(r.body);
     }
@@ -136,12 +136,14 @@ describe("http concurrency: issuing", () => {
   });
 
   it("200 concurrent issues of one queue get 200 distinct, contiguous numbers", async () => {
-    const first = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001" });
+    const first = await t.issue<IssuedTicket>({ matterId: "m-001" });
     const start = Number(first.body.number.slice(1));
     const before = (await t.api<HallSnapshot>("GET", "/api/state")).body.stats.issued;
+    // Staff issue here (kiosk ids without printers): 200 kiosk pairings would only time the pairing.
+    const staff = await t.adminToken();
     const replies = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        t.api<IssuedTicket>("POST", "/api/tickets", { matterId: i % 2 ? "m-001" : "m-013", kioskId: `web-${i}` }),
+        t.issue<IssuedTicket>({ matterId: i % 2 ? "m-001" : "m-013", kioskId: `web-${i}` }, staff),
       ),
     );
     expect(replies.map((r) => r.status)).toEqual(Array(200).fill(201));
@@ -160,7 +162,7 @@ describe("http concurrency: issuing", () => {
   it("the daily cap holds under a burst: exactly the cap is issued, the rest get DAILY_CAP_REACHED", async () => {
     const q = (await t.api<Catalogue>("GET", "/api/hall")).body.queues.find((x) => x.id === "q-e");
     expect(q?.dailyCap).toBe(300);
-    const replies = await Promise.all(Array.from({ length: 310 }, () => t.api("POST", "/api/tickets", { matterId: "m-074" })));
+    const replies = await Promise.all(Array.from({ length: 310 }, () => t.issue({ matterId: "m-074" })));
     const ok = replies.filter((r) => r.status === 201);
     const refused = replies.filter((r) => r.status === 409);
     expect(ok).toHaveLength(300);

@@ -26,7 +26,9 @@ type Who =
   | "forged"
   | "garbage"
   | "basic"
-  | "empty";
+  | "empty"
+  | "kiosk"
+  | "kiosk2";
 
 interface Case {
   name: string;
@@ -62,7 +64,9 @@ function authFor(who: Who | undefined): string | { header: string } | undefined 
 async function run(c: Case): Promise<void> {
   const path = typeof c.path === "function" ? c.path() : c.path;
   const body = typeof c.body === "function" ? (c.body as () => unknown)() : c.body;
-  await expectRejected(t, { method: c.method, path, body, auth: authFor(c.as) }, c.status, c.code);
+  // Only a paired kiosk (or staff) may issue: issue cases run as kiosk k1 unless they say who.
+  const as = c.as ?? (c.method === "POST" && path === "/api/tickets" ? "kiosk" : undefined);
+  await expectRejected(t, { method: c.method, path, body, auth: authFor(as) }, c.status, c.code);
 }
 
 beforeAll(async () => {
@@ -75,9 +79,11 @@ beforeAll(async () => {
   // Same claims, signature of another token: must not verify.
   const [body] = (tok.zhangwei as string).split(".");
   tok.forged = `${body}.${(tok.admin as string).split(".")[1]}`;
+  tok.kiosk = await t.deviceToken("kiosk", "k1");
+  tok.kiosk2 = await t.deviceToken("kiosk", "k2");
 
   const issue = async (matterId: string, extra: object = {}) => {
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId, ...extra });
+    const r = await t.issue<IssuedTicket>({ matterId, ...extra });
     expect(r.status).toBe(201);
     return r.body.id;
   };
@@ -109,7 +115,7 @@ beforeAll(async () => {
   const booking = t.hub.bookings[0];
   if (!booking) throw new Error("no demo booking");
   ids.usedCode = booking.code;
-  expect((await t.api("POST", "/api/tickets", { appointmentCode: booking.code })).status).toBe(201);
+  expect((await t.issue({ appointmentCode: booking.code })).status).toBe(201);
 
   const first = await readIdCard(t, "k1", "371426199001011234");
   await issue("m-062", { idToken: first.idToken, kioskId: "k1" });
@@ -380,6 +386,11 @@ const PROTECTED: { method: string; path: string; body?: unknown }[] = [
   },
   { method: "DELETE", path: "/api/devices/printer-k1" },
   { method: "POST", path: "/api/devices/printer-k1/simulate", body: { fault: "paper_out" } },
+  // Issuing needs a paired kiosk or staff; pairing is run by admins.
+  { method: "POST", path: "/api/tickets", body: { matterId: "m-001" } },
+  { method: "GET", path: "/api/pairings" },
+  { method: "POST", path: "/api/pairings/123456/approve", body: { role: "kiosk", id: "k9" } },
+  { method: "DELETE", path: "/api/pairings/p-none" },
 ];
 
 describe("http errors: authentication", () => {
@@ -646,13 +657,14 @@ describe("http errors: wrong state (409)", () => {
       kioskId: "k1",
       requestId: "r1",
     }),
-    c("issue with a used appointment code", "/api/tickets", "none", "BOOKING_USED", () => ({
+    c("issue with a used appointment code", "/api/tickets", "kiosk", "BOOKING_USED", () => ({
       appointmentCode: ids.usedCode,
     })),
-    c("issue twice with one ID card for one matter", "/api/tickets", "none", "DUPLICATE_ID_TICKET", () => ({
+    // The second reading was at k2: its token is good there only.
+    c("issue twice with one ID card for one matter", "/api/tickets", "kiosk2", "DUPLICATE_ID_TICKET", () => ({
       matterId: "m-062",
       idToken: ids.dupToken,
-      kioskId: "k1",
+      kioskId: "k2",
     })),
   ];
   it.each(cases)("$name → 409 $code", run);
@@ -721,7 +733,7 @@ describe("http errors: time-dependent refusals", () => {
     const q = t.hub.hall.state.index.matters.get("m-096")?.queueId;
     expect(q === "q-h" || q === "q-j").toBe(true);
     // All-day series still issue.
-    expect((await t.api("POST", "/api/tickets", { matterId: "m-001" })).status).toBe(201);
+    expect((await t.issue({ matterId: "m-001" })).status).toBe(201);
   });
 });
 
@@ -739,7 +751,7 @@ describe("http errors: expired tokens", () => {
     const clerk = (await h.login("zhangwei")).token;
     const admin = (await h.login("admin")).token;
     expect((await h.api("POST", "/api/counters/c01/sign-in", undefined, clerk)).status).toBe(200);
-    expect((await h.api("POST", "/api/tickets", { matterId: "m-001" })).status).toBe(201);
+    expect((await h.issue({ matterId: "m-001" })).status).toBe(201);
     h.advance(12 * 3600_000 + 60_000);
     for (const r of PROTECTED) await expectRejected(h, { ...r, auth: clerk }, 401, "UNAUTHENTICATED");
     await expectRejected(h, { method: "GET", path: "/api/devices", auth: admin }, 401, "UNAUTHENTICATED");

@@ -125,7 +125,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
   it("POST /api/tickets issues a numbered ticket, prints it at kiosk k1 and shows up in the state", async () => {
     const printed = printedCount(t, "k1");
     const before = (await t.api<HallSnapshot>("GET", "/api/state")).body;
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001", kioskId: "k1" });
+    const r = await t.issue<IssuedTicket>({ matterId: "m-001", kioskId: "k1" });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ queueId: "q-a", matterId: "m-001", status: "waiting", priority: "normal", recalls: 0 });
     expect(r.body.id).toMatch(/^\S+$/);
@@ -146,8 +146,8 @@ describe("http public routes (kiosk, phone, screens)", () => {
   });
 
   it("numbers follow each other within a queue and the line position grows", async () => {
-    const a = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-062" });
-    const b = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-063", lang: "en" });
+    const a = await t.issue<IssuedTicket>({ matterId: "m-062" });
+    const b = await t.issue<IssuedTicket>({ matterId: "m-063", lang: "en" });
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(a.body.queueId).toBe("q-d");
     expect(Number(b.body.number.slice(1))).toBe(Number(a.body.number.slice(1)) + 1);
@@ -156,8 +156,8 @@ describe("http public routes (kiosk, phone, screens)", () => {
     expect(a.body.print).toEqual({ status: "none" });
   });
 
-  it("a green-channel ticket is issued with its priority", async () => {
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001", priority: "green", kioskId: "k2" });
+  it("a green-channel ticket granted by staff is issued with its priority", async () => {
+    const r = await t.issue<IssuedTicket>({ matterId: "m-001", priority: "green", kioskId: "k2" }, await t.adminToken());
     expect(r.status).toBe(201);
     expect(r.body.priority).toBe("green");
     expect(r.body.print.status).toBe("printed");
@@ -168,7 +168,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
     const s = await t.api("POST", "/api/devices/printer-k3/simulate", { fault: "paper_out" }, admin);
     expect(s.status).toBe(200);
     const printed = printedCount(t, "k3");
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001", kioskId: "k3" });
+    const r = await t.issue<IssuedTicket>({ matterId: "m-001", kioskId: "k3" });
     expect(r.status).toBe(201);
     expect(r.body.print).toMatchObject({ status: "failed", printerId: "printer-k3", error: "PAPER_OUT" });
     expect(await printedSettled(t, "k3", printed)).toBe(printed);
@@ -193,7 +193,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
     expect(read.masked).toBe("3714**********1234");
     expect(read.name).toBe("王**");
 
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-062", kioskId: "k1", idToken: read.idToken });
+    const r = await t.issue<IssuedTicket>({ matterId: "m-062", kioskId: "k1", idToken: read.idToken });
     expect(r.status).toBe(201);
     expectPublicOnly(r.body);
     expect(JSON.stringify(r.body)).not.toContain("1234");
@@ -222,7 +222,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
   });
 
   it("reprint with the same requestId twice prints once; a new requestId prints again", async () => {
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-041", kioskId: "k1" });
+    const r = await t.issue<IssuedTicket>({ matterId: "m-041", kioskId: "k1" });
     const key = holderHeader(r.body.holderKey);
     const n = await printedSettled(t, "k1", 1);
     const a = await t.api("POST", `/api/tickets/${r.body.id}/reprint`, { kioskId: "k1", requestId: "req-7" }, undefined, key);
@@ -247,7 +247,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
   });
 
   it("cancel gives the ticket up and takes it out of the line", async () => {
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-090" });
+    const r = await t.issue<IssuedTicket>({ matterId: "m-090" });
     expect(r.status).toBe(201);
     const c = await t.api<PublicTicket>(
       "POST",
@@ -269,7 +269,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
       await t.api("POST", "/api/counters/c01/start", undefined, clerk);
       if ((await t.api("POST", "/api/counters/c01/call-next", undefined, clerk)).status === 204) break;
     }
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001" });
+    const r = await t.issue<IssuedTicket>({ matterId: "m-001" });
     expect((await callNext()).id).toBe(r.body.id);
     const ns = await t.api<Ticket>("POST", "/api/counters/c01/no-show", undefined, clerk);
     expect(ns.body).toMatchObject({ id: r.body.id, status: "no_show" });
@@ -291,7 +291,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
       await t.api("POST", "/api/counters/c01/start", undefined, clerk);
       if ((await t.api("POST", "/api/counters/c01/call-next", undefined, clerk)).status === 204) break;
     }
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001" });
+    const r = await t.issue<IssuedTicket>({ matterId: "m-001" });
     expect((await callNext()).id).toBe(r.body.id);
     await t.api("POST", "/api/counters/c01/start", undefined, clerk);
     await t.api("POST", "/api/counters/c01/finish", {}, clerk);
@@ -322,12 +322,12 @@ describe("http public routes (kiosk, phone, screens)", () => {
     const booking = t.hub.bookings[0];
     expect(booking).toBeDefined();
     const code = booking?.code as string;
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { appointmentCode: code, kioskId: "k4" });
+    const r = await t.issue<IssuedTicket>({ appointmentCode: code, kioskId: "k4" });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ priority: "appointment", matterId: booking?.matterId, status: "waiting" });
     expect(r.body.print.status).toBe("printed");
     const issued = (await t.api<HallSnapshot>("GET", "/api/state")).body.stats.issued;
-    const again = await t.api("POST", "/api/tickets", { appointmentCode: code, kioskId: "k4" });
+    const again = await t.issue({ appointmentCode: code, kioskId: "k4" });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("BOOKING_USED");
     expect((await t.api<HallSnapshot>("GET", "/api/state")).body.stats.issued).toBe(issued);
@@ -388,12 +388,12 @@ describe("http GET /api/stats/days", () => {
 
   it("summarises a closed day after the turn of the day", async () => {
     const day1 = t.hub.hall.day;
-    for (const m of ["m-001", "m-002", "m-054"]) expect((await t.api("POST", "/api/tickets", { matterId: m })).status).toBe(201);
+    for (const m of ["m-001", "m-002", "m-054"]) expect((await t.issue({ matterId: m })).status).toBe(201);
     expect((await t.api<DaySummary[]>("GET", "/api/stats/days")).body).toEqual([]);
 
     t.advance(24 * 3600_000);
     // The next command turns the day; numbering starts again.
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: "m-001" });
+    const r = await t.issue<IssuedTicket>({ matterId: "m-001" });
     expect(r.body.number).toBe("A001");
     const day2 = t.hub.hall.day;
     expect(day2).not.toBe(day1);

@@ -25,7 +25,7 @@ describe("http staff routes (counter pages, admin)", () => {
 
   const post = <T = Ticket>(path: string, user: string, body?: unknown) => t.api<T>("POST", path, body, tok[user]);
   const issue = async (queueId: string): Promise<IssuedTicket> => {
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: matterOf(queueId) });
+    const r = await t.issue<IssuedTicket>({ matterId: matterOf(queueId) });
     expect(r.status).toBe(201);
     return r.body;
   };
@@ -265,7 +265,7 @@ describe("http staff routes (counter pages, admin)", () => {
       expect(list.find((d) => d.id === "printer-k5")?.name).toBe("五号机");
 
       // The new kiosk printer prints tickets.
-      const issued = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId: matterOf("q-a"), kioskId: "k5" });
+      const issued = await t.issue<IssuedTicket>({ matterId: matterOf("q-a"), kioskId: "k5" });
       expect(issued.body.print).toEqual({ status: "printed", printerId: "printer-k5" });
 
       const del = await t.api("DELETE", "/api/devices/printer-k5", undefined, admin);

@@ -30,7 +30,7 @@ describe("realtime (socket.io)", () => {
   }
 
   const issue = async (matterId = "m-001"): Promise<IssuedTicket> => {
-    const r = await t.api<IssuedTicket>("POST", "/api/tickets", { matterId });
+    const r = await t.issue<IssuedTicket>({ matterId });
     expect(r.status).toBe(201);
     return r.body;
   };
@@ -81,7 +81,15 @@ describe("realtime (socket.io)", () => {
       ok: true,
       data: { rooms: ["hall", "stats", "zone:z1"] },
     });
-    expect(await s.emitWithAck("subscribe", { view: "screen", screenId: "kiosk-k1" })).toEqual({
+    expect(await s.emitWithAck("subscribe", { view: "screen", screenId: "c01" })).toEqual({
+      ok: true,
+      data: { rooms: ["hall", "stats", "screen:c01"] },
+    });
+    // A kiosk's own room is for that paired kiosk only (it carries ID card readings).
+    const kiosk = t.socket({ deviceToken: await t.deviceToken("kiosk", "k1") });
+    open.push(kiosk);
+    await connected(kiosk);
+    expect(await kiosk.emitWithAck("subscribe", { view: "screen", screenId: "kiosk-k1" })).toEqual({
       ok: true,
       data: { rooms: ["hall", "stats", "screen:kiosk-k1"] },
     });
