@@ -16,10 +16,8 @@ import type { ErrorCode } from "../contract/errors.ts";
  * Who calls. Staff principals act with a bearer token; "clerkOwn"/"clerkOther" are the same
  * clerk acting at the counter they hold and at a counter someone else holds.
  *
- * TODO(7.1 pairing, 7.2 ticket capability): "pairedKiosk", "pairedScreen", "pairedTerminal"
- * and "ticketHolder" are the hooks for device tokens and per-ticket capabilities. Their
- * cells below state today's behaviour (the same as an unpaired page); the merge that adds
- * pairing sets them, and the test's `credentials()` learns to make those callers.
+ * "pairedKiosk", "pairedScreen", "pairedTerminal" act with a device token (pairing, docs/security.md);
+ * "ticketHolder" with one ticket's holder key (X-Ticket-Key, from the QR printed on it).
  */
 export const PRINCIPALS = [
   "anonymous",
@@ -41,10 +39,10 @@ export const PRINCIPAL_NOTES: Record<Principal, string> = {
   anonymous: "no token, no Origin header (a device, a script, curl)",
   foreignPage: "a browser page from another origin (Origin not the hub's, publicUrl or allowedOrigins)",
   unpairedPage: "a page served by the hub, not paired (Origin = the hub), no token",
-  pairedKiosk: "a kiosk page paired by an admin (device token) — wired with pairing (7.1)",
-  pairedScreen: "a call or window screen paired by an admin — wired with pairing (7.1)",
-  pairedTerminal: "a counter terminal paired by an admin — wired with pairing (7.1)",
-  ticketHolder: "whoever holds a ticket's secret capability (its QR / phone link) — wired with 7.2",
+  pairedKiosk: "a kiosk page paired by an admin (device token for kiosk k1)",
+  pairedScreen: "a call or window screen paired by an admin (device token)",
+  pairedTerminal: "a self-service terminal paired by an admin (device token)",
+  ticketHolder: "whoever holds one ticket's holder key (its QR / phone link), acting on that ticket",
   clerkOwn: "a clerk at the counter they hold or are assigned to",
   clerkOther: "the same clerk acting on a counter someone else holds",
   supervisor: "a supervisor (any counter, takes over)",
@@ -89,6 +87,22 @@ const counter = (changes: boolean, otherClerk: Cell = "FORBIDDEN"): Rule =>
     return p === "clerkOther" ? otherClerk : "allow";
   });
 
+/** Taking a number: a paired kiosk or staff; other devices may not, the public must pair first. */
+const issuing = (): Rule =>
+  rule((p) => {
+    if (p === "foreignPage") return "ORIGIN_REFUSED";
+    if (p === "pairedKiosk" || STAFF.includes(p)) return "allow";
+    if (p === "pairedScreen" || p === "pairedTerminal") return "FORBIDDEN";
+    return "UNAUTHENTICATED";
+  });
+
+/** A visitor's action on their ticket: its holder (the key) or staff. */
+const holderOnly = (): Rule =>
+  rule((p) => {
+    if (p === "foreignPage") return "ORIGIN_REFUSED";
+    return p === "ticketHolder" || STAFF.includes(p) ? "allow" : "TICKET_KEY_REQUIRED";
+  });
+
 /** Every REST route as Express registers it (`METHOD path`). */
 export const REST_ACCESS: Record<string, Rule> = {
   "GET /api/health": open(false),
@@ -96,14 +110,12 @@ export const REST_ACCESS: Record<string, Rule> = {
   "GET /api/state": open(false),
   "GET /api/stats/live": open(false),
   "GET /api/stats/days": open(false),
-  // TODO(7.3): issuing will need a paired kiosk or staff; the pairing merge sets these cells.
-  "POST /api/tickets": open(true),
+  "POST /api/tickets": issuing(),
   "GET /api/tickets/:id": open(false),
-  // TODO(7.2, 7.13): visitor actions will need the ticket's capability (ticketHolder) or staff.
-  "POST /api/tickets/:id/reprint": open(true),
-  "POST /api/tickets/:id/reactivate": open(true),
-  "POST /api/tickets/:id/cancel": open(true),
-  "POST /api/tickets/:id/rating": open(true),
+  "POST /api/tickets/:id/reprint": holderOnly(),
+  "POST /api/tickets/:id/reactivate": holderOnly(),
+  "POST /api/tickets/:id/cancel": holderOnly(),
+  "POST /api/tickets/:id/rating": holderOnly(),
   "GET /api/qr.svg": open(false),
   "GET /api/voice/:file": open(false),
   "POST /api/auth/login": open(true),
@@ -124,6 +136,10 @@ export const REST_ACCESS: Record<string, Rule> = {
   "POST /api/counters/:id/pause": counter(true),
   "POST /api/counters/:id/resume": counter(true),
   "POST /api/counters/:id/request-rating": counter(true),
+  // Asking for one's counter back: its own clerk (a clerk at someone else's counter is refused).
+  "POST /api/counters/:id/hand-back-request": counter(true),
+  // Giving a counter back: its holder, supervisors and admins.
+  "POST /api/counters/:id/hand-back": counter(true),
   "PUT /api/catalogue": staff(true, "admin"),
   "PUT /api/counters/:id/profile": staff(true, "supervisor", "admin"),
   "GET /api/staff": staff(false, "admin"),
@@ -134,6 +150,12 @@ export const REST_ACCESS: Record<string, Rule> = {
   "PUT /api/devices/:id": staff(true, "admin"),
   "DELETE /api/devices/:id": staff(true, "admin"),
   "POST /api/devices/:id/simulate": staff(true, "admin"),
+  // Pairing: any page may ask for a code and claim it with its secret; admins decide.
+  "POST /api/pairings": open(true),
+  "POST /api/pairings/claim": open(true),
+  "GET /api/pairings": staff(false, "admin"),
+  "POST /api/pairings/:code/approve": staff(true, "admin"),
+  "DELETE /api/pairings/:pairingId": staff(true, "admin"),
   "GET /": open(false),
   "GET /kiosk": open(false),
   "GET /m/*rest": open(false),
@@ -157,9 +179,10 @@ export const VIEW_ACCESS: Record<string, Rule> = {
   hall: socketOpen(),
   counter: socketOpen(),
   zone: socketOpen(),
-  // TODO(7.1): `screen` with screenId "kiosk-*" (card readings) becomes pairedKiosk-only.
-  screen: socketOpen(),
-  // TODO(7.2): a ticket's room may need its capability (ticketHolder).
+  // A kiosk's screen room (screenId "kiosk-k1") carries ID card readings with their issuing
+  // tokens: only the kiosk paired as k1 joins it. Other screen ids stay open.
+  screen: rule((p) => (p === "foreignPage" ? "ORIGIN_REFUSED" : p === "pairedKiosk" ? "allow" : "FORBIDDEN")),
+  // A ticket's progress is public (number, position, wait); the holder's part is never broadcast.
   ticket: socketOpen(),
 };
 

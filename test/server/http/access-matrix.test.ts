@@ -20,26 +20,41 @@ import {
   VIEW_ACCESS,
 } from "../../../server/src/http/access.ts";
 import { createHttpApp, type HttpDeps } from "../../../server/src/http/app.ts";
+import { DEFAULT_LIMITS } from "../../../server/src/pairing/limits.ts";
 import { COMMAND_TYPES, SUBSCRIPTION_VIEWS } from "../../../server/src/realtime/server.ts";
 import { type HubClient, startTestHub, type TestHub } from "../../helpers/hub.ts";
 
-/** `METHOD path` of every route registered on the app (Express 5: app.router.stack). */
+/**
+ * `METHOD path` of every route registered on the app (Express 5: app.router.stack), also
+ * inside routers mounted without a path (`app.use(router)`, as the ticket routes are).
+ */
 function registeredRoutes(app: express.Express): string[] {
-  const out: string[] = [];
-  const stack = (
-    app as unknown as { router: { stack: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] } }
-  ).router.stack;
-  for (const layer of stack) {
-    if (!layer.route) continue;
-    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-    for (const m of Object.keys(layer.route.methods)) for (const p of paths) out.push(`${m.toUpperCase()} ${p}`);
+  interface Layer {
+    route?: { path: string | string[]; methods: Record<string, boolean> };
+    handle?: { stack?: Layer[] };
+    matchers?: unknown[];
   }
+  const out: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+        for (const m of Object.keys(layer.route.methods)) for (const p of paths) out.push(`${m.toUpperCase()} ${p}`);
+      } else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
   return out;
 }
 
-/** How the test acts as each principal; undefined = not wired yet (pairing, 7.1 / 7.2). */
+/** How the test acts as each principal. */
 interface Caller {
+  /** Staff bearer token. */
   token?: string;
+  /** A paired device's token (sent as the bearer over REST, `auth.deviceToken` on sockets). */
+  deviceToken?: string;
+  /** A ticket holder: the ticket they hold and its key (X-Ticket-Key). */
+  holds?: { ticketId: string; key: string };
   origin?: string;
   /** The counter this caller acts on (own, someone else's, any for supervisors/admins). */
   counterId: string;
@@ -55,7 +70,8 @@ interface Sample {
 }
 
 describe("access matrix: every route, view and command has a rule, and the hub keeps it", () => {
-  const app = createHttpApp({ distDir: "/nonexistent" } as unknown as HttpDeps);
+  // Only the routes are read here: the app is built from stubs (limits are read at build time).
+  const app = createHttpApp({ distDir: "/nonexistent", limits: DEFAULT_LIMITS } as unknown as HttpDeps);
   const routes = registeredRoutes(app);
 
   it("every registered REST route has a rule, and every rule a route", () => {
@@ -111,12 +127,12 @@ describe("access matrix: every route, view and command has a rule, and the hub k
       callers.set("anonymous", { counterId: "c01" });
       callers.set("foreignPage", { origin: "http://evil.example", counterId: "c01" });
       callers.set("unpairedPage", { origin: own, counterId: "c01" });
-      // TODO(7.1 pairing / 7.2 capabilities): make these callers once device tokens and
-      // ticket capabilities exist; their cells are skipped (it.todo below) until then.
-      callers.set("pairedKiosk", undefined);
-      callers.set("pairedScreen", undefined);
-      callers.set("pairedTerminal", undefined);
-      callers.set("ticketHolder", undefined);
+      callers.set("pairedKiosk", { deviceToken: await t.deviceToken("kiosk", "k1"), origin: own, counterId: "c01" });
+      callers.set("pairedScreen", { deviceToken: await t.deviceToken("screen", "s1"), origin: own, counterId: "c01" });
+      callers.set("pairedTerminal", { deviceToken: await t.deviceToken("terminal", "t1"), origin: own, counterId: "c01" });
+      // The holder acts on a ticket of their own, so the other callers' ticket stays waiting.
+      const held = (await t.issue<IssuedTicket>({ matterId: "m-001" })).body;
+      callers.set("ticketHolder", { holds: { ticketId: held.id, key: held.holderKey }, origin: own, counterId: "c01" });
       callers.set("clerkOwn", { token: tokens.zhangwei, origin: own, counterId: "c01", fresh: relogin("zhangwei") });
       callers.set("clerkOther", { token: tokens.zhangwei, origin: own, counterId: "c02", fresh: relogin("zhangwei") });
       callers.set("supervisor", { token: sup, origin: own, counterId: "c03", fresh: relogin("wangli") });
@@ -134,7 +150,9 @@ describe("access matrix: every route, view and command has a rule, and the hub k
         .split(" ")[1]
         ?.replace("/api/counters/:id/call/:ticketId", `/api/counters/${id}/call/${ticketId}`)
         .replace("/api/counters/:id", `/api/counters/${id}`)
-        .replace("/api/tickets/:id", "/api/tickets/no-such-ticket")
+        .replace("/api/tickets/:id", `/api/tickets/${c.holds?.ticketId ?? "no-such-ticket"}`)
+        .replace("/api/pairings/:code", "/api/pairings/000000")
+        .replace("/api/pairings/:pairingId", "/api/pairings/no-such-pairing")
         .replace("/api/voice/:file", "/api/voice/0123456789abcdef0123456789abcdef.wav")
         .replace("/api/staff/:id", "/api/staff/s-none")
         .replace("/api/devices/:id", "/api/devices/no-such-device")
@@ -168,7 +186,8 @@ describe("access matrix: every route, view and command has a rule, and the hub k
           const s = sample(route, c);
           const token = s.fresh && c.fresh ? await c.fresh() : c.token;
           const headers: Record<string, string> = {};
-          if (token) headers.authorization = `Bearer ${token}`;
+          if (token ?? c.deviceToken) headers.authorization = `Bearer ${token ?? c.deviceToken}`;
+          if (c.holds) headers["x-ticket-key"] = c.holds.key;
           if (c.origin) headers.origin = c.origin;
           if (s.body !== undefined) headers["content-type"] = "application/json";
           const r = await fetch(`${t.url}${s.path}`, {
@@ -200,7 +219,7 @@ describe("access matrix: every route, view and command has a rule, and the hub k
           transports: ["websocket"],
           forceNew: true,
           reconnection: false,
-          auth: c.token ? { token: c.token } : {},
+          auth: { ...(c.token ? { token: c.token } : {}), ...(c.deviceToken ? { deviceToken: c.deviceToken } : {}) },
           ...(c.origin ? { extraHeaders: { origin: c.origin } } : {}),
         });
         sockets.push(s);
@@ -260,7 +279,8 @@ describe("access matrix: every route, view and command has a rule, and the hub k
       expect(mismatches).toEqual([]);
     });
 
-    // TODO(7.1 pairing / 7.2): these principals' cells are checked once they can be made.
-    for (const p of ["pairedKiosk", "pairedScreen", "pairedTerminal", "ticketHolder"] as const) it.todo(`cells of ${p}`);
+    it("acts as every principal (no cell is left unchecked)", () => {
+      expect(PRINCIPALS.filter((p) => !callers.get(p))).toEqual([]);
+    });
   });
 });
