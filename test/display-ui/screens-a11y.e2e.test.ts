@@ -38,7 +38,8 @@ async function api<T>(method: string, url: string, body?: unknown, auth = token)
 async function issue(queueId: string): Promise<void> {
   const m = cat.matters.find((x) => x.queueId === queueId);
   if (!m) throw new Error(`no matter for ${queueId}`);
-  await api("POST", "/api/tickets", { matterId: m.id }, "");
+  // Taken with the admin's token (the help desk): only a paired kiosk or staff may issue.
+  await api("POST", "/api/tickets", { matterId: m.id });
 }
 
 /** Contrast of an element's text against what is drawn behind it, with every opacity and
@@ -110,9 +111,11 @@ beforeAll(async () => {
     byDepartment: [],
     byCounter: [],
   };
+  hub = await startHub({ port: 0, host: "127.0.0.1", dataDir, adminPassword: ADMIN_PASSWORD, log: () => {} });
+  // Written after the first start: a data folder with summaries but no config.json is not a
+  // new hall, and the hub refuses it. Summaries are read when asked for.
   await mkdir(path.join(dataDir, "summaries"), { recursive: true });
   await writeFile(path.join(dataDir, "summaries", `${yesterday}.json`), JSON.stringify(summary));
-  hub = await startHub({ port: 0, host: "127.0.0.1", dataDir, adminPassword: ADMIN_PASSWORD, log: () => {} });
   cat = await api<Catalogue>("GET", "/api/hall", undefined, "");
   token = (await api<LoginReply>("POST", "/api/auth/login", { username: "admin", password: ADMIN_PASSWORD }, "")).token;
   browser = await launchBrowser({ extraArgs: ["--autoplay-policy=no-user-gesture-required"] });

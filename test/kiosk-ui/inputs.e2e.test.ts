@@ -81,7 +81,8 @@ async function openMatter(page: Page, m: Matter): Promise<void> {
 /** Ticket id from the phone link of the ticket screen (/m/<id>). */
 async function issuedTicketId(page: Page): Promise<string> {
   const url = (await page.getByTestId("phone-qr").getAttribute("data-url")) ?? "";
-  return decodeURIComponent(url.split("/m/")[1] ?? "");
+  // The phone link is /m/<id>#k=<holder key>: the id is the path, the key its fragment.
+  return decodeURIComponent((url.split("/m/")[1] ?? "").split("#")[0] ?? "");
 }
 
 beforeAll(async () => {

@@ -122,15 +122,26 @@ describe("crash/startup first start of a data folder", () => {
   });
 });
 
+/** Take a number at the help desk (staff): only a paired kiosk or staff may issue. */
+async function deskIssue(url: string): Promise<Response> {
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  return fetch(`${url}/api/tickets`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ matterId: "m-001" }),
+  });
+}
+
 describe("crash/startup with config.json missing beside the hall's data", () => {
   it("refuses to start (no new secrets, passwords or demo hall), saying what is missing and what is there", async () => {
     const hub = await startChildHub({ dataDir, adminPassword: ADMIN_PASSWORD });
     hubs.push(hub);
-    const r1 = await fetch(`${hub.url}/api/tickets`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ matterId: "m-001" }),
-    });
+    const r1 = await deskIssue(hub.url);
     expect(r1.status).toBe(201);
     const day = ((await (await fetch(`${hub.url}/api/health`)).json()) as { day: string }).day;
     await hub.stop();
@@ -153,11 +164,7 @@ describe("crash/startup with a damaged complete last journal line", () => {
     const hub = await startChildHub({ dataDir, adminPassword: ADMIN_PASSWORD });
     hubs.push(hub);
     for (let i = 0; i < 2; i++) {
-      const r = await fetch(`${hub.url}/api/tickets`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ matterId: "m-001" }),
-      });
+      const r = await deskIssue(hub.url);
       expect(r.status).toBe(201);
     }
     const day = ((await (await fetch(`${hub.url}/api/health`)).json()) as { day: string }).day;

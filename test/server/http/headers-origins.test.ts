@@ -4,8 +4,11 @@ import { connected, expectRejected, fingerprint, startTestHub, type TestHub } fr
 
 describe("security headers and origins (issue 7.16)", () => {
   let t: TestHub;
+  /** A paired kiosk's token: only a paired kiosk or staff may take a number. */
+  let kiosk: string;
   beforeAll(async () => {
     t = await startTestHub();
+    kiosk = await t.deviceToken("kiosk", "k1");
   });
   afterAll(async () => {
     await t?.close();
@@ -14,7 +17,11 @@ describe("security headers and origins (issue 7.16)", () => {
   const post = (path: string, origin: string | undefined, body: unknown = { matterId: "m-001" }) =>
     fetch(`${t.url}${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json", ...(origin ? { origin } : {}) },
+      headers: {
+        "content-type": "application/json",
+        ...(path === "/api/tickets" ? { authorization: `Bearer ${kiosk}` } : {}),
+        ...(origin ? { origin } : {}),
+      },
       body: JSON.stringify(body),
     });
 

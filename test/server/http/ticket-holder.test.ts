@@ -375,11 +375,19 @@ describe("http the holder key across a hub restart", () => {
     const opts = { port: 0, host: "127.0.0.1", dataDir, adminPassword: "pw-key-test", clock, log: () => {} };
     try {
       let hub = await startHub(opts);
-      const issued = await fetch(`${hub.url}/api/tickets`, {
+      // Taken at the help desk (staff): only a paired kiosk or staff may issue.
+      const login = await fetch(`${hub.url}/api/auth/login`, {
         method: "POST",
         headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", password: "pw-key-test" }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      const issued = await fetch(`${hub.url}/api/tickets`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify({ matterId: "m-001" }),
       });
+      expect(issued.status).toBe(201);
       const tk = (await issued.json()) as IssuedTicket;
       await hub.close();
       hub = await startHub(opts);
