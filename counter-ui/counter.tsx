@@ -1,14 +1,7 @@
 /** The counter page (/counter): a clerk signs in, calls and serves tickets. */
 import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import type {
-  Catalogue,
-  CounterState,
-  CounterView,
-  LoginReply,
-  PublicTicket,
-  Ticket,
-} from "../server/src/contract/index.ts";
+import type { Catalogue, CounterState, CounterView, LoginReply, PublicTicket, Ticket } from "../server/src/contract/index.ts";
 import { createApi, toApiError } from "../ui-shared/api.ts";
 import type { SimpleCounterCommand } from "../ui-shared/api.ts";
 import { errorMessage } from "../ui-shared/errors.ts";
