@@ -21,6 +21,8 @@ let browser: Browser;
 /** A matter of series A (served at c03) with at least two required materials. */
 let matter: Matter;
 let c03: Page;
+/** A matter of series A whose materials have English twins. */
+let matterEn: Matter;
 
 async function issue(): Promise<IssuedTicket> {
   const r = await t.issue<IssuedTicket>({ matterId: matter.id });
@@ -73,6 +75,9 @@ beforeAll(async () => {
   const m = cat.matters.find((x) => x.queueId === "q-a" && x.materials.length >= 2);
   if (!m) throw new Error("no matter of q-a with two materials in the test catalogue");
   matter = m;
+  const en = cat.matters.find((x) => x.queueId === "q-a" && x.materialsEn?.length === x.materials.length);
+  if (!en) throw new Error("no matter of q-a with English materials in the test catalogue");
+  matterEn = en;
   c03 = await newPage(browser, { width: 1920, height: 1080 });
   await c03.goto(`${t.url}/counter?counter=c03`);
   await c03.locator("input[name=username]").fill("liuyang");
@@ -173,5 +178,30 @@ describe("finish dialog: missing materials (一次性告知)", () => {
     const holder = await holderView(tk);
     expect(holder?.outcome).toBe("completed");
     expect(holder?.missing).toBeUndefined();
+  });
+
+  it("in English the list shows the English materials but sends the catalogue's Chinese wording", {
+    timeout: 60_000,
+  }, async () => {
+    const r = await t.issue<IssuedTicket>({ matterId: matterEn.id });
+    if (r.status !== 201) throw new Error(`issue: ${r.status} ${JSON.stringify(r.body)}`);
+    const tk = r.body;
+    await c03.getByTestId("lang").click();
+    try {
+      await callNextExpecting(c03, tk.number);
+      await c03.keyboard.press("f");
+      const dialog = c03.getByRole("dialog");
+      await dialog.locator('[data-outcome="rejected"]').click();
+      const list = dialog.getByTestId("missing-list");
+      await expect(list.locator("legend").textContent()).resolves.toBe("Missing materials");
+      const enFirst = matterEn.materialsEn?.[0] ?? "";
+      await list.getByLabel(enFirst, { exact: true }).check();
+      await expectNoAxeViolations(c03, "counter finish dialog with the missing list (en)");
+      await dialog.getByTestId("finish-confirm").click();
+      await expect.poll(() => currentNumber(c03), WAIT).toBe(null);
+      expect((await holderView(tk))?.missing).toEqual([matterEn.materials[0]]);
+    } finally {
+      await c03.getByTestId("lang").click();
+    }
   });
 });
