@@ -67,7 +67,7 @@ export const COUNTER = {
   outcome_referred: { zh: "转办", en: "Referred" },
   missingTitle: { zh: "缺少的材料", en: "Missing materials" },
   missingOther: { zh: "其他（可输入）", en: "Other (type it)" },
-  missingOtherHint: { zh: "如：房产证复印件需加盖公章", en: "e.g. the copy needs the company seal" },
+  missingOtherHint: { zh: "如：复印件需加盖公章", en: "e.g. the copy needs the company seal" },
   missingRequired: {
     zh: "请勾选或填写至少一项缺少的材料，一次性告知群众",
     en: "Tick or type at least one missing item, so the visitor is told everything at once",
