@@ -1,15 +1,7 @@
 /** The counter page (/counter): a clerk signs in, calls and serves tickets. */
 import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import type {
-  Catalogue,
-  CounterState,
-  CounterView,
-  LoginReply,
-  Outcome,
-  PublicTicket,
-  Ticket,
-} from "../server/src/contract/index.ts";
+import type { Catalogue, CounterState, CounterView, LoginReply, PublicTicket, Ticket } from "../server/src/contract/index.ts";
 import { createApi, toApiError } from "../ui-shared/api.ts";
 import type { SimpleCounterCommand } from "../ui-shared/api.ts";
 import { errorMessage } from "../ui-shared/errors.ts";
@@ -22,6 +14,7 @@ import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { actionForKey, enabledActions, SHORTCUT_LABEL } from "./keys.ts";
 import type { CounterAction } from "./keys.ts";
+import { FinishForm } from "./finish-form.tsx";
 import { COUNTER } from "./messages.ts";
 import "./counter.css";
 
@@ -738,22 +731,15 @@ function Workbench(props: {
       </div>
       {dialog?.kind === "finish" && (
         <Modal title={t("outcome")} t={t} onClose={() => setDialog(null)}>
-          <div class="choices" data-testid="outcomes">
-            {(["completed", "accepted_incomplete", "rejected", "referred"] as const satisfies readonly Outcome[]).map((o, i) => (
-              <button
-                type="button"
-                key={o}
-                data-outcome={o}
-                data-autofocus={i === 0 ? true : undefined}
-                onClick={() => {
-                  setDialog(null);
-                  void run(() => api.finish(counterId, o));
-                }}
-              >
-                {t(`outcome_${o}`)}
-              </button>
-            ))}
-          </div>
+          <FinishForm
+            t={t}
+            lang={lang}
+            matter={currentMatter}
+            onFinish={(o, missing) => {
+              setDialog(null);
+              void run(() => api.finish(counterId, o, missing.length ? missing : undefined));
+            }}
+          />
         </Modal>
       )}
       {dialog?.kind === "park" && (

@@ -139,6 +139,9 @@ describe("kiosk → counter → phone in Chromium", () => {
     await expect.poll(() => counterPage.locator(".current.c-serving").count(), WAIT).toBe(1);
     await counterPage.keyboard.press("f");
     await counterPage.locator('[data-outcome="accepted_incomplete"]').click();
+    // 容缺受理 asks what is still missing (一次性告知) before it can be confirmed.
+    await counterPage.getByTestId("missing-list").locator('input[name="missingOther"]').fill("补交公司章程");
+    await counterPage.getByTestId("finish-confirm").click();
     await expect.poll(() => counterPage.getByTestId("served").textContent(), WAIT).toBe("1");
     await counterPage.keyboard.press("F1");
     await expect.poll(() => counterPage.getByTestId("current-number").textContent(), WAIT).toBe(second.number);
