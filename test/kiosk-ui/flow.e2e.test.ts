@@ -190,6 +190,9 @@ describe("kiosk → counter → phone in Chromium", () => {
     await phone.goto(third.phoneUrl);
     await phone.getByTestId("ahead").waitFor(WAIT);
     await counterPage.locator(".tickets li", { hasText: third.number }).waitFor(WAIT);
+    // Both pages are live before the hub goes away, so the banner below is the restart's.
+    await phone.getByTestId("reconnecting").waitFor({ state: "detached", timeout: 15_000 });
+    await counterPage.getByTestId("reconnecting").waitFor({ state: "detached", timeout: 15_000 });
 
     await hub.close();
     await counterPage.getByTestId("reconnecting").waitFor(WAIT);
