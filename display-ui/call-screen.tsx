@@ -173,29 +173,8 @@ export function CallScreen() {
           )}
         </section>
         <div class="cs-side">
-          <section class="cs-upcoming">
-            <h2>{t("upcoming")}</h2>
-            <ol data-testid="upcoming-calls">
-              {board.upcoming.length === 0 && <li class="cs-empty">—</li>}
-              {board.upcoming.map((c) => (
-                <li key={`${c.ticketId}-${c.at}`} data-number={c.number}>
-                  <span class="cs-r-number">{c.number}</span>
-                  <span class="cs-r-counter">{t("counterN", { n: c.counterNumber })}</span>
-                </li>
-              ))}
-            </ol>
-          </section>
-          <section class="cs-recent">
-            <h2>{t("recentCalls")}</h2>
-            <ol data-testid="recent-calls">
-              {board.recent.map((c) => (
-                <li key={`${c.ticketId}-${c.at}`} data-number={c.number}>
-                  <span class="cs-r-number">{c.number}</span>
-                  <span class="cs-r-counter">{t("counterN", { n: c.counterNumber })}</span>
-                </li>
-              ))}
-            </ol>
-          </section>
+          <CallList kind="upcoming" title={t("upcoming")} calls={board.upcoming} lang={lang} />
+          <CallList kind="recent" title={t("recentCalls")} calls={board.recent} lang={lang} />
         </div>
       </main>
       <section class="cs-zones" data-testid="zone-waiting" aria-label={t("waiting")}>
@@ -216,6 +195,25 @@ export function CallScreen() {
         </div>
       </footer>
     </div>
+  );
+}
+
+/** A side list of calls: 即将叫号 (waiting for their announcement) or 最近叫号 (announced). */
+function CallList({ kind, title, calls, lang }: { kind: "upcoming" | "recent"; title: string; calls: CallInfo[]; lang: Lang }) {
+  const t = translator(DISPLAY_MSG, lang);
+  return (
+    <section class={`cs-${kind}`}>
+      <h2>{title}</h2>
+      <ol data-testid={`${kind}-calls`}>
+        {kind === "upcoming" && calls.length === 0 && <li class="cs-empty">—</li>}
+        {calls.map((c) => (
+          <li key={`${c.ticketId}-${c.at}`} data-number={c.number}>
+            <span class="cs-r-number">{c.number}</span>
+            <span class="cs-r-counter">{t("counterN", { n: c.counterNumber })}</span>
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }
 
