@@ -74,7 +74,8 @@ export async function benchPrinter(): Promise<BenchResult> {
             return;
           }
           const p = await got;
-          if (!p.ticket.qr.some((q) => q.endsWith(`/m/${r.body.id}`))) wrong++;
+          // The QR is the phone link with the holder key in its fragment: /m/<id>#k=<key>.
+          if (!p.ticket.qr.some((q) => q.endsWith(`/m/${r.body.id}#k=${r.body.holderKey}`))) wrong++;
           const at = cutAt[k];
           if (at === undefined || at < t0) wrong++;
           else if (!warm) printed.push(at - t0);

@@ -106,14 +106,23 @@ async function clickToScreen(): Promise<{ display: number[]; counter: number[]; 
     await display.evaluate(() => {
       const w = window as unknown as { __seen: { text: string; t: number }[] };
       w.__seen = [];
-      let last = "";
+      // A call is on the screen as soon as it is listed: in the big panel, or in 即将叫号 while
+      // the announcement before it is still being spoken (the panel follows the voice).
+      const shown = new Set<string>();
       new MutationObserver(() => {
-        const text = document.querySelector('[data-testid="newest-number"]')?.textContent?.trim() ?? "";
-        if (text && text !== last) {
-          last = text;
-          w.__seen.push({ text, t: performance.timeOrigin + performance.now() });
-        }
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+        const now = performance.timeOrigin + performance.now();
+        const texts = [
+          document.querySelector('[data-testid="newest-number"]')?.textContent?.trim() ?? "",
+          ...[...document.querySelectorAll('[data-testid="upcoming-calls"] li[data-number]')].map(
+            (li) => li.getAttribute("data-number") ?? "",
+          ),
+        ];
+        for (const text of texts)
+          if (text && !shown.has(text)) {
+            shown.add(text);
+            w.__seen.push({ text, t: now });
+          }
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     });
     await counter.goto(`${hub.url}/counter`);
     await counter.fill('input[name="username"]', "admin");
@@ -162,6 +171,10 @@ async function clickToScreen(): Promise<{ display: number[]; counter: number[]; 
       );
       const { click, text, t } = (await own.jsonValue()) as { click: number; text: string; t: number };
       counter_.push(t - click);
+      // Clear the counter for the next call: a call-next never closes a called ticket, so the
+      // clerk finishes it first (over REST, outside the timed click → screen path).
+      const fin = await postJson(`${hub.url}/api/counters/c01/finish`, { outcome: "completed" }, desk);
+      if (fin.status !== 200) throw new Error(`finish failed: ${fin.status}`);
       try {
         const seen = await display.waitForFunction(
           (want) =>
@@ -174,8 +187,6 @@ async function clickToScreen(): Promise<{ display: number[]; counter: number[]; 
       } catch {
         missed++;
       }
-      // Clear the counter for the next call: the ticket did not show up.
-      await counter.click('button[data-action="no-show"]');
     }
     return { display: display_, counter: counter_, missed };
   } finally {
