@@ -53,15 +53,8 @@ export type Cell = "allow" | ErrorCode;
 export type Rule = Record<Principal, Cell>;
 
 const STAFF: Principal[] = ["clerkOwn", "clerkOther", "supervisor", "admin"];
-const PUBLIC: Principal[] = [
-  "anonymous",
-  "foreignPage",
-  "unpairedPage",
-  "pairedKiosk",
-  "pairedScreen",
-  "pairedTerminal",
-  "ticketHolder",
-];
+/** Everyone who is not signed-in staff (devices and ticket holders included). */
+const PUBLIC: Principal[] = PRINCIPALS.filter((p) => !STAFF.includes(p));
 
 function rule(f: (p: Principal) => Cell): Rule {
   return Object.fromEntries(PRINCIPALS.map((p) => [p, f(p)])) as Rule;
