@@ -9,7 +9,7 @@
  * pickName(matter, lang);             // matter.name or matter.nameEn
  * ```
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useLayoutEffect, useState } from "preact/hooks";
 
 export type Lang = "zh" | "en";
 
@@ -72,7 +72,10 @@ function readStored(): string | null {
 /** Preact hook: current language and a setter that remembers it in localStorage. */
 export function useLang(): [Lang, (l: Lang) => void] {
   const [lang, setLangState] = useState<Lang>(() => detectLang(location.search, readStored()));
-  useEffect(() => {
+  // A layout effect, not useEffect: Preact defers useEffect to the next animation frame, and a
+  // kiosk page whose timers are idle (or a test with a paused clock) would keep the old
+  // <html lang> — screen readers and the CJK font choice would follow the wrong language.
+  useLayoutEffect(() => {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   }, [lang]);
   const setLang = useCallback((l: Lang) => {

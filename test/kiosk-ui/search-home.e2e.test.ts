@@ -103,7 +103,7 @@ describe("kiosk header in English at 1080 px", () => {
     await page.clock.fastForward("00:31");
     await page.getByText("请选择功能区").waitFor(WAIT);
     await expect(page.getByTestId("lang").textContent()).resolves.toBe("English");
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang), { timeout: 5_000 }).toBe("zh-CN");
   });
 });
 

@@ -1,15 +1,8 @@
 import type { ErrorCode } from "../contract/errors.ts";
 
-/** An error with a code from the closed list; the only kind of error a client is shown. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ApiError";
-  }
-}
+// Transitional alias: the application layer's HallError is the one error type; code still
+// saying ApiError is being moved over to it (issue 9).
+export { HallError as ApiError } from "../hall/errors.ts";
 
 export function httpStatus(code: ErrorCode): number {
   switch (code) {
