@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { DeviceError, type ByteLink, type LinkState } from "../transport/link.ts";
+import type { HealthReport } from "../types.ts";
 import {
   type IdCardInfo,
   type SamCommandName,
@@ -13,12 +14,8 @@ import {
   splitBasicInfo,
 } from "./protocol.ts";
 
-/** Health of the reader, in the vocabulary of the contract's DeviceHealth. */
-export interface IdReaderStatus {
-  health: "online" | "offline" | "error";
-  /** Link state, TIMEOUT, BAD_FRAME or SAM_xx (the SW3 byte in hex) when not online. */
-  detail?: string;
-}
+/** Health of the reader; detail: link state, TIMEOUT, BAD_FRAME or SAM_xx (the SW3 byte in hex) when not online. */
+export type IdReaderStatus = HealthReport<"online" | "offline" | "error">;
 
 /** A card read from the reader. Carries the full number: hash it and drop it (the hub's job). */
 export interface IdCardEvent extends IdCardInfo {

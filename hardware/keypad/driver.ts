@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { ByteLink, LinkState } from "../transport/link.ts";
+import type { HealthReport } from "../types.ts";
 import {
   type FrameError,
   FrameParser,
@@ -13,12 +14,8 @@ import {
   encodeShowText,
 } from "./protocol.ts";
 
-/** Health of an input device, in the vocabulary of the contract's DeviceHealth. */
-export interface InputDeviceStatus {
-  health: "online" | "offline" | "error";
-  /** Link state or a short machine-readable reason (TIMEOUT, BAD_FRAME …). */
-  detail?: string;
-}
+/** Health of a keypad bus: its link state (detail), never paper_out. */
+export type InputDeviceStatus = HealthReport<"online" | "offline" | "error">;
 
 export interface KeyEvent {
   address: number;

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
-import type { DeviceHealth, DeviceStatus } from "../../server/src/contract/devices.ts";
 import { type ByteLink, DeviceError, type LinkState } from "../transport/link.ts";
+import type { Health, HealthReport } from "../types.ts";
 import {
   HEALTHY,
   type PaperWidth,
@@ -13,6 +13,12 @@ import {
   statusRequest,
 } from "./protocol.ts";
 
+/** A printer's health with the printer's id and when it last changed (clock of the driver). */
+export interface PrinterStatus extends HealthReport {
+  id: string;
+  since: number;
+}
+
 /**
  * A queue-ticket printer as the device manager sees it.
  *
@@ -24,9 +30,9 @@ import {
  */
 export interface TicketPrinter {
   readonly id: string;
-  readonly status: DeviceStatus;
+  readonly status: PrinterStatus;
   print(job: TicketPrintJob): Promise<void>;
-  on(event: "status", fn: (s: DeviceStatus) => void): this;
+  on(event: "status", fn: (s: PrinterStatus) => void): this;
 }
 
 /** Options of {@link EscPosPrinter}. */
@@ -62,7 +68,7 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
   readonly #rememberJobs: number;
   readonly #now: () => number;
 
-  #status: DeviceStatus;
+  #status: PrinterStatus;
   #queue: Promise<void> = Promise.resolve();
   #pending = 0;
   readonly #inflight = new Map<string, Promise<void>>();
@@ -84,12 +90,12 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
     this.#writeTimeoutMs = opts.writeTimeoutMs ?? 15_000;
     this.#rememberJobs = opts.rememberJobs ?? 512;
     this.#now = opts.now ?? Date.now;
-    this.#status = { id: this.id, kind: "printer", health: "offline", detail: "CONNECTING", since: this.#now() };
+    this.#status = { id: this.id, health: "offline", detail: "CONNECTING", since: this.#now() };
     this.#link.on("data", this.#onData);
     this.#link.on("state", this.#onState);
   }
 
-  get status(): DeviceStatus {
+  get status(): PrinterStatus {
     return this.#status;
   }
 
@@ -302,9 +308,9 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
     }
   }
 
-  #setStatus(health: DeviceHealth, detail?: string): void {
+  #setStatus(health: Health, detail?: string): void {
     if (this.#status.health === health && this.#status.detail === detail) return;
-    const next: DeviceStatus = { id: this.id, kind: "printer", health, since: this.#now() };
+    const next: PrinterStatus = { id: this.id, health, since: this.#now() };
     if (detail !== undefined) next.detail = detail;
     this.#status = next;
     this.emit("status", next);

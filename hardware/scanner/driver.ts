@@ -1,12 +1,10 @@
 import { EventEmitter } from "node:events";
 import type { ByteLink, LinkState } from "../transport/link.ts";
+import type { HealthReport } from "../types.ts";
 import { LineDecoder, type LineDecoderOptions } from "./protocol.ts";
 
-/** Health of the scanner, in the vocabulary of the contract's DeviceHealth. */
-export interface ScannerStatus {
-  health: "online" | "offline";
-  detail?: string;
-}
+/** Health of the scanner: its link state (a scanner only speaks when it reads a code). */
+export type ScannerStatus = HealthReport<"online" | "offline">;
 
 export interface CodeScannerOptions extends LineDecoderOptions {
   /**
