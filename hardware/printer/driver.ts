@@ -16,6 +16,7 @@ import {
 /** A printer's health with the printer's id and when it last changed (clock of the driver). */
 export interface PrinterStatus extends HealthReport {
   id: string;
+  kind: "printer";
   since: number;
 }
 
@@ -90,7 +91,7 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
     this.#writeTimeoutMs = opts.writeTimeoutMs ?? 15_000;
     this.#rememberJobs = opts.rememberJobs ?? 512;
     this.#now = opts.now ?? Date.now;
-    this.#status = { id: this.id, health: "offline", detail: "CONNECTING", since: this.#now() };
+    this.#status = { id: this.id, kind: "printer", health: "offline", detail: "CONNECTING", since: this.#now() };
     this.#link.on("data", this.#onData);
     this.#link.on("state", this.#onState);
   }
@@ -310,7 +311,7 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
 
   #setStatus(health: Health, detail?: string): void {
     if (this.#status.health === health && this.#status.detail === detail) return;
-    const next: PrinterStatus = { id: this.id, health, since: this.#now() };
+    const next: PrinterStatus = { id: this.id, kind: "printer", health, since: this.#now() };
     if (detail !== undefined) next.detail = detail;
     this.#status = next;
     this.emit("status", next);
