@@ -20,7 +20,7 @@ import { buildSnapshot, offlineCounters } from "./hall/snapshot.ts";
 import { StaffDirectory } from "./hall/staff.ts";
 import { signOutEverywhere } from "./hall/staff-signout.ts";
 import { createHttpApp } from "./http/app.ts";
-import { ApiError } from "./http/errors.ts";
+import { HallError } from "./hall/errors.ts";
 import { originAllowed } from "./http/origins.ts";
 import { Pairings } from "./pairing/engine.ts";
 import { DEFAULT_LIMITS, type IssueLimits } from "./pairing/limits.ts";
@@ -250,7 +250,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     counterAction: async (action) => {
       const c = hall.state.counters.get(action.counterId);
       const who = c?.view.staffId ? staff.byId(c.view.staffId) : undefined;
-      if (!who) throw new ApiError("COUNTER_CLOSED", "nobody is signed in here");
+      if (!who) throw new HallError("COUNTER_CLOSED", "nobody is signed in here");
       await actions.run(who, action);
     },
     rate: async (counterId, score) => {

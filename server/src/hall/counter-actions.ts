@@ -2,7 +2,7 @@ import type { PriorityClass } from "../contract/catalogue.ts";
 import type { CounterSocketCommand, CounterView, HandBackRequest } from "../contract/events.ts";
 import type { CounterState, Outcome, Ticket } from "../contract/tickets.ts";
 import type { Command } from "../core/index.ts";
-import { ApiError } from "../http/errors.ts";
+import { HallError } from "./errors.ts";
 import type { StaffRecord } from "../store/config.ts";
 import { Presence } from "./presence.ts";
 import { checkCallBack } from "./scope.ts";
@@ -75,7 +75,7 @@ export class CounterActions {
     const now = this.clock();
     const state = this.hall.state;
     const rt = state.counters.get(a.counterId);
-    if (!rt || !state.index.counters.has(a.counterId)) throw new ApiError("UNKNOWN_COUNTER", `no counter ${a.counterId}`);
+    if (!rt || !state.index.counters.has(a.counterId)) throw new HallError("UNKNOWN_COUNTER", `no counter ${a.counterId}`);
     this.presence.touched(staff.id, now);
     const privileged = canTakeOver(staff.role);
     const holder = rt.view.staffId;
@@ -86,7 +86,7 @@ export class CounterActions {
         if (privileged && a.takeover) takeover = true;
         else if (this.isOwn(staff, a.counterId) && this.holderAway(a.counterId, now)) takeover = true;
         else
-          throw new ApiError(
+          throw new HallError(
             "COUNTER_TAKEN",
             privileged
               ? `counter ${a.counterId} is held by ${rt.view.staffName ?? holder}: confirm with takeover: true`
@@ -94,8 +94,8 @@ export class CounterActions {
           );
       }
     } else if (holder !== staff.id) {
-      if (!holder) throw new ApiError("COUNTER_CLOSED", `sign in at counter ${a.counterId} first`);
-      if (!privileged) throw new ApiError("FORBIDDEN", `counter ${a.counterId} is held by someone else`);
+      if (!holder) throw new HallError("COUNTER_CLOSED", `sign in at counter ${a.counterId} first`);
+      if (!privileged) throw new HallError("FORBIDDEN", `counter ${a.counterId} is held by someone else`);
     }
     if (a.type === "call-next" || a.type === "keypad-next") return this.callOnce(staff, a, now);
     // Anything else done at the counter ends the double-press window of the last call.
@@ -164,9 +164,9 @@ export class CounterActions {
   private requestHandBack(staff: StaffRecord, counterId: string, now: number): CounterActionResult {
     const rt = this.hall.state.counters.get(counterId);
     const holder = rt?.view.staffId;
-    if (!rt || !holder) throw new ApiError("COUNTER_CLOSED", `nobody holds counter ${counterId}: sign in`);
-    if (holder === staff.id) throw new ApiError("INVALID_TRANSITION", "you already hold this counter");
-    if (!this.isOwn(staff, counterId)) throw new ApiError("FORBIDDEN", `counter ${counterId} is not yours to ask for`);
+    if (!rt || !holder) throw new HallError("COUNTER_CLOSED", `nobody holds counter ${counterId}: sign in`);
+    if (holder === staff.id) throw new HallError("INVALID_TRANSITION", "you already hold this counter");
+    if (!this.isOwn(staff, counterId)) throw new HallError("FORBIDDEN", `counter ${counterId} is not yours to ask for`);
     this.handBacks.set(counterId, { staffId: staff.id, staffName: staff.name, at: now });
     this.opts.onChange?.(counterId);
     return { ticket: null, counter: { ...rt.view } };
@@ -174,11 +174,11 @@ export class CounterActions {
 
   private async handBack(counterId: string): Promise<CounterActionResult> {
     const req = this.handBacks.get(counterId);
-    if (!req) throw new ApiError("INVALID_TRANSITION", "nobody asked for this counter back");
+    if (!req) throw new HallError("INVALID_TRANSITION", "nobody asked for this counter back");
     const before = this.hall.state.counters.get(counterId)?.view.staffId;
     // Signing the clerk in over the holder keeps the counter's ticket: only the person changes.
     const r = await this.hall.run({ type: "signIn", counterId, staffId: req.staffId, staffName: req.staffName, takeover: true });
-    if (!r.ok) throw new ApiError(r.error, r.message);
+    if (!r.ok) throw new HallError(r.error, r.message);
     this.afterSignInOut(counterId, before);
     const after = this.hall.state.counters.get(counterId);
     return {
@@ -230,7 +230,7 @@ export class CounterActions {
     const cmd = this.toCommand(staff, a, takeover);
     const before = rt?.view.currentTicketId;
     const r = await this.hall.run(cmd);
-    if (!r.ok) throw new ApiError(r.error, r.message);
+    if (!r.ok) throw new HallError(r.error, r.message);
     const after = this.hall.state.counters.get(a.counterId);
     // The ticket the action was about: the one called, or the one that was current.
     let ticketId: string | undefined;
@@ -303,10 +303,10 @@ export class CounterActions {
         };
       case "hand-back-request":
       case "hand-back":
-        throw new ApiError("VALIDATION_FAILED", `${a.type} is not an engine command`);
+        throw new HallError("VALIDATION_FAILED", `${a.type} is not an engine command`);
       default: {
         const never: never = a;
-        throw new ApiError("VALIDATION_FAILED", `unknown action ${(never as { type: string }).type}`);
+        throw new HallError("VALIDATION_FAILED", `unknown action ${(never as { type: string }).type}`);
       }
     }
   }

@@ -3,7 +3,7 @@ import type { PriorityClass } from "../contract/catalogue.ts";
 import type { IssuedTicket, PrintResult } from "../contract/events.ts";
 import type { Ticket } from "../contract/tickets.ts";
 import { localDay, publicTicket } from "../core/index.ts";
-import { ApiError } from "../http/errors.ts";
+import { HallError } from "./errors.ts";
 import type { ConfigStore } from "../store/config.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { formatWait, waitMinutes } from "../../../ui-shared/format.ts";
@@ -101,30 +101,30 @@ export class TicketIssuer {
       // Typed codes: case does not matter (the alphabet has one case).
       const typed = input.appointmentCode.toUpperCase();
       const a = this.config.data.appointments.find((x) => x.code.toUpperCase() === typed);
-      if (!a) throw new ApiError("BOOKING_NOT_FOUND", "no booking with this code");
+      if (!a) throw new HallError("BOOKING_NOT_FOUND", "no booking with this code");
       this.hall.rotateIfNeeded(now);
       // The engine refuses a used code too (decisively: same journalled event); this only answers early.
-      if (this.hall.state.bookingsUsed.has(a.code)) throw new ApiError("BOOKING_USED", "this booking has already been used");
+      if (this.hall.state.bookingsUsed.has(a.code)) throw new HallError("BOOKING_USED", "this booking has already been used");
       if (localDay(a.slotAt, this.hall.state.catalogue.hall.timeZone) !== this.hall.day)
-        throw new ApiError("BOOKING_NOT_TODAY", "this booking is for another day");
+        throw new HallError("BOOKING_NOT_TODAY", "this booking is for another day");
       matterId = a.matterId;
       priority = "appointment";
       appointmentAt = a.slotAt;
       booking = a;
     } else if (priority === "appointment") {
-      throw new ApiError("VALIDATION_FAILED", "appointment tickets are issued with an appointment code");
+      throw new HallError("VALIDATION_FAILED", "appointment tickets are issued with an appointment code");
     }
-    if (!matterId) throw new ApiError("VALIDATION_FAILED", "give matterId or appointmentCode");
+    if (!matterId) throw new HallError("VALIDATION_FAILED", "give matterId or appointmentCode");
     let id: IdReading | undefined;
     if (input.idToken) {
       id = this.idTokens.get(input.idToken);
-      if (!id || id.exp < now) throw new ApiError("VALIDATION_FAILED", "the ID card reading has expired; read the card again");
+      if (!id || id.exp < now) throw new HallError("VALIDATION_FAILED", "the ID card reading has expired; read the card again");
       if (id.kioskId !== undefined && id.kioskId !== input.kioskId)
-        throw new ApiError("FORBIDDEN", "this ID card was read at another kiosk");
+        throw new HallError("FORBIDDEN", "this ID card was read at another kiosk");
     }
     // Green channel: granted by staff, or by the card holder's age; never a visitor's tick.
     if (priority === "green" && input.by !== "staff" && !id?.green)
-      throw new ApiError("FORBIDDEN", "the green channel is granted by staff or by the ID card holder's age");
+      throw new HallError("FORBIDDEN", "the green channel is granted by staff or by the ID card holder's age");
     if (id?.green && priority === "normal") priority = "green";
     // Used once: taken before the engine runs, so two requests racing with one token can't both use it.
     const idToken = input.idToken;
@@ -146,7 +146,7 @@ export class TicketIssuer {
     if (!r.ok) {
       // Refused (another matter is still possible with the same card): the reading stays good.
       if (idToken && id) this.idTokens.set(idToken, id);
-      throw new ApiError(r.error, r.message);
+      throw new HallError(r.error, r.message);
     }
     if (booking) {
       // Only for the booking list (which codes are left); the journal event is what makes it used.
@@ -181,9 +181,9 @@ export class TicketIssuer {
     staff = false,
   ): Promise<PrintResult> {
     const t = this.hall.state.tickets.get(ticketId);
-    if (!t) throw new ApiError("UNKNOWN_TICKET", `no ticket ${ticketId} today`);
+    if (!t) throw new HallError("UNKNOWN_TICKET", `no ticket ${ticketId} today`);
     if (t.status !== "waiting" && t.status !== "called" && t.status !== "parked")
-      throw new ApiError("INVALID_TRANSITION", `ticket ${t.number} is ${t.status}`);
+      throw new HallError("INVALID_TRANSITION", `ticket ${t.number} is ${t.status}`);
     if (this.reprintsDay !== this.hall.day) {
       this.reprints = new Map();
       this.reprintsDay = this.hall.day;
@@ -196,7 +196,7 @@ export class TicketIssuer {
     const earlier = mine.get(requestId);
     if (earlier) return earlier;
     if (!staff && mine.size >= REPRINTS_PER_TICKET)
-      throw new ApiError("RATE_LIMITED", `ticket ${t.number} was reprinted ${REPRINTS_PER_TICKET} times today`);
+      throw new HallError("RATE_LIMITED", `ticket ${t.number} was reprinted ${REPRINTS_PER_TICKET} times today`);
     const requests = mine;
     // Registered before the first await, so concurrent requests see it (one print, one count).
     const job = this.printFor(t, kioskId, lang ?? t.lang ?? "zh", this.phoneUrl(t.id, baseUrl), `${t.id}:${requestId}`).then(

@@ -1,5 +1,5 @@
 import type { HallState } from "../core/index.ts";
-import { ApiError } from "../http/errors.ts";
+import { HallError } from "./errors.ts";
 import type { StaffRecord } from "../store/config.ts";
 import { canTakeOver } from "./staff.ts";
 
@@ -28,5 +28,5 @@ export function checkCallBack(staff: StaffRecord, counterId: string, ticketId: s
   if (mine.includes(t.queueId)) return;
   const theirs = t.counterId ? (state.index.counters.get(t.counterId)?.profile.queueIds ?? []) : [];
   if (theirs.some((q) => mine.includes(q))) return;
-  throw new ApiError("QUEUE_NOT_SERVED", `counter ${counterId} does not serve ticket ${t.number}`);
+  throw new HallError("QUEUE_NOT_SERVED", `counter ${counterId} does not serve ticket ${t.number}`);
 }

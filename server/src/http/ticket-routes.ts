@@ -3,8 +3,8 @@ import type { Ticket, TicketHolderView } from "../contract/tickets.ts";
 import { localParts, publicTicket } from "../core/index.ts";
 import { dayOfTicketId } from "../hall/ticket-keys.ts";
 import type { HttpDeps } from "./app.ts";
-import { ApiError } from "./errors.ts";
-import { parse, schemas } from "./validate.ts";
+import { HallError } from "../hall/errors.ts";
+import { parse, schemas } from "../hall/validate.ts";
 
 /** The header the phone page (and the issuing kiosk) sends the ticket's holder key in. */
 export const TICKET_KEY_HEADER = "x-ticket-key";
@@ -27,7 +27,7 @@ export function ticketRoutes(d: HttpDeps): Router {
     const key = req.get(TICKET_KEY_HEADER);
     if (key !== undefined && d.issuer.keys.verify(ticketId, key)) return { staff: false };
     if (isStaff(req)) return { staff: true };
-    throw new ApiError(
+    throw new HallError(
       "TICKET_KEY_REQUIRED",
       key === undefined ? "send the ticket's key from its phone link (X-Ticket-Key)" : "this key does not open this ticket",
     );
@@ -41,8 +41,8 @@ export function ticketRoutes(d: HttpDeps): Router {
     if (t) return t;
     const day = dayOfTicketId(ticketId);
     if (day && day < d.hall.day)
-      throw new ApiError("TICKET_DAY_CLOSED", `the hall has closed for ${day}: a ticket is valid on its own day only`);
-    throw new ApiError("UNKNOWN_TICKET", "no such ticket today");
+      throw new HallError("TICKET_DAY_CLOSED", `the hall has closed for ${day}: a ticket is valid on its own day only`);
+    throw new HallError("UNKNOWN_TICKET", "no such ticket today");
   };
 
   const view = (t: Ticket) => publicTicket(d.hall.state, t);
@@ -73,7 +73,7 @@ export function ticketRoutes(d: HttpDeps): Router {
       const print = await d.issuer.reprint(id, b.kioskId, b.requestId, b.lang, baseUrl(req), who.staff);
       res.json({ print });
     } catch (err) {
-      if (err instanceof ApiError && err.code === "RATE_LIMITED") res.set("retry-after", String(secondsToMidnight(d)));
+      if (err instanceof HallError && err.code === "RATE_LIMITED") res.set("retry-after", String(secondsToMidnight(d)));
       throw err;
     }
   });
@@ -84,7 +84,7 @@ export function ticketRoutes(d: HttpDeps): Router {
     parse(schemas.empty, req.body ?? {});
     find(ticketId);
     const out = await d.hall.run({ type, ticketId, by: who.staff ? "staff" : "visitor" });
-    if (!out.ok) throw new ApiError(out.error, out.message);
+    if (!out.ok) throw new HallError(out.error, out.message);
     res.json(view(d.hall.state.tickets.get(ticketId) as Ticket));
   };
   r.post("/api/tickets/:id/reactivate", visitor("reactivate"));
@@ -102,7 +102,7 @@ export function ticketRoutes(d: HttpDeps): Router {
       ...(b.reasons?.length ? { reasons: b.reasons } : {}),
       ...(b.comment ? { comment: b.comment } : {}),
     });
-    if (!out.ok) throw new ApiError(out.error, out.message);
+    if (!out.ok) throw new HallError(out.error, out.message);
     res.json(view(d.hall.state.tickets.get(ticketId) as Ticket));
   });
 

@@ -16,8 +16,8 @@ import { callInfo, publicTicket } from "../core/index.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { CounterActions } from "../hall/counter-actions.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
-import { ApiError } from "../http/errors.ts";
-import { schemas } from "../http/validate.ts";
+import { HallError } from "../hall/errors.ts";
+import { schemas } from "../hall/validate.ts";
 import type { Announcer } from "../voice/announcer.ts";
 import { z } from "zod";
 
@@ -191,7 +191,7 @@ export class Realtime {
         const out = await this.d.actions.run(staff, r.data);
         reply({ ok: true, data: out });
       } catch (err) {
-        if (err instanceof ApiError) reply(fail(err.code, err.message));
+        if (err instanceof HallError) reply(fail(err.code, err.message));
         else {
           this.d.log(`socket command: ${(err as Error).stack}`);
           reply(fail("INTERNAL", "internal error"));
