@@ -14,7 +14,6 @@ export class CatalogueAdmin {
   constructor(
     private readonly config: ConfigStore,
     private readonly hall: HallService,
-    private readonly changed: (c: Catalogue) => void,
   ) {}
 
   async replace(input: unknown): Promise<Catalogue> {
@@ -24,21 +23,21 @@ export class CatalogueAdmin {
     const queues = new Set(r.catalogue.queues.map((q) => q.id));
     const counters = new Set(r.catalogue.counters.map((c) => c.id));
     const inUse = new Set<string>();
-    for (const t of this.hall.state.tickets.values()) {
+    for (const t of this.hall.engineState().tickets.values()) {
       if (
         (t.status === "waiting" || t.status === "called" || t.status === "serving" || t.status === "parked") &&
         !queues.has(t.queueId)
       )
         inUse.add(`queue ${t.queueId}`);
     }
-    for (const [id, c] of this.hall.state.counters)
+    for (const [id, c] of this.hall.engineState().counters)
       if (c.view.status !== "closed" && !counters.has(id)) inUse.add(`counter ${id}`);
     if (inUse.size) throw new HallError("INVALID_TRANSITION", `still in use today: ${[...inUse].slice(0, 5).join(", ")}`);
     await this.config.update((d) => {
       d.catalogue = r.catalogue;
     });
+    // Saved first, then swapped in: the hall publishes `catalogue.changed` for the pages.
     this.hall.setCatalogue(r.catalogue);
-    this.changed(r.catalogue);
     return r.catalogue;
   }
 

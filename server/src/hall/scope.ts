@@ -1,6 +1,7 @@
 import type { HallState } from "../core/index.ts";
 import { HallError } from "./errors.ts";
 import type { StaffRecord } from "../store/config.ts";
+import type { HallService } from "./service.ts";
 import { canTakeOver } from "./staff.ts";
 
 /**
@@ -9,9 +10,9 @@ import { canTakeOver } from "./staff.ts";
  */
 
 /** A clerk sees the counter they hold now or are assigned to; supervisors and admins any. */
-export function canViewCounter(staff: StaffRecord, counterId: string, state: HallState): boolean {
+export function canViewCounter(staff: StaffRecord, counterId: string, hall: HallService): boolean {
   if (canTakeOver(staff.role)) return true;
-  return staff.counterId === counterId || state.counters.get(counterId)?.view.staffId === staff.id;
+  return staff.counterId === counterId || hall.counterState(counterId)?.staffId === staff.id;
 }
 
 /**

@@ -3,16 +3,16 @@ import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import QRCode from "qrcode";
-import type { Catalogue } from "../contract/catalogue.ts";
 import type { ErrorBody } from "../contract/errors.ts";
 import type { LoginReply } from "../contract/events.ts";
 import { LoginLimited, type LoginLimits } from "../auth/login-limits.ts";
 import { HasherBusyError } from "../auth/passwords.ts";
 import type { TokenService } from "../auth/tokens.ts";
-import type { DevicesPort } from "../devices/port.ts";
 import type { CatalogueAdmin } from "../hall/catalogue-admin.ts";
 import type { CounterAction, CounterActions } from "../hall/counter-actions.ts";
 import type { TicketIssuer } from "../hall/issuing.ts";
+import type { LiveViews } from "../hall/live-views.ts";
+import type { DevicesPort, VoicePort } from "../hall/ports.ts";
 import type { HallService } from "../hall/service.ts";
 import { canViewCounter } from "../hall/scope.ts";
 import type { Pairings } from "../pairing/engine.ts";
@@ -21,7 +21,6 @@ import type { IssueLimits } from "../pairing/limits.ts";
 import { mountPairingRoutes } from "../pairing/routes.ts";
 import { type StaffDirectory, publicStaff } from "../hall/staff.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
-import type { Announcer } from "../voice/announcer.ts";
 import { HallError } from "../hall/errors.ts";
 import { httpStatus } from "./errors.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
@@ -37,11 +36,9 @@ export interface HttpDeps {
   issuer: TicketIssuer;
   devices: DevicesPort;
   catalogueAdmin: CatalogueAdmin;
-  announcer: Announcer;
-  /** Catalogue as clients see it (with pinyin initials). */
-  catalogue: () => Catalogue;
-  snapshot: () => unknown;
-  liveStats: () => unknown;
+  announcer: VoicePort;
+  /** Snapshot and live figures (the hall's queries with device and voice state). */
+  views: LiveViews;
   /** Built pages (vite build output); absent in API-only tests. */
   distDir: string;
   clock: () => number;
@@ -149,20 +146,20 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json({
       ok: true,
       day: d.hall.day,
-      events: d.hall.state.eventCount,
+      events: d.hall.eventCount,
       uptimeSec: Math.round((d.clock() - d.startedAt) / 1000),
       devices: { online: st.filter((s) => s.health === "online").length, total: st.length },
       voice: d.announcer.available,
     });
   });
   app.get("/api/hall", (_req, res) => {
-    res.json(d.catalogue());
+    res.json(d.hall.clientCatalogue());
   });
   app.get("/api/state", (_req, res) => {
-    res.json(d.snapshot());
+    res.json(d.views.snapshot());
   });
   app.get("/api/stats/live", (_req, res) => {
-    res.json(d.liveStats());
+    res.json(d.views.liveStats());
   });
   app.get("/api/stats/days", async (req, res) => {
     const q = parse(schemas.days, req.query);
@@ -249,7 +246,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
     const v = d.actions.view(req.staff as StaffRecord, id);
     if (!v) throw new HallError("UNKNOWN_COUNTER", "no such counter");
     // A clerk sees only their own counter: the view holds masked IDs, notes and staff ids.
-    if (!canViewCounter(req.staff as StaffRecord, id, d.hall.state))
+    if (!canViewCounter(req.staff as StaffRecord, id, d.hall))
       throw new HallError("FORBIDDEN", "a clerk sees only their own counter");
     res.json(v);
   });
@@ -302,12 +299,12 @@ export function createHttpApp(d: HttpDeps): express.Express {
 
   app.put("/api/catalogue", auth, role("admin"), async (req, res) => {
     await d.catalogueAdmin.replace(req.body);
-    res.json(d.catalogue());
+    res.json(d.hall.clientCatalogue());
   });
   app.put("/api/counters/:id/profile", auth, role("admin", "supervisor"), async (req, res) => {
     const profile = parse(schemas.profile, req.body);
     await d.catalogueAdmin.setProfile(parse(schemas.id, req.params.id), profile);
-    res.json(d.catalogue().counters.find((c) => c.id === req.params.id));
+    res.json(d.hall.clientCatalogue().counters.find((c) => c.id === req.params.id));
   });
 
   app.get("/api/staff", auth, role("admin"), (_req, res) => {
