@@ -4,17 +4,11 @@ import type { Ticket } from "../contract/tickets.ts";
 import { localDay, publicTicket } from "../core/index.ts";
 import { HallError } from "./errors.ts";
 import type { ConfigStore } from "../store/config.ts";
-import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { formatWait, waitMinutes } from "../../../ui-shared/format.ts";
 import type { IdCards, IdReading } from "./id-cards.ts";
+import type { PrintPort, TicketPrint } from "./ports.ts";
 import type { HallService } from "./service.ts";
 import { TicketKeys, newTicketId } from "./ticket-keys.ts";
-
-/** Printing as the issuing desk needs it; the device manager provides it. */
-export interface PrintPort {
-  /** Print on the kiosk's printer; never rejects (a failure is a result, the ticket stays valid). */
-  printTicket(kioskId: string, job: TicketPrintJob): Promise<PrintResult>;
-}
 
 export interface IssueInput {
   matterId?: string;
@@ -228,7 +222,7 @@ export class TicketIssuer {
     const zone = s.catalogue.zones.find((z) => z.id === queue?.zoneId);
     const view = publicTicket(s, t);
     const en = lang === "en";
-    const job: TicketPrintJob = {
+    const job: TicketPrint = {
       jobId,
       hallName: en ? s.catalogue.hall.nameEn : s.catalogue.hall.name,
       number: t.number,

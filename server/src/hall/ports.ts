@@ -1,4 +1,5 @@
 import type { DeviceConfig, DeviceStatus } from "../contract/devices.ts";
+import type { PrintResult } from "../contract/events.ts";
 import type { CallInfo } from "../contract/tickets.ts";
 
 /**
@@ -28,4 +29,39 @@ export interface VoicePort {
   urlFor(call: Pick<CallInfo, "number" | "counterNumber">, lang?: "zh" | "en"): string | undefined;
   /** The audio file for a name handed out by `urlFor` (or the chime), if there is one. */
   file(name: string): Promise<string | undefined>;
+}
+
+/**
+ * A ticket to print, as the issuing desk words it: the hall's own type (hardware/ has its
+ * own job type of the same shape; the device manager hands one to the other), so hall/
+ * depends on no driver.
+ */
+export interface TicketPrint {
+  /** Idempotence key: a retried job with the same id is printed at most once. */
+  jobId: string;
+  hallName: string;
+  /** The queue number, e.g. "A023". */
+  number: string;
+  matterName: string;
+  zoneName: string;
+  floor: string;
+  /** People waiting before this ticket. */
+  ahead: number;
+  estimatedWaitMin: number;
+  /** The estimate as the screens word it ("约 10 分钟"), so paper and screen never disagree. */
+  estimatedWaitText?: string;
+  /** Issue time already formatted for the hall's locale. */
+  issuedAtText: string;
+  /** Where the visitor follows the queue on a phone. */
+  qrUrl: string;
+  /** Required materials; the first three are printed. */
+  materials: string[];
+  lang: "zh" | "en";
+  footer?: string;
+}
+
+/** Printing as the issuing desk needs it; the device manager provides it. */
+export interface PrintPort {
+  /** Print on the kiosk's printer; never rejects (a failure is a result, the ticket stays valid). */
+  printTicket(kioskId: string, job: TicketPrint): Promise<PrintResult>;
 }
