@@ -164,9 +164,6 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     log,
     ...(opts.devicePathPrefixes ? { devicePathPrefixes: opts.devicePathPrefixes } : {}),
   });
-  // Window displays and keypads follow the hall. The manager still takes the engine state
-  // (listed in test/server/layers.test.ts); the `devices` helper's split gives it queries.
-  bus.on(devices, "hall.events", (events) => devices.onHallEvents(events, hall.engineState()));
   devices.on("status", (s) => bus.emit("device.status", s));
   // Built after the devices it prints through, before the routes that issue.
   const issuer = new TicketIssuer({ hall, config, idCards, print: devices, clock });
@@ -208,6 +205,10 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     subscriptionGuard: subscriptionGuard(pairings),
   });
   attachDeviceSockets(realtime.io, pairings);
+  // Window displays and keypads follow the hall, after the screens (as before the bus: a
+  // call reaches the sockets first). The manager still takes the engine state (listed in
+  // test/server/layers.test.ts); the `devices` helper's split gives it queries.
+  bus.on(devices, "hall.events", (events) => devices.onHallEvents(events, hall.engineState()));
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   realtime.io.on("connection", (s) => {
     const id = s.data.staffId;

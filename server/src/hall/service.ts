@@ -62,8 +62,9 @@ export class HallService {
   private behind: string | undefined;
   /** Latest instant given to the engine: event times never go backwards with the clock. */
   private lastAt = 0;
-  /** The catalogue as pages get it (initials for the kiosk's search), rebuilt when it changes. */
-  private pageCatalogue: Catalogue;
+  /** The catalogue as pages get it (initials for the kiosk's search), rebuilt when it changes;
+   * made on first use, so opening the hall (replays, tests, the replay bench) pays no pinyin. */
+  private pageCatalogue: Catalogue | undefined;
 
   private constructor(
     private readonly opts: HallServiceOptions,
@@ -71,7 +72,6 @@ export class HallService {
   ) {
     this.bus =
       opts.bus ?? new Bus<HallEvents>((event, err) => opts.log(`${event} listener: ${(err as Error).stack ?? String(err)}`));
-    this.pageCatalogue = withInitials(state.catalogue);
     this.journalDir = join(opts.dataDir, "journal");
     this.summaryDir = join(opts.dataDir, "summaries");
     this.journal = new Journal(this.journalDir, state.day);
@@ -201,6 +201,7 @@ export class HallService {
 
   /** The catalogue as pages get it: with the initials the kiosk's search uses. */
   clientCatalogue(): Catalogue {
+    this.pageCatalogue ??= withInitials(this.state.catalogue);
     return this.pageCatalogue;
   }
 
@@ -274,7 +275,7 @@ export class HallService {
 
   /** The full picture a page gets when it subscribes; devices and voice are the adapters' part. */
   snapshot(inputs: { devices: DeviceStatus[]; voice: boolean; offline: ReadonlySet<string> }): HallSnapshot {
-    return buildSnapshot(this.state, this.pageCatalogue, inputs.devices, inputs.voice, this.opts.clock(), inputs.offline);
+    return buildSnapshot(this.state, this.clientCatalogue(), inputs.devices, inputs.voice, this.opts.clock(), inputs.offline);
   }
 
   private async writeSummary(s: DaySummary): Promise<void> {
