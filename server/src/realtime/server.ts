@@ -237,7 +237,9 @@ export class Realtime {
       if ("counterId" in e && e.counterId) counters.add(e.counterId);
       switch (e.type) {
         case "ticket.issued": {
-          this.io.to(HALL).emit("ticket:issued", hall.publicTicket(e.ticket.id) as PublicTicket);
+          // Absent only when the day turned between the journal's answer and this batch.
+          const t = hall.publicTicket(e.ticket.id);
+          if (t) this.io.to(HALL).emit("ticket:issued", t);
           break;
         }
         case "ticket.called":
