@@ -136,11 +136,11 @@ export class CounterActions {
   }
 
   private idleSec(): number {
-    return this.hall.engineState().catalogue.hall.holderIdleSec ?? DEFAULT_HOLDER_IDLE_SEC;
+    return this.hall.catalogue().hall.holderIdleSec ?? DEFAULT_HOLDER_IDLE_SEC;
   }
 
   private holderAway(counterId: string, now: number): boolean {
-    const s = this.hall.engineState().counters.get(counterId)?.view.staffId;
+    const s = this.hall.counterState(counterId)?.staffId;
     return !!s && this.presence.away(s, now, this.idleSec() * 1000);
   }
 
@@ -150,7 +150,7 @@ export class CounterActions {
   }
 
   private afterSignInOut(counterId: string, before: string | undefined): void {
-    const after = this.hall.engineState().counters.get(counterId)?.view.staffId;
+    const after = this.hall.counterState(counterId)?.staffId;
     this.lastCall.delete(counterId);
     if (after !== before) this.handBacks.delete(counterId);
     if (after && before && after !== before) {
@@ -174,7 +174,7 @@ export class CounterActions {
   private async handBack(counterId: string): Promise<CounterActionResult> {
     const req = this.handBacks.get(counterId);
     if (!req) throw new HallError("INVALID_TRANSITION", "nobody asked for this counter back");
-    const before = this.hall.engineState().counters.get(counterId)?.view.staffId;
+    const before = this.hall.counterState(counterId)?.staffId;
     // Signing the clerk in over the holder keeps the counter's ticket: only the person changes.
     const r = await this.hall.run({ type: "signIn", counterId, staffId: req.staffId, staffName: req.staffName, takeover: true });
     if (!r.ok) throw new HallError(r.error, r.message);
@@ -205,7 +205,7 @@ export class CounterActions {
         // A second press is the same call only while that call still stands: once its ticket
         // left the counter (cancelled by the visitor, transferred, finished elsewhere) the
         // press is a new one, or the clerk would be shown a ticket that is gone.
-        if (sameRequest || this.hall.engineState().counters.get(a.counterId)?.view.currentTicketId === r.ticket?.id) return r;
+        if (sameRequest || this.hall.counterState(a.counterId)?.currentTicketId === r.ticket?.id) return r;
       } catch {
         // the first press was refused: this one is decided on its own
       }
@@ -250,7 +250,7 @@ export class CounterActions {
       default:
         ticketId = undefined;
     }
-    const ticket = ticketId ? this.hall.engineState().tickets.get(ticketId) : undefined;
+    const ticket = ticketId ? this.hall.ticket(ticketId) : undefined;
     return {
       ticket: ticket ? { ...ticket, notes: [...ticket.notes] } : null,
       counter: { ...(after?.view ?? rt?.view ?? { id: a.counterId, status: "closed", ratingRequested: false, servedToday: 0 }) },
