@@ -43,7 +43,7 @@ export async function benchReplay(): Promise<BenchResult> {
       const o0 = performance.now();
       const svc = await HallService.open({ dataDir: data.dir, catalogue: hall.catalogue, clock: Date.now, log: () => {} });
       open.push(performance.now() - o0);
-      tickets = svc.state.tickets.size;
+      tickets = [...svc.tickets()].length;
       await svc.close();
     }
     const o = summary(open);

@@ -1,35 +1,31 @@
-import { randomBytes, randomInt } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import type { Catalogue } from "./contract/catalogue.ts";
-import type { HallSnapshot } from "./contract/events.ts";
-import type { LiveStats } from "./contract/stats.ts";
-import { liveStats, localDay } from "./core/index.ts";
 import { type LoginLimitOptions, LoginLimits } from "./auth/login-limits.ts";
-import { PasswordHasher, generatePassword, hashPassword } from "./auth/passwords.ts";
+import { PasswordHasher } from "./auth/passwords.ts";
+import { readSessionFiles } from "./auth/session-files.ts";
 import { TokenService } from "./auth/tokens.ts";
-import { withInitials } from "./catalogue/initials.ts";
 import { DeviceManager } from "./devices/manager.ts";
 import { CatalogueAdmin } from "./hall/catalogue-admin.ts";
 import { CounterActions } from "./hall/counter-actions.ts";
+import { HallError } from "./hall/errors.ts";
+import { IdCards } from "./hall/id-cards.ts";
 import { TicketIssuer } from "./hall/issuing.ts";
+import { LiveViews } from "./hall/live-views.ts";
 import { HallService } from "./hall/service.ts";
-import { buildSnapshot, offlineCounters } from "./hall/snapshot.ts";
 import { StaffDirectory } from "./hall/staff.ts";
 import { signOutEverywhere } from "./hall/staff-signout.ts";
 import { createHttpApp } from "./http/app.ts";
-import { ApiError } from "./http/errors.ts";
 import { originAllowed } from "./http/origins.ts";
 import { Pairings } from "./pairing/engine.ts";
 import { DEFAULT_LIMITS, type IssueLimits } from "./pairing/limits.ts";
 import { attachDeviceSockets, subscriptionGuard } from "./pairing/socket.ts";
 import { PairingStore } from "./pairing/store.ts";
 import { Realtime } from "./realtime/server.ts";
-import { demoCatalogue, demoDevices, demoStaff } from "./seed/demo-hall.ts";
-import { CONFIG_VERSION, type ConfigData, ConfigStore, type StaffRecord } from "./store/config.ts";
+import { type DemoBooking, ensureDemoBookings, firstStart } from "./seed/first-start.ts";
+import { ConfigStore } from "./store/config.ts";
 import { writeFileDurable } from "./store/durable-file.ts";
+import type { CreatedAccounts } from "./store/first-start-accounts.ts";
 import { Announcer } from "./voice/announcer.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
 
@@ -71,9 +67,9 @@ export interface RunningHub {
   url: string;
   port: number;
   /** Credentials created on this start (first start of a data folder only). */
-  created?: { admin: string; staff: { username: string; name: string; role: string; counterId?: string; password: string }[] };
+  created?: CreatedAccounts;
   /** Demo bookings valid today. */
-  bookings: { code: string; matterId: string; slotAt: number }[];
+  bookings: DemoBooking[];
   pairings: Pairings;
   hall: HallService;
   devices: DeviceManager;
@@ -83,96 +79,6 @@ export interface RunningHub {
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
-async function seed(
-  adminPassword: string | undefined,
-): Promise<{ data: ConfigData; created: NonNullable<RunningHub["created"]> }> {
-  const catalogue = demoCatalogue();
-  const admin = adminPassword ?? generatePassword();
-  const staff: StaffRecord[] = [
-    { id: "s-admin", username: "admin", name: "管理员", role: "admin", ...(await hashPassword(admin)) },
-  ];
-  const created: NonNullable<RunningHub["created"]> = { admin, staff: [] };
-  for (const [i, s] of demoStaff().entries()) {
-    const password = generatePassword();
-    staff.push({ id: `s-${String(i + 1).padStart(3, "0")}`, ...s, ...(await hashPassword(password)) });
-    created.staff.push({ ...s, password });
-  }
-  return {
-    created,
-    data: {
-      version: CONFIG_VERSION,
-      catalogue,
-      staff,
-      devices: demoDevices(catalogue),
-      appointments: [],
-      secrets: { tokenKey: randomBytes(32).toString("base64"), idSalt: randomBytes(32).toString("base64") },
-      demo: true,
-    },
-  };
-}
-
-/** Booking codes: unambiguous characters (no 0/O, 1/I/L), easy to type, 10 of them ≈ 50 bits: unguessable. */
-const BOOKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-function bookingCode(): string {
-  let s = "";
-  for (let i = 0; i < 10; i++) s += BOOKING_ALPHABET[randomInt(BOOKING_ALPHABET.length)];
-  return s;
-}
-
-/** Demo bookings for today, so the scanner path can be tried at the kiosk. */
-async function ensureDemoBookings(config: ConfigStore, hall: HallService, now: number): Promise<RunningHub["bookings"]> {
-  const tz = config.data.catalogue.hall.timeZone;
-  const day = hall.day;
-  const today = config.data.appointments.filter((a) => localDay(a.slotAt, tz) === day);
-  if (today.length === 0 && config.data.demo) {
-    const matters = config.data.catalogue.matters;
-    await config.update((d) => {
-      d.appointments = d.appointments.filter((a) => a.slotAt > now - 7 * 86_400_000);
-      for (let i = 0; i < 5; i++) {
-        d.appointments.push({
-          code: bookingCode(),
-          matterId: (matters[(i * 7) % matters.length] as { id: string }).id,
-          slotAt: now + i * 20 * 60_000,
-        });
-      }
-    });
-  }
-  return config.data.appointments
-    .filter((a) => localDay(a.slotAt, tz) === day && !a.usedByTicketId && !hall.state.bookingsUsed.has(a.code))
-    .map(({ code, matterId, slotAt }) => ({ code, matterId, slotAt }));
-}
-
-/** Logged-out token ids; a damaged file only costs those logouts, never the start. */
-function readRevoked(file: string, log: (line: string) => void): Record<string, number> {
-  if (!existsSync(file)) return {};
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as Record<string, number>;
-  } catch (err) {
-    log(`${file} is unreadable (${(err as Error).message}); earlier logouts are forgotten`);
-    return {};
-  }
-}
-
-/**
- * Session generations per account (password resets, deletions). A damaged file cannot say
- * whose sessions were ended, so every token issued before this start is refused instead.
- */
-function readGenerations(
-  file: string,
-  now: number,
-  log: (line: string) => void,
-  write: (path: string, data: string) => Promise<void>,
-): { generations: Record<string, number>; notBefore?: number; onChange: (g: Record<string, number>) => Promise<void> } {
-  const onChange = (g: Record<string, number>) => write(file, JSON.stringify(g));
-  if (!existsSync(file)) return { generations: {}, onChange };
-  try {
-    return { generations: JSON.parse(readFileSync(file, "utf8")) as Record<string, number>, onChange };
-  } catch (err) {
-    log(`${file} is unreadable (${(err as Error).message}); every earlier session is ended, staff sign in again`);
-    return { generations: {}, notBefore: now, onChange };
-  }
-}
-
 /**
  * The composition root: builds every part of the hub, wires them, and listens.
  * The only place that knows all the parts.
@@ -181,30 +87,32 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const clock = opts.clock ?? Date.now;
   const log = opts.log ?? ((l: string) => console.log(l));
   const startedAt = clock();
-  let created: RunningHub["created"];
+  let created: CreatedAccounts | undefined;
   const durableWrite = opts.durableWrite ?? writeFileDurable;
   const { store: config } = await ConfigStore.open(
     opts.dataDir,
     async () => {
-      const s = await seed(opts.adminPassword);
+      const s = await firstStart(opts.adminPassword);
       created = s.created;
       return s.data;
     },
     { write: durableWrite },
   );
 
+  // The application layer: the hall, and the desks that act on it.
   const hall = await HallService.open({ dataDir: opts.dataDir, catalogue: config.data.catalogue, clock, log });
+  const bus = hall.bus;
+  bus.on(opts, "hall.failed", (err) => opts.onFatal?.(err));
   const hasher = new PasswordHasher(opts.maxQueuedLogins ?? 64);
   const staff = new StaffDirectory(config, (staffId) => signOutEverywhere(hall, staffId, log), hasher);
-  const revokedFile = join(opts.dataDir, "revoked-tokens.json");
-  const generationsFile = join(opts.dataDir, "session-generations.json");
+  const sessions = readSessionFiles(opts.dataDir, clock(), log, durableWrite);
   const tokens = new TokenService(
     Buffer.from(config.data.secrets.tokenKey, "base64"),
     clock,
     undefined,
-    readRevoked(revokedFile, log),
-    (revoked) => durableWrite(revokedFile, JSON.stringify(revoked)),
-    readGenerations(generationsFile, clock(), log, durableWrite),
+    sessions.revoked,
+    sessions.onRevoked,
+    sessions.accounts,
   );
   const pairingStore = PairingStore.open(opts.dataDir, log);
   const autoLoopback = opts.autoPairLoopback ?? pairingStore.data.settings.autoPairLoopback ?? config.data.demo === true;
@@ -221,22 +129,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
       : "pairing: every kiosk, screen and terminal page is paired by an admin (POST /api/pairings/:code/approve)",
   );
   const limits: IssueLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  let realtime: Realtime | undefined;
-  const actions = new CounterActions(hall, {
-    clock,
-    log,
-    // A hand-back request is no hall event: tell the counter's pages to refetch their view.
-    onChange: (id) => {
-      const c = hall.state.counters.get(id)?.view;
-      if (c) realtime?.io.to(`counter:${id}`).emit("counter:updated", { ...c });
-    },
-  });
-  const issuer = new TicketIssuer(hall, config, clock);
-  let clientCatalogue: Catalogue = withInitials(config.data.catalogue);
-  const catalogueAdmin = new CatalogueAdmin(config, hall, (c) => {
-    clientCatalogue = withInitials(c);
-    realtime?.io.to("hall").emit("catalogue:updated", clientCatalogue);
-  });
+  const actions = new CounterActions(hall, { clock, log });
+  const idCards = new IdCards(hall, config.data.secrets.idSalt, clock);
+  const catalogueAdmin = new CatalogueAdmin(config, hall);
 
   const voice = createVoice({
     cacheDir: join(opts.dataDir, "voice"),
@@ -246,50 +141,37 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   await voice.check();
   const announcer = new Announcer(voice, log);
 
+  // Devices act through the hall's desks and read its queries; what they report goes on the bus.
   const devices = new DeviceManager(config, {
     counterAction: async (action) => {
-      const c = hall.state.counters.get(action.counterId);
-      const who = c?.view.staffId ? staff.byId(c.view.staffId) : undefined;
-      if (!who) throw new ApiError("COUNTER_CLOSED", "nobody is signed in here");
+      const holder = hall.counterState(action.counterId)?.staffId;
+      const who = holder ? staff.byId(holder) : undefined;
+      if (!who) throw new HallError("COUNTER_CLOSED", "nobody is signed in here");
       await actions.run(who, action);
     },
     rate: async (counterId, score) => {
       const r = await hall.run({ type: "rate", counterId, score });
       if (!r.ok) throw new Error(r.error);
     },
-    idCard: (kioskId, idNumber, name) => {
-      const { idToken, masked, green } = issuer.registerIdCard(idNumber, kioskId);
-      // Only the surname leaves the hub: enough for "王** 请选择事项".
-      const shown = `${[...name][0] ?? ""}${"*".repeat(Math.max(0, [...name].length - 1))}`;
-      realtime?.io
-        .to(`screen:kiosk-${kioskId}`)
-        .emit("kiosk:input", { kioskId, kind: "id_card", idToken, masked, name: shown, green });
-    },
-    scanned: (kioskId, code) => {
-      realtime?.io.to(`screen:kiosk-${kioskId}`).emit("kiosk:input", { kioskId, kind: "appointment", code });
-    },
-    counterNumber: (id) => hall.state.index.counters.get(id)?.number,
-    counterState: (id) => hall.state.counters.get(id)?.view,
-    ticketNumber: (id) => hall.state.tickets.get(id)?.number,
-    ticketQueue: (id) => hall.state.tickets.get(id)?.queueId,
-    lastParked: (counterId) => {
-      let best: { id: string; at: number } | undefined;
-      for (const t of hall.state.tickets.values()) {
-        if (t.status === "parked" && t.counterId === counterId && (!best || (t.parkedAt ?? 0) > best.at))
-          best = { id: t.id, at: t.parkedAt ?? 0 };
-      }
-      return best?.id;
-    },
+    idCard: (kioskId, idNumber, name) => idCards.read(kioskId, idNumber, name),
+    scanned: (kioskId, code) => idCards.scanned(kioskId, code),
+    counterNumber: (id) => hall.counterNumber(id),
+    counterState: (id) => hall.counterState(id),
+    ticketNumber: (id) => hall.ticket(id)?.number,
+    ticketQueue: (id) => hall.ticket(id)?.queueId,
+    lastParked: (counterId) => hall.lastParked(counterId),
     clock,
     log,
     ...(opts.devicePathPrefixes ? { devicePathPrefixes: opts.devicePathPrefixes } : {}),
   });
-  issuer.setPrintPort(devices);
-
-  const offline = () => offlineCounters(devices.statuses(), (id) => devices.counterOf(id));
-  const stats = (): LiveStats => liveStats(hall.state, clock(), offline());
-  const snapshot = (): HallSnapshot =>
-    buildSnapshot(hall.state, clientCatalogue, devices.statuses(), announcer.available, clock(), offline());
+  devices.on("status", (s) => bus.emit("device.status", s));
+  // Built after the devices it prints through, before the routes that issue.
+  const issuer = new TicketIssuer({ hall, config, idCards, print: devices, clock });
+  const views = new LiveViews(hall, {
+    devices: () => devices.statuses(),
+    deviceCounter: (id) => devices.counterOf(id),
+    voice: () => announcer.available,
+  });
 
   const app = createHttpApp({
     hall,
@@ -301,9 +183,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     devices,
     catalogueAdmin,
     announcer,
-    catalogue: () => clientCatalogue,
-    snapshot,
-    liveStats: stats,
+    views,
     distDir: opts.distDir ?? join(ROOT, "dist"),
     clock,
     log,
@@ -313,22 +193,24 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     limits,
   });
   const server = createServer(app);
-  realtime = new Realtime(server, {
+  const realtime = new Realtime(server, {
+    hall,
     tokens,
     staff,
     actions,
     announcer,
-    snapshot,
-    liveStats: stats,
-    state: () => hall.state,
+    views,
     log,
     originAllowed: (origin, host) => originAllowed(origin, host, config.data.catalogue.hall),
     subscriptionGuard: subscriptionGuard(pairings),
   });
   attachDeviceSockets(realtime.io, pairings);
-  const rt = realtime;
+  // Window displays and keypads follow the hall, after the screens (as before the bus: a
+  // call reaches the sockets first). The manager still takes the engine state (listed in
+  // test/server/layers.test.ts); the `devices` helper's split gives it queries.
+  bus.on(devices, "hall.events", (events) => devices.onHallEvents(events, hall.engineState()));
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
-  rt.io.on("connection", (s) => {
+  realtime.io.on("connection", (s) => {
     const id = s.data.staffId;
     if (!id) return;
     actions.presence.connected(id, clock());
@@ -339,19 +221,6 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   }, 1000);
   releaseTimer.unref();
 
-  hall.on("events", (events, state) => {
-    rt.publish(events, state);
-    devices.onHallEvents(events, state);
-  });
-  hall.on("failed", (err) => opts.onFatal?.(err));
-  hall.on("day", (day) => {
-    rt.io.emit("hall:day", { day });
-    for (const s of rt.io.of("/").sockets.values()) if (s.rooms.has("hall")) s.emit("hall:snapshot", snapshot());
-  });
-  devices.on("status", (s) => {
-    rt.io.to("hall").emit("device:status", s);
-    rt.markStats();
-  });
   await devices.start();
   const bookings = await ensureDemoBookings(config, hall, clock());
 
@@ -381,10 +250,12 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     close: () => {
       closing ??= (async () => {
         clearInterval(releaseTimer);
-        await rt.close();
+        await realtime.close();
         await new Promise<void>((r) => server.close(() => r()));
+        bus.off(devices);
         await devices.close();
         await hall.close();
+        bus.off(opts);
         await hasher.close();
       })();
       return closing;

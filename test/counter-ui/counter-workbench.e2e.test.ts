@@ -57,7 +57,7 @@ function currentNumber(p: Page): Promise<string | null> {
 async function atCounter(): Promise<{ called: string[]; done: number }> {
   const s = (await t.api<HallSnapshot>("GET", "/api/state")).body;
   const called = s.active.filter((a) => a.counterId === C && a.status === "called").map((a) => a.id);
-  const done = [...t.hub.hall.state.tickets.values()].filter((x) => x.counterId === C && x.status === "done").length;
+  const done = [...t.hub.hall.tickets()].filter((x) => x.counterId === C && x.status === "done").length;
   return { called, done };
 }
 
@@ -327,7 +327,7 @@ describe("counter page: paused, takeover, sign out (issue 8.9, 8.13, 8.12)", () 
     await expect(boss.getByTestId("hand-back-asked").textContent()).resolves.toContain("陈静");
     await boss.getByTestId("hand-back").click();
     await held.waitFor({ state: "detached", ...WAIT });
-    expect(t.hub.hall.state.counters.get(C)?.view.staffName).toBe("陈静");
+    expect(t.hub.hall.counterState(C)?.staffName).toBe("陈静");
     await boss.context().close();
   });
 

@@ -151,7 +151,7 @@ describe("counter dialogs in Chromium", () => {
     expect(listed(await view("c17"), tk.number)).toBe(true);
     expect(listed(await view("c03"), tk.number)).toBe(false);
     // Nobody else of series C can take it: it waits for c17 only.
-    expect(t.hub.hall.state.tickets.get(tk.id)?.targetCounterId).toBe("c17");
+    expect(t.hub.hall.ticket(tk.id)?.targetCounterId).toBe("c17");
   });
 
   it("parks the current ticket and calls it back from the parked list", async () => {
@@ -257,6 +257,6 @@ describe("counter dialogs in Chromium", () => {
     await last.waitFor(WAIT);
     await expect(last.textContent()).resolves.toBe("最近评价：5 星");
     await c03.getByTestId("rating-waiting").waitFor({ state: "detached", ...WAIT });
-    expect(t.hub.hall.state.tickets.get(tk.id)?.rating).toBe(5);
+    expect(t.hub.hall.ticket(tk.id)?.rating).toBe(5);
   });
 });

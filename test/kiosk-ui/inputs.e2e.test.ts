@@ -141,7 +141,7 @@ describe("kiosk ID card in Chromium", () => {
     await expect(page.getByTestId("id-on-ticket").textContent()).resolves.toContain(MASKED);
     const ticketId = await issuedTicketId(page);
     // Issued *with* the card: the hub keeps the masked number on the ticket.
-    expect(t.hub.hall.state.tickets.get(ticketId)?.idMasked).toBe(MASKED);
+    expect(t.hub.hall.ticket(ticketId)?.idMasked).toBe(MASKED);
     await screenshot(page, "kiosk-1080x1920-idcard-ticket");
     await page.getByTestId("done").click();
 
@@ -185,7 +185,7 @@ describe("kiosk booking codes in Chromium", () => {
     const bookedMatter = cat.matters.find((m) => m.id === booking.matterId);
     const prefix = cat.queues.find((q) => q.id === bookedMatter?.queueId)?.prefix ?? "?";
     await expect(page.getByTestId("number").textContent()).resolves.toMatch(new RegExp(`^${prefix}\\d{3}$`));
-    expect(t.hub.hall.state.tickets.get(await issuedTicketId(page))?.priority).toBe("appointment");
+    expect(t.hub.hall.ticket(await issuedTicketId(page))?.priority).toBe("appointment");
     await screenshot(page, "kiosk-1080x1920-appointment");
     await page.getByTestId("done").click();
 

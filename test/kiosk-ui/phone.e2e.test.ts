@@ -114,7 +114,7 @@ describe("phone page in Chromium", () => {
     await screenshot(p, "phone-390x844-rating-low");
     await p.getByTestId("send-rating").click();
     await p.getByTestId("thanks").waitFor(WAIT);
-    expect(t.hub.hall.state.tickets.get(tk.id)).toMatchObject({
+    expect(t.hub.hall.ticket(tk.id)).toMatchObject({
       rating: 2,
       ratingReasons: ["long_wait", "not_done"],
       ratingComment: "叫号后窗口没人，等了很久",
@@ -130,7 +130,7 @@ describe("phone page in Chromium", () => {
     expect(await p.getByTestId("reasons").count()).toBe(0);
     await p.getByTestId("send-rating").click();
     await p.getByTestId("thanks").waitFor(WAIT);
-    expect(t.hub.hall.state.tickets.get(tk.id)?.rating).toBe(5);
+    expect(t.hub.hall.ticket(tk.id)?.rating).toBe(5);
     await p.context().close();
   });
 

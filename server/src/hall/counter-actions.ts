@@ -2,7 +2,7 @@ import type { PriorityClass } from "../contract/catalogue.ts";
 import type { CounterSocketCommand, CounterView, HandBackRequest } from "../contract/events.ts";
 import type { CounterState, Outcome, Ticket } from "../contract/tickets.ts";
 import type { Command } from "../core/index.ts";
-import { ApiError } from "../http/errors.ts";
+import { HallError } from "./errors.ts";
 import type { StaffRecord } from "../store/config.ts";
 import { Presence } from "./presence.ts";
 import { checkCallBack } from "./scope.ts";
@@ -29,8 +29,6 @@ export interface CounterActionResult {
 
 export interface CounterActionsOptions {
   clock?: () => number;
-  /** Something about a counter changed that is not a hall event (a hand-back request): pages refetch. */
-  onChange?: (counterId: string) => void;
   log?: (line: string) => void;
 }
 
@@ -73,9 +71,9 @@ export class CounterActions {
 
   async run(staff: StaffRecord, a: CounterAction): Promise<CounterActionResult> {
     const now = this.clock();
-    const state = this.hall.state;
+    const state = this.hall.engineState();
     const rt = state.counters.get(a.counterId);
-    if (!rt || !state.index.counters.has(a.counterId)) throw new ApiError("UNKNOWN_COUNTER", `no counter ${a.counterId}`);
+    if (!rt || !state.index.counters.has(a.counterId)) throw new HallError("UNKNOWN_COUNTER", `no counter ${a.counterId}`);
     this.presence.touched(staff.id, now);
     const privileged = canTakeOver(staff.role);
     const holder = rt.view.staffId;
@@ -86,7 +84,7 @@ export class CounterActions {
         if (privileged && a.takeover) takeover = true;
         else if (this.isOwn(staff, a.counterId) && this.holderAway(a.counterId, now)) takeover = true;
         else
-          throw new ApiError(
+          throw new HallError(
             "COUNTER_TAKEN",
             privileged
               ? `counter ${a.counterId} is held by ${rt.view.staffName ?? holder}: confirm with takeover: true`
@@ -94,8 +92,8 @@ export class CounterActions {
           );
       }
     } else if (holder !== staff.id) {
-      if (!holder) throw new ApiError("COUNTER_CLOSED", `sign in at counter ${a.counterId} first`);
-      if (!privileged) throw new ApiError("FORBIDDEN", `counter ${a.counterId} is held by someone else`);
+      if (!holder) throw new HallError("COUNTER_CLOSED", `sign in at counter ${a.counterId} first`);
+      if (!privileged) throw new HallError("FORBIDDEN", `counter ${a.counterId} is held by someone else`);
     }
     if (a.type === "call-next" || a.type === "keypad-next") return this.callOnce(staff, a, now);
     // Anything else done at the counter ends the double-press window of the last call.
@@ -108,7 +106,7 @@ export class CounterActions {
 
   /** The counter page's view of a counter, for `staff`: what they may do there now included. */
   view(staff: StaffRecord, counterId: string): CounterView | undefined {
-    const state = this.hall.state;
+    const state = this.hall.engineState();
     const now = this.clock();
     const held = state.counters.get(counterId)?.view.staffId;
     const v = counterView(state, counterId, now, held === staff.id || canTakeOver(staff.role));
@@ -125,7 +123,7 @@ export class CounterActions {
   async releaseAway(): Promise<string[]> {
     const now = this.clock();
     const out: string[] = [];
-    for (const [id, c] of this.hall.state.counters) {
+    for (const [id, c] of this.hall.engineState().counters) {
       const s = c.view.staffId;
       if (!s || c.view.currentTicketId || !this.holderAway(id, now)) continue;
       const r = await this.hall.run({ type: "signOut", counterId: id, staffId: s });
@@ -138,11 +136,11 @@ export class CounterActions {
   }
 
   private idleSec(): number {
-    return this.hall.state.catalogue.hall.holderIdleSec ?? DEFAULT_HOLDER_IDLE_SEC;
+    return this.hall.catalogue().hall.holderIdleSec ?? DEFAULT_HOLDER_IDLE_SEC;
   }
 
   private holderAway(counterId: string, now: number): boolean {
-    const s = this.hall.state.counters.get(counterId)?.view.staffId;
+    const s = this.hall.counterState(counterId)?.staffId;
     return !!s && this.presence.away(s, now, this.idleSec() * 1000);
   }
 
@@ -152,7 +150,7 @@ export class CounterActions {
   }
 
   private afterSignInOut(counterId: string, before: string | undefined): void {
-    const after = this.hall.state.counters.get(counterId)?.view.staffId;
+    const after = this.hall.counterState(counterId)?.staffId;
     this.lastCall.delete(counterId);
     if (after !== before) this.handBacks.delete(counterId);
     if (after && before && after !== before) {
@@ -162,25 +160,26 @@ export class CounterActions {
   }
 
   private requestHandBack(staff: StaffRecord, counterId: string, now: number): CounterActionResult {
-    const rt = this.hall.state.counters.get(counterId);
+    const rt = this.hall.engineState().counters.get(counterId);
     const holder = rt?.view.staffId;
-    if (!rt || !holder) throw new ApiError("COUNTER_CLOSED", `nobody holds counter ${counterId}: sign in`);
-    if (holder === staff.id) throw new ApiError("INVALID_TRANSITION", "you already hold this counter");
-    if (!this.isOwn(staff, counterId)) throw new ApiError("FORBIDDEN", `counter ${counterId} is not yours to ask for`);
+    if (!rt || !holder) throw new HallError("COUNTER_CLOSED", `nobody holds counter ${counterId}: sign in`);
+    if (holder === staff.id) throw new HallError("INVALID_TRANSITION", "you already hold this counter");
+    if (!this.isOwn(staff, counterId)) throw new HallError("FORBIDDEN", `counter ${counterId} is not yours to ask for`);
     this.handBacks.set(counterId, { staffId: staff.id, staffName: staff.name, at: now });
-    this.opts.onChange?.(counterId);
+    // No engine event: the bus tells the counter's pages to refetch their view.
+    this.hall.bus.emit("counter.changed", counterId);
     return { ticket: null, counter: { ...rt.view } };
   }
 
   private async handBack(counterId: string): Promise<CounterActionResult> {
     const req = this.handBacks.get(counterId);
-    if (!req) throw new ApiError("INVALID_TRANSITION", "nobody asked for this counter back");
-    const before = this.hall.state.counters.get(counterId)?.view.staffId;
+    if (!req) throw new HallError("INVALID_TRANSITION", "nobody asked for this counter back");
+    const before = this.hall.counterState(counterId)?.staffId;
     // Signing the clerk in over the holder keeps the counter's ticket: only the person changes.
     const r = await this.hall.run({ type: "signIn", counterId, staffId: req.staffId, staffName: req.staffName, takeover: true });
-    if (!r.ok) throw new ApiError(r.error, r.message);
+    if (!r.ok) throw new HallError(r.error, r.message);
     this.afterSignInOut(counterId, before);
-    const after = this.hall.state.counters.get(counterId);
+    const after = this.hall.engineState().counters.get(counterId);
     return {
       ticket: null,
       counter: { ...(after?.view ?? { id: counterId, status: "closed", ratingRequested: false, servedToday: 0 }) },
@@ -206,7 +205,7 @@ export class CounterActions {
         // A second press is the same call only while that call still stands: once its ticket
         // left the counter (cancelled by the visitor, transferred, finished elsewhere) the
         // press is a new one, or the clerk would be shown a ticket that is gone.
-        if (sameRequest || this.hall.state.counters.get(a.counterId)?.view.currentTicketId === r.ticket?.id) return r;
+        if (sameRequest || this.hall.counterState(a.counterId)?.currentTicketId === r.ticket?.id) return r;
       } catch {
         // the first press was refused: this one is decided on its own
       }
@@ -225,13 +224,13 @@ export class CounterActions {
   }
 
   private async exec(staff: StaffRecord, a: CounterAction, takeover: boolean): Promise<CounterActionResult> {
-    const rt = this.hall.state.counters.get(a.counterId);
-    if (a.type === "call") checkCallBack(staff, a.counterId, a.ticketId, this.hall.state);
+    const rt = this.hall.engineState().counters.get(a.counterId);
+    if (a.type === "call") checkCallBack(staff, a.counterId, a.ticketId, this.hall.engineState());
     const cmd = this.toCommand(staff, a, takeover);
     const before = rt?.view.currentTicketId;
     const r = await this.hall.run(cmd);
-    if (!r.ok) throw new ApiError(r.error, r.message);
-    const after = this.hall.state.counters.get(a.counterId);
+    if (!r.ok) throw new HallError(r.error, r.message);
+    const after = this.hall.engineState().counters.get(a.counterId);
     // The ticket the action was about: the one called, or the one that was current.
     let ticketId: string | undefined;
     switch (a.type) {
@@ -251,7 +250,7 @@ export class CounterActions {
       default:
         ticketId = undefined;
     }
-    const ticket = ticketId ? this.hall.state.tickets.get(ticketId) : undefined;
+    const ticket = ticketId ? this.hall.ticket(ticketId) : undefined;
     return {
       ticket: ticket ? { ...ticket, notes: [...ticket.notes] } : null,
       counter: { ...(after?.view ?? rt?.view ?? { id: a.counterId, status: "closed", ratingRequested: false, servedToday: 0 }) },
@@ -303,10 +302,10 @@ export class CounterActions {
         };
       case "hand-back-request":
       case "hand-back":
-        throw new ApiError("VALIDATION_FAILED", `${a.type} is not an engine command`);
+        throw new HallError("VALIDATION_FAILED", `${a.type} is not an engine command`);
       default: {
         const never: never = a;
-        throw new ApiError("VALIDATION_FAILED", `unknown action ${(never as { type: string }).type}`);
+        throw new HallError("VALIDATION_FAILED", `unknown action ${(never as { type: string }).type}`);
       }
     }
   }

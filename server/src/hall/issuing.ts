@@ -1,21 +1,14 @@
-import { createHmac, randomBytes } from "node:crypto";
 import type { PriorityClass } from "../contract/catalogue.ts";
 import type { IssuedTicket, PrintResult } from "../contract/events.ts";
 import type { Ticket } from "../contract/tickets.ts";
 import { localDay, publicTicket } from "../core/index.ts";
-import { ApiError } from "../http/errors.ts";
+import { HallError } from "./errors.ts";
 import type { ConfigStore } from "../store/config.ts";
-import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { formatWait, waitMinutes } from "../../../ui-shared/format.ts";
-import { DEFAULT_GREEN_CHANNEL_AGE, greenByAge } from "./green-channel.ts";
+import type { IdCards, IdReading } from "./id-cards.ts";
+import type { PrintPort, TicketPrint } from "./ports.ts";
 import type { HallService } from "./service.ts";
 import { TicketKeys, newTicketId } from "./ticket-keys.ts";
-
-/** Printing as the issuing desk needs it; the device manager provides it. */
-export interface PrintPort {
-  /** Print on the kiosk's printer; never rejects (a failure is a result, the ticket stays valid). */
-  printTicket(kioskId: string, job: TicketPrintJob): Promise<PrintResult>;
-}
 
 export interface IssueInput {
   matterId?: string;
@@ -31,28 +24,33 @@ export interface IssueInput {
   by?: "kiosk" | "staff";
 }
 
-interface IdReading {
-  idHash: string;
-  masked: string;
-  exp: number;
-  /** The kiosk whose reader read the card: the token is good there only. */
-  kioskId: string | undefined;
-  green: boolean;
-}
-
-const ID_TOKEN_TTL_MS = 3 * 60_000;
 /** Reprints per ticket per day by its holder (a lost ticket, a jam, one more for luck);
  * staff are not limited. */
 export const REPRINTS_PER_TICKET = 3;
 
+export interface TicketIssuerDeps {
+  hall: HallService;
+  config: ConfigStore;
+  /** ID cards read at the kiosks, behind short-lived tokens. */
+  idCards: IdCards;
+  /** The kiosks' printers (the device manager); null: nothing is printed. */
+  print: PrintPort | null;
+  clock: () => number;
+  /** Ticket ids (tests make them predictable); default newTicketId. */
+  newId?: (day: string) => string;
+}
+
 /**
- * Taking a number: resolves ID cards and bookings, runs the engine's issue command, prints,
- * and answers with the public ticket. The ID number never leaves this class: the kiosk
- * gets a short-lived token, the journal only a salted hash and a masked number.
+ * Taking a number: resolves ID cards (their tokens, see IdCards) and bookings, runs the
+ * engine's issue command, prints, and answers with the public ticket.
  */
 export class TicketIssuer {
-  private readonly idTokens = new Map<string, IdReading>();
-  private print: PrintPort | null = null;
+  private readonly hall: HallService;
+  private readonly config: ConfigStore;
+  private readonly idCards: IdCards;
+  private readonly print: PrintPort | null;
+  private readonly clock: () => number;
+  private readonly newId: (day: string) => string;
   /** The holder's capability per ticket (see TicketKeys). */
   readonly keys: TicketKeys;
   /** Today's reprints per ticket, by request id: a repeated request gets the first one's
@@ -60,35 +58,14 @@ export class TicketIssuer {
   private reprints = new Map<string, Map<string, Promise<PrintResult>>>();
   private reprintsDay = "";
 
-  constructor(
-    private readonly hall: HallService,
-    private readonly config: ConfigStore,
-    private readonly clock: () => number,
-    private readonly newId: (day: string) => string = (day) => newTicketId(day),
-  ) {
-    this.keys = new TicketKeys(config.data.secrets.tokenKey);
-  }
-
-  setPrintPort(p: PrintPort): void {
-    this.print = p;
-  }
-
-  /**
-   * An ID card was read at kiosk `kioskId`: keep its salted hash behind a token for the next
-   * issue there, used once. `green`: the holder's age gives the green channel today.
-   */
-  registerIdCard(idNumber: string, kioskId?: string): { idToken: string; masked: string; green: boolean } {
-    const idHash = createHmac("sha256", this.config.data.secrets.idSalt).update(idNumber.toUpperCase()).digest("base64url");
-    const masked =
-      idNumber.length > 8 ? `${idNumber.slice(0, 4)}${"*".repeat(idNumber.length - 8)}${idNumber.slice(-4)}` : "****";
-    const idToken = randomBytes(12).toString("base64url");
-    const now = this.clock();
-    for (const [k, v] of this.idTokens) if (v.exp < now) this.idTokens.delete(k);
-    this.hall.rotateIfNeeded(now);
-    const threshold = this.hall.state.catalogue.hall.greenChannelAge ?? DEFAULT_GREEN_CHANNEL_AGE;
-    const green = greenByAge(idNumber, this.hall.day, threshold);
-    this.idTokens.set(idToken, { idHash, masked, exp: now + ID_TOKEN_TTL_MS, kioskId, green });
-    return { idToken, masked, green };
+  constructor(d: TicketIssuerDeps) {
+    this.hall = d.hall;
+    this.config = d.config;
+    this.idCards = d.idCards;
+    this.print = d.print;
+    this.clock = d.clock;
+    this.newId = d.newId ?? ((day) => newTicketId(day));
+    this.keys = new TicketKeys(d.config.data.secrets.tokenKey);
   }
 
   async issue(input: IssueInput, baseUrl: string): Promise<IssuedTicket> {
@@ -101,34 +78,34 @@ export class TicketIssuer {
       // Typed codes: case does not matter (the alphabet has one case).
       const typed = input.appointmentCode.toUpperCase();
       const a = this.config.data.appointments.find((x) => x.code.toUpperCase() === typed);
-      if (!a) throw new ApiError("BOOKING_NOT_FOUND", "no booking with this code");
+      if (!a) throw new HallError("BOOKING_NOT_FOUND", "no booking with this code");
       this.hall.rotateIfNeeded(now);
       // The engine refuses a used code too (decisively: same journalled event); this only answers early.
-      if (this.hall.state.bookingsUsed.has(a.code)) throw new ApiError("BOOKING_USED", "this booking has already been used");
-      if (localDay(a.slotAt, this.hall.state.catalogue.hall.timeZone) !== this.hall.day)
-        throw new ApiError("BOOKING_NOT_TODAY", "this booking is for another day");
+      if (this.hall.bookingUsed(a.code)) throw new HallError("BOOKING_USED", "this booking has already been used");
+      if (localDay(a.slotAt, this.hall.catalogue().hall.timeZone) !== this.hall.day)
+        throw new HallError("BOOKING_NOT_TODAY", "this booking is for another day");
       matterId = a.matterId;
       priority = "appointment";
       appointmentAt = a.slotAt;
       booking = a;
     } else if (priority === "appointment") {
-      throw new ApiError("VALIDATION_FAILED", "appointment tickets are issued with an appointment code");
+      throw new HallError("VALIDATION_FAILED", "appointment tickets are issued with an appointment code");
     }
-    if (!matterId) throw new ApiError("VALIDATION_FAILED", "give matterId or appointmentCode");
+    if (!matterId) throw new HallError("VALIDATION_FAILED", "give matterId or appointmentCode");
     let id: IdReading | undefined;
     if (input.idToken) {
-      id = this.idTokens.get(input.idToken);
-      if (!id || id.exp < now) throw new ApiError("VALIDATION_FAILED", "the ID card reading has expired; read the card again");
+      id = this.idCards.get(input.idToken);
+      if (!id || id.exp < now) throw new HallError("VALIDATION_FAILED", "the ID card reading has expired; read the card again");
       if (id.kioskId !== undefined && id.kioskId !== input.kioskId)
-        throw new ApiError("FORBIDDEN", "this ID card was read at another kiosk");
+        throw new HallError("FORBIDDEN", "this ID card was read at another kiosk");
     }
     // Green channel: granted by staff, or by the card holder's age; never a visitor's tick.
     if (priority === "green" && input.by !== "staff" && !id?.green)
-      throw new ApiError("FORBIDDEN", "the green channel is granted by staff or by the ID card holder's age");
+      throw new HallError("FORBIDDEN", "the green channel is granted by staff or by the ID card holder's age");
     if (id?.green && priority === "normal") priority = "green";
     // Used once: taken before the engine runs, so two requests racing with one token can't both use it.
     const idToken = input.idToken;
-    if (idToken) this.idTokens.delete(idToken);
+    if (idToken) this.idCards.take(idToken);
     // The id names the day it is for (see newTicketId): turn the day first if it is due.
     this.hall.rotateIfNeeded(now);
     const ticketId = this.newId(this.hall.day);
@@ -145,8 +122,8 @@ export class TicketIssuer {
     });
     if (!r.ok) {
       // Refused (another matter is still possible with the same card): the reading stays good.
-      if (idToken && id) this.idTokens.set(idToken, id);
-      throw new ApiError(r.error, r.message);
+      if (idToken && id) this.idCards.restore(idToken, id);
+      throw new HallError(r.error, r.message);
     }
     if (booking) {
       // Only for the booking list (which codes are left); the journal event is what makes it used.
@@ -158,12 +135,12 @@ export class TicketIssuer {
         })
         .catch(() => {});
     }
-    const t = this.hall.state.tickets.get(ticketId) as Ticket;
+    const t = this.hall.engineState().tickets.get(ticketId) as Ticket;
     const phoneUrl = this.phoneUrl(t.id, baseUrl);
     const print = input.kioskId
       ? await this.printFor(t, input.kioskId, input.lang ?? "zh", phoneUrl, t.id)
       : ({ status: "none" } as const);
-    return { ...publicTicket(this.hall.state, t), phoneUrl, holderKey: this.keys.keyFor(t.id), print };
+    return { ...publicTicket(this.hall.engineState(), t), phoneUrl, holderKey: this.keys.keyFor(t.id), print };
   }
 
   /**
@@ -180,10 +157,10 @@ export class TicketIssuer {
     baseUrl: string,
     staff = false,
   ): Promise<PrintResult> {
-    const t = this.hall.state.tickets.get(ticketId);
-    if (!t) throw new ApiError("UNKNOWN_TICKET", `no ticket ${ticketId} today`);
+    const t = this.hall.engineState().tickets.get(ticketId);
+    if (!t) throw new HallError("UNKNOWN_TICKET", `no ticket ${ticketId} today`);
     if (t.status !== "waiting" && t.status !== "called" && t.status !== "parked")
-      throw new ApiError("INVALID_TRANSITION", `ticket ${t.number} is ${t.status}`);
+      throw new HallError("INVALID_TRANSITION", `ticket ${t.number} is ${t.status}`);
     if (this.reprintsDay !== this.hall.day) {
       this.reprints = new Map();
       this.reprintsDay = this.hall.day;
@@ -196,7 +173,7 @@ export class TicketIssuer {
     const earlier = mine.get(requestId);
     if (earlier) return earlier;
     if (!staff && mine.size >= REPRINTS_PER_TICKET)
-      throw new ApiError("RATE_LIMITED", `ticket ${t.number} was reprinted ${REPRINTS_PER_TICKET} times today`);
+      throw new HallError("RATE_LIMITED", `ticket ${t.number} was reprinted ${REPRINTS_PER_TICKET} times today`);
     const requests = mine;
     // Registered before the first await, so concurrent requests see it (one print, one count).
     const job = this.printFor(t, kioskId, lang ?? t.lang ?? "zh", this.phoneUrl(t.id, baseUrl), `${t.id}:${requestId}`).then(
@@ -239,13 +216,13 @@ export class TicketIssuer {
 
   private async printFor(t: Ticket, kioskId: string, lang: "zh" | "en", phoneUrl: string, jobId: string): Promise<PrintResult> {
     if (!this.print) return { status: "none" };
-    const s = this.hall.state;
+    const s = this.hall.engineState();
     const matter = s.index.matters.get(t.matterId);
     const queue = s.index.queues.get(t.queueId);
     const zone = s.catalogue.zones.find((z) => z.id === queue?.zoneId);
     const view = publicTicket(s, t);
     const en = lang === "en";
-    const job: TicketPrintJob = {
+    const job: TicketPrint = {
       jobId,
       hallName: en ? s.catalogue.hall.nameEn : s.catalogue.hall.name,
       number: t.number,

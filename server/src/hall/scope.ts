@@ -1,6 +1,7 @@
 import type { HallState } from "../core/index.ts";
-import { ApiError } from "../http/errors.ts";
+import { HallError } from "./errors.ts";
 import type { StaffRecord } from "../store/config.ts";
+import type { HallService } from "./service.ts";
 import { canTakeOver } from "./staff.ts";
 
 /**
@@ -9,9 +10,9 @@ import { canTakeOver } from "./staff.ts";
  */
 
 /** A clerk sees the counter they hold now or are assigned to; supervisors and admins any. */
-export function canViewCounter(staff: StaffRecord, counterId: string, state: HallState): boolean {
+export function canViewCounter(staff: StaffRecord, counterId: string, hall: HallService): boolean {
   if (canTakeOver(staff.role)) return true;
-  return staff.counterId === counterId || state.counters.get(counterId)?.view.staffId === staff.id;
+  return staff.counterId === counterId || hall.counterState(counterId)?.staffId === staff.id;
 }
 
 /**
@@ -28,5 +29,5 @@ export function checkCallBack(staff: StaffRecord, counterId: string, ticketId: s
   if (mine.includes(t.queueId)) return;
   const theirs = t.counterId ? (state.index.counters.get(t.counterId)?.profile.queueIds ?? []) : [];
   if (theirs.some((q) => mine.includes(q))) return;
-  throw new ApiError("QUEUE_NOT_SERVED", `counter ${counterId} does not serve ticket ${t.number}`);
+  throw new HallError("QUEUE_NOT_SERVED", `counter ${counterId} does not serve ticket ${t.number}`);
 }

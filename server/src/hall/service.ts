@@ -1,23 +1,32 @@
-import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { access, readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Catalogue } from "../contract/catalogue.ts";
+import { withInitials } from "../catalogue/initials.ts";
+import type { Catalogue, Counter, Matter } from "../contract/catalogue.ts";
+import type { DeviceStatus } from "../contract/devices.ts";
 import type { ErrorCode } from "../contract/errors.ts";
-import type { DaySummary } from "../contract/stats.ts";
+import type { HallSnapshot } from "../contract/events.ts";
+import type { DaySummary, LiveStats } from "../contract/stats.ts";
+import type { CallInfo, CounterState, PublicTicket, Ticket } from "../contract/tickets.ts";
 import {
   type Command,
   type HallEvent,
   type HallState,
   applyAll,
+  callInfo,
   daySummary,
   events as decideEvents,
   initialState,
+  liveStats,
   localDay,
+  publicTicket,
   withCatalogue,
 } from "../core/index.ts";
 import { writeFileDurable } from "../store/durable-file.ts";
 import { Journal, journalDays, readJournal } from "../store/journal.ts";
+import { Bus } from "./bus.ts";
+import type { HallEvents } from "./events.ts";
+import { buildSnapshot } from "./snapshot.ts";
 
 export type RunResult = { ok: true; events: HallEvent[] } | { ok: false; error: ErrorCode; message: string };
 
@@ -26,20 +35,22 @@ export interface HallServiceOptions {
   catalogue: Catalogue;
   clock: () => number;
   log: (line: string) => void;
+  /** Where the hall publishes what happened (default: a bus of its own, listener errors logged). */
+  bus?: Bus<HallEvents>;
 }
 
 /**
  * The running hall: today's engine state, its journal, and the turn of the day.
  * Commands go through `run`: the engine decides, the events are folded, the journal makes
- * them durable (fsync), and only then is the caller answered and `events` emitted — so
- * nothing is broadcast or acknowledged that a crash could take back.
+ * them durable (fsync), and only then is the caller answered and `hall.events` published
+ * on the bus — so nothing is broadcast or acknowledged that a crash could take back.
+ *
+ * Adapters learn about the hall from the bus and from the query methods below; the engine
+ * state itself stays inside hall/ (`engineState()`, checked by test/server/layers.test.ts).
  */
-export class HallService extends EventEmitter<{
-  events: [HallEvent[], HallState];
-  day: [string];
-  /** The journal could not be written: memory is ahead of the disk, the hub must restart. */
-  failed: [Error];
-}> {
+export class HallService {
+  /** What happened, after it is durable (see hall/events.ts). */
+  readonly bus: Bus<HallEvents>;
   private journal: Journal;
   private timer: NodeJS.Timeout | undefined;
   private readonly journalDir: string;
@@ -51,12 +62,16 @@ export class HallService extends EventEmitter<{
   private behind: string | undefined;
   /** Latest instant given to the engine: event times never go backwards with the clock. */
   private lastAt = 0;
+  /** The catalogue as pages get it (initials for the kiosk's search), rebuilt when it changes;
+   * made on first use, so opening the hall (replays, tests, the replay bench) pays no pinyin. */
+  private pageCatalogue: Catalogue | undefined;
 
   private constructor(
     private readonly opts: HallServiceOptions,
-    public state: HallState,
+    private state: HallState,
   ) {
-    super();
+    this.bus =
+      opts.bus ?? new Bus<HallEvents>((event, err) => opts.log(`${event} listener: ${(err as Error).stack ?? String(err)}`));
     this.journalDir = join(opts.dataDir, "journal");
     this.summaryDir = join(opts.dataDir, "summaries");
     this.journal = new Journal(this.journalDir, state.day);
@@ -112,10 +127,10 @@ export class HallService extends EventEmitter<{
     } catch (err) {
       this.failed ??= new Error(`journal ${this.state.day} failed, restart the hub: ${(err as Error).message}`);
       this.opts.log(this.failed.message);
-      this.emit("failed", this.failed);
+      this.bus.emit("hall.failed", this.failed);
       throw this.failed;
     }
-    this.emit("events", r, this.state);
+    this.bus.emit("hall.events", r);
     return { ok: true, events: r };
   }
 
@@ -151,12 +166,116 @@ export class HallService extends EventEmitter<{
       .catch((err) => this.opts.log(`summary of ${old.day} failed: ${(err as Error).message}`));
     // close() waits for it, so a stop right after midnight does not cut the summary short.
     this.background = Promise.all([this.background, summarised]).then(() => {});
-    this.emit("day", day);
+    this.bus.emit("hall.day", day);
     return true;
   }
 
+  /** Swap in a catalogue that is already saved; publishes `catalogue.changed`. */
   setCatalogue(c: Catalogue): void {
     withCatalogue(this.state, c);
+    this.pageCatalogue = withInitials(c);
+    this.bus.emit("catalogue.changed", this.pageCatalogue);
+  }
+
+  /**
+   * Today's engine state, for hall/ itself (the issuing desk, counter actions, the
+   * catalogue admin) and the engine. Adapters use the queries below instead; the layering
+   * test fails when anything outside hall/ calls this (one listed exception: app.ts feeds
+   * the device manager until its split takes queries). Replaced at local midnight: never keep it.
+   */
+  engineState(): HallState {
+    return this.state;
+  }
+
+  // ---- queries: what adapters may know about the hall -------------------------------------
+
+  /** Events journalled today. */
+  get eventCount(): number {
+    return this.state.eventCount;
+  }
+
+  /** The catalogue in force (as saved). */
+  catalogue(): Catalogue {
+    return this.state.catalogue;
+  }
+
+  /** The catalogue as pages get it: with the initials the kiosk's search uses. */
+  clientCatalogue(): Catalogue {
+    this.pageCatalogue ??= withInitials(this.state.catalogue);
+    return this.pageCatalogue;
+  }
+
+  /** Today's ticket by id (the live record: read it, never change it). */
+  ticket(id: string): Readonly<Ticket> | undefined {
+    return this.state.tickets.get(id);
+  }
+
+  /** Every ticket of today, in issue order. */
+  tickets(): IterableIterator<Readonly<Ticket>> {
+    return this.state.tickets.values();
+  }
+
+  /** A ticket as anyone may see it: position and estimated wait included, personal data left out. */
+  publicTicket(id: string): PublicTicket | undefined {
+    const t = this.state.tickets.get(id);
+    return t ? publicTicket(this.state, t) : undefined;
+  }
+
+  /** The call screens' entry for the ticket's current call, while it is called. */
+  currentCall(ticketId: string): CallInfo | undefined {
+    const t = this.state.tickets.get(ticketId);
+    if (t?.status !== "called") return undefined;
+    return this.state.recentCalls.find((c) => c.ticketId === ticketId);
+  }
+
+  /** A call as screens show it, built from the event rather than looked up (see realtime/). */
+  callInfo(ticketId: string, number: string, counterId: string, at: number, recall: number): CallInfo {
+    return callInfo(this.state, ticketId, number, counterId, at, recall);
+  }
+
+  /** A counter's live state (who holds it, what it calls), as its screens show it. */
+  counterState(counterId: string): Readonly<CounterState> | undefined {
+    return this.state.counters.get(counterId)?.view;
+  }
+
+  /** A counter of the catalogue (number, name, zone, work profile). */
+  counter(counterId: string): Counter | undefined {
+    return this.state.index.counters.get(counterId);
+  }
+
+  /** The number shown above a counter. */
+  counterNumber(counterId: string): number | undefined {
+    return this.state.index.counters.get(counterId)?.number;
+  }
+
+  /** A matter of the catalogue. */
+  matter(matterId: string): Matter | undefined {
+    return this.state.index.matters.get(matterId);
+  }
+
+  /** The ticket most recently parked at a counter: what its keypad's call-back key calls. */
+  lastParked(counterId: string): string | undefined {
+    let best: { id: string; at: number } | undefined;
+    for (const t of this.state.tickets.values()) {
+      if (t.status === "parked" && t.counterId === counterId && (!best || (t.parkedAt ?? 0) > best.at))
+        best = { id: t.id, at: t.parkedAt ?? 0 };
+    }
+    return best?.id;
+  }
+
+  /** Whether a booking code was used for a ticket today (the journal says so, not the booking list). */
+  bookingUsed(code: string): boolean {
+    return this.state.bookingsUsed.has(code);
+  }
+
+  /** Today's live figures; `offline`: counters whose window display or keypad is down. */
+  liveStats(offline: ReadonlySet<string> = new Set()): LiveStats {
+    return liveStats(this.state, this.opts.clock(), offline);
+  }
+
+  /** The full picture a page gets when it subscribes; devices and voice are the adapters' part. */
+  snapshot(inputs: { devices: DeviceStatus[]; voice: boolean; offline: ReadonlySet<string> }): HallSnapshot {
+    return buildSnapshot(this.state, this.clientCatalogue(), inputs.devices, inputs.voice, this.opts.clock(), inputs.offline);
   }
 
   private async writeSummary(s: DaySummary): Promise<void> {

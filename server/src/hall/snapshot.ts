@@ -27,7 +27,7 @@ export function buildSnapshot(
   devices: DeviceStatus[],
   voice: boolean,
   now: number,
-  offline: Set<string>,
+  offline: ReadonlySet<string>,
 ): HallSnapshot {
   return {
     day: state.day,

@@ -7,9 +7,9 @@ import type { HallService } from "./service.ts";
  * first (the visitor keeps their place), since the engine only signs out an idle counter.
  */
 export async function signOutEverywhere(hall: HallService, staffId: string, log: (line: string) => void): Promise<void> {
-  for (const [counterId, c] of hall.state.counters) {
+  for (const [counterId, c] of hall.engineState().counters) {
     if (c.view.status === "closed" || c.view.staffId !== staffId) continue;
-    const cur = c.view.currentTicketId ? hall.state.tickets.get(c.view.currentTicketId) : undefined;
+    const cur = c.view.currentTicketId ? hall.engineState().tickets.get(c.view.currentTicketId) : undefined;
     if (cur && (cur.status === "called" || cur.status === "serving")) {
       const t = await hall.run({
         type: "transfer",

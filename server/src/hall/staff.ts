@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Role, StaffPublic } from "../contract/catalogue.ts";
 import { type PasswordHasher, generatePassword, hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { ApiError } from "../http/errors.ts";
+import { HallError } from "./errors.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
 
 export function publicStaff(s: StaffRecord): StaffPublic {
@@ -50,7 +50,7 @@ export class StaffDirectory {
   /** A new account with a generated password, returned once (only its hash is kept). */
   async create(n: NewStaff): Promise<{ staff: StaffPublic; password: string }> {
     if (this.config.data.staff.some((s) => s.username === n.username))
-      throw new ApiError("VALIDATION_FAILED", `username "${n.username}" is taken`);
+      throw new HallError("VALIDATION_FAILED", `username "${n.username}" is taken`);
     this.checkCounter(n.counterId);
     const password = generatePassword();
     const record: StaffRecord = {
@@ -70,7 +70,7 @@ export class StaffDirectory {
   /** A new generated password for an account (the old one stops working at once). */
   async resetPassword(id: string): Promise<{ staff: StaffPublic; password: string }> {
     const s = this.byId(id);
-    if (!s) throw new ApiError("NOT_FOUND", `no staff ${id}`);
+    if (!s) throw new HallError("NOT_FOUND", `no staff ${id}`);
     const password = generatePassword();
     const h = await hashPassword(password);
     await this.config.update((d) => {
@@ -82,10 +82,10 @@ export class StaffDirectory {
 
   async remove(id: string, by: StaffRecord): Promise<void> {
     const s = this.byId(id);
-    if (!s) throw new ApiError("NOT_FOUND", `no staff ${id}`);
-    if (s.id === by.id) throw new ApiError("INVALID_TRANSITION", "you cannot remove your own account");
+    if (!s) throw new HallError("NOT_FOUND", `no staff ${id}`);
+    if (s.id === by.id) throw new HallError("INVALID_TRANSITION", "you cannot remove your own account");
     if (s.role === "admin" && this.config.data.staff.filter((x) => x.role === "admin").length === 1)
-      throw new ApiError("INVALID_TRANSITION", "the last admin cannot be removed");
+      throw new HallError("INVALID_TRANSITION", "the last admin cannot be removed");
     await this.config.update((d) => {
       d.staff = d.staff.filter((x) => x.id !== id);
     });
@@ -94,7 +94,7 @@ export class StaffDirectory {
 
   private checkCounter(counterId: string | undefined): void {
     if (counterId && !this.config.data.catalogue.counters.some((c) => c.id === counterId))
-      throw new ApiError("UNKNOWN_COUNTER", `no counter ${counterId}`);
+      throw new HallError("UNKNOWN_COUNTER", `no counter ${counterId}`);
   }
 }
 

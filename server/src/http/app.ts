@@ -3,16 +3,16 @@ import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import QRCode from "qrcode";
-import type { Catalogue } from "../contract/catalogue.ts";
 import type { ErrorBody } from "../contract/errors.ts";
 import type { LoginReply } from "../contract/events.ts";
 import { LoginLimited, type LoginLimits } from "../auth/login-limits.ts";
 import { HasherBusyError } from "../auth/passwords.ts";
 import type { TokenService } from "../auth/tokens.ts";
-import type { DevicesPort } from "../devices/port.ts";
 import type { CatalogueAdmin } from "../hall/catalogue-admin.ts";
 import type { CounterAction, CounterActions } from "../hall/counter-actions.ts";
 import type { TicketIssuer } from "../hall/issuing.ts";
+import type { LiveViews } from "../hall/live-views.ts";
+import type { DevicesPort, VoicePort } from "../hall/ports.ts";
 import type { HallService } from "../hall/service.ts";
 import { canViewCounter } from "../hall/scope.ts";
 import type { Pairings } from "../pairing/engine.ts";
@@ -21,11 +21,11 @@ import type { IssueLimits } from "../pairing/limits.ts";
 import { mountPairingRoutes } from "../pairing/routes.ts";
 import { type StaffDirectory, publicStaff } from "../hall/staff.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
-import type { Announcer } from "../voice/announcer.ts";
-import { ApiError, httpStatus } from "./errors.ts";
+import { HallError } from "../hall/errors.ts";
+import { httpStatus } from "./errors.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
 import { originAllowed } from "./origins.ts";
-import { parse, schemas } from "./validate.ts";
+import { parse, schemas } from "../hall/validate.ts";
 
 export interface HttpDeps {
   hall: HallService;
@@ -36,11 +36,9 @@ export interface HttpDeps {
   issuer: TicketIssuer;
   devices: DevicesPort;
   catalogueAdmin: CatalogueAdmin;
-  announcer: Announcer;
-  /** Catalogue as clients see it (with pinyin initials). */
-  catalogue: () => Catalogue;
-  snapshot: () => unknown;
-  liveStats: () => unknown;
+  announcer: VoicePort;
+  /** Snapshot and live figures (the hall's queries with device and voice state). */
+  views: LiveViews;
   /** Built pages (vite build output); absent in API-only tests. */
   distDir: string;
   clock: () => number;
@@ -93,19 +91,19 @@ const HELMET: Parameters<typeof helmet>[0] = {
  * Content-Encoding, bad gzip, a bad charset, a malformed %-escape, a path outside the
  * static folder): a 4xx with a closed code, never a 500.
  */
-function clientMistake(err: unknown): ApiError | undefined {
+function clientMistake(err: unknown): HallError | undefined {
   const e = err as { status?: unknown; statusCode?: unknown; type?: unknown; code?: unknown };
   const status = typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : 0;
   if (e.type === "encoding.unsupported" || e.type === "charset.unsupported")
-    return new ApiError("UNSUPPORTED_ENCODING", "unsupported content encoding or charset");
+    return new HallError("UNSUPPORTED_ENCODING", "unsupported content encoding or charset");
   // zlib: a body that says gzip/deflate/br but is not.
   if (typeof e.code === "string" && e.code.startsWith("Z_"))
-    return new ApiError("VALIDATION_FAILED", "body is not valid compressed data");
-  if (status === 415) return new ApiError("UNSUPPORTED_ENCODING", "unsupported media type");
-  if (status === 413) return new ApiError("PAYLOAD_TOO_LARGE", "request body too large");
+    return new HallError("VALIDATION_FAILED", "body is not valid compressed data");
+  if (status === 415) return new HallError("UNSUPPORTED_ENCODING", "unsupported media type");
+  if (status === 413) return new HallError("PAYLOAD_TOO_LARGE", "request body too large");
   // send refuses paths that leave the folder with 403; the file is simply not there for us.
-  if (status === 403 || status === 404) return new ApiError("NOT_FOUND", "not found");
-  if (status >= 400 && status < 500) return new ApiError("VALIDATION_FAILED", "malformed request");
+  if (status === 403 || status === 404) return new HallError("NOT_FOUND", "not found");
+  if (status >= 400 && status < 500) return new HallError("VALIDATION_FAILED", "malformed request");
   return undefined;
 }
 
@@ -119,7 +117,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.use((req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     if (!originAllowed(req.get("origin"), req.get("host"), d.config.data.catalogue.hall))
-      throw new ApiError("ORIGIN_REFUSED", "requests from this origin are not allowed");
+      throw new HallError("ORIGIN_REFUSED", "requests from this origin are not allowed");
     next();
   });
   // A whole catalogue (1,400 matters with their materials) is large; everything else is small.
@@ -131,14 +129,14 @@ export function createHttpApp(d: HttpDeps): express.Express {
     const m = /^Bearer (.+)$/.exec(h);
     const claims = m?.[1] ? d.tokens.verify(m[1]) : null;
     const staff = claims ? d.staff.byId(claims.sid) : undefined;
-    if (!staff) throw new ApiError("UNAUTHENTICATED", "sign in first");
+    if (!staff) throw new HallError("UNAUTHENTICATED", "sign in first");
     req.staff = staff;
     next();
   };
   const role =
     (...roles: StaffRecord["role"][]) =>
     (req: Authed, _res: Response, next: NextFunction) => {
-      if (!req.staff || !roles.includes(req.staff.role)) throw new ApiError("FORBIDDEN", "not allowed for your role");
+      if (!req.staff || !roles.includes(req.staff.role)) throw new HallError("FORBIDDEN", "not allowed for your role");
       next();
     };
 
@@ -148,20 +146,20 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json({
       ok: true,
       day: d.hall.day,
-      events: d.hall.state.eventCount,
+      events: d.hall.eventCount,
       uptimeSec: Math.round((d.clock() - d.startedAt) / 1000),
       devices: { online: st.filter((s) => s.health === "online").length, total: st.length },
       voice: d.announcer.available,
     });
   });
   app.get("/api/hall", (_req, res) => {
-    res.json(d.catalogue());
+    res.json(d.hall.clientCatalogue());
   });
   app.get("/api/state", (_req, res) => {
-    res.json(d.snapshot());
+    res.json(d.views.snapshot());
   });
   app.get("/api/stats/live", (_req, res) => {
-    res.json(d.liveStats());
+    res.json(d.views.liveStats());
   });
   app.get("/api/stats/days", async (req, res) => {
     const q = parse(schemas.days, req.query);
@@ -194,20 +192,20 @@ export function createHttpApp(d: HttpDeps): express.Express {
       svg = await QRCode.toString(q.text, { type: "svg", errorCorrectionLevel: "M", margin: 1 });
     } catch {
       // The only way it fails for a valid string: too much data for the largest QR code.
-      throw new ApiError("VALIDATION_FAILED", "text is too long for a QR code");
+      throw new HallError("VALIDATION_FAILED", "text is too long for a QR code");
     }
     res.type("image/svg+xml").set("cache-control", "public, max-age=86400").send(svg);
   });
   app.get("/api/voice/:file", async (req, res) => {
     const name = req.params.file;
-    if (!/^([0-9a-f]{32}|chime)\.wav$/.test(name)) throw new ApiError("NOT_FOUND", "no such audio");
+    if (!/^([0-9a-f]{32}|chime)\.wav$/.test(name)) throw new HallError("NOT_FOUND", "no such audio");
     let file: string | undefined;
     try {
       file = await d.announcer.file(name);
     } catch {
-      throw new ApiError("DEVICE_ERROR", "speech synthesis failed");
+      throw new HallError("DEVICE_ERROR", "speech synthesis failed");
     }
-    if (!file) throw new ApiError("NOT_FOUND", "no such audio");
+    if (!file) throw new HallError("NOT_FOUND", "no such audio");
     res.type("audio/wav").set("cache-control", "public, max-age=86400").sendFile(file);
   });
 
@@ -222,13 +220,13 @@ export function createHttpApp(d: HttpDeps): express.Express {
       // Throttled before any hashing; a full hashing queue is the same answer, briefly.
       if (err instanceof LoginLimited || err instanceof HasherBusyError) {
         res.set("retry-after", String(err instanceof LoginLimited ? err.retryAfterSec : 1));
-        throw new ApiError("RATE_LIMITED", "too many login attempts; try again later");
+        throw new HallError("RATE_LIMITED", "too many login attempts; try again later");
       }
       throw err;
     }
     if (!s) {
       await d.loginLimits?.failed(b.username);
-      throw new ApiError("BAD_CREDENTIALS", "wrong username or password");
+      throw new HallError("BAD_CREDENTIALS", "wrong username or password");
     }
     await d.loginLimits?.succeeded(b.username);
     const reply: LoginReply = { token: d.tokens.issue(s.id), staff: publicStaff(s), counterId: s.counterId ?? null };
@@ -246,10 +244,10 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.get("/api/counters/:id", auth, (req: Authed, res) => {
     const id = parse(schemas.id, req.params.id);
     const v = d.actions.view(req.staff as StaffRecord, id);
-    if (!v) throw new ApiError("UNKNOWN_COUNTER", "no such counter");
+    if (!v) throw new HallError("UNKNOWN_COUNTER", "no such counter");
     // A clerk sees only their own counter: the view holds masked IDs, notes and staff ids.
-    if (!canViewCounter(req.staff as StaffRecord, id, d.hall.state))
-      throw new ApiError("FORBIDDEN", "a clerk sees only their own counter");
+    if (!canViewCounter(req.staff as StaffRecord, id, d.hall))
+      throw new HallError("FORBIDDEN", "a clerk sees only their own counter");
     res.json(v);
   });
   const counterRoute = (path: string, build: (req: Request, counterId: string) => CounterAction, reply: "ticket" | "counter") => {
@@ -301,12 +299,12 @@ export function createHttpApp(d: HttpDeps): express.Express {
 
   app.put("/api/catalogue", auth, role("admin"), async (req, res) => {
     await d.catalogueAdmin.replace(req.body);
-    res.json(d.catalogue());
+    res.json(d.hall.clientCatalogue());
   });
   app.put("/api/counters/:id/profile", auth, role("admin", "supervisor"), async (req, res) => {
     const profile = parse(schemas.profile, req.body);
     await d.catalogueAdmin.setProfile(parse(schemas.id, req.params.id), profile);
-    res.json(d.catalogue().counters.find((c) => c.id === req.params.id));
+    res.json(d.hall.clientCatalogue().counters.find((c) => c.id === req.params.id));
   });
 
   app.get("/api/staff", auth, role("admin"), (_req, res) => {
@@ -318,7 +316,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.post("/api/staff/:id/password", auth, role("admin"), async (req, res) => {
     parse(schemas.empty, req.body ?? {});
     const id = parse(schemas.id, req.params.id);
-    if (!d.staff.byId(id)) throw new ApiError("NOT_FOUND", `no staff ${id}`);
+    if (!d.staff.byId(id)) throw new HallError("NOT_FOUND", `no staff ${id}`);
     // Sessions end first: a reset that answers 500 must not leave a stolen token working.
     await d.tokens.revokeAccount(id);
     res.json(await d.staff.resetPassword(id));
@@ -339,7 +337,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json(await d.devices.put(body));
   });
   app.delete("/api/devices/:id", auth, role("admin"), async (req, res) => {
-    if (!(await d.devices.remove(parse(schemas.id, req.params.id)))) throw new ApiError("UNKNOWN_DEVICE", "no such device");
+    if (!(await d.devices.remove(parse(schemas.id, req.params.id)))) throw new HallError("UNKNOWN_DEVICE", "no such device");
     res.status(204).end();
   });
   app.post("/api/devices/:id/simulate", auth, role("admin"), (req, res) => {
@@ -350,7 +348,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
 
   app.use("/api", (_req, _res) => {
-    throw new ApiError("NOT_FOUND", "no such route");
+    throw new HallError("NOT_FOUND", "no such route");
   });
 
   // ---- pages ----
@@ -372,17 +370,17 @@ export function createHttpApp(d: HttpDeps): express.Express {
 
   // ---- errors: only closed codes reach the client ----
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    let e: ApiError;
-    if (err instanceof ApiError) e = err;
+    let e: HallError;
+    if (err instanceof HallError) e = err;
     else if ((err as { type?: string }).type === "entity.too.large")
-      e = new ApiError("PAYLOAD_TOO_LARGE", "request body too large");
+      e = new HallError("PAYLOAD_TOO_LARGE", "request body too large");
     else if ((err as { type?: string }).type === "entity.parse.failed")
-      e = new ApiError("VALIDATION_FAILED", "body is not valid JSON");
-    else if ((err as { status?: number }).status === 404) e = new ApiError("NOT_FOUND", "not found");
-    else if (clientMistake(err)) e = clientMistake(err) as ApiError;
+      e = new HallError("VALIDATION_FAILED", "body is not valid JSON");
+    else if ((err as { status?: number }).status === 404) e = new HallError("NOT_FOUND", "not found");
+    else if (clientMistake(err)) e = clientMistake(err) as HallError;
     else {
       d.log(`http: ${(err as Error)?.stack ?? String(err)}`);
-      e = new ApiError("INTERNAL", "internal error");
+      e = new HallError("INTERNAL", "internal error");
     }
     const body: ErrorBody = { error: { code: e.code, message: e.message } };
     res.status(httpStatus(e.code)).json(body);

@@ -1,10 +1,10 @@
 import { Router, type Request, type Response } from "express";
-import type { Ticket, TicketHolderView } from "../contract/tickets.ts";
-import { localParts, publicTicket } from "../core/index.ts";
+import type { PublicTicket, Ticket, TicketHolderView } from "../contract/tickets.ts";
+import { localParts } from "../core/index.ts";
 import { dayOfTicketId } from "../hall/ticket-keys.ts";
 import type { HttpDeps } from "./app.ts";
-import { ApiError } from "./errors.ts";
-import { parse, schemas } from "./validate.ts";
+import { HallError } from "../hall/errors.ts";
+import { parse, schemas } from "../hall/validate.ts";
 
 /** The header the phone page (and the issuing kiosk) sends the ticket's holder key in. */
 export const TICKET_KEY_HEADER = "x-ticket-key";
@@ -27,32 +27,32 @@ export function ticketRoutes(d: HttpDeps): Router {
     const key = req.get(TICKET_KEY_HEADER);
     if (key !== undefined && d.issuer.keys.verify(ticketId, key)) return { staff: false };
     if (isStaff(req)) return { staff: true };
-    throw new ApiError(
+    throw new HallError(
       "TICKET_KEY_REQUIRED",
       key === undefined ? "send the ticket's key from its phone link (X-Ticket-Key)" : "this key does not open this ticket",
     );
   };
 
   /** Today's ticket, or why not: a ticket of a closed day is gone for good (410), not unknown. */
-  const find = (ticketId: string): Ticket => {
+  const find = (ticketId: string): Readonly<Ticket> => {
     // Turn the day first: after midnight the old day's tickets must not answer as live.
     d.hall.rotateIfNeeded();
-    const t = d.hall.state.tickets.get(ticketId);
+    const t = d.hall.ticket(ticketId);
     if (t) return t;
     const day = dayOfTicketId(ticketId);
     if (day && day < d.hall.day)
-      throw new ApiError("TICKET_DAY_CLOSED", `the hall has closed for ${day}: a ticket is valid on its own day only`);
-    throw new ApiError("UNKNOWN_TICKET", "no such ticket today");
+      throw new HallError("TICKET_DAY_CLOSED", `the hall has closed for ${day}: a ticket is valid on its own day only`);
+    throw new HallError("UNKNOWN_TICKET", "no such ticket today");
   };
 
-  const view = (t: Ticket) => publicTicket(d.hall.state, t);
+  const view = (ticketId: string) => d.hall.publicTicket(ticketId) as PublicTicket;
 
   r.get("/api/tickets/:id", (req, res) => {
     const id = parse(schemas.id, req.params.id);
     // A wrong key is refused rather than ignored: the phone must learn its link is broken.
     const own = req.get(TICKET_KEY_HEADER) !== undefined ? holder(req, id) : isStaff(req) ? { staff: true } : null;
     const t = find(id);
-    const call = t.status === "called" ? d.hall.state.recentCalls.find((c) => c.ticketId === t.id) : undefined;
+    const call = d.hall.currentCall(t.id);
     const priv: TicketHolderView | undefined = own
       ? {
           lang: t.lang ?? "zh",
@@ -61,7 +61,7 @@ export function ticketRoutes(d: HttpDeps): Router {
           ...(t.rating !== undefined ? { rating: t.rating } : {}),
         }
       : undefined;
-    res.json({ ...view(t), ...(call ? { call } : {}), ...(priv ? { holder: priv } : {}) });
+    res.json({ ...view(t.id), ...(call ? { call } : {}), ...(priv ? { holder: priv } : {}) });
   });
 
   r.post("/api/tickets/:id/reprint", async (req, res) => {
@@ -73,7 +73,7 @@ export function ticketRoutes(d: HttpDeps): Router {
       const print = await d.issuer.reprint(id, b.kioskId, b.requestId, b.lang, baseUrl(req), who.staff);
       res.json({ print });
     } catch (err) {
-      if (err instanceof ApiError && err.code === "RATE_LIMITED") res.set("retry-after", String(secondsToMidnight(d)));
+      if (err instanceof HallError && err.code === "RATE_LIMITED") res.set("retry-after", String(secondsToMidnight(d)));
       throw err;
     }
   });
@@ -84,8 +84,8 @@ export function ticketRoutes(d: HttpDeps): Router {
     parse(schemas.empty, req.body ?? {});
     find(ticketId);
     const out = await d.hall.run({ type, ticketId, by: who.staff ? "staff" : "visitor" });
-    if (!out.ok) throw new ApiError(out.error, out.message);
-    res.json(view(d.hall.state.tickets.get(ticketId) as Ticket));
+    if (!out.ok) throw new HallError(out.error, out.message);
+    res.json(view(ticketId));
   };
   r.post("/api/tickets/:id/reactivate", visitor("reactivate"));
   r.post("/api/tickets/:id/cancel", visitor("cancel"));
@@ -102,8 +102,8 @@ export function ticketRoutes(d: HttpDeps): Router {
       ...(b.reasons?.length ? { reasons: b.reasons } : {}),
       ...(b.comment ? { comment: b.comment } : {}),
     });
-    if (!out.ok) throw new ApiError(out.error, out.message);
-    res.json(view(d.hall.state.tickets.get(ticketId) as Ticket));
+    if (!out.ok) throw new HallError(out.error, out.message);
+    res.json(view(ticketId));
   });
 
   return r;
@@ -116,7 +116,7 @@ function baseUrl(req: Request): string {
 /** Reprints are counted per local day: the limit lifts at the hall's midnight. */
 function secondsToMidnight(d: HttpDeps): number {
   const now = d.clock();
-  const p = localParts(now, d.hall.state.catalogue.hall.timeZone);
+  const p = localParts(now, d.hall.catalogue().hall.timeZone);
   const left = (24 * 60 - (p.hour * 60 + p.minute)) * 60 - Math.floor((now % 60_000) / 1000);
   return Math.max(1, left);
 }

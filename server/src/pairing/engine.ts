@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { ApiError } from "../http/errors.ts";
+import { HallError } from "../hall/errors.ts";
 import type { PairedDevice, PairingStore } from "./store.ts";
 import { type DeviceClaims, type DeviceRole, DeviceTokens } from "./tokens.ts";
 
@@ -81,7 +81,7 @@ export class Pairings extends EventEmitter<{ revoked: [DeviceClaims] }> {
     const now = this.o.clock();
     this.sweep(now);
     if (this.pending.size >= MAX_PENDING)
-      throw new ApiError("RATE_LIMITED", "too many pairing requests waiting; try again later");
+      throw new HallError("RATE_LIMITED", "too many pairing requests waiting; try again later");
     let code: string;
     do code = String(randomInt(0, 1_000_000)).padStart(6, "0");
     while (this.pending.has(code));
@@ -106,7 +106,7 @@ export class Pairings extends EventEmitter<{ revoked: [DeviceClaims] }> {
     this.sweep(this.o.clock());
     const p = this.pending.get(code);
     if (!p || p.device)
-      throw new ApiError("NOT_FOUND", "no pairing request with this code waiting (expired or already approved)");
+      throw new HallError("NOT_FOUND", "no pairing request with this code waiting (expired or already approved)");
     // Demo hall: every fresh browser on the hub's machine asks again; one pairing per role
     // and id is enough (revoking it cuts them all), and pairings.json does not grow per page.
     const reuse =
@@ -138,10 +138,10 @@ export class Pairings extends EventEmitter<{ revoked: [DeviceClaims] }> {
     const p = this.pending.get(code);
     const given = sha(claimSecret);
     if (!p || !timingSafeEqual(p.claimHash, given))
-      throw new ApiError("NOT_FOUND", "no pairing request with this code (expired?); ask for a new code");
+      throw new HallError("NOT_FOUND", "no pairing request with this code (expired?); ask for a new code");
     if (!p.device) return { status: "pending", expiresAt: p.expiresAt };
     const d = p.device;
-    if (!this.valid(d.pid)) throw new ApiError("NOT_FOUND", "this pairing was revoked; ask for a new code");
+    if (!this.valid(d.pid)) throw new HallError("NOT_FOUND", "this pairing was revoked; ask for a new code");
     return {
       status: "paired",
       deviceToken: this.tokens.sign({ role: d.role, id: d.id, pid: d.pid }),
@@ -154,7 +154,7 @@ export class Pairings extends EventEmitter<{ revoked: [DeviceClaims] }> {
   /** Revoke a pairing: its token is refused from now on, its sockets are cut. */
   async revoke(pid: string, by: string): Promise<void> {
     const d = this.o.store.data.devices.find((x) => x.pid === pid);
-    if (!d || this.revoking.has(pid)) throw new ApiError("NOT_FOUND", "no such pairing");
+    if (!d || this.revoking.has(pid)) throw new HallError("NOT_FOUND", "no such pairing");
     this.revoking.add(pid);
     try {
       await this.o.store.update((f) => {

@@ -1,5 +1,5 @@
 import type { Request, Response } from "express";
-import { ApiError } from "../http/errors.ts";
+import { HallError } from "../hall/errors.ts";
 import type { Pairings } from "./engine.ts";
 import { type IssueLimits, Limiter } from "./limits.ts";
 import { DEVICE_TOKEN_PREFIX } from "./tokens.ts";
@@ -41,10 +41,10 @@ export class IssueGuard {
     }
     // Counted before the token is checked: guessing tokens costs points too.
     await this.perAddress.take(clientAddress(req), res);
-    if (!token) throw new ApiError("UNAUTHENTICATED", "only a paired kiosk or signed-in staff may issue tickets");
+    if (!token) throw new HallError("UNAUTHENTICATED", "only a paired kiosk or signed-in staff may issue tickets");
     const device = this.pairings.verify(token);
-    if (!device) throw new ApiError("UNAUTHENTICATED", "this device is not paired (or its pairing was revoked)");
-    if (device.role !== "kiosk") throw new ApiError("FORBIDDEN", `a ${device.role} does not issue tickets`);
+    if (!device) throw new HallError("UNAUTHENTICATED", "this device is not paired (or its pairing was revoked)");
+    if (device.role !== "kiosk") throw new HallError("FORBIDDEN", `a ${device.role} does not issue tickets`);
     await this.perKiosk.take(device.pid, res);
     return { kind: "kiosk", kioskId: device.id, pid: device.pid };
   }
@@ -53,7 +53,7 @@ export class IssueGuard {
   static kioskIdFor(party: IssuingParty, bodyKioskId: string | undefined): string | undefined {
     if (party.kind === "staff") return bodyKioskId;
     if (bodyKioskId !== undefined && bodyKioskId !== party.kioskId)
-      throw new ApiError("FORBIDDEN", `this kiosk is paired as ${party.kioskId}, not ${bodyKioskId}`);
+      throw new HallError("FORBIDDEN", `this kiosk is paired as ${party.kioskId}, not ${bodyKioskId}`);
     return party.kioskId;
   }
 }

@@ -1,6 +1,6 @@
 import type { Response } from "express";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { ApiError } from "../http/errors.ts";
+import { HallError } from "../hall/errors.ts";
 
 /** `points` requests per `durationSec` seconds. */
 export interface RateLimit {
@@ -61,7 +61,7 @@ export class Limiter {
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       res.set("retry-after", String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
-      throw new ApiError("RATE_LIMITED", "too many requests; try again later");
+      throw new HallError("RATE_LIMITED", "too many requests; try again later");
     }
   }
 }

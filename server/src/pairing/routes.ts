@@ -1,6 +1,6 @@
 import type { Express, Request, RequestHandler, Response } from "express";
 import { z } from "zod";
-import { parse, schemas } from "../http/validate.ts";
+import { parse, schemas } from "../hall/validate.ts";
 import type { Pairings } from "./engine.ts";
 import { clientAddress } from "./issue-guard.ts";
 import { type IssueLimits, Limiter } from "./limits.ts";

@@ -3,36 +3,35 @@ import { Server, type Socket } from "socket.io";
 import type { Ack, ErrorCode } from "../contract/errors.ts";
 import type {
   ClientToServerEvents,
-  HallSnapshot,
   InterServerEvents,
   ServerToClientEvents,
   SocketData,
   Subscription,
 } from "../contract/events.ts";
-import type { LiveStats } from "../contract/stats.ts";
-import type { Ticket } from "../contract/tickets.ts";
-import type { HallEvent, HallState } from "../core/index.ts";
-import { callInfo, publicTicket } from "../core/index.ts";
+import type { PublicTicket } from "../contract/tickets.ts";
+import type { HallEvent } from "../core/index.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { CounterActions } from "../hall/counter-actions.ts";
+import { HallError } from "../hall/errors.ts";
+import type { LiveViews } from "../hall/live-views.ts";
+import type { VoicePort } from "../hall/ports.ts";
+import type { HallService } from "../hall/service.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
-import { ApiError } from "../http/errors.ts";
-import { schemas } from "../http/validate.ts";
-import type { Announcer } from "../voice/announcer.ts";
+import { schemas } from "../hall/validate.ts";
 import { z } from "zod";
 
 export type HubIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface RealtimeDeps {
+  /** The hall: its bus says what happened, its queries say how things stand. */
+  hall: HallService;
   tokens: TokenService;
   staff: StaffDirectory;
   actions: CounterActions;
-  announcer: Announcer;
-  snapshot: () => HallSnapshot;
-  liveStats: () => LiveStats;
-  /** Today's engine state (it is replaced at local midnight). */
-  state: () => HallState;
+  announcer: VoicePort;
+  /** Snapshot and live figures. */
+  views: LiveViews;
   log: (line: string) => void;
   /** Whether a connection from this browser Origin may open (absent: every origin; see http/origins.ts). */
   originAllowed?: (origin: string | undefined, host: string | undefined) => boolean;
@@ -141,6 +140,28 @@ export class Realtime {
       }
     });
     this.io.on("connection", (s) => this.onConnection(s));
+    this.listen();
+  }
+
+  /** What the hall publishes, to the rooms that care. Keyed by `this`: close() removes them all. */
+  private listen(): void {
+    const bus = this.d.hall.bus;
+    bus.on(this, "hall.events", (events) => this.publish(events));
+    bus.on(this, "hall.day", (day) => {
+      this.io.emit("hall:day", { day });
+      // A new day is a new picture: numbering, lines and figures all start again.
+      for (const s of this.io.of("/").sockets.values()) if (s.rooms.has(HALL)) s.emit("hall:snapshot", this.d.views.snapshot());
+    });
+    bus.on(this, "catalogue.changed", (catalogue) => this.io.to(HALL).emit("catalogue:updated", catalogue));
+    bus.on(this, "counter.changed", (counterId) => {
+      const c = this.d.hall.counterState(counterId);
+      if (c) this.io.to(`counter:${counterId}`).emit("counter:updated", { ...c });
+    });
+    bus.on(this, "device.status", (status) => {
+      this.io.to(HALL).emit("device:status", status);
+      this.markStats();
+    });
+    bus.on(this, "kiosk.input", (input) => this.io.to(`screen:kiosk-${input.kioskId}`).emit("kiosk:input", input));
   }
 
   private onConnection(socket: HubSocket): void {
@@ -175,7 +196,7 @@ export class Realtime {
       // A recovered socket already got what it missed; a fresh one needs the full picture.
       if (!socket.recovered && !again) {
         if (sub.view === "ticket") this.sendProgress(sub.ticketId, socket);
-        else socket.emit("hall:snapshot", this.d.snapshot());
+        else socket.emit("hall:snapshot", this.d.views.snapshot());
       }
     });
     socket.on("counter:command", async (raw, ack) => {
@@ -191,7 +212,7 @@ export class Realtime {
         const out = await this.d.actions.run(staff, r.data);
         reply({ ok: true, data: out });
       } catch (err) {
-        if (err instanceof ApiError) reply(fail(err.code, err.message));
+        if (err instanceof HallError) reply(fail(err.code, err.message));
         else {
           this.d.log(`socket command: ${(err as Error).stack}`);
           reply(fail("INTERNAL", "internal error"));
@@ -201,7 +222,8 @@ export class Realtime {
   }
 
   /** Publish durable events to the rooms that care. */
-  publish(events: HallEvent[], state: HallState): void {
+  publish(events: readonly HallEvent[]): void {
+    const hall = this.d.hall;
     const counters = new Set<string>();
     // One call is one broadcast: the counter's new state and the ticket the call closed ride
     // along in ticket:called (each broadcast to a full hall costs the hub milliseconds).
@@ -215,29 +237,30 @@ export class Realtime {
       if ("counterId" in e && e.counterId) counters.add(e.counterId);
       switch (e.type) {
         case "ticket.issued": {
-          const t = state.tickets.get(e.ticket.id) as Ticket;
-          this.io.to(HALL).emit("ticket:issued", publicTicket(state, t));
+          // Absent only when the day turned between the journal's answer and this batch.
+          const t = hall.publicTicket(e.ticket.id);
+          if (t) this.io.to(HALL).emit("ticket:issued", t);
           break;
         }
         case "ticket.called":
         case "ticket.recalled": {
           // Built from the event, not looked up in recentCalls: under load more calls than
           // that list holds can be applied before this batch is published.
-          const t = state.tickets.get(e.ticketId) as Ticket;
+          const t = hall.ticket(e.ticketId);
+          if (!t) break;
           const recall = e.type === "ticket.recalled" ? (e.recall ?? t.recalls) : 0;
-          const call = callInfo(state, t.id, t.number, e.counterId, e.at, recall);
+          const call = hall.callInfo(t.id, t.number, e.counterId, e.at, recall);
           const audioUrl = this.d.announcer.urlFor(call);
-          const counter = state.counters.get(e.counterId)?.view;
-          let finished: Ticket | undefined;
+          const counter = hall.counterState(e.counterId);
+          let finished: string | undefined;
           for (const id of folded) {
-            const f = state.tickets.get(id);
-            if (f?.counterId === e.counterId) finished = f;
+            if (hall.ticket(id)?.counterId === e.counterId) finished = id;
           }
           this.io.to(HALL).emit("ticket:called", {
-            ticket: publicTicket(state, t),
+            ticket: hall.publicTicket(t.id) as PublicTicket,
             call,
             counter: { ...(counter ?? { id: e.counterId, status: "calling", ratingRequested: false, servedToday: 0 }) },
-            ...(finished ? { finished: publicTicket(state, finished) } : {}),
+            ...(finished ? { finished: hall.publicTicket(finished) as PublicTicket } : {}),
             ...(audioUrl ? { audioUrl } : {}),
           });
           if (e.type === "ticket.called") counters.delete(e.counterId);
@@ -251,15 +274,15 @@ export class Realtime {
           break;
         default: {
           if (folded.has(e.ticketId)) break;
-          const t = state.tickets.get(e.ticketId);
-          if (t) this.io.to(HALL).emit("ticket:updated", publicTicket(state, t));
+          const t = hall.publicTicket(e.ticketId);
+          if (t) this.io.to(HALL).emit("ticket:updated", t);
         }
       }
     }
     for (const id of calledAt.keys()) counters.delete(id);
     for (const id of counters) {
-      const c = state.counters.get(id);
-      if (c) this.io.to(HALL).emit("counter:updated", { ...c.view });
+      const c = hall.counterState(id);
+      if (c) this.io.to(HALL).emit("counter:updated", { ...c });
     }
     // Phone pages: any change in a line can move everyone behind it.
     for (const room of this.io.of("/").adapter.rooms.keys()) {
@@ -269,11 +292,9 @@ export class Realtime {
   }
 
   private sendProgress(ticketId: string, to?: HubSocket): void {
-    const state = this.d.state();
-    const t = state.tickets.get(ticketId);
-    if (!t) return;
-    const ticket = publicTicket(state, t);
-    const call = t.status === "called" ? state.recentCalls.find((c) => c.ticketId === ticketId) : undefined;
+    const ticket = this.d.hall.publicTicket(ticketId);
+    if (!ticket) return;
+    const call = this.d.hall.currentCall(ticketId);
     const payload = { ticket, ...(call ? { call } : {}) };
     if (to) to.emit("ticket:progress", payload);
     else this.io.to(`ticket:${ticketId}`).emit("ticket:progress", payload);
@@ -292,11 +313,12 @@ export class Realtime {
       return;
     }
     this.statsDirty = false;
-    this.io.to(STATS).emit("stats:live", this.d.liveStats());
+    this.io.to(STATS).emit("stats:live", this.d.views.liveStats());
     this.statsTimer = setTimeout(() => this.flushStats(), STATS_INTERVAL_MS);
   }
 
   async close(): Promise<void> {
+    this.d.hall.bus.off(this);
     if (this.statsTimer) clearTimeout(this.statsTimer);
     await new Promise<void>((r) => this.io.close(() => r()));
   }

@@ -181,7 +181,7 @@ describe("devices/caller keypad at a counter", () => {
     const v = await counterView();
     expect(v.current).toMatchObject({ id: t.id, status: "called" });
     expect(called(next.id)).toBeUndefined();
-    expect(hub.hall.state.tickets.get(t.id)?.outcome).toBeUndefined();
+    expect(hub.hall.ticket(t.id)?.outcome).toBeUndefined();
   });
 
   it("no-show key marks the called visitor absent", async () => {

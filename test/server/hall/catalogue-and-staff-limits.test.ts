@@ -120,7 +120,7 @@ describe("hall/catalogue-admin and staff over HTTP", () => {
     expect(c01?.status).toBe("closed");
     expect(c01?.staffId).toBeUndefined();
     expect(c01?.staffName).toBeUndefined();
-    const ticket = t.hub.hall.state.tickets.get(issued.body.id);
+    const ticket = t.hub.hall.ticket(issued.body.id);
     expect(ticket?.status).toBe("waiting");
     expect((await closed).staffName).toBeUndefined();
   });

@@ -110,7 +110,7 @@ describe("hall/service durability", () => {
   it("emits events only after they are in the journal, and nothing for rejected commands", async () => {
     const svc = await openHall();
     const inFileAtEmit: boolean[] = [];
-    svc.on("events", (events) => {
+    svc.bus.on(inFileAtEmit, "hall.events", (events) => {
       // Read synchronously: what the file holds at the moment of the emit.
       const text = readFileSync(journalFile(DAY1), "utf8");
       inFileAtEmit.push(events.every((e) => text.includes(JSON.stringify(e))));
@@ -126,22 +126,22 @@ describe("hall/service durability", () => {
   it("replays today exactly after a restart (tickets, counters, lines, stats)", async () => {
     const a = await openHall();
     await morning(a);
-    const before = a.state;
+    const before = a.engineState();
     const summaryBefore = daySummary(before);
     await a.close();
 
     const b = await openHall();
     expect(b.day).toBe(DAY1);
-    expect(b.state.tickets).toEqual(before.tickets);
-    expect(b.state.seq).toEqual(before.seq);
-    expect(b.state.lines).toEqual(before.lines);
-    expect(b.state.counters).toEqual(before.counters);
-    expect(b.state.agg).toEqual(before.agg);
-    expect(b.state.recentCalls).toEqual(before.recentCalls);
-    expect(b.state.eventCount).toBe(before.eventCount);
+    expect(b.engineState().tickets).toEqual(before.tickets);
+    expect(b.engineState().seq).toEqual(before.seq);
+    expect(b.engineState().lines).toEqual(before.lines);
+    expect(b.engineState().counters).toEqual(before.counters);
+    expect(b.engineState().agg).toEqual(before.agg);
+    expect(b.engineState().recentCalls).toEqual(before.recentCalls);
+    expect(b.engineState().eventCount).toBe(before.eventCount);
     // Everything else too (waiting lines, EWMA service times, ID keys, last event time).
-    expect(b.state).toEqual(before);
-    expect(daySummary(b.state)).toEqual(summaryBefore);
+    expect(b.engineState()).toEqual(before);
+    expect(daySummary(b.engineState())).toEqual(summaryBefore);
     expect(logs.some((l) => l.includes(`replayed ${before.eventCount} events`))).toBe(true);
   });
 
@@ -161,7 +161,7 @@ describe("hall/service durability", () => {
     for (let i = 0; i < 5; i++) await ok(a, issue("m-041"));
     open_.splice(open_.indexOf(a), 1);
     const b = await openHall();
-    expect([...b.state.tickets.values()].map((t) => t.number)).toEqual(["B001", "B002", "B003", "B004", "B005"]);
+    expect([...b.engineState().tickets.values()].map((t) => t.number)).toEqual(["B001", "B002", "B003", "B004", "B005"]);
     await a.close();
   });
 });
@@ -188,7 +188,7 @@ describe("hall/service journal failure", () => {
 
     // A restart starts from what is on disk and works.
     const again = await openHall();
-    expect(again.state.tickets.size).toBe(0);
+    expect(again.engineState().tickets.size).toBe(0);
     const ev = await ok(again, issue());
     expect(ev[0]?.type === "ticket.issued" && ev[0].ticket.number).toBe("A001");
   });
@@ -208,19 +208,19 @@ describe("hall/service clock stepping back across midnight", () => {
     await ok(svc, issue());
     now = local(DAY2, "00:01");
     expect(number(await ok(svc, issue()))).toBe(`${DAY2} A001`);
-    const at1 = svc.state.tickets.get(`t${idSeq}`)?.issuedAt as number;
+    const at1 = svc.engineState().tickets.get(`t${idSeq}`)?.issuedAt as number;
     for (let i = 0; i < 100 && !existsSync(join(dir, "summaries", `${DAY1}.json`)); i++)
       await new Promise((r) => setTimeout(r, 10));
     const summary = await summaryOf(DAY1);
     const days: string[] = [];
-    svc.on("day", (d) => days.push(d));
+    svc.bus.on(days, "hall.day", (d) => days.push(d));
 
     now = local(DAY1, "23:59"); // NTP steps the clock back two minutes
     expect(svc.rotateIfNeeded()).toBe(false);
     expect(svc.day).toBe(DAY2);
     expect(number(await ok(svc, issue()))).toBe(`${DAY2} A002`);
     // Event times do not go backwards either.
-    expect(svc.state.tickets.get(`t${idSeq}`)?.issuedAt).toBeGreaterThanOrEqual(at1);
+    expect(svc.engineState().tickets.get(`t${idSeq}`)?.issuedAt).toBeGreaterThanOrEqual(at1);
     expect(logs.filter((l) => l.includes(`holding ${DAY2}`))).toHaveLength(1);
 
     now = local(DAY2, "00:02"); // the clock passes the held day again
@@ -247,7 +247,7 @@ describe("hall/service clock stepping back across midnight", () => {
     now = local(DAY1, "12:00");
     const b = await openHall();
     expect(b.day).toBe(DAY2);
-    expect(b.state.tickets.size).toBe(1);
+    expect(b.engineState().tickets.size).toBe(1);
     expect(number(await ok(b, issue()))).toBe(`${DAY2} A002`);
     expect(logs.some((l) => l.includes(`holding ${DAY2}`))).toBe(true);
     await b.close();
@@ -278,7 +278,7 @@ describe("hall/service day rollover", () => {
     now = Date.UTC(2025, 2, 10, 15, 59); // 23:59 in Shanghai, still 2025-03-10
     const svc = await openHall();
     const days: string[] = [];
-    svc.on("day", (d) => days.push(d));
+    svc.bus.on(days, "hall.day", (d) => days.push(d));
     const e1 = await ok(svc, issue("m-001"));
     await ok(svc, issue("m-001"));
 
@@ -308,12 +308,12 @@ describe("hall/service day rollover", () => {
     const svc = await openHall();
     await ok(svc, issue());
     const days: string[] = [];
-    svc.on("day", (d) => days.push(d));
+    svc.bus.on(days, "hall.day", (d) => days.push(d));
     now = local(DAY2, "00:00");
     expect(svc.rotateIfNeeded()).toBe(true);
     expect(svc.rotateIfNeeded()).toBe(false);
     expect(days).toEqual([DAY2]);
-    expect(svc.state.tickets.size).toBe(0);
+    expect(svc.engineState().tickets.size).toBe(0);
     // close() waits for the closed day's summary, so a stop right after midnight keeps it.
     await svc.close();
     expect(JSON.parse(await readFile(join(dir, "summaries", `${DAY1}.json`), "utf8"))).toMatchObject({ day: DAY1, issued: 1 });
@@ -329,7 +329,7 @@ describe("hall/service day rollover", () => {
     now = local(DAY2, "08:30");
     const b = await openHall();
     expect(b.day).toBe(DAY2);
-    expect(b.state.tickets.size).toBe(0);
+    expect(b.engineState().tickets.size).toBe(0);
     const sums = await b.summaries();
     expect(sums.map((s) => [s.day, s.issued])).toEqual([[DAY1, 3]]);
     expect(logs.some((l) => l.includes(`summarised ${DAY1}: 3 tickets`))).toBe(true);

@@ -42,8 +42,8 @@ async function reset(): Promise<void> {
 }
 
 async function journalTypes(): Promise<{ issued: number; finished: number }> {
-  const s = t.hub.hall.state;
-  return { issued: s.agg.issued, finished: s.agg.served };
+  const s = t.hub.hall.liveStats();
+  return { issued: s.issued, finished: s.served };
 }
 
 beforeAll(async () => {
@@ -86,8 +86,8 @@ describe("http call-next double press (issue 8.1)", () => {
     ]);
     expect(r1).toMatchObject({ ok: true, data: { ticket: { id: a.id, status: "called" } } });
     expect(r2).toMatchObject({ ok: true, data: { ticket: { id: a.id, status: "called" } } });
-    expect(t.hub.hall.state.tickets.get(b.id)?.status).toBe("waiting");
-    expect(t.hub.hall.state.tickets.get(a.id)?.outcome).toBeUndefined();
+    expect(t.hub.hall.ticket(b.id)?.status).toBe("waiting");
+    expect(t.hub.hall.ticket(a.id)?.outcome).toBeUndefined();
     s.disconnect();
   });
 
@@ -189,13 +189,13 @@ describe("http takeover (issue 8.13)", () => {
     s.disconnect();
     await new Promise((r) => setTimeout(r, 1500));
     // Not yet: the idle time (300 s by default) has not passed.
-    expect(t.hub.hall.state.counters.get(T)?.view.staffId).toBeDefined();
+    expect(t.hub.hall.counterState(T)?.staffId).toBeDefined();
     expect((await view(lina, T)).holderAway).toBeUndefined();
     t.advance(301_000);
     let st = "";
     for (let i = 0; i < 30 && st !== "closed"; i++) {
       await new Promise((r) => setTimeout(r, 200));
-      st = t.hub.hall.state.counters.get(T)?.view.status ?? "";
+      st = t.hub.hall.counterState(T)?.status ?? "";
     }
     expect(st).toBe("closed");
     expect((await post<CounterState>(`/api/counters/${T}/sign-in`, lina)).body).toMatchObject({ staffName: "李娜" });

@@ -730,7 +730,7 @@ describe("http errors: time-dependent refusals", () => {
       status: 409,
       code: "OUTSIDE_HOURS",
     });
-    const q = t.hub.hall.state.index.matters.get("m-096")?.queueId;
+    const q = t.hub.hall.matter("m-096")?.queueId;
     expect(q === "q-h" || q === "q-j").toBe(true);
     // All-day series still issue.
     expect((await t.issue({ matterId: "m-001" })).status).toBe(201);

@@ -198,7 +198,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
     expectPublicOnly(r.body);
     expect(JSON.stringify(r.body)).not.toContain("1234");
     // The hub does keep the masked number for staff.
-    expect(t.hub.hall.state.tickets.get(r.body.id)?.idMasked).toBe("3714**********1234");
+    expect(t.hub.hall.ticket(r.body.id)?.idMasked).toBe("3714**********1234");
 
     const g = await t.api<PublicTicket>("GET", `/api/tickets/${r.body.id}`);
     expect(g.status).toBe(200);

@@ -195,7 +195,7 @@ describe("http the visitor's ticket: holder key, reprints, ratings, closed days"
     expect(r.status).toBe(200);
     const after = (await t.api<LiveStats>("GET", "/api/stats/live")).body.ratingReasons;
     expect(after).toEqual({ ...before, long_wait: before.long_wait + 1, other: before.other + 1 });
-    const kept = t.hub.hall.state.tickets.get(tk.id);
+    const kept = t.hub.hall.ticket(tk.id);
     expect(kept).toMatchObject({ rating: 2, ratingReasons: ["long_wait", "other"], ratingComment: "等了一个多小时" });
     const own = await t.api("GET", `/api/tickets/${tk.id}`, undefined, undefined, key);
     expect(own.body.holder.rating).toBe(2);

@@ -88,7 +88,7 @@ describe("store/config a failed write changes nothing", () => {
     for (const m of changed.matters as (Catalogue["matters"][number] & { initials?: string })[]) delete m.initials;
     await failingRequest("PUT", "/api/catalogue", changed);
     expect(t.hub.config.data.catalogue.hall.name).toBe(cat.hall.name);
-    expect(t.hub.hall.state.catalogue.hall.name).toBe(cat.hall.name);
+    expect(t.hub.hall.catalogue().hall.name).toBe(cat.hall.name);
     expect((await t.api<Catalogue>("GET", "/api/hall")).body.hall.name).toBe(cat.hall.name);
     await successfulWrite("after-catalogue");
     expect((await onDisk()).catalogue.hall.name).toBe(cat.hall.name);
@@ -101,7 +101,7 @@ describe("store/config a failed write changes nothing", () => {
       weights: { green: 7, appointment: 5, normal: 3 },
     });
     expect(t.hub.config.data.catalogue.counters.find((c) => c.id === "c01")?.profile).toEqual(c01?.profile);
-    expect(t.hub.hall.state.index.counters.get("c01")?.profile).toEqual(c01?.profile);
+    expect(t.hub.hall.counter("c01")?.profile).toEqual(c01?.profile);
     await successfulWrite("after-profile");
     expect((await onDisk()).catalogue.counters.find((c) => c.id === "c01")?.profile).toEqual(c01?.profile);
   });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { workProfileSchema } from "../store/catalogue-schema.ts";
-import { ApiError } from "./errors.ts";
+import { HallError } from "./errors.ts";
 
 /** Parse with a zod schema or fail with VALIDATION_FAILED naming the first bad fields. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
@@ -10,7 +10,7 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T
     .slice(0, 3)
     .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
     .join("; ");
-  throw new ApiError("VALIDATION_FAILED", msg);
+  throw new HallError("VALIDATION_FAILED", msg);
 }
 
 const id = z.string().trim().min(1).max(64);
