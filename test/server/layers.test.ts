@@ -28,10 +28,6 @@ const NOT_FOR_HALL = [...ADAPTERS, "pairing", "hardware"];
  * `<file> -> engineState()`.
  */
 const ALLOWED = new Set<string>([
-  // `devices` helper: the per-kind device modules throw HallError (hall/errors.ts).
-  "server/src/devices/manager.ts -> server/src/http/errors.ts",
-  // `devices` helper: hardware/ defines its own status type; devices/ adapts it.
-  "hardware/printer/driver.ts -> server/src/contract/devices.ts",
   // `devices` helper: DeviceManager.onHallEvents(events, state) becomes a bus listener on queries.
   "server/src/app.ts -> engineState()",
 ]);

@@ -1,9 +1,5 @@
 import type { ErrorCode } from "../contract/errors.ts";
 
-// Left only for devices/manager.ts, which the `devices` helper is splitting into per-kind
-// modules that throw HallError (issue 9); the lead deletes this line when that lands.
-export { HallError as ApiError } from "../hall/errors.ts";
-
 /** The HTTP status of each closed-list code: http/ maps every HallError through it. */
 export function httpStatus(code: ErrorCode): number {
   switch (code) {
