@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { PriorityClass } from "../contract/catalogue.ts";
 import type { IssuedTicket, PrintResult } from "../contract/events.ts";
+import type { IssueRequest } from "../contract/requests.ts";
 import type { Ticket } from "../contract/tickets.ts";
 import { localDay, publicTicket } from "../core/index.ts";
 import { ApiError } from "../http/errors.ts";
@@ -17,13 +18,8 @@ export interface PrintPort {
   printTicket(kioskId: string, job: TicketPrintJob): Promise<PrintResult>;
 }
 
-export interface IssueInput {
-  matterId?: string;
-  priority?: PriorityClass;
-  kioskId?: string;
-  idToken?: string;
-  appointmentCode?: string;
-  lang?: "zh" | "en";
+/** `POST /api/tickets` as the contract has it, and who asks. */
+export interface IssueInput extends IssueRequest {
   /**
    * Who issues: staff may grant the green channel; a kiosk (the default) gets it only from
    * a qualifying ID card read at that same kiosk.

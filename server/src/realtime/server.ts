@@ -17,9 +17,8 @@ import type { TokenService } from "../auth/tokens.ts";
 import type { CounterActions } from "../hall/counter-actions.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
 import { ApiError } from "../http/errors.ts";
-import { schemas } from "../http/validate.ts";
+import { counterSocketCommand, subscription } from "../hall/commands.ts";
 import type { Announcer } from "../voice/announcer.ts";
-import { z } from "zod";
 
 export type HubIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -50,44 +49,9 @@ const HALL = "hall";
 const STATS = "stats";
 const STATS_INTERVAL_MS = 250;
 
-const subscriptionSchema = z.discriminatedUnion("view", [
-  z.strictObject({ view: z.literal("hall") }),
-  z.strictObject({ view: z.literal("counter"), counterId: schemas.id }),
-  z.strictObject({ view: z.literal("zone"), zoneId: schemas.id }),
-  z.strictObject({ view: z.literal("screen"), screenId: schemas.id }),
-  z.strictObject({ view: z.literal("ticket"), ticketId: schemas.id }),
-]);
-
-const commandSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("call-next"), counterId: schemas.id, requestId: z.string().min(1).max(64).optional() }),
-  z.strictObject({ type: z.literal("recall"), counterId: schemas.id }),
-  z.strictObject({ type: z.literal("start"), counterId: schemas.id }),
-  z.strictObject({
-    type: z.literal("finish"),
-    counterId: schemas.id,
-    outcome: schemas.finish.shape.outcome,
-    missing: schemas.finish.shape.missing,
-  }),
-  z.strictObject({ type: z.literal("no-show"), counterId: schemas.id }),
-  z.strictObject({ type: z.literal("park"), counterId: schemas.id, note: z.string().max(200).optional() }),
-  z.strictObject({
-    type: z.literal("call"),
-    counterId: schemas.id,
-    ticketId: schemas.id,
-    reason: z.string().max(200).optional(),
-  }),
-  z.strictObject({ type: z.literal("pause"), counterId: schemas.id, reason: z.string().trim().min(1).max(100) }),
-  z.strictObject({ type: z.literal("resume"), counterId: schemas.id }),
-  z.strictObject({ type: z.literal("request-rating"), counterId: schemas.id }),
-  z.strictObject({
-    type: z.literal("transfer"),
-    counterId: schemas.id,
-    toQueueId: schemas.id.optional(),
-    toCounterId: schemas.id.optional(),
-    note: z.string().max(200).optional(),
-    priority: z.enum(["green", "appointment", "normal"]).optional(),
-  }),
-]);
+// One schema per subscription and command, shared with the REST routes (hall/commands.ts).
+const subscriptionSchema = subscription;
+const commandSchema = counterSocketCommand;
 
 /** Every view a socket can subscribe to and every counter command type (the access matrix walks them). */
 export const SUBSCRIPTION_VIEWS: readonly string[] = subscriptionSchema.options.map((o) => o.shape.view.value);
