@@ -8,6 +8,7 @@ import { errorMessage } from "../ui-shared/errors.ts";
 import { DEFAULT_TIME_ZONE, formatClock, formatDuration } from "../ui-shared/format.ts";
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
+import { loadCatalogue } from "../ui-shared/catalogue-cache.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
 import { patchedQueues } from "./queue-list.ts";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
@@ -198,7 +199,7 @@ function ChooseCounter(props: {
   const [holders, setHolders] = useState<CounterState[]>([]);
   const [confirm, setConfirm] = useState<string | null>(null);
   useEffect(() => {
-    api.hall().then((c) => {
+    loadCatalogue().then((c) => {
       setCat(c);
       if (!sel && c.counters[0]) setSel(c.counters[0].id);
     }, props.onError);
@@ -325,7 +326,7 @@ function Workbench(props: {
   );
 
   useEffect(() => {
-    api.hall().then(setCat, onError);
+    loadCatalogue().then(setCat, onError);
     refresh();
     const id = setInterval(() => setNow(Date.now()), 1000);
     alive.current = true;
@@ -338,7 +339,7 @@ function Workbench(props: {
   }, [counterId]);
 
   const served = new Set(cat?.counters.find((c) => c.id === counterId)?.profile.queueIds ?? []);
-  const { connected } = useHallSocket([{ view: "counter", counterId }], {
+  const { connected, state: hallState } = useHallSocket([{ view: "counter", counterId }], {
     token: sessionStorage.getItem(TOKEN_KEY),
     handlers: {
       "hall:snapshot": () => refreshSoon(),
@@ -352,11 +353,12 @@ function Workbench(props: {
       "counter:updated": (c) => c.id === counterId && refreshSoon(),
       "catalogue:updated": (c) => setCat(c),
     },
-    onConnect: () => {
-      refresh();
-      api.hall().then(setCat, onError);
-    },
+    onConnect: () => refresh(),
   });
+  // The socket keeps the catalogue of the snapshot's version (loaded only when it changed).
+  useEffect(() => {
+    if (hallState?.catalogue) setCat(hallState.catalogue);
+  }, [hallState?.catalogue]);
 
   const counter = view?.counter;
   const current = view?.current ?? null;

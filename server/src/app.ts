@@ -10,7 +10,7 @@ import { liveStats, localDay } from "./core/index.ts";
 import { type LoginLimitOptions, LoginLimits } from "./auth/login-limits.ts";
 import { PasswordHasher, generatePassword, hashPassword } from "./auth/passwords.ts";
 import { TokenService } from "./auth/tokens.ts";
-import { withInitials } from "./catalogue/initials.ts";
+import { servedCatalogue } from "./catalogue/version.ts";
 import { DeviceManager } from "./devices/manager.ts";
 import { CatalogueAdmin } from "./hall/catalogue-admin.ts";
 import { CounterActions } from "./hall/counter-actions.ts";
@@ -232,9 +232,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     },
   });
   const issuer = new TicketIssuer(hall, config, clock);
-  let clientCatalogue: Catalogue = withInitials(config.data.catalogue);
+  let clientCatalogue: Catalogue = servedCatalogue(config.data.catalogue);
   const catalogueAdmin = new CatalogueAdmin(config, hall, (c) => {
-    clientCatalogue = withInitials(c);
+    clientCatalogue = servedCatalogue(c);
     realtime?.io.to("hall").emit("catalogue:updated", clientCatalogue);
   });
 
@@ -289,7 +289,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const offline = () => offlineCounters(devices.statuses(), (id) => devices.counterOf(id));
   const stats = (): LiveStats => liveStats(hall.state, clock(), offline());
   const snapshot = (): HallSnapshot =>
-    buildSnapshot(hall.state, clientCatalogue, devices.statuses(), announcer.available, clock(), offline());
+    buildSnapshot(hall.state, clientCatalogue.version ?? "", devices.statuses(), announcer.available, clock(), offline());
 
   const app = createHttpApp({
     hall,

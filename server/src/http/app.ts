@@ -155,8 +155,13 @@ export function createHttpApp(d: HttpDeps): express.Express {
       voice: d.announcer.available,
     });
   });
-  app.get("/api/hall", (_req, res) => {
-    res.json(d.catalogue());
+  app.get("/api/hall", (req, res) => {
+    const c = d.catalogue();
+    // Pages and integrations revalidate with the version instead of loading it again.
+    const etag = `"${c.version ?? ""}"`;
+    res.set({ etag, "cache-control": "no-cache" });
+    if (c.version && req.get("if-none-match") === etag) res.status(304).end();
+    else res.json(c);
   });
   app.get("/api/state", (_req, res) => {
     res.json(d.snapshot());
