@@ -130,8 +130,9 @@ export class Realtime {
       } else {
         rooms.push(HALL);
         if (sub.view !== "counter") rooms.push(STATS);
+        // A counter's pages get what concerns only that counter (a hand-back request). A zone
+        // has no room: every call screen gets the hall's deltas and shows its zone's.
         if (sub.view === "counter") rooms.push(`counter:${sub.counterId}`);
-        if (sub.view === "zone") rooms.push(`zone:${sub.zoneId}`);
         if (sub.view === "screen") rooms.push(`screen:${sub.screenId}`);
       }
       void socket.join(rooms);

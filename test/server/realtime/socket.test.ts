@@ -83,7 +83,7 @@ describe("realtime (socket.io)", () => {
     });
     expect(await s.emitWithAck("subscribe", { view: "zone", zoneId: "z1" })).toEqual({
       ok: true,
-      data: { rooms: ["hall", "stats", "zone:z1"] },
+      data: { rooms: ["hall", "stats"] },
     });
     expect(await s.emitWithAck("subscribe", { view: "screen", screenId: "c01" })).toEqual({
       ok: true,
