@@ -1,13 +1,23 @@
 /** The counter page (/counter): a clerk signs in, calls and serves tickets. */
 import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import type { Catalogue, CounterState, CounterView, LoginReply, PublicTicket, Ticket } from "../server/src/contract/index.ts";
+import type {
+  Catalogue,
+  CounterSocketCommand,
+  CounterState,
+  CounterView,
+  LoginReply,
+  PublicTicket,
+  Ticket,
+} from "../server/src/contract/index.ts";
 import { createApi, toApiError } from "../ui-shared/api.ts";
 import type { SimpleCounterCommand } from "../ui-shared/api.ts";
 import { errorMessage } from "../ui-shared/errors.ts";
 import { DEFAULT_TIME_ZONE, formatClock, formatDuration } from "../ui-shared/format.ts";
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
+import { loadCatalogue } from "../ui-shared/catalogue-cache.ts";
+import { sendCounterCommand } from "../ui-shared/counter-command.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
 import { patchedQueues } from "./queue-list.ts";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
@@ -198,7 +208,7 @@ function ChooseCounter(props: {
   const [holders, setHolders] = useState<CounterState[]>([]);
   const [confirm, setConfirm] = useState<string | null>(null);
   useEffect(() => {
-    api.hall().then((c) => {
+    loadCatalogue().then((c) => {
       setCat(c);
       if (!sel && c.counters[0]) setSel(c.counters[0].id);
     }, props.onError);
@@ -325,7 +335,7 @@ function Workbench(props: {
   );
 
   useEffect(() => {
-    api.hall().then(setCat, onError);
+    loadCatalogue().then(setCat, onError);
     refresh();
     const id = setInterval(() => setNow(Date.now()), 1000);
     alive.current = true;
@@ -338,7 +348,11 @@ function Workbench(props: {
   }, [counterId]);
 
   const served = new Set(cat?.counters.find((c) => c.id === counterId)?.profile.queueIds ?? []);
-  const { connected } = useHallSocket([{ view: "counter", counterId }], {
+  const {
+    connected,
+    state: hallState,
+    socket,
+  } = useHallSocket([{ view: "counter", counterId }], {
     token: sessionStorage.getItem(TOKEN_KEY),
     handlers: {
       "hall:snapshot": () => refreshSoon(),
@@ -352,11 +366,12 @@ function Workbench(props: {
       "counter:updated": (c) => c.id === counterId && refreshSoon(),
       "catalogue:updated": (c) => setCat(c),
     },
-    onConnect: () => {
-      refresh();
-      api.hall().then(setCat, onError);
-    },
+    onConnect: () => refresh(),
   });
+  // The socket keeps the catalogue of the snapshot's version (loaded only when it changed).
+  useEffect(() => {
+    if (hallState?.catalogue) setCat(hallState.catalogue);
+  }, [hallState?.catalogue]);
 
   const counter = view?.counter;
   const current = view?.current ?? null;
@@ -382,15 +397,17 @@ function Workbench(props: {
       refresh();
     }
   };
-  const simple = (cmd: SimpleCounterCommand) => run(() => api.counterCommand(counterId, cmd));
+  // Commands go over the socket (REST while it reconnects): ui-shared/counter-command.ts.
+  const send = (cmd: CounterSocketCommand) => sendCounterCommand(socket, api, cmd);
+  const simple = (type: SimpleCounterCommand) => run(() => send({ type, counterId }));
   const callNext = async () => {
     if (callingRef.current) return;
     callingRef.current = true;
     setCalling(true);
     try {
       await run(async () => {
-        const r = await api.callNext(counterId, pressId(counterId));
-        if (r === null) setNotice(t("nobodyWaiting"));
+        const r = await send({ type: "call-next", counterId, requestId: pressId(counterId) });
+        if (r.ticket === null) setNotice(t("nobodyWaiting"));
       });
     } finally {
       callingRef.current = false;
@@ -621,7 +638,7 @@ function Workbench(props: {
                     <button
                       type="button"
                       disabled={!canCall}
-                      onClick={() => void run(() => api.callTicket(counterId, tk.id, t("callBack")))}
+                      onClick={() => void run(() => send({ type: "call", counterId, ticketId: tk.id, reason: t("callBack") }))}
                       data-callback={tk.number}
                     >
                       {t("callBack")}
@@ -737,7 +754,7 @@ function Workbench(props: {
             matter={currentMatter}
             onFinish={(o, missing) => {
               setDialog(null);
-              void run(() => api.finish(counterId, o, missing.length ? missing : undefined));
+              void run(() => send({ type: "finish", counterId, outcome: o, ...(missing.length ? { missing } : {}) }));
             }}
           />
         </Modal>
@@ -750,7 +767,7 @@ function Workbench(props: {
             placeholder={t("parkNoteHint")}
             onSubmit={(note) => {
               setDialog(null);
-              void run(() => api.park(counterId, note || undefined));
+              void run(() => send({ type: "park", counterId, ...(note ? { note } : {}) }));
             }}
           />
         </Modal>
@@ -786,7 +803,7 @@ function Workbench(props: {
             presets={[t("reason_break"), t("reason_meeting"), t("reason_system")]}
             onSubmit={(reason) => {
               setDialog(null);
-              void run(() => api.pause(counterId, reason));
+              void run(() => send({ type: "pause", counterId, reason }));
             }}
           />
         </Modal>
@@ -799,7 +816,7 @@ function Workbench(props: {
             onSubmit={(reason) => {
               const id = dialog.ticket.id;
               setDialog(null);
-              void run(() => api.callTicket(counterId, id, reason || undefined));
+              void run(() => send({ type: "call", counterId, ticketId: id, ...(reason ? { reason } : {}) }));
             }}
           />
         </Modal>
@@ -813,7 +830,7 @@ function Workbench(props: {
             counterId={counterId}
             onSubmit={(to) => {
               setDialog(null);
-              void run(() => api.transfer(counterId, to));
+              void run(() => send({ type: "transfer", counterId, ...to }));
             }}
           />
         </Modal>

@@ -1,12 +1,13 @@
 /** The kiosk page (/kiosk): zones → matters → ticket, ID card and appointment input. */
 import { render } from "preact";
-import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Catalogue, IssuedTicket, KioskInput, Matter, PriorityClass, PrintResult } from "../server/src/contract/index.ts";
 import { absoluteUrl, createApi, qrSvgUrl, toApiError } from "../ui-shared/api.ts";
 import { errorMessage } from "../ui-shared/errors.ts";
 import { DEFAULT_TIME_ZONE, formatClock, formatHours, formatWait } from "../ui-shared/format.ts";
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
+import { loadCatalogue } from "../ui-shared/catalogue-cache.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
 import { waitingIn } from "../ui-shared/store.ts";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
@@ -73,10 +74,11 @@ function Kiosk(props: { deviceToken: string | null; onUnpaired: () => void }) {
 
   const showError = (e: unknown) => setError(errorMessage(toApiError(e).code, lang));
 
-  const loadHall = useCallback(() => {
-    api.hall().then(setFetched, showError);
-  }, [lang]);
-  useEffect(loadHall, []);
+  // The copy this kiosk kept (or the hub's): shown at once; the snapshot then names the
+  // version to draw with, and the socket hook loads it only if it changed.
+  useEffect(() => {
+    loadCatalogue().then(setFetched, showError);
+  }, []);
 
   const issue = async (body: { matterId?: string; appointmentCode?: string; priority?: PriorityClass }) => {
     // A scan can arrive while a touch is still issuing: one ticket at a time.
@@ -120,14 +122,6 @@ function Kiosk(props: { deviceToken: string | null; onUnpaired: () => void }) {
           void issueRef.current({ appointmentCode: e.code });
         }
       },
-      "ticket:print": (e) => {
-        setScreen((s) =>
-          s.kind === "issued" && s.ticket.id === e.ticketId ? { ...s, ticket: { ...s.ticket, print: e.result } } : s,
-        );
-      },
-    },
-    onConnect: (recovered) => {
-      if (!recovered) loadHall();
     },
   });
   const cat = state?.catalogue ?? fetched;

@@ -14,6 +14,7 @@ import type {
   CounterView,
   HallSnapshot,
   IssuedTicket,
+  IssueRequest,
   LoginReply,
   Outcome,
   PrintResult,
@@ -52,15 +53,8 @@ export interface ApiOptions {
   token?: () => string | null;
 }
 
-/** `POST /api/tickets` body. */
-export interface IssueRequest {
-  matterId?: string;
-  priority?: PriorityClass;
-  kioskId?: string;
-  idToken?: string;
-  appointmentCode?: string;
-  lang?: "zh" | "en";
-}
+/** `POST /api/tickets` body: the contract's one type for it. */
+export type { IssueRequest };
 
 /** Counter commands without a body, by route name. */
 export type SimpleCounterCommand = "call-next" | "recall" | "start" | "no-show" | "resume" | "request-rating";

@@ -5,13 +5,19 @@
  * - `errors.ts` — `errorMessage(code, lang)` for every hub ErrorCode (+ NETWORK)
  * - `api.ts`    — `createApi({ token })` REST client; failures throw `ApiError { code, status }`
  * - `socket.ts` — `useHallSocket(subs, { handlers, onConnect, token })` → `{ state, connected, socket }`
- * - `store.ts`  — `hallReducer(state, action)`: snapshot + deltas (pure)
+ * - `store.ts`  — `hallReducer(state, action)`: snapshot (joined with its catalogue) + deltas (pure)
+ * - `catalogue-cache.ts` — `loadCatalogue(version?)`: the catalogue by version, from memory,
+ *                 localStorage or `GET /api/hall` (the snapshot names the version only)
+ * - `counter-command.ts` — `sendCounterCommand(socket, api, cmd)`: `counter:command` over the
+ *                 socket, REST while it reconnects
  * - `format.ts` — `formatClock`, `formatWait`, `formatDate`, `localDay`, `isWithinHours` in the hall zone
  * - `search.ts` — `searchMatters(matters, q, { lang, synonyms })`: names, everyday words, full pinyin,
  *                 initials, materials, ranked; `pinyinCandidates()` for the on-screen keyboard
  * - `ui.tsx`    — `<ReconnectBanner>`, `<ErrorToast>`
  */
 export * from "./api.ts";
+export * from "./catalogue-cache.ts";
+export * from "./counter-command.ts";
 export * from "./errors.ts";
 export * from "./format.ts";
 export * from "./i18n.ts";

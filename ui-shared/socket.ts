@@ -9,12 +9,22 @@
  * ```
  * - subscribes again on every connect (a restarted hub has forgotten the rooms);
  * - folds `hall:snapshot` + deltas with {@link hallReducer}: a fresh snapshot redraws all;
+ *   the snapshot names the catalogue's version, and the page's copy of that version is used
+ *   (ui-shared/catalogue-cache.ts): the catalogue is loaded only when it changed, and deltas
+ *   wait while it loads;
  * - reconnects by itself (socket.io default); `connected` drives the "reconnecting" banner.
  */
 import { io } from "socket.io-client";
 import type { Socket } from "socket.io-client";
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
-import type { ClientToServerEvents, ServerToClientEvents, Subscription } from "../server/src/contract/index.ts";
+import type {
+  Catalogue,
+  ClientToServerEvents,
+  HallSnapshot,
+  ServerToClientEvents,
+  Subscription,
+} from "../server/src/contract/index.ts";
+import { loadCatalogue, rememberCatalogue } from "./catalogue-cache.ts";
 import { hallReducer, STORE_EVENTS } from "./store.ts";
 import type { HallAction, HallState } from "./store.ts";
 
@@ -82,10 +92,38 @@ export function useHallSocket(subs: readonly Subscription[], opts: HallSocketOpt
       if (reason === "io server disconnect") optsRef.current.onServerDisconnect?.();
     });
     s.on("connect_error", () => setConnected(false));
+    // Deltas that arrive while a snapshot's catalogue loads wait behind it (null: none loading).
+    let waiting: HallAction[] | null = null;
+    let turn = 0;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const onSnapshot = (snap: HallSnapshot) => {
+      const mine = ++turn;
+      waiting ??= [];
+      const attempt = () => {
+        loadCatalogue(snap.catalogueVersion, optsRef.current.url ?? "").then(
+          (catalogue: Catalogue) => {
+            if (mine !== turn) return;
+            const later = waiting ?? [];
+            waiting = null;
+            dispatch({ type: "hall:snapshot", payload: { ...snap, catalogue } });
+            for (const a of later) dispatch(a);
+          },
+          // The hub is restarting or the network blinked: try again shortly.
+          () => {
+            if (mine === turn) retry = setTimeout(attempt, 1000);
+          },
+        );
+      };
+      attempt();
+    };
     for (const name of STORE_EVENTS) {
       // Each listener is typed per event; the loop loses the pairing, so widen once here.
       (s as unknown as { on(n: string, fn: (p: unknown) => void): void }).on(name, (payload: unknown) => {
-        dispatch({ type: name, payload } as HallAction);
+        if (name === "hall:snapshot") return onSnapshot(payload as HallSnapshot);
+        if (name === "catalogue:updated") rememberCatalogue(payload as Catalogue);
+        const action = { type: name, payload } as HallAction;
+        if (waiting) waiting.push(action);
+        else dispatch(action);
       });
     }
     s.onAny((name: string, ...args: unknown[]) => {
@@ -94,6 +132,8 @@ export function useHallSocket(subs: readonly Subscription[], opts: HallSocketOpt
     });
     setSocket(s);
     return () => {
+      turn++;
+      clearTimeout(retry);
       s.disconnect();
       setSocket(null);
     };

@@ -13,12 +13,15 @@ import type {
   TicketCalled,
 } from "../server/src/contract/index.ts";
 
-/** Same shape as the snapshot; `null` until the first snapshot arrives. */
-export type HallState = HallSnapshot | null;
+/** A snapshot joined with the catalogue it names (the hub sends only its version). */
+export type HallPicture = HallSnapshot & { catalogue: Catalogue };
+
+/** `null` until the first snapshot (and its catalogue) arrived. */
+export type HallState = HallPicture | null;
 
 /** One socket event, as the reducer sees it. */
 export type HallAction =
-  | { type: "hall:snapshot"; payload: HallSnapshot }
+  | { type: "hall:snapshot"; payload: HallPicture }
   | { type: "hall:day"; payload: { day: string } }
   | { type: "ticket:issued"; payload: PublicTicket }
   | { type: "ticket:called"; payload: TicketCalled }
@@ -96,7 +99,11 @@ export function hallReducer(state: HallState, action: HallAction): HallState {
     case "device:status":
       return { ...state, devices: upsertBy(state.devices, action.payload, (d) => d.id === action.payload.id) };
     case "catalogue:updated":
-      return { ...state, catalogue: action.payload };
+      return {
+        ...state,
+        catalogue: action.payload,
+        ...(action.payload.version ? { catalogueVersion: action.payload.version } : {}),
+      };
     default: {
       const never: never = action;
       return never;

@@ -13,6 +13,7 @@ import { expectNoAxeViolations } from "../helpers/axe.ts";
 import { launchBrowser, newPage, screenshot } from "../helpers/browser.ts";
 import type { Browser, Page } from "../helpers/browser.ts";
 import { startTestHub } from "../helpers/hub.ts";
+import { recordCommands, sentSince } from "./sent-commands.ts";
 import type { TestHub } from "../helpers/hub.ts";
 
 const WAIT = { timeout: 15_000 };
@@ -41,6 +42,7 @@ async function issue(): Promise<IssuedTicket> {
 
 async function openCounter(username: string, counterId: string): Promise<Page> {
   const p = await newPage(browser, VIEWPORT);
+  recordCommands(p);
   await p.goto(`${t.url}/counter?counter=${counterId}`);
   await p.locator("input[name=username]").fill(username);
   await p.locator("input[name=password]").fill(t.password(username));
@@ -68,39 +70,20 @@ async function clearCounter(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1600));
 }
 
-/** Count the call-next requests the page sends while `fn` runs. */
 /**
- * The call-next requests the page sends while `fn` runs, and the most ever in flight at once.
- * The page's guard is "never a second call while the first is in flight"; a second press
- * after the first was answered may go out, and the hub makes it the same call (its
- * double-press window), which the callers check on the hub's side.
+ * The call-next commands the page sends while `fn` runs (socket frames, or REST while the
+ * socket is down), and the most ever in flight at once. The page's guard is "never a second
+ * call while the first is in flight"; a second press after the first was answered may go
+ * out, and the hub makes it the same call (its double-press window), which the callers
+ * check on the hub's side.
  */
-async function callNextRequests(fn: () => Promise<void>): Promise<{ sent: number; maxInFlight: number }> {
-  let sent = 0;
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const isCall = (r: { url(): string; method(): string }) =>
-    r.method() === "POST" && r.url().endsWith(`/api/counters/${C}/call-next`);
-  const on = (r: { url(): string; method(): string }) => {
-    if (!isCall(r)) return;
-    sent++;
-    maxInFlight = Math.max(maxInFlight, ++inFlight);
-  };
-  const off = (r: { url(): string; method(): string }) => {
-    if (isCall(r)) inFlight--;
-  };
-  page.on("request", on);
-  page.on("requestfinished", off);
-  page.on("requestfailed", off);
-  try {
-    await fn();
-    await new Promise((r) => setTimeout(r, 400));
-  } finally {
-    page.off("request", on);
-    page.off("requestfinished", off);
-    page.off("requestfailed", off);
-  }
-  return { sent, maxInFlight };
+async function callNextRequests(fn: () => Promise<void>): Promise<{ sent: number; maxInFlight: number; via: Set<string> }> {
+  const events = recordCommands(page);
+  const from = events.length;
+  await fn();
+  await new Promise((r) => setTimeout(r, 400));
+  const { sent, maxInFlight } = sentSince(events, from, "call-next");
+  return { sent: sent.length, maxInFlight, via: new Set(sent.map((c) => c.via)) };
 }
 
 beforeAll(async () => {
@@ -133,7 +116,7 @@ describe("counter page: call-next double press (issue 8.1)", () => {
     });
     // Two clicks 20 ms apart, fired inside the page (a loaded test machine would space
     // playwright's own clicks too far apart to be a double click).
-    const { sent, maxInFlight } = await callNextRequests(() =>
+    const { sent, maxInFlight, via } = await callNextRequests(() =>
       page.evaluate(async () => {
         const b = document.querySelector<HTMLButtonElement>('[data-action="call-next"]');
         b?.click();
@@ -150,6 +133,8 @@ describe("counter page: call-next double press (issue 8.1)", () => {
     // Never two calls in flight from the page; at most the second press after the answer.
     expect(maxInFlight).toBe(1);
     expect(sent).toBeLessThanOrEqual(2);
+    // The page's commands go over its socket's typed counter:command (REST is for integrations).
+    expect([...via]).toEqual(["socket"]);
     const after = await atCounter();
     expect(after.called).toEqual([a.id]);
     expect(after.done).toBe(before.done);

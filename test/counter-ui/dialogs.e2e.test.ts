@@ -12,6 +12,7 @@ import type { Catalogue, CounterView, IssuedTicket } from "../../server/src/cont
 import { launchBrowser, newPage, screenshot } from "../helpers/browser.ts";
 import type { Browser, Page } from "../helpers/browser.ts";
 import { startTestHub } from "../helpers/hub.ts";
+import { recordCommands, sentSince } from "./sent-commands.ts";
 import type { TestHub } from "../helpers/hub.ts";
 
 const WAIT = { timeout: 15_000 };
@@ -44,6 +45,7 @@ const listed = (v: CounterView, number: string) => v.queues.some((q) => q.next.s
 
 async function openCounter(username: string, counterId: string): Promise<Page> {
   const page = await newPage(browser, { width: 1920, height: 1080 });
+  recordCommands(page);
   await page.goto(`${t.url}/counter?counter=${counterId}`);
   await page.locator("input[name=username]").fill(username);
   await page.locator("input[name=password]").fill(t.password(username));
@@ -212,19 +214,19 @@ describe("counter dialogs in Chromium", () => {
 
     // F1 out of habit: nothing is sent (the hub's allowed list has no call-next), and the
     // clerk reads why; the hint no longer says 按 F1 叫下一位.
-    const sent: string[] = [];
-    const onReq = (r: { url(): string }) => sent.push(r.url());
-    c03.on("request", onReq);
+    const events = recordCommands(c03);
+    const from = events.length;
     await expect.poll(() => c03.getByTestId("hint").textContent(), WAIT).toContain("按 B 恢复服务");
     await expect(c03.getByTestId("hint").textContent()).resolves.not.toContain("F1");
     await c03.keyboard.press("F1");
     await c03.locator(".notice", { hasText: "按 B 恢复服务" }).waitFor(WAIT);
     await new Promise((r) => setTimeout(r, 300));
-    c03.off("request", onReq);
-    expect(sent.filter((u) => u.includes("call-next"))).toEqual([]);
+    expect(sentSince(events, from, "call-next").sent).toEqual([]);
 
     await c03.locator('[data-action="pause-resume"]').click();
     await expect.poll(() => status.textContent(), WAIT).toBe("空闲");
+    // What the page does send is seen: the resume went out, over the socket.
+    expect(sentSince(events, from, "resume").sent.map((c) => c.via)).toEqual(["socket"]);
     await expect.poll(() => screen.getByTestId("window-screen").getAttribute("data-mode"), WAIT).not.toBe("paused");
   });
 

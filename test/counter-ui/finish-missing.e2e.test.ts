@@ -12,6 +12,7 @@ import { expectNoAxeViolations } from "../helpers/axe.ts";
 import { launchBrowser, newPage, screenshot } from "../helpers/browser.ts";
 import type { Browser, Page } from "../helpers/browser.ts";
 import { holderHeader, startTestHub } from "../helpers/hub.ts";
+import { recordCommands, sentSince } from "./sent-commands.ts";
 import type { TestHub } from "../helpers/hub.ts";
 
 const WAIT = { timeout: 15_000 };
@@ -52,19 +53,16 @@ async function callNextExpecting(page: Page, number: string): Promise<void> {
   await expect.poll(() => currentNumber(page), WAIT).toBe(number);
 }
 
-/** The finish requests the page sends, with their bodies, while `fn` runs. */
+/** The finish commands the page sends (socket or REST), with their fields, while `fn` runs. */
 async function finishBodies(page: Page, fn: () => Promise<void>): Promise<Record<string, unknown>[]> {
-  const bodies: Record<string, unknown>[] = [];
-  const onReq = (r: { url(): string; postData(): string | null }) => {
-    if (r.url().endsWith("/finish")) bodies.push(JSON.parse(r.postData() ?? "{}"));
-  };
-  page.on("request", onReq);
-  try {
-    await fn();
-  } finally {
-    page.off("request", onReq);
-  }
-  return bodies;
+  const events = recordCommands(page);
+  const from = events.length;
+  await fn();
+  // Only the fields the REST body would carry: the socket frame also names the verb and counter.
+  return sentSince(events, from, "finish").sent.map(({ body }) => {
+    const { type: _t, counterId: _c, ...fields } = body;
+    return fields;
+  });
 }
 
 beforeAll(async () => {
@@ -79,6 +77,7 @@ beforeAll(async () => {
   if (!en) throw new Error("no matter of q-a with English materials in the test catalogue");
   matterEn = en;
   c03 = await newPage(browser, { width: 1920, height: 1080 });
+  recordCommands(c03);
   await c03.goto(`${t.url}/counter?counter=c03`);
   await c03.locator("input[name=username]").fill("liuyang");
   await c03.locator("input[name=password]").fill(t.password("liuyang"));

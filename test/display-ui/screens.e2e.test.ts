@@ -335,7 +335,7 @@ describe("display-ui call screen on a hub without TTS", () => {
     };
     const state = (await (await fetch(`${quietHub.url}/api/state`)).json()) as HallSnapshot;
     expect(state.voice).toBe(false);
-    const qcat = state.catalogue;
+    const qcat = (await (await fetch(`${quietHub.url}/api/hall`)).json()) as Catalogue;
     const counter = qcat.counters.find((c) => c.profile.queueIds.length === 1 && c.profile.queueIds[0] === "q-a");
     const matter = qcat.matters.find((m) => m.queueId === "q-a");
     if (!counter || !matter) throw new Error("demo hall changed");

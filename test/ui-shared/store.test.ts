@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CallInfo, HallSnapshot, LiveStats, PublicTicket, CounterState } from "../../server/src/contract/index.ts";
-import { hallReducer, RECENT_CALLS, waitingIn } from "../../ui-shared/store.ts";
+import type { CallInfo, LiveStats, PublicTicket, CounterState } from "../../server/src/contract/index.ts";
+import { type HallPicture, hallReducer, RECENT_CALLS, waitingIn } from "../../ui-shared/store.ts";
 
 function ticket(id: string, over: Partial<PublicTicket> = {}): PublicTicket {
   return {
@@ -30,11 +30,13 @@ function call(ticketId: string, counterId = "c01", at = 10): CallInfo {
   };
 }
 const stats = { day: "2024-05-06", issued: 2 } as LiveStats;
-function snapshot(over: Partial<HallSnapshot> = {}): HallSnapshot {
+function snapshot(over: Partial<HallPicture> = {}): HallPicture {
   return {
     day: "2024-05-06",
+    catalogueVersion: "v1",
     catalogue: {
-      hall: {} as HallSnapshot["catalogue"]["hall"],
+      version: "v1",
+      hall: {} as HallPicture["catalogue"]["hall"],
       zones: [],
       departments: [],
       matters: [],

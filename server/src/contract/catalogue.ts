@@ -174,4 +174,10 @@ export interface Catalogue {
   counters: Counter[];
   /** Everyday words for the kiosk search; absent = none. */
   synonyms?: Synonym[];
+  /**
+   * Filled in by the hub: a hash of the catalogue as served, new whenever anything in it
+   * changes. The snapshot names it (`HallSnapshot.catalogueVersion`) so pages keep their copy
+   * and fetch `GET /api/hall` only when it changed; `PUT /api/catalogue` ignores it.
+   */
+  version?: string;
 }

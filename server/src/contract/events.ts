@@ -8,7 +8,13 @@ import type { CallInfo, CounterState, Instant, Outcome, PublicTicket, Ticket } f
  * connection was recovered (then the missed deltas are replayed instead). */
 export interface HallSnapshot {
   day: string;
-  catalogue: Catalogue;
+  /**
+   * The catalogue's version ({@link Catalogue.version}). The catalogue itself is not in the
+   * snapshot (half a megabyte at the reference hall's scale, sent on every connect): a page
+   * keeps the one it has while the version is the same, and fetches `GET /api/hall` (or
+   * gets `catalogue:updated`) otherwise.
+   */
+  catalogueVersion: string;
   counters: CounterState[];
   /** Tickets waiting, called or serving now, public view, in line order per queue. */
   active: PublicTicket[];
@@ -57,11 +63,10 @@ export interface ServerToClientEvents {
   "counter:updated": (c: CounterState) => void;
   "stats:live": (s: LiveStats) => void;
   "device:status": (d: DeviceStatus) => void;
+  /** The catalogue changed (an admin's PUT): the new one, with its new `version`. */
   "catalogue:updated": (c: Catalogue) => void;
   /** An ID card or appointment code was read at a kiosk (sent to that kiosk's screen room). */
   "kiosk:input": (e: KioskInput) => void;
-  /** Print outcome for a ticket issued at a kiosk (sent to that kiosk's screen room). */
-  "ticket:print": (e: { ticketId: string; kioskId: string; result: PrintResult }) => void;
 }
 
 /** Something a kiosk's reader or scanner read. The ID number itself never leaves the hub:

@@ -1,5 +1,6 @@
 import type { PriorityClass } from "../contract/catalogue.ts";
-import type { CounterSocketCommand, CounterView, HandBackRequest } from "../contract/events.ts";
+import type { CounterView, HandBackRequest } from "../contract/events.ts";
+import type { CounterCommand } from "../contract/requests.ts";
 import type { CounterState, Outcome, Ticket } from "../contract/tickets.ts";
 import type { Command } from "../core/index.ts";
 import { HallError } from "./errors.ts";
@@ -10,17 +11,11 @@ import type { HallService } from "./service.ts";
 import { counterView } from "./snapshot.ts";
 import { canTakeOver } from "./staff.ts";
 
+/** A counter command (contract/requests.ts names every verb once), or the caller keypad's next key. */
 export type CounterAction =
-  | CounterSocketCommand
+  | CounterCommand
   /** The caller keypad's next key: it has no finish key, so see `callNext.keypad` in the engine. */
-  | { type: "keypad-next"; counterId: string }
-  /** `takeover`: a supervisor confirmed taking a counter someone else holds. */
-  | { type: "sign-in"; counterId: string; takeover?: boolean }
-  | { type: "sign-out"; counterId: string }
-  /** The counter's own clerk asks the one who took it over to give it back. */
-  | { type: "hand-back-request"; counterId: string }
-  /** The holder gives the counter back to the clerk who asked. */
-  | { type: "hand-back"; counterId: string };
+  | { type: "keypad-next"; counterId: string };
 
 export interface CounterActionResult {
   ticket: Ticket | null;

@@ -1,5 +1,6 @@
 import type { PriorityClass } from "../contract/catalogue.ts";
 import type { IssuedTicket, PrintResult } from "../contract/events.ts";
+import type { IssueRequest } from "../contract/requests.ts";
 import type { Ticket } from "../contract/tickets.ts";
 import { localDay, publicTicket } from "../core/index.ts";
 import { HallError } from "./errors.ts";
@@ -10,13 +11,8 @@ import type { PrintPort, TicketPrint } from "./ports.ts";
 import type { HallService } from "./service.ts";
 import { TicketKeys, newTicketId } from "./ticket-keys.ts";
 
-export interface IssueInput {
-  matterId?: string;
-  priority?: PriorityClass;
-  kioskId?: string;
-  idToken?: string;
-  appointmentCode?: string;
-  lang?: "zh" | "en";
+/** `POST /api/tickets` as the contract has it, and who asks. */
+export interface IssueInput extends IssueRequest {
   /**
    * Who issues: staff may grant the green channel; a kiosk (the default) gets it only from
    * a qualifying ID card read at that same kiosk.

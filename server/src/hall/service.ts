@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { access, readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { withInitials } from "../catalogue/initials.ts";
+import { servedCatalogue } from "../catalogue/version.ts";
 import type { Catalogue, Counter, Matter } from "../contract/catalogue.ts";
 import type { DeviceStatus } from "../contract/devices.ts";
 import type { ErrorCode } from "../contract/errors.ts";
@@ -173,7 +173,7 @@ export class HallService {
   /** Swap in a catalogue that is already saved; publishes `catalogue.changed`. */
   setCatalogue(c: Catalogue): void {
     withCatalogue(this.state, c);
-    this.pageCatalogue = withInitials(c);
+    this.pageCatalogue = servedCatalogue(c);
     this.bus.emit("catalogue.changed", this.pageCatalogue);
   }
 
@@ -201,7 +201,7 @@ export class HallService {
 
   /** The catalogue as pages get it: with the initials the kiosk's search uses. */
   clientCatalogue(): Catalogue {
-    this.pageCatalogue ??= withInitials(this.state.catalogue);
+    this.pageCatalogue ??= servedCatalogue(this.state.catalogue);
     return this.pageCatalogue;
   }
 
@@ -275,7 +275,14 @@ export class HallService {
 
   /** The full picture a page gets when it subscribes; devices and voice are the adapters' part. */
   snapshot(inputs: { devices: DeviceStatus[]; voice: boolean; offline: ReadonlySet<string> }): HallSnapshot {
-    return buildSnapshot(this.state, this.clientCatalogue(), inputs.devices, inputs.voice, this.opts.clock(), inputs.offline);
+    return buildSnapshot(
+      this.state,
+      this.clientCatalogue().version ?? "",
+      inputs.devices,
+      inputs.voice,
+      this.opts.clock(),
+      inputs.offline,
+    );
   }
 
   private async writeSummary(s: DaySummary): Promise<void> {

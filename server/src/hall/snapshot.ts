@@ -1,4 +1,3 @@
-import type { Catalogue } from "../contract/catalogue.ts";
 import type { CounterView, HallSnapshot } from "../contract/events.ts";
 import type { DeviceStatus } from "../contract/devices.ts";
 import type { Ticket } from "../contract/tickets.ts";
@@ -23,7 +22,7 @@ export function offlineCounters(devices: DeviceStatus[], deviceCounter: (id: str
 
 export function buildSnapshot(
   state: HallState,
-  catalogue: Catalogue,
+  catalogueVersion: string,
   devices: DeviceStatus[],
   voice: boolean,
   now: number,
@@ -31,7 +30,7 @@ export function buildSnapshot(
 ): HallSnapshot {
   return {
     day: state.day,
-    catalogue,
+    catalogueVersion,
     counters: counterStates(state),
     active: activeTickets(state),
     recentCalls: state.recentCalls.map((c) => ({ ...c })),

@@ -9,7 +9,7 @@ import { LoginLimited, type LoginLimits } from "../auth/login-limits.ts";
 import { HasherBusyError } from "../auth/passwords.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { CatalogueAdmin } from "../hall/catalogue-admin.ts";
-import type { CounterAction, CounterActions } from "../hall/counter-actions.ts";
+import type { CounterActions } from "../hall/counter-actions.ts";
 import type { TicketIssuer } from "../hall/issuing.ts";
 import type { LiveViews } from "../hall/live-views.ts";
 import type { DevicesPort, VoicePort } from "../hall/ports.ts";
@@ -26,6 +26,7 @@ import { httpStatus } from "./errors.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
 import { originAllowed } from "./origins.ts";
 import { parse, schemas } from "../hall/validate.ts";
+import { COUNTER_VERB_NAMES, COUNTER_VERBS, counterBody, counterCommand, issueRequest, loginRequest } from "../hall/commands.ts";
 
 export interface HttpDeps {
   hall: HallService;
@@ -152,8 +153,13 @@ export function createHttpApp(d: HttpDeps): express.Express {
       voice: d.announcer.available,
     });
   });
-  app.get("/api/hall", (_req, res) => {
-    res.json(d.hall.clientCatalogue());
+  app.get("/api/hall", (req, res) => {
+    const c = d.hall.clientCatalogue();
+    // Pages and integrations revalidate with the version instead of loading it again.
+    const etag = `"${c.version ?? ""}"`;
+    res.set({ etag, "cache-control": "no-cache" });
+    if (c.version && req.get("if-none-match") === etag) res.status(304).end();
+    else res.json(c);
   });
   app.get("/api/state", (_req, res) => {
     res.json(d.views.snapshot());
@@ -177,7 +183,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   );
   app.post("/api/tickets", async (req, res) => {
     const by = await issueGuard.authorize(req, res);
-    const b = parse(schemas.issue, req.body);
+    const b = parse(issueRequest, req.body);
     const kioskId = IssueGuard.kioskIdFor(by, b.kioskId);
     const t = await d.issuer.issue({ ...b, ...(kioskId !== undefined ? { kioskId } : {}), by: by.kind }, baseUrl(req));
     res.status(201).json(t);
@@ -211,7 +217,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
 
   // ---- staff ----
   app.post("/api/auth/login", async (req, res) => {
-    const b = parse(schemas.login, req.body);
+    const b = parse(loginRequest, req.body);
     let s: StaffRecord | null;
     try {
       await d.loginLimits?.attempt(req.ip ?? req.socket.remoteAddress ?? "?", b.username);
@@ -250,52 +256,19 @@ export function createHttpApp(d: HttpDeps): express.Express {
       throw new HallError("FORBIDDEN", "a clerk sees only their own counter");
     res.json(v);
   });
-  const counterRoute = (path: string, build: (req: Request, counterId: string) => CounterAction, reply: "ticket" | "counter") => {
+  // Every counter verb, one route each; bodies and replies from the one table (hall/commands.ts).
+  for (const verb of COUNTER_VERB_NAMES) {
+    const path = verb === "call" ? "call/:ticketId" : verb;
     app.post(`/api/counters/:id/${path}`, auth, async (req: Authed, res) => {
       const counterId = parse(schemas.id, req.params.id);
-      const r = await d.actions.run(req.staff as StaffRecord, build(req, counterId));
-      if (reply === "counter") res.json(r.counter);
+      const ticketId = verb === "call" ? parse(schemas.id, req.params.ticketId) : undefined;
+      const body = parse(counterBody[verb], req.body ?? {});
+      const r = await d.actions.run(req.staff as StaffRecord, counterCommand(verb, counterId, body, ticketId));
+      if (COUNTER_VERBS[verb].reply === "counter") res.json(r.counter);
       else if (r.ticket) res.json(r.ticket);
       else res.status(204).end();
     });
-  };
-  const noBody = (req: Request) => parse(schemas.empty, req.body ?? {});
-  counterRoute(
-    "sign-in",
-    (req, counterId) => ({ type: "sign-in", counterId, ...parse(schemas.signIn, req.body ?? {}) }),
-    "counter",
-  );
-  counterRoute("sign-out", (req, counterId) => (noBody(req), { type: "sign-out", counterId }), "counter");
-  counterRoute(
-    "call-next",
-    (req, counterId) => ({ type: "call-next", counterId, ...parse(schemas.callNext, req.body ?? {}) }),
-    "ticket",
-  );
-  counterRoute("hand-back-request", (req, counterId) => (noBody(req), { type: "hand-back-request", counterId }), "counter");
-  counterRoute("hand-back", (req, counterId) => (noBody(req), { type: "hand-back", counterId }), "counter");
-  counterRoute("recall", (req, counterId) => (noBody(req), { type: "recall", counterId }), "ticket");
-  counterRoute("start", (req, counterId) => (noBody(req), { type: "start", counterId }), "ticket");
-  counterRoute("finish", (req, counterId) => ({ type: "finish", counterId, ...parse(schemas.finish, req.body ?? {}) }), "ticket");
-  counterRoute("no-show", (req, counterId) => (noBody(req), { type: "no-show", counterId }), "ticket");
-  counterRoute(
-    "transfer",
-    (req, counterId) => ({ type: "transfer", counterId, ...parse(schemas.transfer, req.body ?? {}) }),
-    "ticket",
-  );
-  counterRoute("park", (req, counterId) => ({ type: "park", counterId, ...parse(schemas.park, req.body ?? {}) }), "ticket");
-  counterRoute(
-    "call/:ticketId",
-    (req, counterId) => ({
-      type: "call",
-      counterId,
-      ticketId: parse(schemas.id, req.params.ticketId),
-      ...parse(schemas.call, req.body ?? {}),
-    }),
-    "ticket",
-  );
-  counterRoute("pause", (req, counterId) => ({ type: "pause", counterId, ...parse(schemas.pause, req.body ?? {}) }), "counter");
-  counterRoute("resume", (req, counterId) => (noBody(req), { type: "resume", counterId }), "counter");
-  counterRoute("request-rating", (req, counterId) => (noBody(req), { type: "request-rating", counterId }), "counter");
+  }
 
   app.put("/api/catalogue", auth, role("admin"), async (req, res) => {
     await d.catalogueAdmin.replace(req.body);

@@ -5,6 +5,7 @@ import { dayOfTicketId } from "../hall/ticket-keys.ts";
 import type { HttpDeps } from "./app.ts";
 import { HallError } from "../hall/errors.ts";
 import { parse, schemas } from "../hall/validate.ts";
+import { ratingRequest, reprintRequest } from "../hall/commands.ts";
 
 /** The header the phone page (and the issuing kiosk) sends the ticket's holder key in. */
 export const TICKET_KEY_HEADER = "x-ticket-key";
@@ -67,7 +68,7 @@ export function ticketRoutes(d: HttpDeps): Router {
   r.post("/api/tickets/:id/reprint", async (req, res) => {
     const id = parse(schemas.id, req.params.id);
     const who = holder(req, id);
-    const b = parse(schemas.reprint, req.body);
+    const b = parse(reprintRequest, req.body);
     find(id);
     try {
       const print = await d.issuer.reprint(id, b.kioskId, b.requestId, b.lang, baseUrl(req), who.staff);
@@ -93,7 +94,7 @@ export function ticketRoutes(d: HttpDeps): Router {
   r.post("/api/tickets/:id/rating", async (req, res) => {
     const ticketId = parse(schemas.id, req.params.id);
     holder(req, ticketId);
-    const b = parse(schemas.rating, req.body);
+    const b = parse(ratingRequest, req.body);
     find(ticketId);
     const out = await d.hall.run({
       type: "rate",

@@ -17,8 +17,7 @@ import type { LiveViews } from "../hall/live-views.ts";
 import type { VoicePort } from "../hall/ports.ts";
 import type { HallService } from "../hall/service.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
-import { schemas } from "../hall/validate.ts";
-import { z } from "zod";
+import { counterSocketCommand, subscription } from "../hall/commands.ts";
 
 export type HubIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -49,44 +48,9 @@ const HALL = "hall";
 const STATS = "stats";
 const STATS_INTERVAL_MS = 250;
 
-const subscriptionSchema = z.discriminatedUnion("view", [
-  z.strictObject({ view: z.literal("hall") }),
-  z.strictObject({ view: z.literal("counter"), counterId: schemas.id }),
-  z.strictObject({ view: z.literal("zone"), zoneId: schemas.id }),
-  z.strictObject({ view: z.literal("screen"), screenId: schemas.id }),
-  z.strictObject({ view: z.literal("ticket"), ticketId: schemas.id }),
-]);
-
-const commandSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("call-next"), counterId: schemas.id, requestId: z.string().min(1).max(64).optional() }),
-  z.strictObject({ type: z.literal("recall"), counterId: schemas.id }),
-  z.strictObject({ type: z.literal("start"), counterId: schemas.id }),
-  z.strictObject({
-    type: z.literal("finish"),
-    counterId: schemas.id,
-    outcome: schemas.finish.shape.outcome,
-    missing: schemas.finish.shape.missing,
-  }),
-  z.strictObject({ type: z.literal("no-show"), counterId: schemas.id }),
-  z.strictObject({ type: z.literal("park"), counterId: schemas.id, note: z.string().max(200).optional() }),
-  z.strictObject({
-    type: z.literal("call"),
-    counterId: schemas.id,
-    ticketId: schemas.id,
-    reason: z.string().max(200).optional(),
-  }),
-  z.strictObject({ type: z.literal("pause"), counterId: schemas.id, reason: z.string().trim().min(1).max(100) }),
-  z.strictObject({ type: z.literal("resume"), counterId: schemas.id }),
-  z.strictObject({ type: z.literal("request-rating"), counterId: schemas.id }),
-  z.strictObject({
-    type: z.literal("transfer"),
-    counterId: schemas.id,
-    toQueueId: schemas.id.optional(),
-    toCounterId: schemas.id.optional(),
-    note: z.string().max(200).optional(),
-    priority: z.enum(["green", "appointment", "normal"]).optional(),
-  }),
-]);
+// One schema per subscription and command, shared with the REST routes (hall/commands.ts).
+const subscriptionSchema = subscription;
+const commandSchema = counterSocketCommand;
 
 /** Every view a socket can subscribe to and every counter command type (the access matrix walks them). */
 export const SUBSCRIPTION_VIEWS: readonly string[] = subscriptionSchema.options.map((o) => o.shape.view.value);
@@ -187,8 +151,9 @@ export class Realtime {
       } else {
         rooms.push(HALL);
         if (sub.view !== "counter") rooms.push(STATS);
+        // A counter's pages get what concerns only that counter (a hand-back request). A zone
+        // has no room: every call screen gets the hall's deltas and shows its zone's.
         if (sub.view === "counter") rooms.push(`counter:${sub.counterId}`);
-        if (sub.view === "zone") rooms.push(`zone:${sub.zoneId}`);
         if (sub.view === "screen") rooms.push(`screen:${sub.screenId}`);
       }
       void socket.join(rooms);

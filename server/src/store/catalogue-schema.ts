@@ -340,7 +340,8 @@ export function validateCatalogue(sent: unknown): CatalogueValidation {
   const known = new Set(["hall", "zones", "departments", "matters", "queues", "counters", "synonyms"]);
   // The pinyin the hub adds for clients (GET /api/hall) is derived, never stored: a
   // catalogue served and sent back by an admin tool is accepted without it.
-  const input: Record<string, unknown> = { ...sent, matters: withoutDerived(sent.matters) };
+  const { version: _version, ...rest } = sent;
+  const input: Record<string, unknown> = { ...rest, matters: withoutDerived(sent.matters) };
   if (sent.synonyms !== undefined) input.synonyms = withoutDerived(sent.synonyms);
   for (const key of Object.keys(input)) {
     if (!known.has(key)) problems.push(`catalogue: unknown key "${key}"`);

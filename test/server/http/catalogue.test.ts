@@ -122,4 +122,14 @@ describe("http catalogue administration", () => {
     expect(r.body.hall.notice).toBe("今日系统演示");
     expect(r.body.matters[0]?.initials).toMatch(/^[a-z]+$/);
   });
+
+  it("round-trips: the document GET /api/hall serves is accepted verbatim by PUT /api/catalogue", async () => {
+    const served = (await t.api<Catalogue>("GET", "/api/hall")).body;
+    // Exactly what an integrator reads, sent back untouched: derived keys (initials, pinyin,
+    // the version) included.
+    const r = await t.api<Catalogue>("PUT", "/api/catalogue", served, admin);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const again = (await t.api<Catalogue>("GET", "/api/hall")).body;
+    expect(again).toEqual(served);
+  });
 });
