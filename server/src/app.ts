@@ -45,6 +45,10 @@ export interface HubOptions {
   distDir?: string;
   /** espeak-ng binary (tests point it at a missing file to check the fallback). */
   espeakPath?: string;
+  /** Folder of recorded voice segments replacing synthesised ones (main.ts: VOICE_SEGMENTS_DIR; docs/voice.md). */
+  voiceSegmentsDir?: string;
+  /** Cache of synthesised segments; default DATA_DIR/voice/segments (tests share one). */
+  voiceSegmentCache?: string;
   /**
    * How configuration files (config.json, the logout list) are replaced durably; default
    * writeFileDurable. Tests inject one that fails on demand, as a full disk would.
@@ -232,19 +236,26 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     },
   });
   const issuer = new TicketIssuer(hall, config, clock);
+  const voice = createVoice({
+    dir: join(opts.dataDir, "voice"),
+    ...(opts.voiceSegmentCache ? { segmentsDir: opts.voiceSegmentCache } : {}),
+    ...(opts.voiceSegmentsDir ? { recordedDir: opts.voiceSegmentsDir } : {}),
+    ...(opts.espeakPath ? { espeakPath: opts.espeakPath } : {}),
+    log,
+    onUnavailable: (reason) => log(`voice: espeak-ng is not available (${reason}); call screens will use the browser's speech`),
+  });
+  const announcer = new Announcer(voice, {
+    dir: join(opts.dataDir, "voice"),
+    day: () => localDay(clock(), config.data.catalogue.hall.timeZone),
+    log,
+  });
+  await announcer.load(config.data.catalogue);
   let clientCatalogue: Catalogue = withInitials(config.data.catalogue);
   const catalogueAdmin = new CatalogueAdmin(config, hall, (c) => {
     clientCatalogue = withInitials(c);
+    announcer.load(c).catch((e: Error) => log(`voice: ${e.message}`));
     realtime?.io.to("hall").emit("catalogue:updated", clientCatalogue);
   });
-
-  const voice = createVoice({
-    cacheDir: join(opts.dataDir, "voice"),
-    ...(opts.espeakPath ? { espeakPath: opts.espeakPath } : {}),
-    onUnavailable: (reason) => log(`voice: espeak-ng is not available (${reason}); call screens will use the browser's speech`),
-  });
-  await voice.check();
-  const announcer = new Announcer(voice, log);
 
   const devices = new DeviceManager(config, {
     counterAction: async (action) => {
@@ -385,6 +396,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         await new Promise<void>((r) => server.close(() => r()));
         await devices.close();
         await hall.close();
+        await announcer.close();
+        await voice.close();
         await hasher.close();
       })();
       return closing;
