@@ -11,13 +11,12 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { setPriority } from "node:os";
 import { join } from "node:path";
 import { DeviceError } from "../transport/link.ts";
 import { SEGMENTS, type SegmentDef, type SegmentPlan } from "./segments.ts";
 import {
-  concatWav,
   describeFormat,
   isCanonical,
   parseWav,
@@ -26,6 +25,7 @@ import {
   toSegmentPcm,
   trimSilence,
   wavHeader,
+  wavParts,
 } from "./wav.ts";
 
 export { WAV_HEADER_BYTES, wavHeader } from "./wav.ts";
@@ -83,7 +83,12 @@ export interface Voice {
   canSay(plan: SegmentPlan): boolean;
   /** Stable 32-hex key of the audio `plan` gives with the current segments and gaps. */
   key(plan: SegmentPlan): string;
-  /** The call's WAV, or undefined while one of its segments is not in memory. Synchronous. */
+  /**
+   * The call's WAV as buffers to write in order (header, segments, shared silences: nothing
+   * copied), or undefined while one of its segments is not in memory. Synchronous.
+   */
+  parts(plan: SegmentPlan): Buffer[] | undefined;
+  /** The call's WAV as one buffer (`parts` joined), or undefined like `parts`. */
   assemble(plan: SegmentPlan): Buffer | undefined;
   /** A segment in memory (16-bit mono PCM at SAMPLE_RATE, edges trimmed) and where it came from. */
   segment(id: string): { pcm: Buffer; source: "recorded" | "espeak" } | undefined;
@@ -111,8 +116,9 @@ export function createVoice(options: VoiceOptions): Voice {
   const log = options.log ?? (() => {});
   const segmentsDir = options.segmentsDir ?? join(options.dir, "segments");
   const concurrency = Math.max(1, options.concurrency ?? 2);
-  const wordGap = silenceBytes(options.wordGapMs ?? 30);
-  const phraseGap = silenceBytes(options.phraseGapMs ?? 180);
+  // Shared by every call: silence is never copied, only written.
+  const wordGap = Buffer.alloc(silenceBytes(options.wordGapMs ?? 30));
+  const phraseGap = Buffer.alloc(silenceBytes(options.phraseGapMs ?? 180));
   mkdirSync(options.dir, { recursive: true });
   mkdirSync(segmentsDir, { recursive: true });
 
@@ -323,6 +329,20 @@ export function createVoice(options: VoiceOptions): Voice {
 
   const ids = (plan: SegmentPlan): string[] => plan.flat();
 
+  function parts(plan: SegmentPlan): Buffer[] | undefined {
+    const phrases: Buffer[][] = [];
+    for (const phrase of plan) {
+      const p: Buffer[] = [];
+      for (const id of phrase) {
+        const seg = segments.get(id);
+        if (!seg) return undefined;
+        p.push(seg.pcm);
+      }
+      phrases.push(p);
+    }
+    return wavParts(phrases, wordGap, phraseGap);
+  }
+
   return {
     get available() {
       if (espeakOk !== false) return true;
@@ -382,23 +402,16 @@ export function createVoice(options: VoiceOptions): Voice {
     key(plan) {
       const keys = plan.map((phrase) => phrase.map((id) => segments.get(id)?.key ?? synthKey(def(id))));
       return createHash("sha256")
-        .update(JSON.stringify([ASSEMBLY_VERSION, SAMPLE_RATE, wordGap, phraseGap, keys]))
+        .update(JSON.stringify([ASSEMBLY_VERSION, SAMPLE_RATE, wordGap.length, phraseGap.length, keys]))
         .digest("hex")
         .slice(0, 32);
     },
 
+    parts,
+
     assemble(plan) {
-      const parts: Buffer[][] = [];
-      for (const phrase of plan) {
-        const p: Buffer[] = [];
-        for (const id of phrase) {
-          const s = segments.get(id);
-          if (!s) return undefined;
-          p.push(s.pcm);
-        }
-        parts.push(p);
-      }
-      return concatWav(parts, wordGap, phraseGap);
+      const p = parts(plan);
+      return p && Buffer.concat(p);
     },
 
     segment(id) {
@@ -441,16 +454,44 @@ const execFileRunner: ProgramRunner = (file, args) =>
     }
   });
 
-/** Writes `data` to `file` through a temporary name, so a reader never sees half a file. */
-export async function writeFileAtomic(file: string, data: Buffer): Promise<void> {
+/**
+ * Writes `parts` one after the other (one vectored write, no joined copy) to `file` through a
+ * temporary name, so a reader never sees half a file.
+ */
+export async function writeFileAtomic(file: string, parts: readonly Buffer[]): Promise<void> {
   const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    await writeFile(tmp, data);
+    const fh = await open(tmp, "w");
+    try {
+      let left = parts.reduce((n, b) => n + b.length, 0);
+      let rest = [...parts];
+      // writev may write less than asked (a signal, a full pipe): go on from where it stopped.
+      while (left > 0) {
+        const { bytesWritten } = await fh.writev(rest);
+        left -= bytesWritten;
+        rest = skipBytes(rest, bytesWritten);
+      }
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, file);
   } catch (e) {
     await unlink(tmp).catch(() => {});
     throw e;
   }
+}
+
+function skipBytes(parts: readonly Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  let skip = n;
+  for (const p of parts) {
+    if (skip >= p.length) skip -= p.length;
+    else {
+      out.push(skip ? p.subarray(skip) : p);
+      skip = 0;
+    }
+  }
+  return out;
 }
 
 export const CHIME_SAMPLE_RATE = 22_050;

@@ -168,31 +168,34 @@ export function silenceBytes(ms: number): number {
 }
 
 /**
- * One WAV from phrases of PCM parts: `wordGap` bytes of silence between the parts of a
- * phrase, `phraseGap` between phrases. One allocation, one header, one copy per part —
- * this is all a call costs once its segments are in memory.
+ * One WAV from phrases of PCM parts, as a list of buffers to write one after the other: a
+ * 44-byte header, then the parts with `wordGap` of silence between the parts of a phrase
+ * and `phraseGap` between phrases. The parts and gaps are the caller's own buffers (no
+ * copy): this is all a call costs once its segments are in memory, and it allocates only
+ * the header, so a busy hall does not churn hundreds of KB per call through the GC.
  */
-export function concatWav(phrases: readonly (readonly Buffer[])[], wordGap: number, phraseGap: number): Buffer {
+export function wavParts(phrases: readonly (readonly Buffer[])[], wordGap: Buffer, phraseGap: Buffer): Buffer[] {
+  const out: Buffer[] = [];
   let data = 0;
   phrases.forEach((parts, p) => {
-    if (p > 0) data += phraseGap;
+    if (p > 0 && phraseGap.length) {
+      out.push(phraseGap);
+      data += phraseGap.length;
+    }
     parts.forEach((part, i) => {
-      if (i > 0) data += wordGap;
+      if (i > 0 && wordGap.length) {
+        out.push(wordGap);
+        data += wordGap.length;
+      }
+      out.push(part);
       data += part.length;
     });
   });
-  // alloc (zero-filled) rather than allocUnsafe: the gaps must be silence, and zeroing
-  // ~100 KB costs microseconds.
-  const out = Buffer.alloc(WAV_HEADER_BYTES + data);
-  writeWavHeader(out, SAMPLE_RATE, CHANNELS, data);
-  let off = WAV_HEADER_BYTES;
-  phrases.forEach((parts, p) => {
-    if (p > 0) off += phraseGap;
-    parts.forEach((part, i) => {
-      if (i > 0) off += wordGap;
-      part.copy(out, off);
-      off += part.length;
-    });
-  });
+  out.unshift(wavHeader(SAMPLE_RATE, CHANNELS, data));
   return out;
+}
+
+/** The same WAV as one buffer (`wavParts` joined). */
+export function concatWav(phrases: readonly (readonly Buffer[])[], wordGap: number, phraseGap: number): Buffer {
+  return Buffer.concat(wavParts(phrases, Buffer.alloc(wordGap), Buffer.alloc(phraseGap)));
 }

@@ -123,10 +123,10 @@ export class Announcer {
       .then(async () => {
         // Said before (a recall, or the same number at the same counter before a restart).
         if (await exists(file)) return file;
-        let wav = this.voice.assemble(plan);
+        let wav = this.voice.parts(plan);
         if (!wav) {
           await this.voice.ready(plan);
-          wav = this.voice.assemble(plan);
+          wav = this.voice.parts(plan);
           if (!wav) throw new Error("segments missing after rendering");
         }
         await mkdir(dir, { recursive: true });
