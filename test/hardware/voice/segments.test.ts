@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { callPlan, inventory, SEGMENTS } from "../../../hardware/voice/segments.ts";
 import { toPinyinSpeech } from "../../../hardware/voice/text.ts";
@@ -48,5 +50,17 @@ describe("hardware/voice/segments inventory", () => {
     const en = inventory("en", ["A"]);
     expect(en).toContain("en-please");
     expect(en.filter((id) => /^en-[A-Z]$/.test(id))).toEqual(["en-A"]);
+  });
+});
+
+describe("docs/voice.md", () => {
+  it("names the file of every segment a hall can record", () => {
+    const doc = readFileSync(join(import.meta.dirname, "../../../docs/voice.md"), "utf8");
+    for (const s of SEGMENTS.values()) {
+      if (/^[a-z]{2}-[A-Z]$/.test(s.id)) continue; // letters: one line covers A … Z
+      expect(doc, s.id).toContain(`| \`${s.id}.wav\` | ${s.says} | \`${s.text}\` |`);
+    }
+    expect(doc).toContain("`zh-A.wav` … `zh-Z.wav`");
+    expect(doc).toContain("`en-A.wav` … `en-Z.wav`");
   });
 });
