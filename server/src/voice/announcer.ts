@@ -134,7 +134,8 @@ export class Announcer {
         return file;
       })
       .catch((err: Error) => {
-        this.pending.delete(key);
+        // Forget it (unless said again meanwhile), so the next call of these words retries.
+        if (this.pending.get(key)?.day === day) this.pending.delete(key);
         this.opts.log(`voice: call audio ${key} not made: ${err.message}`);
         throw err;
       });
