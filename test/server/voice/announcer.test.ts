@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callPlan, inventory } from "../../../hardware/voice/segments.ts";
 import { createVoice, type Voice } from "../../../hardware/voice/tts.ts";
 import { parseWav, SAMPLE_RATE } from "../../../hardware/voice/wav.ts";
+import type { Catalogue } from "../../../server/src/contract/catalogue.ts";
 import type { IssuedTicket, TicketCalled } from "../../../server/src/contract/events.ts";
 import { demoCatalogue } from "../../../server/src/seed/demo-hall.ts";
 import { Announcer } from "../../../server/src/voice/announcer.ts";
@@ -46,6 +47,8 @@ describe("voice announcements on a real hub", () => {
   let dataDir: string;
   const calls: { url: string; number: string; counterNumber: number }[] = [];
   const heard = new Map<string, Buffer>();
+  /** Demo passwords are only told on the first start. */
+  let clerkPassword: string;
   let t: TestHub | undefined;
 
   afterAll(async () => {
@@ -58,6 +61,7 @@ describe("voice announcements on a real hub", () => {
     // Start-up checks espeak-ng's version (its key of every segment); everything else is cached.
     expect(runs()).toEqual(["--version"]);
 
+    clerkPassword = t.password("zhangwei");
     const clerk = (await t.login("zhangwei")).token;
     expect((await t.api("POST", "/api/counters/c01/sign-in", undefined, clerk)).status).toBe(200);
     const screen = t.socket();
@@ -105,6 +109,43 @@ describe("voice announcements on a real hub", () => {
     }
     expect((await fetch(`${t.url}/api/voice/${"0".repeat(32)}.wav`)).status).toBe(404);
     expect(runs()).toEqual(["--version", "--version"]);
+  });
+
+  it("renders a new series letter when the catalogue changes, before any call needs it", async () => {
+    const hub = t as TestHub;
+    const admin = await hub.adminToken();
+    const hall = (await hub.api<Catalogue>("GET", "/api/hall")).body;
+    const used = hall.queues.map((q) => q.prefix).join("");
+    const letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ".split("").find((l) => !used.includes(l)) as string;
+    const edited = {
+      ...hall,
+      matters: hall.matters.map(({ initials: _i, ...m }) => m),
+      queues: hall.queues.map((q) => (q.id === "q-a" ? { ...q, prefix: letter } : q)),
+    };
+    expect((await hub.api("PUT", "/api/catalogue", edited, admin)).status).toBe(200);
+    // Rendered in the background, niced, with the pinyin voice: "… -w <tmp> X".
+    await expect.poll(() => runs().filter((r) => r.endsWith(` ${letter}`)), { timeout: 60_000, interval: 100 }).toHaveLength(1);
+    const rendered = runs().find((r) => r.endsWith(` ${letter}`)) as string;
+    expect(rendered).toMatch(/^-v cmn-latn-pinyin -s 140 -w \S+ [A-Z]$/);
+    const before = runs().length;
+
+    const clerk = (await hub.login("zhangwei", clerkPassword)).token;
+    const screen = hub.socket();
+    await connected(screen);
+    await screen.emitWithAck("subscribe", { view: "hall" });
+    const ticket = (await hub.issue<IssuedTicket>({ matterId: "m-001" })).body;
+    expect(ticket.number.startsWith(letter)).toBe(true);
+    const ev = nextEvent(screen, "ticket:called", (e) => e.ticket.id === ticket.id);
+    await hub.api("POST", "/api/counters/c01/sign-in", undefined, clerk);
+    expect((await hub.api("POST", "/api/counters/c01/call-next", undefined, clerk)).status).toBe(200);
+    const url = ((await ev) as TicketCalled).audioUrl as string;
+    const wav = Buffer.from(await (await fetch(`${hub.url}${url}`)).arrayBuffer());
+    const plan = callPlan(ticket.number, 1, "zh");
+    expect(plan[1]?.[0]).toBe(`zh-${letter}`);
+    await reference.ready(plan);
+    expect(wav.equals(reference.assemble(plan) as Buffer)).toBe(true);
+    expect(runs()).toHaveLength(before);
+    screen.disconnect();
   });
 });
 
