@@ -17,6 +17,7 @@ import { benchLoginFlood } from "./login-flood.ts";
 import { benchPrinter } from "./printer.ts";
 import { benchReplay } from "./replay.ts";
 import { benchUi } from "./ui.ts";
+import { benchVoice } from "./voice.ts";
 
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   replay: benchReplay,
@@ -26,6 +27,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   led: benchLed,
   ui: benchUi,
   login: benchLoginFlood,
+  voice: benchVoice,
 };
 
 interface Stored extends BenchResult {

@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
+import { localDay } from "./core/index.ts";
 import { type LoginLimitOptions, LoginLimits } from "./auth/login-limits.ts";
 import { PasswordHasher } from "./auth/passwords.ts";
 import { readSessionFiles } from "./auth/session-files.ts";
@@ -41,6 +42,10 @@ export interface HubOptions {
   distDir?: string;
   /** espeak-ng binary (tests point it at a missing file to check the fallback). */
   espeakPath?: string;
+  /** Folder of recorded voice segments replacing synthesised ones (main.ts: VOICE_SEGMENTS_DIR; docs/voice.md). */
+  voiceSegmentsDir?: string;
+  /** Cache of synthesised segments; default DATA_DIR/voice/segments (tests share one). */
+  voiceSegmentCache?: string;
   /**
    * How configuration files (config.json, the logout list) are replaced durably; default
    * writeFileDurable. Tests inject one that fails on demand, as a full disk would.
@@ -133,13 +138,24 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const idCards = new IdCards(hall, config.data.secrets.idSalt, clock);
   const catalogueAdmin = new CatalogueAdmin(config, hall);
 
+  // Calls are assembled from word segments rendered once; a catalogue change renders the new words.
   const voice = createVoice({
-    cacheDir: join(opts.dataDir, "voice"),
+    dir: join(opts.dataDir, "voice"),
+    ...(opts.voiceSegmentCache ? { segmentsDir: opts.voiceSegmentCache } : {}),
+    ...(opts.voiceSegmentsDir ? { recordedDir: opts.voiceSegmentsDir } : {}),
     ...(opts.espeakPath ? { espeakPath: opts.espeakPath } : {}),
+    log,
     onUnavailable: (reason) => log(`voice: espeak-ng is not available (${reason}); call screens will use the browser's speech`),
   });
-  await voice.check();
-  const announcer = new Announcer(voice, log);
+  const announcer = new Announcer(voice, {
+    dir: join(opts.dataDir, "voice"),
+    day: () => localDay(clock(), config.data.catalogue.hall.timeZone),
+    log,
+  });
+  await announcer.load(config.data.catalogue);
+  bus.on(announcer, "catalogue.changed", (c) => {
+    announcer.load(c).catch((e: Error) => log(`voice: ${e.message}`));
+  });
 
   // Devices act through the hall's desks and read its queries; what they report goes on the bus.
   const devices = new DeviceManager(config, {
@@ -256,6 +272,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         await devices.close();
         await hall.close();
         bus.off(opts);
+        bus.off(announcer);
+        await announcer.close();
+        await voice.close();
         await hasher.close();
       })();
       return closing;

@@ -5,7 +5,7 @@ import { limitsFromEnv } from "./pairing/limits.ts";
 import { ConfigError } from "./store/config.ts";
 import { handOverAccounts } from "./store/first-start-accounts.ts";
 
-/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST, DEVICE_PATHS. */
+/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST, DEVICE_PATHS, VOICE_SEGMENTS_DIR. */
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const dataDir = resolve(process.env.DATA_DIR ?? "./data");
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     dataDir,
     ...(process.env.HOST ? { host: process.env.HOST } : {}),
     ...(process.env.ADMIN_PASSWORD ? { adminPassword: process.env.ADMIN_PASSWORD } : {}),
+    ...(process.env.VOICE_SEGMENTS_DIR ? { voiceSegmentsDir: resolve(process.env.VOICE_SEGMENTS_DIR) } : {}),
     devicePathPrefixes: devicePathPrefixes(process.env.DEVICE_PATHS),
     ...(autoPair !== undefined ? { autoPairLoopback: autoPair === "1" } : {}),
     limits,

@@ -38,7 +38,16 @@ export interface TestHubOptions {
   limits?: Partial<IssueLimits>;
   /** Auto-pairing of loopback pages (default: the hub's own default, on for the demo hall). */
   autoPairLoopback?: boolean;
+  /** Data folder to use (a restart test starts a second hub on the first one's); kept by close(). */
+  dataDir?: string;
+  /** Cache of synthesised voice segments (default: one shared by all test hubs, so each renders nothing). */
+  voiceSegmentCache?: string;
+  /** Folder of recorded voice segments (HubOptions.voiceSegmentsDir). */
+  voiceSegmentsDir?: string;
 }
+
+/** Voice segments are the same for every test hub: render them once per machine, not per hub. */
+const SHARED_VOICE_SEGMENTS = join(tmpdir(), "onevisit-test-voice-segments");
 
 /**
  * A real hub on 127.0.0.1, port 0, in a fresh temp data folder (the seeded demo hall),
@@ -116,7 +125,7 @@ export function hallMorning(at = Date.now()): number {
 }
 
 export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> {
-  const dataDir = await mkdtemp(join(tmpdir(), "onevisit-hub-"));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "onevisit-hub-")));
   let offset = (opts.startAt ?? hallMorning()) - Date.now();
   const clock = () => Date.now() + offset;
   const hub = await startHub({
@@ -130,6 +139,8 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
     ...(opts.durableWrite ? { durableWrite: opts.durableWrite } : {}),
     limits: { ...UNLIMITED, ...opts.limits },
     ...(opts.autoPairLoopback !== undefined ? { autoPairLoopback: opts.autoPairLoopback } : {}),
+    voiceSegmentCache: opts.voiceSegmentCache ?? SHARED_VOICE_SEGMENTS,
+    ...(opts.voiceSegmentsDir ? { voiceSegmentsDir: opts.voiceSegmentsDir } : {}),
   });
   const devices = new Map<string, Promise<string>>();
   const sockets: HubClient[] = [];
@@ -234,7 +245,7 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
       closed ??= (async () => {
         for (const s of sockets) s.disconnect();
         await hub.close();
-        await rm(dataDir, { recursive: true, force: true });
+        if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
       })();
       return closed;
     },
