@@ -22,6 +22,7 @@ import { signOutEverywhere } from "./hall/staff-signout.ts";
 import { createHttpApp } from "./http/app.ts";
 import { ApiError } from "./http/errors.ts";
 import { originAllowed } from "./http/origins.ts";
+import { HubMetrics, timeCommands } from "./metrics/metrics.ts";
 import { Pairings } from "./pairing/engine.ts";
 import { DEFAULT_LIMITS, type IssueLimits } from "./pairing/limits.ts";
 import { attachDeviceSockets, subscriptionGuard } from "./pairing/socket.ts";
@@ -78,6 +79,8 @@ export interface RunningHub {
   hall: HallService;
   devices: DeviceManager;
   config: ConfigStore;
+  /** What GET /metrics exposes. */
+  metrics: HubMetrics;
   close(): Promise<void>;
 }
 
@@ -193,7 +196,14 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     { write: durableWrite },
   );
 
-  const hall = await HallService.open({ dataDir: opts.dataDir, catalogue: config.data.catalogue, clock, log });
+  const metrics = new HubMetrics();
+  const hall = await HallService.open({
+    dataDir: opts.dataDir,
+    catalogue: config.data.catalogue,
+    clock,
+    log,
+    journalObserver: metrics.journal,
+  });
   const hasher = new PasswordHasher(opts.maxQueuedLogins ?? 64);
   const staff = new StaffDirectory(config, (staffId) => signOutEverywhere(hall, staffId, log), hasher);
   const revokedFile = join(opts.dataDir, "revoked-tokens.json");
@@ -231,6 +241,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
       if (c) realtime?.io.to(`counter:${id}`).emit("counter:updated", { ...c });
     },
   });
+  // Every counter command, from the socket, REST or a keypad, is timed (GET /metrics).
+  timeCommands(actions, metrics);
   const issuer = new TicketIssuer(hall, config, clock);
   let clientCatalogue: Catalogue = withInitials(config.data.catalogue);
   const catalogueAdmin = new CatalogueAdmin(config, hall, (c) => {
@@ -311,6 +323,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     loginLimits: new LoginLimits(opts.loginLimits),
     pairings,
     limits,
+    metrics,
   });
   const server = createServer(app);
   realtime = new Realtime(server, {
@@ -327,6 +340,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   });
   attachDeviceSockets(realtime.io, pairings);
   const rt = realtime;
+  metrics.watch({ adapter: () => rt.io.of("/").adapter, devices: () => devices.statuses() });
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   rt.io.on("connection", (s) => {
     const id = s.data.staffId;
@@ -378,6 +392,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     hall,
     devices,
     config,
+    metrics,
     close: () => {
       closing ??= (async () => {
         clearInterval(releaseTimer);
@@ -386,6 +401,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         await devices.close();
         await hall.close();
         await hasher.close();
+        metrics.close();
       })();
       return closing;
     },

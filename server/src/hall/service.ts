@@ -17,7 +17,7 @@ import {
   withCatalogue,
 } from "../core/index.ts";
 import { writeFileDurable } from "../store/durable-file.ts";
-import { Journal, journalDays, readJournal } from "../store/journal.ts";
+import { Journal, type JournalObserver, journalDays, readJournal } from "../store/journal.ts";
 
 export type RunResult = { ok: true; events: HallEvent[] } | { ok: false; error: ErrorCode; message: string };
 
@@ -26,6 +26,8 @@ export interface HallServiceOptions {
   catalogue: Catalogue;
   clock: () => number;
   log: (line: string) => void;
+  /** Timing hook for the journal (the hub's /metrics). */
+  journalObserver?: JournalObserver;
 }
 
 /**
@@ -59,7 +61,7 @@ export class HallService extends EventEmitter<{
     super();
     this.journalDir = join(opts.dataDir, "journal");
     this.summaryDir = join(opts.dataDir, "summaries");
-    this.journal = new Journal(this.journalDir, state.day);
+    this.journal = new Journal(this.journalDir, state.day, opts.journalObserver);
   }
 
   /** Replay today's journal exactly; summarise earlier days that have no summary yet. */
@@ -143,7 +145,7 @@ export class HallService extends EventEmitter<{
     const old = this.state;
     const oldJournal = this.journal;
     this.state = initialState(old.catalogue, day);
-    this.journal = new Journal(this.journalDir, day);
+    this.journal = new Journal(this.journalDir, day, this.opts.journalObserver);
     this.opts.log(`new day ${day}: numbering starts again`);
     const summarised = oldJournal
       .close()
