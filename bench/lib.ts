@@ -15,6 +15,7 @@ import { startHub } from "../server/src/app.ts";
 import { type Command, type HallEvent, applyAll, events, initialState, localDay } from "../server/src/core/index.ts";
 import { type ConfigData, type StaffRecord, validateConfig } from "../server/src/store/config.ts";
 import { journalLine } from "../server/src/store/journal.ts";
+import { parseExposition, type Sample } from "../server/src/metrics/exposition.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");
 
@@ -63,6 +64,96 @@ export function summary(samples: readonly number[]): {
 
 export const ms = (v: number, digits = 2): string => `${v.toFixed(digits)} ms`;
 
+/** A figure measured once per run over a series of runs: its median and spread. */
+export interface Spread {
+  runs: number[];
+  median: number;
+  min: number;
+  max: number;
+  /** Interquartile range (25th–75th percentile, nearest rank). */
+  q1: number;
+  q3: number;
+}
+
+export function spread(values: readonly number[]): Spread {
+  const s = [...values].sort((a, b) => a - b);
+  // The median of an even count is the mean of the two middle runs.
+  const mid =
+    s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  return {
+    runs: [...values],
+    median: s.length ? mid : Number.NaN,
+    min: s[0] ?? Number.NaN,
+    max: s[s.length - 1] ?? Number.NaN,
+    q1: percentile(s, 25),
+    q3: percentile(s, 75),
+  };
+}
+
+/** "12.30 ms (median of 5 runs; 10.10–15.20, IQR 11.00–13.40)" — every report of a series reads the same. */
+export function showSpread(x: Spread, unit: (v: number) => string = (v) => ms(v), of = "runs"): string {
+  return `${unit(x.median)} (median of ${x.runs.length} ${of}; ${unit(x.min)}–${unit(x.max)}, IQR ${unit(x.q1)}–${unit(x.q3)})`;
+}
+
+/** A per-pair ratio series: "1.12× (median of 5 pairs; …)". */
+export function showRatio(x: Spread): string {
+  return showSpread(x, (v) => `${v.toFixed(2)}×`, "pairs");
+}
+
+/** Every run of a series, in order: "a / b / c". */
+export function listRuns(x: Spread, digits = 2): string {
+  return x.runs.map((v) => v.toFixed(digits)).join(" / ");
+}
+
+/** Reject when `p` has not settled within `limitMs`: no run of a series may hang the bench. */
+export function bounded<T>(p: Promise<T>, limitMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new Error(`${what} took longer than ${limitMs} ms`)), limitMs);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+/** What {@link interleaved} hands back: each side's runs in order, and the per-pair ratio of their figures. */
+export interface Interleaved<A, B> {
+  a: A[];
+  b: B[];
+  /** The figure of each side (e.g. its p99), one per run. */
+  figA: Spread;
+  figB: Spread;
+  /** figure(a_i) ÷ figure(b_i) of each pair: runs next to each other in time share the machine's mood. */
+  ratio: Spread;
+}
+
+/**
+ * Run two sides A (the thing measured) and B (its baseline) alternately, A B A B …, for
+ * `pairs` pairs, each run bounded to `runLimitMs`. On a shared 2-core machine one run's
+ * p99 is mostly noise; a series of interleaved runs reports the median and the spread, and
+ * a verdict reads the median. `figure` picks the number compared (e.g. a run's p99).
+ */
+export async function interleaved<A, B>(opts: {
+  label: string;
+  pairs: number;
+  runLimitMs: number;
+  a: (i: number) => Promise<A>;
+  b: (i: number) => Promise<B>;
+  figureA: (r: A) => number;
+  figureB: (r: B) => number;
+}): Promise<Interleaved<A, B>> {
+  const a: A[] = [];
+  const b: B[] = [];
+  for (let i = 0; i < opts.pairs; i++) {
+    a.push(await bounded(opts.a(i), opts.runLimitMs, `${opts.label} run A${i + 1}`));
+    b.push(await bounded(opts.b(i), opts.runLimitMs, `${opts.label} run B${i + 1}`));
+    const fa = opts.figureA(a[i] as A);
+    const fb = opts.figureB(b[i] as B);
+    say(`${opts.label}: pair ${i + 1}/${opts.pairs}: ${fa.toFixed(2)} vs ${fb.toFixed(2)} (${(fa / fb).toFixed(2)}×)`);
+  }
+  const figA = a.map(opts.figureA);
+  const figB = b.map(opts.figureB);
+  return { a, b, figA: spread(figA), figB: spread(figB), ratio: spread(figA.map((x, i) => x / (figB[i] as number))) };
+}
+
 export function sleep(t: number): Promise<void> {
   return new Promise((r) => setTimeout(r, t));
 }
@@ -80,7 +171,11 @@ export const EXTRA_COUNTERS = 150;
 /** A running child process that printed a JSON "ready" line with its URL. */
 export interface Child {
   url: string;
+  /** The whole ready line (a child may say more than its URL, e.g. the ports it listens on). */
+  ready: Record<string, unknown>;
   proc: ChildProcess;
+  /** Every stdout line (for a child that reports as it goes). */
+  lines: ReturnType<typeof createInterface>;
   /** The next line the child prints on stdout after its ready line. */
   nextLine(timeoutMs?: number): Promise<string>;
   kill(): Promise<void>;
@@ -108,12 +203,14 @@ export async function spawnChild(
     stderr = (stderr + b.toString()).slice(-4000);
   });
   const rl = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-  const url = await new Promise<string>((res, rej) => {
+  const ready = await new Promise<Record<string, unknown>>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`${script} did not start in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
     rl.once("line", (line) => {
       clearTimeout(timer);
       try {
-        res((JSON.parse(line) as { url: string }).url);
+        const r = JSON.parse(line) as Record<string, unknown>;
+        if (typeof r.url !== "string") throw new Error("no url");
+        res(r);
       } catch {
         rej(new Error(`${script}: unexpected first line ${line}\n${stderr}`));
       }
@@ -124,8 +221,10 @@ export async function spawnChild(
     });
   });
   return {
-    url,
+    url: ready.url as string,
+    ready,
     proc,
+    lines: rl,
     nextLine: (ms = 10_000) =>
       new Promise<string>((res, rej) => {
         const timer = setTimeout(() => rej(new Error(`${script}: no line in ${ms} ms`)), ms);
@@ -266,6 +365,13 @@ export async function deskToken(url: string): Promise<string> {
   const r = await postJson<{ token: string }>(`${url}/api/auth/login`, { username: "admin", password: ADMIN_PASSWORD });
   if (r.status !== 200) throw new Error(`bench login failed: ${r.status}`);
   return r.body.token;
+}
+
+/** The hub's own measurements, read from its `GET /metrics` as an admin. */
+export async function scrapeMetrics(url: string, adminToken: string): Promise<Sample[]> {
+  const r = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } });
+  if (r.status !== 200) throw new Error(`GET /metrics: ${r.status}`);
+  return parseExposition(await r.text());
 }
 
 /** Run `fn` over `items` with at most `limit` in flight. */

@@ -6,49 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeviceStatus } from "../../../server/src/contract/devices.ts";
 import type { IssuedTicket } from "../../../server/src/contract/events.ts";
+import {
+  fractionAtMost,
+  histogramDelta,
+  histogramQuantile,
+  parseExposition,
+  type Sample,
+  sampleValue as value,
+} from "../../../server/src/metrics/exposition.ts";
 import { connected, startTestHub, type TestHub } from "../../helpers/hub.ts";
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/**
- * The text format (version 0.0.4): `# HELP name …`, `# TYPE name kind`, then samples
- * `name{label="value",…} number`. Throws on a line that is none of these, or on a sample
- * whose family has no TYPE line: a scraper would refuse the page.
- */
-function parseExposition(text: string): { samples: Sample[]; types: Map<string, string> } {
-  const types = new Map<string, string>();
-  const samples: Sample[] = [];
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
-    if (meta) {
-      if (meta[1] === "TYPE") types.set(meta[2] as string, meta[3] as string);
-      continue;
-    }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`not an exposition line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
-      labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
-    const name = m[1] as string;
-    const family = name.replace(/_(bucket|sum|count)$/, "");
-    if (!types.has(name) && !types.has(family)) throw new Error(`sample without TYPE: ${line}`);
-    const raw = m[3] as string;
-    samples.push({ name, labels, value: raw === "+Inf" ? Number.POSITIVE_INFINITY : Number(raw) });
-  }
-  return { samples, types };
-}
-
-/** The value of the one sample with this name and these labels (0 when the series does not exist yet). */
-function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  const hits = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (hits.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${hits.length} series`);
-  return hits[0]?.value ?? 0;
-}
 
 describe("GET /metrics", () => {
   let t: TestHub;
@@ -59,7 +25,7 @@ describe("GET /metrics", () => {
     const r = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${admin}` } });
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
-    return parseExposition(await r.text()).samples;
+    return parseExposition(await r.text());
   };
 
   beforeAll(async () => {
@@ -102,6 +68,15 @@ describe("GET /metrics", () => {
     expect(inf).toBe(value(after, "onevisit_command_seconds_count", call));
     for (const b of after.filter((s) => s.name === "onevisit_command_seconds_bucket" && s.labels.command === "call-next"))
       expect(b.value).toBeLessThanOrEqual(inf);
+
+    // Read back as the bench does: the interval's histogram has the one call, its quantile
+    // lies inside the buckets, and the hub's share is not above the whole.
+    const whole = histogramDelta(before, after, "onevisit_command_seconds", call);
+    const own = histogramDelta(before, after, "onevisit_command_hub_seconds", call);
+    expect(whole.count).toBe(1);
+    expect(histogramQuantile(whole, 0.99)).toBeGreaterThan(0);
+    expect(histogramQuantile(own, 0.99)).toBeLessThanOrEqual(histogramQuantile(whole, 0.99));
+    expect(fractionAtMost(whole, 2.5)).toBe(1);
 
     expect(d("onevisit_issue_seconds_count", { print: "no" })).toBe(1);
     // The issue and the call (and the sign-in before) were each made durable by an fsync.
