@@ -43,6 +43,7 @@ import {
   postJson,
   prepareBenchHall,
   say,
+  seriesRuns,
   scrapeMetrics,
   showRatio,
   showSpread,
@@ -379,15 +380,7 @@ export async function benchCalls(): Promise<BenchResult> {
     say(
       `calls: ${PAIRS} interleaved pairs of ${DURATION_MS / 1000} s runs, ${COMMAND_RATE} commands/s and ${ISSUE_RATE} issues/s`,
     );
-    const s = await interleaved({
-      label: "calls",
-      pairs: PAIRS,
-      runLimitMs: DURATION_MS + 60_000,
-      a: () => h.run(),
-      b: () => b.run(),
-      figureA: (r) => r.p99,
-      figureB: (r) => r.p99,
-    });
+    const s = await interleaved("calls", PAIRS, { a: () => h.run(), b: () => b.run() }, (r) => r.p99, DURATION_MS + 60_000);
     const inside = s.a.map((r) => r.inside as NonNullable<RunResult["inside"]>);
     const ownP99 = inside.map((x) => histogramQuantile(x.own, 0.99) * 1000);
     const wholeP99 = inside.map((x) => histogramQuantile(x.whole, 0.99) * 1000);
@@ -435,7 +428,7 @@ export async function benchCalls(): Promise<BenchResult> {
       ],
       notes: [
         `calls: ${PAIRS} interleaved pairs (hub, baseline, hub, …) of ${DURATION_MS / 1000} s runs on one hub and one baseline server set up once; ${COMMAND_RATE} counter commands/s (counters in turn, each cycling call-next, start, call-next, start, call-next, recall, start: 3 in 7 are calls) and ${ISSUE_RATE} tickets/s from ${KIOSKS} kiosks (printed); 220 sockets in the hall room (150 counter pages, ${SCREENS - OBSERVERS} screens and ${KIOSKS} kiosks in a niced load process, ${OBSERVERS} observer screens here) plus 150 unsubscribed sockets sending the commands; ${PREFILL} tickets waiting at the start. Over the series: ${calls} calls, ${missing} never seen by an observer, ${errors} refused commands or failed issues.`,
-        `calls, per run (hub): p99 ${listRuns(s.figA)} ms, p50 ${listRuns(p50)} ms, samples ${s.a.map((r) => r.samples.length).join(" / ")}, ack p99 ${s.a.map((r) => summary(r.acks ?? []).p99.toFixed(2)).join(" / ")} ms, CPU ${s.a.map((r) => r.cpuPct.toFixed(0)).join(" / ")} % of a core. Baseline (plain Socket.IO, ${hub.payloadBytes()}-byte payload, one broadcast per emit): p99 ${listRuns(s.figB)} ms, p50 ${listRuns(bp50)} ms, CPU ${s.b.map((r) => r.cpuPct.toFixed(0)).join(" / ")} %. Per-pair ratio ${listRuns(s.ratio)}.`,
+        `calls, per run (hub): p50 ${listRuns(p50)} ms, samples ${s.a.map((r) => r.samples.length).join(" / ")}, ack p99 ${s.a.map((r) => summary(r.acks ?? []).p99.toFixed(2)).join(" / ")} ms, CPU ${s.a.map((r) => r.cpuPct.toFixed(0)).join(" / ")} % of a core. Baseline (plain Socket.IO, ${hub.payloadBytes()}-byte payload, one broadcast per emit): p50 ${listRuns(bp50)} ms, CPU ${s.b.map((r) => r.cpuPct.toFixed(0)).join(" / ")} %. ${seriesRuns(s, { figure: "p99", a: "hub", b: "baseline" })}.`,
         `calls, inside the hub (GET /metrics, histograms with an edge at 1 ms, scraped before and after each run): own time per call p99 ${listRuns(own, 3)} ms, share of calls ≤ 1 ms ${within1ms.map((v) => v.toFixed(1)).join(" / ")} %; with the journal's disk wait p99 ${wholeP99.map((v) => v.toFixed(2)).join(" / ")} ms; journal fsync p99 ${fsyncP99.map((v) => v.toFixed(2)).join(" / ")} ms; event-loop delay p99 ${inside.map((v) => v.eldP99.toFixed(1)).join(" / ")} ms.`,
       ],
     };

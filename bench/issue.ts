@@ -124,25 +124,23 @@ export async function benchIssue(): Promise<BenchResult> {
     say(`issue: HallService.run in-process, 50k events vs empty day, ${PAIRS} interleaved pairs`);
     await serviceRate(fresh(), hall.catalogue, matters, WARMUP * 4);
     // Figures are costs per ticket (1 / rate): the ratio full ÷ empty is the target's.
-    const svc = await interleaved({
-      label: "issue service",
-      pairs: PAIRS,
-      runLimitMs: 120_000,
-      a: () => serviceRate(fresh(day), hall.catalogue, matters, SERVICE_TICKETS),
-      b: () => serviceRate(fresh(), hall.catalogue, matters, SERVICE_TICKETS),
-      figureA: (r) => 1 / r,
-      figureB: (r) => 1 / r,
-    });
+    const perTicket = (rate: number) => 1 / rate;
+    const svc = await interleaved(
+      "issue service",
+      PAIRS,
+      {
+        a: () => serviceRate(fresh(day), hall.catalogue, matters, SERVICE_TICKETS),
+        b: () => serviceRate(fresh(), hall.catalogue, matters, SERVICE_TICKETS),
+      },
+      perTicket,
+    );
     say(`issue: REST to a child hub, 50k events vs empty day, ${PAIRS} interleaved pairs`);
-    const rest = await interleaved({
-      label: "issue REST",
-      pairs: PAIRS,
-      runLimitMs: 180_000,
-      a: () => hubRest(fresh(day), matters),
-      b: () => hubRest(fresh(), matters),
-      figureA: (r) => 1 / r,
-      figureB: (r) => 1 / r,
-    });
+    const rest = await interleaved(
+      "issue REST",
+      PAIRS,
+      { a: () => hubRest(fresh(day), matters), b: () => hubRest(fresh(), matters) },
+      perTicket,
+    );
     const restEmpty = rest.b;
     const restFull = rest.a;
     const svcEmpty = svc.b;

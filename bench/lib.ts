@@ -115,9 +115,9 @@ export function bounded<T>(p: Promise<T>, limitMs: number, what: string): Promis
 }
 
 /** What {@link interleaved} hands back: each side's runs in order, and the per-pair ratio of their figures. */
-export interface Interleaved<A, B> {
-  a: A[];
-  b: B[];
+export interface Interleaved<R> {
+  a: R[];
+  b: R[];
   /** The figure of each side (e.g. its p99), one per run. */
   figA: Spread;
   figB: Spread;
@@ -126,32 +126,35 @@ export interface Interleaved<A, B> {
 }
 
 /**
- * Run two sides A (the thing measured) and B (its baseline) alternately, A B A B …, for
- * `pairs` pairs, each run bounded to `runLimitMs`. On a shared 2-core machine one run's
+ * Run two sides, `a` (the thing measured) and `b` (its baseline), alternately, A B A B …,
+ * for `pairs` pairs, each run bounded to `limitMs`. On a shared 2-core machine one run's
  * p99 is mostly noise; a series of interleaved runs reports the median and the spread, and
  * a verdict reads the median. `figure` picks the number compared (e.g. a run's p99).
  */
-export async function interleaved<A, B>(opts: {
-  label: string;
-  pairs: number;
-  runLimitMs: number;
-  a: (i: number) => Promise<A>;
-  b: (i: number) => Promise<B>;
-  figureA: (r: A) => number;
-  figureB: (r: B) => number;
-}): Promise<Interleaved<A, B>> {
-  const a: A[] = [];
-  const b: B[] = [];
-  for (let i = 0; i < opts.pairs; i++) {
-    a.push(await bounded(opts.a(i), opts.runLimitMs, `${opts.label} run A${i + 1}`));
-    b.push(await bounded(opts.b(i), opts.runLimitMs, `${opts.label} run B${i + 1}`));
-    const fa = opts.figureA(a[i] as A);
-    const fb = opts.figureB(b[i] as B);
-    say(`${opts.label}: pair ${i + 1}/${opts.pairs}: ${fa.toFixed(2)} vs ${fb.toFixed(2)} (${(fa / fb).toFixed(2)}×)`);
+export async function interleaved<R>(
+  label: string,
+  pairs: number,
+  sides: { a: () => Promise<R>; b: () => Promise<R> },
+  figure: (r: R) => number,
+  limitMs = 120_000,
+): Promise<Interleaved<R>> {
+  const a: R[] = [];
+  const b: R[] = [];
+  for (let i = 0; i < pairs; i++) {
+    a.push(await bounded(sides.a(), limitMs, `${label} run A${i + 1}`));
+    b.push(await bounded(sides.b(), limitMs, `${label} run B${i + 1}`));
+    const fa = figure(a[i] as R);
+    const fb = figure(b[i] as R);
+    say(`${label}: pair ${i + 1}/${pairs}: ${fa.toFixed(2)} vs ${fb.toFixed(2)} (${(fa / fb).toFixed(2)}×)`);
   }
-  const figA = a.map(opts.figureA);
-  const figB = b.map(opts.figureB);
+  const figA = a.map(figure);
+  const figB = b.map(figure);
   return { a, b, figA: spread(figA), figB: spread(figB), ratio: spread(figA.map((x, i) => x / (figB[i] as number))) };
+}
+
+/** Every run of a series, for the notes: "p99 with print 1.00 / 2.00 ms, issue only 0.90 / 1.10 ms; per-pair ratio 1.11 / 1.82". */
+export function seriesRuns(s: Interleaved<unknown>, names: { figure: string; a: string; b: string }, digits = 2): string {
+  return `${names.figure} ${names.a} ${listRuns(s.figA, digits)} ms, ${names.b} ${listRuns(s.figB, digits)} ms; per-pair ratio ${listRuns(s.ratio)}`;
 }
 
 export function sleep(t: number): Promise<void> {

@@ -12,11 +12,11 @@ import {
   type BenchResult,
   deskToken,
   interleaved,
-  listRuns,
   mixedMatters,
   ms,
   pool,
   prepareBenchHall,
+  seriesRuns,
   showRatio,
   spawnChild,
   summary,
@@ -89,27 +89,22 @@ export async function benchLoginFlood(): Promise<BenchResult> {
     await issueLatencies(child.url, matters, WARMUP, 0, desk);
     const answered: Record<number, number> = {};
     let floodSeconds = 0;
-    const s = await interleaved({
-      label: "login",
-      pairs: PAIRS,
-      runLimitMs: 120_000,
-      a: async (r) => {
-        const f = flood(
-          child.url,
-          hall.clerks.map((c) => c.username),
-        );
-        // Let the flood fill the hashing queue before measuring.
-        await new Promise((res) => setTimeout(res, 300));
-        const t0 = performance.now();
-        const p99 = summary(await issueLatencies(child.url, matters, TICKETS, r * 7 + 3, desk)).p99;
-        floodSeconds += (performance.now() - t0) / 1000;
-        for (const [st, n] of Object.entries(await f.stop())) answered[Number(st)] = (answered[Number(st)] ?? 0) + n;
-        return p99;
-      },
-      b: async (r) => summary(await issueLatencies(child.url, matters, TICKETS, r * 7, desk)).p99,
-      figureA: (p99) => p99,
-      figureB: (p99) => p99,
-    });
+    let r = 0;
+    const withFlood = async () => {
+      const f = flood(
+        child.url,
+        hall.clerks.map((c) => c.username),
+      );
+      // Let the flood fill the hashing queue before measuring.
+      await new Promise((res) => setTimeout(res, 300));
+      const t0 = performance.now();
+      const p99 = summary(await issueLatencies(child.url, matters, TICKETS, r * 7 + 3, desk)).p99;
+      floodSeconds += (performance.now() - t0) / 1000;
+      for (const [st, n] of Object.entries(await f.stop())) answered[Number(st)] = (answered[Number(st)] ?? 0) + n;
+      return p99;
+    };
+    const quiet = async () => summary(await issueLatencies(child.url, matters, TICKETS, r++ * 7, desk)).p99;
+    const s = await interleaved("login", PAIRS, { a: withFlood, b: quiet }, (p99) => p99);
     const attempts = Object.values(answered).reduce((a, b) => a + b, 0);
     return {
       rows: [
@@ -123,7 +118,7 @@ export async function benchLoginFlood(): Promise<BenchResult> {
         },
       ],
       notes: [
-        `login: ${PAIRS} interleaved pairs on one child hub (login limits lifted, as from many addresses), ${TICKETS} REST issues per run at ${IN_FLIGHT} in flight after ${WARMUP} warm-up; issuing p99 with flood ${listRuns(s.figA, 1)} ms, without ${listRuns(s.figB, 1)} ms (each pair: flood first, then quiet). Flood answers: ${Object.entries(
+        `login: ${PAIRS} interleaved pairs on one child hub (login limits lifted, as from many addresses), ${TICKETS} REST issues per run at ${IN_FLIGHT} in flight after ${WARMUP} warm-up; ${seriesRuns(s, { figure: "issuing p99", a: "with flood", b: "without" }, 1)} (each pair: flood first, then quiet). Flood answers: ${Object.entries(
           answered,
         )
           .map(([s, n]) => `${n}× ${s}`)

@@ -21,7 +21,7 @@ import {
   type Child,
   deskToken,
   interleaved,
-  listRuns,
+  seriesRuns,
   mixedMatters,
   ms,
   postJson,
@@ -143,15 +143,7 @@ export async function benchPrinter(): Promise<BenchResult> {
     say(`printer: warm-up, then ${PAIRS} interleaved pairs of ${BURSTS} bursts of ${KIOSKS} kiosks pressing at once`);
     await run(true);
     await run(false);
-    const s = await interleaved({
-      label: "printer",
-      pairs: PAIRS,
-      runLimitMs: 120_000,
-      a: () => run(true),
-      b: () => run(false),
-      figureA: (r) => r.p99,
-      figureB: (r) => r.p99,
-    });
+    const s = await interleaved("printer", PAIRS, { a: () => run(true), b: () => run(false) }, (r) => r.p99);
     const failed = s.a.reduce((n, r) => n + r.failed, 0) + s.b.reduce((n, r) => n + r.failed, 0);
     const wrong = s.a.reduce((n, r) => n + r.wrong, 0);
     return {
@@ -175,7 +167,7 @@ export async function benchPrinter(): Promise<BenchResult> {
       ],
       notes: [
         `printer: hub, printers and kiosks in three processes; the kiosks' printers are ESC/POS simulators behind TCP sockets (network printers) in bench/printer-sims-child.ts, driven by the hub's real driver (status question, node-thermal-printer layout, GB18030, QR). ${PAIRS} interleaved pairs after a warm-up pair; a run is ${BURSTS} bursts of ${KIOSKS} simultaneous POST /api/tickets (${BURSTS * KIOSKS} samples), with kioskId k1…k20 (printed) or without (issue only). ${failed} failed, ${wrong} printed with a wrong QR.`,
-        `printer, per run: press → cut at the printer p99 ${listRuns(s.figA)} ms (p50 ${s.a.map((r) => summary(r.samples).p50.toFixed(2)).join(" / ")}); issue only, reply p99 ${listRuns(s.figB)} ms (p50 ${s.b.map((r) => summary(r.samples).p50.toFixed(2)).join(" / ")}); per-pair ratio ${listRuns(s.ratio)}. Inside the hub (GET /metrics, onevisit_issue_seconds, request → reply): p99 with print ${s.a.map((r) => r.hubP99.toFixed(2)).join(" / ")} ms, without ${s.b.map((r) => r.hubP99.toFixed(2)).join(" / ")} ms.`,
+        `printer, per run: ${seriesRuns(s, { figure: "p99", a: "press → cut at the printer", b: "issue only (reply)" })}; p50 ${s.a.map((r) => summary(r.samples).p50.toFixed(2)).join(" / ")} ms and ${s.b.map((r) => summary(r.samples).p50.toFixed(2)).join(" / ")} ms. Inside the hub (GET /metrics, onevisit_issue_seconds, request → reply): p99 with print ${s.a.map((r) => r.hubP99.toFixed(2)).join(" / ")} ms, without ${s.b.map((r) => r.hubP99.toFixed(2)).join(" / ")} ms.`,
       ],
     };
   } finally {

@@ -46,7 +46,7 @@ export class HubMetrics {
   readonly commandHubSeconds: Histogram<"command">;
   readonly commandErrors: Counter<"command">;
   readonly issueSeconds: Histogram<"print">;
-  readonly fsyncSeconds: Histogram;
+  readonly fsyncSeconds: Histogram<string>;
   readonly journalBytes: Counter;
   /** Journal hook (store/journal.ts): append and fsync instants, fsync durations. */
   readonly journal: JournalObserver;
@@ -58,44 +58,35 @@ export class HubMetrics {
 
   constructor() {
     const registers = [this.registry];
-    this.commandSeconds = new Histogram({
-      name: "onevisit_command_seconds",
-      help: "Counter command (call-next, recall, start … over socket, REST or keypad) handed to the hall → its events broadcast to the sockets and its reply ready; journal fsync included",
-      labelNames: ["command"],
-      buckets: [...LATENCY_BUCKETS],
-      registers,
-    });
-    this.commandHubSeconds = new Histogram({
-      name: "onevisit_command_hub_seconds",
-      help: "The hub's own time per counter command: onevisit_command_seconds less the wait for the journal's disk (append → fsync done)",
-      labelNames: ["command"],
-      buckets: [...LATENCY_BUCKETS],
-      registers,
-    });
+    const histogram = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Histogram<L>({ name, help, labelNames, buckets: [...LATENCY_BUCKETS], registers });
+    this.commandSeconds = histogram(
+      "onevisit_command_seconds",
+      "Counter command (call-next, recall, start … over socket, REST or keypad) handed to the hall → its events broadcast to the sockets and its reply ready; journal fsync included",
+      ["command"],
+    );
+    this.commandHubSeconds = histogram(
+      "onevisit_command_hub_seconds",
+      "The hub's own time per counter command: onevisit_command_seconds less the wait for the journal's disk (append → fsync done)",
+      ["command"],
+    );
+    this.issueSeconds = histogram(
+      "onevisit_issue_seconds",
+      "POST /api/tickets received → reply sent (print=yes: the kiosk's ticket printed before the reply)",
+      ["print"],
+    );
+    this.fsyncSeconds = histogram(
+      "onevisit_journal_fsync_seconds",
+      "One journal batch written and fdatasync'd (group commit: one batch serves every append that waited)",
+      [],
+    );
     this.commandErrors = new Counter({
       name: "onevisit_command_errors_total",
       help: "Counter commands refused or failed",
       labelNames: ["command"],
       registers,
     });
-    this.issueSeconds = new Histogram({
-      name: "onevisit_issue_seconds",
-      help: "POST /api/tickets received → reply sent (print=yes: the kiosk's ticket printed before the reply)",
-      labelNames: ["print"],
-      buckets: [...LATENCY_BUCKETS],
-      registers,
-    });
-    this.fsyncSeconds = new Histogram({
-      name: "onevisit_journal_fsync_seconds",
-      help: "One journal batch written and fdatasync'd (group commit: one batch serves every append that waited)",
-      buckets: [...LATENCY_BUCKETS],
-      registers,
-    });
-    this.journalBytes = new Counter({
-      name: "onevisit_journal_bytes_total",
-      help: "Bytes appended to the journal",
-      registers,
-    });
+    this.journalBytes = new Counter({ name: "onevisit_journal_bytes_total", help: "Bytes appended to the journal", registers });
     this.journal = {
       appended: () => {
         this.appends++;
