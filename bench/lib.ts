@@ -185,7 +185,7 @@ export interface Child {
 }
 
 /**
- * Spawn `node --import tsx <script>` and wait for its first stdout line, which must be
+ * Spawn `node --import tsx <script>` (or other `nodeArgs`) and wait for its first stdout line, which must be
  * JSON `{ "url": ... }`. Killed with SIGKILL; also when the bench process exits.
  */
 export async function spawnChild(
@@ -193,8 +193,9 @@ export async function spawnChild(
   args: string[],
   timeoutMs = 60_000,
   env: Record<string, string> = {},
+  nodeArgs: string[] = ["--import", "tsx"],
 ): Promise<Child> {
-  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, script), ...args], {
+  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, script), ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NODE_ENV: "production", ...env },

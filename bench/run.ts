@@ -14,6 +14,7 @@ import { benchIssue } from "./issue.ts";
 import { type BenchResult, ROOT, type Row, say } from "./lib.ts";
 import { benchLed } from "./led.ts";
 import { benchLoginFlood } from "./login-flood.ts";
+import { benchMemory } from "./memory.ts";
 import { benchPrinter } from "./printer.ts";
 import { benchReplay } from "./replay.ts";
 import { benchUi } from "./ui.ts";
@@ -26,6 +27,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   led: benchLed,
   ui: benchUi,
   login: benchLoginFlood,
+  memory: benchMemory,
 };
 
 interface Stored extends BenchResult {
