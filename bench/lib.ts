@@ -11,7 +11,7 @@ import { createInterface } from "node:readline";
 import { hashPassword } from "../server/src/auth/passwords.ts";
 import type { Catalogue, Counter } from "../server/src/contract/catalogue.ts";
 import type { DeviceConfig } from "../server/src/contract/devices.ts";
-import { startHub } from "../server/src/app.ts";
+import { type HubOptions, startHub } from "../server/src/app.ts";
 import { type Command, type HallEvent, applyAll, events, initialState, localDay } from "../server/src/core/index.ts";
 import { type ConfigData, type StaffRecord, validateConfig } from "../server/src/store/config.ts";
 import { journalLine } from "../server/src/store/journal.ts";
@@ -247,6 +247,43 @@ export async function spawnChild(
   };
 }
 
+/**
+ * Options of a hub in a bench child process (bench/hub-child.ts, bench/memory-child.ts):
+ * 127.0.0.1, a port chosen by the OS, no log. With OV_BENCH_NO_TTS=1 espeak-ng is missing
+ * (voice off); with OV_BENCH_LOGIN_LIMITS=off the login limits are lifted (a flood from many
+ * addresses, or 150 clerks signing in from one).
+ */
+export function childHubOptions(dataDir: string): HubOptions {
+  return {
+    port: 0,
+    host: "127.0.0.1",
+    dataDir,
+    adminPassword: ADMIN_PASSWORD,
+    log: () => {},
+    ...(process.env.OV_BENCH_NO_TTS === "1" ? { espeakPath: "/nonexistent/espeak-ng" } : {}),
+    ...(process.env.OV_BENCH_LOGIN_LIMITS === "off"
+      ? {
+          loginLimits: {
+            perAddress: { points: 1e9, durationSec: 1 },
+            perAccountFailures: { points: 1e9, durationSec: 1 },
+          },
+        }
+      : {}),
+  };
+}
+
+/** A window's simulated LED display, caller keypad and rating device, on the bus address of its number. */
+export function counterDevices(counterId: string, number: number): DeviceConfig[] {
+  return (["led", "keypad", "rating"] as const).map((kind) => ({
+    id: `${kind}-${counterId}`,
+    kind,
+    name: `${number}号窗口 ${kind}`,
+    transport: { type: "sim" },
+    assignment: { kind: "counter", counterId, address: number },
+    options: { address: number },
+  }));
+}
+
 /** Queues served by the extra counters, in turn (the all-day series of the demo hall). */
 const SERVED = ["q-a", "q-b", "q-c", "q-d", "q-e", "q-f", "q-g", "q-k", "q-l", "q-m"];
 
@@ -295,16 +332,7 @@ export async function prepareBenchHall(): Promise<BenchHall> {
       profile: { queueIds: [queueId], weights: { green: 1, appointment: 1, normal: 2 } },
     };
     cat.counters.push(counter);
-    for (const kind of ["led", "keypad", "rating"] as const) {
-      data.devices.push({
-        id: `${kind}-${id}`,
-        kind,
-        name: `${number}号窗口 ${kind}`,
-        transport: { type: "sim" },
-        assignment: { kind: "counter", counterId: id, address: number },
-        options: { address: number },
-      });
-    }
+    data.devices.push(...counterDevices(id, number));
     const username = `bench${String(i + 1).padStart(3, "0")}`;
     const staff: StaffRecord = {
       id: `s-b${String(i + 1).padStart(3, "0")}`,

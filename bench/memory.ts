@@ -12,19 +12,11 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type BenchResult, type Child, ROOT, type Row, deskToken, say, sleep, spawnChild } from "./lib.ts";
+import type { Stage } from "./memory-child.ts";
 import { prepareHall, REFERENCE } from "./reference-hall.ts";
 
 const SCREENS = 195;
 const LIMIT_MB = 150;
-
-interface Stage {
-  stage: string;
-  rss: number;
-  heapUsed: number;
-  heapTotal: number;
-  external: number;
-  arrayBuffers: number;
-}
 
 /**
  * The hub (and this probe) as one ESM file. It sits below server/ so that packages resolve

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { startHub } from "../server/src/app.ts";
 import type { Department, Matter } from "../server/src/contract/catalogue.ts";
 import { type ConfigData, validateConfig } from "../server/src/store/config.ts";
-import { ADMIN_PASSWORD } from "./lib.ts";
+import { ADMIN_PASSWORD, counterDevices } from "./lib.ts";
 
 export const REFERENCE = { departments: 47, matters: 1410, counters: 150, kiosks: 20 } as const;
 
@@ -160,15 +160,7 @@ export function growToReference(data: ConfigData): void {
       kind: "standard",
       profile: { queueIds: [queueId], weights: { green: 1, appointment: 1, normal: 2 } },
     });
-    for (const kind of ["led", "keypad", "rating"] as const)
-      data.devices.push({
-        id: `${kind}-${id}`,
-        kind,
-        name: `${n}号窗口 ${kind}`,
-        transport: { type: "sim" },
-        assignment: { kind: "counter", counterId: id, address: n },
-        options: { address: n },
-      });
+    data.devices.push(...counterDevices(id, n));
   }
   for (let k = 5; k <= REFERENCE.kiosks; k++) {
     const assignment = { kind: "kiosk", kioskId: `k${k}` } as const;
