@@ -145,7 +145,7 @@ export async function interleaved<R>(
     b.push(await bounded(sides.b(), limitMs, `${label} run B${i + 1}`));
     const fa = figure(a[i] as R);
     const fb = figure(b[i] as R);
-    say(`${label}: pair ${i + 1}/${pairs}: ${fa.toFixed(2)} vs ${fb.toFixed(2)} (${(fa / fb).toFixed(2)}×)`);
+    say(`${label}: pair ${i + 1}/${pairs}: ${fa.toPrecision(4)} vs ${fb.toPrecision(4)} (${(fa / fb).toFixed(2)}×)`);
   }
   const figA = a.map(figure);
   const figB = b.map(figure);
