@@ -195,7 +195,10 @@ export async function spawnChild(
   env: Record<string, string> = {},
   nodeArgs: string[] = ["--import", "tsx"],
 ): Promise<Child> {
-  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, script), ...args], {
+  // OV_BENCH_PROFILE=<dir>: the hub children write a CPU profile there when they stop.
+  const profile = process.env.OV_BENCH_PROFILE && script === "bench/hub-child.ts";
+  const prof = profile ? ["--cpu-prof", `--cpu-prof-dir=${process.env.OV_BENCH_PROFILE}`] : [];
+  const proc = spawn(process.execPath, [...prof, ...nodeArgs, join(ROOT, script), ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NODE_ENV: "production", ...env },
@@ -241,7 +244,9 @@ export async function spawnChild(
       process.off("exit", killOnExit);
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const gone = new Promise<void>((r) => proc.once("exit", () => r()));
-      proc.kill("SIGKILL");
+      // A profiled child stops on SIGTERM (and writes its profile); the rest are killed.
+      proc.kill(profile ? "SIGTERM" : "SIGKILL");
+      await bounded(gone, 10_000, `${script} stopping`).catch(() => proc.kill("SIGKILL"));
       await gone;
     },
   };
