@@ -9,26 +9,11 @@
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { startHub } from "../server/src/app.ts";
+import { childHubOptions } from "./lib.ts";
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error("usage: hub-child.ts <dataDir>");
-const hub = await startHub({
-  port: 0,
-  host: "127.0.0.1",
-  dataDir,
-  adminPassword: "bench-admin-pw",
-  log: () => {},
-  ...(process.env.OV_BENCH_NO_TTS === "1" ? { espeakPath: "/nonexistent/espeak-ng" } : {}),
-  // A flood from many addresses: every attempt reaches the password check (bench/login-flood.ts).
-  ...(process.env.OV_BENCH_LOGIN_LIMITS === "off"
-    ? {
-        loginLimits: {
-          perAddress: { points: 1e9, durationSec: 1 },
-          perAccountFailures: { points: 1e9, durationSec: 1 },
-        },
-      }
-    : {}),
-});
+const hub = await startHub(childHubOptions(dataDir));
 const eld = monitorEventLoopDelay({ resolution: 5 });
 eld.enable();
 process.stdout.write(`${JSON.stringify({ url: hub.url })}\n`);

@@ -11,10 +11,11 @@ import { createInterface } from "node:readline";
 import { hashPassword } from "../server/src/auth/passwords.ts";
 import type { Catalogue, Counter } from "../server/src/contract/catalogue.ts";
 import type { DeviceConfig } from "../server/src/contract/devices.ts";
-import { startHub } from "../server/src/app.ts";
+import { type HubOptions, startHub } from "../server/src/app.ts";
 import { type Command, type HallEvent, applyAll, events, initialState, localDay } from "../server/src/core/index.ts";
 import { type ConfigData, type StaffRecord, validateConfig } from "../server/src/store/config.ts";
 import { journalLine } from "../server/src/store/journal.ts";
+import { parseExposition, type Sample } from "../server/src/metrics/exposition.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");
 
@@ -63,6 +64,99 @@ export function summary(samples: readonly number[]): {
 
 export const ms = (v: number, digits = 2): string => `${v.toFixed(digits)} ms`;
 
+/** A figure measured once per run over a series of runs: its median and spread. */
+export interface Spread {
+  runs: number[];
+  median: number;
+  min: number;
+  max: number;
+  /** Interquartile range (25th–75th percentile, nearest rank). */
+  q1: number;
+  q3: number;
+}
+
+export function spread(values: readonly number[]): Spread {
+  const s = [...values].sort((a, b) => a - b);
+  // The median of an even count is the mean of the two middle runs.
+  const mid =
+    s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  return {
+    runs: [...values],
+    median: s.length ? mid : Number.NaN,
+    min: s[0] ?? Number.NaN,
+    max: s[s.length - 1] ?? Number.NaN,
+    q1: percentile(s, 25),
+    q3: percentile(s, 75),
+  };
+}
+
+/** "12.30 ms (median of 5 runs; 10.10–15.20, IQR 11.00–13.40)" — every report of a series reads the same. */
+export function showSpread(x: Spread, unit: (v: number) => string = (v) => ms(v), of = "runs"): string {
+  return `${unit(x.median)} (median of ${x.runs.length} ${of}; ${unit(x.min)}–${unit(x.max)}, IQR ${unit(x.q1)}–${unit(x.q3)})`;
+}
+
+/** A per-pair ratio series: "1.12× (median of 5 pairs; …)". */
+export function showRatio(x: Spread): string {
+  return showSpread(x, (v) => `${v.toFixed(2)}×`, "pairs");
+}
+
+/** Every run of a series, in order: "a / b / c". */
+export function listRuns(x: Spread, digits = 2): string {
+  return x.runs.map((v) => v.toFixed(digits)).join(" / ");
+}
+
+/** Reject when `p` has not settled within `limitMs`: no run of a series may hang the bench. */
+export function bounded<T>(p: Promise<T>, limitMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new Error(`${what} took longer than ${limitMs} ms`)), limitMs);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+/** What {@link interleaved} hands back: each side's runs in order, and the per-pair ratio of their figures. */
+export interface Interleaved<R> {
+  a: R[];
+  b: R[];
+  /** The figure of each side (e.g. its p99), one per run. */
+  figA: Spread;
+  figB: Spread;
+  /** figure(a_i) ÷ figure(b_i) of each pair: runs next to each other in time share the machine's mood. */
+  ratio: Spread;
+}
+
+/**
+ * Run two sides, `a` (the thing measured) and `b` (its baseline), alternately, A B A B …,
+ * for `pairs` pairs, each run bounded to `limitMs`. On a shared 2-core machine one run's
+ * p99 is mostly noise; a series of interleaved runs reports the median and the spread, and
+ * a verdict reads the median. `figure` picks the number compared (e.g. a run's p99).
+ */
+export async function interleaved<R>(
+  label: string,
+  pairs: number,
+  sides: { a: () => Promise<R>; b: () => Promise<R> },
+  figure: (r: R) => number,
+  limitMs = 120_000,
+): Promise<Interleaved<R>> {
+  const a: R[] = [];
+  const b: R[] = [];
+  for (let i = 0; i < pairs; i++) {
+    a.push(await bounded(sides.a(), limitMs, `${label} run A${i + 1}`));
+    b.push(await bounded(sides.b(), limitMs, `${label} run B${i + 1}`));
+    const fa = figure(a[i] as R);
+    const fb = figure(b[i] as R);
+    say(`${label}: pair ${i + 1}/${pairs}: ${fa.toPrecision(4)} vs ${fb.toPrecision(4)} (${(fa / fb).toFixed(2)}×)`);
+  }
+  const figA = a.map(figure);
+  const figB = b.map(figure);
+  return { a, b, figA: spread(figA), figB: spread(figB), ratio: spread(figA.map((x, i) => x / (figB[i] as number))) };
+}
+
+/** Every run of a series, for the notes: "p99 with print 1.00 / 2.00 ms, issue only 0.90 / 1.10 ms; per-pair ratio 1.11 / 1.82". */
+export function seriesRuns(s: Interleaved<unknown>, names: { figure: string; a: string; b: string }, digits = 2): string {
+  return `${names.figure} ${names.a} ${listRuns(s.figA, digits)} ms, ${names.b} ${listRuns(s.figB, digits)} ms; per-pair ratio ${listRuns(s.ratio)}`;
+}
+
 export function sleep(t: number): Promise<void> {
   return new Promise((r) => setTimeout(r, t));
 }
@@ -80,14 +174,18 @@ export const EXTRA_COUNTERS = 150;
 /** A running child process that printed a JSON "ready" line with its URL. */
 export interface Child {
   url: string;
+  /** The whole ready line (a child may say more than its URL, e.g. the ports it listens on). */
+  ready: Record<string, unknown>;
   proc: ChildProcess;
+  /** Every stdout line (for a child that reports as it goes). */
+  lines: ReturnType<typeof createInterface>;
   /** The next line the child prints on stdout after its ready line. */
   nextLine(timeoutMs?: number): Promise<string>;
   kill(): Promise<void>;
 }
 
 /**
- * Spawn `node --import tsx <script>` and wait for its first stdout line, which must be
+ * Spawn `node --import tsx <script>` (or other `nodeArgs`) and wait for its first stdout line, which must be
  * JSON `{ "url": ... }`. Killed with SIGKILL; also when the bench process exits.
  */
 export async function spawnChild(
@@ -95,8 +193,12 @@ export async function spawnChild(
   args: string[],
   timeoutMs = 60_000,
   env: Record<string, string> = {},
+  nodeArgs: string[] = ["--import", "tsx"],
 ): Promise<Child> {
-  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, script), ...args], {
+  // OV_BENCH_PROFILE=<dir>: the hub children write a CPU profile there when they stop.
+  const profile = process.env.OV_BENCH_PROFILE && script === "bench/hub-child.ts";
+  const prof = profile ? ["--cpu-prof", `--cpu-prof-dir=${process.env.OV_BENCH_PROFILE}`] : [];
+  const proc = spawn(process.execPath, [...prof, ...nodeArgs, join(ROOT, script), ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NODE_ENV: "production", ...env },
@@ -108,12 +210,14 @@ export async function spawnChild(
     stderr = (stderr + b.toString()).slice(-4000);
   });
   const rl = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-  const url = await new Promise<string>((res, rej) => {
+  const ready = await new Promise<Record<string, unknown>>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`${script} did not start in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
     rl.once("line", (line) => {
       clearTimeout(timer);
       try {
-        res((JSON.parse(line) as { url: string }).url);
+        const r = JSON.parse(line) as Record<string, unknown>;
+        if (typeof r.url !== "string") throw new Error("no url");
+        res(r);
       } catch {
         rej(new Error(`${script}: unexpected first line ${line}\n${stderr}`));
       }
@@ -124,8 +228,10 @@ export async function spawnChild(
     });
   });
   return {
-    url,
+    url: ready.url as string,
+    ready,
     proc,
+    lines: rl,
     nextLine: (ms = 10_000) =>
       new Promise<string>((res, rej) => {
         const timer = setTimeout(() => rej(new Error(`${script}: no line in ${ms} ms`)), ms);
@@ -138,10 +244,49 @@ export async function spawnChild(
       process.off("exit", killOnExit);
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const gone = new Promise<void>((r) => proc.once("exit", () => r()));
-      proc.kill("SIGKILL");
+      // A profiled child stops on SIGTERM (and writes its profile); the rest are killed.
+      proc.kill(profile ? "SIGTERM" : "SIGKILL");
+      await bounded(gone, 10_000, `${script} stopping`).catch(() => proc.kill("SIGKILL"));
       await gone;
     },
   };
+}
+
+/**
+ * Options of a hub in a bench child process (bench/hub-child.ts, bench/memory-child.ts):
+ * 127.0.0.1, a port chosen by the OS, no log. With OV_BENCH_NO_TTS=1 espeak-ng is missing
+ * (voice off); with OV_BENCH_LOGIN_LIMITS=off the login limits are lifted (a flood from many
+ * addresses, or 150 clerks signing in from one).
+ */
+export function childHubOptions(dataDir: string): HubOptions {
+  return {
+    port: 0,
+    host: "127.0.0.1",
+    dataDir,
+    adminPassword: ADMIN_PASSWORD,
+    log: () => {},
+    ...(process.env.OV_BENCH_NO_TTS === "1" ? { espeakPath: "/nonexistent/espeak-ng" } : {}),
+    ...(process.env.OV_BENCH_LOGIN_LIMITS === "off"
+      ? {
+          loginLimits: {
+            perAddress: { points: 1e9, durationSec: 1 },
+            perAccountFailures: { points: 1e9, durationSec: 1 },
+          },
+        }
+      : {}),
+  };
+}
+
+/** A window's simulated LED display, caller keypad and rating device, on the bus address of its number. */
+export function counterDevices(counterId: string, number: number): DeviceConfig[] {
+  return (["led", "keypad", "rating"] as const).map((kind) => ({
+    id: `${kind}-${counterId}`,
+    kind,
+    name: `${number}号窗口 ${kind}`,
+    transport: { type: "sim" },
+    assignment: { kind: "counter", counterId, address: number },
+    options: { address: number },
+  }));
 }
 
 /** Queues served by the extra counters, in turn (the all-day series of the demo hall). */
@@ -192,16 +337,7 @@ export async function prepareBenchHall(): Promise<BenchHall> {
       profile: { queueIds: [queueId], weights: { green: 1, appointment: 1, normal: 2 } },
     };
     cat.counters.push(counter);
-    for (const kind of ["led", "keypad", "rating"] as const) {
-      data.devices.push({
-        id: `${kind}-${id}`,
-        kind,
-        name: `${number}号窗口 ${kind}`,
-        transport: { type: "sim" },
-        assignment: { kind: "counter", counterId: id, address: number },
-        options: { address: number },
-      });
-    }
+    data.devices.push(...counterDevices(id, number));
     const username = `bench${String(i + 1).padStart(3, "0")}`;
     const staff: StaffRecord = {
       id: `s-b${String(i + 1).padStart(3, "0")}`,
@@ -266,6 +402,13 @@ export async function deskToken(url: string): Promise<string> {
   const r = await postJson<{ token: string }>(`${url}/api/auth/login`, { username: "admin", password: ADMIN_PASSWORD });
   if (r.status !== 200) throw new Error(`bench login failed: ${r.status}`);
   return r.body.token;
+}
+
+/** The hub's own measurements, read from its `GET /metrics` as an admin. */
+export async function scrapeMetrics(url: string, adminToken: string): Promise<Sample[]> {
+  const r = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } });
+  if (r.status !== 200) throw new Error(`GET /metrics: ${r.status}`);
+  return parseExposition(await r.text());
 }
 
 /** Run `fn` over `items` with at most `limit` in flight. */

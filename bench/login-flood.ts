@@ -8,7 +8,19 @@
  * Target: issuing p99 under a login flood ≤ 2× without.
  */
 import { performance } from "node:perf_hooks";
-import { type BenchResult, deskToken, mixedMatters, ms, pool, prepareBenchHall, say, spawnChild, summary } from "./lib.ts";
+import {
+  type BenchResult,
+  deskToken,
+  interleaved,
+  mixedMatters,
+  ms,
+  pool,
+  prepareBenchHall,
+  seriesRuns,
+  showRatio,
+  spawnChild,
+  summary,
+} from "./lib.ts";
 
 const IN_FLIGHT = 10;
 const TICKETS = 600;
@@ -75,13 +87,10 @@ export async function benchLoginFlood(): Promise<BenchResult> {
     // Only a paired kiosk or staff may issue: the bench issues as the help desk (staff).
     const desk = await deskToken(child.url);
     await issueLatencies(child.url, matters, WARMUP, 0, desk);
-    const quiet: number[] = [];
-    const loud: number[] = [];
     const answered: Record<number, number> = {};
     let floodSeconds = 0;
-    for (let r = 0; r < PAIRS; r++) {
-      say(`login: pair ${r + 1}/${PAIRS}`);
-      quiet.push(summary(await issueLatencies(child.url, matters, TICKETS, r * 7, desk)).p99);
+    let r = 0;
+    const withFlood = async () => {
       const f = flood(
         child.url,
         hall.clerks.map((c) => c.username),
@@ -89,27 +98,27 @@ export async function benchLoginFlood(): Promise<BenchResult> {
       // Let the flood fill the hashing queue before measuring.
       await new Promise((res) => setTimeout(res, 300));
       const t0 = performance.now();
-      loud.push(summary(await issueLatencies(child.url, matters, TICKETS, r * 7 + 3, desk)).p99);
+      const p99 = summary(await issueLatencies(child.url, matters, TICKETS, r * 7 + 3, desk)).p99;
       floodSeconds += (performance.now() - t0) / 1000;
-      for (const [s, n] of Object.entries(await f.stop())) answered[Number(s)] = (answered[Number(s)] ?? 0) + n;
-    }
-    const ratios = quiet.map((q, i) => (loud[i] as number) / q).sort((a, b) => a - b);
-    const median = ratios[Math.floor(ratios.length / 2)] as number;
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+      for (const [st, n] of Object.entries(await f.stop())) answered[Number(st)] = (answered[Number(st)] ?? 0) + n;
+      return p99;
+    };
+    const quiet = async () => summary(await issueLatencies(child.url, matters, TICKETS, r++ * 7, desk)).p99;
+    const s = await interleaved("login", PAIRS, { a: withFlood, b: quiet }, (p99) => p99);
     const attempts = Object.values(answered).reduce((a, b) => a + b, 0);
     return {
       rows: [
         {
           bench: "login",
           metric: `REST issuing p99 under a login flood (${FLOOD} logins in flight) ÷ without`,
-          value: `${median.toFixed(2)}× (median of ${PAIRS} pairs, ${(ratios[0] as number).toFixed(2)}–${(ratios[ratios.length - 1] as number).toFixed(2)}×; p99 ${ms(med(loud))} vs ${ms(med(quiet))})`,
-          baseline: `${ms(med(quiet))} p99 (no flood)`,
+          value: `${showRatio(s.ratio)}; p99 ${ms(s.figA.median)} vs ${ms(s.figB.median)}`,
+          baseline: `${ms(s.figB.median)} p99 (no flood)`,
           target: "≤ 2×",
-          pass: median <= 2,
+          pass: s.ratio.median <= 2,
         },
       ],
       notes: [
-        `login: ${PAIRS} interleaved pairs on one child hub (login limits lifted, as from many addresses), ${TICKETS} REST issues per run at ${IN_FLIGHT} in flight after ${WARMUP} warm-up; issuing p99 without flood ${quiet.map((x) => x.toFixed(1)).join(" / ")} ms, with flood ${loud.map((x) => x.toFixed(1)).join(" / ")} ms. Flood answers: ${Object.entries(
+        `login: ${PAIRS} interleaved pairs on one child hub (login limits lifted, as from many addresses), ${TICKETS} REST issues per run at ${IN_FLIGHT} in flight after ${WARMUP} warm-up; ${seriesRuns(s, { figure: "issuing p99", a: "with flood", b: "without" }, 1)} (each pair: flood first, then quiet). Flood answers: ${Object.entries(
           answered,
         )
           .map(([s, n]) => `${n}× ${s}`)

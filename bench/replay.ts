@@ -7,7 +7,18 @@ import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { crc32 } from "node:zlib";
 import { HallService } from "../server/src/hall/service.ts";
-import { type BenchResult, copyDataDir, generateDay, ms, prepareBenchHall, say, summary, writeJournal } from "./lib.ts";
+import {
+  type BenchResult,
+  copyDataDir,
+  generateDay,
+  interleaved,
+  ms,
+  prepareBenchHall,
+  say,
+  showSpread,
+  summary,
+  writeJournal,
+} from "./lib.ts";
 
 const EVENTS = 100_000;
 const RUNS = 5;
@@ -22,38 +33,48 @@ export async function benchReplay(): Promise<BenchResult> {
     const genMs = performance.now() - g0;
     const path = writeJournal(data.dir, events);
     const bytes = readFileSync(path).length;
-    const open: number[] = [];
-    const parse: number[] = [];
     let tickets = 0;
-    for (let i = 0; i < RUNS; i++) {
-      // Alternate the two so neither gets a warmer cache or JIT on its own.
-      const p0 = performance.now();
-      const text = readFileSync(path, "utf8");
-      let n = 0;
-      // A line is JSON, a tab and its CRC32 (checked here too, as the hub does).
-      for (const line of text.split("\n")) {
-        if (!line) continue;
-        const tab = line.indexOf("\t");
-        const json = line.slice(0, tab);
-        if (crc32(json) !== Number.parseInt(line.slice(tab + 1), 16)) throw new Error("bad checksum");
-        n += JSON.parse(json) ? 1 : 0;
-      }
-      parse.push(performance.now() - p0);
-      if (n !== EVENTS) throw new Error(`parsed ${n} events, wrote ${EVENTS}`);
-      const o0 = performance.now();
-      const svc = await HallService.open({ dataDir: data.dir, catalogue: hall.catalogue, clock: Date.now, log: () => {} });
-      open.push(performance.now() - o0);
-      tickets = [...svc.tickets()].length;
-      await svc.close();
-    }
+    // Alternated so neither gets a warmer cache or JIT on its own.
+    const s = await interleaved(
+      "replay",
+      RUNS,
+      {
+        a: async () => {
+          const o0 = performance.now();
+          const svc = await HallService.open({ dataDir: data.dir, catalogue: hall.catalogue, clock: Date.now, log: () => {} });
+          const took = performance.now() - o0;
+          tickets = [...svc.tickets()].length;
+          await svc.close();
+          return took;
+        },
+        b: async () => {
+          const p0 = performance.now();
+          const text = readFileSync(path, "utf8");
+          let n = 0;
+          // A line is JSON, a tab and its CRC32 (checked here too, as the hub does).
+          for (const line of text.split("\n")) {
+            if (!line) continue;
+            const tab = line.indexOf("\t");
+            const json = line.slice(0, tab);
+            if (crc32(json) !== Number.parseInt(line.slice(tab + 1), 16)) throw new Error("bad checksum");
+            n += JSON.parse(json) ? 1 : 0;
+          }
+          if (n !== EVENTS) throw new Error(`parsed ${n} events, wrote ${EVENTS}`);
+          return performance.now() - p0;
+        },
+      },
+      (took) => took,
+    );
+    const open = s.figA.runs;
+    const parse = s.figB.runs;
     const o = summary(open);
     const p = summary(parse);
     return {
       rows: [
         {
           bench: "replay",
-          metric: `HallService.open, ${EVENTS / 1000}k events (median of ${RUNS})`,
-          value: ms(o.p50, 0),
+          metric: `HallService.open, ${EVENTS / 1000}k events`,
+          value: showSpread(s.figA, (v) => ms(v, 0)),
           baseline: ms(p.p50, 0),
           target: "≤ 1000 ms",
           pass: o.p50 <= 1000,

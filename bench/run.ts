@@ -14,6 +14,7 @@ import { benchIssue } from "./issue.ts";
 import { type BenchResult, ROOT, type Row, say } from "./lib.ts";
 import { benchLed } from "./led.ts";
 import { benchLoginFlood } from "./login-flood.ts";
+import { benchMemory } from "./memory.ts";
 import { benchPrinter } from "./printer.ts";
 import { benchReplay } from "./replay.ts";
 import { benchUi } from "./ui.ts";
@@ -28,6 +29,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ui: benchUi,
   login: benchLoginFlood,
   voice: benchVoice,
+  memory: benchMemory,
 };
 
 interface Stored extends BenchResult {

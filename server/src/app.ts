@@ -18,6 +18,7 @@ import { StaffDirectory } from "./hall/staff.ts";
 import { signOutEverywhere } from "./hall/staff-signout.ts";
 import { createHttpApp } from "./http/app.ts";
 import { originAllowed } from "./http/origins.ts";
+import { HubMetrics, timeCommands } from "./metrics/metrics.ts";
 import { Pairings } from "./pairing/engine.ts";
 import { DEFAULT_LIMITS, type IssueLimits } from "./pairing/limits.ts";
 import { attachDeviceSockets, subscriptionGuard } from "./pairing/socket.ts";
@@ -79,6 +80,8 @@ export interface RunningHub {
   hall: HallService;
   devices: DeviceManager;
   config: ConfigStore;
+  /** What GET /metrics exposes. */
+  metrics: HubMetrics;
   close(): Promise<void>;
 }
 
@@ -105,7 +108,14 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   );
 
   // The application layer: the hall, and the desks that act on it.
-  const hall = await HallService.open({ dataDir: opts.dataDir, catalogue: config.data.catalogue, clock, log });
+  const metrics = new HubMetrics();
+  const hall = await HallService.open({
+    dataDir: opts.dataDir,
+    catalogue: config.data.catalogue,
+    clock,
+    log,
+    journalObserver: metrics.journal,
+  });
   const bus = hall.bus;
   bus.on(opts, "hall.failed", (err) => opts.onFatal?.(err));
   const hasher = new PasswordHasher(opts.maxQueuedLogins ?? 64);
@@ -137,6 +147,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const actions = new CounterActions(hall, { clock, log });
   const idCards = new IdCards(hall, config.data.secrets.idSalt, clock);
   const catalogueAdmin = new CatalogueAdmin(config, hall);
+  // Every counter command, from the socket, REST or a keypad, is timed (GET /metrics).
+  timeCommands(actions, metrics);
 
   // Calls are assembled from word segments rendered once; a catalogue change renders the new words.
   const voice = createVoice({
@@ -207,6 +219,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     loginLimits: new LoginLimits(opts.loginLimits),
     pairings,
     limits,
+    metrics,
   });
   const server = createServer(app);
   const realtime = new Realtime(server, {
@@ -225,6 +238,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   // call reaches the sockets first). The manager still takes the engine state (listed in
   // test/server/layers.test.ts); the `devices` helper's split gives it queries.
   bus.on(devices, "hall.events", (events) => devices.onHallEvents(events, hall.engineState()));
+  metrics.watch({ adapter: () => realtime.io.of("/").adapter, devices: () => devices.statuses() });
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   realtime.io.on("connection", (s) => {
     const id = s.data.staffId;
@@ -263,6 +277,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     hall,
     devices,
     config,
+    metrics,
     close: () => {
       closing ??= (async () => {
         clearInterval(releaseTimer);
@@ -276,6 +291,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         await announcer.close();
         await voice.close();
         await hasher.close();
+        metrics.close();
       })();
       return closing;
     },

@@ -23,7 +23,7 @@ import {
   withCatalogue,
 } from "../core/index.ts";
 import { writeFileDurable } from "../store/durable-file.ts";
-import { Journal, journalDays, readJournal } from "../store/journal.ts";
+import { Journal, type JournalObserver, journalDays, readJournal } from "../store/journal.ts";
 import { Bus } from "./bus.ts";
 import type { HallEvents } from "./events.ts";
 import { buildSnapshot } from "./snapshot.ts";
@@ -37,6 +37,8 @@ export interface HallServiceOptions {
   log: (line: string) => void;
   /** Where the hall publishes what happened (default: a bus of its own, listener errors logged). */
   bus?: Bus<HallEvents>;
+  /** Timing hook for the journal (the hub's /metrics). */
+  journalObserver?: JournalObserver;
 }
 
 /**
@@ -74,7 +76,7 @@ export class HallService {
       opts.bus ?? new Bus<HallEvents>((event, err) => opts.log(`${event} listener: ${(err as Error).stack ?? String(err)}`));
     this.journalDir = join(opts.dataDir, "journal");
     this.summaryDir = join(opts.dataDir, "summaries");
-    this.journal = new Journal(this.journalDir, state.day);
+    this.journal = new Journal(this.journalDir, state.day, opts.journalObserver);
   }
 
   /** Replay today's journal exactly; summarise earlier days that have no summary yet. */
@@ -158,7 +160,7 @@ export class HallService {
     const old = this.state;
     const oldJournal = this.journal;
     this.state = initialState(old.catalogue, day);
-    this.journal = new Journal(this.journalDir, day);
+    this.journal = new Journal(this.journalDir, day, this.opts.journalObserver);
     this.opts.log(`new day ${day}: numbering starts again`);
     const summarised = oldJournal
       .close()

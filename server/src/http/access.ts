@@ -149,6 +149,8 @@ export const REST_ACCESS: Record<string, Rule> = {
   "GET /api/pairings": staff(false, "admin"),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
+  // The hub's measurements (docs/api.md): admins only, from any address (no loopback pass).
+  "GET /metrics": staff(false, "admin"),
   "GET /": open(false),
   "GET /kiosk": open(false),
   "GET /m/*rest": open(false),

@@ -19,6 +19,8 @@ import type { Pairings } from "../pairing/engine.ts";
 import { IssueGuard } from "../pairing/issue-guard.ts";
 import type { IssueLimits } from "../pairing/limits.ts";
 import { mountPairingRoutes } from "../pairing/routes.ts";
+import type { HubMetrics } from "../metrics/metrics.ts";
+import { mountMetricsRoutes } from "../metrics/routes.ts";
 import { type StaffDirectory, publicStaff } from "../hall/staff.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
 import { HallError } from "../hall/errors.ts";
@@ -50,6 +52,8 @@ export interface HttpDeps {
   /** Device pairing (kiosks, screens, terminals). */
   pairings: Pairings;
   limits: IssueLimits;
+  /** GET /metrics and the issue timer (absent in API-only tests). */
+  metrics?: HubMetrics;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -140,6 +144,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
       if (!req.staff || !roles.includes(req.staff.role)) throw new HallError("FORBIDDEN", "not allowed for your role");
       next();
     };
+  mountMetricsRoutes(app, { metrics: d.metrics, admin: [auth, role("admin")] });
 
   // ---- public ----
   app.get("/api/health", (_req, res) => {

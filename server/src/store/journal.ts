@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { type FileHandle, open, readFile, readdir, truncate } from "node:fs/promises";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { crc32 } from "node:zlib";
 import type { HallEvent } from "../core/index.ts";
 
@@ -42,6 +43,16 @@ function decodeLine(text: string, legacy: boolean): { event: HallEvent; checked:
 }
 
 /**
+ * Optional timing hook (the hub's /metrics): `appended` when events are queued, `synced`
+ * when a batch is on disk — called before its waiters resume — with the write + fdatasync
+ * time and the batch's size.
+ */
+export interface JournalObserver {
+  appended?(): void;
+  synced?(ms: number, bytes: number): void;
+}
+
+/**
  * The per-day event journal: one JSON line per event in `journal/YYYY-MM-DD.jsonl`.
  * `append` resolves only after the bytes are fdatasync'd, so an acknowledged action
  * survives kill -9 and power loss. Appends that arrive while a sync is running are
@@ -57,6 +68,7 @@ export class Journal {
   constructor(
     readonly dir: string,
     readonly day: string,
+    private readonly observer?: JournalObserver,
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -71,6 +83,7 @@ export class Journal {
     if (events.length === 0) return Promise.resolve();
     // Serialise now: the engine may touch the objects after this call returns.
     for (const e of events) this.pending.push(journalLine(e));
+    this.observer?.appended?.();
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.flushing) this.flushing = this.flushLoop();
     return done;
@@ -88,8 +101,10 @@ export class Journal {
           const fh = await this.fh;
           // write() may write less than asked (a signal, a nearly full disk): finish the batch.
           const bytes = Buffer.from(batch, "utf8");
+          const t0 = performance.now();
           for (let off = 0; off < bytes.length; ) off += (await fh.write(bytes, off, bytes.length - off)).bytesWritten;
           await fh.datasync();
+          this.observer?.synced?.(performance.now() - t0, bytes.length);
           for (const w of waiters) w.resolve();
         } catch (err) {
           for (const w of waiters) w.reject(err as Error);
