@@ -14,6 +14,15 @@ import {
 } from "./protocol.ts";
 
 /**
+ * A job already encoded elsewhere (a case receipt laid out by the case module): the bytes
+ * go to the printer as they are, through the same queue, checks and idempotence.
+ */
+export interface RawPrintJob {
+  jobId: string;
+  bytes: Buffer;
+}
+
+/**
  * A queue-ticket printer as the device manager sees it.
  *
  * `print` resolves once the ticket bytes are handed to the printer and rejects with a
@@ -25,7 +34,7 @@ import {
 export interface TicketPrinter {
   readonly id: string;
   readonly status: DeviceStatus;
-  print(job: TicketPrintJob): Promise<void>;
+  print(job: TicketPrintJob | RawPrintJob): Promise<void>;
   on(event: "status", fn: (s: DeviceStatus) => void): this;
 }
 
@@ -141,7 +150,7 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
     }
   }
 
-  print(job: TicketPrintJob): Promise<void> {
+  print(job: TicketPrintJob | RawPrintJob): Promise<void> {
     if (this.#printed.has(job.jobId)) return Promise.resolve();
     const running = this.#inflight.get(job.jobId);
     if (running) return running;
@@ -150,11 +159,11 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
     return run;
   }
 
-  async #printNow(job: TicketPrintJob): Promise<void> {
+  async #printNow(job: TicketPrintJob | RawPrintJob): Promise<void> {
     if (this.#printed.has(job.jobId)) return;
     let bytes: Buffer;
     try {
-      bytes = encodeTicket(job, { width: this.#width });
+      bytes = "bytes" in job ? job.bytes : encodeTicket(job, { width: this.#width });
     } catch (err) {
       throw new DeviceError("ERROR", `cannot encode ticket: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -229,6 +229,26 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
     }
   }
 
+  /**
+   * Print something laid out elsewhere (a case receipt) on the printer of a counter; `encode`
+   * gets that printer's paper width. Never rejects: failure is a result, as for tickets.
+   */
+  async printAtCounter(counterId: string, jobId: string, encode: (width: 58 | 80) => Buffer): Promise<PrintResult> {
+    const r = [...this.running.values()].find(
+      (x) => x.printer && x.cfg.assignment.kind === "counter" && x.cfg.assignment.counterId === counterId,
+    );
+    if (!r?.printer) return { status: "none" };
+    try {
+      await r.printer.print({ jobId, bytes: encode(Number(r.cfg.options?.paperWidthMm ?? 80) === 58 ? 58 : 80) });
+      return { status: "printed", printerId: r.cfg.id };
+    } catch (err) {
+      const code = err instanceof DeviceError ? err.code : "ERROR";
+      const error = code === "OFFLINE" || code === "PAPER_OUT" || code === "TIMEOUT" ? code : "ERROR";
+      this.hooks.log(`printer ${r.cfg.id}: ${code}`);
+      return { status: "failed", printerId: r.cfg.id, error };
+    }
+  }
+
   /** Keep window displays and keypad screens in step with the hall. */
   onHallEvents(events: HallEvent[], state: HallState): void {
     const counters = new Set<string>();

@@ -156,6 +156,10 @@ export const REST_ACCESS: Record<string, Rule> = {
   "GET /display": open(false),
   "GET /display/window/:counterId": open(false),
   "GET /wall": open(false),
+  // Pages only: the back office signs in like the counter, the progress page asks for the
+  // last four digits before the case routes answer anything.
+  "GET /office": open(false),
+  "GET /q/:caseNo": open(false),
 };
 
 /** A foreign page cannot even open a socket: every socket cell is ORIGIN_REFUSED for it. */

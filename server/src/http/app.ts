@@ -368,6 +368,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.get("/counter", page("counter-ui/index.html"));
   app.get(["/display", "/display/window/:counterId"], page("display-ui/index.html"));
   app.get("/wall", page("display-ui/wall.html"));
+  app.get("/office", page("office-ui/index.html"));
+  app.get("/q/:caseNo", page("office-ui/progress.html"));
   app.use("/assets", express.static(join(d.distDir, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
 
   // ---- errors: only closed codes reach the client ----

@@ -1295,7 +1295,7 @@ export function demoStaff(): DemoStaff[] {
   ];
 }
 
-/** Simulated devices: 4 kiosks (printer, ID reader, scanner) and LED, keypad, rating per counter. */
+/** Simulated devices: 4 kiosks (printer, ID reader, scanner), LED, keypad, rating per counter, and a receipt printer at each acceptance (comprehensive, help) counter. */
 export function demoDevices(cat: Catalogue): DeviceConfig[] {
   const out: DeviceConfig[] = [];
   for (let k = 1; k <= 4; k++) {
@@ -1332,6 +1332,16 @@ export function demoDevices(cat: Catalogue): DeviceConfig[] {
     ["rating", "评价器"],
   ] as const;
   for (const c of cat.counters) {
+    // Acceptance counters print the 受理回执 / 一次性告知书 of the cases they accept.
+    if (c.kind === "comprehensive" || c.kind === "help")
+      out.push({
+        id: `printer-${c.id}`,
+        kind: "printer",
+        name: `${c.number}号窗口 回执打印机`,
+        transport: { type: "sim" },
+        assignment: { kind: "counter", counterId: c.id, address: c.number },
+        options: { paperWidthMm: 80 },
+      });
     for (const [kind, label] of perCounter) {
       out.push({
         id: `${kind}-${c.id}`,
