@@ -78,8 +78,10 @@ export const schemas = {
       .trim()
       .regex(/^[a-z][a-z0-9._-]{1,31}$/, { message: "2–32 lowercase letters, digits, . _ -" }),
     name: z.string().trim().min(1).max(40),
-    role: z.enum(["clerk", "supervisor", "admin"]),
+    role: z.enum(["clerk", "approver", "supervisor", "admin"]),
     counterId: id.optional(),
+    /** Approvers: their department. */
+    departmentId: id.optional(),
   }),
   qr: z.strictObject({ text: z.string().min(1).max(1000) }),
 };
