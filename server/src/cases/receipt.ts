@@ -14,6 +14,8 @@
  * slip leaves the hall in the visitor's pocket.
  */
 import { PrinterTypes, ThermalPrinter } from "node-thermal-printer";
+import type { Case } from "../contract/cases.ts";
+import type { Catalogue } from "../contract/catalogue.ts";
 import {
   CHINESE_MODE_ON,
   COLUMNS,
@@ -226,4 +228,72 @@ export function encodeCaseSlip(job: CaseSlipJob, opts: { width: PaperWidth }): B
   }
   p.cut();
   return Buffer.from(p.getBuffer());
+}
+
+/** "王**": the surname, then one star per further character (what a slip may carry). */
+export function maskName(name: string): string {
+  const chars = Array.from(name.trim());
+  if (chars.length === 0) return "";
+  return chars[0] + "*".repeat(Math.max(1, chars.length - 1));
+}
+
+/** "2026-12-02 10:15" in the hall's time zone, whatever the machine's zone is. */
+function localDateTime(at: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(at);
+  const v = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
+  return `${v("year")}-${v("month")}-${v("day")} ${v("hour")}:${v("minute")}`;
+}
+
+/**
+ * The slip a case calls for: the 受理回执 for 受理 / 容缺受理, the 一次性告知书 for 不予受理.
+ * `origin` is where visitors' phones reach the hub (the hall's publicUrl, else the address
+ * the counter used), so the QR code opens the progress page.
+ */
+export function caseSlipJob(
+  c: Case,
+  cat: Pick<Catalogue, "hall" | "counters">,
+  opts: { origin: string; lang: "zh" | "en"; jobId: string },
+): CaseSlipJob {
+  const en = opts.lang === "en";
+  const counter = c.counterId ? cat.counters.find((x) => x.id === c.counterId) : undefined;
+  const common = {
+    jobId: opts.jobId,
+    hallName: en && cat.hall.nameEn ? cat.hall.nameEn : cat.hall.name,
+    matterName: en && c.matterNameEn ? c.matterNameEn : c.matterName,
+    counterText: counter ? (en && counter.nameEn ? counter.nameEn : counter.name) : (c.counterId ?? c.siteId),
+    staffName: c.acceptedBy.name,
+    atText: localDateTime(c.acceptedAt, cat.hall.timeZone),
+    applicantMasked: maskName(c.applicant.name),
+    lang: opts.lang,
+  };
+  const itemName = (m: Case["materials"][number]) => (en && m.nameEn ? m.nameEn : m.name);
+  if (c.outcome === "not_accepted") {
+    return {
+      ...common,
+      kind: "refusal",
+      caseNo: c.caseNo,
+      reason: c.refusalReason ?? "",
+      missing: c.materials.filter((m) => m.state !== "received").map(itemName),
+    };
+  }
+  return {
+    ...common,
+    kind: "receipt",
+    caseNo: c.caseNo,
+    deferred: c.outcome === "accepted_deferred",
+    dueText: c.dueDate ?? c.acceptedOn,
+    promisedDays: c.promisedDays,
+    owed: c.materials
+      .filter((m) => m.state !== "received" && m.receivedAt === undefined)
+      .map((m) => ({ name: itemName(m), ...(m.promisedDate ? { promisedText: m.promisedDate } : {}) })),
+    progressUrl: `${opts.origin.replace(/\/+$/, "")}${c.progressPath}`,
+  };
 }

@@ -149,6 +149,9 @@ export const REST_ACCESS: Record<string, Rule> = {
   "GET /api/pairings": staff(false, "admin"),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
+  // A case's receipt, printed at a counter: counter staff (a clerk only at their own counter,
+  // checked against the case; an unknown case is a 404 for everyone).
+  "POST /api/cases/:caseNo/receipt": staff(true, "clerk", "supervisor", "admin"),
   "GET /": open(false),
   "GET /kiosk": open(false),
   "GET /m/*rest": open(false),

@@ -3,7 +3,9 @@ import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import QRCode from "qrcode";
+import type { Case } from "../contract/cases.ts";
 import type { Catalogue } from "../contract/catalogue.ts";
+import { caseSlipJob, encodeCaseSlip } from "../cases/receipt.ts";
 import type { ErrorBody } from "../contract/errors.ts";
 import type { LoginReply } from "../contract/events.ts";
 import { LoginLimited, type LoginLimits } from "../auth/login-limits.ts";
@@ -51,6 +53,11 @@ export interface HttpDeps {
   /** Device pairing (kiosks, screens, terminals). */
   pairings: Pairings;
   limits: IssueLimits;
+  /**
+   * A case as staff see it, for printing its receipt at the counter (the case module's
+   * store; absent: no cases, every receipt request answers UNKNOWN_CASE).
+   */
+  findCase?: (caseNo: string) => Promise<Case | undefined>;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -345,6 +352,27 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.post("/api/devices/:id/simulate", auth, role("admin"), (req, res) => {
     const b = parse(schemas.simulate, req.body);
     res.json(d.devices.simulate(parse(schemas.id, req.params.id), b.fault));
+  });
+
+  // The counter prints a case's 受理回执 (or, refused, its 一次性告知书) on its own printer;
+  // the press's requestId makes a retried request print once.
+  app.post("/api/cases/:caseNo/receipt", auth, role("clerk", "supervisor", "admin"), async (req: Authed, res) => {
+    const caseNo = parse(schemas.id, req.params.caseNo);
+    const b = parse(schemas.caseReceipt, req.body ?? {});
+    const c = await d.findCase?.(caseNo);
+    if (!c) throw new ApiError("UNKNOWN_CASE", "no such case");
+    const counterId = b.counterId ?? c.counterId;
+    if (!counterId) throw new ApiError("VALIDATION_FAILED", "counterId: the case was not accepted at a counter");
+    if (!canViewCounter(req.staff as StaffRecord, counterId, d.hall.state))
+      throw new ApiError("FORBIDDEN", "a clerk prints only at their own counter");
+    const cat = d.config.data.catalogue;
+    const job = caseSlipJob(c, cat, {
+      origin: cat.hall.publicUrl || baseUrl(req),
+      lang: b.lang ?? "zh",
+      jobId: `case-${caseNo}-${b.requestId}`,
+    });
+    const print = await d.devices.printAtCounter(counterId, job.jobId, (width) => encodeCaseSlip(job, { width }));
+    res.json({ print });
   });
 
   mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });

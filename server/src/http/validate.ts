@@ -55,6 +55,11 @@ export const schemas = {
     })
     .refine((b) => b.toQueueId || b.toCounterId, { message: "give toQueueId or toCounterId" }),
   park: z.strictObject({ note: z.string().max(200).optional() }),
+  caseReceipt: z.strictObject({
+    requestId: z.string().min(1).max(64),
+    counterId: id.optional(),
+    lang: z.enum(["zh", "en"]).optional(),
+  }),
   callNext: z.strictObject({ requestId: z.string().min(1).max(64).optional() }),
   signIn: z.strictObject({ takeover: z.boolean().optional() }),
   call: z.strictObject({ reason: z.string().max(200).optional() }),

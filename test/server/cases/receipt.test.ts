@@ -87,7 +87,7 @@ describe("cases/receipt 一次性告知书", () => {
     const text = lines.join("\n");
     expect(text).toContain("一次性告知书");
     expect(text).toContain("缺少必要材料");
-    notice.missing.forEach((m, i) => expect(text.replace(/\n/g, "")).toContain(`${i + 1}. ${m}`));
+    for (const [i, m] of notice.missing.entries()) expect(text.replace(/\n/g, "")).toContain(`${i + 1}. ${m}`);
     expect(qrPayloads(bytes)).toEqual([]);
   });
 });
