@@ -256,12 +256,12 @@ describe("http staff routes (counter pages, admin)", () => {
       expect(put.body).toMatchObject({ ...cfg, id: "printer-k5", status: { id: "printer-k5", kind: "printer" } });
       expect(t.hub.config.data.devices.some((d) => d.id === "printer-k5")).toBe(true);
       let list = (await t.api<DeviceRow[]>("GET", "/api/devices", undefined, admin)).body;
-      expect(list).toHaveLength(148);
+      expect(list).toHaveLength(161);
 
       const renamed = await t.api<DeviceRow>("PUT", "/api/devices/printer-k5", { ...cfg, name: "五号机" }, admin);
       expect(renamed.body.name).toBe("五号机");
       list = (await t.api<DeviceRow[]>("GET", "/api/devices", undefined, admin)).body;
-      expect(list).toHaveLength(148);
+      expect(list).toHaveLength(161);
       expect(list.find((d) => d.id === "printer-k5")?.name).toBe("五号机");
 
       // The new kiosk printer prints tickets.
