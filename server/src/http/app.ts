@@ -24,6 +24,8 @@ import type { ConfigStore, StaffRecord } from "../store/config.ts";
 import type { Announcer } from "../voice/announcer.ts";
 import { ApiError, httpStatus } from "./errors.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
+import { caseRoutes } from "../cases/routes.ts";
+import type { CaseService } from "../cases/service.ts";
 import { originAllowed } from "./origins.ts";
 import { parse, schemas } from "./validate.ts";
 
@@ -51,6 +53,8 @@ export interface HttpDeps {
   /** Device pairing (kiosks, screens, terminals). */
   pairings: Pairings;
   limits: IssueLimits;
+  /** Cases (cases/); absent in API-only tests: the routes exist and answer NOT_FOUND. */
+  cases?: CaseService;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -347,6 +351,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json(d.devices.simulate(parse(schemas.id, req.params.id), b.fault));
   });
 
+  app.use(caseRoutes(d));
   mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
 
   app.use("/api", (_req, _res) => {
