@@ -31,6 +31,7 @@ import { demoCatalogue, demoDevices, demoStaff } from "./seed/demo-hall.ts";
 import { CONFIG_VERSION, type ConfigData, ConfigStore, type StaffRecord } from "./store/config.ts";
 import { writeFileDurable } from "./store/durable-file.ts";
 import { Announcer } from "./voice/announcer.ts";
+import { mountCases } from "./cases/mount.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
 
 export interface HubOptions {
@@ -65,6 +66,10 @@ export interface HubOptions {
   autoPairLoopback?: boolean;
   /** Issuing and pairing rate limits (defaults in pairing/limits.ts). */
   limits?: Partial<IssueLimits>;
+  /** Cases in PostgreSQL (main.ts reads DATABASE_URL); default embedded SQLite in dataDir. */
+  databaseUrl?: string;
+  /** PostgreSQL schema for the cases (tests use a fresh one). */
+  databaseSchema?: string;
 }
 
 export interface RunningHub {
@@ -286,6 +291,17 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   });
   issuer.setPrintPort(devices);
 
+  const cases = await mountCases({
+    dataDir: opts.dataDir,
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+    ...(opts.databaseSchema ? { databaseSchema: opts.databaseSchema } : {}),
+    catalogue: () => config.data.catalogue,
+    clock,
+    idSalt: config.data.secrets.idSalt,
+    ticket: (id) => hall.state.tickets.get(id),
+    counterHolder: (id) => hall.state.counters.get(id)?.view.staffId,
+    log,
+  });
   const offline = () => offlineCounters(devices.statuses(), (id) => devices.counterOf(id));
   const stats = (): LiveStats => liveStats(hall.state, clock(), offline());
   const snapshot = (): HallSnapshot =>
@@ -311,6 +327,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     loginLimits: new LoginLimits(opts.loginLimits),
     pairings,
     limits,
+    cases: cases.service,
   });
   const server = createServer(app);
   realtime = new Realtime(server, {
@@ -326,6 +343,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     subscriptionGuard: subscriptionGuard(pairings),
   });
   attachDeviceSockets(realtime.io, pairings);
+  cases.attachSockets(realtime.io, { tokens, staff });
   const rt = realtime;
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   rt.io.on("connection", (s) => {
@@ -385,6 +403,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         await new Promise<void>((r) => server.close(() => r()));
         await devices.close();
         await hall.close();
+        await cases.close();
         await hasher.close();
       })();
       return closing;

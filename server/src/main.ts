@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     devicePathPrefixes: devicePathPrefixes(process.env.DEVICE_PATHS),
     ...(autoPair !== undefined ? { autoPairLoopback: autoPair === "1" } : {}),
     limits,
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
     // Fail-stop: a restart replays the journal, which is the truth; memory is not.
     onFatal: (err) => {

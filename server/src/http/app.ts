@@ -3,7 +3,6 @@ import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import QRCode from "qrcode";
-import type { Case } from "../contract/cases.ts";
 import type { Catalogue } from "../contract/catalogue.ts";
 import { caseSlipJob, encodeCaseSlip } from "../cases/receipt.ts";
 import type { ErrorBody } from "../contract/errors.ts";
@@ -26,6 +25,8 @@ import type { ConfigStore, StaffRecord } from "../store/config.ts";
 import type { Announcer } from "../voice/announcer.ts";
 import { ApiError, httpStatus } from "./errors.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
+import { caseRoutes } from "../cases/routes.ts";
+import type { CaseService } from "../cases/service.ts";
 import { originAllowed } from "./origins.ts";
 import { parse, schemas } from "./validate.ts";
 
@@ -53,11 +54,8 @@ export interface HttpDeps {
   /** Device pairing (kiosks, screens, terminals). */
   pairings: Pairings;
   limits: IssueLimits;
-  /**
-   * A case as staff see it, for printing its receipt at the counter (the case module's
-   * store; absent: no cases, every receipt request answers UNKNOWN_CASE).
-   */
-  findCase?: (caseNo: string) => Promise<Case | undefined>;
+  /** Cases (cases/); absent in API-only tests: the routes exist and answer NOT_FOUND. */
+  cases?: CaseService;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -359,8 +357,9 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.post("/api/cases/:caseNo/receipt", auth, role("clerk", "supervisor", "admin"), async (req: Authed, res) => {
     const caseNo = parse(schemas.id, req.params.caseNo);
     const b = parse(schemas.caseReceipt, req.body ?? {});
-    const c = await d.findCase?.(caseNo);
-    if (!c) throw new ApiError("UNKNOWN_CASE", "no such case");
+    if (!d.cases) throw new ApiError("UNKNOWN_CASE", "no such case");
+    // The service's own rules: an unknown case answers UNKNOWN_CASE.
+    const c = await d.cases.get(req.staff as StaffRecord, caseNo);
     const counterId = b.counterId ?? c.counterId;
     if (!counterId) throw new ApiError("VALIDATION_FAILED", "counterId: the case was not accepted at a counter");
     if (!canViewCounter(req.staff as StaffRecord, counterId, d.hall.state))
@@ -374,7 +373,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
     const print = await d.devices.printAtCounter(counterId, job.jobId, (width) => encodeCaseSlip(job, { width }));
     res.json({ print });
   });
-
+  app.use(caseRoutes(d));
   mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
 
   app.use("/api", (_req, _res) => {
