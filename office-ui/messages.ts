@@ -92,6 +92,11 @@ export const OFFICE = {
   do_request_correction: { zh: "退回补正", en: "Request correction" },
   do_resubmit: { zh: "补正已收，继续审批", en: "Corrections received" },
   do_certificate_ready: { zh: "证照已制作", en: "Certificate ready" },
+  do_receive_material: { zh: "收到补交", en: "Received" },
+  receiveFirst: {
+    zh: "还有未补交的材料，请先在材料清单中点“收到补交”",
+    en: "Materials are still owed: mark them received in the list first",
+  },
   done: { zh: "已{action}", en: "Done: {action}" },
   conflict: {
     zh: "该办件已被他人处理（现为“{status}”），已为您刷新，请确认后再操作",

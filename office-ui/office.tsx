@@ -35,6 +35,7 @@ function readLogin(): LoginReply | null {
   }
 }
 
+const OPEN = new Set<CaseStatus>(["accepted", "in_review", "correction"]);
 const STATUS_FILTERS: ("" | CaseStatus)[] = ["", "accepted", "in_review", "correction", "approved", "certificate_ready"];
 
 function App() {
@@ -200,12 +201,17 @@ function Office(props: { t: T; lang: Lang; api: ReturnType<typeof createApi>; lo
     cases.get(caseNo).then(setSelected, props.onError);
   };
 
-  const act = async (c: Case, action: CaseAction, note: string) => {
+  const act = async (c: Case, action: CaseAction, note: string, materialIndex?: number) => {
     setNotice(null);
     try {
       const r = await cases.transition(
         c.caseNo,
-        { action, expectedVersion: c.version, ...(note.trim() ? { note: note.trim() } : {}) },
+        {
+          action,
+          expectedVersion: c.version,
+          ...(note.trim() ? { note: note.trim() } : {}),
+          ...(materialIndex !== undefined ? { materialIndex } : {}),
+        },
         newIdempotencyKey(),
       );
       mine.current.add(`${r.caseNo}@${r.version}`);
@@ -224,7 +230,8 @@ function Office(props: { t: T; lang: Lang; api: ReturnType<typeof createApi>; lo
           props.onError(e2);
         }
         reloadSoon();
-      } else props.onError(e);
+      } else if (code === "MATERIALS_INCOMPLETE") setNotice({ text: t("receiveFirst"), tone: "warn" });
+      else props.onError(e);
     }
   };
 
@@ -350,7 +357,7 @@ function CaseDetail(props: {
   c: Case;
   deptName: string;
   notice: { text: string; tone: "ok" | "warn" } | null;
-  onAct: (c: Case, a: CaseAction, note: string) => Promise<void>;
+  onAct: (c: Case, a: CaseAction, note: string, materialIndex?: number) => Promise<void>;
   onClose: () => void;
 }) {
   const { t, w, lang, c } = props;
@@ -411,9 +418,28 @@ function CaseDetail(props: {
       <h3>{t("materials")}</h3>
       <ul class="omaterials">
         {c.materials.map((m) => (
-          <li key={m.index} class={`m-${m.state}`}>
-            {lang === "en" && m.nameEn ? m.nameEn : m.name} · {t(`m_${m.state}`)}
-            {m.promisedDate ? ` (${m.promisedDate})` : ""}
+          <li key={m.index} class={`m-${m.receivedAt ? "received" : m.state}`}>
+            {lang === "en" && m.nameEn ? m.nameEn : m.name} · {t(`m_${m.receivedAt ? "received" : m.state}`)}
+            {m.promisedDate && !m.receivedAt ? ` (${m.promisedDate})` : ""}
+            {/* A deferred or missing item handed in later, while the case is open. */}
+            {m.state !== "received" && !m.receivedAt && OPEN.has(c.status) && (
+              <button
+                type="button"
+                class="oreceive"
+                disabled={busy}
+                data-receive={m.index}
+                onClick={async () => {
+                  setBusy(true);
+                  try {
+                    await props.onAct(c, "receive_material", "", m.index);
+                  } finally {
+                    setBusy(false);
+                  }
+                }}
+              >
+                {t("do_receive_material")}
+              </button>
+            )}
           </li>
         ))}
       </ul>
