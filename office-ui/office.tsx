@@ -36,7 +36,10 @@ function readLogin(): LoginReply | null {
 }
 
 const OPEN = new Set<CaseStatus>(["accepted", "in_review", "correction"]);
-const STATUS_FILTERS: ("" | CaseStatus)[] = ["", "accepted", "in_review", "correction", "approved", "certificate_ready"];
+/** "open" = the statuses still being handled (the worklist proper); "" = every case. */
+type StatusFilter = "open" | "" | CaseStatus;
+const STATUS_FILTERS: StatusFilter[] = ["open", "", "accepted", "in_review", "correction", "approved", "certificate_ready"];
+const statusParam = (f: StatusFilter): string | undefined => (f === "open" ? [...OPEN].join(",") : f || undefined);
 
 function App() {
   const [lang, setLang] = useLang();
@@ -147,7 +150,7 @@ function Office(props: { t: T; lang: Lang; api: ReturnType<typeof createApi>; lo
   // Approvers work on their own department's cases; supervisors and admins choose.
   const ownDept = login.staff.departmentId;
   const [dept, setDept] = useState<string>(ownDept ?? "");
-  const [status, setStatus] = useState<"" | CaseStatus>("");
+  const [status, setStatus] = useState<StatusFilter>("open");
   const [cat, setCat] = useState<Catalogue | null>(null);
   const [items, setItems] = useState<CaseSummary[]>([]);
   const [next, setNext] = useState<string | undefined>(undefined);
@@ -161,7 +164,8 @@ function Office(props: { t: T; lang: Lang; api: ReturnType<typeof createApi>; lo
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const reload = useCallback(() => {
-    cases.worklist({ ...(dept ? { dept } : {}), ...(status ? { status } : {}), limit: 100 }).then((r) => {
+    const st = statusParam(status);
+    cases.worklist({ ...(dept ? { dept } : {}), ...(st ? { status: st } : {}), limit: 100 }).then((r) => {
       setItems(r.items);
       setNext(r.next);
     }, props.onError);
@@ -263,10 +267,10 @@ function Office(props: { t: T; lang: Lang; api: ReturnType<typeof createApi>; lo
           </label>
           <label>
             {t("statusFilter")}
-            <select name="status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value as "" | CaseStatus)}>
+            <select name="status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value as StatusFilter)}>
               {STATUS_FILTERS.map((s) => (
                 <option key={s} value={s}>
-                  {s ? w(`status_${s}`) : t("anyStatus")}
+                  {s === "open" ? t("openOnly") : s ? w(`status_${s}`) : t("anyStatus")}
                 </option>
               ))}
             </select>
@@ -319,7 +323,7 @@ function Office(props: { t: T; lang: Lang; api: ReturnType<typeof createApi>; lo
             type="button"
             onClick={() =>
               cases
-                .worklist({ ...(dept ? { dept } : {}), ...(status ? { status } : {}), limit: 100, cursor: next })
+                .worklist({ ...(dept ? { dept } : {}), ...(statusParam(status) ? { status: statusParam(status) } : {}), limit: 100, cursor: next })
                 .then((r) => {
                   setItems((xs) => [...xs, ...r.items]);
                   setNext(r.next);

@@ -26,7 +26,8 @@ const enc = encodeURIComponent;
 /** Filters of the worklist (`GET /api/cases`). */
 export interface WorklistQuery {
   dept?: string;
-  status?: CaseStatus;
+  /** One status or several, comma-separated ("accepted,in_review,correction"). */
+  status?: CaseStatus | string;
   overdue?: boolean;
   q?: string;
   limit?: number;
