@@ -152,7 +152,7 @@ describe("cases over HTTP and Socket.IO", () => {
     await expect.poll(() => progress.length).toBe(1);
 
     const step = (token: string, action: string, expectedVersion: number, key: string, extra = {}) =>
-      t.api<Case>("POST", `/api/cases/${no}/transitions`, { action, expectedVersion, ...extra }, token, {
+      t.api("POST", `/api/cases/${no}/transitions`, { action, expectedVersion, ...extra }, token, {
         "idempotency-key": key,
       });
     expect((await step(other, "take", 1, "o1")).body.error.code).toBe("FORBIDDEN");
