@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchCalls } from "./calls.ts";
+import { benchCases } from "./cases.ts";
 import { benchIssue } from "./issue.ts";
 import { type BenchResult, ROOT, type Row, say } from "./lib.ts";
 import { benchLed } from "./led.ts";
@@ -26,6 +27,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   led: benchLed,
   ui: benchUi,
   login: benchLoginFlood,
+  cases: benchCases,
 };
 
 interface Stored extends BenchResult {

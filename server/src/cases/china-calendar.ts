@@ -5,9 +5,16 @@
  * published by the State Council in November, and a hall can enter it before the package
  * catches up, or add a local day off.
  */
-import { getDayDetail } from "chinese-days";
+import * as chineseDays from "chinese-days";
 import type { Hall } from "../contract/catalogue.ts";
 import { WEEKENDS_ONLY, type WorkCalendar, withOverrides } from "./calendar.ts";
+
+// The package's `main` is a CommonJS bundle whose named exports Node cannot detect (its ES
+// build is used only by bundlers such as Vite): take the function from wherever it is.
+type DayDetail = (date: string) => { work: boolean };
+const getDayDetail: DayDetail =
+  (chineseDays as unknown as { getDayDetail?: DayDetail }).getDayDetail ??
+  (chineseDays as unknown as { default: { getDayDetail: DayDetail } }).default.getDayDetail;
 
 export const CHINA_CALENDAR: WorkCalendar = {
   isWorkday: (date) => {

@@ -26,7 +26,8 @@ function isUniqueViolation(err: unknown): boolean {
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
-function columns(r: CaseRecord) {
+/** The queried columns of a case, beside its JSON document (also used by the bench to bulk-load). */
+export function caseColumns(r: CaseRecord) {
   return {
     ticket_id: r.ticketId ?? null,
     department_id: r.departmentId,
@@ -76,7 +77,7 @@ export class CaseTx {
     try {
       await this.tx
         .insertInto("cases")
-        .values({ case_no: r.caseNo, ...columns(r) })
+        .values({ case_no: r.caseNo, ...caseColumns(r) })
         .execute();
     } catch (err) {
       if (isUniqueViolation(err)) throw new HallError("CASE_ALREADY_ACCEPTED", "this ticket already has a case");
@@ -89,7 +90,7 @@ export class CaseTx {
   async update(r: CaseRecord, fromVersion: number, events: CaseEvent[]): Promise<void> {
     const res = await this.tx
       .updateTable("cases")
-      .set(columns(r))
+      .set(caseColumns(r))
       .where("case_no", "=", r.caseNo)
       .where("version", "=", fromVersion)
       .executeTakeFirst();
