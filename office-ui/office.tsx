@@ -39,7 +39,20 @@ const OPEN = new Set<CaseStatus>(["accepted", "in_review", "correction"]);
 /** "open" = the statuses still being handled (the worklist proper); "" = every case. */
 type StatusFilter = "open" | "" | CaseStatus;
 const STATUS_FILTERS: StatusFilter[] = ["open", "", "accepted", "in_review", "correction", "approved", "certificate_ready"];
-const statusParam = (f: StatusFilter): string | undefined => (f === "open" ? [...OPEN].join(",") : f || undefined);
+/** Every status, for 全部 (the hub's worklist defaults to the open ones). */
+const ALL_STATUSES: CaseStatus[] = [
+  "accepted",
+  "in_review",
+  "correction",
+  "approved",
+  "refused",
+  "certificate_ready",
+  "collected",
+  "mailed",
+  "delivered",
+  "not_accepted",
+];
+const statusParam = (f: StatusFilter): string => (f === "open" ? [...OPEN].join(",") : f || ALL_STATUSES.join(","));
 
 function App() {
   const [lang, setLang] = useLang();
@@ -143,7 +156,13 @@ function Login({ t, onLogin }: { t: T; onLogin: (u: string, p: string) => Promis
   );
 }
 
-function Office(props: { t: T; lang: Lang; api: ReturnType<typeof createApi>; login: LoginReply; onError: (e: unknown) => void }) {
+function Office(props: {
+  t: T;
+  lang: Lang;
+  api: ReturnType<typeof createApi>;
+  login: LoginReply;
+  onError: (e: unknown) => void;
+}) {
   const { t, lang, api, login } = props;
   const w = translator(CASE_WORDS, lang);
   const cases = casesApi(api);
@@ -164,8 +183,7 @@ function Office(props: { t: T; lang: Lang; api: ReturnType<typeof createApi>; lo
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const reload = useCallback(() => {
-    const st = statusParam(status);
-    cases.worklist({ ...(dept ? { dept } : {}), ...(st ? { status: st } : {}), limit: 100 }).then((r) => {
+    cases.worklist({ ...(dept ? { dept } : {}), status: statusParam(status), limit: 100 }).then((r) => {
       setItems(r.items);
       setNext(r.next);
     }, props.onError);
@@ -267,7 +285,11 @@ function Office(props: { t: T; lang: Lang; api: ReturnType<typeof createApi>; lo
           </label>
           <label>
             {t("statusFilter")}
-            <select name="status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value as StatusFilter)}>
+            <select
+              name="status"
+              value={status}
+              onChange={(e) => setStatus((e.target as HTMLSelectElement).value as StatusFilter)}
+            >
               {STATUS_FILTERS.map((s) => (
                 <option key={s} value={s}>
                   {s === "open" ? t("openOnly") : s ? w(`status_${s}`) : t("anyStatus")}
@@ -322,12 +344,10 @@ function Office(props: { t: T; lang: Lang; api: ReturnType<typeof createApi>; lo
           <button
             type="button"
             onClick={() =>
-              cases
-                .worklist({ ...(dept ? { dept } : {}), ...(statusParam(status) ? { status: statusParam(status) } : {}), limit: 100, cursor: next })
-                .then((r) => {
-                  setItems((xs) => [...xs, ...r.items]);
-                  setNext(r.next);
-                }, props.onError)
+              cases.worklist({ ...(dept ? { dept } : {}), status: statusParam(status), limit: 100, cursor: next }).then((r) => {
+                setItems((xs) => [...xs, ...r.items]);
+                setNext(r.next);
+              }, props.onError)
             }
           >
             {t("more")}
@@ -371,7 +391,13 @@ function CaseDetail(props: {
   const tz = DEFAULT_TIME_ZONE;
   const actions = officeActions(c.status);
   return (
-    <section class="odetail" aria-labelledby="detail-title" data-testid="case-detail" data-status={c.status} data-version={c.version}>
+    <section
+      class="odetail"
+      aria-labelledby="detail-title"
+      data-testid="case-detail"
+      data-status={c.status}
+      data-version={c.version}
+    >
       <div class="odetail-head">
         <h2 id="detail-title">
           {t("detail")} · {c.caseNo}
@@ -381,7 +407,11 @@ function CaseDetail(props: {
         </button>
       </div>
       {props.notice && (
-        <p class={`onotice ${props.notice.tone}`} role={props.notice.tone === "warn" ? "alert" : "status"} data-testid="office-notice">
+        <p
+          class={`onotice ${props.notice.tone}`}
+          role={props.notice.tone === "warn" ? "alert" : "status"}
+          data-testid="office-notice"
+        >
           {props.notice.text}
         </p>
       )}
