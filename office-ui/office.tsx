@@ -9,9 +9,9 @@ import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Case, CaseAction, CaseStatus, CaseSummary } from "../server/src/contract/cases.ts";
 import type { Catalogue, LoginReply } from "../server/src/contract/index.ts";
-import { createApi, toApiError } from "../ui-shared/api.ts";
+import { ApiError, createApi, toApiError } from "../ui-shared/api.ts";
 import { caseSocket, casesApi, newIdempotencyKey } from "../ui-shared/cases-api.ts";
-import { errorMessage } from "../ui-shared/errors.ts";
+import { type ClientErrorCode, errorMessage } from "../ui-shared/errors.ts";
 import { DEFAULT_TIME_ZONE } from "../ui-shared/format.ts";
 import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
@@ -202,7 +202,8 @@ function Office(props: {
       token: sessionStorage.getItem(TOKEN_KEY),
       onConnect: () => reloadSoon(),
       onState: setConnected,
-      onRefused: (code) => props.onError(Object.assign(new Error(code), { code })),
+      // A room the hub refused (another department): said in words like any other refusal.
+      onRefused: (code) => props.onError(new ApiError(code as ClientErrorCode, 403, code)),
     });
     s.on("case:updated", (c) => {
       reloadSoon();

@@ -250,8 +250,17 @@ describe("a case from ticket to approval, in the browser", () => {
   it("a refusal (不予受理) prints the 一次性告知书 with everything missing", { timeout: 90_000 }, async () => {
     await serveNew();
     const before = printed("c03").length;
+    // The panel in English first (then back to Chinese, the slip's language follows the page).
+    await c03.getByTestId("lang").click();
     await c03.getByTestId("case-open").click();
     const form = c03.getByTestId("case-form");
+    await expect(form.locator("h3").textContent()).resolves.toContain("Accept as a case");
+    await expect(form.locator('input[name="outcome"][value="not_accepted"]').locator("xpath=..").textContent()).resolves.toBe(
+      "Refuse",
+    );
+    await expectNoAxeViolations(c03, "counter case acceptance form (en)");
+    await c03.getByTestId("lang").click();
+    await expect(form.locator("h3").textContent()).resolves.toContain("受理办件");
     await fillApplicant("李四", "", "13600002222");
     const missing = [0, 1].map((i) => matter.materials[i] as string);
     for (const i of [0, 1]) await form.locator(`[data-material="${i}"] input[value="missing"]`).check();
