@@ -118,7 +118,17 @@ export function CaseAccept(props: { api: Api; lang: Lang; counterId: string; tic
     setDone(null);
   }, [ticket.id]);
   if (done)
-    return <CaseResult t={t} lang={lang} api={props.api} counterId={props.counterId} c={done} onClose={() => setDone(null)} />;
+    return (
+      <CaseResult
+        t={t}
+        lang={lang}
+        slipLang={ticket.lang ?? "zh"}
+        api={props.api}
+        counterId={props.counterId}
+        c={done}
+        onClose={() => setDone(null)}
+      />
+    );
   if (!open)
     return (
       <button type="button" class="case-open" onClick={() => setOpen(true)} data-testid="case-open">
@@ -363,7 +373,16 @@ function CaseForm(props: {
 }
 
 /** The accepted (or refused) case, and its slip on the counter's printer. */
-function CaseResult(props: { t: T; lang: Lang; api: Api; counterId: string; c: Case; onClose: () => void }) {
+function CaseResult(props: {
+  t: T;
+  lang: Lang;
+  /** The visitor's language (the ticket's): the slip is theirs to read. */
+  slipLang: Lang;
+  api: Api;
+  counterId: string;
+  c: Case;
+  onClose: () => void;
+}) {
   const { t, lang, c } = props;
   const [print, setPrint] = useState<PrintResult | "printing" | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -374,7 +393,7 @@ function CaseResult(props: { t: T; lang: Lang; api: Api; counterId: string; c: C
       const r = await casesApi(props.api).printReceipt(c.caseNo, {
         requestId: newIdempotencyKey(),
         counterId: props.counterId,
-        lang,
+        lang: props.slipLang,
       });
       setPrint(r.print);
     } catch (e) {

@@ -65,8 +65,8 @@ function currentNumber(page: Page): Promise<string | null> {
 }
 
 /** Issue a ticket for `matter`, call it at c03 and start serving it. */
-async function serveNew(): Promise<IssuedTicket> {
-  const r = await t.issue<IssuedTicket>({ matterId: matter.id });
+async function serveNew(lang?: "zh" | "en"): Promise<IssuedTicket> {
+  const r = await t.issue<IssuedTicket>({ matterId: matter.id, ...(lang ? { lang } : {}) });
   if (r.status !== 201) throw new Error(`issue: ${r.status} ${JSON.stringify(r.body)}`);
   await c03.locator(".tickets li", { hasText: r.body.number }).first().waitFor(WAIT);
   await c03.locator('[data-action="call-next"]:not([disabled])').click();
@@ -247,8 +247,11 @@ describe("a case from ticket to approval, in the browser", () => {
     await phone.close();
   });
 
-  it("a refusal (不予受理) prints the 一次性告知书 with everything missing", { timeout: 90_000 }, async () => {
-    await serveNew();
+  it("a refusal (不予受理) prints the 一次性告知书 with everything missing, in the visitor's language", {
+    timeout: 90_000,
+  }, async () => {
+    // The visitor took an English ticket: the notice is theirs to read, whatever the clerk's page says.
+    await serveNew("en");
     const before = printed("c03").length;
     // The panel in English first (then back to Chinese, the slip's language follows the page).
     await c03.getByTestId("lang").click();
@@ -272,14 +275,18 @@ describe("a case from ticket to approval, in the browser", () => {
     await result.waitFor(WAIT);
     await expect.poll(() => result.getByTestId("case-print").getAttribute("data-status"), WAIT).toBe("printed");
     const refusedNo = (await result.getByTestId("case-no").textContent())?.trim() ?? "";
-    expect((await staffCase(refusedNo)).status).toBe("not_accepted");
+    const refused = await staffCase(refusedNo);
+    expect(refused.status).toBe("not_accepted");
+    expect(refused.materials.filter((m) => m.state === "missing").map((m) => m.name)).toEqual(missing);
 
     await expect.poll(() => printed("c03").length, WAIT).toBe(before + 1);
     const bytes = printed("c03").at(-1) as Buffer;
     const text = decodedLines(decodeEscPos(bytes)).join("\n");
-    expect(text).toContain("一次性告知书");
+    expect(text).toContain("One-time notice");
+    expect(text).toContain(refusedNo);
     expect(text).toContain("申请材料不齐全");
-    for (const [i, m] of missing.entries()) expect(text.replace(/\s/g, "")).toContain(`${i + 1}.${m}`.replace(/\s/g, ""));
+    const printedNames = refused.materials.filter((m) => m.state === "missing").map((m) => m.nameEn ?? m.name);
+    for (const [i, m] of printedNames.entries()) expect(text.replace(/\s/g, "")).toContain(`${i + 1}.${m}`.replace(/\s/g, ""));
     expect(qrPayloads(bytes)).toEqual([]);
     await c03.getByRole("button", { name: "完成" }).click();
     await finishCurrent();
