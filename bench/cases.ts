@@ -188,10 +188,13 @@ async function round(e: Engine, r: number): Promise<Round> {
   });
   const acc: number[] = [];
   const ins: number[] = [];
+  // A matter of another department, so the worklist above keeps its 10,000 open cases.
+  const m = demoCatalogue().matters.find((x) => x.departmentId !== DEPT && x.promisedDays > 0 && x.materials.length > 0);
+  if (!m) throw new Error("no matter to accept");
   const body: AcceptCaseBody = {
-    matterId: "m-003",
+    matterId: m.id,
     applicant: { name: "王小明", idNumber: "371426199001011234", phone: "13812345678" },
-    materials: [0, 1, 2, 3, 4].map((index) => ({ index, state: "received" as const })),
+    materials: m.materials.map((_, index) => ({ index, state: "received" as const })),
     outcome: "accepted",
   };
   for (let i = 0; i < ACCEPTS; i++) {

@@ -5,7 +5,7 @@ import { limitsFromEnv } from "./pairing/limits.ts";
 import { ConfigError } from "./store/config.ts";
 import { handOverAccounts } from "./store/first-start-accounts.ts";
 
-/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST, DEVICE_PATHS. */
+/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST, DEVICE_PATHS, DATABASE_URL (cases in PostgreSQL instead of DATA_DIR/cases.db). */
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const dataDir = resolve(process.env.DATA_DIR ?? "./data");
