@@ -238,10 +238,14 @@ describe("a case from ticket to approval, in the browser", () => {
     await expect(phone.getByTestId("timeline").locator("li").count()).resolves.toBe(4);
     expect(await phone.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect((await staffCase(caseNo)).status).toBe("approved");
+    // The certificate is made: the applicant reads where to collect it.
+    await detail.locator('[data-act="certificate_ready"]').click();
+    await expect.poll(() => phone.getByTestId("case-status").textContent(), WAIT).toBe("证照已制作，待领取");
+    await expect(detail.locator("[data-act]").count()).resolves.toBe(0);
 
     // English on the progress page.
     await phone.getByTestId("lang").click();
-    await expect.poll(() => phone.getByTestId("case-status").textContent(), WAIT).toBe("Approved");
+    await expect.poll(() => phone.getByTestId("case-status").textContent(), WAIT).toBe("Certificate ready");
     await expectNoAxeViolations(phone, "progress page approved (en)");
     await office.close();
     await phone.close();
