@@ -1,6 +1,6 @@
 /**
  * One Vite build for every page. The hub serves dist/ (see docs/api.md): /kiosk,
- * /m/:ticketId, /counter, /display, /wall, and /assets/* — hence base "/".
+ * /m/:ticketId, /counter, /display, /wall, /office, /q/:caseNo, and /assets/* — hence base "/".
  * `npx vite` (dev) proxies the API and the socket to a hub at $HUB_URL.
  */
 import path from "node:path";
@@ -16,6 +16,8 @@ const ENTRIES: Record<string, string> = {
   counter: "counter-ui/index.html",
   display: "display-ui/index.html",
   wall: "display-ui/wall.html",
+  office: "office-ui/index.html",
+  progress: "office-ui/progress.html",
 };
 
 const input = Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, path.join(root, file)]));
@@ -29,6 +31,8 @@ const PAGE_ROUTES: [RegExp, string][] = [
   [/^\/counter\/?(\?|$)/, "/counter-ui/index.html"],
   [/^\/display(\/window\/[^/?]+)?\/?(\?|$)/, "/display-ui/index.html"],
   [/^\/wall\/?(\?|$)/, "/display-ui/wall.html"],
+  [/^\/office\/?(\?|$)/, "/office-ui/index.html"],
+  [/^\/q\/[^/?]+\/?(\?|$)/, "/office-ui/progress.html"],
 ];
 const hubRoutes: Plugin = {
   name: "onevisit-hub-routes",

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchCalls } from "./calls.ts";
+import { benchCases } from "./cases.ts";
 import { benchIssue } from "./issue.ts";
 import { type BenchResult, ROOT, type Row, say } from "./lib.ts";
 import { benchLed } from "./led.ts";
@@ -30,6 +31,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   login: benchLoginFlood,
   voice: benchVoice,
   memory: benchMemory,
+  cases: benchCases,
 };
 
 interface Stored extends BenchResult {

@@ -25,6 +25,7 @@ import "../ui-shared/shared.css";
 import { actionForKey, enabledActions, SHORTCUT_LABEL } from "./keys.ts";
 import type { CounterAction } from "./keys.ts";
 import { FinishForm } from "./finish-form.tsx";
+import { CaseAccept } from "./case-accept.tsx";
 import { COUNTER } from "./messages.ts";
 import "./counter.css";
 
@@ -597,6 +598,9 @@ function Workbench(props: {
                       ))}
                     </ul>
                   </div>
+                )}
+                {current.status === "serving" && cat && !notMine && (
+                  <CaseAccept api={api} lang={lang} counterId={counterId} ticket={current} cat={cat} />
                 )}
               </>
             ) : (

@@ -34,6 +34,12 @@ export const WALL_MSG = {
   doneCount: { zh: "办结", en: "Completed" },
   completionRate: { zh: "办结率", en: "Completion rate" },
   rateNote: { zh: "办结率 = 办结 ÷ 已处理（含不予受理、转办）", en: "Rate = completed ÷ finished (incl. refused, referred)" },
+  caseRateNote: {
+    zh: "办件量 = 受理的办件；办结率 = 办结 ÷ 到期应办结",
+    en: "Cases = cases accepted; rate = finished ÷ cases due",
+  },
+  overdueCases: { zh: "超期", en: "Overdue" },
+  departmentCol: { zh: "部门", en: "Department" },
   series: { zh: "各号段等候", en: "Waiting per series" },
   seriesCol: { zh: "号段", en: "Series" },
   waitingCol: { zh: "等候", en: "Waiting" },

@@ -35,8 +35,14 @@ export function chartFont(): number {
  * nothing finished has no rate point, and its tooltip says `labels.none`, never 100 %. */
 export function departmentOption(
   bars: readonly DepartmentBar[],
-  labels: { cases: string; done: string; rate: string; none: string },
+  labels: { cases: string; done: string; rate: string; none: string; overdue?: string },
 ): echarts.EChartsCoreOption {
+  // Case bars carry their overdue count: a third, red bar (the wall's alarm colour).
+  const overdue = bars.map((b) => (b as { overdue?: number }).overdue);
+  const overdueSeries =
+    labels.overdue && overdue.every((n) => typeof n === "number")
+      ? [{ name: labels.overdue, type: "bar", data: overdue, itemStyle: { color: "#f87171" }, barMaxWidth: chartFont() * 2 }]
+      : [];
   const f = chartFont();
   return {
     // No sweep-in on first draw (a wall is looked at, not watched load); quick updates.
@@ -85,6 +91,7 @@ export function departmentOption(
         itemStyle: { color: "#34d399" },
         barMaxWidth: f * 2,
       },
+      ...overdueSeries,
       {
         name: labels.rate,
         type: "line",

@@ -8,7 +8,8 @@
 import { render } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { EChartsCoreOption } from "echarts/core";
-import type { CounterState, DaySummary, DeviceStatus, Subscription } from "../server/src/contract/index.ts";
+import type { CaseStats } from "../server/src/contract/cases.ts";
+import type { CounterState, DaySummary, DeviceStatus, ServerToClientEvents, Subscription } from "../server/src/contract/index.ts";
 import { formatClockSeconds, formatDate, formatDuration, localDay, localMinutes } from "../ui-shared/format.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
@@ -18,6 +19,7 @@ import "../ui-shared/shared.css";
 import "./wall.css";
 import { DEVICE_KIND_MSG, HEALTH_MSG, STATUS_MSG, WALL_MSG } from "./strings.ts";
 import { useNow } from "./use-now.ts";
+import { caseDepartmentBars, caseTotals, useCaseStats } from "./wall-cases.ts";
 import { createChart, departmentOption, hourlyOption, type WallChart } from "./wall-charts.ts";
 import {
   type CounterTile,
@@ -82,7 +84,12 @@ function Wall() {
   const [lang, setLang] = useLang();
   const t = translator(WALL_MSG, lang);
   const subs = useMemo<Subscription[]>(() => [{ view: "hall" }], []);
-  const { state, connected } = useHallSocket(subs);
+  // 办件量 and 办结率 come from cases; the hub pushes `cases:stats` to the hall room.
+  const caseStats = useCaseStats();
+  const { state, connected } = useHallSocket(subs, {
+    handlers: { "cases:stats": (s: CaseStats) => caseStats.set(s) } as Partial<ServerToClientEvents>,
+    onConnect: (recovered) => !recovered && caseStats.refetch(),
+  });
   const now = useNow();
 
   const cat = state?.catalogue;
@@ -92,17 +99,22 @@ function Wall() {
   const today = stats?.day ?? (cat ? localDay(now, tz) : undefined);
   const days = useRecentDays(today);
 
+  const caseBars = useMemo(
+    () => (cat && caseStats.stats ? caseDepartmentBars(cat, caseStats.stats, lang, 8) : null),
+    [cat, caseStats.stats, lang],
+  );
   const deptOption = useMemo(
     () =>
       cat && stats
-        ? departmentOption(departmentBars(cat, stats, lang, 8), {
+        ? departmentOption(caseBars ?? departmentBars(cat, stats, lang, 8), {
             cases: t("caseVolume"),
             done: t("doneCount"),
             rate: t("completionRate"),
             none: "—",
+            overdue: t("overdueCases"),
           })
         : null,
-    [cat, stats, lang],
+    [cat, stats, caseBars, lang],
   );
   const hourOption = useMemo(
     () => (stats ? hourlyOption(hourlySeries(stats, hour), { arrivals: t("arrivals"), completions: t("completions") }) : null),
@@ -181,8 +193,31 @@ function Wall() {
       </section>
 
       <section class="wall-charts">
-        <Panel title={t("departments")} extra={<span class="muted">{t("rateNote")}</span>}>
+        <Panel title={t("departments")} extra={<CaseTotals stats={caseStats.stats} lang={lang} />}>
           {deptOption && <Chart option={deptOption} testId="chart-departments" />}
+          {caseBars && (
+            <table class="sr-only" data-testid="case-departments">
+              <caption>{t("caseRateNote")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("departmentCol")}</th>
+                  <th scope="col">{t("caseVolume")}</th>
+                  <th scope="col">{t("completionRate")}</th>
+                  <th scope="col">{t("overdueCases")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {caseBars.map((b) => (
+                  <tr key={b.departmentId} data-department={b.departmentId}>
+                    <th scope="row">{b.name}</th>
+                    <td class="case-volume">{b.issued}</td>
+                    <td class="case-rate">{b.completionPct === null ? "—" : `${b.completionPct}%`}</td>
+                    <td class="case-overdue">{b.overdue}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </Panel>
         <Panel title={t("hourly")}>{hourOption && <Chart option={hourOption} testId="chart-hourly" />}</Panel>
         <Panel
@@ -254,6 +289,26 @@ function Wall() {
         </div>
       </section>
     </div>
+  );
+}
+
+/** The hall's case totals beside the department chart's title. */
+function CaseTotals({ stats, lang }: { stats: CaseStats | null; lang: Lang }) {
+  const t = translator(WALL_MSG, lang);
+  if (!stats) return <span class="muted">{t("caseRateNote")}</span>;
+  const tot = caseTotals(stats);
+  return (
+    <span class="case-totals" title={t("caseRateNote")}>
+      <span>
+        {t("caseVolume")} <b data-testid="case-total">{tot.accepted}</b>
+      </span>
+      <span>
+        {t("completionRate")} <b data-testid="case-rate">{tot.ratePct === null ? "—" : `${tot.ratePct}%`}</b>
+      </span>
+      <span class={tot.overdue ? "alarm" : undefined}>
+        {t("overdueCases")} <b data-testid="case-overdue">{tot.overdue}</b>
+      </span>
+    </span>
   );
 }
 

@@ -63,6 +63,25 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   TOO_MANY_SUBSCRIPTIONS: { zh: "订阅过多，请刷新页面", en: "Too many subscriptions; please reload the page" },
   ORIGIN_REFUSED: { zh: "请求来源不被允许", en: "Requests from this page's origin are not allowed" },
   UNSUPPORTED_ENCODING: { zh: "不支持的请求编码", en: "Unsupported request encoding" },
+  UNKNOWN_CASE: {
+    zh: "没有找到这个办件，请核对办件编号和手机号（或身份证号）后四位",
+    en: "No such case: check the case number and the last four digits of the phone or ID number",
+  },
+  ILLEGAL_TRANSITION: { zh: "该办件当前状态下不能进行此操作", en: "This case cannot do that in its current status" },
+  CASE_CONFLICT: {
+    zh: "该办件刚被其他人处理过，请刷新后重试",
+    en: "Someone else just changed this case; reload and try again",
+  },
+  CASE_ALREADY_ACCEPTED: { zh: "这张号票已受理过办件", en: "A case was already accepted from this ticket" },
+  MATERIALS_INCOMPLETE: {
+    zh: "材料清单与受理结果不符：受理须材料齐全，容缺受理只可缺非必要材料并注明承诺补交日期",
+    en: "The checklist does not fit the outcome: accepting needs every material; deferral only for non-essential ones with a promised date",
+  },
+  UNKNOWN_SITE: { zh: "没有这个受理点", en: "Unknown acceptance site" },
+  IDEMPOTENCY_KEY_REUSED: {
+    zh: "请求编号已用于其他操作，请刷新页面后重试",
+    en: "This request id was used for another request; reload the page and try again",
+  },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
 };
 

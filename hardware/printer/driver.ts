@@ -21,6 +21,15 @@ export interface PrinterStatus extends HealthReport {
 }
 
 /**
+ * A job already encoded elsewhere (a case receipt laid out by the case module): the bytes
+ * go to the printer as they are, through the same queue, checks and idempotence.
+ */
+export interface RawPrintJob {
+  jobId: string;
+  bytes: Buffer;
+}
+
+/**
  * A queue-ticket printer as the device manager sees it.
  *
  * `print` resolves once the ticket bytes are handed to the printer and rejects with a
@@ -32,7 +41,7 @@ export interface PrinterStatus extends HealthReport {
 export interface TicketPrinter {
   readonly id: string;
   readonly status: PrinterStatus;
-  print(job: TicketPrintJob): Promise<void>;
+  print(job: TicketPrintJob | RawPrintJob): Promise<void>;
   on(event: "status", fn: (s: PrinterStatus) => void): this;
 }
 
@@ -148,7 +157,7 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
     }
   }
 
-  print(job: TicketPrintJob): Promise<void> {
+  print(job: TicketPrintJob | RawPrintJob): Promise<void> {
     if (this.#printed.has(job.jobId)) return Promise.resolve();
     const running = this.#inflight.get(job.jobId);
     if (running) return running;
@@ -157,11 +166,11 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
     return run;
   }
 
-  async #printNow(job: TicketPrintJob): Promise<void> {
+  async #printNow(job: TicketPrintJob | RawPrintJob): Promise<void> {
     if (this.#printed.has(job.jobId)) return;
     let bytes: Buffer;
     try {
-      bytes = encodeTicket(job, { width: this.#width });
+      bytes = "bytes" in job ? job.bytes : encodeTicket(job, { width: this.#width });
     } catch (err) {
       throw new DeviceError("ERROR", `cannot encode ticket: ${err instanceof Error ? err.message : String(err)}`);
     }

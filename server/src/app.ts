@@ -29,6 +29,7 @@ import { ConfigStore } from "./store/config.ts";
 import { writeFileDurable } from "./store/durable-file.ts";
 import type { CreatedAccounts } from "./store/first-start-accounts.ts";
 import { Announcer } from "./voice/announcer.ts";
+import { mountCases } from "./cases/mount.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
 
 export interface HubOptions {
@@ -67,6 +68,10 @@ export interface HubOptions {
   autoPairLoopback?: boolean;
   /** Issuing and pairing rate limits (defaults in pairing/limits.ts). */
   limits?: Partial<IssueLimits>;
+  /** Cases in PostgreSQL (main.ts reads DATABASE_URL); default embedded SQLite in dataDir. */
+  databaseUrl?: string;
+  /** PostgreSQL schema for the cases (tests use a fresh one). */
+  databaseSchema?: string;
 }
 
 export interface RunningHub {
@@ -201,6 +206,19 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     voice: () => announcer.available,
   });
 
+  // Cases (cases/): their own store (SQLite, or PostgreSQL with DATABASE_URL), fed by the hall's queries.
+  const cases = await mountCases({
+    dataDir: opts.dataDir,
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+    ...(opts.databaseSchema ? { databaseSchema: opts.databaseSchema } : {}),
+    catalogue: () => config.data.catalogue,
+    clock,
+    idSalt: config.data.secrets.idSalt,
+    ticket: (id) => hall.ticket(id),
+    counterHolder: (id) => hall.counterState(id)?.staffId,
+    log,
+  });
+
   const app = createHttpApp({
     hall,
     config,
@@ -220,6 +238,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     pairings,
     limits,
     metrics,
+    cases: cases.service,
   });
   const server = createServer(app);
   const realtime = new Realtime(server, {
@@ -239,6 +258,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   // test/server/layers.test.ts); the `devices` helper's split gives it queries.
   bus.on(devices, "hall.events", (events) => devices.onHallEvents(events, hall.engineState()));
   metrics.watch({ adapter: () => realtime.io.of("/").adapter, devices: () => devices.statuses() });
+  cases.attachSockets(realtime.io, { tokens, staff });
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   realtime.io.on("connection", (s) => {
     const id = s.data.staffId;
@@ -290,6 +310,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         bus.off(announcer);
         await announcer.close();
         await voice.close();
+        await cases.close();
         await hasher.close();
         metrics.close();
       })();

@@ -5,7 +5,7 @@ import { limitsFromEnv } from "./pairing/limits.ts";
 import { ConfigError } from "./store/config.ts";
 import { handOverAccounts } from "./store/first-start-accounts.ts";
 
-/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST, DEVICE_PATHS, VOICE_SEGMENTS_DIR. */
+/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST, DEVICE_PATHS, VOICE_SEGMENTS_DIR, DATABASE_URL (cases in PostgreSQL instead of DATA_DIR/cases.db). */
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const dataDir = resolve(process.env.DATA_DIR ?? "./data");
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     devicePathPrefixes: devicePathPrefixes(process.env.DEVICE_PATHS),
     ...(autoPair !== undefined ? { autoPairLoopback: autoPair === "1" } : {}),
     limits,
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
     // Fail-stop: a restart replays the journal, which is the truth; memory is not.
     onFatal: (err) => {

@@ -44,6 +44,24 @@ export interface Hall {
   announceRepeat?: number;
   /** Age from which an ID card gives the green channel (绿色通道) by itself; default 65. */
   greenChannelAge?: number;
+  /**
+   * 行政区划代码 of the county the hall serves (Pingyuan County: "371426"): the prefix of
+   * every case number. Default "000000".
+   */
+  adminCode?: string;
+  /**
+   * Hall overrides of the national working-day calendar (节假日 / 调休), applied on top of
+   * the bundled one: a local date and whether it is a working day.
+   */
+  calendarOverrides?: { date: string; workday: boolean; note?: string }[];
+}
+
+/** A place where cases are accepted: the hall, or a township / community front desk (审批事项下沉). */
+export interface Site {
+  id: string;
+  name: string;
+  nameEn: string;
+  kind: "hall" | "township" | "community";
 }
 
 /** 功能区 — a functional zone of the hall. */
@@ -75,6 +93,11 @@ export interface Matter {
   materials: string[];
   /** The same materials in English, item by item (same length), for English pages. */
   materialsEn?: string[];
+  /**
+   * Which materials are essential (same length as `materials`); a non-essential one may
+   * follow later under 容缺受理. Absent = every material is essential.
+   */
+  materialsEssential?: boolean[];
   /** 法定时限 — legal time limit in working days (0 = on the spot). */
   legalDays: number;
   /** 承诺时限 — promised time limit in working days (0 = on the spot, 即办件). */
@@ -154,7 +177,11 @@ export interface Counter {
   profile: WorkProfile;
 }
 
-export type Role = "clerk" | "supervisor" | "admin";
+/**
+ * clerk: counter staff (accept cases at their counter); approver: back office (审批) acting
+ * on the cases of their department; supervisor, admin: everything.
+ */
+export type Role = "clerk" | "approver" | "supervisor" | "admin";
 
 /** Staff as shown to clients: never carries the password hash. */
 export interface StaffPublic {
@@ -162,6 +189,8 @@ export interface StaffPublic {
   username: string;
   name: string;
   role: Role;
+  /** Approvers: the department whose cases they handle. */
+  departmentId?: string;
 }
 
 /** The catalogue, as the engine sees it and as `GET /api/hall` returns it. */
@@ -180,4 +209,6 @@ export interface Catalogue {
    * and fetch `GET /api/hall` only when it changed; `PUT /api/catalogue` ignores it.
    */
   version?: string;
+  /** Township / community desks that accept cases; the hall itself is always a site (id = hall.id). */
+  sites?: Site[];
 }

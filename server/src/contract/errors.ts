@@ -46,6 +46,20 @@ export const ERROR_CODES = [
   "TOO_MANY_SUBSCRIPTIONS",
   "ORIGIN_REFUSED",
   "UNSUPPORTED_ENCODING",
+  // cases (issue 10)
+  /** No case with this number (or, on the public page, the check digits do not match). */
+  "UNKNOWN_CASE",
+  /** The action is not allowed from the case's current status. */
+  "ILLEGAL_TRANSITION",
+  /** The case changed since the version the caller saw: reload and retry. */
+  "CASE_CONFLICT",
+  /** This ticket already has a case. */
+  "CASE_ALREADY_ACCEPTED",
+  /** The checklist does not fit the outcome (受理 with items missing, 容缺 of an essential item…). */
+  "MATERIALS_INCOMPLETE",
+  "UNKNOWN_SITE",
+  /** The Idempotency-Key was used before for a different request. */
+  "IDEMPOTENCY_KEY_REUSED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { windowDisplay } from "../../../hardware/led/protocol.ts";
+import type { RawPrintJob } from "../../../hardware/printer/driver.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { DeviceError } from "../../../hardware/transport/link.ts";
 import type { DeviceConfig, DeviceStatus, TransportConfig } from "../contract/devices.ts";
@@ -110,9 +111,14 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
   /** Print a ticket on the kiosk's printer. Never rejects: failure is a result. */
   async printTicket(kioskId: string, job: TicketPrintJob): Promise<PrintResult> {
     const u = [...this.running.values()].find((x) => x.device?.print && x.kioskId === kioskId);
+    return this.printOn(u, () => job);
+  }
+
+  /** One print on one unit's printer, its failure turned into a result the page can show. */
+  private async printOn(u: DeviceUnit | undefined, job: () => TicketPrintJob | RawPrintJob): Promise<PrintResult> {
     if (!u?.device?.print) return { status: "none" };
     try {
-      await u.device.print(job);
+      await u.device.print(job());
       return { status: "printed", printerId: u.cfg.id };
     } catch (err) {
       const code = err instanceof DeviceError ? err.code : "ERROR";
@@ -120,6 +126,16 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
       this.hooks.log(`printer ${u.cfg.id}: ${code}`);
       return { status: "failed", printerId: u.cfg.id, error };
     }
+  }
+
+  /**
+   * Print something laid out elsewhere (a case receipt) on the printer of a counter; `encode`
+   * gets that printer's paper width. Never rejects: failure is a result, as for tickets.
+   */
+  async printAtCounter(counterId: string, jobId: string, encode: (width: 58 | 80) => Buffer): Promise<PrintResult> {
+    const u = [...this.running.values()].find((x) => x.device?.print && x.counterId === counterId);
+    const width = Number(u?.cfg.options?.paperWidthMm ?? 80) === 58 ? 58 : 80;
+    return this.printOn(u, () => ({ jobId, bytes: encode(width) }));
   }
 
   /** Keep window displays and keypad screens in step with the hall; pass the events on to every device. */

@@ -19,6 +19,8 @@ export interface DevicesPort {
   remove(id: string): Promise<boolean>;
   /** Fault injection on a simulated device (demo and tests). */
   simulate(id: string, fault: SimFault): DeviceStatus;
+  /** Print bytes laid out elsewhere (a case receipt) on a counter's printer; never rejects. */
+  printAtCounter(counterId: string, jobId: string, encode: (width: 58 | 80) => Buffer): Promise<PrintResult>;
 }
 
 /** The hub's own voice for call screens. */

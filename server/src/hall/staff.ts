@@ -5,7 +5,13 @@ import { HallError } from "./errors.ts";
 import type { ConfigStore, StaffRecord } from "../store/config.ts";
 
 export function publicStaff(s: StaffRecord): StaffPublic {
-  return { id: s.id, username: s.username, name: s.name, role: s.role };
+  return {
+    id: s.id,
+    username: s.username,
+    name: s.name,
+    role: s.role,
+    ...(s.departmentId ? { departmentId: s.departmentId } : {}),
+  };
 }
 
 export interface NewStaff {
@@ -13,6 +19,7 @@ export interface NewStaff {
   name: string;
   role: Role;
   counterId?: string;
+  departmentId?: string;
 }
 
 /** Staff accounts, read from the configuration. */
@@ -52,6 +59,9 @@ export class StaffDirectory {
     if (this.config.data.staff.some((s) => s.username === n.username))
       throw new HallError("VALIDATION_FAILED", `username "${n.username}" is taken`);
     this.checkCounter(n.counterId);
+    if (n.departmentId && !this.config.data.catalogue.departments.some((d) => d.id === n.departmentId))
+      throw new HallError("VALIDATION_FAILED", `no department ${n.departmentId}`);
+    if (n.role === "approver" && !n.departmentId) throw new HallError("VALIDATION_FAILED", "an approver needs a departmentId");
     const password = generatePassword();
     const record: StaffRecord = {
       id: `s-${randomBytes(5).toString("hex")}`,
@@ -59,6 +69,7 @@ export class StaffDirectory {
       name: n.name,
       role: n.role,
       ...(n.counterId ? { counterId: n.counterId } : {}),
+      ...(n.departmentId ? { departmentId: n.departmentId } : {}),
       ...(await hashPassword(password)),
     };
     await this.config.update((d) => {

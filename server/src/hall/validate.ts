@@ -28,6 +28,11 @@ export const schemas = {
       .regex(/^\d{4}-\d{2}-\d{2}$/)
       .optional(),
   }),
+  caseReceipt: z.strictObject({
+    requestId: z.string().min(1).max(64),
+    counterId: id.optional(),
+    lang: z.enum(["zh", "en"]).optional(),
+  }),
   simulate: z.strictObject({ fault: z.enum(["paper_out", "unplug", "ok"]) }),
   profile: workProfileSchema,
   newStaff: z.strictObject({
@@ -36,8 +41,10 @@ export const schemas = {
       .trim()
       .regex(/^[a-z][a-z0-9._-]{1,31}$/, { message: "2–32 lowercase letters, digits, . _ -" }),
     name: z.string().trim().min(1).max(40),
-    role: z.enum(["clerk", "supervisor", "admin"]),
+    role: z.enum(["clerk", "approver", "supervisor", "admin"]),
     counterId: id.optional(),
+    /** Approvers: their department. */
+    departmentId: id.optional(),
   }),
   qr: z.strictObject({ text: z.string().min(1).max(1000) }),
 };

@@ -29,6 +29,7 @@ export const PRINCIPALS = [
   "ticketHolder",
   "clerkOwn",
   "clerkOther",
+  "approver",
   "supervisor",
   "admin",
 ] as const;
@@ -45,6 +46,7 @@ export const PRINCIPAL_NOTES: Record<Principal, string> = {
   ticketHolder: "whoever holds one ticket's holder key (its QR / phone link), acting on that ticket",
   clerkOwn: "a clerk at the counter they hold or are assigned to",
   clerkOther: "the same clerk acting on a counter someone else holds",
+  approver: "a back-office approver (审批, one department's cases; holds no counter)",
   supervisor: "a supervisor (any counter, takes over)",
   admin: "an admin (everything)",
 };
@@ -52,7 +54,9 @@ export const PRINCIPAL_NOTES: Record<Principal, string> = {
 export type Cell = "allow" | ErrorCode;
 export type Rule = Record<Principal, Cell>;
 
-const STAFF: Principal[] = ["clerkOwn", "clerkOther", "supervisor", "admin"];
+const STAFF: Principal[] = ["clerkOwn", "clerkOther", "approver", "supervisor", "admin"];
+type StaffRole = "clerk" | "approver" | "supervisor" | "admin";
+const ALL_ROLES: StaffRole[] = ["clerk", "approver", "supervisor", "admin"];
 /** Everyone who is not signed-in staff (devices and ticket holders included). */
 const PUBLIC: Principal[] = PRINCIPALS.filter((p) => !STAFF.includes(p));
 
@@ -64,20 +68,23 @@ function rule(f: (p: Principal) => Cell): Rule {
 const open = (changes: boolean): Rule => rule((p) => (changes && p === "foreignPage" ? "ORIGIN_REFUSED" : "allow"));
 
 /** Signed-in staff of the listed roles; others FORBIDDEN, the public UNAUTHENTICATED. */
-const staff = (changes: boolean, ...roles: ("clerk" | "supervisor" | "admin")[]): Rule =>
+const staff = (changes: boolean, ...roles: StaffRole[]): Rule =>
   rule((p) => {
     if (changes && p === "foreignPage") return "ORIGIN_REFUSED";
     if (PUBLIC.includes(p)) return "UNAUTHENTICATED";
-    const role = p === "clerkOwn" || p === "clerkOther" ? "clerk" : (p as "supervisor" | "admin");
+    const role = p === "clerkOwn" || p === "clerkOther" ? "clerk" : (p as StaffRole);
     return roles.includes(role) ? "allow" : "FORBIDDEN";
   });
 
-/** A counter action: the clerk who holds the counter, supervisors and admins anywhere. */
+/**
+ * A counter action: the clerk who holds the counter, supervisors and admins anywhere. An
+ * approver holds no counter: at one a clerk holds, they are refused as another clerk is.
+ */
 const counter = (changes: boolean, otherClerk: Cell = "FORBIDDEN"): Rule =>
   rule((p) => {
     if (changes && p === "foreignPage") return "ORIGIN_REFUSED";
     if (PUBLIC.includes(p)) return "UNAUTHENTICATED";
-    return p === "clerkOther" ? otherClerk : "allow";
+    return p === "clerkOther" || p === "approver" ? otherClerk : "allow";
   });
 
 /** Taking a number: a paired kiosk or staff; other devices may not, the public must pair first. */
@@ -112,8 +119,8 @@ export const REST_ACCESS: Record<string, Rule> = {
   "GET /api/qr.svg": open(false),
   "GET /api/voice/:file": open(false),
   "POST /api/auth/login": open(true),
-  "POST /api/auth/logout": staff(true, "clerk", "supervisor", "admin"),
-  "GET /api/auth/me": staff(false, "clerk", "supervisor", "admin"),
+  "POST /api/auth/logout": staff(true, ...ALL_ROLES),
+  "GET /api/auth/me": staff(false, ...ALL_ROLES),
   "GET /api/counters/:id": counter(false),
   // Signing in at a counter someone holds is refused by the engine, not by role.
   "POST /api/counters/:id/sign-in": counter(true, "COUNTER_TAKEN"),
@@ -147,6 +154,19 @@ export const REST_ACCESS: Record<string, Rule> = {
   "POST /api/pairings": open(true),
   "POST /api/pairings/claim": open(true),
   "GET /api/pairings": staff(false, "admin"),
+  // Cases (issue 10). Figures for the wall are public aggregates; the progress page needs the
+  // case number and the check digits (a wrong check is UNKNOWN_CASE, rate-limited). Any staff
+  // reads cases (approvers only their department's, FORBIDDEN otherwise); approvers do not
+  // accept; which steps each role may take is checked per action (service.ts).
+  "GET /api/cases/stats": open(false),
+  "GET /api/public/cases/:caseNo": open(false),
+  "POST /api/cases": staff(true, "clerk", "supervisor", "admin"),
+  "GET /api/cases": staff(false, ...ALL_ROLES),
+  "GET /api/cases/:caseNo": staff(false, ...ALL_ROLES),
+  "POST /api/cases/:caseNo/transitions": staff(true, ...ALL_ROLES),
+  // A case's receipt, printed at a counter: counter staff (a clerk only at their own counter,
+  // checked against the case; an unknown case is a 404 for everyone).
+  "POST /api/cases/:caseNo/receipt": staff(true, "clerk", "supervisor", "admin"),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
   // The hub's measurements (docs/api.md): admins only, from any address (no loopback pass).
@@ -158,6 +178,10 @@ export const REST_ACCESS: Record<string, Rule> = {
   "GET /display": open(false),
   "GET /display/window/:counterId": open(false),
   "GET /wall": open(false),
+  // Pages only: the back office signs in like the counter, the progress page asks for the
+  // last four digits before the case routes answer anything.
+  "GET /office": open(false),
+  "GET /q/:caseNo": open(false),
 };
 
 /** A foreign page cannot even open a socket: every socket cell is ORIGIN_REFUSED for it. */
@@ -166,7 +190,7 @@ const socketCounter = (): Rule =>
   rule((p) => {
     if (p === "foreignPage") return "ORIGIN_REFUSED";
     if (PUBLIC.includes(p)) return "UNAUTHENTICATED";
-    return p === "clerkOther" ? "FORBIDDEN" : "allow";
+    return p === "clerkOther" || p === "approver" ? "FORBIDDEN" : "allow";
   });
 
 /** `subscribe {view}`: which rooms a caller may join. */
@@ -196,6 +220,12 @@ export const COMMAND_ACCESS: Record<string, Rule> = {
   transfer: socketCounter(),
 };
 
+/** `cases:subscribe {view}`: the back office's rooms (staff) and one case's progress (case number + check). */
+export const CASE_VIEW_ACCESS: Record<string, Rule> = {
+  office: rule((p) => (p === "foreignPage" ? "ORIGIN_REFUSED" : PUBLIC.includes(p) ? "UNAUTHENTICATED" : "allow")),
+  case: socketOpen(),
+};
+
 /** Staff principals, for the docs' grouping. */
 export const STAFF_PRINCIPALS = STAFF;
 
@@ -211,6 +241,7 @@ export function renderAccessMatrix(): string {
     ticketHolder: "ticket holder¹",
     clerkOwn: "clerk (own)",
     clerkOther: "clerk (other)",
+    approver: "approver",
     supervisor: "supervisor",
     admin: "admin",
   };
@@ -229,5 +260,7 @@ export function renderAccessMatrix(): string {
     table("`subscribe` view", VIEW_ACCESS, (k) => `\`${k}\``),
     "",
     table("`counter:command` type", COMMAND_ACCESS, (k) => `\`${k}\``),
+    "",
+    table("`cases:subscribe` view", CASE_VIEW_ACCESS, (k) => `\`${k}\``),
   ].join("\n");
 }

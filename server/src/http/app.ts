@@ -3,6 +3,7 @@ import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import QRCode from "qrcode";
+import { caseSlipJob, encodeCaseSlip } from "../cases/receipt.ts";
 import type { ErrorBody } from "../contract/errors.ts";
 import type { LoginReply } from "../contract/events.ts";
 import { LoginLimited, type LoginLimits } from "../auth/login-limits.ts";
@@ -26,6 +27,8 @@ import type { ConfigStore, StaffRecord } from "../store/config.ts";
 import { HallError } from "../hall/errors.ts";
 import { httpStatus } from "./errors.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
+import { caseRoutes } from "../cases/routes.ts";
+import type { CaseService } from "../cases/service.ts";
 import { originAllowed } from "./origins.ts";
 import { parse, schemas } from "../hall/validate.ts";
 import { COUNTER_VERB_NAMES, COUNTER_VERBS, counterBody, counterCommand, issueRequest, loginRequest } from "../hall/commands.ts";
@@ -54,6 +57,8 @@ export interface HttpDeps {
   limits: IssueLimits;
   /** GET /metrics and the issue timer (absent in API-only tests). */
   metrics?: HubMetrics;
+  /** Cases (cases/); absent in API-only tests: the routes exist and answer NOT_FOUND. */
+  cases?: CaseService;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -323,6 +328,28 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json(d.devices.simulate(parse(schemas.id, req.params.id), b.fault));
   });
 
+  // The counter prints a case's 受理回执 (or, refused, its 一次性告知书) on its own printer;
+  // the press's requestId makes a retried request print once.
+  app.post("/api/cases/:caseNo/receipt", auth, role("clerk", "supervisor", "admin"), async (req: Authed, res) => {
+    const caseNo = parse(schemas.id, req.params.caseNo);
+    const b = parse(schemas.caseReceipt, req.body ?? {});
+    if (!d.cases) throw new HallError("UNKNOWN_CASE", "no such case");
+    // The service's own rules: an unknown case answers UNKNOWN_CASE.
+    const c = await d.cases.get(req.staff as StaffRecord, caseNo);
+    const counterId = b.counterId ?? c.counterId;
+    if (!counterId) throw new HallError("VALIDATION_FAILED", "counterId: the case was not accepted at a counter");
+    if (!canViewCounter(req.staff as StaffRecord, counterId, d.hall))
+      throw new HallError("FORBIDDEN", "a clerk prints only at their own counter");
+    const cat = d.config.data.catalogue;
+    const job = caseSlipJob(c, cat, {
+      origin: cat.hall.publicUrl || baseUrl(req),
+      lang: b.lang ?? "zh",
+      jobId: `case-${caseNo}-${b.requestId}`,
+    });
+    const print = await d.devices.printAtCounter(counterId, job.jobId, (width) => encodeCaseSlip(job, { width }));
+    res.json({ print });
+  });
+  app.use(caseRoutes(d));
   mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
 
   app.use("/api", (_req, _res) => {
@@ -344,6 +371,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.get("/counter", page("counter-ui/index.html"));
   app.get(["/display", "/display/window/:counterId"], page("display-ui/index.html"));
   app.get("/wall", page("display-ui/wall.html"));
+  app.get("/office", page("office-ui/index.html"));
+  app.get("/q/:caseNo", page("office-ui/progress.html"));
   app.use("/assets", express.static(join(d.distDir, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
 
   // ---- errors: only closed codes reach the client ----

@@ -6,6 +6,8 @@ export function httpStatus(code: ErrorCode): number {
     case "VALIDATION_FAILED":
     case "DEVICE_PATH_NOT_ALLOWED":
       return 400;
+    case "MATERIALS_INCOMPLETE":
+      return 422;
     case "UNAUTHENTICATED":
     case "BAD_CREDENTIALS":
       return 401;
@@ -20,6 +22,8 @@ export function httpStatus(code: ErrorCode): number {
     case "UNKNOWN_TICKET":
     case "UNKNOWN_DEVICE":
     case "BOOKING_NOT_FOUND":
+    case "UNKNOWN_CASE":
+    case "UNKNOWN_SITE":
       return 404;
     case "TICKET_DAY_CLOSED":
       return 410;

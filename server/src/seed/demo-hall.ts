@@ -28,6 +28,8 @@ export interface DemoStaff {
   name: string;
   role: Role;
   counterId?: string;
+  /** Approvers: their department. */
+  departmentId?: string;
 }
 
 function allDay(): IssuingWindow[] {
@@ -1184,6 +1186,8 @@ function matters(): Matter[] {
       queueId,
       materials: [...materials],
       ...(MATERIALS_EN[id] ? { materialsEn: [...(MATERIALS_EN[id] as string[])] } : {}),
+      // Materials are listed by importance: with three or more, the last may follow later (容缺受理).
+      ...(materials.length >= 3 ? { materialsEssential: materials.map((_, i) => i < materials.length - 1) } : {}),
       legalDays,
       promisedDays,
       feeYuan,
@@ -1255,6 +1259,7 @@ export function demoCatalogue(): Catalogue {
       address: "山东省德州市平原县",
       timeZone: "Asia/Shanghai",
       noShowReactivateMin: 30,
+      adminCode: "371426",
       publicUrl: "",
       notice: "一次办好：一窗受理、全科通办。证照可免费邮寄到家，帮办代办窗口提供免费代办服务。",
       noticeEn:
@@ -1266,6 +1271,13 @@ export function demoCatalogue(): Catalogue {
     queues: qs,
     counters: counters(qs.map((q) => q.id)),
     synonyms: demoSynonyms(),
+    // 审批事项下沉: township and community front desks accept cases for the county back office.
+    sites: [
+      { id: "pingyuan", name: "平原县市民服务中心", nameEn: "Pingyuan County Citizen Service Center", kind: "hall" },
+      { id: "t-taoyuan", name: "桃园街道便民服务中心", nameEn: "Taoyuan Subdistrict Service Center", kind: "township" },
+      { id: "t-wangfengdian", name: "王凤店镇便民服务中心", nameEn: "Wangfengdian Town Service Center", kind: "township" },
+      { id: "c-longmen", name: "龙门社区便民服务站", nameEn: "Longmen Community Service Point", kind: "community" },
+    ],
   };
 }
 
@@ -1292,10 +1304,14 @@ export function demoStaff(): DemoStaff[] {
     clerk("sunqiang", "孙强", "c33"),
     clerk("maxiaoyan", "马晓燕", "c40"),
     clerk("zhuhong", "朱红", "c43"),
+    // Back offices (审批): each acts on its department's cases.
+    { username: "gaojie", name: "高洁", role: "approver", departmentId: "d-market" },
+    { username: "hesong", name: "何松", role: "approver", departmentId: "d-rec" },
+    { username: "luoqing", name: "罗青", role: "approver", departmentId: "d-social" },
   ];
 }
 
-/** Simulated devices: 4 kiosks (printer, ID reader, scanner) and LED, keypad, rating per counter. */
+/** Simulated devices: 4 kiosks (printer, ID reader, scanner), LED, keypad, rating per counter, and a receipt printer at each acceptance (comprehensive, help) counter. */
 export function demoDevices(cat: Catalogue): DeviceConfig[] {
   const out: DeviceConfig[] = [];
   for (let k = 1; k <= 4; k++) {
@@ -1332,6 +1348,16 @@ export function demoDevices(cat: Catalogue): DeviceConfig[] {
     ["rating", "评价器"],
   ] as const;
   for (const c of cat.counters) {
+    // Acceptance counters print the 受理回执 / 一次性告知书 of the cases they accept.
+    if (c.kind === "comprehensive" || c.kind === "help")
+      out.push({
+        id: `printer-${c.id}`,
+        kind: "printer",
+        name: `${c.number}号窗口 回执打印机`,
+        transport: { type: "sim" },
+        assignment: { kind: "counter", counterId: c.id, address: c.number },
+        options: { paperWidthMm: 80 },
+      });
     for (const [kind, label] of perCounter) {
       out.push({
         id: `${kind}-${c.id}`,

@@ -14,6 +14,7 @@ import type {
   IssuingWindow,
   Matter,
   Queue,
+  Site,
   Synonym,
   WorkProfile,
   Zone,
@@ -103,6 +104,27 @@ export const hallSchema = z.strictObject({
     .optional(),
   announceRepeat: z.int().min(1).max(5).optional(),
   greenChannelAge: z.int().min(0).max(150).optional(),
+  adminCode: z
+    .string()
+    .regex(/^\d{6}$/, { error: "must be a six-digit administrative division code (行政区划代码)" })
+    .optional(),
+  calendarOverrides: z
+    .array(
+      z.strictObject({
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected YYYY-MM-DD" }),
+        workday: z.boolean(),
+        note: optionalText(TEXT_LIMITS.name).optional(),
+      }),
+    )
+    .max(400)
+    .optional(),
+});
+
+export const siteSchema = z.strictObject({
+  id: idSchema,
+  name,
+  nameEn,
+  kind: z.enum(["hall", "township", "community"]),
 });
 
 export const zoneSchema = z.strictObject({
@@ -127,6 +149,7 @@ export const matterSchema = z.strictObject({
   queueId: idSchema,
   materials: z.array(line).max(TEXT_LIMITS.materials, { error: `at most ${TEXT_LIMITS.materials} materials` }),
   materialsEn: z.array(line).max(TEXT_LIMITS.materials).optional(),
+  materialsEssential: z.array(z.boolean()).max(TEXT_LIMITS.materials).optional(),
   legalDays: wholeDays,
   promisedDays: wholeDays,
   feeYuan: z.number().min(0),
@@ -200,6 +223,7 @@ export const catalogueSchema = z.strictObject({
   queues: z.array(queueSchema),
   counters: z.array(counterSchema),
   synonyms: z.array(synonymSchema).optional(),
+  sites: z.array(siteSchema).optional(),
 });
 
 const transportSchema = z.discriminatedUnion("type", [
@@ -237,9 +261,10 @@ const schemasMatchContract: [
   Same<z.output<typeof workProfileSchema>, WorkProfile>,
   Same<z.output<typeof counterSchema>, Counter>,
   Same<z.output<typeof synonymSchema>, Synonym>,
+  Same<z.output<typeof siteSchema>, Site>,
   Same<z.output<typeof catalogueSchema>, Catalogue>,
   Same<z.output<typeof deviceConfigSchema>, DeviceConfig>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
 void schemasMatchContract;
 
 export type CatalogueValidation = { ok: true; catalogue: Catalogue } | { ok: false; problems: string[] };
@@ -337,7 +362,7 @@ export function validateCatalogue(sent: unknown): CatalogueValidation {
   if (!isRecord(sent)) return { ok: false, problems: ["catalogue: expected an object"] };
   const problems: string[] = [];
 
-  const known = new Set(["hall", "zones", "departments", "matters", "queues", "counters", "synonyms"]);
+  const known = new Set(["hall", "zones", "departments", "matters", "queues", "counters", "synonyms", "sites"]);
   // The pinyin the hub adds for clients (GET /api/hall) is derived, never stored: a
   // catalogue served and sent back by an admin tool is accepted without it.
   const { version: _version, ...rest } = sent;
@@ -410,6 +435,27 @@ export function validateCatalogue(sent: unknown): CatalogueValidation {
     // English pages pair the lists item by item (a missing item is named by its index).
     if (m.materialsEn && m.materialsEn.length !== m.materials.length)
       problems.push(`matter ${m.id}: materialsEn has ${m.materialsEn.length} items, materials has ${m.materials.length}`);
+    if (m.materialsEssential && m.materialsEssential.length !== m.materials.length)
+      problems.push(
+        `matter ${m.id}: materialsEssential has ${m.materialsEssential.length} items, materials has ${m.materials.length}`,
+      );
+  }
+  const sites: Site[] = [];
+  if (input.sites !== undefined) {
+    if (!Array.isArray(input.sites)) problems.push("catalogue: sites must be an array");
+    else
+      input.sites.forEach((entry, index) => {
+        const parsed = siteSchema.safeParse(entry);
+        const subject = isRecord(entry) && typeof entry.id === "string" ? `site ${entry.id}` : `sites[${index}]`;
+        if (parsed.success) sites.push(parsed.data);
+        else problems.push(...issuesToProblems(subject, parsed.error));
+      });
+    checkUnique(
+      sites,
+      (s) => s.id,
+      (s) => `site ${s.id}: id is used by more than one site`,
+      problems,
+    );
   }
   const served = new Set<string>();
   for (const c of counters.items) {
@@ -443,6 +489,7 @@ export function validateCatalogue(sent: unknown): CatalogueValidation {
       queues: queues.items,
       counters: counters.items,
       ...(input.synonyms !== undefined ? { synonyms } : {}),
+      ...(input.sites !== undefined ? { sites } : {}),
     },
   };
 }

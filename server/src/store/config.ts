@@ -16,6 +16,8 @@ export interface StaffRecord {
   role: Role;
   /** Counter the clerk normally works at. */
   counterId?: string;
+  /** Approvers (back office): the department whose cases they handle. */
+  departmentId?: string;
   salt: string;
   hash: string;
 }
@@ -102,8 +104,9 @@ const staffSchema = z.strictObject({
   id: z.string().min(1),
   username: z.string().min(1),
   name: z.string().min(1),
-  role: z.enum(["clerk", "supervisor", "admin"]),
+  role: z.enum(["clerk", "approver", "supervisor", "admin"]),
   counterId: z.string().optional(),
+  departmentId: z.string().optional(),
   salt: z.string().min(1),
   hash: z.string().min(1),
 });

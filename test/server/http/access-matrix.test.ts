@@ -135,6 +135,13 @@ describe("access matrix: every route, view and command has a rule, and the hub k
       callers.set("ticketHolder", { holds: { ticketId: held.id, key: held.holderKey }, origin: own, counterId: "c01" });
       callers.set("clerkOwn", { token: tokens.zhangwei, origin: own, counterId: "c01", fresh: relogin("zhangwei") });
       callers.set("clerkOther", { token: tokens.zhangwei, origin: own, counterId: "c02", fresh: relogin("zhangwei") });
+      // An approver holds no counter: they act on c02, which lina holds (as clerkOther does).
+      callers.set("approver", {
+        token: (await t.login("gaojie")).token,
+        origin: own,
+        counterId: "c02",
+        fresh: relogin("gaojie"),
+      });
       callers.set("supervisor", { token: sup, origin: own, counterId: "c03", fresh: relogin("wangli") });
       callers.set("admin", { token: admin, origin: own, counterId: "c04", fresh: relogin("admin") });
     });

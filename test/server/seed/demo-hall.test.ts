@@ -157,7 +157,16 @@ describe("seed/demoDevices", () => {
     for (const d of devices) {
       if (d.assignment.kind === "counter") expect(ids.has(d.assignment.counterId), d.id).toBe(true);
     }
-    expect(devices.filter((d) => d.assignment.kind === "counter")).toHaveLength(cat.counters.length * 3);
+    const acceptance = cat.counters.filter((c) => c.kind === "comprehensive" || c.kind === "help");
+    expect(devices.filter((d) => d.assignment.kind === "counter")).toHaveLength(cat.counters.length * 3 + acceptance.length);
+  });
+
+  it("gives every acceptance counter (comprehensive, help) an 80 mm receipt printer, and no other counter one", () => {
+    for (const c of cat.counters) {
+      const p = devices.find((d) => d.kind === "printer" && d.assignment.kind === "counter" && d.assignment.counterId === c.id);
+      expect(!!p, c.id).toBe(c.kind === "comprehensive" || c.kind === "help");
+      if (p) expect(p.options?.paperWidthMm).toBe(80);
+    }
   });
 });
 

@@ -1,0 +1,10 @@
+/**
+ * What the case module publishes on the hall bus (hall/bus.ts), after the store committed it.
+ * The lead merges these entries into the HallEvents map (hall/events.ts).
+ */
+import type { Case, CaseTransition } from "../contract/cases.ts";
+
+export type CaseBusEvents = {
+  "case.accepted": [c: Case];
+  "case.transitioned": [c: Case, t: CaseTransition];
+};

@@ -1,0 +1,106 @@
+/**
+ * The case engine's data: the record a case is, the commands that change it and the events
+ * they produce. Plain data only (stored as JSON by the case store).
+ */
+import type {
+  AcceptanceOutcome,
+  CaseAction,
+  CaseActor,
+  CaseMaterial,
+  CaseStatus,
+  CaseTransition,
+  LocalDate,
+  MaterialState,
+} from "../contract/cases.ts";
+import type { Instant } from "../contract/tickets.ts";
+
+/** The applicant as the hub keeps them: the ID number never, only its salted hash and mask. */
+export interface StoredApplicant {
+  name: string;
+  phone: string;
+  /** HMAC-SHA256(idSalt, ID number), base64url: finds a person's cases without keeping the number. */
+  idHash?: string;
+  idMasked?: string;
+  /** Last four characters of the ID number (the public check; also visible in idMasked). */
+  idLast4?: string;
+}
+
+/** A case as the engine and the store hold it. */
+export interface CaseRecord {
+  caseNo: string;
+  matterId: string;
+  matterName: string;
+  matterNameEn: string;
+  departmentId: string;
+  promisedDays: number;
+  status: CaseStatus;
+  outcome: AcceptanceOutcome;
+  refusalReason?: string;
+  acceptedAt: Instant;
+  acceptedOn: LocalDate;
+  dueDate?: LocalDate;
+  /** Local date the clock stopped (correction requested); absent while it runs. */
+  pausedOn?: LocalDate;
+  finishedAt?: Instant;
+  materials: CaseMaterial[];
+  siteId: string;
+  version: number;
+  ticketId?: string;
+  ticketNumber?: string;
+  counterId?: string;
+  applicant: StoredApplicant;
+  acceptedBy: CaseActor;
+  assignee?: CaseActor;
+  transitions: CaseTransition[];
+}
+
+/** The matter as the engine needs it (from the catalogue). */
+export interface MatterInfo {
+  id: string;
+  name: string;
+  nameEn: string;
+  departmentId: string;
+  materials: string[];
+  materialsEn?: string[];
+  materialsEssential?: boolean[];
+  promisedDays: number;
+}
+
+export type CaseCommand =
+  | {
+      type: "accept";
+      /** Allocated by the store, in the same transaction as the case. */
+      caseNo: string;
+      matter: MatterInfo;
+      outcome: AcceptanceOutcome;
+      reason?: string;
+      materials: { index: number; state: MaterialState; promisedDate?: LocalDate }[];
+      applicant: StoredApplicant;
+      siteId: string;
+      ticketId?: string;
+      ticketNumber?: string;
+      counterId?: string;
+      by: CaseActor;
+    }
+  | {
+      type: "transition";
+      action: CaseAction;
+      expectedVersion: number;
+      note?: string;
+      materialIndex?: number;
+      trackingNo?: string;
+      by: CaseActor;
+    };
+
+export type CaseEvent =
+  | { type: "case.accepted"; at: Instant; record: CaseRecord }
+  | {
+      type: "case.transitioned";
+      at: Instant;
+      caseNo: string;
+      transition: CaseTransition;
+      /** The due date after this step (moved on by a resubmission). */
+      dueDate?: LocalDate;
+      /** Local date of the step (the clock stops and restarts on local days). */
+      on: LocalDate;
+    };
