@@ -361,7 +361,7 @@ describe("display-ui call screen on a hub without TTS", () => {
     await expect.poll(() => p.getByTestId("newest-number").textContent()).toBe(ticket.number);
     // Spoken by the browser, with the panel on that ticket.
     await expect
-      .poll(async () => (await soundLog(p)).flatMap((e) => (e.type === "speak" ? [[e.text, e.panel]] : [])), { timeout: 10_000 })
+      .poll(async () => (await soundLog(p)).flatMap((e) => (e.type === "speak" ? [[e.text, e.panel]] : [])), { timeout: 20_000 })
       .toContainEqual([speechSentence({ number: ticket.number, counterNumber: counter.number }), ticket.number]);
     expect(voiceRequests).toEqual([]);
     await p.context().close();
