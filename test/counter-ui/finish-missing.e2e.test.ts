@@ -153,9 +153,7 @@ describe("finish dialog: missing materials (一次性告知)", () => {
     await dialog.locator('[data-outcome="accepted_incomplete"]').press("Enter");
     await dialog.getByTestId("missing-list").waitFor(WAIT);
     // Focus is on the first checkbox (moved there after the list renders): Space ticks it, Enter confirms.
-    await expect
-      .poll(() => c03.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type), WAIT)
-      .toBe("checkbox");
+    await expect.poll(() => c03.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type), WAIT).toBe("checkbox");
     await c03.keyboard.press(" ");
     await c03.keyboard.press("Enter");
     await expect.poll(() => currentNumber(c03), WAIT).toBe(null);
