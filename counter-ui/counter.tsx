@@ -376,6 +376,10 @@ function Workbench(props: {
 
   const counter = view?.counter;
   const current = view?.current ?? null;
+  // When this page first saw the current call, on its own clock: the hub's calledAt is on the
+  // hub's clock, and a clerk PC running minutes ahead would skip the no-show question at once.
+  const calledSeen = useRef<{ id: string; at: number } | null>(null);
+  if (current && calledSeen.current?.id !== current.id) calledSeen.current = { id: current.id, at: Date.now() };
   const me = props.login.staff.id;
   const privileged = props.login.staff.role !== "clerk";
   // A call in flight: the button and F1 stay off until the hub answered (a double click or
@@ -429,7 +433,9 @@ function Workbench(props: {
         break;
       case "no-show": {
         // Within the grace time the visitor may still be on the way: confirm first.
-        const since = current?.calledAt !== undefined ? (Date.now() - current.calledAt) / 1000 : Number.POSITIVE_INFINITY;
+        const seen = current && calledSeen.current?.id === current.id ? calledSeen.current.at : undefined;
+        const since =
+          current?.calledAt !== undefined && seen !== undefined ? (Date.now() - seen) / 1000 : Number.POSITIVE_INFINITY;
         if (since < (view?.noShowGraceSec ?? 0)) setDialog({ kind: "no-show" });
         else void simple("no-show");
         break;

@@ -108,7 +108,9 @@ export function PairingScreen(props: { deviceRole: DeviceRole; id: string; onPai
       }
     };
     const poll = async (r: PairingRequest) => {
-      if (Date.now() > r.expiresAt) return void request();
+      // No expiry check against this PC's clock: a kiosk whose clock runs ahead of the hub's
+      // saw every fresh code as expired and asked for new ones in a loop until it was rate
+      // limited. The hub, which owns the code, answers NOT_FOUND once it has expired.
       try {
         const c = await api.request<ClaimReply>("POST", "/api/pairings/claim", { code: r.code, claimSecret: r.claimSecret });
         if (stopped) return;

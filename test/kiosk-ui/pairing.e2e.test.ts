@@ -115,3 +115,35 @@ describe("kiosk green channel in Chromium (demo hall, auto-paired)", () => {
     await page.context().close();
   });
 });
+
+/**
+ * The kiosk PC's clock and the hub's are not the same clock. A kiosk running hours ahead once
+ * took every fresh code for expired (it compared the hub's expiresAt with its own time) and
+ * asked for new ones in a loop until the hub rate-limited it: it never paired.
+ */
+describe("kiosk pairing with a clock ahead of the hub's", () => {
+  let t: TestHub;
+  let browser: Browser;
+  beforeAll(async () => {
+    if (!existsSync(path.resolve("dist/kiosk-ui/index.html"))) throw new Error("dist/ is not built: run `npx vite build` first");
+    // The hub's clock 3 h behind the browser's (the pairing code lives 10 min).
+    t = await startTestHub({ startAt: Date.now() - 3 * 3600_000 });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it("pairs (loopback demo) with one code and starts serving", { timeout: 60_000 }, async () => {
+    const page = await newPage(browser, { width: 1080, height: 1920, hasTouch: true });
+    let asked = 0;
+    page.on("request", (r) => {
+      if (r.method() === "POST" && new URL(r.url()).pathname === "/api/pairings") asked++;
+    });
+    await page.goto(`${t.url}/kiosk?kiosk=k1`);
+    await page.locator(".kiosk[data-live]").waitFor(WAIT);
+    await page.locator(".zone").first().waitFor(WAIT);
+    expect(asked).toBe(1);
+  });
+});
