@@ -15,7 +15,7 @@ import type { HallEvent } from "../core/index.ts";
 import type { CounterAction } from "../hall/counter-actions.ts";
 import { HallError } from "../hall/errors.ts";
 import { makeLink } from "./links.ts";
-import type { SimFault } from "./port.ts";
+import type { SimFault } from "../hall/ports.ts";
 
 /**
  * The common life of every device, whatever its kind:

@@ -11,7 +11,7 @@ import { deviceConfigSchema } from "../store/catalogue-schema.ts";
 import type { ConfigStore } from "../store/config.ts";
 import { DEFAULT_DEVICE_PATH_PREFIXES, devicePathAllowed } from "./device-paths.ts";
 import { type CounterDisplay, type DeviceHooks, type DeviceSims, DeviceUnit, SharedResources } from "./lifecycle.ts";
-import type { DeviceWithStatus, DevicesPort, SimFault } from "./port.ts";
+import type { DeviceWithStatus, DevicesPort, SimFault } from "../hall/ports.ts";
 import { deviceModules } from "./registry.ts";
 
 export type { DeviceHooks } from "./lifecycle.ts";
