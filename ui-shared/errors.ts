@@ -82,6 +82,12 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
     zh: "请求编号已用于其他操作，请刷新页面后重试",
     en: "This request id was used for another request; reload the page and try again",
   },
+  UNKNOWN_HELP_CASE: { zh: "没有找到这个帮办件", en: "No such help case" },
+  NOT_HELP_OWNER: {
+    zh: "首问负责制：只有该帮办件的负责人或主管可以操作",
+    en: "First-ask responsibility: only the help case's owner or a supervisor may act on it",
+  },
+  HELP_CASE_CLOSED: { zh: "该帮办件已办结", en: "This help case is closed" },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
 };
 

@@ -30,6 +30,7 @@ import { writeFileDurable } from "./store/durable-file.ts";
 import type { CreatedAccounts } from "./store/first-start-accounts.ts";
 import { Announcer } from "./voice/announcer.ts";
 import { mountCases } from "./cases/mount.ts";
+import { mountHelpdesk } from "./helpdesk/mount.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
 
 export interface HubOptions {
@@ -218,6 +219,15 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     counterHolder: (id) => hall.counterState(id)?.staffId,
     log,
   });
+  // Help desk (helpdesk/, 帮办代办): its tables live in the case database.
+  const helpdesk = mountHelpdesk({
+    cases: cases.store,
+    catalogue: () => config.data.catalogue,
+    clock,
+    idSalt: config.data.secrets.idSalt,
+    staff,
+    log,
+  });
 
   const app = createHttpApp({
     hall,
@@ -239,6 +249,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     limits,
     metrics,
     cases: cases.service,
+    helpdesk: helpdesk.service,
   });
   const server = createServer(app);
   const realtime = new Realtime(server, {
@@ -259,6 +270,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   bus.on(devices, "hall.events", (events) => devices.onHallEvents(events, hall.engineState()));
   metrics.watch({ adapter: () => realtime.io.of("/").adapter, devices: () => devices.statuses() });
   cases.attachSockets(realtime.io, { tokens, staff });
+  helpdesk.attachSockets(realtime.io, { tokens });
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   realtime.io.on("connection", (s) => {
     const id = s.data.staffId;
@@ -310,6 +322,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         bus.off(announcer);
         await announcer.close();
         await voice.close();
+        await helpdesk.close();
         await cases.close();
         await hasher.close();
         metrics.close();

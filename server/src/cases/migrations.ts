@@ -6,6 +6,7 @@
  * Never edit a released migration: add the next one.
  */
 import { type Kysely, sql } from "kysely";
+import { HELPDESK_MIGRATION } from "../helpdesk/migration.ts";
 import type { CaseDb, Engine } from "./db.ts";
 
 export interface Migration {
@@ -90,6 +91,8 @@ export const MIGRATIONS: Migration[] = [
       await db.schema.createIndex("cases_worklist_all").on("cases").columns(["status", "due_date", "case_no"]).execute();
     },
   },
+  // The help desk's tables (helpdesk/migration.ts, issue 11).
+  { version: 5, ...HELPDESK_MIGRATION },
 ];
 
 /** Bring the database to the newest version; returns the versions applied now. */

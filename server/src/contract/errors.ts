@@ -60,6 +60,13 @@ export const ERROR_CODES = [
   "UNKNOWN_SITE",
   /** The Idempotency-Key was used before for a different request. */
   "IDEMPOTENCY_KEY_REUSED",
+  // help desk (issue 11, 帮办代办)
+  /** No help case with this id. */
+  "UNKNOWN_HELP_CASE",
+  /** Only the help case's owner (or a supervisor) acts on it (首问负责制). */
+  "NOT_HELP_OWNER",
+  /** The help case is closed. */
+  "HELP_CASE_CLOSED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

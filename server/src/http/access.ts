@@ -167,6 +167,22 @@ export const REST_ACCESS: Record<string, Rule> = {
   // A case's receipt, printed at a counter: counter staff (a clerk only at their own counter,
   // checked against the case; an unknown case is a 404 for everyone).
   "POST /api/cases/:caseNo/receipt": staff(true, "clerk", "supervisor", "admin"),
+  // Help desk (issue 11, 帮办代办): run by clerks (the helpers), supervisors and admins; approvers
+  // (back office) are FORBIDDEN. Who acts on one help case (its owner, or a supervisor) is the
+  // engine's rule (NOT_HELP_OWNER); the ledger and its exports are masked; supervisors set
+  // the reminder intervals.
+  "GET /api/helpdesk/cases": staff(false, "clerk", "supervisor", "admin"),
+  "GET /api/helpdesk/ledger.csv": staff(false, "clerk", "supervisor", "admin"),
+  "GET /api/helpdesk/ledger.xlsx": staff(false, "clerk", "supervisor", "admin"),
+  "GET /api/helpdesk/reminders": staff(false, "clerk", "supervisor", "admin"),
+  "GET /api/helpdesk/settings": staff(false, "clerk", "supervisor", "admin"),
+  "PUT /api/helpdesk/settings": staff(true, "supervisor", "admin"),
+  "POST /api/helpdesk/cases": staff(true, "clerk", "supervisor", "admin"),
+  "GET /api/helpdesk/cases/:id": staff(false, "clerk", "supervisor", "admin"),
+  "POST /api/helpdesk/cases/:id/notes": staff(true, "clerk", "supervisor", "admin"),
+  "POST /api/helpdesk/cases/:id/links": staff(true, "clerk", "supervisor", "admin"),
+  "POST /api/helpdesk/cases/:id/transfer": staff(true, "clerk", "supervisor", "admin"),
+  "POST /api/helpdesk/cases/:id/close": staff(true, "clerk", "supervisor", "admin"),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
   // The hub's measurements (docs/api.md): admins only, from any address (no loopback pass).
@@ -182,6 +198,8 @@ export const REST_ACCESS: Record<string, Rule> = {
   // last four digits before the case routes answer anything.
   "GET /office": open(false),
   "GET /q/:caseNo": open(false),
+  // The help desk page signs in like the back office.
+  "GET /helpdesk": open(false),
 };
 
 /** A foreign page cannot even open a socket: every socket cell is ORIGIN_REFUSED for it. */
@@ -226,6 +244,13 @@ export const CASE_VIEW_ACCESS: Record<string, Rule> = {
   case: socketOpen(),
 };
 
+/** `helpdesk:subscribe {view}` (issue 11): the desk's rooms, for clerks, supervisors and admins. */
+export const HELPDESK_VIEW_ACCESS: Record<string, Rule> = {
+  desk: rule((p) =>
+    p === "foreignPage" ? "ORIGIN_REFUSED" : PUBLIC.includes(p) ? "UNAUTHENTICATED" : p === "approver" ? "FORBIDDEN" : "allow",
+  ),
+};
+
 /** Staff principals, for the docs' grouping. */
 export const STAFF_PRINCIPALS = STAFF;
 
@@ -262,5 +287,7 @@ export function renderAccessMatrix(): string {
     table("`counter:command` type", COMMAND_ACCESS, (k) => `\`${k}\``),
     "",
     table("`cases:subscribe` view", CASE_VIEW_ACCESS, (k) => `\`${k}\``),
+    "",
+    table("`helpdesk:subscribe` view", HELPDESK_VIEW_ACCESS, (k) => `\`${k}\``),
   ].join("\n");
 }

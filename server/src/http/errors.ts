@@ -14,6 +14,7 @@ export function httpStatus(code: ErrorCode): number {
     case "FORBIDDEN":
     case "TICKET_KEY_REQUIRED":
     case "ORIGIN_REFUSED":
+    case "NOT_HELP_OWNER":
       return 403;
     case "NOT_FOUND":
     case "UNKNOWN_MATTER":
@@ -24,6 +25,7 @@ export function httpStatus(code: ErrorCode): number {
     case "BOOKING_NOT_FOUND":
     case "UNKNOWN_CASE":
     case "UNKNOWN_SITE":
+    case "UNKNOWN_HELP_CASE":
       return 404;
     case "TICKET_DAY_CLOSED":
       return 410;
