@@ -1,6 +1,6 @@
 /**
  * One Vite build for every page. The hub serves dist/ (see docs/api.md): /kiosk,
- * /m/:ticketId, /counter, /display, /wall, /office, /q/:caseNo, and /assets/* — hence base "/".
+ * /m/:ticketId, /counter, /display, /wall, /office, /q/:caseNo, /helpdesk, and /assets/* — hence base "/".
  * `npx vite` (dev) proxies the API and the socket to a hub at $HUB_URL.
  */
 import path from "node:path";
@@ -18,6 +18,7 @@ const ENTRIES: Record<string, string> = {
   wall: "display-ui/wall.html",
   office: "office-ui/index.html",
   progress: "office-ui/progress.html",
+  helpdesk: "helpdesk-ui/index.html",
 };
 
 const input = Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, path.join(root, file)]));
@@ -33,6 +34,7 @@ const PAGE_ROUTES: [RegExp, string][] = [
   [/^\/wall\/?(\?|$)/, "/display-ui/wall.html"],
   [/^\/office\/?(\?|$)/, "/office-ui/index.html"],
   [/^\/q\/[^/?]+\/?(\?|$)/, "/office-ui/progress.html"],
+  [/^\/helpdesk\/?(\?|$)/, "/helpdesk-ui/index.html"],
 ];
 const hubRoutes: Plugin = {
   name: "onevisit-hub-routes",

@@ -151,6 +151,15 @@ export function helpdeskRoutes(d: HelpRouteDeps): Router {
       .set("cache-control", "no-store")
       .send(await ledgerXlsx(rows, q.lang ?? "zh"));
   });
+  // Whom a help case may be handed over to (the page's select): helpers and supervisors.
+  r.get("/api/helpdesk/helpers", helpers, (_req, res) => {
+    res.json(
+      d.staff
+        .list()
+        .filter((x) => x.role === "clerk" || x.role === "supervisor")
+        .map((x) => ({ id: x.id, name: x.name, role: x.role })),
+    );
+  });
   r.get("/api/helpdesk/reminders", helpers, async (req: Authed, res) => {
     res.json(await service().reminders(me(req)));
   });

@@ -174,6 +174,7 @@ export const REST_ACCESS: Record<string, Rule> = {
   "GET /api/helpdesk/cases": staff(false, "clerk", "supervisor", "admin"),
   "GET /api/helpdesk/ledger.csv": staff(false, "clerk", "supervisor", "admin"),
   "GET /api/helpdesk/ledger.xlsx": staff(false, "clerk", "supervisor", "admin"),
+  "GET /api/helpdesk/helpers": staff(false, "clerk", "supervisor", "admin"),
   "GET /api/helpdesk/reminders": staff(false, "clerk", "supervisor", "admin"),
   "GET /api/helpdesk/settings": staff(false, "clerk", "supervisor", "admin"),
   "PUT /api/helpdesk/settings": staff(true, "supervisor", "admin"),
