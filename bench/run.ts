@@ -11,6 +11,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchCalls } from "./calls.ts";
 import { benchCases } from "./cases.ts";
+import { benchHelpdesk } from "./helpdesk.ts";
 import { benchIssue } from "./issue.ts";
 import { type BenchResult, ROOT, type Row, say } from "./lib.ts";
 import { benchLed } from "./led.ts";
@@ -32,6 +33,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   voice: benchVoice,
   memory: benchMemory,
   cases: benchCases,
+  helpdesk: benchHelpdesk,
 };
 
 interface Stored extends BenchResult {
