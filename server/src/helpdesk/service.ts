@@ -276,8 +276,9 @@ export class HelpService {
     const env = await this.env();
     const today = localDay(env.now, env.timeZone);
     const cutoff = overdueCutoff(today, env.settings.remindAfterDays, env.calendar);
+    const escalate = overdueCutoff(today, env.settings.remindAfterDays + env.settings.escalateAfterDays, env.calendar);
     const out: HelpReminder[] = [];
-    for (const id of await this.d.store.stalled(cutoff, 2)) {
+    for (const id of await this.d.store.stalled(cutoff, escalate)) {
       const sent = await this.d.store
         .tx(async (tx) => {
           const c = await tx.get(id);

@@ -194,14 +194,23 @@ export class HelpStore {
       .execute();
   }
 
-  /** Open help cases that may be due a reminder (last progress on or before `cutoff`, below `level`). */
-  async stalled(cutoff: LocalDate, belowLevel: number): Promise<string[]> {
+  /**
+   * Open help cases due a reminder they have not had: level 1 when the last progress is on or
+   * before `ownerCutoff`, level 2 on or before `supervisorCutoff` (engine.overdueCutoff). Only
+   * those: a sweep every few seconds never walks the help cases already reminded.
+   */
+  async stalled(ownerCutoff: LocalDate, supervisorCutoff: LocalDate): Promise<string[]> {
     const rows = await this.db
       .selectFrom("help_cases")
       .select("id")
       .where("status", "=", "open")
-      .where("last_progress_on", "<=", cutoff)
-      .where("reminder_level", "<", belowLevel)
+      .where("last_progress_on", "<=", ownerCutoff)
+      .where((eb) =>
+        eb.or([
+          eb("reminder_level", "<", 1),
+          eb.and([eb("reminder_level", "<", 2), eb("last_progress_on", "<=", supervisorCutoff)]),
+        ]),
+      )
       .orderBy("last_progress_on")
       .limit(1000)
       .execute();

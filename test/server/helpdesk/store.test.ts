@@ -7,12 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AcceptCaseBody } from "../../../server/src/contract/cases.ts";
 import type { HelpReminder } from "../../../server/src/contract/helpdesk.ts";
+import { CHINA_CALENDAR } from "../../../server/src/cases/china-calendar.ts";
 import type { CaseBusEvents } from "../../../server/src/cases/events.ts";
 import { CaseService } from "../../../server/src/cases/service.ts";
 import { CaseStore } from "../../../server/src/cases/store.ts";
 import { Bus } from "../../../server/src/hall/bus.ts";
 import { HallError } from "../../../server/src/hall/errors.ts";
 import type { HelpBusEvents } from "../../../server/src/helpdesk/events.ts";
+import { overdueCutoff } from "../../../server/src/helpdesk/engine.ts";
 import { HelpService } from "../../../server/src/helpdesk/service.ts";
 import { HelpStore } from "../../../server/src/helpdesk/store.ts";
 import { demoCatalogue } from "../../../server/src/seed/demo-hall.ts";
@@ -194,6 +196,11 @@ for (const engine of ENGINES) {
       const first = (await help.sweep()).filter((r) => r.helpId === h.id);
       expect(first).toMatchObject([{ level: 1, ownerId: helper.id, idleWorkingDays: 2 }]);
       expect((await help.sweep()).filter((r) => r.helpId === h.id)).toEqual([]);
+      // Reminded once, not yet due the next level: the sweep's query does not even return it.
+      const hs = new HelpStore(store.db, store.engine);
+      expect(
+        await hs.stalled(overdueCutoff("2026-12-04", 2, CHINA_CALENDAR), overdueCutoff("2026-12-04", 3, CHINA_CALENDAR)),
+      ).not.toContain(h.id);
       expect((await help.reminders(helper)).map((r) => r.helpId)).toContain(h.id);
       expect((await help.reminders(helper2)).map((r) => r.helpId)).not.toContain(h.id);
       // Sat and Sun do not count; Mon 12-07 = 3: the supervisor too.
