@@ -16,6 +16,7 @@ import type {
   HelpLedger,
   HelpReminder,
   HelpServerToClientEvents,
+  HelpSettings,
   OpenHelpBody,
 } from "../server/src/contract/helpdesk.ts";
 import type { Socket } from "socket.io-client";
@@ -279,6 +280,7 @@ function Desk(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError: (
           </ul>
         )}
       </section>
+      {(me.role === "supervisor" || me.role === "admin") && <Settings t={t} api={api} onError={onError} />}
       {selected ? (
         <CaseView
           t={t}
@@ -397,6 +399,63 @@ function Desk(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError: (
         </table>
       </section>
     </main>
+  );
+}
+
+/** Supervisors set how long a help case may stall before its owner, then they, are reminded. */
+function Settings({ t, api, onError }: { t: T; api: Api; onError: (e: unknown) => void }) {
+  const [s, setS] = useState<HelpSettings | null>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    api.request<HelpSettings>("GET", "/api/helpdesk/settings").then(setS, onError);
+  }, []);
+  if (!s) return null;
+  return (
+    <section class="hd-card" aria-labelledby="settings-h">
+      <h2 id="settings-h">{t("settings")}</h2>
+      <form
+        class="filters"
+        data-testid="settings"
+        onSubmit={(e) => {
+          e.preventDefault();
+          api.request<HelpSettings>("PUT", "/api/helpdesk/settings", s).then((x) => {
+            setS(x);
+            setSaved(true);
+          }, onError);
+        }}
+      >
+        <label>
+          {t("remindAfter")}
+          <input
+            type="number"
+            name="remindAfterDays"
+            min={1}
+            max={60}
+            value={s.remindAfterDays}
+            onInput={(e) => {
+              setSaved(false);
+              setS({ ...s, remindAfterDays: Number(e.currentTarget.value) });
+            }}
+          />
+        </label>
+        <label>
+          {t("escalateAfter")}
+          <input
+            type="number"
+            name="escalateAfterDays"
+            min={1}
+            max={60}
+            value={s.escalateAfterDays}
+            onInput={(e) => {
+              setSaved(false);
+              setS({ ...s, escalateAfterDays: Number(e.currentTarget.value) });
+            }}
+          />
+        </label>
+        <button type="submit">{t("save")}</button>
+        {saved && <span role="status">{t("saved")}</span>}
+      </form>
+    </section>
   );
 }
 
@@ -573,7 +632,7 @@ function CaseView(props: {
           <ol>
             {c.links.map((l) => (
               <li key={l.caseNo} data-testid="chain-link" data-status={l.status ?? ""}>
-                <a href={`/office`}>{l.caseNo}</a> {l.matterName ?? ""} — {words(l.status)}
+                {l.caseNo} {l.matterName ?? ""} — {words(l.status)}
               </li>
             ))}
           </ol>

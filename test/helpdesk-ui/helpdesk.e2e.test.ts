@@ -100,6 +100,15 @@ describe("help desk in Chromium: opened, handed over, reminded, closed, exported
     await a.locator('[data-testid="ledger-row"]', { hasText: helpId }).waitFor(WAIT);
     await expectNoAxeViolations(a, "helpdesk with a help case (zh)");
 
+    // A progress note with the next step and its date.
+    await view.locator('input[name="note"]').fill("已核对材料，缺营业场所证明");
+    await view.locator('input[name="noteNext"]').fill("补交场所证明");
+    const due = nextWorkday(hallDay(t.now()));
+    await view.locator('input[name="noteDate"]').fill(due);
+    await view.getByTestId("add-note").click();
+    await expect.poll(() => a.getByTestId("notes").textContent(), WAIT).toContain("已核对材料，缺营业场所证明");
+    expect(await a.getByTestId("case-next").textContent()).toBe(`补交场所证明 (${due})`);
+
     // Handed over to 李娜 with a reason: recorded, and 张伟 no longer gets the forms.
     await view.locator('select[name="transferTo"]').selectOption({ label: "李娜" });
     await view.locator('input[name="reason"]').fill("张伟调岗，移交李娜继续跟进");
@@ -142,6 +151,8 @@ describe("help desk in Chromium: opened, handed over, reminded, closed, exported
     const c = await newPage(browser, { width: 1280, height: 1000 });
     await c.goto(`${t.url}/helpdesk`);
     await signIn(c, "wangli");
+    // The supervisor's page shows the intervals set above.
+    await expect.poll(() => c.getByTestId("settings").locator('input[name="remindAfterDays"]').inputValue(), WAIT).toBe("1");
     t.advance(120_000);
     const escalated = c.getByTestId("reminders").locator('[data-testid="reminder"]', { hasText: helpId });
     await escalated.waitFor(WAIT);
@@ -158,6 +169,7 @@ describe("help desk in Chromium: opened, handed over, reminded, closed, exported
     await b.getByTestId("reminders").locator('[data-testid="reminder"]', { hasText: helpId }).locator("button").click();
     const bv = b.getByTestId("help-case");
     await bv.waitFor(WAIT);
+    await expectNoAxeViolations(b, "a help case with its owner's forms (en)");
     await bv.locator('input[name="closeNote"]').fill("All three licences issued");
     await bv.getByTestId("close-case").click();
     await expect.poll(() => b.getByTestId("case-status").textContent(), WAIT).toBe("Closed");
