@@ -619,6 +619,12 @@ function CaseView(props: {
           {c.nextStep ?? "—"}
           {c.nextStepDate ? ` (${c.nextStepDate})` : ""}
         </dd>
+        {c.closeNote && (
+          <>
+            <dt>{t("closeNote")}</dt>
+            <dd data-testid="case-close-note">{c.closeNote}</dd>
+          </>
+        )}
         {c.status === "open" && c.idleWorkingDays > 0 && (
           <>
             <dt>{t("lastProgress")}</dt>

@@ -173,6 +173,8 @@ describe("help desk in Chromium: opened, handed over, reminded, closed, exported
     await bv.locator('input[name="closeNote"]').fill("All three licences issued");
     await bv.getByTestId("close-case").click();
     await expect.poll(() => b.getByTestId("case-status").textContent(), WAIT).toBe("Closed");
+    expect(await b.getByTestId("case-close-note").textContent()).toBe("All three licences issued");
+    expect(await bv.getByTestId("close-case").count()).toBe(0);
     // The ledger filtered to closed cases of the owner shows it.
     await b.locator('select[name="status"]').selectOption("closed");
     await b.locator('[data-testid="ledger-row"]', { hasText: helpId }).waitFor(WAIT);
