@@ -644,6 +644,23 @@ function CaseView(props: {
           </ol>
         </div>
       )}
+      {c.visitorCases && c.visitorCases.length > 0 && (
+        <div data-testid="visitor-cases">
+          <h3>{t("visitorCases")}</h3>
+          <ul>
+            {c.visitorCases.map((l) => (
+              <li key={l.caseNo}>
+                {l.caseNo} {l.matterName ?? ""} — {words(l.status)}{" "}
+                {mayAct && (
+                  <button type="button" data-testid="link-visitor-case" onClick={() => void post("links", { caseNo: l.caseNo })}>
+                    {t("link")}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <h3>{t("notes")}</h3>
       <ul data-testid="notes">
         {c.notes.map((n) => (

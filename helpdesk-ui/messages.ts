@@ -53,6 +53,8 @@ export const HELPDESK = {
   addNote: { zh: "记录进展", en: "Add note" },
   note: { zh: "进展说明", en: "Note" },
   linkCase: { zh: "关联办件", en: "Link a case" },
+  visitorCases: { zh: "该群众的其他办件", en: "The visitor's other cases" },
+  link: { zh: "关联", en: "Link" },
   caseNo: { zh: "办件编号", en: "Case number" },
   transfer: { zh: "移交", en: "Hand over" },
   transferTo: { zh: "移交给", en: "Hand over to" },

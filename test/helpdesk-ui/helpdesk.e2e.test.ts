@@ -1,7 +1,7 @@
 /**
  * Issue 11's help desk "done when", in real Chromium against a real hub: a help case is
- * opened at /helpdesk by the helper the visitor asked first (an enterprise project linking a
- * case), handed over with a reason (the former owner loses the action forms), reminded when
+ * opened at /helpdesk by the helper the visitor asked first (an enterprise project linking the
+ * visitor's case, offered by their ID number), handed over with a reason (the former owner loses the action forms), reminded when
  * it stalls (the hub's clock moved to the next working day: the owner's page gets the push;
  * a working day later the supervisor's page gets the escalation), closed, and the ledger
  * exported as XLSX and CSV, both parsed here. axe-core checks the page in Chinese and English.
@@ -63,7 +63,7 @@ describe("help desk in Chromium: opened, handed over, reminded, closed, exported
       "/api/cases",
       {
         matterId: "m-003",
-        applicant: { name: "赵企业", phone: "13800001111" },
+        applicant: { name: "赵小明", phone: PHONE, idNumber: "371426199001011234" },
         materials: [0, 1, 2, 3, 4].map((index) => ({ index, state: "received" })),
         outcome: "accepted",
       },
@@ -87,10 +87,12 @@ describe("help desk in Chromium: opened, handed over, reminded, closed, exported
     await form.locator('input[name="idNumber"]').fill("371426199001011234");
     await form.locator('input[name="company"]').fill("平原县示例有限公司");
     await form.locator('input[name="nextStep"]').fill("陪同办理税务登记");
-    await form.locator('input[name="links"]').fill(caseNo);
     await a.getByTestId("open-case").click();
     const view = a.getByTestId("help-case");
     await view.waitFor(WAIT);
+    // The visitor's case (found by their ID number) is offered; linking it starts the chain.
+    await view.getByTestId("visitor-cases").getByText(caseNo).waitFor(WAIT);
+    await view.getByTestId("link-visitor-case").click();
     const helpId = (await view.getAttribute("data-id")) as string;
     expect(helpId).toMatch(/^HB-\d{8}-\d{4}$/);
     await expect.poll(() => a.getByTestId("case-owner").textContent(), WAIT).toBe("张伟");

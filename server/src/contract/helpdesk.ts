@@ -67,6 +67,11 @@ export interface HelpCase {
   notes: HelpNote[];
   transfers: HelpTransfer[];
   links: HelpLink[];
+  /**
+   * The visitor's other cases in the case store (same ID number), not linked yet: what the
+   * helper may link. Present only when the visitor gave their ID number.
+   */
+  visitorCases?: HelpLink[];
   /** Chain progress: links whose case has finished, of all links. */
   chain: { done: number; total: number };
   closedAt?: Instant;

@@ -87,7 +87,15 @@ export class HelpService {
   }
 
   private async view(r: HelpRecord, env: HelpEnv): Promise<HelpCase> {
-    return staffView(r, localDay(env.now, env.timeZone), env.calendar, await this.d.store.caseStatuses(r.links));
+    const v = staffView(r, localDay(env.now, env.timeZone), env.calendar, await this.d.store.caseStatuses(r.links));
+    if (!r.visitor.idHash) return v;
+    const theirs = await this.d.store.casesOfPerson(r.visitor.idHash);
+    return {
+      ...v,
+      visitorCases: theirs
+        .filter((c) => !r.links.includes(c.caseNo))
+        .map((c) => ({ ...c, status: c.status as NonNullable<HelpCase["links"][number]["status"]> })),
+    };
   }
 
   private cutoff(env: HelpEnv): LocalDate {

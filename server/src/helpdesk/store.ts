@@ -249,6 +249,21 @@ export class HelpStore {
     return { rows: keys.map((k) => JSON.parse(docs.get(k.id) as string) as HelpRecord), total: Number(count.n) };
   }
 
+  /** A person's cases by the salted hash of their ID number (newest first). */
+  async casesOfPerson(
+    idHash: string,
+    limit = 20,
+  ): Promise<{ caseNo: string; status: string; matterName: string; departmentId: string }[]> {
+    const rows = await this.db
+      .selectFrom("cases")
+      .select(["case_no", "status", "matter_name", "department_id"])
+      .where("id_hash", "=", idHash)
+      .orderBy("accepted_at", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ caseNo: r.case_no, status: r.status, matterName: r.matter_name, departmentId: r.department_id }));
+  }
+
   /** Status, matter and department of linked cases (the chain's progress). */
   async caseStatuses(caseNos: string[]): Promise<Map<string, { status: string; matterName: string; departmentId: string }>> {
     const out = new Map<string, { status: string; matterName: string; departmentId: string }>();

@@ -123,6 +123,31 @@ for (const engine of ENGINES) {
       expect(await fails(help.open(approver, body, "k2"))).toBe("FORBIDDEN");
     });
 
+    it("offers the visitor's own cases (same ID number) for linking, and no one else's", async () => {
+      const mine = await cases.accept(
+        sup,
+        { ...accept(9), applicant: { name: "吴九", phone: "13800009999", idNumber: "37142619800101999X" } },
+        "v1",
+      );
+      await cases.accept(
+        sup,
+        { ...accept(8), applicant: { name: "郑十", phone: "13800008888", idNumber: "371426198001018888" } },
+        "v2",
+      );
+      const h = await help.open(
+        helper,
+        { kind: "project", title: "吴九的事", visitor: { name: "吴九", idNumber: "37142619800101999x" } },
+        "v3",
+      );
+      expect(h.visitorCases?.map((c) => [c.caseNo, c.status])).toEqual([[mine.caseNo, "accepted"]]);
+      const linked = await help.link(helper, h.id, { expectedVersion: 1, caseNo: mine.caseNo }, "v4");
+      expect(linked.visitorCases).toEqual([]);
+      expect(linked.links.map((l) => l.caseNo)).toEqual([mine.caseNo]);
+      // Without an ID number there is nothing to match on.
+      const anon = await help.open(helper, { kind: "individual", title: "咨询", visitor: { name: "吴九" } }, "v5");
+      expect(anon.visitorCases).toBeUndefined();
+    });
+
     it("only the owner or a supervisor acts; transfer needs a reason and is recorded", async () => {
       const a = await help.open(helper, { kind: "individual", title: "社保转移", visitor: { name: "李四" } }, "t1");
       expect(await fails(help.note(helper2, a.id, { expectedVersion: 1, text: "我来" }, "n1"))).toBe("NOT_HELP_OWNER");
