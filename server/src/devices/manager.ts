@@ -9,7 +9,7 @@ import type { HallEvent } from "../core/index.ts";
 import type { Bus } from "../hall/bus.ts";
 import type { HallEvents } from "../hall/events.ts";
 import { HallError } from "../hall/errors.ts";
-import { deviceConfigSchema } from "../store/catalogue-schema.ts";
+import { parseDeviceConfig } from "../hall/validate.ts";
 import type { ConfigStore } from "../store/config.ts";
 import { DEFAULT_DEVICE_PATH_PREFIXES, devicePathAllowed } from "./device-paths.ts";
 import { type CounterDisplay, type DeviceHooks, type DeviceSims, DeviceUnit, SharedResources } from "./lifecycle.ts";
@@ -66,15 +66,7 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
   }
 
   async put(raw: DeviceConfig): Promise<DeviceWithStatus> {
-    const r = deviceConfigSchema.safeParse(raw);
-    if (!r.success) {
-      const msg = r.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join(".")}: ${i.message}`)
-        .join("; ");
-      throw new HallError("VALIDATION_FAILED", msg);
-    }
-    const cfg = r.data as DeviceConfig;
+    const cfg = parseDeviceConfig(raw);
     if (cfg.assignment.kind === "counter" && this.hooks.counterNumber(cfg.assignment.counterId) === undefined)
       throw new HallError("UNKNOWN_COUNTER", `no counter ${cfg.assignment.counterId}`);
     // Refused before anything is saved or opened: the hub may write to whatever it opens.
