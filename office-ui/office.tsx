@@ -11,7 +11,7 @@ import type { Case, CaseAction, CaseStatus, CaseSummary } from "../server/src/co
 import type { Catalogue, LoginReply } from "../server/src/contract/index.ts";
 import { ApiError, createApi, toApiError } from "../ui-shared/api.ts";
 import { caseSocket, casesApi, newIdempotencyKey } from "../ui-shared/cases-api.ts";
-import { type ClientErrorCode, errorMessage } from "../ui-shared/errors.ts";
+import { errorMessage } from "../ui-shared/errors.ts";
 import { DEFAULT_TIME_ZONE } from "../ui-shared/format.ts";
 import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
@@ -203,7 +203,7 @@ function Office(props: {
       onConnect: () => reloadSoon(),
       onState: setConnected,
       // A room the hub refused (another department): said in words like any other refusal.
-      onRefused: (code) => props.onError(new ApiError(code as ClientErrorCode, 403, code)),
+      onRefused: (code) => props.onError(new ApiError(code, 403, code)),
     });
     s.on("case:updated", (c) => {
       reloadSoon();
