@@ -11,6 +11,7 @@ import type {
   TicketHolderView,
 } from "../server/src/contract/index.ts";
 import { createApi, toApiError } from "../ui-shared/api.ts";
+import { cachedCatalogue, revalidateCatalogue } from "../ui-shared/catalogue-cache.ts";
 import type { TicketWithCall } from "../ui-shared/api.ts";
 import { errorMessage } from "../ui-shared/errors.ts";
 import { DEFAULT_TIME_ZONE, formatClock, formatWait } from "../ui-shared/format.ts";
@@ -136,7 +137,14 @@ function Phone() {
   };
 
   useEffect(() => {
-    api.hall().then(setCat, showError);
+    // The page's copy of the catalogue (ui-shared/catalogue-cache.ts), as every page keeps it:
+    // drawn at once, then revalidated with its version (304) instead of loaded again. The
+    // phone gets no snapshot naming the version, so it asks each time it opens.
+    const have = cachedCatalogue();
+    if (have) setCat(have);
+    revalidateCatalogue().then(setCat, (e) => {
+      if (!have) showError(e);
+    });
     load();
   }, []);
 
