@@ -48,6 +48,12 @@ function KioskPage() {
   const kioskId = urlKioskId();
   const pairing = usePairing("kiosk", kioskId);
   const listOnly = new URLSearchParams(location.search).get("view") === "list";
+  // The catalogue is public: load it while the kiosk pairs, not after (the first visit
+  // otherwise waits for pairing, then for the catalogue, one after the other). The kiosk
+  // takes the same copy (catalogue-cache keeps one request in flight and the result).
+  useEffect(() => {
+    loadCatalogue().catch(() => undefined);
+  }, []);
   if (!listOnly && !pairing.token) return <PairingScreen deviceRole="kiosk" id={kioskId} onPaired={pairing.save} />;
   return <Kiosk deviceToken={pairing.token} onUnpaired={pairing.forget} />;
 }
