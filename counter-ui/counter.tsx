@@ -19,6 +19,7 @@ import { loadCatalogue } from "../ui-shared/catalogue-cache.ts";
 import { sendCounterCommand } from "../ui-shared/counter-command.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
 import { patchedQueues } from "./queue-list.ts";
+import { useHubNow } from "../ui-shared/hub-clock.ts";
 import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
@@ -223,7 +224,8 @@ function Workbench(props: {
   const [cat, setCat] = useState<Catalogue | null>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [now, setNow] = useState(Date.now());
+  // The hub's time: the durations shown are measured from the hub's timestamps.
+  const now = useHubNow(1000);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const slowTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
@@ -257,11 +259,9 @@ function Workbench(props: {
   useEffect(() => {
     loadCatalogue().then(setCat, onError);
     refresh();
-    const id = setInterval(() => setNow(Date.now()), 1000);
     alive.current = true;
     return () => {
       alive.current = false;
-      clearInterval(id);
       clearTimeout(refreshTimer.current);
       clearTimeout(slowTimer.current);
     };
@@ -497,7 +497,11 @@ function Workbench(props: {
                   <span class={`prio p-${current.priority}`}>{t(`priority_${current.priority}`)}</span>
                   {currentMatter && <span class="matter">{pickName(currentMatter, lang)}</span>}
                   {current.recalls > 0 && <span>{t("recalls", { n: current.recalls })}</span>}
-                  {current.calledAt && <span>{formatDuration((now - (current.startedAt ?? current.calledAt)) / 1000)}</span>}
+                  {current.calledAt && (
+                    <span data-testid="current-for">
+                      {formatDuration((now - (current.startedAt ?? current.calledAt)) / 1000)}
+                    </span>
+                  )}
                   {current.idMasked && (
                     <span>
                       {t("idCard")} {current.idMasked}

@@ -155,6 +155,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
     const st = d.devices.statuses();
     res.json({
       ok: true,
+      // The hub's clock (epoch ms): pages measure the hub's timestamps against it, not their PC's.
+      now: d.clock(),
       day: d.hall.day,
       events: d.hall.eventCount,
       uptimeSec: Math.round((d.clock() - d.startedAt) / 1000),
