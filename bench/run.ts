@@ -13,6 +13,7 @@ import { benchCalls } from "./calls.ts";
 import { benchCases } from "./cases.ts";
 import { benchHelpdesk } from "./helpdesk.ts";
 import { benchIssue } from "./issue.ts";
+import { benchKioskReady } from "./kiosk-ready.ts";
 import { type BenchResult, ROOT, type Row, say } from "./lib.ts";
 import { benchLed } from "./led.ts";
 import { benchLoginFlood } from "./login-flood.ts";
@@ -34,6 +35,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   memory: benchMemory,
   cases: benchCases,
   helpdesk: benchHelpdesk,
+  "kiosk-ready": benchKioskReady,
 };
 
 interface Stored extends BenchResult {

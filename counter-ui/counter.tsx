@@ -12,7 +12,6 @@ import type {
 } from "../server/src/contract/index.ts";
 import { createApi, toApiError } from "../ui-shared/api.ts";
 import type { SimpleCounterCommand } from "../ui-shared/api.ts";
-import { errorMessage } from "../ui-shared/errors.ts";
 import { DEFAULT_TIME_ZONE, formatClock, formatDuration } from "../ui-shared/format.ts";
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
@@ -20,6 +19,8 @@ import { loadCatalogue } from "../ui-shared/catalogue-cache.ts";
 import { sendCounterCommand } from "../ui-shared/counter-command.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
 import { patchedQueues } from "./queue-list.ts";
+import { useHubNow } from "../ui-shared/hub-clock.ts";
+import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { actionForKey, enabledActions, SHORTCUT_LABEL } from "./keys.ts";
@@ -30,47 +31,23 @@ import { COUNTER } from "./messages.ts";
 import "./counter.css";
 
 const TOKEN_KEY = "onevisit.token";
-const LOGIN_KEY = "onevisit.login";
+const SESSION_KEYS = { token: TOKEN_KEY, login: "onevisit.login" };
 const COUNTER_KEY = "onevisit.counter";
 
 type T = ReturnType<typeof translator<typeof COUNTER>>;
 
-function readLogin(): LoginReply | null {
-  try {
-    const raw = sessionStorage.getItem(LOGIN_KEY);
-    return raw ? (JSON.parse(raw) as LoginReply) : null;
-  } catch {
-    return null;
-  }
-}
-
 function App() {
   const [lang, setLang] = useLang();
   const t = translator(COUNTER, lang);
-  const [login, setLogin] = useState<LoginReply | null>(readLogin);
   const [counterId, setCounterId] = useState<string | null>(() => sessionStorage.getItem(COUNTER_KEY));
-  const [error, setError] = useState<string | null>(null);
   const api = useRef(createApi({ token: () => sessionStorage.getItem(TOKEN_KEY) })).current;
-
-  const logout = useCallback(() => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(LOGIN_KEY);
+  const forgetCounter = useCallback(() => {
     sessionStorage.removeItem(COUNTER_KEY);
-    setLogin(null);
     setCounterId(null);
   }, []);
-
-  const showError = useCallback(
-    (e: unknown) => {
-      const err = toApiError(e);
-      // After signing out, a refetch still in flight fails UNAUTHENTICATED: that is expected,
-      // not something to tell the clerk who just signed out ("请先登录" was shown).
-      if (err.code === "UNAUTHENTICATED" && !sessionStorage.getItem(TOKEN_KEY)) return;
-      setError(errorMessage(err.code, lang));
-      if (err.code === "UNAUTHENTICATED") logout();
-    },
-    [lang, logout],
-  );
+  const session = useStaffSession({ api, lang, keys: SESSION_KEYS, onSignedOut: forgetCounter });
+  const { login, error, setError, showError } = session;
+  const logout = session.signOut;
 
   const langButton = (
     <button type="button" class="lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang">
@@ -79,23 +56,7 @@ function App() {
   );
 
   let body: preact.ComponentChildren;
-  if (!login)
-    body = (
-      <Login
-        t={t}
-        onLogin={async (u, p) => {
-          try {
-            const r = await api.login(u, p);
-            sessionStorage.setItem(TOKEN_KEY, r.token);
-            sessionStorage.setItem(LOGIN_KEY, JSON.stringify(r));
-            setError(null);
-            setLogin(r);
-          } catch (e) {
-            showError(e);
-          }
-        }}
-      />
-    );
+  if (!login) body = <SignInForm lang={lang} class="card login" autoFocus onSignIn={session.signIn} />;
   else if (!counterId)
     body = (
       <ChooseCounter
@@ -121,10 +82,7 @@ function App() {
         counterId={counterId}
         onError={showError}
         clearError={() => setError(null)}
-        onLeave={() => {
-          sessionStorage.removeItem(COUNTER_KEY);
-          setCounterId(null);
-        }}
+        onLeave={forgetCounter}
         onLogout={async () => {
           try {
             await api.counterSignOut(counterId);
@@ -153,44 +111,6 @@ function App() {
       {body}
       <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
     </div>
-  );
-}
-
-function Login({ t, onLogin }: { t: T; onLogin: (u: string, p: string) => Promise<void> }) {
-  const [u, setU] = useState("");
-  const [p, setP] = useState("");
-  return (
-    <form
-      class="card login"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void onLogin(u, p);
-      }}
-    >
-      <label>
-        {t("username")}
-        <input
-          name="username"
-          value={u}
-          onInput={(e) => setU((e.target as HTMLInputElement).value)}
-          autoFocus
-          autoComplete="username"
-        />
-      </label>
-      <label>
-        {t("password")}
-        <input
-          name="password"
-          type="password"
-          value={p}
-          onInput={(e) => setP((e.target as HTMLInputElement).value)}
-          autoComplete="current-password"
-        />
-      </label>
-      <button type="submit" class="primary">
-        {t("login")}
-      </button>
-    </form>
   );
 }
 
@@ -304,7 +224,8 @@ function Workbench(props: {
   const [cat, setCat] = useState<Catalogue | null>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [now, setNow] = useState(Date.now());
+  // The hub's time: the durations shown are measured from the hub's timestamps.
+  const now = useHubNow(1000);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const slowTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
@@ -338,11 +259,9 @@ function Workbench(props: {
   useEffect(() => {
     loadCatalogue().then(setCat, onError);
     refresh();
-    const id = setInterval(() => setNow(Date.now()), 1000);
     alive.current = true;
     return () => {
       alive.current = false;
-      clearInterval(id);
       clearTimeout(refreshTimer.current);
       clearTimeout(slowTimer.current);
     };
@@ -578,7 +497,11 @@ function Workbench(props: {
                   <span class={`prio p-${current.priority}`}>{t(`priority_${current.priority}`)}</span>
                   {currentMatter && <span class="matter">{pickName(currentMatter, lang)}</span>}
                   {current.recalls > 0 && <span>{t("recalls", { n: current.recalls })}</span>}
-                  {current.calledAt && <span>{formatDuration((now - (current.startedAt ?? current.calledAt)) / 1000)}</span>}
+                  {current.calledAt && (
+                    <span data-testid="current-for">
+                      {formatDuration((now - (current.startedAt ?? current.calledAt)) / 1000)}
+                    </span>
+                  )}
                   {current.idMasked && (
                     <span>
                       {t("idCard")} {current.idMasked}

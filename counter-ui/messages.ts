@@ -3,9 +3,6 @@ import type { MsgTable } from "../ui-shared/i18n.ts";
 /** Every visible string of the counter page. */
 export const COUNTER = {
   title: { zh: "窗口叫号", en: "Counter" },
-  username: { zh: "用户名", en: "Username" },
-  password: { zh: "密码", en: "Password" },
-  login: { zh: "登录", en: "Sign in" },
   logout: { zh: "退出", en: "Sign out" },
   chooseCounter: { zh: "选择窗口", en: "Choose the counter" },
   signIn: { zh: "签到上岗", en: "Open this counter" },

@@ -17,6 +17,7 @@ import { type AnnouncerView, createAnnouncer } from "./announcer.ts";
 import { createBrowserPlayer } from "./browser-player.ts";
 import { announceRepeat, callBoard, speechSentence, zoneWaiting } from "./call-model.ts";
 import { DISPLAY_MSG } from "./strings.ts";
+import { hubNow } from "../ui-shared/hub-clock.ts";
 import { useNow } from "./use-now.ts";
 import { shortCounterName } from "./window-view.ts";
 
@@ -220,9 +221,9 @@ function CallList({ kind, title, calls, lang }: { kind: "upcoming" | "recent"; t
 function NewestCall({ call, counterName, now, lang }: { call: CallInfo; counterName: string; now: number; lang: Lang }) {
   const t = translator(DISPLAY_MSG, lang);
   // Flash for a while after the call appeared here (the parent's key remounts this on every
-  // new call or recall). The screen's clock may differ from the hub's, so the hub's `at`
-  // only rules out replaying an old call's flash after a page reload.
-  const [shownAt] = useState(() => Date.now());
+  // new call or recall); the hub's `at` rules out replaying an old call's flash after a page
+  // reload. Both on the hub's clock (`now` is too): the screen PC's own may be hours off.
+  const [shownAt] = useState(hubNow);
   const flashing = now - shownAt < FLASH_MS && Math.abs(shownAt - call.at) < STALE_MS;
   return (
     <div

@@ -1,5 +1,6 @@
 /** Visible strings of the call screen, the window screen and the data wall. */
-import type { MsgTable } from "../ui-shared/i18n.ts";
+import type { CounterStatus, DeviceHealth, DeviceKind } from "../server/src/contract/index.ts";
+import type { MsgFor, MsgTable } from "../ui-shared/i18n.ts";
 
 export const DISPLAY_MSG = {
   nowCalling: { zh: "正在叫号", en: "Now calling" },
@@ -70,7 +71,7 @@ export const STATUS_MSG = {
   paused: { zh: "暂停", en: "Paused" },
   closed: { zh: "未开放", en: "Closed" },
   offline: { zh: "离线", en: "Offline" },
-} satisfies MsgTable;
+} satisfies MsgFor<CounterStatus | "offline">;
 
 export const DEVICE_KIND_MSG = {
   printer: { zh: "取号打印机", en: "Ticket printer" },
@@ -79,11 +80,11 @@ export const DEVICE_KIND_MSG = {
   rating: { zh: "评价器", en: "Rating device" },
   idreader: { zh: "身份证读卡器", en: "ID card reader" },
   scanner: { zh: "扫码器", en: "Scanner" },
-} satisfies MsgTable;
+} satisfies MsgFor<DeviceKind>;
 
 export const HEALTH_MSG = {
   online: { zh: "正常", en: "Online" },
   offline: { zh: "离线", en: "Offline" },
   paper_out: { zh: "缺纸", en: "Out of paper" },
   error: { zh: "故障", en: "Error" },
-} satisfies MsgTable;
+} satisfies MsgFor<DeviceHealth>;

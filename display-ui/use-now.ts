@@ -1,11 +1,10 @@
-import { useEffect, useState } from "preact/hooks";
+import { useHubNow } from "../ui-shared/hub-clock.ts";
 
-/** Current time (epoch ms), re-rendered every `periodMs`. */
+/**
+ * The hub's time now (epoch ms), re-rendered every `periodMs`: the screens show the hall's
+ * clock and measure the hub's timestamps (a counter's pause, the hour of the day) against it,
+ * whatever the screen PC's own clock says.
+ */
 export function useNow(periodMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), periodMs);
-    return () => clearInterval(id);
-  }, [periodMs]);
-  return now;
+  return useHubNow(periodMs);
 }

@@ -9,7 +9,7 @@ import { render } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { EChartsCoreOption } from "echarts/core";
 import type { CaseStats } from "../server/src/contract/cases.ts";
-import type { CounterState, DaySummary, DeviceStatus, ServerToClientEvents, Subscription } from "../server/src/contract/index.ts";
+import type { CounterState, DaySummary, DeviceStatus, Subscription } from "../server/src/contract/index.ts";
 import { formatClockSeconds, formatDate, formatDuration, localDay, localMinutes } from "../ui-shared/format.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
@@ -87,7 +87,7 @@ function Wall() {
   // 办件量 and 办结率 come from cases; the hub pushes `cases:stats` to the hall room.
   const caseStats = useCaseStats();
   const { state, connected } = useHallSocket(subs, {
-    handlers: { "cases:stats": (s: CaseStats) => caseStats.set(s) } as Partial<ServerToClientEvents>,
+    handlers: { "cases:stats": (s) => caseStats.set(s) },
     onConnect: (recovered) => !recovered && caseStats.refetch(),
   });
   const now = useNow();

@@ -8,6 +8,7 @@ import { DEFAULT_TIME_ZONE, formatClock, formatHours, formatWait } from "../ui-s
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
 import { loadCatalogue } from "../ui-shared/catalogue-cache.ts";
+import { useHubNow } from "../ui-shared/hub-clock.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
 import { waitingIn } from "../ui-shared/store.ts";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
@@ -48,6 +49,12 @@ function KioskPage() {
   const kioskId = urlKioskId();
   const pairing = usePairing("kiosk", kioskId);
   const listOnly = new URLSearchParams(location.search).get("view") === "list";
+  // The catalogue is public: load it while the kiosk pairs, not after (the first visit
+  // otherwise waits for pairing, then for the catalogue, one after the other). The kiosk
+  // takes the same copy (catalogue-cache keeps one request in flight and the result).
+  useEffect(() => {
+    loadCatalogue().catch(() => undefined);
+  }, []);
   if (!listOnly && !pairing.token) return <PairingScreen deviceRole="kiosk" id={kioskId} onPaired={pairing.save} />;
   return <Kiosk deviceToken={pairing.token} onUnpaired={pairing.forget} />;
 }
@@ -70,7 +77,8 @@ function Kiosk(props: { deviceToken: string | null; onUnpaired: () => void }) {
   // What is being issued right now: the overlay says "issuing…" or "taking your booking…".
   const [busy, setBusy] = useState<"matter" | "booking" | null>(null);
   const busyRef = useRef(false);
-  const [now, setNow] = useState(Date.now());
+  // The hub's time: issuing windows and daily caps are the hub's, on its clock.
+  const now = useHubNow(15_000);
 
   const showError = (e: unknown) => setError(errorMessage(toApiError(e).code, lang));
 
@@ -126,11 +134,6 @@ function Kiosk(props: { deviceToken: string | null; onUnpaired: () => void }) {
   });
   const cat = state?.catalogue ?? fetched;
   const tz = cat?.hall.timeZone ?? DEFAULT_TIME_ZONE;
-
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), 15_000);
-    return () => clearInterval(id);
-  }, []);
 
   // Idle: back to the start for the next visitor: forget the ID card, the search, the
   // large-text choice and English (the next visitor may not need them; the hall's

@@ -11,6 +11,8 @@ import type {
   TicketHolderView,
 } from "../server/src/contract/index.ts";
 import { createApi, toApiError } from "../ui-shared/api.ts";
+import { cachedCatalogue, revalidateCatalogue } from "../ui-shared/catalogue-cache.ts";
+import { hubTimeOf, syncHubClock } from "../ui-shared/hub-clock.ts";
 import type { TicketWithCall } from "../ui-shared/api.ts";
 import { errorMessage } from "../ui-shared/errors.ts";
 import { DEFAULT_TIME_ZONE, formatClock, formatWait } from "../ui-shared/format.ts";
@@ -89,6 +91,7 @@ function Phone() {
   const [call, setCall] = useState<CallInfo | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
+  const [, setClockKnown] = useState(false);
   const [rated, setRated] = useState<number | null>(() => Number(stored(RATED_KEY + ticketId)) || null);
   const audio = useRef<AudioContext | null>(null);
   const [soundOn, setSoundOn] = useState(false);
@@ -136,7 +139,19 @@ function Phone() {
   };
 
   useEffect(() => {
-    api.hall().then(setCat, showError);
+    // The page's copy of the catalogue (ui-shared/catalogue-cache.ts), as every page keeps it:
+    // drawn at once, then revalidated with its version (304) instead of loaded again. The
+    // phone gets no snapshot naming the version, so it asks each time it opens.
+    // "Updated at" is shown next to the hub's times (issued at …): on the hub's clock too.
+    syncHubClock().then(
+      () => setClockKnown(true),
+      () => undefined,
+    );
+    const have = cachedCatalogue();
+    if (have) setCat(have);
+    revalidateCatalogue().then(setCat, (e) => {
+      if (!have) showError(e);
+    });
     load();
   }, []);
 
@@ -329,7 +344,7 @@ function Phone() {
               {t("noKey")}
             </p>
           )}
-          {updatedAt && <p class="updated">{t("updated", { time: formatClock(updatedAt, tz) })}</p>}
+          {updatedAt && <p class="updated">{t("updated", { time: formatClock(hubTimeOf(updatedAt), tz) })}</p>}
         </main>
       )}
       <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />

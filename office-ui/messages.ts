@@ -1,4 +1,5 @@
-import type { MsgTable } from "../ui-shared/i18n.ts";
+import type { CaseAction, CaseStatus } from "../server/src/contract/cases.ts";
+import type { MsgFor, MsgTable } from "../ui-shared/i18n.ts";
 
 /** Case statuses and actions in words, shared by the back office and the progress page. */
 export const CASE_WORDS = {
@@ -23,7 +24,7 @@ export const CASE_WORDS = {
   action_mail: { zh: "已邮寄", en: "Mailed" },
   action_deliver: { zh: "已送达", en: "Delivered" },
   action_receive_material: { zh: "已收到补交材料", en: "Material received" },
-} satisfies MsgTable;
+} satisfies MsgFor<CaseStatus, "status_"> & MsgFor<CaseAction | "accept", "action_">;
 
 /** The public progress page (/q/<caseNo>). */
 export const PROGRESS = {
@@ -54,9 +55,6 @@ export const PROGRESS = {
 /** The back office (/office). */
 export const OFFICE = {
   title: { zh: "审批后台", en: "Back office" },
-  username: { zh: "用户名", en: "Username" },
-  password: { zh: "密码", en: "Password" },
-  login: { zh: "登录", en: "Sign in" },
   logout: { zh: "退出", en: "Sign out" },
   department: { zh: "部门", en: "Department" },
   allDepartments: { zh: "全部部门", en: "All departments" },

@@ -11,9 +11,9 @@ import type { Case, CaseAction, CaseStatus, CaseSummary } from "../server/src/co
 import type { Catalogue, LoginReply } from "../server/src/contract/index.ts";
 import { ApiError, createApi, toApiError } from "../ui-shared/api.ts";
 import { caseSocket, casesApi, newIdempotencyKey } from "../ui-shared/cases-api.ts";
-import { type ClientErrorCode, errorMessage } from "../ui-shared/errors.ts";
 import { DEFAULT_TIME_ZONE } from "../ui-shared/format.ts";
 import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
+import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { localDateTime, needsNote, officeActions } from "./logic.ts";
@@ -21,19 +21,10 @@ import { CASE_WORDS, OFFICE } from "./messages.ts";
 import "./office.css";
 
 const TOKEN_KEY = "onevisit.office.token";
-const LOGIN_KEY = "onevisit.office.login";
+const SESSION_KEYS = { token: TOKEN_KEY, login: "onevisit.office.login" };
 
 type T = ReturnType<typeof translator<typeof OFFICE>>;
 type W = ReturnType<typeof translator<typeof CASE_WORDS>>;
-
-function readLogin(): LoginReply | null {
-  try {
-    const raw = sessionStorage.getItem(LOGIN_KEY);
-    return raw ? (JSON.parse(raw) as LoginReply) : null;
-  } catch {
-    return null;
-  }
-}
 
 const OPEN = new Set<CaseStatus>(["accepted", "in_review", "correction"]);
 /** "open" = the statuses still being handled (the worklist proper); "" = every case. */
@@ -57,24 +48,10 @@ const statusParam = (f: StatusFilter): string => (f === "open" ? [...OPEN].join(
 function App() {
   const [lang, setLang] = useLang();
   const t = translator(OFFICE, lang);
-  const [login, setLogin] = useState<LoginReply | null>(readLogin);
-  const [error, setError] = useState<string | null>(null);
   const api = useRef(createApi({ token: () => sessionStorage.getItem(TOKEN_KEY) })).current;
-
-  const logout = useCallback(() => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(LOGIN_KEY);
-    setLogin(null);
-  }, []);
-  const showError = useCallback(
-    (e: unknown) => {
-      const err = toApiError(e);
-      if (err.code === "UNAUTHENTICATED" && !sessionStorage.getItem(TOKEN_KEY)) return;
-      setError(errorMessage(err.code, lang));
-      if (err.code === "UNAUTHENTICATED") logout();
-    },
-    [lang, logout],
-  );
+  const session = useStaffSession({ api, lang, keys: SESSION_KEYS });
+  const { login, error, setError, showError } = session;
+  const logout = session.signOut;
   const langButton = (
     <button type="button" class="lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang">
       {COMMON.switchLang[lang]}
@@ -100,59 +77,14 @@ function App() {
         )}
       </header>
       {!login ? (
-        <Login
-          t={t}
-          onLogin={async (u, p) => {
-            try {
-              const r = await api.login(u, p);
-              sessionStorage.setItem(TOKEN_KEY, r.token);
-              sessionStorage.setItem(LOGIN_KEY, JSON.stringify(r));
-              setError(null);
-              setLogin(r);
-            } catch (e) {
-              showError(e);
-            }
-          }}
-        />
+        <main>
+          <SignInForm lang={lang} class="ocard login" onSignIn={session.signIn} />
+        </main>
       ) : (
         <Office t={t} lang={lang} api={api} login={login} onError={showError} />
       )}
       <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
     </div>
-  );
-}
-
-function Login({ t, onLogin }: { t: T; onLogin: (u: string, p: string) => Promise<void> }) {
-  const [u, setU] = useState("");
-  const [p, setP] = useState("");
-  return (
-    <main>
-      <form
-        class="ocard login"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void onLogin(u, p);
-        }}
-      >
-        <label>
-          {t("username")}
-          <input name="username" value={u} onInput={(e) => setU((e.target as HTMLInputElement).value)} autoComplete="username" />
-        </label>
-        <label>
-          {t("password")}
-          <input
-            name="password"
-            type="password"
-            value={p}
-            onInput={(e) => setP((e.target as HTMLInputElement).value)}
-            autoComplete="current-password"
-          />
-        </label>
-        <button type="submit" class="primary">
-          {t("login")}
-        </button>
-      </form>
-    </main>
   );
 }
 
@@ -203,7 +135,7 @@ function Office(props: {
       onConnect: () => reloadSoon(),
       onState: setConnected,
       // A room the hub refused (another department): said in words like any other refusal.
-      onRefused: (code) => props.onError(new ApiError(code as ClientErrorCode, 403, code)),
+      onRefused: (code) => props.onError(new ApiError(code, 403, code)),
     });
     s.on("case:updated", (c) => {
       reloadSoon();

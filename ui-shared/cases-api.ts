@@ -10,14 +10,13 @@ import type {
   AcceptCaseBody,
   Case,
   CaseAction,
-  CaseClientToServerEvents,
-  CaseServerToClientEvents,
   CaseStats,
   CaseStatus,
   CaseWorklist,
+  CaseSubscription,
   PublicCase,
 } from "../server/src/contract/cases.ts";
-import type { PrintResult } from "../server/src/contract/index.ts";
+import type { ClientToServerEvents, ErrorCode, PrintResult, ServerToClientEvents } from "../server/src/contract/index.ts";
 import type { Api } from "./api.ts";
 import { newRequestId } from "./api.ts";
 
@@ -78,7 +77,8 @@ export function casesApi(api: Api): CasesApi {
 /** A fresh key for one intended write. */
 export const newIdempotencyKey = newRequestId;
 
-export type CaseSocket = Socket<CaseServerToClientEvents, CaseClientToServerEvents>;
+/** The hub's socket, typed by its event maps (the case events are in them). */
+export type CaseSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
  * A socket that joins a case room (`cases:subscribe`) on every connect — a restarted hub
@@ -86,12 +86,12 @@ export type CaseSocket = Socket<CaseServerToClientEvents, CaseClientToServerEven
  * may have missed.
  */
 export function caseSocket(
-  sub: Parameters<CaseClientToServerEvents["cases:subscribe"]>[0],
+  sub: CaseSubscription,
   opts: {
     token?: string | null;
     onConnect?: () => void;
     onState?: (connected: boolean) => void;
-    onRefused?: (code: string) => void;
+    onRefused?: (code: ErrorCode) => void;
   },
 ): CaseSocket {
   const s: CaseSocket = io("", {

@@ -64,6 +64,15 @@ export async function loadCatalogue(version?: string, baseUrl = ""): Promise<Cat
   }
 }
 
+/**
+ * Ask the hub whether this page's copy is current (ETag: 304 keeps it), for a page that
+ * gets no snapshot naming the version (the phone page follows one ticket only): it draws
+ * from {@link cachedCatalogue} at once and takes the answer when it comes.
+ */
+export function revalidateCatalogue(baseUrl = ""): Promise<Catalogue> {
+  return fetchCatalogue(baseUrl);
+}
+
 async function fetchCatalogue(baseUrl: string): Promise<Catalogue> {
   const old = cachedCatalogue();
   const headers: Record<string, string> = old?.version ? { "if-none-match": `"${old.version}"` } : {};

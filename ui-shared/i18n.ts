@@ -22,6 +22,14 @@ export interface Msg {
 /** A page's message table. */
 export type MsgTable = Record<string, Msg>;
 
+/**
+ * The words for every member of a union from the contract (statuses, device kinds, case
+ * actions), keys optionally prefixed (`status_accepted`): `satisfies MsgFor<CaseStatus, "status_">`
+ * fails to compile when the contract gains a member the page has no words for, or the table
+ * keeps one the contract dropped. Tables may join several (`MsgFor<A, "a_"> & MsgFor<B, "b_">`).
+ */
+export type MsgFor<K extends string, Prefix extends string = ""> = { [M in K as `${Prefix}${M}`]: Msg };
+
 /** localStorage key of the remembered language. */
 export const LANG_STORAGE_KEY = "onevisit.lang";
 

@@ -14,14 +14,19 @@
  * - `search.ts` — `searchMatters(matters, q, { lang, synonyms })`: names, everyday words, full pinyin,
  *                 initials, materials, ranked; `pinyinCandidates()` for the on-screen keyboard
  * - `ui.tsx`    — `<ReconnectBanner>`, `<ErrorToast>`
+ * - `hub-clock.ts` — `hubNow()`, `useHubNow()`: the hub's time, for anything measured against
+ *                 the hub's timestamps (never the PC's `Date.now()`)
+ * - `staff-sign-in.tsx` — `<SignInForm>` and `useStaffSession()`: the staff pages' sign-in
  */
 export * from "./api.ts";
 export * from "./catalogue-cache.ts";
 export * from "./counter-command.ts";
 export * from "./errors.ts";
 export * from "./format.ts";
+export * from "./hub-clock.ts";
 export * from "./i18n.ts";
 export * from "./search.ts";
 export * from "./socket.ts";
+export * from "./staff-sign-in.tsx";
 export * from "./store.ts";
 export * from "./ui.tsx";

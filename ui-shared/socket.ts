@@ -21,10 +21,12 @@ import type {
   Catalogue,
   ClientToServerEvents,
   HallSnapshot,
+  LiveStats,
   ServerToClientEvents,
   Subscription,
 } from "../server/src/contract/index.ts";
 import { loadCatalogue, rememberCatalogue } from "./catalogue-cache.ts";
+import { noteHubTime } from "./hub-clock.ts";
 import { hallReducer, STORE_EVENTS } from "./store.ts";
 import type { HallAction, HallState } from "./store.ts";
 
@@ -119,7 +121,12 @@ export function useHallSocket(subs: readonly Subscription[], opts: HallSocketOpt
     for (const name of STORE_EVENTS) {
       // Each listener is typed per event; the loop loses the pairing, so widen once here.
       (s as unknown as { on(n: string, fn: (p: unknown) => void): void }).on(name, (payload: unknown) => {
-        if (name === "hall:snapshot") return onSnapshot(payload as HallSnapshot);
+        if (name === "hall:snapshot") {
+          // The snapshot's figures are of "now" on the hub: the page learns the hub's clock.
+          noteHubTime((payload as HallSnapshot).stats.at);
+          return onSnapshot(payload as HallSnapshot);
+        }
+        if (name === "stats:live") noteHubTime((payload as LiveStats).at);
         if (name === "catalogue:updated") rememberCatalogue(payload as Catalogue);
         const action = { type: name, payload } as HallAction;
         if (waiting) waiting.push(action);

@@ -264,10 +264,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     subscriptionGuard: subscriptionGuard(pairings),
   });
   attachDeviceSockets(realtime.io, pairings);
-  // Window displays and keypads follow the hall, after the screens (as before the bus: a
-  // call reaches the sockets first). The manager still takes the engine state (listed in
-  // test/server/layers.test.ts); the `devices` helper's split gives it queries.
-  bus.on(devices, "hall.events", (events) => devices.onHallEvents(events, hall.engineState()));
+  // Window displays and keypads follow the hall on its bus, after the screens (a call
+  // reaches the sockets first), and read what they show through the hall's queries.
+  devices.follow(bus);
   metrics.watch({ adapter: () => realtime.io.of("/").adapter, devices: () => devices.statuses() });
   cases.attachSockets(realtime.io, { tokens, staff });
   helpdesk.attachSockets(realtime.io, { tokens });

@@ -47,11 +47,50 @@ export interface NewPageOptions {
   locale?: string;
   /** Touch emulation (kiosk, phone). */
   hasTouch?: boolean;
+  /**
+   * How far the page's clock runs ahead of the hub's (ms; negative: behind). Default 3 h: a
+   * hall PC's clock is not the hub's, and a page that compares its own `Date.now()` with a
+   * hub timestamp (a call's time, a pause, an issuing window) must fail in every browser
+   * test, not only in the one that thought of it. 0 leaves the machine's clock alone.
+   */
+  clockAheadMs?: number;
+  /** The hub's clock now (`TestHub.now()`); default: today 10:00 Asia/Shanghai, where startTestHub starts it. */
+  hubNow?: number;
+}
+
+/** The default clock skew of pages: 3 h ahead of the hub. */
+export const PAGE_CLOCK_AHEAD_MS = 3 * 3600_000;
+
+/** Today 10:00 in Asia/Shanghai, the test hub's default start (test/helpers/hub.ts). */
+function hallMorning(at = Date.now()): number {
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(at);
+  return Date.parse(`${day}T10:00:00+08:00`);
+}
+
+/**
+ * Shifts the page's `Date` (now, `new Date()`, `Date()`) by `skewMs`; time still runs at its
+ * real pace and timers are untouched, as on a PC whose clock is simply set wrong.
+ */
+function skewPageClock(skewMs: number): void {
+  const RealDate = Date;
+  const realNow = RealDate.now.bind(RealDate);
+  function SkewedDate(this: unknown, ...args: unknown[]): Date | string {
+    if (!new.target) return new RealDate(realNow() + skewMs).toString();
+    return args.length === 0
+      ? new RealDate(realNow() + skewMs)
+      : new (RealDate as unknown as new (...a: unknown[]) => Date)(...args);
+  }
+  SkewedDate.prototype = RealDate.prototype;
+  SkewedDate.now = () => realNow() + skewMs;
+  SkewedDate.parse = RealDate.parse;
+  SkewedDate.UTC = RealDate.UTC;
+  (globalThis as { Date: unknown }).Date = SkewedDate;
 }
 
 /**
  * Opens a page in its own browser context (own localStorage/sessionStorage),
- * with the given viewport. Page errors are forwarded to the test log so a
+ * with the given viewport, its clock 3 h ahead of the hub's unless told otherwise
+ * (`clockAheadMs`). Page errors are forwarded to the test log so a
  * crashing page is visible in the output.
  */
 export async function newPage(browser: Browser, opts: NewPageOptions): Promise<Page> {
@@ -61,6 +100,8 @@ export async function newPage(browser: Browser, opts: NewPageOptions): Promise<P
     hasTouch: opts.hasTouch ?? false,
     timezoneId: "Asia/Shanghai",
   });
+  const ahead = opts.clockAheadMs ?? PAGE_CLOCK_AHEAD_MS;
+  if (ahead !== 0) await context.addInitScript(skewPageClock, (opts.hubNow ?? hallMorning()) + ahead - Date.now());
   const page = await context.newPage();
   page.on("pageerror", (err) => {
     console.error(`[page error] ${page.url()}: ${err.message}`);

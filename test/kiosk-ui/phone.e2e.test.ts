@@ -161,6 +161,27 @@ describe("phone page in Chromium", () => {
     await p.context().close();
   });
 
+  it("keeps the catalogue by version, as the other pages do: a reload revalidates it (304) instead of loading it again", async () => {
+    const tk = (await t.issue<IssuedTicket>({ matterId: "m-001" })).body;
+    const p = await newPage(browser, { width: 390, height: 844, hasTouch: true });
+    const asked: { revalidated: boolean; status: number }[] = [];
+    p.on("response", (r) => {
+      if (new URL(r.url()).pathname === "/api/hall")
+        asked.push({ revalidated: r.request().headers()["if-none-match"] !== undefined, status: r.status() });
+    });
+    await p.goto(tk.phoneUrl);
+    // The matter's name comes from the catalogue.
+    await expect.poll(() => p.locator("main").textContent(), WAIT).toContain("企业设立登记");
+    expect(asked).toEqual([{ revalidated: false, status: 200 }]);
+    await p.reload();
+    await expect.poll(() => p.locator("main").textContent(), WAIT).toContain("企业设立登记");
+    expect(asked).toEqual([
+      { revalidated: false, status: 200 },
+      { revalidated: true, status: 304 },
+    ]);
+    await p.context().close();
+  });
+
   it("after the hall's midnight the open page tells the visitor the hall has closed, in both languages", async () => {
     await drain();
     const tk = (await t.issue<IssuedTicket>({ matterId: "m-062" })).body;

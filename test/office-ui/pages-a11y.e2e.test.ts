@@ -49,6 +49,32 @@ describe("office-ui pages", () => {
       await page.close();
     });
 
+    it(`/counter and /office share one sign-in form: labelled fields, a refusal announced (${lang})`, {
+      timeout: 30_000,
+    }, async () => {
+      const forms: string[] = [];
+      for (const path of ["/counter", "/office"]) {
+        const page = await newPage(browser, { width: 1600, height: 900 });
+        await page.goto(`${t.url}${path}?lang=${lang}`);
+        const form = page.locator("form.login");
+        await form.waitFor();
+        // Each field is named by its label (what a screen reader reads out).
+        await expect(page.getByLabel(lang === "zh" ? "用户名" : "Username").getAttribute("name")).resolves.toBe("username");
+        await expect(page.getByLabel(lang === "zh" ? "密码" : "Password").getAttribute("type")).resolves.toBe("password");
+        await expectNoAxeViolations(page, `${path} sign-in (${lang})`);
+        // The same markup on both pages (one component), class names aside.
+        forms.push(await form.evaluate((f) => f.innerHTML.replace(/ autofocus="[^"]*"/, "")));
+        await page.locator("input[name=username]").fill("gaojie");
+        await page.locator("input[name=password]").fill("wrong-password");
+        await page.locator("button[type=submit]").click();
+        // Said in words in an alert, which screen readers announce.
+        const alert = page.getByRole("alert");
+        await expect(alert.textContent()).resolves.toContain(lang === "zh" ? "用户名或密码错误" : "Wrong username");
+        await page.close();
+      }
+      expect(forms[0]).toBe(forms[1]);
+    });
+
     it(`/q/<caseNo> asks for the last four digits first (${lang})`, { timeout: 30_000 }, async () => {
       const page = await newPage(browser, { width: 390, height: 844, hasTouch: true });
       const asked: string[] = [];

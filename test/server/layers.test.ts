@@ -10,7 +10,9 @@ import { describe, expect, it } from "vitest";
  * - core/ is pure: it imports core/ and contract/ only (no node:*, no packages);
  * - contract/ imports contract/ only (the pages import it too);
  * - hall/ (the application layer) imports no adapter and no driver;
- * - adapters (http/, realtime/, devices/, voice/) never import one another;
+ * - adapters (http/, realtime/, devices/, voice/) never import one another, and take from
+ *   store/ (another adapter: journal, config files, schemas) types only — what they need of
+ *   it at run time comes through hall/ (e.g. hall/validate.ts's parseDeviceConfig);
  * - hardware/ never imports server/;
  * - nothing outside hall/ and core/ touches the engine state (`engineState()`): adapters
  *   use the hall's queries.
@@ -27,10 +29,7 @@ const NOT_FOR_HALL = [...ADAPTERS, "pairing", "hardware"];
  * Format: `<importing file> -> <imported file>` (paths from the repository root), or
  * `<file> -> engineState()`.
  */
-const ALLOWED = new Set<string>([
-  // `devices` helper: DeviceManager.onHallEvents(events, state) becomes a bus listener on queries.
-  "server/src/app.ts -> engineState()",
-]);
+const ALLOWED = new Set<string>([]);
 
 interface Violation {
   rule: string;
@@ -62,6 +61,31 @@ function specifiers(text: string): string[] {
   return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
 }
 
+/**
+ * Specifiers of imports and re-exports that bring values, not only types
+ * (`import type { A }`, `import { type A }` and `export type … from` bring none).
+ */
+function valueSpecifiers(text: string): string[] {
+  const src = ts.createSourceFile("x.ts", text, ts.ScriptTarget.Latest, false);
+  const out: string[] = [];
+  for (const st of src.statements) {
+    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
+      const c = st.importClause;
+      const typeOnly =
+        c !== undefined &&
+        (c.isTypeOnly ||
+          (!c.name &&
+            c.namedBindings !== undefined &&
+            ts.isNamedImports(c.namedBindings) &&
+            c.namedBindings.elements.length > 0 &&
+            c.namedBindings.elements.every((e) => e.isTypeOnly)));
+      if (!typeOnly) out.push(st.moduleSpecifier.text);
+    } else if (ts.isExportDeclaration(st) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) && !st.isTypeOnly)
+      out.push(st.moduleSpecifier.text);
+  }
+  return out;
+}
+
 /** Check a set of files (path → source text) against the rules; returns every violation. */
 function checkLayers(files: Map<string, string>): Violation[] {
   const out: Violation[] = [];
@@ -82,6 +106,13 @@ function checkLayers(files: Map<string, string>): Violation[] {
       if (from === "hardware" && relativeSpec && target.startsWith("server/"))
         out.push({ rule: "hardware/ imports server/", key });
     }
+    if ((ADAPTERS as readonly string[]).includes(from))
+      for (const spec of valueSpecifiers(text)) {
+        if (!spec.startsWith(".")) continue;
+        const target = posix.normalize(posix.join(posix.dirname(file), spec));
+        if (layerOf(target) === "store")
+          out.push({ rule: `adapter ${from}/ imports store/ code (types only)`, key: `${file} -> ${target}` });
+      }
     // The engine state stays inside the application layer: adapters use the hall's queries.
     if (from !== "hall" && from !== "core" && /\.engineState\(/.test(text))
       out.push({ rule: "engine state read outside hall/", key: `${file} -> engineState()` });
@@ -121,6 +152,8 @@ describe("layers", () => {
       ["server/src/devices/x.ts", 'import type { Announcer } from "../voice/announcer.ts";'],
       ["hardware/printer/x.ts", 'import type { DeviceStatus } from "../../server/src/contract/devices.ts";'],
       ["server/src/http/x.ts", "const s = d.hall.engineState().tickets;"],
+      ["server/src/devices/z.ts", 'import { deviceConfigSchema } from "../store/catalogue-schema.ts";'],
+      ["server/src/voice/x.ts", 'import { type A, writeFileDurable } from "../store/durable-file.ts";'],
     ]);
     const keys = checkLayers(bad).map((v) => v.key);
     expect(keys).toEqual([
@@ -134,6 +167,8 @@ describe("layers", () => {
       "server/src/devices/x.ts -> server/src/voice/announcer.ts",
       "hardware/printer/x.ts -> server/src/contract/devices.ts",
       "server/src/http/x.ts -> engineState()",
+      "server/src/devices/z.ts -> server/src/store/catalogue-schema.ts",
+      "server/src/voice/x.ts -> server/src/store/durable-file.ts",
     ]);
   });
 
@@ -146,6 +181,8 @@ describe("layers", () => {
       ["server/src/app.ts", 'import { Realtime } from "./realtime/server.ts";\nimport { createHttpApp } from "./http/app.ts";'],
       ["hardware/printer/x.ts", 'import { crc } from "../transport/crc.ts";'],
       ["server/src/hall/z.ts", "this.hall.engineState();"],
+      ["server/src/devices/y.ts", 'import type { ConfigStore } from "../store/config.ts";'],
+      ["server/src/http/y.ts", 'import { type ConfigStore, type StaffRecord } from "../store/config.ts";'],
     ]);
     expect(checkLayers(fine)).toEqual([]);
   });

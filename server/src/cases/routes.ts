@@ -1,7 +1,8 @@
 /**
  * REST routes of cases (docs/api.md, access rules in http/access.ts). Mounted by
  * http/app.ts before its 404 catch-all; the service is read at request time, so the routes
- * exist (for the access matrix) even when the app is built without one.
+ * exist (for the access matrix) even when the app is built without one. Receipts print
+ * through the hall's device port (DevicesPort.printAtCounter) handed in with the deps.
  */
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { RateLimiterMemory } from "rate-limiter-flexible";
@@ -9,14 +10,27 @@ import { z } from "zod";
 import { ACCEPTANCE_OUTCOMES, CASE_ACTIONS, CASE_STATUSES } from "../contract/cases.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import { HallError } from "../hall/errors.ts";
+import type { DevicesPort } from "../hall/ports.ts";
+import { canViewCounter } from "../hall/scope.ts";
+import type { HallService } from "../hall/service.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
+import { schemas as hallSchemas } from "../hall/validate.ts";
 import type { StaffRecord } from "../store/config.ts";
+import { caseSlipJob, encodeCaseSlip } from "./receipt.ts";
 import { CASE_NO, type CaseService } from "./service.ts";
 
 export interface CaseRouteDeps {
   cases?: CaseService;
   tokens: TokenService;
   staff: StaffDirectory;
+  /** Who holds a counter (a clerk prints only at their own) and the catalogue in force. */
+  hall: HallService;
+  /** The counter printers, as the hall's device port offers them. */
+  devices: Pick<DevicesPort, "printAtCounter">;
+}
+
+function baseUrl(req: Request): string {
+  return `${req.protocol}://${req.get("host") ?? "127.0.0.1"}`;
 }
 
 const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected YYYY-MM-DD" });
@@ -174,6 +188,29 @@ export function caseRoutes(d: CaseRouteDeps): Router {
   });
   r.get("/api/cases/:caseNo", auth, async (req: Authed, res) => {
     res.json(await service().get(req.staff as StaffRecord, parse(caseNo, req.params.caseNo)));
+  });
+  // The counter prints a case's 受理回执 (or, refused, its 一次性告知书) on its own printer;
+  // the press's requestId makes a retried request print once. Counter staff only: approvers
+  // have no counter printer.
+  r.post("/api/cases/:caseNo/receipt", auth, async (req: Authed, res) => {
+    const staff = req.staff as StaffRecord;
+    if (!["clerk", "supervisor", "admin"].includes(staff.role)) throw new HallError("FORBIDDEN", "not allowed for your role");
+    const no = parse(hallSchemas.id, req.params.caseNo);
+    const b = parse(hallSchemas.caseReceipt, req.body ?? {});
+    if (!d.cases) throw new HallError("UNKNOWN_CASE", "no such case");
+    // The service's own rules: an unknown case answers UNKNOWN_CASE.
+    const c = await d.cases.get(staff, no);
+    const counterId = b.counterId ?? c.counterId;
+    if (!counterId) throw new HallError("VALIDATION_FAILED", "counterId: the case was not accepted at a counter");
+    if (!canViewCounter(staff, counterId, d.hall)) throw new HallError("FORBIDDEN", "a clerk prints only at their own counter");
+    const cat = d.hall.catalogue();
+    const job = caseSlipJob(c, cat, {
+      origin: cat.hall.publicUrl || baseUrl(req),
+      lang: b.lang ?? "zh",
+      jobId: `case-${no}-${b.requestId}`,
+    });
+    const print = await d.devices.printAtCounter(counterId, job.jobId, (width) => encodeCaseSlip(job, { width }));
+    res.json({ print });
   });
   r.post("/api/cases/:caseNo/transitions", auth, async (req: Authed, res) => {
     const key = idempotencyKey(req);

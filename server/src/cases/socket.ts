@@ -10,6 +10,7 @@ import type { Server } from "socket.io";
 import { z } from "zod";
 import type { Case } from "../contract/cases.ts";
 import type { Ack, ErrorCode } from "../contract/errors.ts";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../contract/events.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Bus } from "../hall/bus.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
@@ -36,10 +37,10 @@ export interface CaseSocketDeps {
 type Reply = (a: Ack<{ room: string }>) => void;
 const fail = (error: ErrorCode, message: string): Ack<never> => ({ ok: false, error, message });
 
-// biome-ignore lint/suspicious/noExplicitAny: the hub's typed server does not list the case events yet (the lead merges the maps)
-type AnyIo = Server<any, any, any, any>;
+/** The hub's typed Socket.IO server: the case events are in the contract's maps. */
+type HubIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-export function attachCaseSockets(io: AnyIo, d: CaseSocketDeps): () => void {
+export function attachCaseSockets(io: HubIo, d: CaseSocketDeps): () => void {
   io.on("connection", (socket) => {
     socket.on("cases:subscribe", async (raw: unknown, ack: unknown) => {
       const reply: Reply = typeof ack === "function" ? (ack as Reply) : () => {};

@@ -347,14 +347,4 @@ export interface CaseTransitionBody {
 /** `cases:subscribe` payloads. */
 export type CaseSubscription = { view: "office"; departmentId?: string } | { view: "case"; caseNo: string; check: string };
 
-/** Socket.IO events the case module receives (merged into ClientToServerEvents by the lead). */
-export interface CaseClientToServerEvents {
-  "cases:subscribe": (s: CaseSubscription, ack: (a: import("./errors.ts").Ack<{ room: string }>) => void) => void;
-}
-
-/** Socket.IO events the case module sends (merged into ServerToClientEvents by the lead). */
-export interface CaseServerToClientEvents {
-  "case:updated": (c: Case) => void;
-  "case:progress": (c: PublicCase) => void;
-  "cases:stats": (s: CaseStats) => void;
-}
+/* The case module's Socket.IO events are in the hub's event maps (contract/events.ts). */

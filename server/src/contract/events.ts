@@ -1,3 +1,4 @@
+import type { Case, CaseStats, CaseSubscription, PublicCase } from "./cases.ts";
 import type { Catalogue, PriorityClass, StaffPublic } from "./catalogue.ts";
 import type { DeviceStatus } from "./devices.ts";
 import type { Ack } from "./errors.ts";
@@ -67,6 +68,12 @@ export interface ServerToClientEvents {
   "catalogue:updated": (c: Catalogue) => void;
   /** An ID card or appointment code was read at a kiosk (sent to that kiosk's screen room). */
   "kiosk:input": (e: KioskInput) => void;
+  /** A case changed (staff view), to the back office's rooms `cases:all` and `cases:dept:<id>`. */
+  "case:updated": (c: Case) => void;
+  /** A case changed (public view, masked), to its progress room `case:<caseNo>`. */
+  "case:progress": (c: PublicCase) => void;
+  /** The hall's case figures (办件量, 办结率, overdue), to the `hall` room whenever a case changes (at most once a second). */
+  "cases:stats": (s: CaseStats) => void;
 }
 
 /** Something a kiosk's reader or scanner read. The ID number itself never leaves the hub:
@@ -162,6 +169,8 @@ export interface ClientToServerEvents {
   subscribe: (s: Subscription, ack: (r: Ack<{ rooms: string[] }>) => void) => void;
   /** Counter commands over the socket need the bearer token given in the handshake `auth.token`. */
   "counter:command": (c: CounterSocketCommand, ack: (r: Ack<{ ticket: Ticket | null; counter: CounterState }>) => void) => void;
+  /** Join the back office's case rooms (staff) or one case's progress room (case number + check digits). */
+  "cases:subscribe": (s: CaseSubscription, ack: (a: Ack<{ room: string }>) => void) => void;
 }
 
 export type CounterSocketCommand =

@@ -5,9 +5,11 @@ import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { DeviceError } from "../../../hardware/transport/link.ts";
 import type { DeviceConfig, DeviceStatus, TransportConfig } from "../contract/devices.ts";
 import type { PrintResult } from "../contract/events.ts";
-import type { HallEvent, HallState } from "../core/index.ts";
+import type { HallEvent } from "../core/index.ts";
+import type { Bus } from "../hall/bus.ts";
+import type { HallEvents } from "../hall/events.ts";
 import { HallError } from "../hall/errors.ts";
-import { deviceConfigSchema } from "../store/catalogue-schema.ts";
+import { parseDeviceConfig } from "../hall/validate.ts";
 import type { ConfigStore } from "../store/config.ts";
 import { DEFAULT_DEVICE_PATH_PREFIXES, devicePathAllowed } from "./device-paths.ts";
 import { type CounterDisplay, type DeviceHooks, type DeviceSims, DeviceUnit, SharedResources } from "./lifecycle.ts";
@@ -64,15 +66,7 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
   }
 
   async put(raw: DeviceConfig): Promise<DeviceWithStatus> {
-    const r = deviceConfigSchema.safeParse(raw);
-    if (!r.success) {
-      const msg = r.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join(".")}: ${i.message}`)
-        .join("; ");
-      throw new HallError("VALIDATION_FAILED", msg);
-    }
-    const cfg = r.data as DeviceConfig;
+    const cfg = parseDeviceConfig(raw);
     if (cfg.assignment.kind === "counter" && this.hooks.counterNumber(cfg.assignment.counterId) === undefined)
       throw new HallError("UNKNOWN_COUNTER", `no counter ${cfg.assignment.counterId}`);
     // Refused before anything is saved or opened: the hub may write to whatever it opens.
@@ -138,12 +132,22 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
     return this.printOn(u, () => ({ jobId, bytes: encode(width) }));
   }
 
+  /**
+   * Follow the hall on its bus: each journalled batch reaches every device, and the window
+   * displays and keypad screens of the counters it touched are rewritten from the hall's
+   * queries (the bus publishes after the state is updated, so they already say the new
+   * thing). Listeners are the manager's: `bus.off(manager)` stops them all.
+   */
+  follow(bus: Bus<HallEvents>): void {
+    bus.on(this, "hall.events", (events) => this.onHallEvents(events));
+  }
+
   /** Keep window displays and keypad screens in step with the hall; pass the events on to every device. */
-  onHallEvents(events: HallEvent[], state: HallState): void {
+  onHallEvents(events: readonly HallEvent[]): void {
     const counters = new Set<string>();
     for (const e of events) if ("counterId" in e && e.counterId) counters.add(e.counterId);
     for (const u of this.running.values()) u.device?.onHallEvents?.(events);
-    for (const id of counters) this.refreshCounter(id, state);
+    for (const id of counters) this.refreshCounter(id);
   }
 
   /** Simulators of a device, for the demo and tests. */
@@ -158,8 +162,8 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
   }
 
   /** What a counter's screens show now; undefined for a counter the hall does not know. */
-  private counterDisplay(counterId: string, state?: HallState): CounterDisplay | undefined {
-    const view = state?.counters.get(counterId)?.view ?? this.hooks.counterState(counterId);
+  private counterDisplay(counterId: string): CounterDisplay | undefined {
+    const view = this.hooks.counterState(counterId);
     const number = this.hooks.counterNumber(counterId);
     if (!view || number === undefined) return undefined;
     const ticket = view.currentTicketId ? this.hooks.ticketNumber(view.currentTicketId) : undefined;
@@ -168,8 +172,8 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
     return { text: shown.text, style: shown.style, ...(ticket ? { ticket } : {}) };
   }
 
-  private refreshCounter(counterId: string, state?: HallState): void {
-    const shown = this.counterDisplay(counterId, state);
+  private refreshCounter(counterId: string): void {
+    const shown = this.counterDisplay(counterId);
     if (!shown) return;
     for (const u of this.running.values()) if (u.counterId === counterId) u.device?.showCounter?.(shown);
   }

@@ -182,8 +182,7 @@ export class HallService {
   /**
    * Today's engine state, for hall/ itself (the issuing desk, counter actions, the
    * catalogue admin) and the engine. Adapters use the queries below instead; the layering
-   * test fails when anything outside hall/ calls this (one listed exception: app.ts feeds
-   * the device manager until its split takes queries). Replaced at local midnight: never keep it.
+   * test fails when anything outside hall/ and core/ calls this. Replaced at local midnight: never keep it.
    */
   engineState(): HallState {
     return this.state;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { workProfileSchema } from "../store/catalogue-schema.ts";
+import type { DeviceConfig } from "../contract/devices.ts";
+import { deviceConfigSchema, workProfileSchema } from "../store/catalogue-schema.ts";
 import { HallError } from "./errors.ts";
 
 /** Parse with a zod schema or fail with VALIDATION_FAILED naming the first bad fields. */
@@ -11,6 +12,15 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T
     .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
     .join("; ");
   throw new HallError("VALIDATION_FAILED", msg);
+}
+
+/**
+ * A device configuration as PUT /api/devices sends it, checked by the same schema
+ * config.json is loaded with (store/catalogue-schema.ts), so devices/ validates through the
+ * hall and imports nothing of store/ but types; VALIDATION_FAILED otherwise.
+ */
+export function parseDeviceConfig(raw: unknown): DeviceConfig {
+  return parse(deviceConfigSchema, raw) as DeviceConfig;
 }
 
 const id = z.string().trim().min(1).max(64);

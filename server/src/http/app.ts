@@ -3,7 +3,6 @@ import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import QRCode from "qrcode";
-import { caseSlipJob, encodeCaseSlip } from "../cases/receipt.ts";
 import type { ErrorBody } from "../contract/errors.ts";
 import type { LoginReply } from "../contract/events.ts";
 import { LoginLimited, type LoginLimits } from "../auth/login-limits.ts";
@@ -160,6 +159,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
     const st = d.devices.statuses();
     res.json({
       ok: true,
+      // The hub's clock (epoch ms): pages measure the hub's timestamps against it, not their PC's.
+      now: d.clock(),
       day: d.hall.day,
       events: d.hall.eventCount,
       uptimeSec: Math.round((d.clock() - d.startedAt) / 1000),
@@ -332,27 +333,6 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json(d.devices.simulate(parse(schemas.id, req.params.id), b.fault));
   });
 
-  // The counter prints a case's 受理回执 (or, refused, its 一次性告知书) on its own printer;
-  // the press's requestId makes a retried request print once.
-  app.post("/api/cases/:caseNo/receipt", auth, role("clerk", "supervisor", "admin"), async (req: Authed, res) => {
-    const caseNo = parse(schemas.id, req.params.caseNo);
-    const b = parse(schemas.caseReceipt, req.body ?? {});
-    if (!d.cases) throw new HallError("UNKNOWN_CASE", "no such case");
-    // The service's own rules: an unknown case answers UNKNOWN_CASE.
-    const c = await d.cases.get(req.staff as StaffRecord, caseNo);
-    const counterId = b.counterId ?? c.counterId;
-    if (!counterId) throw new HallError("VALIDATION_FAILED", "counterId: the case was not accepted at a counter");
-    if (!canViewCounter(req.staff as StaffRecord, counterId, d.hall))
-      throw new HallError("FORBIDDEN", "a clerk prints only at their own counter");
-    const cat = d.config.data.catalogue;
-    const job = caseSlipJob(c, cat, {
-      origin: cat.hall.publicUrl || baseUrl(req),
-      lang: b.lang ?? "zh",
-      jobId: `case-${caseNo}-${b.requestId}`,
-    });
-    const print = await d.devices.printAtCounter(counterId, job.jobId, (width) => encodeCaseSlip(job, { width }));
-    res.json({ print });
-  });
   app.use(caseRoutes(d));
   app.use(helpdeskRoutes(d));
   mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
