@@ -87,6 +87,8 @@ export interface RunningHub {
   config: ConfigStore;
   /** What GET /metrics exposes. */
   metrics: HubMetrics;
+  /** The Socket.IO side (tests watch how it broadcasts). */
+  realtime: Realtime;
   close(): Promise<void>;
 }
 
@@ -251,6 +253,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     log,
     originAllowed: (origin, host) => originAllowed(origin, host, config.data.catalogue.hall),
     subscriptionGuard: subscriptionGuard(pairings),
+    onBroadcast: (ms) => metrics.broadcast(ms),
   });
   attachDeviceSockets(realtime.io, pairings);
   // Window displays and keypads follow the hall, after the screens (as before the bus: a
@@ -298,6 +301,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     devices,
     config,
     metrics,
+    realtime,
     close: () => {
       closing ??= (async () => {
         clearInterval(releaseTimer);

@@ -1,8 +1,10 @@
 import type { Server as HttpServer } from "node:http";
+import { performance } from "node:perf_hooks";
 import { Server, type Socket } from "socket.io";
 import type { Ack, ErrorCode } from "../contract/errors.ts";
 import type {
   ClientToServerEvents,
+  HallSnapshot,
   InterServerEvents,
   ServerToClientEvents,
   SocketData,
@@ -36,6 +38,8 @@ export interface RealtimeDeps {
   originAllowed?: (origin: string | undefined, host: string | undefined) => boolean;
   /** Refuses a subscription the socket may not make (kiosk rooms need that kiosk's device token). */
   subscriptionGuard?: (data: SocketData, sub: Subscription) => Extract<Ack<never>, { ok: false }> | null;
+  /** Told how long each broadcast took inside Socket.IO's emit (for /metrics). */
+  onBroadcast?: (ms: number) => void;
 }
 
 /** Distinct subscriptions one socket may hold (a page needs one or two): each sends a snapshot. */
@@ -47,6 +51,12 @@ const HALL = "hall";
  * leaving them out spares a large broadcast to every window of the hall. */
 const STATS = "stats";
 const STATS_INTERVAL_MS = 250;
+/**
+ * How long one built snapshot serves the sockets that subscribe after it while nothing
+ * happened in the hall (every bus event drops it at once): the live figures in it are then
+ * at most as old as the wall's own 250 ms cadence.
+ */
+export const SNAPSHOT_REUSE_MS = STATS_INTERVAL_MS;
 
 // One schema per subscription and command, shared with the REST routes (hall/commands.ts).
 const subscriptionSchema = subscription;
@@ -69,6 +79,15 @@ export class Realtime {
   readonly io: HubIo;
   private statsTimer: NodeJS.Timeout | undefined;
   private statsDirty = false;
+  /**
+   * The snapshot last sent, shared by every socket that subscribes until something happens.
+   * With connection state recovery Socket.IO keeps each packet it sends (a socket's own
+   * snapshot included) for the recovery window, by reference: 195 screens connecting kept
+   * 195 copies of the hall (~20 MB on the reference hall) for two minutes; shared, one.
+   */
+  private shared: { snapshot: HallSnapshot; at: number } | undefined;
+  /** Snapshots built (not reused): what a test can watch to see they are shared. */
+  snapshotsBuilt = 0;
 
   constructor(
     http: HttpServer,
@@ -110,22 +129,34 @@ export class Realtime {
   /** What the hall publishes, to the rooms that care. Keyed by `this`: close() removes them all. */
   private listen(): void {
     const bus = this.d.hall.bus;
-    bus.on(this, "hall.events", (events) => this.publish(events));
-    bus.on(this, "hall.day", (day) => {
-      this.io.emit("hall:day", { day });
-      // A new day is a new picture: numbering, lines and figures all start again.
-      for (const s of this.io.of("/").sockets.values()) if (s.rooms.has(HALL)) s.emit("hall:snapshot", this.d.views.snapshot());
+    // Whatever the hall publishes changes the picture: the shared snapshot is dropped first,
+    // so no socket subscribing after an event gets a snapshot from before it.
+    bus.on(this, "hall.events", (events) => {
+      this.shared = undefined;
+      this.publish(events);
     });
-    bus.on(this, "catalogue.changed", (catalogue) => this.io.to(HALL).emit("catalogue:updated", catalogue));
+    bus.on(this, "hall.day", (day) => {
+      this.shared = undefined;
+      this.io.emit("hall:day", { day });
+      // A new day is a new picture: numbering, lines and figures all start again. One
+      // broadcast: encoded once, not once per socket.
+      this.broadcast(HALL, "hall:snapshot", this.snapshot());
+    });
+    bus.on(this, "catalogue.changed", (catalogue) => {
+      this.shared = undefined;
+      this.broadcast(HALL, "catalogue:updated", catalogue);
+    });
     bus.on(this, "counter.changed", (counterId) => {
+      this.shared = undefined;
       const c = this.d.hall.counterState(counterId);
-      if (c) this.io.to(`counter:${counterId}`).emit("counter:updated", { ...c });
+      if (c) this.broadcast(`counter:${counterId}`, "counter:updated", { ...c });
     });
     bus.on(this, "device.status", (status) => {
-      this.io.to(HALL).emit("device:status", status);
+      this.shared = undefined;
+      this.broadcast(HALL, "device:status", status);
       this.markStats();
     });
-    bus.on(this, "kiosk.input", (input) => this.io.to(`screen:kiosk-${input.kioskId}`).emit("kiosk:input", input));
+    bus.on(this, "kiosk.input", (input) => this.broadcast(`screen:kiosk-${input.kioskId}`, "kiosk:input", input));
   }
 
   private onConnection(socket: HubSocket): void {
@@ -161,7 +192,7 @@ export class Realtime {
       // A recovered socket already got what it missed; a fresh one needs the full picture.
       if (!socket.recovered && !again) {
         if (sub.view === "ticket") this.sendProgress(sub.ticketId, socket);
-        else socket.emit("hall:snapshot", this.d.views.snapshot());
+        else socket.emit("hall:snapshot", this.snapshot());
       }
     });
     socket.on("counter:command", async (raw, ack) => {
@@ -204,7 +235,7 @@ export class Realtime {
         case "ticket.issued": {
           // Absent only when the day turned between the journal's answer and this batch.
           const t = hall.publicTicket(e.ticket.id);
-          if (t) this.io.to(HALL).emit("ticket:issued", t);
+          if (t) this.broadcast(HALL, "ticket:issued", t);
           break;
         }
         case "ticket.called":
@@ -221,7 +252,7 @@ export class Realtime {
           for (const id of folded) {
             if (hall.ticket(id)?.counterId === e.counterId) finished = id;
           }
-          this.io.to(HALL).emit("ticket:called", {
+          this.broadcast(HALL, "ticket:called", {
             ticket: hall.publicTicket(t.id) as PublicTicket,
             call,
             counter: { ...(counter ?? { id: e.counterId, status: "calling", ratingRequested: false, servedToday: 0 }) },
@@ -240,14 +271,14 @@ export class Realtime {
         default: {
           if (folded.has(e.ticketId)) break;
           const t = hall.publicTicket(e.ticketId);
-          if (t) this.io.to(HALL).emit("ticket:updated", t);
+          if (t) this.broadcast(HALL, "ticket:updated", t);
         }
       }
     }
     for (const id of calledAt.keys()) counters.delete(id);
     for (const id of counters) {
       const c = hall.counterState(id);
-      if (c) this.io.to(HALL).emit("counter:updated", { ...c });
+      if (c) this.broadcast(HALL, "counter:updated", { ...c });
     }
     // Phone pages: any change in a line can move everyone behind it.
     for (const room of this.io.of("/").adapter.rooms.keys()) {
@@ -256,13 +287,41 @@ export class Realtime {
     this.markStats();
   }
 
+  /**
+   * One broadcast: Socket.IO encodes the packet once (and its WebSocket frame once) and
+   * writes that to every socket in the room; never loop over sockets to emit the same thing.
+   */
+  private broadcast<E extends keyof ServerToClientEvents>(
+    room: string,
+    event: E,
+    ...args: Parameters<ServerToClientEvents[E]>
+  ): void {
+    const t0 = performance.now();
+    this.io.to(room).emit(event, ...args);
+    this.d.onBroadcast?.(performance.now() - t0);
+  }
+
+  /**
+   * The hall's snapshot, shared while nothing happened (see {@link shared}). Never changed
+   * after it is built: Socket.IO may still hold it for a socket that recovers.
+   */
+  private snapshot(): HallSnapshot {
+    const now = performance.now();
+    const s = this.shared;
+    if (s && now - s.at < SNAPSHOT_REUSE_MS) return s.snapshot;
+    this.snapshotsBuilt++;
+    const snapshot = this.d.views.snapshot();
+    this.shared = { snapshot, at: now };
+    return snapshot;
+  }
+
   private sendProgress(ticketId: string, to?: HubSocket): void {
     const ticket = this.d.hall.publicTicket(ticketId);
     if (!ticket) return;
     const call = this.d.hall.currentCall(ticketId);
     const payload = { ticket, ...(call ? { call } : {}) };
     if (to) to.emit("ticket:progress", payload);
-    else this.io.to(`ticket:${ticketId}`).emit("ticket:progress", payload);
+    else this.broadcast(`ticket:${ticketId}`, "ticket:progress", payload);
   }
 
   /** Live figures go out at most every 250 ms: the wall wants ≤ 1 s, the hub wants calm. */
@@ -278,7 +337,7 @@ export class Realtime {
       return;
     }
     this.statsDirty = false;
-    this.io.to(STATS).emit("stats:live", this.d.views.liveStats());
+    this.broadcast(STATS, "stats:live", this.d.views.liveStats());
     this.statsTimer = setTimeout(() => this.flushStats(), STATS_INTERVAL_MS);
   }
 
