@@ -5,6 +5,7 @@
  * socket.io clients; the counts come from the hub's own Socket.IO encoder and Realtime.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Catalogue } from "../../../server/src/contract/catalogue.ts";
 import type { HallSnapshot, IssuedTicket, TicketCalled } from "../../../server/src/contract/events.ts";
 import { connected, type HubClient, nextEvent, startTestHub, type TestHub } from "../../helpers/hub.ts";
 
@@ -65,6 +66,35 @@ describe("realtime: broadcasts are encoded once, snapshots are shared", () => {
     expect((encoded.get("ticket:called") ?? 0) - before).toBe(1);
     expect((await t.api("POST", "/api/counters/c01/start", undefined, clerk)).status).toBe(200);
     expect((await t.api("POST", "/api/counters/c01/finish", undefined, clerk)).status).toBe(200);
+  });
+
+  it("a counter page gets the deltas of the queues it serves, not the whole hall's", async () => {
+    const cat = (await t.api<Catalogue>("GET", "/api/hall")).body;
+    const matterQueue = new Map(cat.matters.map((m) => [m.id, m.queueId]));
+    // A counter that does not serve every queue, a matter in a queue it serves and one in a queue it does not.
+    const counter = cat.counters.find((c) => c.profile.queueIds.length < cat.queues.length) as Catalogue["counters"][number];
+    const servedMatter = cat.matters.find((m) => counter.profile.queueIds.includes(m.queueId))?.id as string;
+    const otherMatter = cat.matters.find((m) => !counter.profile.queueIds.includes(m.queueId))?.id as string;
+    expect([counter, servedMatter, otherMatter].every(Boolean)).toBe(true);
+
+    const page = t.socket();
+    open.push(page);
+    await connected(page);
+    await page.emitWithAck("subscribe", { view: "counter", counterId: counter.id });
+    const [screen] = (await subscribed(1)).sockets as [HubClient];
+    const pageGot: string[] = [];
+    page.on("ticket:issued", (tk) => pageGot.push(tk.id));
+    const screenGot: string[] = [];
+    screen.on("ticket:issued", (tk) => screenGot.push(tk.id));
+
+    const other = await t.issue<IssuedTicket>({ matterId: otherMatter });
+    const mine = await t.issue<IssuedTicket>({ matterId: servedMatter });
+    expect(matterQueue.get(otherMatter)).not.toBe(mine.body.queueId);
+    // Deltas arrive in order on a connection: once the page has the served queue's ticket,
+    // the other queue's (sent before it) would have come already, had it been sent.
+    for (let i = 0; i < 250 && (pageGot.length < 1 || screenGot.length < 2); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(screenGot).toEqual([other.body.id, mine.body.id]);
+    expect(pageGot).toEqual([mine.body.id]);
   });
 
   it("screens subscribing while nothing happens share one snapshot; the next event makes a new one", async () => {
