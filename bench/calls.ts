@@ -346,7 +346,7 @@ async function baselineSide(payloadBytes: () => number): Promise<Side> {
         let commands = 0;
         // Its emit timings start again with the run (SIGUSR2 prints and resets them).
         child.proc.kill("SIGUSR2");
-        await child.nextLine(10_000);
+        await child.nextLine(60_000);
         const cpu0 = cpuMs(child.proc.pid as number);
         const wall0 = performance.now();
         // The same schedule as the hub's: every command is broadcast once; those in a
@@ -366,7 +366,7 @@ async function baselineSide(payloadBytes: () => number): Promise<Side> {
         await sleep(SETTLE_MS);
         const cpuPct = ((cpuMs(child.proc.pid as number) - cpu0) / (performance.now() - wall0)) * 100;
         child.proc.kill("SIGUSR2");
-        const emit = JSON.parse(await child.nextLine(10_000)) as NonNullable<RunResult["emit"]>;
+        const emit = JSON.parse(await child.nextLine(60_000)) as NonNullable<RunResult["emit"]>;
         return result(sent, seen, { commands, errors: 0, cpuPct, emit });
       },
       close: async () => {
