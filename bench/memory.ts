@@ -11,7 +11,7 @@
  * so its stages only show the total; the tsx run shows where the memory goes.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type BenchResult, type Child, ROOT, type Row, deskToken, say, sleep, spawnChild } from "./lib.ts";
 import type { Stage } from "./memory-child.ts";
@@ -47,6 +47,18 @@ function bundle(): { script: string; cleanup(): void } {
     script: "server/node_modules/.bench-build/memory-child.js",
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * The node flags `npm start` runs the hub with (package.json), so the bundle is measured
+ * as it runs: `--max-semi-space-size` caps V8's young generation, which otherwise grows to
+ * 2 × 16 MB of resident semi-spaces under the hall's traffic and keeps them.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  const m = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/server\/main\.js/.exec(pkg.scripts.start);
+  if (!m) throw new Error(`package.json start does not run node dist/server/main.js: ${pkg.scripts.start}`);
+  return (m[1] ?? "").split(/\s+/).filter(Boolean);
 }
 
 interface Measured {
@@ -89,7 +101,7 @@ export async function benchMemory(): Promise<BenchResult> {
       const hall = await prepareHall(scale);
       try {
         const tsx = await measure(hall.dataDir, "bench/memory-child.ts", ["--expose-gc", "--import", "tsx"]);
-        const node = await measure(hall.dataDir, built.script, ["--expose-gc"]);
+        const node = await measure(hall.dataDir, built.script, ["--expose-gc", ...startFlags()]);
         const label =
           scale === "demo"
             ? "demo hall (20 departments, 108 matters, 45 counters)"
@@ -114,7 +126,7 @@ export async function benchMemory(): Promise<BenchResult> {
           });
           const w = m.withScreens;
           notes.push(
-            `memory, ${scale} hall, ${how}: RSS by stage (MB, after a full GC): ${steps.join("; ")}; + ${SCREENS} screens subscribed: ${w.rss.toFixed(0)} (heap used ${w.heapUsed.toFixed(0)} of ${w.heapTotal.toFixed(0)}, external ${w.external.toFixed(0)}, array buffers ${w.arrayBuffers.toFixed(0)}; V8 spaces: ${Object.entries(
+            `memory, ${scale} hall, ${how}${target ? ` (node ${startFlags().join(" ")})` : ""}: RSS by stage (MB, after a full GC): ${steps.join("; ")}; + ${SCREENS} screens subscribed: ${w.rss.toFixed(0)} (heap used ${w.heapUsed.toFixed(0)} of ${w.heapTotal.toFixed(0)}, external ${w.external.toFixed(0)}, array buffers ${w.arrayBuffers.toFixed(0)}; V8 spaces: ${Object.entries(
               w.spaces,
             )
               .filter(([, v]) => v >= 1)

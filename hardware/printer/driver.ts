@@ -30,6 +30,17 @@ export interface RawPrintJob {
 }
 
 /**
+ * A job whose content is not known yet (the ticket is still being made durable), queued
+ * now so that the printer's status question travels while the hub waits for its disk.
+ * `ready` gives the job, or null when there is nothing to print after all (the ticket was
+ * refused); the status is asked either way.
+ */
+export interface PendingPrintJob {
+  jobId: string;
+  ready: Promise<TicketPrintJob | RawPrintJob | null>;
+}
+
+/**
  * A queue-ticket printer as the device manager sees it.
  *
  * `print` resolves once the ticket bytes are handed to the printer and rejects with a
@@ -41,7 +52,7 @@ export interface RawPrintJob {
 export interface TicketPrinter {
   readonly id: string;
   readonly status: PrinterStatus;
-  print(job: TicketPrintJob | RawPrintJob): Promise<void>;
+  print(job: TicketPrintJob | RawPrintJob | PendingPrintJob): Promise<void>;
   on(event: "status", fn: (s: PrinterStatus) => void): this;
 }
 
@@ -157,7 +168,7 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
     }
   }
 
-  print(job: TicketPrintJob | RawPrintJob): Promise<void> {
+  print(job: TicketPrintJob | RawPrintJob | PendingPrintJob): Promise<void> {
     if (this.#printed.has(job.jobId)) return Promise.resolve();
     const running = this.#inflight.get(job.jobId);
     if (running) return running;
@@ -166,15 +177,22 @@ export class EscPosPrinter extends EventEmitter implements TicketPrinter {
     return run;
   }
 
-  async #printNow(job: TicketPrintJob | RawPrintJob): Promise<void> {
-    if (this.#printed.has(job.jobId)) return;
+  async #printNow(queued: TicketPrintJob | RawPrintJob | PendingPrintJob): Promise<void> {
+    if (this.#printed.has(queued.jobId)) return;
+    let job: TicketPrintJob | RawPrintJob | null;
+    if ("ready" in queued) {
+      // The question and the job's making run side by side: press → paper is one round
+      // trip to the printer or one journal fsync, whichever is longer, not both in a row.
+      [, job] = await Promise.all([this.#check(), queued.ready]);
+      if (!job) return;
+    } else job = queued;
     let bytes: Buffer;
     try {
       bytes = "bytes" in job ? job.bytes : encodeTicket(job, { width: this.#width });
     } catch (err) {
       throw new DeviceError("ERROR", `cannot encode ticket: ${err instanceof Error ? err.message : String(err)}`);
     }
-    await this.#check();
+    if (!("ready" in queued)) await this.#check();
     try {
       await withTimeout(this.#link.write(bytes), this.#writeTimeoutMs);
     } catch (err) {

@@ -88,6 +88,8 @@ export interface RunningHub {
   config: ConfigStore;
   /** What GET /metrics exposes. */
   metrics: HubMetrics;
+  /** The Socket.IO side (tests watch how it broadcasts). */
+  realtime: Realtime;
   close(): Promise<void>;
 }
 
@@ -262,6 +264,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     log,
     originAllowed: (origin, host) => originAllowed(origin, host, config.data.catalogue.hall),
     subscriptionGuard: subscriptionGuard(pairings),
+    onBroadcast: (ms) => metrics.broadcast(ms),
   });
   attachDeviceSockets(realtime.io, pairings);
   // Window displays and keypads follow the hall on its bus, after the screens (a call
@@ -309,6 +312,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     devices,
     config,
     metrics,
+    realtime,
     close: () => {
       closing ??= (async () => {
         clearInterval(releaseTimer);

@@ -2,7 +2,7 @@ import type { IdReaderSimulator } from "../../../hardware/idreader/simulator.ts"
 import type { KeypadSimulator } from "../../../hardware/keypad/simulator.ts";
 import type { DisplayStyle } from "../../../hardware/led/protocol.ts";
 import type { LedSimulator } from "../../../hardware/led/simulator.ts";
-import type { RawPrintJob } from "../../../hardware/printer/driver.ts";
+import type { PendingPrintJob, RawPrintJob } from "../../../hardware/printer/driver.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import type { PrinterSimulator } from "../../../hardware/printer/simulator.ts";
 import type { ScannerSimulator } from "../../../hardware/scanner/simulator.ts";
@@ -47,7 +47,7 @@ export interface DeviceHandle {
   /** Simulators behind a simulated transport, for fault injection (demo, tests). */
   readonly sims?: Omit<DeviceSims, "plug">;
   /** Print a ticket; rejects with DeviceError (OFFLINE, PAPER_OUT, TIMEOUT …). Ticket printers only. */
-  print?(job: TicketPrintJob | RawPrintJob): Promise<void>;
+  print?(job: TicketPrintJob | RawPrintJob | PendingPrintJob): Promise<void>;
   /** Show the state of the device's counter (window displays, keypad screens). */
   showCounter?(shown: CounterDisplay): void;
   /**

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { windowDisplay } from "../../../hardware/led/protocol.ts";
-import type { RawPrintJob } from "../../../hardware/printer/driver.ts";
+import type { PendingPrintJob, RawPrintJob } from "../../../hardware/printer/driver.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { DeviceError } from "../../../hardware/transport/link.ts";
 import type { DeviceConfig, DeviceStatus, TransportConfig } from "../contract/devices.ts";
@@ -103,13 +103,16 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
   }
 
   /** Print a ticket on the kiosk's printer. Never rejects: failure is a result. */
-  async printTicket(kioskId: string, job: TicketPrintJob): Promise<PrintResult> {
+  async printTicket(kioskId: string, job: TicketPrintJob | PendingPrintJob): Promise<PrintResult> {
     const u = [...this.running.values()].find((x) => x.device?.print && x.kioskId === kioskId);
     return this.printOn(u, () => job);
   }
 
   /** One print on one unit's printer, its failure turned into a result the page can show. */
-  private async printOn(u: DeviceUnit | undefined, job: () => TicketPrintJob | RawPrintJob): Promise<PrintResult> {
+  private async printOn(
+    u: DeviceUnit | undefined,
+    job: () => TicketPrintJob | RawPrintJob | PendingPrintJob,
+  ): Promise<PrintResult> {
     if (!u?.device?.print) return { status: "none" };
     try {
       await u.device.print(job());

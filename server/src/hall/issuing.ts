@@ -105,6 +105,44 @@ export class TicketIssuer {
     // The id names the day it is for (see newTicketId): turn the day first if it is due.
     this.hall.rotateIfNeeded(now);
     const ticketId = this.newId(this.hall.day);
+    // The kiosk's printer is asked whether it can print now, while the journal makes the
+    // ticket durable; the ticket itself goes to it only after that (see PendingTicketPrint).
+    let made: (job: TicketPrint | null) => void = () => {};
+    const printing =
+      input.kioskId && this.print
+        ? this.print.printTicket(input.kioskId, { jobId: ticketId, ready: new Promise((res) => (made = res)) })
+        : undefined;
+    try {
+      return await this.issueAs(
+        ticketId,
+        input,
+        baseUrl,
+        { matterId, priority, appointmentAt, booking, id, idToken },
+        made,
+        printing,
+      );
+    } finally {
+      // Refused or failed: nothing to print (a no-op once the ticket was handed over).
+      made(null);
+    }
+  }
+
+  private async issueAs(
+    ticketId: string,
+    input: IssueInput,
+    baseUrl: string,
+    a: {
+      matterId: string;
+      priority: PriorityClass;
+      appointmentAt: number | undefined;
+      booking: { code: string } | undefined;
+      id: IdReading | undefined;
+      idToken: string | undefined;
+    },
+    made: (job: TicketPrint | null) => void,
+    printing: Promise<PrintResult> | undefined,
+  ): Promise<IssuedTicket> {
+    const { matterId, priority, appointmentAt, booking, id, idToken } = a;
     const r = await this.hall.run({
       type: "issue",
       ticketId,
@@ -133,9 +171,11 @@ export class TicketIssuer {
     }
     const t = this.hall.engineState().tickets.get(ticketId) as Ticket;
     const phoneUrl = this.phoneUrl(t.id, baseUrl);
-    const print = input.kioskId
-      ? await this.printFor(t, input.kioskId, input.lang ?? "zh", phoneUrl, t.id)
-      : ({ status: "none" } as const);
+    let print: PrintResult = { status: "none" };
+    if (printing) {
+      made(this.jobFor(t, input.lang ?? "zh", phoneUrl, t.id));
+      print = await printing;
+    }
     return { ...publicTicket(this.hall.engineState(), t), phoneUrl, holderKey: this.keys.keyFor(t.id), print };
   }
 
@@ -212,6 +252,10 @@ export class TicketIssuer {
 
   private async printFor(t: Ticket, kioskId: string, lang: "zh" | "en", phoneUrl: string, jobId: string): Promise<PrintResult> {
     if (!this.print) return { status: "none" };
+    return this.print.printTicket(kioskId, this.jobFor(t, lang, phoneUrl, jobId));
+  }
+
+  private jobFor(t: Ticket, lang: "zh" | "en", phoneUrl: string, jobId: string): TicketPrint {
     const s = this.hall.engineState();
     const matter = s.index.matters.get(t.matterId);
     const queue = s.index.queues.get(t.queueId);
@@ -234,6 +278,6 @@ export class TicketIssuer {
       materials: (matter?.materials ?? []).slice(0, 3),
       lang,
     };
-    return this.print.printTicket(kioskId, job);
+    return job;
   }
 }

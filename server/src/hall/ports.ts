@@ -62,8 +62,18 @@ export interface TicketPrint {
   footer?: string;
 }
 
+/**
+ * A ticket handed to the printer before it is made (see issuing: the printer's status
+ * question travels while the journal writes the ticket). `ready` resolves to the ticket,
+ * or to null when it was refused and nothing is to be printed; it must always resolve.
+ */
+export interface PendingTicketPrint {
+  jobId: string;
+  ready: Promise<TicketPrint | null>;
+}
+
 /** Printing as the issuing desk needs it; the device manager provides it. */
 export interface PrintPort {
   /** Print on the kiosk's printer; never rejects (a failure is a result, the ticket stays valid). */
-  printTicket(kioskId: string, job: TicketPrint): Promise<PrintResult>;
+  printTicket(kioskId: string, job: TicketPrint | PendingTicketPrint): Promise<PrintResult>;
 }

@@ -1,8 +1,10 @@
 import type { Server as HttpServer } from "node:http";
+import { performance } from "node:perf_hooks";
 import { Server, type Socket } from "socket.io";
 import type { Ack, ErrorCode } from "../contract/errors.ts";
 import type {
   ClientToServerEvents,
+  HallSnapshot,
   InterServerEvents,
   ServerToClientEvents,
   SocketData,
@@ -36,17 +38,32 @@ export interface RealtimeDeps {
   originAllowed?: (origin: string | undefined, host: string | undefined) => boolean;
   /** Refuses a subscription the socket may not make (kiosk rooms need that kiosk's device token). */
   subscriptionGuard?: (data: SocketData, sub: Subscription) => Extract<Ack<never>, { ok: false }> | null;
+  /** Told how long each broadcast took inside Socket.IO's emit (for /metrics). */
+  onBroadcast?: (ms: number) => void;
 }
 
 /** Distinct subscriptions one socket may hold (a page needs one or two): each sends a snapshot. */
 export const MAX_SUBSCRIPTIONS = 8;
 
-/** Room every screen-like client is in: all per-item deltas go here. */
+/** Room every screen-like client is in, counter pages included: what all of them need
+ * (the catalogue, device health, a new day). */
 const HALL = "hall";
-/** Clients that draw live figures (wall, call screens, kiosks): counter pages don't, and
- * leaving them out spares a large broadcast to every window of the hall. */
+/**
+ * Clients that follow the whole hall (wall, call screens, kiosks): every per-item delta and
+ * the live figures go here. Counter pages don't: each joins the rooms of the queues it
+ * serves and its own counter's, and gets only those deltas, which are all it shows. A call
+ * in a hall of 150 counter pages and 70 screens is then written to ~85 sockets, not 220.
+ */
 const STATS = "stats";
+const queueRoom = (queueId: string) => `queue:${queueId}`;
+const counterRoom = (counterId: string) => `counter:${counterId}`;
 const STATS_INTERVAL_MS = 250;
+/**
+ * How long one built snapshot serves the sockets that subscribe after it while nothing
+ * happened in the hall (every bus event drops it at once): the live figures in it are then
+ * at most as old as the wall's own 250 ms cadence.
+ */
+export const SNAPSHOT_REUSE_MS = STATS_INTERVAL_MS;
 
 // One schema per subscription and command, shared with the REST routes (hall/commands.ts).
 const subscriptionSchema = subscription;
@@ -69,6 +86,15 @@ export class Realtime {
   readonly io: HubIo;
   private statsTimer: NodeJS.Timeout | undefined;
   private statsDirty = false;
+  /**
+   * The snapshot last sent, shared by every socket that subscribes until something happens.
+   * With connection state recovery Socket.IO keeps each packet it sends (a socket's own
+   * snapshot included) for the recovery window, by reference: 195 screens connecting kept
+   * 195 copies of the hall (~20 MB on the reference hall) for two minutes; shared, one.
+   */
+  private shared: { snapshot: HallSnapshot; at: number } | undefined;
+  /** Snapshots built (not reused): what a test can watch to see they are shared. */
+  snapshotsBuilt = 0;
 
   constructor(
     http: HttpServer,
@@ -110,22 +136,35 @@ export class Realtime {
   /** What the hall publishes, to the rooms that care. Keyed by `this`: close() removes them all. */
   private listen(): void {
     const bus = this.d.hall.bus;
-    bus.on(this, "hall.events", (events) => this.publish(events));
-    bus.on(this, "hall.day", (day) => {
-      this.io.emit("hall:day", { day });
-      // A new day is a new picture: numbering, lines and figures all start again.
-      for (const s of this.io.of("/").sockets.values()) if (s.rooms.has(HALL)) s.emit("hall:snapshot", this.d.views.snapshot());
+    // Whatever the hall publishes changes the picture: the shared snapshot is dropped first,
+    // so no socket subscribing after an event gets a snapshot from before it.
+    bus.on(this, "hall.events", (events) => {
+      this.shared = undefined;
+      this.publish(events);
     });
-    bus.on(this, "catalogue.changed", (catalogue) => this.io.to(HALL).emit("catalogue:updated", catalogue));
+    bus.on(this, "hall.day", (day) => {
+      this.shared = undefined;
+      this.io.emit("hall:day", { day });
+      // A new day is a new picture: numbering, lines and figures all start again. One
+      // broadcast: encoded once, not once per socket.
+      this.broadcast(HALL, "hall:snapshot", this.snapshot());
+    });
+    bus.on(this, "catalogue.changed", (catalogue) => {
+      this.shared = undefined;
+      this.rejoinQueues();
+      this.broadcast(HALL, "catalogue:updated", catalogue);
+    });
     bus.on(this, "counter.changed", (counterId) => {
+      this.shared = undefined;
       const c = this.d.hall.counterState(counterId);
-      if (c) this.io.to(`counter:${counterId}`).emit("counter:updated", { ...c });
+      if (c) this.broadcast(`counter:${counterId}`, "counter:updated", { ...c });
     });
     bus.on(this, "device.status", (status) => {
-      this.io.to(HALL).emit("device:status", status);
+      this.shared = undefined;
+      this.broadcast(HALL, "device:status", status);
       this.markStats();
     });
-    bus.on(this, "kiosk.input", (input) => this.io.to(`screen:kiosk-${input.kioskId}`).emit("kiosk:input", input));
+    bus.on(this, "kiosk.input", (input) => this.broadcast(`screen:kiosk-${input.kioskId}`, "kiosk:input", input));
   }
 
   private onConnection(socket: HubSocket): void {
@@ -151,9 +190,10 @@ export class Realtime {
       } else {
         rooms.push(HALL);
         if (sub.view !== "counter") rooms.push(STATS);
-        // A counter's pages get what concerns only that counter (a hand-back request). A zone
-        // has no room: every call screen gets the hall's deltas and shows its zone's.
-        if (sub.view === "counter") rooms.push(`counter:${sub.counterId}`);
+        // A counter's pages get what concerns that counter (its tickets, its state, a
+        // hand-back request) and the queues it serves. A zone has no room: every call screen
+        // gets the hall's deltas and shows its zone's.
+        if (sub.view === "counter") rooms.push(counterRoom(sub.counterId), ...this.servedRooms(sub.counterId));
         if (sub.view === "screen") rooms.push(`screen:${sub.screenId}`);
       }
       void socket.join(rooms);
@@ -161,7 +201,7 @@ export class Realtime {
       // A recovered socket already got what it missed; a fresh one needs the full picture.
       if (!socket.recovered && !again) {
         if (sub.view === "ticket") this.sendProgress(sub.ticketId, socket);
-        else socket.emit("hall:snapshot", this.d.views.snapshot());
+        else socket.emit("hall:snapshot", this.snapshot());
       }
     });
     socket.on("counter:command", async (raw, ack) => {
@@ -204,7 +244,7 @@ export class Realtime {
         case "ticket.issued": {
           // Absent only when the day turned between the journal's answer and this batch.
           const t = hall.publicTicket(e.ticket.id);
-          if (t) this.io.to(HALL).emit("ticket:issued", t);
+          if (t) this.broadcast(this.ticketRooms(t), "ticket:issued", t);
           break;
         }
         case "ticket.called":
@@ -221,8 +261,9 @@ export class Realtime {
           for (const id of folded) {
             if (hall.ticket(id)?.counterId === e.counterId) finished = id;
           }
-          this.io.to(HALL).emit("ticket:called", {
-            ticket: hall.publicTicket(t.id) as PublicTicket,
+          const ticket = hall.publicTicket(t.id) as PublicTicket;
+          this.broadcast(this.ticketRooms(ticket, e.counterId), "ticket:called", {
+            ticket,
             call,
             counter: { ...(counter ?? { id: e.counterId, status: "calling", ratingRequested: false, servedToday: 0 }) },
             ...(finished ? { finished: hall.publicTicket(finished) as PublicTicket } : {}),
@@ -240,14 +281,14 @@ export class Realtime {
         default: {
           if (folded.has(e.ticketId)) break;
           const t = hall.publicTicket(e.ticketId);
-          if (t) this.io.to(HALL).emit("ticket:updated", t);
+          if (t) this.broadcast(this.ticketRooms(t, "counterId" in e ? e.counterId : undefined), "ticket:updated", t);
         }
       }
     }
     for (const id of calledAt.keys()) counters.delete(id);
     for (const id of counters) {
       const c = hall.counterState(id);
-      if (c) this.io.to(HALL).emit("counter:updated", { ...c });
+      if (c) this.broadcast([STATS, counterRoom(id)], "counter:updated", { ...c });
     }
     // Phone pages: any change in a line can move everyone behind it.
     for (const room of this.io.of("/").adapter.rooms.keys()) {
@@ -256,13 +297,70 @@ export class Realtime {
     this.markStats();
   }
 
+  /**
+   * One broadcast: Socket.IO encodes the packet once (and its WebSocket frame once) and
+   * writes that to every socket in the room; never loop over sockets to emit the same thing.
+   */
+  private broadcast<E extends keyof ServerToClientEvents>(
+    room: string | string[],
+    event: E,
+    ...args: Parameters<ServerToClientEvents[E]>
+  ): void {
+    const t0 = performance.now();
+    this.io.to(room).emit(event, ...args);
+    this.d.onBroadcast?.(performance.now() - t0);
+  }
+
+  /**
+   * Who gets a delta about this ticket: the whole-hall views, the counters serving its
+   * queue, and the counters it concerns (called to, transferred to, acted on by). Socket.IO
+   * sends one packet to the union, each socket once.
+   */
+  private ticketRooms(t: PublicTicket, actingCounter?: string): string[] {
+    const rooms = [STATS, queueRoom(t.queueId)];
+    for (const c of [t.counterId, t.targetCounterId, actingCounter]) if (c) rooms.push(counterRoom(c));
+    return rooms;
+  }
+
+  /** The queue rooms of the queues a counter serves (the catalogue's profile, as its page reads it). */
+  private servedRooms(counterId: string): string[] {
+    const counter = this.d.hall.catalogue().counters.find((c) => c.id === counterId);
+    return (counter?.profile.queueIds ?? []).map(queueRoom);
+  }
+
+  /** A new catalogue may change which queues a counter serves: its pages follow. */
+  private rejoinQueues(): void {
+    for (const s of this.io.of("/").sockets.values()) {
+      const counters = (s.data.subscriptions ?? [])
+        .map((k) => JSON.parse(k) as Subscription)
+        .flatMap((sub) => (sub.view === "counter" ? [sub.counterId] : []));
+      if (counters.length === 0) continue;
+      for (const room of [...s.rooms]) if (room.startsWith("queue:")) void s.leave(room);
+      void s.join(counters.flatMap((c) => this.servedRooms(c)));
+    }
+  }
+
+  /**
+   * The hall's snapshot, shared while nothing happened (see {@link shared}). Never changed
+   * after it is built: Socket.IO may still hold it for a socket that recovers.
+   */
+  private snapshot(): HallSnapshot {
+    const now = performance.now();
+    const s = this.shared;
+    if (s && now - s.at < SNAPSHOT_REUSE_MS) return s.snapshot;
+    this.snapshotsBuilt++;
+    const snapshot = this.d.views.snapshot();
+    this.shared = { snapshot, at: now };
+    return snapshot;
+  }
+
   private sendProgress(ticketId: string, to?: HubSocket): void {
     const ticket = this.d.hall.publicTicket(ticketId);
     if (!ticket) return;
     const call = this.d.hall.currentCall(ticketId);
     const payload = { ticket, ...(call ? { call } : {}) };
     if (to) to.emit("ticket:progress", payload);
-    else this.io.to(`ticket:${ticketId}`).emit("ticket:progress", payload);
+    else this.broadcast(`ticket:${ticketId}`, "ticket:progress", payload);
   }
 
   /** Live figures go out at most every 250 ms: the wall wants ≤ 1 s, the hub wants calm. */
@@ -278,7 +376,7 @@ export class Realtime {
       return;
     }
     this.statsDirty = false;
-    this.io.to(STATS).emit("stats:live", this.d.views.liveStats());
+    this.broadcast(STATS, "stats:live", this.d.views.liveStats());
     this.statsTimer = setTimeout(() => this.flushStats(), STATS_INTERVAL_MS);
   }
 

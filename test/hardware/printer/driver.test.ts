@@ -44,6 +44,40 @@ describe("hardware/printer EscPosPrinter faults (simulator)", () => {
     return { pair, sim, printer, statuses };
   }
 
+  it("a pending job asks the printer before its ticket exists, and prints only once the ticket is given", async () => {
+    const { sim, printer } = await setup();
+    const asked = sim.statusQueries;
+    let give: (job: ReturnType<typeof ticketJob> | null) => void = () => {};
+    const done = printer.print({ jobId: "t-1", ready: new Promise((res) => (give = res)) });
+    // The question goes out while the ticket is still being made (the hub waits for its disk).
+    await waitFor(() => sim.statusQueries > asked, 2000, "status question");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sim.tickets).toHaveLength(0);
+    const job = ticketJob(7);
+    give({ ...job, jobId: "t-1" });
+    await done;
+    await waitFor(() => sim.tickets.length === 1, 2000, "ticket");
+    expect(sim.tickets[0]?.lines.join("\n")).toContain(job.number);
+  });
+
+  it("a pending job that turns out to have nothing to print prints nothing, and the queue goes on", async () => {
+    const { sim, printer } = await setup();
+    await printer.print({ jobId: "refused", ready: Promise.resolve(null) });
+    await printer.print(ticketJob(2));
+    await waitFor(() => sim.tickets.length === 1, 2000, "ticket");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sim.tickets).toHaveLength(1);
+  });
+
+  it("a pending job on a printer out of paper fails without waiting to print", async () => {
+    const { sim, printer } = await setup();
+    sim.paperOut(true);
+    await expect(printer.print({ jobId: "t-2", ready: Promise.resolve(ticketJob(3)) })).rejects.toMatchObject({
+      code: "PAPER_OUT",
+    });
+    expect(sim.tickets).toHaveLength(0);
+  });
+
   it("rejects with TIMEOUT and reports offline when the printer answers too slowly", async () => {
     const { sim, printer } = await setup();
     sim.slow(400);

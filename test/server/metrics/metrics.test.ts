@@ -63,6 +63,11 @@ describe("GET /metrics", () => {
     // The hub's own share never exceeds the whole (it is the whole less the disk wait).
     expect(d("onevisit_command_hub_seconds_sum", call)).toBeLessThanOrEqual(d("onevisit_command_seconds_sum", call));
     expect(d("onevisit_command_seconds_sum", call)).toBeGreaterThan(0);
+    // What the hub adds leaves out Socket.IO's own emit (the call went out as a broadcast,
+    // timed apart), so it is never above the hub's share.
+    expect(d("onevisit_command_added_seconds_count", call)).toBe(1);
+    expect(d("onevisit_command_added_seconds_sum", call)).toBeLessThanOrEqual(d("onevisit_command_hub_seconds_sum", call));
+    expect(d("onevisit_broadcast_seconds_count")).toBeGreaterThanOrEqual(2);
     // Cumulative buckets: +Inf holds the call, and no bucket counts more than +Inf.
     const inf = value(after, "onevisit_command_seconds_bucket", { ...call, le: "+Inf" });
     expect(inf).toBe(value(after, "onevisit_command_seconds_count", call));

@@ -77,9 +77,12 @@ describe("realtime (socket.io)", () => {
 
   it("other views join their own rooms too", async () => {
     const s = await client();
+    // A counter page: its counter's room and the rooms of the queues it serves (its deltas).
+    const served = (await t.api<Catalogue>("GET", "/api/hall")).body.counters.find((c) => c.id === "c01")?.profile.queueIds;
+    expect(served?.length).toBeGreaterThan(0);
     expect(await s.emitWithAck("subscribe", { view: "counter", counterId: "c01" })).toEqual({
       ok: true,
-      data: { rooms: ["hall", "counter:c01"] },
+      data: { rooms: ["hall", "counter:c01", ...(served ?? []).map((q) => `queue:${q}`)] },
     });
     expect(await s.emitWithAck("subscribe", { view: "zone", zoneId: "z1" })).toEqual({
       ok: true,
