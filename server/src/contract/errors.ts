@@ -60,6 +60,8 @@ export const ERROR_CODES = [
   "UNKNOWN_SITE",
   /** The Idempotency-Key was used before for a different request. */
   "IDEMPOTENCY_KEY_REUSED",
+  /** 容缺受理: a deferred material is promised after the case's due date (issue 10, spec doubt). */
+  "DEFERRED_AFTER_DUE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
