@@ -79,6 +79,8 @@ export const MIGRATION_LOCK = 7100426;
 export interface OpenedDb {
   db: Kysely<CaseDb>;
   engine: Engine;
+  /** Tell the background checkpointer a write transaction committed (SQLite; no-op otherwise). */
+  noteCommit(): void;
   close(): Promise<void>;
 }
 
@@ -96,8 +98,12 @@ export interface DbOptions {
   schema?: string;
   /** Pool size for PostgreSQL (default 10). */
   poolSize?: number;
-  /** SQLite: background checkpoint period (default 200 ms; 0: none) and the automatic fallback (pages). */
-  checkpoint?: { everyMs?: number; autoPages?: number };
+  /**
+   * SQLite's background checkpoint: after `commits` commits (default 64, an acceptance writes
+   * ~15 pages: about SQLite's own 1,000-page rhythm) or `everyMs` after any commit (default
+   * 2,000; 0: no worker), and SQLite's automatic one at `autoPages` as the safety net.
+   */
+  checkpoint?: { everyMs?: number; commits?: number; autoPages?: number };
 }
 
 export async function openDb(o: DbOptions): Promise<OpenedDb> {
@@ -129,7 +135,7 @@ export async function openDb(o: DbOptions): Promise<OpenedDb> {
       }
     }
     const db = new Kysely<CaseDb>({ dialect: new PostgresDialect({ pool }) });
-    return { db, engine: "postgres", close: () => db.destroy() };
+    return { db, engine: "postgres", noteCommit: () => {}, close: () => db.destroy() };
   }
   if (!o.dataDir) throw new Error("openDb needs a dataDir or a databaseUrl");
   mkdirSync(o.dataDir, { recursive: true });
@@ -144,14 +150,16 @@ export async function openDb(o: DbOptions): Promise<OpenedDb> {
   // commit and landed in the acceptance p99. A worker thread now checkpoints in the
   // background; the commit that would have triggered it only appends to the WAL. The
   // automatic one stays as a safety net, far above what the worker lets the WAL grow to.
-  const everyMs = o.checkpoint?.everyMs ?? 200;
+  const everyMs = o.checkpoint?.everyMs ?? 2000;
   // everyMs 0: no worker, SQLite's own checkpoint at 1,000 pages (as before; the bench's comparison).
   sqlite.pragma(`wal_autocheckpoint = ${o.checkpoint?.autoPages ?? (everyMs > 0 ? 20_000 : 1000)}`);
-  const checkpointer = everyMs > 0 ? startCheckpointer(file, everyMs) : { stop: async () => {} };
+  const checkpointer =
+    everyMs > 0 ? startCheckpointer(file, everyMs, o.checkpoint?.commits ?? 64) : { noteCommit: () => {}, stop: async () => {} };
   const db = new Kysely<CaseDb>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   return {
     db,
     engine: "sqlite",
+    noteCommit: checkpointer.noteCommit,
     close: async () => {
       await checkpointer.stop();
       await db.destroy();
@@ -186,36 +194,50 @@ function cachedStatements(sqlite: Database.Database): SqliteDatabase {
  * synchronous, so a checkpoint on the main thread would stall every request meanwhile).
  * PASSIVE never waits for or blocks the writer; a crash mid-checkpoint is safe (the WAL
  * stays authoritative until a later writer restarts it), and with synchronous=FULL the
- * database file is fsynced before the WAL may be reused. Plain JavaScript (eval), so it
- * runs the same under tsx and in the esbuild bundle.
+ * database file is fsynced before the WAL may be reused. Each checkpoint costs two fsyncs
+ * that compete with the commits' own on the same disk, so it runs about as often as
+ * SQLite's would (every `commits` commits, counted in shared memory without waking the
+ * worker), or after `everyMs` when anything was committed at all. Plain JavaScript (eval),
+ * so it runs the same under tsx and in the esbuild bundle.
  */
-function startCheckpointer(file: string, everyMs: number): { stop(): Promise<void> } {
+function startCheckpointer(file: string, everyMs: number, commits: number): { noteCommit(): void; stop(): Promise<void> } {
+  const counter = new Int32Array(new SharedArrayBuffer(4));
   const code = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.module);
 const db = new Database(workerData.file);
 db.pragma("synchronous = FULL");
 db.pragma("busy_timeout = 0");
-let frames = 0;
+const counter = workerData.counter;
+let seen = 0;
+let last = Date.now();
 const timer = setInterval(() => {
-  try {
-    const r = db.pragma("wal_checkpoint(PASSIVE)")[0];
-    frames += r.checkpointed > 0 ? r.checkpointed : 0;
-  } catch {}
-}, workerData.everyMs);
+  const now = Date.now();
+  const n = Atomics.load(counter, 0);
+  if (n - seen >= workerData.commits || (n !== seen && now - last >= workerData.everyMs)) {
+    try {
+      db.pragma("wal_checkpoint(PASSIVE)");
+    } catch {}
+    seen = n;
+    last = now;
+  }
+}, Math.min(100, workerData.everyMs));
 parentPort.on("message", () => {
   clearInterval(timer);
   db.close();
-  parentPort.postMessage({ frames });
+  parentPort.postMessage("stopped");
 });`;
   const worker = new Worker(code, {
     eval: true,
-    workerData: { file, everyMs, module: createRequire(import.meta.url).resolve("better-sqlite3") },
+    workerData: { file, everyMs, commits, counter, module: createRequire(import.meta.url).resolve("better-sqlite3") },
   });
   worker.unref();
   // A failed checkpointer leaves the automatic checkpoint in charge; never crash the hub.
   worker.on("error", () => {});
   return {
+    noteCommit: () => {
+      Atomics.add(counter, 0, 1);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         const done = () => {

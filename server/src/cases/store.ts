@@ -165,17 +165,20 @@ export class CaseStore {
     readonly db: Kysely<CaseDb>,
     readonly engine: Engine,
     private readonly closeDb: () => Promise<void>,
+    private readonly noteCommit: () => void,
   ) {}
 
   static async open(o: DbOptions, now: number): Promise<CaseStore> {
-    const { db, engine, close } = await openDb(o);
+    const { db, engine, close, noteCommit } = await openDb(o);
     try {
       await migrate(db, engine, now);
     } catch (err) {
       await close();
       throw err;
     }
-    return new CaseStore(db, engine, close);
+    // The migrations committed too: their pages go to the checkpointer's next round.
+    noteCommit();
+    return new CaseStore(db, engine, close, noteCommit);
   }
 
   close(): Promise<void> {
@@ -205,7 +208,9 @@ export class CaseStore {
         return { value, replayed: false };
       });
     try {
-      return await run();
+      const out = await run();
+      if (!out.replayed) this.noteCommit();
+      return out;
     } catch (err) {
       // The same key raced in twice (PostgreSQL): the other one committed; answer as it did.
       if (isUniqueViolation(err)) return await run();

@@ -28,7 +28,7 @@ describe("SQLite checkpoints in the background", () => {
     const dataDir = await mkdtemp(join(tmpdir(), "onevisit-ckpt-"));
     dirs.push(dataDir);
     // The automatic checkpoint only past 100,000 pages (400 MB): never in this test.
-    const store = await CaseStore.open({ dataDir, checkpoint: { everyMs: 20, autoPages: 100_000 } }, T0);
+    const store = await CaseStore.open({ dataDir, checkpoint: { everyMs: 20, commits: 16, autoPages: 100_000 } }, T0);
     const file = join(dataDir, "cases.db");
     const cat = demoCatalogue();
     const svc = new CaseService({
