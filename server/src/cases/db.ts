@@ -100,8 +100,8 @@ export interface DbOptions {
   poolSize?: number;
   /**
    * SQLite's background checkpoint: after `commits` commits (default 64, an acceptance writes
-   * ~15 pages: about SQLite's own 1,000-page rhythm) or `everyMs` after any commit (default
-   * 2,000; 0: no worker), and SQLite's automatic one at `autoPages` as the safety net.
+   * ~15 pages: about SQLite's own 1,000-page rhythm) and every `everyMs` (default 2,000; 0: no
+   * worker), with SQLite's automatic one at `autoPages` as the safety net.
    */
   checkpoint?: { everyMs?: number; commits?: number; autoPages?: number };
 }
@@ -197,8 +197,10 @@ function cachedStatements(sqlite: Database.Database): SqliteDatabase {
  * database file is fsynced before the WAL may be reused. Each checkpoint costs two fsyncs
  * that compete with the commits' own on the same disk, so it runs about as often as
  * SQLite's would (every `commits` commits, counted in shared memory without waking the
- * worker), or after `everyMs` when anything was committed at all. Plain JavaScript (eval),
- * so it runs the same under tsx and in the esbuild bundle.
+ * worker), and every `everyMs` anyway: that catches writers that do not count (the help
+ * desk's tables share the file), and costs nothing when the WAL holds nothing new (SQLite
+ * then neither copies nor syncs). Plain JavaScript (eval), so it runs the same under tsx and
+ * in the esbuild bundle.
  */
 function startCheckpointer(file: string, everyMs: number, commits: number): { noteCommit(): void; stop(): Promise<void> } {
   const counter = new Int32Array(new SharedArrayBuffer(4));
@@ -214,7 +216,7 @@ let last = Date.now();
 const timer = setInterval(() => {
   const now = Date.now();
   const n = Atomics.load(counter, 0);
-  if (n - seen >= workerData.commits || (n !== seen && now - last >= workerData.everyMs)) {
+  if (n - seen >= workerData.commits || now - last >= workerData.everyMs) {
     try {
       db.pragma("wal_checkpoint(PASSIVE)");
     } catch {}
