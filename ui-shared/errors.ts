@@ -89,6 +89,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   },
   HELP_CASE_CLOSED: { zh: "该帮办件已办结", en: "This help case is closed" },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
+  DEFERRED_AFTER_DUE: {
+    zh: "容缺材料的承诺补交日期晚于办结期限：请约定不晚于办结期限的日期，或不予受理并一次性告知",
+    en: "A deferred material is promised after the case's due date: agree a date no later than the due date, or refuse with the one-time notice",
+  },
 };
 
 /** The visitor- or clerk-facing sentence for an error code; unknown codes get the INTERNAL text. */

@@ -118,6 +118,19 @@ function accept(
     }
   }
   const refused = cmd.outcome === "not_accepted";
+  const dueDate = refused ? undefined : addWorkingDays(env.calendar, today, m.promisedDays);
+  // 容缺 defers a material, not the deadline: approval waits for it and the 承诺时限 clock
+  // does not stop for it (only a correction stops it). A material promised after the due
+  // date would make the hall accept a case it already knows it will finish late, so it is
+  // refused with the due date in the message: the clerk agrees an earlier date with the
+  // visitor, or refuses with the 一次性告知 notice. Never capped silently: the visitor was
+  // told a date, and the receipt must print the one agreed.
+  const late = dueDate ? deferred.find((x) => (x.promisedDate as LocalDate) > dueDate) : undefined;
+  if (late && dueDate)
+    return reject(
+      "DEFERRED_AFTER_DUE",
+      `deferred material ${late.index} is promised for ${late.promisedDate}, after the due date ${dueDate}: promise it by ${dueDate}`,
+    );
   const first: CaseTransition = {
     seq: 1,
     action: "accept",
@@ -138,7 +151,7 @@ function accept(
     ...(refused ? { refusalReason: (cmd.reason as string).trim() } : {}),
     acceptedAt: env.now,
     acceptedOn: today,
-    ...(refused ? {} : { dueDate: addWorkingDays(env.calendar, today, m.promisedDays) }),
+    ...(dueDate ? { dueDate } : {}),
     materials,
     siteId: cmd.siteId,
     version: 0,

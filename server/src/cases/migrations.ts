@@ -7,7 +7,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import { HELPDESK_MIGRATION } from "../helpdesk/migration.ts";
-import type { CaseDb, Engine } from "./db.ts";
+import { type CaseDb, type Engine, MIGRATION_LOCK } from "./db.ts";
 
 export interface Migration {
   version: number;
@@ -102,18 +102,22 @@ export async function migrate(
   now: number,
   list: Migration[] = MIGRATIONS,
 ): Promise<number[]> {
-  const any = db as AnyDb;
-  await any.schema
-    .createTable("case_migrations")
-    .ifNotExists()
-    .addColumn("version", "integer", (c) => c.primaryKey())
-    .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("applied_at", "bigint", (c) => c.notNull())
-    .execute();
+  // Under the lock too: two hubs' `create table if not exists` at once is not atomic in
+  // PostgreSQL (the loser fails on pg_type's unique index).
+  await db.transaction().execute(async (tx) => {
+    if (engine === "postgres") await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK)})`.execute(tx);
+    await (tx as AnyDb).schema
+      .createTable("case_migrations")
+      .ifNotExists()
+      .addColumn("version", "integer", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("applied_at", "bigint", (c) => c.notNull())
+      .execute();
+  });
   const applied: number[] = [];
   for (const m of [...list].sort((a, b) => a.version - b.version)) {
     await db.transaction().execute(async (tx) => {
-      if (engine === "postgres") await sql`select pg_advisory_xact_lock(7100426)`.execute(tx);
+      if (engine === "postgres") await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK)})`.execute(tx);
       const done = await tx.selectFrom("case_migrations").select("version").where("version", "=", m.version).executeTakeFirst();
       if (done) return;
       await m.up(tx, engine);

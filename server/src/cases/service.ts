@@ -143,16 +143,11 @@ export class CaseService {
     const env = this.env();
     const day = localDay(env.now, env.timeZone);
     const code = cat.hall.adminCode ?? "000000";
-    const { value, replayed } = await this.d.store.write(
+    const { value, replayed } = await this.d.store.acceptNew(
       { scope: staff.id, key, hash: requestHash("accept", body) },
       env.now,
-      async (tx) => {
-        if (body.ticketId) {
-          const other = await tx.caseOfTicket(body.ticketId);
-          if (other) throw new HallError("CASE_ALREADY_ACCEPTED", `ticket already has case ${other}`);
-        }
-        const seq = await tx.nextSeq(day);
-        const caseNo = `${code}-${day.replaceAll("-", "")}-${String(seq).padStart(5, "0")}`;
+      { day, prefix: `${code}-${day.replaceAll("-", "")}-`, ...(body.ticketId ? { ticketId: body.ticketId } : {}) },
+      (caseNo) => {
         const cmd: CaseCommand = {
           type: "accept",
           caseNo,
@@ -168,8 +163,7 @@ export class CaseService {
         };
         const r = decide(undefined, cmd, env);
         if ("error" in r) throw new HallError(r.error, r.message);
-        await tx.insert(r.state, r.events);
-        return staffView(r.state, day);
+        return { ...r, value: staffView(r.state, day) };
       },
     );
     if (!replayed) this.d.bus.emit("case.accepted", value);
@@ -185,11 +179,11 @@ export class CaseService {
     if (!allowed) throw new HallError("FORBIDDEN", `${staff.role} cannot ${body.action}`);
     const env = this.env();
     const today = localDay(env.now, env.timeZone);
-    const { value, replayed } = await this.d.store.write(
+    const { value, replayed } = await this.d.store.change(
       { scope: staff.id, key, hash: requestHash(`transition ${caseNo}`, body) },
       env.now,
-      async (tx) => {
-        const c = await tx.get(caseNo);
+      caseNo,
+      (c) => {
         if (!c) throw new HallError("UNKNOWN_CASE", "no such case");
         if (staff.role === "approver" && c.departmentId !== staff.departmentId)
           throw new HallError("FORBIDDEN", "this case belongs to another department");
@@ -207,8 +201,7 @@ export class CaseService {
           env,
         );
         if ("error" in r) throw new HallError(r.error, r.message);
-        await tx.update(r.state, c.version, r.events);
-        return staffView(r.state, today);
+        return { ...r, value: staffView(r.state, today) };
       },
     );
     const last = value.transitions[value.transitions.length - 1];

@@ -80,10 +80,12 @@ export function attachCaseSockets(io: HubIo, d: CaseSocketDeps): () => void {
   const owner = {};
   const publish = (c: Case) => {
     io.to("cases:all").to(`cases:dept:${c.departmentId}`).emit("case:updated", c);
-    void d.cases.publicOf(c.caseNo).then(
-      (p) => p && io.to(`case:${c.caseNo}`).emit("case:progress", p),
-      (err: Error) => d.log(`cases: progress of a case: ${err.message}`),
-    );
+    // A read per write only when a progress page watches the case (a round trip on PostgreSQL).
+    if (io.sockets.adapter.rooms.has(`case:${c.caseNo}`))
+      void d.cases.publicOf(c.caseNo).then(
+        (p) => p && io.to(`case:${c.caseNo}`).emit("case:progress", p),
+        (err: Error) => d.log(`cases: progress of a case: ${err.message}`),
+      );
     // The wall's figures: one query a second at most, however busy the counters are.
     statsTimer ??= setTimeout(() => {
       statsTimer = undefined;

@@ -5,7 +5,14 @@
  * (never a second case or a second step), and a key reused for another request is refused.
  * The daily case-number sequence lives in the same transaction as the case: a number is
  * either committed with its case or never handed out, so a crash cannot make one reappear.
+ *
+ * Round trips: on SQLite a statement is a function call, so a command is a transaction of
+ * small statements. On PostgreSQL each statement is a round trip to the server (eight for an
+ * acceptance, seven for a step, each one a scheduling wait on a busy machine), so there an
+ * acceptance is ONE statement (sequence, case, events and idempotency key in data-modifying
+ * CTEs, atomic as any statement) and a step is a read plus one conditional write statement.
  */
+import { randomUUID } from "node:crypto";
 import { type Kysely, type Transaction, sql } from "kysely";
 import {
   type CaseStatus,
@@ -24,6 +31,27 @@ const RUNNING: CaseStatus[] = ["accepted", "in_review"];
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+/** `prefix` + the day's sequence number, at least five digits (00001). */
+export function caseNumber(prefix: string, seq: number): string {
+  return `${prefix}${String(seq).padStart(5, "0")}`;
+}
+
+/** What a command computed (the pure engine's answer): the new state, its events, the reply. */
+export interface Outcome<T> {
+  state: CaseRecord;
+  events: CaseEvent[];
+  value: T;
+}
+
+export interface NewCaseAt {
+  /** Local day of the sequence. */
+  day: LocalDate;
+  /** Case number before the sequence: "371426-20261202-". */
+  prefix: string;
+  /** The ticket the case comes from: one case per ticket. */
+  ticketId?: string;
 }
 
 /** The queried columns of a case, beside its JSON document (also used by the bench to bulk-load). */
@@ -109,6 +137,12 @@ export class CaseTx {
   }
 }
 
+function replay<T>(idem: Idempotency, prior: { request_hash: string; response: string }): { value: T; replayed: true } {
+  if (prior.request_hash !== idem.hash)
+    throw new HallError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for another request");
+  return { value: JSON.parse(prior.response) as T, replayed: true };
+}
+
 export interface Idempotency {
   /** Whose key it is (staff id): two clerks' keys never collide. */
   scope: string;
@@ -131,17 +165,20 @@ export class CaseStore {
     readonly db: Kysely<CaseDb>,
     readonly engine: Engine,
     private readonly closeDb: () => Promise<void>,
+    private readonly noteCommit: () => void,
   ) {}
 
   static async open(o: DbOptions, now: number): Promise<CaseStore> {
-    const { db, engine, close } = await openDb(o);
+    const { db, engine, close, noteCommit } = await openDb(o);
     try {
       await migrate(db, engine, now);
     } catch (err) {
       await close();
       throw err;
     }
-    return new CaseStore(db, engine, close);
+    // The migrations committed too: their pages go to the checkpointer's next round.
+    noteCommit();
+    return new CaseStore(db, engine, close, noteCommit);
   }
 
   close(): Promise<void> {
@@ -162,11 +199,7 @@ export class CaseStore {
           .where("scope", "=", idem.scope)
           .where("key", "=", idem.key)
           .executeTakeFirst();
-        if (prior) {
-          if (prior.request_hash !== idem.hash)
-            throw new HallError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for another request");
-          return { value: JSON.parse(prior.response) as T, replayed: true };
-        }
+        if (prior) return replay<T>(idem, prior);
         const value = await fn(new CaseTx(trx));
         await trx
           .insertInto("case_idempotency")
@@ -175,12 +208,188 @@ export class CaseStore {
         return { value, replayed: false };
       });
     try {
-      return await run();
+      const out = await run();
+      if (!out.replayed) this.noteCommit();
+      return out;
     } catch (err) {
       // The same key raced in twice (PostgreSQL): the other one committed; answer as it did.
       if (isUniqueViolation(err)) return await run();
       throw err;
     }
+  }
+
+  /**
+   * A new case under a new number of the day: `build` gets the number and returns the case,
+   * its events and the reply (it may throw a HallError: nothing is written).
+   */
+  async acceptNew<T>(
+    idem: Idempotency,
+    now: number,
+    at: NewCaseAt,
+    build: (caseNo: string) => Outcome<T>,
+  ): Promise<{ value: T; replayed: boolean }> {
+    if (this.engine === "postgres") return this.acceptNewPg(idem, now, at, build);
+    return this.write(idem, now, async (tx) => {
+      if (at.ticketId) {
+        const other = await tx.caseOfTicket(at.ticketId);
+        if (other) throw new HallError("CASE_ALREADY_ACCEPTED", `ticket already has case ${other}`);
+      }
+      const r = build(caseNumber(at.prefix, await tx.nextSeq(at.day)));
+      await tx.insert(r.state, r.events);
+      return r.value;
+    });
+  }
+
+  /**
+   * A step of an existing case: `step` gets the stored case (undefined: unknown) and returns
+   * the new state, its events and the reply, or throws a HallError (nothing is written). The
+   * write happens only if nobody changed the case meanwhile, else CASE_CONFLICT.
+   */
+  async change<T>(
+    idem: Idempotency,
+    now: number,
+    caseNo: string,
+    step: (c: CaseRecord | undefined) => Outcome<T>,
+  ): Promise<{ value: T; replayed: boolean }> {
+    if (this.engine === "postgres") return this.changePg(idem, now, caseNo, step);
+    return this.write(idem, now, async (tx) => {
+      const c = await tx.get(caseNo);
+      const r = step(c);
+      await tx.update(r.state, c?.version ?? 0, r.events);
+      return r.value;
+    });
+  }
+
+  /** The stored answer under a key, if any (a key with another request is refused). */
+  private async prior<T>(idem: Idempotency): Promise<{ value: T; replayed: true } | undefined> {
+    const row = await this.db
+      .selectFrom("case_idempotency")
+      .select(["request_hash", "response"])
+      .where("scope", "=", idem.scope)
+      .where("key", "=", idem.key)
+      .executeTakeFirst();
+    return row ? replay<T>(idem, row) : undefined;
+  }
+
+  /**
+   * PostgreSQL, one statement: the sequence row is bumped and locked, and the case, its events
+   * and the idempotency row are inserted with the number the statement allocated. The engine
+   * built the documents with a random placeholder for the number, which the statement
+   * replaces (nothing else can contain a fresh UUID). A unique violation (same key raced in,
+   * ticket already accepted) rolls the whole statement back, the number included.
+   */
+  private async acceptNewPg<T>(
+    idem: Idempotency,
+    now: number,
+    at: NewCaseAt,
+    build: (caseNo: string) => Outcome<T>,
+  ): Promise<{ value: T; replayed: boolean }> {
+    const ph = `#case-no-${randomUUID()}#`;
+    let r: Outcome<T>;
+    try {
+      r = build(ph);
+    } catch (err) {
+      // A retry of a request that was answered before gets that answer, whatever today says.
+      const p = await this.prior<T>(idem);
+      if (p) return p;
+      throw err;
+    }
+    const cols = caseColumns(r.state);
+    const no = sql`(select no from n)`;
+    const colNames = Object.keys(cols) as (keyof typeof cols)[];
+    const response = JSON.stringify(r.value);
+    try {
+      const res = await sql<{ no: string }>`
+        with s as (
+          insert into case_seq (day, last) values (${at.day}, 1)
+          on conflict (day) do update set last = case_seq.last + 1
+          returning last
+        ),
+        n as (
+          select ${at.prefix}::text || case when length(last::text) >= 5 then last::text else lpad(last::text, 5, '0') end as no
+          from s
+        ),
+        c as (
+          insert into cases (case_no, ${sql.join(colNames.map((k) => sql.ref(k)))})
+          values (${no}, ${sql.join(colNames.map((k) => (k === "doc" ? sql`replace(${cols.doc}::text, ${ph}::text, ${no})` : sql`${cols[k]}`)))})
+        ),
+        e as (
+          insert into case_events (case_no, seq, type, at, body)
+          values ${sql.join(
+            r.events.map(
+              (ev, i) => sql`(${no}, ${i + 1}, ${ev.type}, ${ev.at}, replace(${JSON.stringify(ev)}::text, ${ph}::text, ${no}))`,
+            ),
+          )}
+        )
+        insert into case_idempotency (scope, key, request_hash, response, created_at)
+        values (${idem.scope}, ${idem.key}, ${idem.hash}, replace(${response}::text, ${ph}::text, ${no}), ${now})
+        returning (select no from n) as no`.execute(this.db);
+      const caseNo = (res.rows[0] as { no: string }).no;
+      return { value: JSON.parse(response.replaceAll(ph, caseNo)) as T, replayed: false };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const p = await this.prior<T>(idem);
+      if (p) return p;
+      if ((err as { constraint?: string }).constraint === "cases_ticket" && at.ticketId) {
+        const other = await this.db.selectFrom("cases").select("case_no").where("ticket_id", "=", at.ticketId).executeTakeFirst();
+        throw new HallError("CASE_ALREADY_ACCEPTED", `ticket already has case ${other?.case_no ?? "?"}`);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * PostgreSQL: one read (the case and any earlier answer under the key), then one statement
+   * that writes the step only if the case is still at the version read (optimistic: no lock
+   * is held between the two), with its events and the idempotency row.
+   */
+  private async changePg<T>(
+    idem: Idempotency,
+    now: number,
+    caseNo: string,
+    step: (c: CaseRecord | undefined) => Outcome<T>,
+  ): Promise<{ value: T; replayed: boolean }> {
+    const read = await sql<{ doc: string | null; request_hash: string | null; response: string | null }>`
+      select (select doc from cases where case_no = ${caseNo}) as doc, i.request_hash, i.response
+      from (select 1) as one
+      left join case_idempotency i on i.scope = ${idem.scope} and i.key = ${idem.key}`.execute(this.db);
+    const row = read.rows[0];
+    if (row?.request_hash != null && row.response != null)
+      return replay<T>(idem, { request_hash: row.request_hash, response: row.response });
+    const c = row?.doc ? (JSON.parse(row.doc) as CaseRecord) : undefined;
+    const r = step(c);
+    const from = c?.version ?? 0;
+    const cols = caseColumns(r.state);
+    const sets = (Object.keys(cols) as (keyof typeof cols)[]).map((k) => sql`${sql.ref(k)} = ${cols[k]}`);
+    let written: number;
+    try {
+      const res = await sql<{ n: number }>`
+        with u as (
+          update cases set ${sql.join(sets)} where case_no = ${caseNo} and version = ${from} returning case_no
+        ),
+        e as (
+          insert into case_events (case_no, seq, type, at, body)
+          select u.case_no, v.seq, v.type, v.at, v.body from u cross join (values ${sql.join(
+            r.events.map(
+              (ev, i) => sql`(${from + i + 1}::integer, ${ev.type}::text, ${ev.at}::bigint, ${JSON.stringify(ev)}::text)`,
+            ),
+          )}) as v (seq, type, at, body)
+        ),
+        i as (
+          insert into case_idempotency (scope, key, request_hash, response, created_at)
+          select ${idem.scope}::text, ${idem.key}::text, ${idem.hash}::text, ${JSON.stringify(r.value)}::text, ${now}::bigint from u
+        )
+        select count(*)::integer as n from u`.execute(this.db);
+      written = Number(res.rows[0]?.n ?? 0);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      written = 0;
+    }
+    if (written === 1) return { value: r.value, replayed: false };
+    // Someone moved the case first; if it was this very request (a retry racing itself), answer as it did.
+    const p = await this.prior<T>(idem);
+    if (p) return p;
+    throw new HallError("CASE_CONFLICT", "the case changed meanwhile");
   }
 
   async get(caseNo: string): Promise<CaseRecord | undefined> {

@@ -67,6 +67,8 @@ export const ERROR_CODES = [
   "NOT_HELP_OWNER",
   /** The help case is closed. */
   "HELP_CASE_CLOSED",
+  /** 容缺受理: a deferred material is promised after the case's due date (issue 10, spec doubt). */
+  "DEFERRED_AFTER_DUE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -7,6 +7,7 @@ export function httpStatus(code: ErrorCode): number {
     case "DEVICE_PATH_NOT_ALLOWED":
       return 400;
     case "MATERIALS_INCOMPLETE":
+    case "DEFERRED_AFTER_DUE":
       return 422;
     case "UNAUTHENTICATED":
     case "BAD_CREDENTIALS":

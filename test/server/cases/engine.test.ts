@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CASE_ACTIONS, type CaseAction, type MaterialState } from "../../../server/src/contract/cases.ts";
-import { WEEKENDS_ONLY, addWorkingDays, workingDaysBetween, withOverrides } from "../../../server/src/cases/calendar.ts";
+import { WEEKENDS_ONLY, addWorkingDays, nextDay, workingDaysBetween, withOverrides } from "../../../server/src/cases/calendar.ts";
 import { CHINA_CALENDAR, hallCalendar } from "../../../server/src/cases/china-calendar.ts";
 import { type CaseEnv, TRANSITIONS, apply, decide, isOverdue } from "../../../server/src/cases/engine.ts";
 import type { CaseCommand, CaseEvent, CaseRecord, MatterInfo } from "../../../server/src/cases/model.ts";
@@ -113,6 +113,45 @@ describe("acceptance", () => {
       error: "MATERIALS_INCOMPLETE",
     });
   });
+  it("容缺 defers a material, not the deadline: a promise after the due date is refused, up to it accepted", () => {
+    // Accepted 2026-09-29, 3 working days: due 2026-10-09 (after the National Day holiday).
+    const m = matter();
+    const promise = (date: string) =>
+      decide(
+        undefined,
+        acceptCmd(m, {
+          outcome: "accepted_deferred",
+          materials: [
+            { index: 0, state: "received" },
+            { index: 1, state: "received" },
+            { index: 2, state: "deferred", promisedDate: date },
+          ],
+        }),
+        env(T0),
+      );
+    const onDue = promise("2026-10-09");
+    if ("error" in onDue) throw new Error(onDue.message);
+    expect(onDue.state.dueDate).toBe("2026-10-09");
+    const late = promise("2026-10-10");
+    expect(late).toMatchObject({ error: "DEFERRED_AFTER_DUE" });
+    // The message names the latest date the clerk can agree with the visitor.
+    if ("error" in late) expect(late.message).toContain("2026-10-09");
+    // 即办件: due today, so a deferral can only be promised for today.
+    const sameDay = matter({ promisedDays: 0 });
+    const next = decide(
+      undefined,
+      acceptCmd(sameDay, {
+        outcome: "accepted_deferred",
+        materials: [
+          { index: 0, state: "received" },
+          { index: 1, state: "received" },
+          { index: 2, state: "deferred", promisedDate: "2026-09-30" },
+        ],
+      }),
+      env(T0),
+    );
+    expect(next).toMatchObject({ error: "DEFERRED_AFTER_DUE" });
+  });
   it("不予受理 needs a reason and lists what is missing (一次性告知)", () => {
     const m = matter();
     expect(decide(undefined, acceptCmd(m, { outcome: "not_accepted", materials: [] }), env(T0))).toMatchObject({
@@ -182,27 +221,39 @@ const acceptArb = fc.record({
   states: fc.array(fc.constantFrom("received", "missing", "deferred" as const), { minLength: 5, maxLength: 5 }),
   /** Start anywhere in 2025–2026 (both years' holidays are in the bundled data). */
   start: fc.integer({ min: Date.parse("2025-01-01T00:00:00Z"), max: Date.parse("2026-12-01T00:00:00Z") }),
+  /** Calendar days from acceptance to the date deferred materials are promised for. */
+  promiseIn: fc.integer({ min: 0, max: 30 }),
 });
 
 describe("case engine properties", () => {
   it("illegal transitions are refused and leave the case unchanged; replay equals live; due ≥ acceptance; correction pauses the clock", () => {
     fc.assert(
-      fc.property(acceptArb, fc.array(stepArb, { maxLength: 25 }), ({ m, outcome, states, start }, steps) => {
+      fc.property(acceptArb, fc.array(stepArb, { maxLength: 25 }), ({ m, outcome, states, start, promiseIn }, steps) => {
         const acceptDay = localDay(start, TZ);
+        const promised = nextDay(acceptDay, promiseIn);
         const cmd = acceptCmd(m, {
           outcome,
           reason: "不符合受理条件",
           materials: m.materials.map((_, index) => ({
             index,
             state: states[index] as MaterialState,
-            promisedDate: addWorkingDays(WEEKENDS_ONLY, acceptDay, 3),
+            promisedDate: promised,
           })),
         });
         const first = decide(undefined, cmd, env(start));
+        const due = addWorkingDays(CHINA_CALENDAR, acceptDay, m.promisedDays);
+        const defers = outcome !== "not_accepted" && states.slice(0, m.materials.length).includes("deferred");
         if ("error" in first) {
-          expect(["MATERIALS_INCOMPLETE", "VALIDATION_FAILED"]).toContain(first.error);
+          expect(["MATERIALS_INCOMPLETE", "VALIDATION_FAILED", "DEFERRED_AFTER_DUE"]).toContain(first.error);
+          // Refused for the date exactly when a deferred item is promised after the due date.
+          if (first.error === "DEFERRED_AFTER_DUE") expect(defers && promised > due).toBe(true);
           return;
         }
+        // Whatever was accepted owes nothing past its due date (a refusal has none).
+        const dueDate = first.state.dueDate;
+        if (dueDate)
+          for (const x of first.state.materials)
+            if (x.state === "deferred") expect((x.promisedDate as string) <= dueDate).toBe(true);
         const log: CaseEvent[] = [...first.events];
         let live = first.state;
         let now = start;

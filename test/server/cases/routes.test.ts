@@ -74,6 +74,25 @@ describe("cases over HTTP and Socket.IO", () => {
     );
     expect(incomplete.status).toBe(422);
     expect(incomplete.body.error.code).toBe("MATERIALS_INCOMPLETE");
+    // 容缺受理 with the non-essential item promised two months out, long after the 3 working
+    // days of m-003: refused, nothing accepted (the figures below still count none).
+    const later = new Date(Date.now() + 8 * 3_600_000 + 60 * 86_400_000).toISOString().slice(0, 10);
+    const late = await t.api(
+      "POST",
+      "/api/cases",
+      {
+        ...acceptBody(),
+        outcome: "accepted_deferred",
+        materials: [
+          ...[0, 1, 2, 3].map((index) => ({ index, state: "received" })),
+          { index: 4, state: "deferred", promisedDate: later },
+        ],
+      },
+      clerk,
+      { "idempotency-key": "x3b" },
+    );
+    expect(late.status).toBe(422);
+    expect(late.body.error.code).toBe("DEFERRED_AFTER_DUE");
     expect((await t.api("POST", "/api/cases", acceptBody(), approver, { "idempotency-key": "x4" })).body.error.code).toBe(
       "FORBIDDEN",
     );
