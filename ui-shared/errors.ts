@@ -82,6 +82,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
     zh: "请求编号已用于其他操作，请刷新页面后重试",
     en: "This request id was used for another request; reload the page and try again",
   },
+  CERTIFICATE_ALREADY_COLLECTED: { zh: "该证照已领取，不能重复领取", en: "This certificate was already collected" },
+  ALREADY_MAILED: { zh: "该证照已寄出，不能再领取或重复寄递", en: "This certificate is already in the post" },
+  NO_POSTAL_ADDRESS: { zh: "请先填写邮寄地址", en: "Enter the postal address first" },
+  COURIER_UNAVAILABLE: { zh: "快递公司暂时无法下单，请稍后重试", en: "The courier is not answering; please try again" },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
 };
 
