@@ -28,6 +28,8 @@ import { HallError } from "../hall/errors.ts";
 import { httpStatus } from "./errors.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
 import { caseRoutes } from "../cases/routes.ts";
+import { deliveryRoutes } from "../delivery/routes.ts";
+import type { DeliveryService } from "../delivery/service.ts";
 import type { CaseService } from "../cases/service.ts";
 import { originAllowed } from "./origins.ts";
 import { parse, schemas } from "../hall/validate.ts";
@@ -59,6 +61,8 @@ export interface HttpDeps {
   metrics?: HubMetrics;
   /** Cases (cases/); absent in API-only tests: the routes exist and answer NOT_FOUND. */
   cases?: CaseService;
+  /** The certificate window and the post (delivery/); absent in API-only tests. */
+  delivery?: DeliveryService;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -132,6 +136,9 @@ export function createHttpApp(d: HttpDeps): express.Express {
   });
   // A whole catalogue (1,400 matters with their materials) is large; everything else is small.
   app.use("/api/catalogue", express.json({ limit: "4mb" }));
+  // The courier's callback is signed over its raw bytes; status files come as CSV.
+  app.use("/api/postal/callback", express.raw({ type: () => true, limit: "16kb" }));
+  app.use("/api/postal/status-import", express.text({ type: ["text/csv", "text/plain"], limit: "2mb" }));
   app.use("/api", express.json({ limit: "16kb" }));
 
   const auth = (req: Authed, _res: Response, next: NextFunction) => {
@@ -350,6 +357,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json({ print });
   });
   app.use(caseRoutes(d));
+  app.use(deliveryRoutes(d));
   mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
 
   app.use("/api", (_req, _res) => {
@@ -373,6 +381,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.get("/wall", page("display-ui/wall.html"));
   app.get("/office", page("office-ui/index.html"));
   app.get("/q/:caseNo", page("office-ui/progress.html"));
+  app.get("/certificates", page("certificate-ui/index.html"));
   app.use("/assets", express.static(join(d.distDir, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
 
   // ---- errors: only closed codes reach the client ----
