@@ -91,7 +91,7 @@ export class CourierSimulator implements CourierAdapter {
 
   async cancel(waybillNo: string): Promise<boolean> {
     const p = this.parcels.get(waybillNo);
-    if (!p || p.status !== "sent") return false;
+    if (p?.status !== "sent") return false;
     p.status = "cancelled";
     return true;
   }

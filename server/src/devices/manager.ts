@@ -1,7 +1,6 @@
 import { EventEmitter } from "node:events";
 import { windowDisplay } from "../../../hardware/led/protocol.ts";
 import type { LabelJob } from "../../../hardware/label/protocol.ts";
-import type { RawPrintJob } from "../../../hardware/printer/driver.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { DeviceError } from "../../../hardware/transport/link.ts";
 import type { DeviceConfig, DeviceStatus, TransportConfig } from "../contract/devices.ts";

@@ -10,10 +10,11 @@ import { LabelPrinter } from "../../../hardware/label/driver.ts";
 import { type LabelJob, code128Data, encodeCode128, encodeLabel } from "../../../hardware/label/protocol.ts";
 import { LabelSimulator } from "../../../hardware/label/simulator.ts";
 import { createMemoryLinkPair } from "../../../hardware/transport/memory.ts";
-import { type DecodedItem, decodeEscPos, decodedLines } from "../printer/npos-decode.ts";
+import { decodeEscPos, decodedLines } from "../printer/npos-decode.ts";
+import { barcodes } from "./barcodes.ts";
 import { waitFor } from "../printer/suite.ts";
 
-export const job: LabelJob = {
+const job: LabelJob = {
   waybillNo: "EA123456789CN",
   courierName: "中国邮政 EMS",
   recipient: {
@@ -29,19 +30,6 @@ export const job: LabelJob = {
   paid: false,
   printedAtText: "2026-12-03 10:15",
 };
-
-/** Code 128 payloads (GS k m=73) as npos split them: m, n, then n data bytes. */
-export function barcodes(items: DecodedItem[]): string[] {
-  return items.flatMap((i) => {
-    if (i.kind !== "cmd" || i.name !== "GS k") return [];
-    const m = i.params[0];
-    const n = i.params[1] ?? 0;
-    if (m !== 73) return [];
-    const data = i.params.subarray(2, 2 + n).toString("ascii");
-    // Code set selection ({A {B {C) is not data; "{{" is a literal brace.
-    return [data.replace(/^\{[ABC]/, "").replaceAll("{{", "{")];
-  });
-}
 
 describe("hardware/label/protocol", () => {
   it("Code 128: GS h, GS w, GS H below, then GS k 73 n {B and the number", () => {

@@ -15,7 +15,7 @@ import type { Case, PublicCase } from "../../../server/src/contract/cases.ts";
 import type { Catalogue } from "../../../server/src/contract/catalogue.ts";
 import type { CertificateMatch, MailResult, PostalLedger, WindowLookup } from "../../../server/src/contract/delivery.ts";
 import { signCallback } from "../../../server/src/delivery/courier.ts";
-import { barcodes } from "../../hardware/label/protocol.test.ts";
+import { barcodes } from "../../hardware/label/barcodes.ts";
 import { decodeEscPos, decodedLines } from "../../hardware/printer/npos-decode.ts";
 import { waitFor } from "../../hardware/printer/suite.ts";
 import { type HubClient, type TestHub, connected, nextEvent, startTestHub } from "../../helpers/hub.ts";
