@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { benchCalls } from "./calls.ts";
 import { benchCases } from "./cases.ts";
 import { benchIssue } from "./issue.ts";
+import { benchLabels } from "./labels.ts";
 import { type BenchResult, ROOT, type Row, say } from "./lib.ts";
 import { benchLed } from "./led.ts";
 import { benchLoginFlood } from "./login-flood.ts";
@@ -32,6 +33,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   voice: benchVoice,
   memory: benchMemory,
   cases: benchCases,
+  labels: benchLabels,
 };
 
 interface Stored extends BenchResult {
