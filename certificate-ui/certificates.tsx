@@ -24,6 +24,7 @@ import "../ui-shared/shared.css";
 import { localDateTime } from "../office-ui/logic.ts";
 import { CASE_WORDS } from "../office-ui/messages.ts";
 import "./certificates.css";
+import { Ledger } from "./ledger.tsx";
 import { CERT } from "./messages.ts";
 
 const TOKEN_KEY = "onevisit.certificates.token";
@@ -96,7 +97,14 @@ function App() {
           }}
         />
       ) : (
-        <Window t={t} lang={lang} api={api} counterId={counterId} onError={showError} />
+        <>
+          <Window t={t} lang={lang} api={api} counterId={counterId} onError={showError} />
+          {(login.staff.role === "supervisor" || login.staff.role === "admin") && (
+            <div class="cmain">
+              <Ledger api={api} lang={lang} token={() => sessionStorage.getItem(TOKEN_KEY)} onError={showError} />
+            </div>
+          )}
+        </>
       )}
       <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
     </div>

@@ -8,7 +8,7 @@
  * page without a reload. axe-core checks each page, in Chinese and in English.
  * Needs `npx vite build` first (npm test does it).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Case } from "../../server/src/contract/cases.ts";
@@ -206,5 +206,29 @@ describe("the 统一出证 window and the post, in the browser", () => {
     await expect.poll(() => win.locator("h1").textContent(), WAIT).toBe("Certificate window");
     await expectNoAxeViolations(win, "certificate window (en)");
     await phone.close();
+  });
+
+  it("a supervisor reads the day's postal ledger and exports it as CSV", { timeout: 60_000 }, async () => {
+    const sup = await newPage(browser, { width: 1920, height: 1080 });
+    await sup.goto(`${t.url}/certificates?counter=c44`);
+    await sup.locator("input[name=username]").fill("wangli");
+    await sup.locator("input[name=password]").fill(t.password("wangli"));
+    await sup.locator("button[type=submit]").click();
+    await sup.getByTestId("ledger").waitFor(WAIT);
+    await sup.getByTestId("ledger-show").click();
+    await expect.poll(() => sup.getByTestId("ledger-row").count(), WAIT).toBe(1);
+    await expect(sup.getByTestId("ledger-totals").textContent()).resolves.toContain("寄出 1 件");
+    await expect(sup.getByTestId("ledger-row").textContent()).resolves.toContain("王**");
+    await expectNoAxeViolations(sup, "certificate page, postal ledger (zh)");
+    const download = sup.waitForEvent("download");
+    await sup.getByTestId("ledger-csv").click();
+    const file = await (await download).path();
+    const raw = readFileSync(file);
+    expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = raw.subarray(3).toString("utf8");
+    expect(csv.split("\r\n")[0]).toBe("日期,部门,办件编号,事项,运单号,快递,收件人,地区,费用,状态,寄出时间,面单已打印");
+    expect(csv).toContain("delivered");
+    expect(csv).not.toContain("13900005678");
+    await sup.close();
   });
 });
