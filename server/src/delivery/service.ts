@@ -368,16 +368,24 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
     const tries = this.d.courierTries ?? 3;
     for (let i = 1; i <= tries; i++) {
       try {
-        const { waybillNo } = await this.d.courier.assign(
-          {
-            idempotencyKey: row.courier_key,
-            caseNo: r.caseNo,
-            to: p,
-            from: { name: cat.hall.name, phone: "12345", address: cat.hall.address },
-            paid: p.paid,
-          },
-          this.d.courierTimeoutMs ?? 5000,
-        );
+        const limit = this.d.courierTimeoutMs ?? 5000;
+        let timer: NodeJS.Timeout | undefined;
+        // An adapter that hangs is a timeout too: the next try goes out under the same key.
+        const { waybillNo } = await Promise.race([
+          this.d.courier.assign(
+            {
+              idempotencyKey: row.courier_key,
+              caseNo: r.caseNo,
+              to: p,
+              from: { name: cat.hall.name, phone: "12345", address: cat.hall.address },
+              paid: p.paid,
+            },
+            limit,
+          ),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new CourierTimeout()), limit);
+          }),
+        ]).finally(() => clearTimeout(timer));
         await db
           .updateTable("postal_waybills")
           .set({ waybill_no: waybillNo, updated_at: this.d.clock() })

@@ -14,8 +14,8 @@ import { CaseService } from "../../../server/src/cases/service.ts";
 import { CaseStore } from "../../../server/src/cases/store.ts";
 import type { Catalogue } from "../../../server/src/contract/catalogue.ts";
 import type { PrintResult } from "../../../server/src/contract/events.ts";
-import { CourierSimulator } from "../../../server/src/delivery/courier.ts";
-import { DeliveryService } from "../../../server/src/delivery/service.ts";
+import { type CourierAdapter, CourierSimulator } from "../../../server/src/delivery/courier.ts";
+import { type DeliveryDeps, DeliveryService } from "../../../server/src/delivery/service.ts";
 import { Bus } from "../../../server/src/hall/bus.ts";
 import { demoCatalogue } from "../../../server/src/seed/demo-hall.ts";
 import type { StaffRecord } from "../../../server/src/store/config.ts";
@@ -37,6 +37,7 @@ describe.each(ENGINES)("postal waybills on $name", (engine) => {
   let sim: LabelSimulator;
   let printer: LabelPrinter;
   let catalogue: Catalogue;
+  let deps: () => DeliveryDeps;
   let n = 0;
   const key = () => `k-${n++}`;
 
@@ -63,7 +64,7 @@ describe.each(ENGINES)("postal waybills on $name", (engine) => {
     printer = new LabelPrinter({ id: "label-c43", link: pair.host, pollIntervalMs: 0 });
     await printer.start();
     courier = new CourierSimulator(() => T0);
-    post = new DeliveryService({
+    deps = () => ({
       store,
       catalogue: () => catalogue,
       clock: () => T0,
@@ -86,6 +87,7 @@ describe.each(ENGINES)("postal waybills on $name", (engine) => {
       bus,
       log: () => {},
     });
+    post = new DeliveryService(deps());
   });
   afterAll(async () => {
     await printer?.close();
@@ -138,5 +140,27 @@ describe.each(ENGINES)("postal waybills on $name", (engine) => {
     ]);
     expect(l.totals).toMatchObject({ mailed: 2, free: 2, delivered: 1 });
     expect((await post.ledger("2026-12-02")).rows).toEqual([]);
+  });
+
+  it("a courier that hangs is timed out and asked again under the same key: one parcel", async () => {
+    let hung = 0;
+    const hanging: CourierAdapter = {
+      name: courier.name,
+      assign(req) {
+        // The first call is made at the courier but its answer never comes back.
+        if (hung++ === 0) {
+          void courier.assign(req);
+          return new Promise(() => {});
+        }
+        return courier.assign(req);
+      },
+      track: (w) => courier.track(w),
+      cancel: (w) => courier.cancel(w),
+    };
+    const slow = new DeliveryService({ ...deps(), courier: hanging, courierTimeoutMs: 50 });
+    const c = await ready();
+    const r = await slow.mail(sup, c, "c43", key());
+    expect(hung).toBe(2);
+    expect([...courier.parcels.values()].filter((p) => p.caseNo === c).map((p) => p.waybillNo)).toEqual([r.waybillNo]);
   });
 });
