@@ -19,6 +19,7 @@ const ENTRIES: Record<string, string> = {
   office: "office-ui/index.html",
   progress: "office-ui/progress.html",
   helpdesk: "helpdesk-ui/index.html",
+  certificates: "certificate-ui/index.html",
 };
 
 const input = Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, path.join(root, file)]));
@@ -35,6 +36,7 @@ const PAGE_ROUTES: [RegExp, string][] = [
   [/^\/office\/?(\?|$)/, "/office-ui/index.html"],
   [/^\/q\/[^/?]+\/?(\?|$)/, "/office-ui/progress.html"],
   [/^\/helpdesk\/?(\?|$)/, "/helpdesk-ui/index.html"],
+  [/^\/certificates\/?(\?|$)/, "/certificate-ui/index.html"],
 ];
 const hubRoutes: Plugin = {
   name: "onevisit-hub-routes",

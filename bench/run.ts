@@ -14,6 +14,7 @@ import { benchCases } from "./cases.ts";
 import { benchHelpdesk } from "./helpdesk.ts";
 import { benchIssue } from "./issue.ts";
 import { benchKioskReady } from "./kiosk-ready.ts";
+import { benchLabels } from "./labels.ts";
 import { type BenchResult, ROOT, type Row, say } from "./lib.ts";
 import { benchLed } from "./led.ts";
 import { benchLoginFlood } from "./login-flood.ts";
@@ -36,6 +37,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   cases: benchCases,
   helpdesk: benchHelpdesk,
   "kiosk-ready": benchKioskReady,
+  labels: benchLabels,
 };
 
 interface Stored extends BenchResult {

@@ -11,6 +11,7 @@ import type { Catalogue, Matter, PrintResult, Ticket } from "../server/src/contr
 import type { Api } from "../ui-shared/api.ts";
 import { toApiError } from "../ui-shared/api.ts";
 import { casesApi, newIdempotencyKey } from "../ui-shared/cases-api.ts";
+import { CounterPostal } from "./postal.tsx";
 import { errorMessage } from "../ui-shared/errors.ts";
 import type { Lang, MsgTable } from "../ui-shared/i18n.ts";
 import { pickName, translator } from "../ui-shared/i18n.ts";
@@ -447,6 +448,7 @@ function CaseResult(props: {
           {error}
         </p>
       )}
+      {!refused && <CounterPostal api={props.api} caseNo={c.caseNo} lang={lang} {...(c.postal ? { initial: c.postal } : {})} />}
       <div class="case-buttons">
         {print !== "printing" && print?.status !== "none" && (
           <button type="button" onClick={() => void doPrint()} data-testid="case-reprint">

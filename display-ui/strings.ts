@@ -80,6 +80,7 @@ export const DEVICE_KIND_MSG = {
   rating: { zh: "评价器", en: "Rating device" },
   idreader: { zh: "身份证读卡器", en: "ID card reader" },
   scanner: { zh: "扫码器", en: "Scanner" },
+  label: { zh: "面单打印机", en: "Label printer" },
 } satisfies MsgFor<DeviceKind>;
 
 export const HEALTH_MSG = {

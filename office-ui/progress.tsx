@@ -15,6 +15,7 @@ import { ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { caseNoFromPath, isCheck, localDateTime, owedMaterials } from "./logic.ts";
 import { CASE_WORDS, PROGRESS } from "./messages.ts";
+import { PostalSection } from "./postal-section.tsx";
 import "./progress.css";
 
 const api = casesApi(createApi());
@@ -143,7 +144,10 @@ function Progress() {
             )}
           </form>
         ) : (
-          <CaseView c={c} lang={lang} t={t} w={w} tz={tz} />
+          <>
+            <CaseView c={c} lang={lang} t={t} w={w} tz={tz} />
+            <PostalSection c={c} lang={lang} onCase={setC} />
+          </>
         )}
         {check && c && (
           <button

@@ -88,6 +88,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
     en: "First-ask responsibility: only the help case's owner or a supervisor may act on it",
   },
   HELP_CASE_CLOSED: { zh: "该帮办件已办结", en: "This help case is closed" },
+  CERTIFICATE_ALREADY_COLLECTED: { zh: "该证照已领取，不能重复领取", en: "This certificate was already collected" },
+  ALREADY_MAILED: { zh: "该证照已寄出，不能再领取或重复寄递", en: "This certificate is already in the post" },
+  NO_POSTAL_ADDRESS: { zh: "请先填写邮寄地址", en: "Enter the postal address first" },
+  COURIER_UNAVAILABLE: { zh: "快递公司暂时无法下单，请稍后重试", en: "The courier is not answering; please try again" },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
   DEFERRED_AFTER_DUE: {
     zh: "容缺材料的承诺补交日期晚于办结期限：请约定不晚于办结期限的日期，或不予受理并一次性告知",

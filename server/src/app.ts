@@ -31,6 +31,7 @@ import type { CreatedAccounts } from "./store/first-start-accounts.ts";
 import { Announcer } from "./voice/announcer.ts";
 import { mountCases } from "./cases/mount.ts";
 import { mountHelpdesk } from "./helpdesk/mount.ts";
+import { type DeliveryModule, mountDelivery } from "./delivery/mount.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
 
 export interface HubOptions {
@@ -73,6 +74,8 @@ export interface HubOptions {
   databaseUrl?: string;
   /** PostgreSQL schema for the cases (tests use a fresh one). */
   databaseSchema?: string;
+  /** Shared secret of the courier's status callbacks (main.ts: COURIER_SECRET); default derived from the token key. */
+  courierSecret?: string;
 }
 
 export interface RunningHub {
@@ -90,6 +93,8 @@ export interface RunningHub {
   metrics: HubMetrics;
   /** The Socket.IO side (tests watch how it broadcasts). */
   realtime: Realtime;
+  /** The certificate window and the post (its courier simulator, for the demo and tests). */
+  delivery: DeliveryModule;
   close(): Promise<void>;
 }
 
@@ -177,6 +182,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     announcer.load(c).catch((e: Error) => log(`voice: ${e.message}`));
   });
 
+  // Built after the devices and the cases; the window's readers reach it through the hooks.
+  let delivery: DeliveryModule | undefined;
   // Devices act through the hall's desks and read its queries; what they report goes on the bus.
   const devices = new DeviceManager(config, {
     counterAction: async (action) => {
@@ -191,6 +198,12 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     },
     idCard: (kioskId, idNumber, name) => idCards.read(kioskId, idNumber, name),
     scanned: (kioskId, code) => idCards.scanned(kioskId, code),
+    counterIdCard: (counterId, idNumber, name) => {
+      delivery?.service.windowIdCard(counterId, idNumber, name).catch((e: Error) => log(`certificates: ${e.message}`));
+    },
+    counterScanned: (counterId, code) => {
+      delivery?.service.windowScan(counterId, code).catch((e: Error) => log(`certificates: ${e.message}`));
+    },
     counterNumber: (id) => hall.counterNumber(id),
     counterState: (id) => hall.counterState(id),
     ticketNumber: (id) => hall.ticket(id)?.number,
@@ -231,6 +244,22 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     log,
   });
 
+  // The certificate window and the post (delivery/): on the case store, printing on the windows' label printers.
+  const post = mountDelivery({
+    cases,
+    catalogue: () => config.data.catalogue,
+    clock,
+    idSalt: config.data.secrets.idSalt,
+    tokenKey: config.data.secrets.tokenKey,
+    ...(opts.courierSecret ? { courierSecret: opts.courierSecret } : {}),
+    counterHolder: (id) => hall.counterState(id)?.staffId,
+    printLabel: (counterId, jobId, job) => devices.printLabelAtCounter(counterId, jobId, job),
+    counterOf: (id) => devices.counterOf(id),
+    log,
+  });
+  delivery = post;
+  bus.on(post, "device.status", (s) => post.deviceStatus(s));
+
   const app = createHttpApp({
     hall,
     config,
@@ -252,6 +281,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     metrics,
     cases: cases.service,
     helpdesk: helpdesk.service,
+    delivery: post.service,
   });
   const server = createServer(app);
   const realtime = new Realtime(server, {
@@ -273,6 +303,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   metrics.watch({ adapter: () => realtime.io.of("/").adapter, devices: () => devices.statuses() });
   cases.attachSockets(realtime.io, { tokens, staff });
   helpdesk.attachSockets(realtime.io, { tokens });
+  post.attachSockets(realtime.io, { tokens, staff });
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   realtime.io.on("connection", (s) => {
     const id = s.data.staffId;
@@ -294,6 +325,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   });
   const port = (server.address() as AddressInfo).port;
   const host = opts.host && opts.host !== "0.0.0.0" ? opts.host : "127.0.0.1";
+  post.listening(`http://${host}:${port}`);
   if (!config.data.catalogue.hall.publicUrl)
     log(
       "WARNING hall.publicUrl is not set: ticket QR codes point at the address each kiosk uses to reach the hub " +
@@ -313,6 +345,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     config,
     metrics,
     realtime,
+    delivery: post,
     close: () => {
       closing ??= (async () => {
         clearInterval(releaseTimer);
@@ -326,6 +359,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         await announcer.close();
         await voice.close();
         await helpdesk.close();
+        bus.off(post);
+        post.close();
         await cases.close();
         await hasher.close();
         metrics.close();

@@ -5,7 +5,7 @@ import { limitsFromEnv } from "./pairing/limits.ts";
 import { ConfigError } from "./store/config.ts";
 import { handOverAccounts } from "./store/first-start-accounts.ts";
 
-/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST, DEVICE_PATHS, VOICE_SEGMENTS_DIR, DATABASE_URL (cases in PostgreSQL instead of DATA_DIR/cases.db). */
+/** `npm start`: the hub with the demo hall, configured by PORT, DATA_DIR, ADMIN_PASSWORD, HOST, DEVICE_PATHS, VOICE_SEGMENTS_DIR, DATABASE_URL (cases in PostgreSQL instead of DATA_DIR/cases.db), COURIER_SECRET (the courier callback's HMAC secret). */
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const dataDir = resolve(process.env.DATA_DIR ?? "./data");
@@ -29,6 +29,8 @@ async function main(): Promise<void> {
     ...(autoPair !== undefined ? { autoPairLoopback: autoPair === "1" } : {}),
     limits,
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    // The courier's callback secret (HMAC of each status push); default derived from the token key.
+    ...(process.env.COURIER_SECRET ? { courierSecret: process.env.COURIER_SECRET } : {}),
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
     // Fail-stop: a restart replays the journal, which is the truth; memory is not.
     onFatal: (err) => {

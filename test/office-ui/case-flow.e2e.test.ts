@@ -155,6 +155,18 @@ describe("a case from ticket to approval, in the browser", () => {
     expect(caseNo).toMatch(/^371426-\d{8}-\d+$/);
     await expect.poll(() => result.getByTestId("case-print").getAttribute("data-status"), WAIT).toBe("printed");
     await expectNoAxeViolations(c03, "counter case accepted, receipt printed");
+    // Issue 11: the applicant asks for the certificate by post, at acceptance.
+    await result.getByTestId("counter-postal-open").click();
+    const postal = result.getByTestId("counter-postal-form");
+    await postal.locator('input[name="recipient"]').fill("王小明");
+    await postal.locator('input[name="recipientPhone"]').fill("13800001234");
+    await postal.locator('input[name="street"]').fill("龙门街道中心路12号");
+    await expectNoAxeViolations(c03, "counter case accepted, postal address form");
+    await postal.getByTestId("address-save").click();
+    await expect
+      .poll(() => result.getByTestId("counter-postal-saved").textContent(), WAIT)
+      .toContain("山东省德州市平原县龙门街道中心路12号");
+    expect((await staffCase(caseNo)).postal).toMatchObject({ requestedBy: "staff", status: "requested", paid: false });
 
     const c = await staffCase(caseNo);
     expect(c.outcome).toBe("accepted_deferred");

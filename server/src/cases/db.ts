@@ -63,12 +63,33 @@ export interface MigrationsTable {
   id?: Generated<number>;
 }
 
+/** One parcel per case (delivery/, issue 11): the waybill survives a lost answer or a dead printer. */
+export interface PostalWaybillsTable {
+  case_no: string;
+  /** Sent to the courier with every try: the same key never makes a second waybill. */
+  courier_key: string;
+  courier: string;
+  waybill_no: string | null;
+  department_id: string;
+  /** The 统一出证 window that mails it (its label printer prints the label). */
+  counter_id: string;
+  /** Local day and instant it was mailed (the ledger's day). */
+  mailed_on: string | null;
+  mailed_at: number | null;
+  status: string;
+  paid: number;
+  /** "pending" until the label printer took it, then "printed". */
+  label_state: string;
+  updated_at: number;
+}
+
 export interface CaseDb {
   cases: CasesTable;
   case_events: CaseEventsTable;
   case_seq: CaseSeqTable;
   case_idempotency: IdempotencyTable;
   case_migrations: MigrationsTable;
+  postal_waybills: PostalWaybillsTable;
 }
 
 export type Engine = "sqlite" | "postgres";

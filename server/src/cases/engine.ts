@@ -9,6 +9,7 @@
  * calendar.
  */
 import type { CaseAction, CaseMaterial, CaseStatus, CaseTransition, LocalDate } from "../contract/cases.ts";
+import type { PostalStatus } from "../contract/delivery.ts";
 import type { ErrorCode } from "../contract/errors.ts";
 import type { Instant } from "../contract/tickets.ts";
 import { localDay } from "../core/time.ts";
@@ -57,6 +58,10 @@ export function events(state: CaseRecord | undefined, cmd: CaseCommand, env: Cas
       return accept(state, cmd, env);
     case "transition":
       return transition(state, cmd, env);
+    case "set_postal":
+      return setPostal(state, cmd, env);
+    case "postal_status":
+      return postalStatus(state, cmd, env);
     default: {
       const never: never = cmd;
       return reject("VALIDATION_FAILED", `unknown command ${(never as { type: string }).type}`);
@@ -181,11 +186,18 @@ function transition(
   env: CaseEnv,
 ): CaseEvent[] | Rejection {
   if (!state) return reject("UNKNOWN_CASE", "no such case");
+  // Handing over or posting a certificate twice answers why, whatever version was seen.
+  if (cmd.action === "collect" || cmd.action === "mail") {
+    const handed = handedOver(state);
+    if (handed) return handed;
+  }
   if (cmd.expectedVersion !== state.version)
     return reject("CASE_CONFLICT", `case ${state.caseNo} is at version ${state.version}, not ${cmd.expectedVersion}`);
   const rule = TRANSITIONS[cmd.action];
   if (!rule) return reject("VALIDATION_FAILED", `unknown action ${String(cmd.action)}`);
-  if (!rule.from.includes(state.status))
+  // A parcel the post brought back is collected at the window like a certificate never sent.
+  const returned = cmd.action === "collect" && state.status === "mailed" && state.postal?.status === "returned";
+  if (!rule.from.includes(state.status) && !returned)
     return reject("ILLEGAL_TRANSITION", `${cmd.action} is not allowed for a case that is ${state.status}`);
   const note = cmd.note?.trim();
   if (note && note.length > MAX_NOTE) return reject("VALIDATION_FAILED", `note longer than ${MAX_NOTE} characters`);
@@ -210,12 +222,16 @@ function transition(
       if (dueDate && state.pausedOn)
         dueDate = addWorkingDays(env.calendar, dueDate, workingDaysBetween(env.calendar, state.pausedOn, today));
       break;
+    case "collect":
+      if (!cmd.collection) return reject("VALIDATION_FAILED", "collect needs the collector (name and ID)");
+      break;
+    case "mail":
+      if (state.postal && !cmd.trackingNo) return reject("VALIDATION_FAILED", "mail needs the waybill number");
+      break;
     case "take":
     case "request_correction":
     case "refuse":
     case "certificate_ready":
-    case "collect":
-    case "mail":
     case "deliver":
       break;
     default: {
@@ -235,8 +251,78 @@ function transition(
     ...(cmd.action === "mail" && cmd.trackingNo ? { trackingNo: cmd.trackingNo } : {}),
   };
   return [
-    { type: "case.transitioned", at: env.now, caseNo: state.caseNo, on: today, transition: t, ...(dueDate ? { dueDate } : {}) },
+    {
+      type: "case.transitioned",
+      at: env.now,
+      caseNo: state.caseNo,
+      on: today,
+      transition: t,
+      ...(dueDate ? { dueDate } : {}),
+      ...(cmd.action === "collect" && cmd.collection ? { collection: cmd.collection } : {}),
+      ...(cmd.action === "mail" && cmd.courier ? { courier: cmd.courier } : {}),
+    },
   ];
+}
+
+/** Collected, or in the post (and not back): the clear reason a second hand-over is refused. */
+function handedOver(state: CaseRecord): Rejection | undefined {
+  if (state.status === "collected") return reject("CERTIFICATE_ALREADY_COLLECTED", `case ${state.caseNo} was collected`);
+  if (state.status === "delivered" || (state.status === "mailed" && state.postal?.status !== "returned"))
+    return reject("ALREADY_MAILED", `case ${state.caseNo} is in the post`);
+  return undefined;
+}
+
+const POSTAL_RANK: Record<PostalStatus, number> = { requested: 0, sent: 1, in_transit: 2, delivered: 3, returned: 3 };
+
+function setPostal(
+  state: CaseRecord | undefined,
+  cmd: Extract<CaseCommand, { type: "set_postal" }>,
+  env: CaseEnv,
+): CaseEvent[] | Rejection {
+  if (!state) return reject("UNKNOWN_CASE", "no such case");
+  const handed = handedOver(state);
+  if (handed) return handed;
+  if (state.status === "refused" || state.status === "not_accepted")
+    return reject("ILLEGAL_TRANSITION", `a case that is ${state.status} has no certificate to mail`);
+  return [
+    {
+      type: "case.postal_set",
+      at: env.now,
+      caseNo: state.caseNo,
+      postal: { ...cmd.postal, status: "requested", requestedAt: env.now },
+    },
+  ];
+}
+
+function postalStatus(
+  state: CaseRecord | undefined,
+  cmd: Extract<CaseCommand, { type: "postal_status" }>,
+  env: CaseEnv,
+): CaseEvent[] | Rejection {
+  if (!state) return reject("UNKNOWN_CASE", "no such case");
+  const p = state.postal;
+  if (!p || POSTAL_RANK[p.status] < 1) return reject("ILLEGAL_TRANSITION", "the certificate was not mailed");
+  // Repeated or late news (in transit after delivered) is already known: nothing happens.
+  if (POSTAL_RANK[cmd.status] <= POSTAL_RANK[p.status]) return [];
+  if (state.status !== "mailed") return [];
+  if (cmd.status === "delivered")
+    return [
+      {
+        type: "case.transitioned",
+        at: env.now,
+        caseNo: state.caseNo,
+        on: localDay(env.now, env.timeZone),
+        transition: {
+          seq: state.transitions.length + 1,
+          action: "deliver",
+          from: state.status,
+          to: "delivered",
+          at: env.now,
+          by: { staffId: `courier:${cmd.courier}`, name: cmd.courier, role: "courier" },
+        },
+      },
+    ];
+  return [{ type: "case.postal_status", at: env.now, caseNo: state.caseNo, status: cmd.status }];
 }
 
 /** Fold one event into the case (a new object; the input is not changed). */
@@ -264,7 +350,26 @@ export function apply(state: CaseRecord | undefined, e: CaseEvent): CaseRecord {
       if (t.action === "resubmit") delete next.pausedOn;
       if (t.action === "approve" || t.action === "refuse") next.finishedAt = e.at;
       if (t.action === "refuse" && t.note) next.refusalReason = t.note;
+      if (t.action === "collect" && e.collection) next.collection = structuredClone(e.collection);
+      if (t.action === "mail" && next.postal)
+        next.postal = {
+          ...next.postal,
+          status: "sent",
+          ...(t.trackingNo ? { waybillNo: t.trackingNo } : {}),
+          ...(e.courier ? { courier: e.courier } : {}),
+          mailedAt: e.at,
+          updatedAt: e.at,
+        };
+      if (t.action === "deliver" && next.postal) next.postal = { ...next.postal, status: "delivered", updatedAt: e.at };
       return next;
+    }
+    case "case.postal_set": {
+      if (!state) throw new Error(`postal address of unknown case ${e.caseNo}`);
+      return { ...state, version: state.version + 1, postal: structuredClone(e.postal) };
+    }
+    case "case.postal_status": {
+      if (!state?.postal) throw new Error(`postal status of a case without a parcel ${e.caseNo}`);
+      return { ...state, version: state.version + 1, postal: { ...state.postal, status: e.status, updatedAt: e.at } };
     }
     default: {
       const never: never = e;

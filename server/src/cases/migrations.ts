@@ -91,6 +91,32 @@ export const MIGRATIONS: Migration[] = [
       await db.schema.createIndex("cases_worklist_all").on("cases").columns(["status", "due_date", "case_no"]).execute();
     },
   },
+  {
+    version: 3,
+    name: "postal waybills (issue 11): one parcel per case, its label, the ledger's day",
+    async up(db0) {
+      const db = db0 as AnyDb;
+      await db.schema
+        .createTable("postal_waybills")
+        .addColumn("case_no", "text", (c) => c.primaryKey())
+        .addColumn("courier_key", "text", (c) => c.notNull().unique())
+        .addColumn("courier", "text", (c) => c.notNull())
+        .addColumn("waybill_no", "text", (c) => c.unique())
+        .addColumn("department_id", "text", (c) => c.notNull())
+        .addColumn("counter_id", "text", (c) => c.notNull())
+        .addColumn("mailed_on", "text")
+        .addColumn("mailed_at", "bigint")
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("paid", "integer", (c) => c.notNull())
+        .addColumn("label_state", "text", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .execute();
+      // The ledger: a day's parcels per department.
+      await db.schema.createIndex("postal_ledger").on("postal_waybills").columns(["mailed_on", "department_id"]).execute();
+      // Labels waiting for a window's printer to come back.
+      await db.schema.createIndex("postal_pending_labels").on("postal_waybills").columns(["label_state", "counter_id"]).execute();
+    },
+  },
   // The help desk's tables (helpdesk/migration.ts, issue 11).
   { version: 5, ...HELPDESK_MIGRATION },
 ];

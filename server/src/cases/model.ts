@@ -12,7 +12,24 @@ import type {
   LocalDate,
   MaterialState,
 } from "../contract/cases.ts";
+import type { PostalStaff, PostalStatus } from "../contract/delivery.ts";
 import type { Instant } from "../contract/tickets.ts";
+
+/** Who collected the certificate at the 统一出证 window: the ID number only hashed and masked. */
+export interface StoredCollection {
+  kind: "applicant" | "agent";
+  name: string;
+  /** HMAC-SHA256(idSalt, ID number), as the applicant's. */
+  idHash: string;
+  idMasked: string;
+  at: Instant;
+  counterId: string;
+  counterNumber?: number;
+  by: CaseActor;
+}
+
+/** The postal request and its parcel (issue 11). */
+export type StoredPostal = PostalStaff;
 
 /** The applicant as the hub keeps them: the ID number never, only its salted hash and mask. */
 export interface StoredApplicant {
@@ -52,6 +69,10 @@ export interface CaseRecord {
   acceptedBy: CaseActor;
   assignee?: CaseActor;
   transitions: CaseTransition[];
+  /** Set by collect (统一出证). */
+  collection?: StoredCollection;
+  /** Set when an address is given (邮政寄递); the parcel's status follows the courier. */
+  postal?: StoredPostal;
 }
 
 /** The matter as the engine needs it (from the catalogue). */
@@ -89,7 +110,22 @@ export type CaseCommand =
       note?: string;
       materialIndex?: number;
       trackingNo?: string;
+      /** mail: the courier that assigned trackingNo. */
+      courier?: string;
+      /** collect: who took the certificate (required). */
+      collection?: StoredCollection;
       by: CaseActor;
+    }
+  | {
+      /** Give or change the postal address (until the parcel is sent). */
+      type: "set_postal";
+      postal: Omit<StoredPostal, "status" | "requestedAt">;
+    }
+  | {
+      /** The courier's news about the parcel; old or repeated news changes nothing. */
+      type: "postal_status";
+      status: Extract<PostalStatus, "in_transit" | "delivered" | "returned">;
+      courier: string;
     };
 
 export type CaseEvent =
@@ -103,4 +139,8 @@ export type CaseEvent =
       dueDate?: LocalDate;
       /** Local date of the step (the clock stops and restarts on local days). */
       on: LocalDate;
-    };
+      collection?: StoredCollection;
+      courier?: string;
+    }
+  | { type: "case.postal_set"; at: Instant; caseNo: string; postal: StoredPostal }
+  | { type: "case.postal_status"; at: Instant; caseNo: string; status: PostalStatus };

@@ -97,6 +97,7 @@ export function attachCaseSockets(io: HubIo, d: CaseSocketDeps): () => void {
   };
   d.bus.on(owner, "case.accepted", publish);
   d.bus.on(owner, "case.transitioned", (c) => publish(c));
+  d.bus.on(owner, "case.updated", publish);
   return () => {
     d.bus.off(owner);
     if (statsTimer) clearTimeout(statsTimer);

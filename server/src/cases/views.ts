@@ -4,6 +4,7 @@
  * forms only and no staff names.
  */
 import type { Case, CaseSummary, LocalDate, PublicCase, PublicCaseStep } from "../contract/cases.ts";
+import { maskStreet } from "../delivery/address.ts";
 import { isOverdue } from "./engine.ts";
 import type { CaseRecord } from "./model.ts";
 
@@ -63,6 +64,20 @@ export function staffView(r: CaseRecord, today: LocalDate): Case {
     ...(r.assignee ? { assignee: r.assignee } : {}),
     transitions: r.transitions.map((t) => ({ ...t })),
     progressPath: `/q/${r.caseNo}`,
+    ...(r.collection
+      ? {
+          collection: {
+            kind: r.collection.kind,
+            name: r.collection.name,
+            idMasked: r.collection.idMasked,
+            at: r.collection.at,
+            counterId: r.collection.counterId,
+            ...(r.collection.counterNumber !== undefined ? { counterNumber: r.collection.counterNumber } : {}),
+            staffName: r.collection.by.name,
+          },
+        }
+      : {}),
+    ...(r.postal ? { postal: structuredClone(r.postal) } : {}),
   };
 }
 
@@ -84,6 +99,32 @@ export function publicView(r: CaseRecord, today: LocalDate): PublicCase {
       phoneMasked: maskPhone(r.applicant.phone),
     },
     timeline,
+    ...(r.collection
+      ? {
+          collection: {
+            kind: r.collection.kind,
+            at: r.collection.at,
+            ...(r.collection.counterNumber !== undefined ? { counterNumber: r.collection.counterNumber } : {}),
+          },
+        }
+      : {}),
+    ...(r.postal
+      ? {
+          postal: {
+            recipientMasked: maskName(r.postal.recipient),
+            phoneMasked: maskPhone(r.postal.phone),
+            province: r.postal.address.province,
+            city: r.postal.address.city,
+            county: r.postal.address.county,
+            streetMasked: maskStreet(r.postal.address.street),
+            paid: r.postal.paid,
+            status: r.postal.status,
+            ...(r.postal.waybillNo ? { waybillNo: r.postal.waybillNo } : {}),
+            ...(r.postal.mailedAt ? { mailedAt: r.postal.mailedAt } : {}),
+            ...(r.postal.updatedAt ? { updatedAt: r.postal.updatedAt } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -33,6 +33,7 @@
  *
  * ## Hall bus (server side): "case.accepted" (Case), "case.transitioned" (Case, CaseTransition)
  */
+import type { CollectionPublic, CollectionStaff, PostalPublic, PostalStaff } from "./delivery.ts";
 import type { Instant } from "./tickets.ts";
 
 /** "YYYY-MM-DD", a local date in the hall's time zone (Asia/Shanghai). */
@@ -240,6 +241,10 @@ export interface Case extends CaseBase {
   transitions: CaseTransition[];
   /** Path of the public progress page (the receipt's QR): /q/<caseNo>. */
   progressPath: string;
+  /** Who collected the certificate at the 统一出证 window (issue 11). */
+  collection?: CollectionStaff;
+  /** The postal request and its parcel (issue 11). */
+  postal?: PostalStaff;
 }
 
 /** One step as the public sees it: no staff names; notes only where the applicant needs them. */
@@ -255,6 +260,8 @@ export interface PublicCaseStep {
 export interface PublicCase extends CaseBase {
   applicant: CaseApplicantPublic;
   timeline: PublicCaseStep[];
+  collection?: CollectionPublic;
+  postal?: PostalPublic;
 }
 
 /** One row of a worklist. */

@@ -1,6 +1,6 @@
 /** Device configuration and health as shared with admins and the data wall. */
 
-export type DeviceKind = "printer" | "led" | "keypad" | "rating" | "idreader" | "scanner";
+export type DeviceKind = "printer" | "led" | "keypad" | "rating" | "idreader" | "scanner" | "label";
 
 export type TransportConfig =
   | { type: "serial"; path: string; baudRate: number }

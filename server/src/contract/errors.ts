@@ -69,6 +69,15 @@ export const ERROR_CODES = [
   "HELP_CASE_CLOSED",
   /** 容缺受理: a deferred material is promised after the case's due date (issue 10, spec doubt). */
   "DEFERRED_AFTER_DUE",
+  // certificate window and postal delivery (issue 11)
+  /** The certificate was handed over already (collected once, never twice). */
+  "CERTIFICATE_ALREADY_COLLECTED",
+  /** The certificate is in the post (a waybill exists): it is not handed over nor mailed again. */
+  "ALREADY_MAILED",
+  /** Mailing needs the recipient's address first (邮寄地址). */
+  "NO_POSTAL_ADDRESS",
+  /** The courier did not answer after the retries; nothing was mailed (try again). */
+  "COURIER_UNAVAILABLE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,4 +1,6 @@
 import type { IdReaderSimulator } from "../../../hardware/idreader/simulator.ts";
+import type { LabelJob } from "../../../hardware/label/protocol.ts";
+import type { LabelSimulator } from "../../../hardware/label/simulator.ts";
 import type { KeypadSimulator } from "../../../hardware/keypad/simulator.ts";
 import type { DisplayStyle } from "../../../hardware/led/protocol.ts";
 import type { LedSimulator } from "../../../hardware/led/simulator.ts";
@@ -48,6 +50,8 @@ export interface DeviceHandle {
   readonly sims?: Omit<DeviceSims, "plug">;
   /** Print a ticket; rejects with DeviceError (OFFLINE, PAPER_OUT, TIMEOUT …). Ticket printers only. */
   print?(job: TicketPrintJob | RawPrintJob | PendingPrintJob): Promise<void>;
+  /** Print a shipping label; rejects with DeviceError like print. Label printers only. */
+  printLabel?(jobId: string, job: LabelJob): Promise<void>;
   /** Show the state of the device's counter (window displays, keypad screens). */
   showCounter?(shown: CounterDisplay): void;
   /**
@@ -72,6 +76,7 @@ export interface DeviceSims {
   idSim?: IdReaderSimulator;
   scannerSim?: ScannerSimulator;
   ledSim?: LedSimulator;
+  labelSim?: LabelSimulator;
   plug?: MemoryLinkPair;
 }
 
@@ -94,6 +99,10 @@ export interface DeviceHooks {
   idCard(kioskId: string, idNumber: string, name: string): void;
   /** An appointment code was scanned at a kiosk. */
   scanned(kioskId: string, code: string): void;
+  /** An ID card was read at a counter's reader (统一出证 window); the number goes no further. */
+  counterIdCard?(counterId: string, idNumber: string, name: string): void;
+  /** A code (a receipt's QR) was scanned at a counter's scanner. */
+  counterScanned?(counterId: string, code: string): void;
   counterNumber(counterId: string): number | undefined;
   counterState(counterId: string): CounterState | undefined;
   ticketNumber(ticketId: string): string | undefined;

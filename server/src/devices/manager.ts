@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { windowDisplay } from "../../../hardware/led/protocol.ts";
 import type { PendingPrintJob, RawPrintJob } from "../../../hardware/printer/driver.ts";
+import type { LabelJob } from "../../../hardware/label/protocol.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { DeviceError } from "../../../hardware/transport/link.ts";
 import type { DeviceConfig, DeviceStatus, TransportConfig } from "../contract/devices.ts";
@@ -105,17 +106,15 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
   /** Print a ticket on the kiosk's printer. Never rejects: failure is a result. */
   async printTicket(kioskId: string, job: TicketPrintJob | PendingPrintJob): Promise<PrintResult> {
     const u = [...this.running.values()].find((x) => x.device?.print && x.kioskId === kioskId);
-    return this.printOn(u, () => job);
+    const print = u?.device?.print;
+    return print ? this.printOn(u, () => print(job)) : { status: "none" };
   }
 
   /** One print on one unit's printer, its failure turned into a result the page can show. */
-  private async printOn(
-    u: DeviceUnit | undefined,
-    job: () => TicketPrintJob | RawPrintJob | PendingPrintJob,
-  ): Promise<PrintResult> {
-    if (!u?.device?.print) return { status: "none" };
+  private async printOn(u: DeviceUnit | undefined, send: () => Promise<void>): Promise<PrintResult> {
+    if (!u) return { status: "none" };
     try {
-      await u.device.print(job());
+      await send();
       return { status: "printed", printerId: u.cfg.id };
     } catch (err) {
       const code = err instanceof DeviceError ? err.code : "ERROR";
@@ -132,7 +131,20 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
   async printAtCounter(counterId: string, jobId: string, encode: (width: 58 | 80) => Buffer): Promise<PrintResult> {
     const u = [...this.running.values()].find((x) => x.device?.print && x.counterId === counterId);
     const width = Number(u?.cfg.options?.paperWidthMm ?? 80) === 58 ? 58 : 80;
-    return this.printOn(u, () => ({ jobId, bytes: encode(width) }));
+    const print = u?.device?.print;
+    return print ? this.printOn(u, () => print({ jobId, bytes: encode(width) })) : { status: "none" };
+  }
+
+  /**
+   * Print a shipping label on the label printer of a counter (统一出证 window). Never
+   * rejects: "none" when the counter has no label printer, "failed" with the reason.
+   */
+  async printLabelAtCounter(counterId: string, jobId: string, job: LabelJob): Promise<PrintResult> {
+    const u = [...this.running.values()].find((x) => x.device?.printLabel && x.counterId === counterId);
+    const device = u?.device;
+    if (!u || !device?.printLabel) return { status: "none" };
+    const printLabel = device.printLabel;
+    return this.printOn(u, () => printLabel(jobId, job));
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { DeviceKind } from "../contract/devices.ts";
 import { idReaderModule } from "./idreader.ts";
 import { keypadModule } from "./keypad.ts";
+import { labelModule } from "./label.ts";
 import { ledModule } from "./led.ts";
 import type { DeviceModule } from "./lifecycle.ts";
 import { printerModule } from "./printer.ts";
@@ -19,4 +20,5 @@ export const deviceModules: Readonly<Record<DeviceKind, DeviceModule>> = {
   rating: ratingModule,
   idreader: idReaderModule,
   scanner: scannerModule,
+  label: labelModule,
 };

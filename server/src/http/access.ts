@@ -184,6 +184,20 @@ export const REST_ACCESS: Record<string, Rule> = {
   "POST /api/helpdesk/cases/:id/links": staff(true, "clerk", "supervisor", "admin"),
   "POST /api/helpdesk/cases/:id/transfer": staff(true, "clerk", "supervisor", "admin"),
   "POST /api/helpdesk/cases/:id/close": staff(true, "clerk", "supervisor", "admin"),
+  // Certificate window and post (issue 11). The window's staff find and hand over certificates
+  // and mail them (a clerk only at the window they hold, checked by the service); the
+  // visitor gives an address with the last four digits of the phone (wrong = UNKNOWN_CASE,
+  // rate-limited); the courier's callback carries an HMAC of its body instead of a token
+  // (nobody else gets past it); status files and the ledger are the office's.
+  "GET /api/certificates/find": staff(false, "clerk", "supervisor", "admin"),
+  "POST /api/certificates/:caseNo/collect": staff(true, "clerk", "supervisor", "admin"),
+  "PUT /api/cases/:caseNo/postal": staff(true, "clerk", "supervisor", "admin"),
+  "PUT /api/public/cases/:caseNo/postal": open(true),
+  "POST /api/postal/:caseNo/mail": staff(true, "clerk", "supervisor", "admin"),
+  "POST /api/postal/:caseNo/label": staff(true, "clerk", "supervisor", "admin"),
+  "POST /api/postal/status-import": staff(true, "supervisor", "admin"),
+  "POST /api/postal/callback": rule((p) => (p === "foreignPage" ? "ORIGIN_REFUSED" : "UNAUTHENTICATED")),
+  "GET /api/postal/ledger": staff(false, "supervisor", "admin"),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
   // The hub's measurements (docs/api.md): admins only, from any address (no loopback pass).
@@ -201,6 +215,8 @@ export const REST_ACCESS: Record<string, Rule> = {
   "GET /q/:caseNo": open(false),
   // The help desk page signs in like the back office.
   "GET /helpdesk": open(false),
+  // The 统一出证 window's page signs in like the counter.
+  "GET /certificates": open(false),
 };
 
 /** A foreign page cannot even open a socket: every socket cell is ORIGIN_REFUSED for it. */
@@ -252,6 +268,14 @@ export const HELPDESK_VIEW_ACCESS: Record<string, Rule> = {
   ),
 };
 
+/**
+ * `certificates:subscribe {counterId}`: the window's scanner and ID card lookups (issue 11) —
+ * the clerk holding that window, supervisors and admins.
+ */
+export const CERTIFICATE_VIEW_ACCESS: Record<string, Rule> = {
+  window: socketCounter(),
+};
+
 /** Staff principals, for the docs' grouping. */
 export const STAFF_PRINCIPALS = STAFF;
 
@@ -290,5 +314,6 @@ export function renderAccessMatrix(): string {
     table("`cases:subscribe` view", CASE_VIEW_ACCESS, (k) => `\`${k}\``),
     "",
     table("`helpdesk:subscribe` view", HELPDESK_VIEW_ACCESS, (k) => `\`${k}\``),
+    table("`certificates:subscribe`", CERTIFICATE_VIEW_ACCESS, (k) => `\`${k}\``),
   ].join("\n");
 }

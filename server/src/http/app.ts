@@ -29,6 +29,8 @@ import { ticketRoutes } from "./ticket-routes.ts";
 import { caseRoutes } from "../cases/routes.ts";
 import { helpdeskRoutes } from "../helpdesk/routes.ts";
 import type { HelpService } from "../helpdesk/service.ts";
+import { deliveryRoutes } from "../delivery/routes.ts";
+import type { DeliveryService } from "../delivery/service.ts";
 import type { CaseService } from "../cases/service.ts";
 import { originAllowed } from "./origins.ts";
 import { parse, schemas } from "../hall/validate.ts";
@@ -62,6 +64,8 @@ export interface HttpDeps {
   cases?: CaseService;
   /** Help desk (helpdesk/); absent in API-only tests: the routes exist and answer NOT_FOUND. */
   helpdesk?: HelpService;
+  /** The certificate window and the post (delivery/); absent in API-only tests. */
+  delivery?: DeliveryService;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -135,6 +139,9 @@ export function createHttpApp(d: HttpDeps): express.Express {
   });
   // A whole catalogue (1,400 matters with their materials) is large; everything else is small.
   app.use("/api/catalogue", express.json({ limit: "4mb" }));
+  // The courier's callback is signed over its raw bytes; status files come as CSV.
+  app.use("/api/postal/callback", express.raw({ type: () => true, limit: "16kb" }));
+  app.use("/api/postal/status-import", express.text({ type: ["text/csv", "text/plain"], limit: "2mb" }));
   app.use("/api", express.json({ limit: "16kb" }));
 
   const auth = (req: Authed, _res: Response, next: NextFunction) => {
@@ -335,6 +342,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
 
   app.use(caseRoutes(d));
   app.use(helpdeskRoutes(d));
+  app.use(deliveryRoutes(d));
   mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
 
   app.use("/api", (_req, _res) => {
@@ -359,6 +367,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.get("/office", page("office-ui/index.html"));
   app.get("/q/:caseNo", page("office-ui/progress.html"));
   app.get("/helpdesk", page("helpdesk-ui/index.html"));
+  app.get("/certificates", page("certificate-ui/index.html"));
   app.use("/assets", express.static(join(d.distDir, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
 
   // ---- errors: only closed codes reach the client ----

@@ -40,6 +40,7 @@ export function httpStatus(code: ErrorCode): number {
     case "INTERNAL":
       return 500;
     case "DEVICE_ERROR":
+    case "COURIER_UNAVAILABLE":
       return 502;
     default:
       return 409;

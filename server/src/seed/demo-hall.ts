@@ -1311,7 +1311,7 @@ export function demoStaff(): DemoStaff[] {
   ];
 }
 
-/** Simulated devices: 4 kiosks (printer, ID reader, scanner), LED, keypad, rating per counter, and a receipt printer at each acceptance (comprehensive, help) counter. */
+/** Simulated devices: 4 kiosks (printer, ID reader, scanner), LED, keypad, rating per counter, a receipt printer at each acceptance (comprehensive, help) counter, and an ID reader, scanner and label printer at each 统一出证 window. */
 export function demoDevices(cat: Catalogue): DeviceConfig[] {
   const out: DeviceConfig[] = [];
   for (let k = 1; k <= 4; k++) {
@@ -1358,6 +1358,20 @@ export function demoDevices(cat: Catalogue): DeviceConfig[] {
         assignment: { kind: "counter", counterId: c.id, address: c.number },
         options: { paperWidthMm: 80 },
       });
+    // 统一出证 windows find certificates by the receipt's QR or the ID card, and print shipping labels (issue 11).
+    if (c.kind === "certificate")
+      for (const [kind, label] of [
+        ["idreader", "身份证阅读器"],
+        ["scanner", "扫码器"],
+        ["label", "面单打印机"],
+      ] as const)
+        out.push({
+          id: `${kind}-${c.id}`,
+          kind,
+          name: `${c.number}号窗口 ${label}`,
+          transport: { type: "sim" },
+          assignment: { kind: "counter", counterId: c.id, address: c.number },
+        });
     for (const [kind, label] of perCounter) {
       out.push({
         id: `${kind}-${c.id}`,

@@ -242,7 +242,7 @@ const assignmentSchema = z.discriminatedUnion("kind", [
 /** One entry of the device list (see contract/devices.ts). */
 export const deviceConfigSchema = z.strictObject({
   id: idSchema,
-  kind: z.enum(["printer", "led", "keypad", "rating", "idreader", "scanner"]),
+  kind: z.enum(["printer", "led", "keypad", "rating", "idreader", "scanner", "label"]),
   name,
   transport: transportSchema,
   assignment: assignmentSchema,

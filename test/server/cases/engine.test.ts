@@ -276,7 +276,12 @@ describe("case engine properties", () => {
           // Whatever happens, the input case is never modified.
           expect(live).toEqual(before);
           const legal = TRANSITIONS[s.action].from.includes(live.status);
-          if (s.stale) expect(r).toMatchObject({ error: "CASE_CONFLICT" });
+          // A second hand-over says why, before any version check (issue 11).
+          const handed =
+            (s.action === "collect" || s.action === "mail") && ["collected", "mailed", "delivered"].includes(live.status);
+          if (handed)
+            expect(r).toMatchObject({ error: live.status === "collected" ? "CERTIFICATE_ALREADY_COLLECTED" : "ALREADY_MAILED" });
+          else if (s.stale) expect(r).toMatchObject({ error: "CASE_CONFLICT" });
           else if (!legal) expect(r).toMatchObject({ error: "ILLEGAL_TRANSITION" });
           if ("error" in r) continue;
           expect(legal && !s.stale).toBe(true);

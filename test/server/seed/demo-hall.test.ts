@@ -158,7 +158,21 @@ describe("seed/demoDevices", () => {
       if (d.assignment.kind === "counter") expect(ids.has(d.assignment.counterId), d.id).toBe(true);
     }
     const acceptance = cat.counters.filter((c) => c.kind === "comprehensive" || c.kind === "help");
-    expect(devices.filter((d) => d.assignment.kind === "counter")).toHaveLength(cat.counters.length * 3 + acceptance.length);
+    const certificate = cat.counters.filter((c) => c.kind === "certificate");
+    expect(devices.filter((d) => d.assignment.kind === "counter")).toHaveLength(
+      cat.counters.length * 3 + acceptance.length + certificate.length * 3,
+    );
+  });
+
+  it("gives every 统一出证 window an ID card reader, a scanner and a label printer (issue 11), and no other counter", () => {
+    for (const c of cat.counters) {
+      const kinds = devices
+        .filter((d) => d.assignment.kind === "counter" && d.assignment.counterId === c.id)
+        .map((d) => d.kind)
+        .filter((k) => k === "idreader" || k === "scanner" || k === "label")
+        .sort();
+      expect(kinds, c.id).toEqual(c.kind === "certificate" ? ["idreader", "label", "scanner"] : []);
+    }
   });
 
   it("gives every acceptance counter (comprehensive, help) an 80 mm receipt printer, and no other counter one", () => {

@@ -1,0 +1,457 @@
+/**
+ * The 统一出证 window (/certificates?counter=c43): the clerk signs in and holds the window;
+ * a receipt's QR scanned, an ID card on the reader (both arrive over the socket from the
+ * window's own devices) or a typed case number finds the certificates; the clerk records
+ * who collects (the applicant, or an agent with their ID — the number goes to the hub
+ * only, which keeps it hashed and masked) and hands over once; or enters an address and
+ * mails it, the label printing on the window's label printer.
+ */
+import { render } from "preact";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { io } from "socket.io-client";
+import type { CaseStatus } from "../server/src/contract/cases.ts";
+import type { CertificateMatch, MailResult, WindowLookup } from "../server/src/contract/delivery.ts";
+import type { LoginReply } from "../server/src/contract/index.ts";
+import { AddressForm } from "../ui-shared/address-form.tsx";
+import { createApi, toApiError } from "../ui-shared/api.ts";
+import { newIdempotencyKey } from "../ui-shared/cases-api.ts";
+import { deliveryApi } from "../ui-shared/delivery-api.ts";
+import { errorMessage } from "../ui-shared/errors.ts";
+import { DEFAULT_TIME_ZONE } from "../ui-shared/format.ts";
+import { COMMON, type Lang, translator, useLang } from "../ui-shared/i18n.ts";
+import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
+import "../ui-shared/shared.css";
+import { localDateTime } from "../office-ui/logic.ts";
+import { CASE_WORDS } from "../office-ui/messages.ts";
+import "./certificates.css";
+import { Ledger } from "./ledger.tsx";
+import { CERT } from "./messages.ts";
+
+const TOKEN_KEY = "onevisit.certificates.token";
+const LOGIN_KEY = "onevisit.certificates.login";
+
+type T = ReturnType<typeof translator<typeof CERT>>;
+
+function readLogin(): LoginReply | null {
+  try {
+    const raw = sessionStorage.getItem(LOGIN_KEY);
+    return raw ? (JSON.parse(raw) as LoginReply) : null;
+  } catch {
+    return null;
+  }
+}
+
+function App() {
+  const [lang, setLang] = useLang();
+  const t = translator(CERT, lang);
+  const [login, setLogin] = useState<LoginReply | null>(readLogin);
+  const [error, setError] = useState<string | null>(null);
+  const api = useRef(createApi({ token: () => sessionStorage.getItem(TOKEN_KEY) })).current;
+  const counterId = new URLSearchParams(location.search).get("counter") ?? login?.counterId ?? "";
+  const logout = useCallback(() => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(LOGIN_KEY);
+    setLogin(null);
+  }, []);
+  const showError = useCallback(
+    (e: unknown) => {
+      const err = toApiError(e);
+      setError(errorMessage(err.code, lang));
+      if (err.code === "UNAUTHENTICATED") logout();
+    },
+    [lang, logout],
+  );
+  return (
+    <div class="cert-page">
+      <header class="cbar">
+        <h1>{t("title")}</h1>
+        {login && <span class="who">{login.staff.name}</span>}
+        <button type="button" class="lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang">
+          {COMMON.switchLang[lang]}
+        </button>
+        {login && (
+          <button
+            type="button"
+            onClick={() => {
+              api.logout().catch(() => undefined);
+              logout();
+            }}
+          >
+            {t("logout")}
+          </button>
+        )}
+      </header>
+      {!login ? (
+        <Login
+          t={t}
+          onLogin={async (u, p) => {
+            try {
+              const r = await api.login(u, p);
+              sessionStorage.setItem(TOKEN_KEY, r.token);
+              sessionStorage.setItem(LOGIN_KEY, JSON.stringify(r));
+              setError(null);
+              setLogin(r);
+            } catch (e) {
+              showError(e);
+            }
+          }}
+        />
+      ) : (
+        <>
+          <Window t={t} lang={lang} api={api} counterId={counterId} onError={showError} />
+          {(login.staff.role === "supervisor" || login.staff.role === "admin") && (
+            <div class="cmain">
+              <Ledger api={api} lang={lang} token={() => sessionStorage.getItem(TOKEN_KEY)} onError={showError} />
+            </div>
+          )}
+        </>
+      )}
+      <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
+    </div>
+  );
+}
+
+function Login({ t, onLogin }: { t: T; onLogin: (u: string, p: string) => Promise<void> }) {
+  const [u, setU] = useState("");
+  const [p, setP] = useState("");
+  return (
+    <main>
+      <form
+        class="ccard login"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void onLogin(u, p);
+        }}
+      >
+        <label>
+          {t("username")}
+          <input name="username" value={u} onInput={(e) => setU((e.target as HTMLInputElement).value)} autoComplete="username" />
+        </label>
+        <label>
+          {t("password")}
+          <input
+            name="password"
+            type="password"
+            value={p}
+            onInput={(e) => setP((e.target as HTMLInputElement).value)}
+            autoComplete="current-password"
+          />
+        </label>
+        <button type="submit" class="primary">
+          {t("signIn")}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+function Window(props: {
+  t: T;
+  lang: Lang;
+  api: ReturnType<typeof createApi>;
+  counterId: string;
+  onError: (e: unknown) => void;
+}) {
+  const { t, lang, api, counterId, onError } = props;
+  const d = useRef(deliveryApi(api)).current;
+  const [ready, setReady] = useState(false);
+  const [connected, setConnected] = useState(true);
+  const [code, setCode] = useState("");
+  const [matches, setMatches] = useState<CertificateMatch[] | null>(null);
+  const [reading, setReading] = useState<WindowLookup["reading"] | null>(null);
+  const [source, setSource] = useState<string | null>(null);
+
+  useEffect(() => {
+    // Hold the window (a clerk already holding it signs in again harmlessly).
+    api.counterSignIn(counterId).then(
+      () => setReady(true),
+      (e) => onError(e),
+    );
+    const s = io("", { path: "/socket.io", auth: { token: sessionStorage.getItem(TOKEN_KEY) }, reconnectionDelayMax: 2000 });
+    s.on("connect", () => {
+      setConnected(true);
+      s.emit("certificates:subscribe", { counterId }, () => {});
+    });
+    s.on("disconnect", () => setConnected(false));
+    s.on("certificates:found", (l: WindowLookup) => {
+      if (l.counterId !== counterId) return;
+      setSource(l.source);
+      setReading(l.reading ?? null);
+      setMatches(l.matches);
+    });
+    return () => {
+      s.disconnect();
+    };
+  }, [counterId]);
+
+  const refresh = async (caseNo: string) => {
+    try {
+      const [m] = await d.find({ counterId, caseNo });
+      if (m) setMatches((list) => (list ?? []).map((x) => (x.caseNo === caseNo ? m : x)));
+    } catch (e) {
+      onError(e);
+    }
+  };
+
+  return (
+    <main class="cmain" data-testid={ready ? "window-ready" : "window-loading"}>
+      <ReconnectBanner connected={connected} lang={lang} />
+      <form
+        class="ccard search"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const v = code.trim();
+          if (!v) return;
+          try {
+            const found = /^\d{6}-\d{8}-\d{5,7}$/.test(v)
+              ? await d.find({ counterId, caseNo: v })
+              : await d.find({ counterId, qr: v });
+            setSource(null);
+            setReading(null);
+            setMatches(found);
+          } catch (err) {
+            onError(err);
+          }
+        }}
+      >
+        <p>{t("searchHint")}</p>
+        <label>
+          {t("searchLabel")}
+          <input name="code" value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} autoComplete="off" />
+        </label>
+        <button type="submit" class="primary" data-testid="find">
+          {t("find")}
+        </button>
+      </form>
+      {reading && (
+        <p class="reading" data-testid="reading">
+          {t("readCard", { name: reading.name, id: reading.idMasked })}
+        </p>
+      )}
+      {source === "scanner" && <p class="reading">{t("scanned")}</p>}
+      {matches && (
+        <section aria-labelledby="results-title">
+          <h2 id="results-title">{t("results")}</h2>
+          {matches.length === 0 ? (
+            <p data-testid="no-match">{t("none")}</p>
+          ) : (
+            <ul class="matches">
+              {matches.map((m) => (
+                <MatchCard
+                  key={m.caseNo}
+                  m={m}
+                  t={t}
+                  lang={lang}
+                  reading={reading}
+                  counterId={counterId}
+                  d={d}
+                  onError={onError}
+                  onChanged={() => void refresh(m.caseNo)}
+                />
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+    </main>
+  );
+}
+
+function MatchCard(props: {
+  m: CertificateMatch;
+  t: T;
+  lang: Lang;
+  reading: WindowLookup["reading"] | null;
+  counterId: string;
+  d: ReturnType<typeof deliveryApi>;
+  onError: (e: unknown) => void;
+  onChanged: () => void;
+}) {
+  const { m, t, lang, reading, counterId, d, onError, onChanged } = props;
+  const w = translator(CASE_WORDS, lang);
+  const [kind, setKind] = useState<"applicant" | "agent">("applicant");
+  const [useCard, setUseCard] = useState(true);
+  const [name, setName] = useState("");
+  const [idNo, setIdNo] = useState("");
+  const [addr, setAddr] = useState(false);
+  const [mail, setMail] = useState<MailResult | null>(null);
+  // One key per intended hand-over / mailing: a double click acts once.
+  const collectKey = useRef(newIdempotencyKey());
+  const mailKey = useRef(newIdempotencyKey());
+  const canMail = m.status === "certificate_ready" && m.postal?.status === "requested";
+  const labelText = mail
+    ? mail.label.status === "printed"
+      ? t("labelPrinted")
+      : mail.label.status === "pending"
+        ? t("labelPending")
+        : t("labelNone")
+    : null;
+  return (
+    <li class="ccard match" data-testid={`match-${m.caseNo}`} data-status={m.status}>
+      <h3>
+        {lang === "en" ? m.matterNameEn : m.matterName} · <span class="mono">{m.caseNo}</span>
+      </h3>
+      <p>
+        {t("applicant")}: {m.applicantName} {m.applicantIdMasked ?? ""} · {t("status")}:{" "}
+        <strong data-testid="match-status">{w(`status_${m.status as CaseStatus}`)}</strong>
+      </p>
+      {m.collection && (
+        <p data-testid="collected-by">
+          {t("collected", {
+            name: m.collection.name,
+            id: m.collection.idMasked,
+            at: localDateTime(m.collection.at, DEFAULT_TIME_ZONE),
+            n: m.collection.counterNumber ?? "",
+          })}
+        </p>
+      )}
+      {m.collectable && (
+        <form
+          class="collect"
+          data-testid="collect-form"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const collector =
+              reading && useCard
+                ? { kind, reading: reading.id }
+                : { kind, name: name.trim(), idNumber: idNo.trim().toUpperCase() };
+            try {
+              await d.collect(m.caseNo, { counterId, expectedVersion: m.version, collector }, collectKey.current);
+              collectKey.current = newIdempotencyKey();
+              onChanged();
+            } catch (err) {
+              onError(err);
+            }
+          }}
+        >
+          <fieldset>
+            <legend>{t("collectTitle")}</legend>
+            <label class="check">
+              <input
+                type="radio"
+                name={`kind-${m.caseNo}`}
+                value="applicant"
+                checked={kind === "applicant"}
+                onChange={() => setKind("applicant")}
+              />
+              {t("kindApplicant")}
+            </label>
+            <label class="check">
+              <input
+                type="radio"
+                name={`kind-${m.caseNo}`}
+                value="agent"
+                checked={kind === "agent"}
+                onChange={() => setKind("agent")}
+              />
+              {t("kindAgent")}
+            </label>
+            {reading && (
+              <label class="check">
+                <input type="checkbox" checked={useCard} onChange={(e) => setUseCard((e.target as HTMLInputElement).checked)} />
+                {t("useCard")}（{reading.name} {reading.idMasked}）
+              </label>
+            )}
+            {(!reading || !useCard) && (
+              <>
+                <label>
+                  {t("collectorName")}
+                  <input
+                    name="collectorName"
+                    required
+                    value={name}
+                    onInput={(e) => setName((e.target as HTMLInputElement).value)}
+                  />
+                </label>
+                <label>
+                  {t("collectorId")}
+                  <input
+                    name="collectorId"
+                    required
+                    autoComplete="off"
+                    maxLength={18}
+                    value={idNo}
+                    onInput={(e) => setIdNo((e.target as HTMLInputElement).value)}
+                  />
+                </label>
+              </>
+            )}
+          </fieldset>
+          <button type="submit" class="primary" data-testid="collect-submit">
+            {t("collect")}
+          </button>
+        </form>
+      )}
+      <div class="post">
+        <h4>{t("postal")}</h4>
+        {m.postal && (
+          <p data-testid="postal-status" data-postal={m.postal.status}>
+            {t(`postal_${m.postal.status}`)}
+            {m.postal.waybillNo && <span class="mono"> · {t("waybill", { no: m.postal.waybillNo })}</span>}
+          </p>
+        )}
+        {mail && (
+          <p data-testid="mail-result" data-label={mail.label.status}>
+            <span data-testid="waybill">{mail.waybillNo}</span> · {labelText}
+          </p>
+        )}
+        {canMail && (
+          <button
+            type="button"
+            class="primary"
+            data-testid="mail-submit"
+            onClick={async () => {
+              try {
+                const r = await d.mail(m.caseNo, counterId, mailKey.current);
+                setMail(r);
+                onChanged();
+              } catch (err) {
+                onError(err);
+              }
+            }}
+          >
+            {t("mail")}
+          </button>
+        )}
+        {m.postal?.waybillNo && (
+          <button
+            type="button"
+            onClick={async () => {
+              try {
+                setMail(await d.reprint(m.caseNo, counterId));
+              } catch (err) {
+                onError(err);
+              }
+            }}
+          >
+            {t("reprint")}
+          </button>
+        )}
+        {!m.postal && (m.status === "certificate_ready" || m.status === "approved") && (
+          <>
+            <button type="button" aria-expanded={addr} onClick={() => setAddr(!addr)} data-testid="add-address">
+              {t("addAddress")}
+            </button>
+            {addr && (
+              <AddressForm
+                lang={lang}
+                onSubmit={async (body) => {
+                  try {
+                    await d.setPostal(m.caseNo, body, newIdempotencyKey());
+                    setAddr(false);
+                    onChanged();
+                  } catch (err) {
+                    onError(err);
+                  }
+                }}
+              />
+            )}
+          </>
+        )}
+      </div>
+    </li>
+  );
+}
+
+const root = document.getElementById("app");
+if (root) render(<App />, root);
