@@ -79,6 +79,7 @@ export const DEVICE_KIND_MSG = {
   rating: { zh: "评价器", en: "Rating device" },
   idreader: { zh: "身份证读卡器", en: "ID card reader" },
   scanner: { zh: "扫码器", en: "Scanner" },
+  a4: { zh: "A4 打印机", en: "A4 printer" },
 } satisfies MsgTable;
 
 export const HEALTH_MSG = {

@@ -282,7 +282,7 @@ export class A4Printer extends EventEmitter<{ status: [A4Health] }> {
     const res = await fetch(this.httpUrl as string, {
       method: "POST",
       headers: { "content-type": "application/ipp" },
-      body,
+      body: new Uint8Array(body),
       signal: AbortSignal.timeout(this.o.requestTimeoutMs ?? 5000),
     });
     const bytes = Buffer.from(await res.arrayBuffer());

@@ -30,6 +30,7 @@ import { writeFileDurable } from "./store/durable-file.ts";
 import type { CreatedAccounts } from "./store/first-start-accounts.ts";
 import { Announcer } from "./voice/announcer.ts";
 import { mountCases } from "./cases/mount.ts";
+import { mountTerminals, type TerminalModule } from "./terminals/mount.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
 
 export interface HubOptions {
@@ -174,6 +175,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     announcer.load(c).catch((e: Error) => log(`voice: ${e.message}`));
   });
 
+  // Self-service terminals (terminals/) are built after the devices that read for them.
+  let terminals: TerminalModule | undefined;
   // Devices act through the hall's desks and read its queries; what they report goes on the bus.
   const devices = new DeviceManager(config, {
     counterAction: async (action) => {
@@ -188,6 +191,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     },
     idCard: (kioskId, idNumber, name) => idCards.read(kioskId, idNumber, name),
     scanned: (kioskId, code) => idCards.scanned(kioskId, code),
+    terminalIdCard: (terminalId, idNumber, name) => terminals?.service.idCard(terminalId, idNumber, name),
+    terminalScanned: (terminalId, code) => terminals?.service.scanned(terminalId, code),
     counterNumber: (id) => hall.counterNumber(id),
     counterState: (id) => hall.counterState(id),
     ticketNumber: (id) => hall.ticket(id)?.number,
@@ -219,6 +224,18 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     log,
   });
 
+  let ownUrl = "";
+  terminals = mountTerminals({
+    cases: cases.store,
+    catalogue: () => config.data.catalogue,
+    hallState: () => hall.engineState(),
+    printer: devices,
+    idSalt: config.data.secrets.idSalt,
+    clock,
+    publicUrl: () => config.data.catalogue.hall.publicUrl || ownUrl,
+    log,
+  });
+
   const app = createHttpApp({
     hall,
     config,
@@ -239,6 +256,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     limits,
     metrics,
     cases: cases.service,
+    terminals: terminals.service,
   });
   const server = createServer(app);
   const realtime = new Realtime(server, {
@@ -259,6 +277,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   bus.on(devices, "hall.events", (events) => devices.onHallEvents(events, hall.engineState()));
   metrics.watch({ adapter: () => realtime.io.of("/").adapter, devices: () => devices.statuses() });
   cases.attachSockets(realtime.io, { tokens, staff });
+  terminals.attachSockets(realtime.io);
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   realtime.io.on("connection", (s) => {
     const id = s.data.staffId;
@@ -280,6 +299,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   });
   const port = (server.address() as AddressInfo).port;
   const host = opts.host && opts.host !== "0.0.0.0" ? opts.host : "127.0.0.1";
+  ownUrl = `http://${host}:${port}`;
   if (!config.data.catalogue.hall.publicUrl)
     log(
       "WARNING hall.publicUrl is not set: ticket QR codes point at the address each kiosk uses to reach the hub " +

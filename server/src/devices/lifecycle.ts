@@ -1,3 +1,5 @@
+import type { A4Job } from "../../../hardware/a4/driver.ts";
+import type { A4PrinterSimulator } from "../../../hardware/a4/simulator.ts";
 import type { IdReaderSimulator } from "../../../hardware/idreader/simulator.ts";
 import type { KeypadSimulator } from "../../../hardware/keypad/simulator.ts";
 import type { DisplayStyle } from "../../../hardware/led/protocol.ts";
@@ -48,6 +50,8 @@ export interface DeviceHandle {
   readonly sims?: Omit<DeviceSims, "plug">;
   /** Print a ticket; rejects with DeviceError (OFFLINE, PAPER_OUT, TIMEOUT …). Ticket printers only. */
   print?(job: TicketPrintJob | RawPrintJob): Promise<void>;
+  /** Print an A4 document; rejects with A4Error (OFFLINE, PAPER_OUT, JAM …). A4 printers only. */
+  printDocument?(job: A4Job): Promise<void>;
   /** Show the state of the device's counter (window displays, keypad screens). */
   showCounter?(shown: CounterDisplay): void;
   /**
@@ -72,6 +76,7 @@ export interface DeviceSims {
   idSim?: IdReaderSimulator;
   scannerSim?: ScannerSimulator;
   ledSim?: LedSimulator;
+  a4Sim?: A4PrinterSimulator;
   plug?: MemoryLinkPair;
 }
 
@@ -94,6 +99,10 @@ export interface DeviceHooks {
   idCard(kioskId: string, idNumber: string, name: string): void;
   /** An appointment code was scanned at a kiosk. */
   scanned(kioskId: string, code: string): void;
+  /** An ID card was read at a self-service terminal (the number goes no further than this call). */
+  terminalIdCard?(terminalId: string, idNumber: string, name: string): void;
+  /** A code (a case receipt's QR) was scanned at a self-service terminal. */
+  terminalScanned?(terminalId: string, code: string): void;
   counterNumber(counterId: string): number | undefined;
   counterState(counterId: string): CounterState | undefined;
   ticketNumber(ticketId: string): string | undefined;
@@ -126,6 +135,8 @@ export interface DeviceContext {
   readonly counterId: string | undefined;
   /** The kiosk the device serves, if it serves one. */
   readonly kioskId: string | undefined;
+  /** The self-service terminal the device serves, if it serves one. */
+  readonly terminalId: string | undefined;
   /** Say how the device is doing; repeated reports of the same health are cheap. */
   report(h: HealthReport): void;
   /**
@@ -239,6 +250,10 @@ export class DeviceUnit {
     return this.cfg.assignment.kind === "kiosk" ? this.cfg.assignment.kioskId : undefined;
   }
 
+  get terminalId(): string | undefined {
+    return this.cfg.assignment.kind === "terminal" ? this.cfg.assignment.terminalId : undefined;
+  }
+
   get sims(): DeviceSims {
     return { ...this.handle?.sims, plug: this.plug };
   }
@@ -273,6 +288,8 @@ export class DeviceUnit {
   }
 
   simulate(fault: SimFault): void {
+    if ((fault === "jam" || fault === "toner_low") && this.cfg.kind !== "a4")
+      throw new HallError("VALIDATION_FAILED", "only A4 printers jam or run low on toner");
     if (this.handle?.simulate) {
       this.handle.simulate(fault);
       return;
@@ -305,6 +322,7 @@ export class DeviceUnit {
       address: typeof a === "number" ? a : Number(a ?? 1),
       counterId: this.counterId,
       kioskId: this.kioskId,
+      terminalId: this.terminalId,
       report: (h) => this.report(h),
       link: (opts) => {
         const made = makeLink(cfg, opts?.duplex ?? true);

@@ -1,4 +1,5 @@
 import type { DeviceKind } from "../contract/devices.ts";
+import { a4Module } from "./a4.ts";
 import { idReaderModule } from "./idreader.ts";
 import { keypadModule } from "./keypad.ts";
 import { ledModule } from "./led.ts";
@@ -19,4 +20,5 @@ export const deviceModules: Readonly<Record<DeviceKind, DeviceModule>> = {
   rating: ratingModule,
   idreader: idReaderModule,
   scanner: scannerModule,
+  a4: a4Module,
 };

@@ -11,6 +11,7 @@ export const scannerModule: DeviceModule = {
     scanner.on("status", (s) => ctx.report(s));
     scanner.on("code", (code) => {
       if (ctx.kioskId !== undefined) ctx.hooks.scanned(ctx.kioskId, code);
+      else if (ctx.terminalId !== undefined) ctx.hooks.terminalScanned?.(ctx.terminalId, code);
     });
     ctx.onClose(() => link.close());
     ctx.onClose(() => scanner.detach());

@@ -103,6 +103,15 @@ const holderOnly = (): Rule =>
     return p === "ticketHolder" || STAFF.includes(p) ? "allow" : "TICKET_KEY_REQUIRED";
   });
 
+/** A self-service terminal's own routes: the paired terminal only. */
+const terminalOnly = (changes: boolean): Rule =>
+  rule((p) => {
+    if (changes && p === "foreignPage") return "ORIGIN_REFUSED";
+    if (p === "pairedTerminal") return "allow";
+    if (p === "pairedKiosk" || p === "pairedScreen" || STAFF.includes(p)) return "FORBIDDEN";
+    return "UNAUTHENTICATED";
+  });
+
 /** Every REST route as Express registers it (`METHOD path`). */
 export const REST_ACCESS: Record<string, Rule> = {
   "GET /api/health": open(false),
@@ -167,6 +176,16 @@ export const REST_ACCESS: Record<string, Rule> = {
   // A case's receipt, printed at a counter: counter staff (a clerk only at their own counter,
   // checked against the case; an unknown case is a 404 for everyone).
   "POST /api/cases/:caseNo/receipt": staff(true, "clerk", "supervisor", "admin"),
+  // Self-service terminals (issue 12): only the page paired as that very terminal (its
+  // device token; another terminal's id is FORBIDDEN, see terminals/routes.ts). Staff and
+  // other devices are refused; the visitor proves who they are at the terminal itself (the
+  // ID card read there, the receipt scanned there, or the case number + phone digits).
+  "GET /api/terminals/:id/hall": terminalOnly(false),
+  "GET /api/terminals/:id/cases": terminalOnly(false),
+  "GET /api/terminals/:id/cases/:caseNo": terminalOnly(false),
+  "POST /api/terminals/:id/certificates": terminalOnly(true),
+  "POST /api/terminals/:id/guides/:matterId": terminalOnly(true),
+  "POST /api/terminals/:id/session/end": terminalOnly(true),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
   // The hub's measurements (docs/api.md): admins only, from any address (no loopback pass).
@@ -182,6 +201,8 @@ export const REST_ACCESS: Record<string, Rule> = {
   // last four digits before the case routes answer anything.
   "GET /office": open(false),
   "GET /q/:caseNo": open(false),
+  // The terminal page pairs itself before any terminal route answers.
+  "GET /terminal": open(false),
 };
 
 /** A foreign page cannot even open a socket: every socket cell is ORIGIN_REFUSED for it. */

@@ -29,6 +29,8 @@ import { httpStatus } from "./errors.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
 import { caseRoutes } from "../cases/routes.ts";
 import type { CaseService } from "../cases/service.ts";
+import { terminalRoutes } from "../terminals/routes.ts";
+import type { TerminalService } from "../terminals/service.ts";
 import { originAllowed } from "./origins.ts";
 import { parse, schemas } from "../hall/validate.ts";
 import { COUNTER_VERB_NAMES, COUNTER_VERBS, counterBody, counterCommand, issueRequest, loginRequest } from "../hall/commands.ts";
@@ -59,6 +61,8 @@ export interface HttpDeps {
   metrics?: HubMetrics;
   /** Cases (cases/); absent in API-only tests: the routes exist and answer NOT_FOUND. */
   cases?: CaseService;
+  /** Self-service terminals (terminals/); absent in API-only tests: the routes answer NOT_FOUND. */
+  terminals?: TerminalService;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -350,6 +354,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json({ print });
   });
   app.use(caseRoutes(d));
+  app.use(terminalRoutes(d));
   mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
 
   app.use("/api", (_req, _res) => {
@@ -373,6 +378,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.get("/wall", page("display-ui/wall.html"));
   app.get("/office", page("office-ui/index.html"));
   app.get("/q/:caseNo", page("office-ui/progress.html"));
+  app.get("/terminal", page("terminal-ui/index.html"));
   app.use("/assets", express.static(join(d.distDir, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
 
   // ---- errors: only closed codes reach the client ----

@@ -37,7 +37,17 @@ export function httpStatus(code: ErrorCode): number {
     case "INTERNAL":
       return 500;
     case "DEVICE_ERROR":
+    case "PRINTER_FAILED":
       return 502;
+    case "NOT_CASE_OWNER":
+      return 403;
+    case "NO_PRINTER":
+    case "PRINTER_OFFLINE":
+    case "PRINTER_OUT_OF_PAPER":
+    case "PRINTER_JAMMED":
+      return 503;
+    case "ID_CARD_EXPIRED":
+      return 401;
     default:
       return 409;
   }
