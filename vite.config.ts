@@ -18,6 +18,7 @@ const ENTRIES: Record<string, string> = {
   wall: "display-ui/wall.html",
   office: "office-ui/index.html",
   progress: "office-ui/progress.html",
+  terminal: "terminal-ui/index.html",
 };
 
 const input = Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, path.join(root, file)]));
@@ -33,6 +34,7 @@ const PAGE_ROUTES: [RegExp, string][] = [
   [/^\/wall\/?(\?|$)/, "/display-ui/wall.html"],
   [/^\/office\/?(\?|$)/, "/office-ui/index.html"],
   [/^\/q\/[^/?]+\/?(\?|$)/, "/office-ui/progress.html"],
+  [/^\/terminal\/?(\?|$)/, "/terminal-ui/index.html"],
 ];
 const hubRoutes: Plugin = {
   name: "onevisit-hub-routes",
