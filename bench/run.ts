@@ -18,6 +18,7 @@ import { benchLoginFlood } from "./login-flood.ts";
 import { benchMemory } from "./memory.ts";
 import { benchPrinter } from "./printer.ts";
 import { benchReplay } from "./replay.ts";
+import { benchTerminal } from "./terminal.ts";
 import { benchUi } from "./ui.ts";
 import { benchVoice } from "./voice.ts";
 
@@ -32,6 +33,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   voice: benchVoice,
   memory: benchMemory,
   cases: benchCases,
+  terminal: benchTerminal,
 };
 
 interface Stored extends BenchResult {
