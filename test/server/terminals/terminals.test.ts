@@ -161,7 +161,7 @@ describe("terminals: query and print once", () => {
 
   it("refuses a case not ready, a matter that is not self-printed, and an expired reading", async () => {
     const waiting = await makeCase(t, OWNER, { until: "accepted" });
-    const windowOnly = await makeCase(t, OWNER, { matterId: "m-001" });
+    const windowOnly = await makeCase(t, OWNER, { matterId: "m-002" });
     const token = await read(OWNER);
     const notReady = await api("POST", "/api/terminals/t1/certificates", { caseNo: waiting.caseNo, idToken: token });
     expect(notReady.body.error.code).toBe("CERTIFICATE_NOT_READY");
