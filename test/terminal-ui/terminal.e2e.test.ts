@@ -116,6 +116,54 @@ describe("terminal page in Chromium", () => {
     await page.context().close();
   });
 
+  it("a jam mid-page and an offline printer: a clear message on screen, nothing counted, the retry prints", {
+    timeout: 90_000,
+  }, async () => {
+    // The terminal's A4 printer becomes the simulated one, whose faults can be injected.
+    const admin = await t.adminToken();
+    const put = await t.api(
+      "PUT",
+      "/api/devices/a4-t1",
+      {
+        kind: "a4",
+        name: "终端1 A4 打印机",
+        transport: { type: "sim" },
+        assignment: { kind: "terminal", terminalId: "t1" },
+        options: { pollMs: 1000 },
+      },
+      admin,
+    );
+    expect(put.status).toBe(200);
+    const sim = () => t.hub.devices.simulators("a4-t1")?.a4Sim;
+    const fault = async (f: string) =>
+      expect((await t.api("POST", "/api/devices/a4-t1/simulate", { fault: f }, admin)).status).toBe(200);
+    const second = await makeCase(t, OWNER);
+    const page = await openTerminal(1080, 1920);
+    placeCard(t, OWNER);
+    await page.locator(`[data-case="${second.caseNo}"]`).waitFor(WAIT);
+    await removeCard(t);
+
+    await fault("jam");
+    await page.getByTestId(`print-${second.caseNo}`).click();
+    await expect.poll(() => page.getByTestId("notice").textContent(), WAIT).toContain("卡纸");
+    expect(await page.getByTestId("notice").textContent()).toContain("不计次数");
+    expect(await page.getByTestId("notice").getAttribute("role")).toBe("alert");
+    await expectNoAxeViolations(page, "terminal print error");
+    expect(sim()?.printed).toHaveLength(0);
+
+    await fault("ok");
+    await fault("unplug");
+    await page.getByTestId(`print-${second.caseNo}`).click();
+    await expect.poll(() => page.getByTestId("notice").textContent(), WAIT).toContain("打印机离线");
+
+    await fault("ok");
+    await page.getByTestId(`print-${second.caseNo}`).click();
+    await expect.poll(() => page.getByTestId("notice").textContent(), WAIT).toContain("打印完成");
+    expect(sim()?.printed).toHaveLength(1);
+    expect(pdfText(sim()?.printed[0] as Buffer)).toContain(second.caseNo);
+    await page.context().close();
+  });
+
   it("a case number with the wrong phone digits is refused with the hub's message", { timeout: 60_000 }, async () => {
     const page = await openTerminal(1080, 1920);
     await page.getByTestId("section-query").click();
