@@ -77,14 +77,17 @@ export class PrintStore {
         const r = await tx.selectFrom("case_prints").selectAll().where("case_no", "=", caseNo).executeTakeFirst();
         if (r?.state === "printed") throw new HallError("ALREADY_PRINTED", "printed once already");
         if (r && Number(r.started_at) > now - staleMs) throw new HallError("PRINT_IN_PROGRESS", "being printed now");
-        if (r)
-          await tx
+        if (r) {
+          // Taking over a stale claim: only if nobody took it over meanwhile.
+          const u = await tx
             .updateTable("case_prints")
             .set({ state: "printing", terminal_id: terminalId, started_at: now, printed_at: null })
             .where("case_no", "=", caseNo)
+            .where("state", "=", "printing")
             .where("started_at", "=", r.started_at)
-            .execute();
-        else
+            .executeTakeFirst();
+          if (Number(u.numUpdatedRows) !== 1) throw new HallError("PRINT_IN_PROGRESS", "being printed now");
+        } else
           await tx
             .insertInto("case_prints")
             .values({ case_no: caseNo, state: "printing", terminal_id: terminalId, started_at: now, printed_at: null })
