@@ -67,7 +67,6 @@ export class PdfMaker {
   }
 
   private async render(title: string, draw: (doc: Doc) => void): Promise<Buffer> {
-    // No creation date: the same certificate renders to the same bytes (and no clock leaks in).
     const doc = new PDFDocument({ size: "A4", margin: 56, info: { Title: title, Producer: "OneVisit", Creator: "OneVisit" } });
     const chunks: Buffer[] = [];
     doc.on("data", (c: Buffer) => chunks.push(c));
