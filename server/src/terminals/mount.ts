@@ -1,7 +1,7 @@
 /**
  * Builds the terminal module for the composition root: the print-once store (in the case
- * database), the PDF maker (its font parsed once, and warmed up in the background so the
- * first visitor does not wait for it) and the service. Its screen events go out once the
+ * database), the PDF maker (its font parsed once, warmed up when a terminal page connects,
+ * so the first visitor does not wait for it) and the service. Its screen events go out once the
  * Socket.IO server exists (`attachSockets`).
  */
 import type { Server } from "socket.io";
@@ -51,27 +51,15 @@ export function mountTerminals(o: TerminalModuleOptions): TerminalModule {
     emit: (input: TerminalInput) => io?.to(`screen:terminal-${input.terminalId}`).emit("terminal:input", input),
     log: o.log,
   });
-  // The first document lays out glyphs cold (hundreds of ms); do it now, not for the first visitor.
-  setTimeout(() => {
-    pdf
-      .guide({
-        hallName: "预热",
-        matterName: "预热",
-        matterNameEn: "warm-up",
-        departmentName: "",
-        materials: [],
-        legalDays: 0,
-        promisedDays: 0,
-        feeYuan: 0,
-        where: "",
-        printedAt: "",
-      })
-      .catch(() => {});
-  }, 100).unref();
   return {
     service,
     attachSockets(server) {
       io = server;
+      // A terminal page coming online is when prints may follow: get the font ready then,
+      // not for the first visitor (and not at all in a hub that has no terminal open).
+      server.on("connection", (socket) => {
+        if ((socket.data as { device?: { role?: string } } | undefined)?.device?.role === "terminal") void pdf.warm();
+      });
     },
   };
 }

@@ -57,14 +57,45 @@ type Doc = InstanceType<typeof PDFDocument>;
 
 /** Renders PDFs with one parsed CJK font; build once per hub. */
 export class PdfMaker {
-  private readonly font: unknown;
+  private parsed: unknown;
+  private readonly path: string;
 
+  /** Checks the font file exists; parses it on first use (or `warm()`), so a hub with no terminal never pays for it. */
   constructor(fontPath?: string) {
     const path = fontPath ?? CJK_FONT_CANDIDATES.find((p) => existsSync(p));
     if (!path || !existsSync(path))
       throw new Error(`no CJK font found (install fonts-noto-cjk; looked in ${CJK_FONT_CANDIDATES.join(", ")})`);
-    this.font = fontkit.create(readFileSync(path), FACE);
+    this.path = path;
   }
+
+  private get font(): unknown {
+    this.parsed ??= fontkit.create(readFileSync(this.path), FACE);
+    return this.parsed;
+  }
+
+  /**
+   * Parse the font and lay out a first document now: the first layout is cold (hundreds of
+   * ms) and should not be a visitor's. Idempotent.
+   */
+  warm(): Promise<void> {
+    this.warming ??= this.guide({
+      hallName: "预热",
+      matterName: "预热",
+      matterNameEn: "warm-up",
+      departmentName: "",
+      materials: [],
+      legalDays: 0,
+      promisedDays: 0,
+      feeYuan: 0,
+      where: "",
+      printedAt: "",
+    }).then(
+      () => {},
+      () => {},
+    );
+    return this.warming;
+  }
+  private warming: Promise<void> | undefined;
 
   private async render(title: string, draw: (doc: Doc) => void): Promise<Buffer> {
     const doc = new PDFDocument({ size: "A4", margin: 56, info: { Title: title, Producer: "OneVisit", Creator: "OneVisit" } });
