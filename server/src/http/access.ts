@@ -220,7 +220,9 @@ export const VIEW_ACCESS: Record<string, Rule> = {
   counter: socketOpen(),
   zone: socketOpen(),
   // A kiosk's screen room (screenId "kiosk-k1") carries ID card readings with their issuing
-  // tokens: only the kiosk paired as k1 joins it. Other screen ids stay open.
+  // tokens: only the kiosk paired as k1 joins it; likewise "terminal-t1" only the terminal
+  // paired as t1 (issue 12, pairing/socket.ts; tested in test/server/terminals/). Other
+  // screen ids stay open.
   screen: rule((p) => (p === "foreignPage" ? "ORIGIN_REFUSED" : p === "pairedKiosk" ? "allow" : "FORBIDDEN")),
   // A ticket's progress is public (number, position, wait); the holder's part is never broadcast.
   ticket: socketOpen(),
