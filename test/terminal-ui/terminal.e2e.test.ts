@@ -33,7 +33,7 @@ beforeAll(async () => {
   mine = await makeCase(t, OWNER);
   theirs = await makeCase(t, OTHER);
   browser = await launchBrowser();
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();

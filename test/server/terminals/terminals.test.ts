@@ -67,7 +67,7 @@ describe("terminals: query and print once", () => {
     });
     const ack = await s.timeout(3000).emitWithAck("subscribe", { view: "screen", screenId: "terminal-t1" });
     expect(ack.ok).toBe(true);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
     await t?.close();
