@@ -17,7 +17,7 @@ import { makeCase, placeCard, removeCard, setUpTerminal } from "./fixtures.ts";
 const OWNER = { name: "王小明", idNumber: "371426199001011234", phone: "13912345678" };
 const OTHER = { name: "赵六", idNumber: "37142619850505432X", phone: "13600001111" };
 
-describe("terminals: query and print once", () => {
+describe("terminals: query and print once", { timeout: 90_000 }, () => {
   let t: TestHub;
   let dev = "";
   const log: string[] = [];
