@@ -20,6 +20,7 @@ const ENTRIES: Record<string, string> = {
   progress: "office-ui/progress.html",
   helpdesk: "helpdesk-ui/index.html",
   certificates: "certificate-ui/index.html",
+  terminal: "terminal-ui/index.html",
 };
 
 const input = Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, path.join(root, file)]));
@@ -37,6 +38,7 @@ const PAGE_ROUTES: [RegExp, string][] = [
   [/^\/q\/[^/?]+\/?(\?|$)/, "/office-ui/progress.html"],
   [/^\/helpdesk\/?(\?|$)/, "/helpdesk-ui/index.html"],
   [/^\/certificates\/?(\?|$)/, "/certificate-ui/index.html"],
+  [/^\/terminal\/?(\?|$)/, "/terminal-ui/index.html"],
 ];
 const hubRoutes: Plugin = {
   name: "onevisit-hub-routes",

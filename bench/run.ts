@@ -21,6 +21,7 @@ import { benchLoginFlood } from "./login-flood.ts";
 import { benchMemory } from "./memory.ts";
 import { benchPrinter } from "./printer.ts";
 import { benchReplay } from "./replay.ts";
+import { benchTerminal } from "./terminal.ts";
 import { benchUi } from "./ui.ts";
 import { benchVoice } from "./voice.ts";
 
@@ -38,6 +39,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   helpdesk: benchHelpdesk,
   "kiosk-ready": benchKioskReady,
   labels: benchLabels,
+  terminal: benchTerminal,
 };
 
 interface Stored extends BenchResult {

@@ -81,6 +81,7 @@ export const DEVICE_KIND_MSG = {
   idreader: { zh: "身份证读卡器", en: "ID card reader" },
   scanner: { zh: "扫码器", en: "Scanner" },
   label: { zh: "面单打印机", en: "Label printer" },
+  a4: { zh: "A4 打印机", en: "A4 printer" },
 } satisfies MsgFor<DeviceKind>;
 
 export const HEALTH_MSG = {

@@ -279,6 +279,12 @@ const DETAIL_MSG = {
   OPEN: { zh: "已连接", en: "connected" },
   "PORT CLOSED": { zh: "端口已关闭", en: "port closed" },
   "DEVICE NODE GONE": { zh: "设备已拔出", en: "device removed" },
+  // A4 printers (IPP printer-state-reasons, issue 12)
+  MEDIA_EMPTY: { zh: "纸盒无纸", en: "paper tray empty" },
+  MEDIA_JAM: { zh: "卡纸", en: "paper jam" },
+  TONER_LOW: { zh: "墨粉不足", en: "toner low" },
+  TONER_EMPTY: { zh: "墨粉用尽", en: "out of toner" },
+  STOPPED: { zh: "打印机已停止", en: "printer stopped" },
 } satisfies MsgTable;
 
 /**

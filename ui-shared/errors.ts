@@ -92,6 +92,38 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   ALREADY_MAILED: { zh: "该证照已寄出，不能再领取或重复寄递", en: "This certificate is already in the post" },
   NO_POSTAL_ADDRESS: { zh: "请先填写邮寄地址", en: "Enter the postal address first" },
   COURIER_UNAVAILABLE: { zh: "快递公司暂时无法下单，请稍后重试", en: "The courier is not answering; please try again" },
+  NOT_CASE_OWNER: {
+    zh: "这张身份证不是该办件的申请人，不能打印",
+    en: "This ID card is not the applicant's: the certificate cannot be printed",
+  },
+  CERTIFICATE_NOT_READY: { zh: "证照尚未制作完成，请稍后再来", en: "The certificate is not ready yet" },
+  SELF_PRINT_NOT_ALLOWED: {
+    zh: "该事项的证照不支持自助打印，请到统一出证窗口领取",
+    en: "This certificate is not printed at terminals: collect it at the certificate window",
+  },
+  ALREADY_PRINTED: {
+    zh: "该证照已自助打印过一次，如需再次打印请到窗口由工作人员办理",
+    en: "This certificate was already printed once; a second copy needs a clerk at a window",
+  },
+  PRINT_IN_PROGRESS: { zh: "该证照正在打印，请稍候", en: "This certificate is being printed; please wait" },
+  ID_CARD_EXPIRED: { zh: "身份证读取已失效，请重新放置身份证", en: "The ID card reading expired: place the card again" },
+  NO_PRINTER: { zh: "本机未连接打印机，请到窗口办理", en: "This terminal has no printer; please go to a window" },
+  PRINTER_OFFLINE: {
+    zh: "打印机离线，未打印。请稍后重试或联系工作人员",
+    en: "The printer is offline: nothing was printed. Try again later or ask staff",
+  },
+  PRINTER_OUT_OF_PAPER: {
+    zh: "打印机缺纸，未打印。请联系工作人员加纸后重试",
+    en: "The printer is out of paper: nothing was printed. Ask staff to refill it, then retry",
+  },
+  PRINTER_JAMMED: {
+    zh: "打印机卡纸，本次打印未完成（不计次数）。请联系工作人员处理后重试",
+    en: "Paper jam: the print did not finish and does not count. Ask staff to clear it, then retry",
+  },
+  PRINTER_FAILED: {
+    zh: "打印失败（不计次数），请稍后重试或联系工作人员",
+    en: "Printing failed (it does not count); try again or ask staff",
+  },
   NETWORK: { zh: "无法连接服务器，请稍后再试", en: "Cannot reach the server; please try again" },
   DEFERRED_AFTER_DUE: {
     zh: "容缺材料的承诺补交日期晚于办结期限：请约定不晚于办结期限的日期，或不予受理并一次性告知",

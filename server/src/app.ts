@@ -32,6 +32,7 @@ import { Announcer } from "./voice/announcer.ts";
 import { mountCases } from "./cases/mount.ts";
 import { mountHelpdesk } from "./helpdesk/mount.ts";
 import { type DeliveryModule, mountDelivery } from "./delivery/mount.ts";
+import { mountTerminals, type TerminalModule } from "./terminals/mount.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
 
 export interface HubOptions {
@@ -184,6 +185,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
 
   // Built after the devices and the cases; the window's readers reach it through the hooks.
   let delivery: DeliveryModule | undefined;
+  // Self-service terminals (terminals/) are built after the devices that read for them.
+  let terminals: TerminalModule | undefined;
   // Devices act through the hall's desks and read its queries; what they report goes on the bus.
   const devices = new DeviceManager(config, {
     counterAction: async (action) => {
@@ -204,6 +207,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     counterScanned: (counterId, code) => {
       delivery?.service.windowScan(counterId, code).catch((e: Error) => log(`certificates: ${e.message}`));
     },
+    terminalIdCard: (terminalId, idNumber, name) => terminals?.service.idCard(terminalId, idNumber, name),
+    terminalScanned: (terminalId, code) => terminals?.service.scanned(terminalId, code),
     counterNumber: (id) => hall.counterNumber(id),
     counterState: (id) => hall.counterState(id),
     ticketNumber: (id) => hall.ticket(id)?.number,
@@ -260,6 +265,18 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   delivery = post;
   bus.on(post, "device.status", (s) => post.deviceStatus(s));
 
+  let ownUrl = "";
+  terminals = mountTerminals({
+    cases: cases.store,
+    catalogue: () => config.data.catalogue,
+    hallState: () => hall.engineState(),
+    printer: devices,
+    idSalt: config.data.secrets.idSalt,
+    clock,
+    publicUrl: () => config.data.catalogue.hall.publicUrl || ownUrl,
+    log,
+  });
+
   const app = createHttpApp({
     hall,
     config,
@@ -282,6 +299,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     cases: cases.service,
     helpdesk: helpdesk.service,
     delivery: post.service,
+    terminals: terminals.service,
   });
   const server = createServer(app);
   const realtime = new Realtime(server, {
@@ -304,6 +322,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   cases.attachSockets(realtime.io, { tokens, staff });
   helpdesk.attachSockets(realtime.io, { tokens });
   post.attachSockets(realtime.io, { tokens, staff });
+  terminals.attachSockets(realtime.io);
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   realtime.io.on("connection", (s) => {
     const id = s.data.staffId;
@@ -326,6 +345,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const port = (server.address() as AddressInfo).port;
   const host = opts.host && opts.host !== "0.0.0.0" ? opts.host : "127.0.0.1";
   post.listening(`http://${host}:${port}`);
+  ownUrl = `http://${host}:${port}`;
   if (!config.data.catalogue.hall.publicUrl)
     log(
       "WARNING hall.publicUrl is not set: ticket QR codes point at the address each kiosk uses to reach the hub " +

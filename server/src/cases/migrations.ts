@@ -119,6 +119,25 @@ export const MIGRATIONS: Migration[] = [
   },
   // The help desk's tables (helpdesk/migration.ts, issue 11).
   { version: 5, ...HELPDESK_MIGRATION },
+  {
+    // Self-service terminals (issue 12): a certificate prints once. The row is claimed
+    // ("printing") in a transaction before the printer is called, so two terminals (or a
+    // double tap) cannot both print; it becomes "printed" when the printer says the job
+    // completed, and is removed when the print failed (a jam), so the visitor may retry.
+    version: 6,
+    name: "self-service certificate prints (once per case)",
+    async up(db0) {
+      const db = db0 as AnyDb;
+      await db.schema
+        .createTable("case_prints")
+        .addColumn("case_no", "text", (c) => c.primaryKey())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("terminal_id", "text", (c) => c.notNull())
+        .addColumn("started_at", "bigint", (c) => c.notNull())
+        .addColumn("printed_at", "bigint")
+        .execute();
+    },
+  },
 ];
 
 /** Bring the database to the newest version; returns the versions applied now. */

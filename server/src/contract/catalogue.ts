@@ -104,6 +104,11 @@ export interface Matter {
   promisedDays: number;
   /** Fee in yuan; 0 = free. */
   feeYuan: number;
+  /**
+   * 自助打印: the result (certificate) may be printed once by its applicant at a
+   * self-service terminal, after identifying with the ID card. Absent = no (a window hands it out).
+   */
+  selfPrint?: boolean;
   /** Pinyin initials of the name ("bdcdj" for 不动产登记…), filled in by the hub for kiosk search. */
   initials?: string;
   /**

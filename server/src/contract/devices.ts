@@ -1,6 +1,7 @@
 /** Device configuration and health as shared with admins and the data wall. */
 
-export type DeviceKind = "printer" | "led" | "keypad" | "rating" | "idreader" | "scanner" | "label";
+/** `a4`: a terminal's A4 office printer over IPP or raw TCP 9100 (docs/devices.md). */
+export type DeviceKind = "printer" | "led" | "keypad" | "rating" | "idreader" | "scanner" | "label" | "a4";
 
 export type TransportConfig =
   | { type: "serial"; path: string; baudRate: number }
@@ -12,7 +13,9 @@ export type TransportConfig =
 export type Assignment =
   | { kind: "kiosk"; kioskId: string }
   | { kind: "counter"; counterId: string; address?: number }
-  | { kind: "screen"; screenId: string };
+  | { kind: "screen"; screenId: string }
+  /** A self-service terminal (its ID card reader, scanner, A4 printer). */
+  | { kind: "terminal"; terminalId: string };
 
 export interface DeviceConfig {
   id: string;

@@ -78,6 +78,27 @@ export const ERROR_CODES = [
   "NO_POSTAL_ADDRESS",
   /** The courier did not answer after the retries; nothing was mailed (try again). */
   "COURIER_UNAVAILABLE",
+  // self-service terminals (issue 12)
+  /** The ID card read at the terminal is not the applicant of this case. */
+  "NOT_CASE_OWNER",
+  /** The case's certificate is not ready (not yet at 证照已制作). */
+  "CERTIFICATE_NOT_READY",
+  /** The matter's certificates are handed out at a window, not printed at terminals. */
+  "SELF_PRINT_NOT_ALLOWED",
+  /** The certificate was printed once already; another copy needs a clerk. */
+  "ALREADY_PRINTED",
+  /** The certificate is being printed right now (another terminal, a double tap). */
+  "PRINT_IN_PROGRESS",
+  /** The ID card reading is no longer valid here (timed out, or the screen was reset). */
+  "ID_CARD_EXPIRED",
+  /** The terminal has no A4 printer configured. */
+  "NO_PRINTER",
+  "PRINTER_OFFLINE",
+  "PRINTER_OUT_OF_PAPER",
+  /** Paper jam: the print was not done; clear the jam and try again. */
+  "PRINTER_JAMMED",
+  /** Any other printer failure (toner, cover, refused, timeout). */
+  "PRINTER_FAILED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

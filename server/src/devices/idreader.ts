@@ -15,6 +15,7 @@ export const idReaderModule: DeviceModule = {
     reader.on("card", (c) => {
       if (ctx.kioskId !== undefined) ctx.hooks.idCard(ctx.kioskId, c.idNumber, c.name);
       else if (ctx.counterId !== undefined) ctx.hooks.counterIdCard?.(ctx.counterId, c.idNumber, c.name);
+      else if (ctx.terminalId !== undefined) ctx.hooks.terminalIdCard?.(ctx.terminalId, c.idNumber, c.name);
     });
     ctx.onClose(() => link.close());
     ctx.onClose(() => reader.stop());

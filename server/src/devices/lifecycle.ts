@@ -1,3 +1,5 @@
+import type { A4Job } from "../../../hardware/a4/driver.ts";
+import type { A4PrinterSimulator } from "../../../hardware/a4/simulator.ts";
 import type { IdReaderSimulator } from "../../../hardware/idreader/simulator.ts";
 import type { LabelJob } from "../../../hardware/label/protocol.ts";
 import type { LabelSimulator } from "../../../hardware/label/simulator.ts";
@@ -52,6 +54,8 @@ export interface DeviceHandle {
   print?(job: TicketPrintJob | RawPrintJob | PendingPrintJob): Promise<void>;
   /** Print a shipping label; rejects with DeviceError like print. Label printers only. */
   printLabel?(jobId: string, job: LabelJob): Promise<void>;
+  /** Print an A4 document; rejects with A4Error (OFFLINE, PAPER_OUT, JAM …). A4 printers only. */
+  printDocument?(job: A4Job): Promise<void>;
   /** Show the state of the device's counter (window displays, keypad screens). */
   showCounter?(shown: CounterDisplay): void;
   /**
@@ -77,6 +81,7 @@ export interface DeviceSims {
   scannerSim?: ScannerSimulator;
   ledSim?: LedSimulator;
   labelSim?: LabelSimulator;
+  a4Sim?: A4PrinterSimulator;
   plug?: MemoryLinkPair;
 }
 
@@ -103,6 +108,10 @@ export interface DeviceHooks {
   counterIdCard?(counterId: string, idNumber: string, name: string): void;
   /** A code (a receipt's QR) was scanned at a counter's scanner. */
   counterScanned?(counterId: string, code: string): void;
+  /** An ID card was read at a self-service terminal (the number goes no further than this call). */
+  terminalIdCard?(terminalId: string, idNumber: string, name: string): void;
+  /** A code (a case receipt's QR) was scanned at a self-service terminal. */
+  terminalScanned?(terminalId: string, code: string): void;
   counterNumber(counterId: string): number | undefined;
   counterState(counterId: string): CounterState | undefined;
   ticketNumber(ticketId: string): string | undefined;
@@ -135,6 +144,8 @@ export interface DeviceContext {
   readonly counterId: string | undefined;
   /** The kiosk the device serves, if it serves one. */
   readonly kioskId: string | undefined;
+  /** The self-service terminal the device serves, if it serves one. */
+  readonly terminalId: string | undefined;
   /** Say how the device is doing; repeated reports of the same health are cheap. */
   report(h: HealthReport): void;
   /**
@@ -248,6 +259,10 @@ export class DeviceUnit {
     return this.cfg.assignment.kind === "kiosk" ? this.cfg.assignment.kioskId : undefined;
   }
 
+  get terminalId(): string | undefined {
+    return this.cfg.assignment.kind === "terminal" ? this.cfg.assignment.terminalId : undefined;
+  }
+
   get sims(): DeviceSims {
     return { ...this.handle?.sims, plug: this.plug };
   }
@@ -282,6 +297,8 @@ export class DeviceUnit {
   }
 
   simulate(fault: SimFault): void {
+    if ((fault === "jam" || fault === "toner_low") && this.cfg.kind !== "a4")
+      throw new HallError("VALIDATION_FAILED", "only A4 printers jam or run low on toner");
     if (this.handle?.simulate) {
       this.handle.simulate(fault);
       return;
@@ -314,6 +331,7 @@ export class DeviceUnit {
       address: typeof a === "number" ? a : Number(a ?? 1),
       counterId: this.counterId,
       kioskId: this.kioskId,
+      terminalId: this.terminalId,
       report: (h) => this.report(h),
       link: (opts) => {
         const made = makeLink(cfg, opts?.duplex ?? true);

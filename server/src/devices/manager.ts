@@ -1,6 +1,8 @@
 import { EventEmitter } from "node:events";
+import { A4Error, type A4Job } from "../../../hardware/a4/driver.ts";
+import type { A4PrintResult } from "../contract/terminals.ts";
 import { windowDisplay } from "../../../hardware/led/protocol.ts";
-import type { PendingPrintJob, RawPrintJob } from "../../../hardware/printer/driver.ts";
+import type { PendingPrintJob } from "../../../hardware/printer/driver.ts";
 import type { LabelJob } from "../../../hardware/label/protocol.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { DeviceError } from "../../../hardware/transport/link.ts";
@@ -155,6 +157,23 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
    */
   follow(bus: Bus<HallEvents>): void {
     bus.on(this, "hall.events", (events) => this.onHallEvents(events));
+  }
+
+  /**
+   * Print a PDF on a terminal's A4 printer. Never rejects: failure is a result (the
+   * printer's words: OFFLINE, PAPER_OUT, JAM …), so the terminal can say what to do.
+   */
+  async printA4(terminalId: string, job: A4Job): Promise<A4PrintResult> {
+    const u = [...this.running.values()].find((x) => x.device?.printDocument && x.terminalId === terminalId);
+    if (!u?.device?.printDocument) return { status: "none" };
+    try {
+      await u.device.printDocument(job);
+      return { status: "printed", printerId: u.cfg.id };
+    } catch (err) {
+      const code = err instanceof A4Error ? err.code : "ERROR";
+      this.hooks.log(`a4 printer ${u.cfg.id}: ${code}`);
+      return { status: "failed", printerId: u.cfg.id, error: code };
+    }
   }
 
   /** Keep window displays and keypad screens in step with the hall; pass the events on to every device. */

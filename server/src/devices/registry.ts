@@ -1,4 +1,5 @@
 import type { DeviceKind } from "../contract/devices.ts";
+import { a4Module } from "./a4.ts";
 import { idReaderModule } from "./idreader.ts";
 import { keypadModule } from "./keypad.ts";
 import { labelModule } from "./label.ts";
@@ -21,4 +22,5 @@ export const deviceModules: Readonly<Record<DeviceKind, DeviceModule>> = {
   idreader: idReaderModule,
   scanner: scannerModule,
   label: labelModule,
+  a4: a4Module,
 };

@@ -12,6 +12,7 @@ export const scannerModule: DeviceModule = {
     scanner.on("code", (code) => {
       if (ctx.kioskId !== undefined) ctx.hooks.scanned(ctx.kioskId, code);
       else if (ctx.counterId !== undefined) ctx.hooks.counterScanned?.(ctx.counterId, code);
+      else if (ctx.terminalId !== undefined) ctx.hooks.terminalScanned?.(ctx.terminalId, code);
     });
     ctx.onClose(() => link.close());
     ctx.onClose(() => scanner.detach());

@@ -9,7 +9,8 @@ import type { CallInfo } from "../contract/tickets.ts";
  */
 
 export type DeviceWithStatus = DeviceConfig & { status: DeviceStatus };
-export type SimFault = "paper_out" | "unplug" | "ok";
+/** `jam` and `toner_low`: A4 printers only (a jam stops the next job mid-page). */
+export type SimFault = "paper_out" | "unplug" | "ok" | "jam" | "toner_low";
 
 /** Device administration as the API offers it. */
 export interface DevicesPort {

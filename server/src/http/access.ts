@@ -103,6 +103,15 @@ const holderOnly = (): Rule =>
     return p === "ticketHolder" || STAFF.includes(p) ? "allow" : "TICKET_KEY_REQUIRED";
   });
 
+/** A self-service terminal's own routes: the paired terminal only. */
+const terminalOnly = (changes: boolean): Rule =>
+  rule((p) => {
+    if (changes && p === "foreignPage") return "ORIGIN_REFUSED";
+    if (p === "pairedTerminal") return "allow";
+    if (p === "pairedKiosk" || p === "pairedScreen" || STAFF.includes(p)) return "FORBIDDEN";
+    return "UNAUTHENTICATED";
+  });
+
 /** Every REST route as Express registers it (`METHOD path`). */
 export const REST_ACCESS: Record<string, Rule> = {
   "GET /api/health": open(false),
@@ -198,6 +207,16 @@ export const REST_ACCESS: Record<string, Rule> = {
   "POST /api/postal/status-import": staff(true, "supervisor", "admin"),
   "POST /api/postal/callback": rule((p) => (p === "foreignPage" ? "ORIGIN_REFUSED" : "UNAUTHENTICATED")),
   "GET /api/postal/ledger": staff(false, "supervisor", "admin"),
+  // Self-service terminals (issue 12): only the page paired as that very terminal (its
+  // device token; another terminal's id is FORBIDDEN, see terminals/routes.ts). Staff and
+  // other devices are refused; the visitor proves who they are at the terminal itself (the
+  // ID card read there, the receipt scanned there, or the case number + phone digits).
+  "GET /api/terminals/:id/hall": terminalOnly(false),
+  "GET /api/terminals/:id/cases": terminalOnly(false),
+  "GET /api/terminals/:id/cases/:caseNo": terminalOnly(false),
+  "POST /api/terminals/:id/certificates": terminalOnly(true),
+  "POST /api/terminals/:id/guides/:matterId": terminalOnly(true),
+  "POST /api/terminals/:id/session/end": terminalOnly(true),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
   // The hub's measurements (docs/api.md): admins only, from any address (no loopback pass).
@@ -217,6 +236,8 @@ export const REST_ACCESS: Record<string, Rule> = {
   "GET /helpdesk": open(false),
   // The 统一出证 window's page signs in like the counter.
   "GET /certificates": open(false),
+  // The terminal page pairs itself before any terminal route answers.
+  "GET /terminal": open(false),
 };
 
 /** A foreign page cannot even open a socket: every socket cell is ORIGIN_REFUSED for it. */
@@ -234,7 +255,9 @@ export const VIEW_ACCESS: Record<string, Rule> = {
   counter: socketOpen(),
   zone: socketOpen(),
   // A kiosk's screen room (screenId "kiosk-k1") carries ID card readings with their issuing
-  // tokens: only the kiosk paired as k1 joins it. Other screen ids stay open.
+  // tokens: only the kiosk paired as k1 joins it; likewise "terminal-t1" only the terminal
+  // paired as t1 (issue 12, pairing/socket.ts; tested in test/server/terminals/). Other
+  // screen ids stay open.
   screen: rule((p) => (p === "foreignPage" ? "ORIGIN_REFUSED" : p === "pairedKiosk" ? "allow" : "FORBIDDEN")),
   // A ticket's progress is public (number, position, wait); the holder's part is never broadcast.
   ticket: socketOpen(),

@@ -32,6 +32,8 @@ import type { HelpService } from "../helpdesk/service.ts";
 import { deliveryRoutes } from "../delivery/routes.ts";
 import type { DeliveryService } from "../delivery/service.ts";
 import type { CaseService } from "../cases/service.ts";
+import { terminalRoutes } from "../terminals/routes.ts";
+import type { TerminalService } from "../terminals/service.ts";
 import { originAllowed } from "./origins.ts";
 import { parse, schemas } from "../hall/validate.ts";
 import { COUNTER_VERB_NAMES, COUNTER_VERBS, counterBody, counterCommand, issueRequest, loginRequest } from "../hall/commands.ts";
@@ -66,6 +68,8 @@ export interface HttpDeps {
   helpdesk?: HelpService;
   /** The certificate window and the post (delivery/); absent in API-only tests. */
   delivery?: DeliveryService;
+  /** Self-service terminals (terminals/); absent in API-only tests: the routes answer NOT_FOUND. */
+  terminals?: TerminalService;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -343,6 +347,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.use(caseRoutes(d));
   app.use(helpdeskRoutes(d));
   app.use(deliveryRoutes(d));
+  app.use(terminalRoutes(d));
   mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
 
   app.use("/api", (_req, _res) => {
@@ -368,6 +373,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.get("/q/:caseNo", page("office-ui/progress.html"));
   app.get("/helpdesk", page("helpdesk-ui/index.html"));
   app.get("/certificates", page("certificate-ui/index.html"));
+  app.get("/terminal", page("terminal-ui/index.html"));
   app.use("/assets", express.static(join(d.distDir, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
 
   // ---- errors: only closed codes reach the client ----

@@ -41,7 +41,17 @@ export function httpStatus(code: ErrorCode): number {
       return 500;
     case "DEVICE_ERROR":
     case "COURIER_UNAVAILABLE":
+    case "PRINTER_FAILED":
       return 502;
+    case "NOT_CASE_OWNER":
+      return 403;
+    case "NO_PRINTER":
+    case "PRINTER_OFFLINE":
+    case "PRINTER_OUT_OF_PAPER":
+    case "PRINTER_JAMMED":
+      return 503;
+    case "ID_CARD_EXPIRED":
+      return 401;
     default:
       return 409;
   }

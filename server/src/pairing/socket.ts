@@ -5,6 +5,8 @@ import type { Pairings } from "./engine.ts";
 
 /** Screen ids of kiosk rooms: `kiosk-<kioskId>` receives that kiosk's card readings and scans. */
 const KIOSK_SCREEN = /^kiosk-(.+)$/;
+/** `terminal-<terminalId>` receives that terminal's card readings and scans (issue 12). */
+const TERMINAL_SCREEN = /^terminal-(.+)$/;
 
 /**
  * Device identity on Socket.IO: the handshake may carry `auth.deviceToken`; a socket whose
@@ -38,6 +40,12 @@ export function subscriptionGuard(
 ): (data: SocketData, sub: Subscription) => Extract<Ack<never>, { ok: false }> | null {
   return (data, sub) => {
     if (sub.view !== "screen") return null;
+    const t = TERMINAL_SCREEN.exec(sub.screenId);
+    if (t) {
+      const d = data.device;
+      if (d && d.role === "terminal" && d.id === t[1] && pairings.valid(d.pid)) return null;
+      return { ok: false, error: "FORBIDDEN", message: `only the terminal paired as ${t[1]} may open this screen` };
+    }
     const m = KIOSK_SCREEN.exec(sub.screenId);
     if (!m) return null;
     const d = data.device;

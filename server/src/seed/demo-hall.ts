@@ -1176,6 +1176,9 @@ const MATERIALS_EN: Record<string, string[]> = {
   "m-080": ["Old resident ID card", "Household register (hukou booklet)", "Digital photo receipt"],
 };
 
+/** Matters whose certificate its applicant prints at a self-service terminal (营业执照自助打印). */
+const SELF_PRINT = new Set(["m-001"]);
+
 function matters(): Matter[] {
   return MATTER_GROUPS.flatMap(({ departmentId, queueId, rows }) =>
     rows.map(([id, name, nameEn, materials, legalDays, promisedDays, feeYuan]) => ({
@@ -1191,6 +1194,7 @@ function matters(): Matter[] {
       legalDays,
       promisedDays,
       feeYuan,
+      ...(SELF_PRINT.has(id) ? { selfPrint: true } : {}),
     })),
   );
 }
@@ -1311,7 +1315,7 @@ export function demoStaff(): DemoStaff[] {
   ];
 }
 
-/** Simulated devices: 4 kiosks (printer, ID reader, scanner), LED, keypad, rating per counter, a receipt printer at each acceptance (comprehensive, help) counter, and an ID reader, scanner and label printer at each 统一出证 window. */
+/** Simulated devices: 4 kiosks (printer, ID reader, scanner), terminal t1 (ID reader, scanner, A4 printer), LED, keypad, rating per counter, a receipt printer at each acceptance (comprehensive, help) counter, and an ID reader, scanner and label printer at each 统一出证 window. */
 export function demoDevices(cat: Catalogue): DeviceConfig[] {
   const out: DeviceConfig[] = [];
   for (let k = 1; k <= 4; k++) {
@@ -1342,6 +1346,19 @@ export function demoDevices(cat: Catalogue): DeviceConfig[] {
       },
     );
   }
+  // Self-service terminal t1 (issue 12): its ID card reader, scanner and A4 printer (IPP).
+  const terminal = { kind: "terminal", terminalId: "t1" } as const;
+  out.push(
+    {
+      id: "idreader-t1",
+      kind: "idreader",
+      name: "1号自助终端 身份证阅读器",
+      transport: { type: "sim" },
+      assignment: { ...terminal },
+    },
+    { id: "scanner-t1", kind: "scanner", name: "1号自助终端 扫码器", transport: { type: "sim" }, assignment: { ...terminal } },
+    { id: "a4-t1", kind: "a4", name: "1号自助终端 A4 打印机", transport: { type: "sim" }, assignment: { ...terminal } },
+  );
   const perCounter = [
     ["led", "LED 窗口屏"],
     ["keypad", "呼叫器"],

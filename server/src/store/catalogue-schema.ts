@@ -153,6 +153,7 @@ export const matterSchema = z.strictObject({
   legalDays: wholeDays,
   promisedDays: wholeDays,
   feeYuan: z.number().min(0),
+  selfPrint: z.boolean().optional(),
 });
 
 export const issuingWindowSchema = z
@@ -237,12 +238,13 @@ const assignmentSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("kiosk"), kioskId: idSchema }),
   z.strictObject({ kind: z.literal("counter"), counterId: idSchema, address: z.int().min(0).max(255).optional() }),
   z.strictObject({ kind: z.literal("screen"), screenId: idSchema }),
+  z.strictObject({ kind: z.literal("terminal"), terminalId: idSchema }),
 ]);
 
 /** One entry of the device list (see contract/devices.ts). */
 export const deviceConfigSchema = z.strictObject({
   id: idSchema,
-  kind: z.enum(["printer", "led", "keypad", "rating", "idreader", "scanner", "label"]),
+  kind: z.enum(["printer", "led", "keypad", "rating", "idreader", "scanner", "label", "a4"]),
   name,
   transport: transportSchema,
   assignment: assignmentSchema,

@@ -116,6 +116,16 @@ describe("store/validateCatalogue", () => {
     expectProblem(problemsOf(cat), "announceRepeat");
   });
 
+  it("keeps a matter's selfPrint flag through validation (terminals print its certificates) and refuses a non-boolean", () => {
+    const cat = tiny();
+    (cat.matters[0] as Catalogue["matters"][number]).selfPrint = true;
+    const r = validateCatalogue(JSON.parse(JSON.stringify(cat)));
+    expect(r.ok && r.catalogue.matters[0]?.selfPrint).toBe(true);
+    const bad = JSON.parse(JSON.stringify(cat));
+    bad.matters[0].selfPrint = "yes";
+    expectProblem(problemsOf(bad), "selfPrint");
+  });
+
   it("reports a matter whose queue does not exist", () => {
     const cat = tiny();
     const m = cat.matters[0];
@@ -292,6 +302,14 @@ describe("store/deviceConfigSchema", () => {
         name: "打印机",
         transport: { type: "usblp", path: "/dev/usb/lp0" },
         assignment: { kind: "kiosk", kioskId: "k3" },
+      },
+      {
+        id: "a4-t1",
+        kind: "a4",
+        name: "A4 打印机",
+        transport: { type: "tcp", host: "192.168.1.50", port: 631 },
+        assignment: { kind: "terminal", terminalId: "t1" },
+        options: { protocol: "ipp", path: "/ipp/print" },
       },
       {
         id: "l1",

@@ -1,0 +1,116 @@
+/**
+ * REST routes of self-service terminals (contract/terminals.ts, docs/api.md; access rules
+ * in http/access.ts). Every route needs the device token of a page paired as a terminal,
+ * and acts as that terminal only: `:id` must be the token's own. Mounted by http/app.ts
+ * before its 404 catch-all; the service is read at request time, so the routes exist (for
+ * the access matrix) even when the app is built without one.
+ */
+import { type NextFunction, type Request, type Response, Router } from "express";
+import { RateLimiterMemory } from "rate-limiter-flexible";
+import { z } from "zod";
+import { CASE_NO } from "../cases/service.ts";
+import { HallError } from "../hall/errors.ts";
+import type { Pairings } from "../pairing/engine.ts";
+import { DEVICE_TOKEN_PREFIX } from "../pairing/tokens.ts";
+import type { TerminalService } from "./service.ts";
+
+export interface TerminalRouteDeps {
+  terminals?: TerminalService;
+  pairings: Pairings;
+}
+
+const token = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { message: "expected a token" });
+const caseNo = z.string().regex(CASE_NO, { message: "expected a case number such as 371426-20261202-00042" });
+const schemas = {
+  cases: z.strictObject({ idToken: token }),
+  one: z.union([
+    z.strictObject({ scanToken: token }),
+    z.strictObject({ check: z.string().regex(/^\d{4}$/, { message: "expected four digits" }) }),
+  ]),
+  print: z.strictObject({ caseNo, idToken: token }),
+  end: z.strictObject({ idToken: token.optional() }),
+  matterId: z.string().trim().min(1).max(64),
+};
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const msg = r.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
+    .join("; ");
+  throw new HallError("VALIDATION_FAILED", msg);
+}
+
+type AsTerminal = Request & { terminal?: { id: string; pid: string } };
+
+export function terminalRoutes(d: TerminalRouteDeps): Router {
+  const r = Router();
+  const service = (): TerminalService => {
+    if (!d.terminals) throw new HallError("NOT_FOUND", "terminals are not enabled");
+    return d.terminals;
+  };
+  /** Only the page paired as this very terminal. */
+  const terminal = (req: AsTerminal, _res: Response, next: NextFunction) => {
+    const m = /^Bearer (\S+)$/.exec(req.get("authorization") ?? "");
+    const t = m?.[1];
+    const device = t?.startsWith(DEVICE_TOKEN_PREFIX) ? d.pairings.verify(t) : null;
+    if (!device) {
+      // A staff token is a person, not a terminal.
+      if (t && !t.startsWith(DEVICE_TOKEN_PREFIX)) throw new HallError("FORBIDDEN", "only a paired terminal");
+      throw new HallError("UNAUTHENTICATED", "this terminal is not paired (or its pairing was revoked)");
+    }
+    if (device.role !== "terminal") throw new HallError("FORBIDDEN", `a ${device.role} is not a terminal`);
+    if (req.params.id !== device.id) throw new HallError("FORBIDDEN", `this terminal is paired as ${device.id}`);
+    req.terminal = { id: device.id, pid: device.pid };
+    next();
+  };
+  // Guessing the four digits: a few tries per terminal a minute, and per case an hour.
+  const perTerminal = new RateLimiterMemory({ points: 30, duration: 60 });
+  const perCaseFailures = new RateLimiterMemory({ points: 10, duration: 3600 });
+
+  r.get("/api/terminals/:id/hall", terminal, (_req, res) => {
+    res.set("cache-control", "no-store").json(service().hallNow());
+  });
+  r.get("/api/terminals/:id/cases", terminal, async (req: AsTerminal, res) => {
+    const q = parse(schemas.cases, req.query);
+    res.set("cache-control", "no-store").json(await service().casesOfCard(req.terminal?.id as string, q.idToken));
+  });
+  r.get("/api/terminals/:id/cases/:caseNo", terminal, async (req: AsTerminal, res) => {
+    const id = req.terminal?.id as string;
+    const no = parse(caseNo, req.params.caseNo);
+    const q = parse(schemas.one, req.query);
+    res.set("cache-control", "no-store");
+    if ("scanToken" in q) {
+      res.json(await service().caseOfScan(id, no, q.scanToken));
+      return;
+    }
+    try {
+      await perTerminal.consume(req.terminal?.pid as string);
+    } catch {
+      res.set("retry-after", "60");
+      throw new HallError("RATE_LIMITED", "too many look-ups; try again later");
+    }
+    const failures = await perCaseFailures.get(no);
+    if (failures && failures.remainingPoints <= 0) throw new HallError("RATE_LIMITED", "too many wrong checks for this case");
+    try {
+      res.json(await service().caseOfCheck(no, q.check));
+    } catch (err) {
+      if (err instanceof HallError && err.code === "UNKNOWN_CASE") await perCaseFailures.penalty(no, 1);
+      throw err;
+    }
+  });
+  r.post("/api/terminals/:id/certificates", terminal, async (req: AsTerminal, res) => {
+    const b = parse(schemas.print, req.body ?? {});
+    res.json(await service().printCertificate(req.terminal?.id as string, b.caseNo, b.idToken));
+  });
+  r.post("/api/terminals/:id/guides/:matterId", terminal, async (req: AsTerminal, res) => {
+    res.json(await service().printGuide(req.terminal?.id as string, parse(schemas.matterId, req.params.matterId)));
+  });
+  r.post("/api/terminals/:id/session/end", terminal, (req: AsTerminal, res) => {
+    const b = parse(schemas.end, req.body ?? {});
+    service().endSession(req.terminal?.id as string, b.idToken);
+    res.status(204).end();
+  });
+  return r;
+}

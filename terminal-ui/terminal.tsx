@@ -1,0 +1,525 @@
+/**
+ * The self-service terminal page (/terminal?terminal=t1): query (查询) and print (打印).
+ * Portrait 1080×1920 and landscape 1920×1080, Chinese first, English switch, large text.
+ *
+ * Personal data lives only in this page's memory: the ID card's token and the cases shown
+ * are dropped by the idle reset (60 s without a touch), which also tells the hub to forget
+ * the card read here. Nothing but the device token (pairing) goes to the browser's storage.
+ *
+ * The start screen's sections are one list (SECTIONS): payment (缴费) is one more entry.
+ */
+import { render } from "preact";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { io, type Socket } from "socket.io-client";
+import type { Catalogue, Matter } from "../server/src/contract/catalogue.ts";
+import type { HallNow, TerminalCase, TerminalCaseList, TerminalInput } from "../server/src/contract/terminals.ts";
+import { createApi, toApiError } from "../ui-shared/api.ts";
+import { errorMessage } from "../ui-shared/errors.ts";
+import { COMMON, detectLang, interpolate, type Lang, pickName, translator } from "../ui-shared/i18n.ts";
+import "../ui-shared/shared.css";
+import { PairingScreen, storedDeviceToken, usePairing } from "../kiosk-ui/pairing.tsx";
+import { CASE_NO, IDLE_MS, SECTIONS, type Section, keypadInput } from "./logic.ts";
+import { STATUS, T } from "./messages.ts";
+import "./terminal.css";
+
+const terminalId = () => new URLSearchParams(location.search).get("terminal") || "t1";
+const api = createApi({ token: () => storedDeviceToken("terminal", terminalId()) });
+const base = () => `/api/terminals/${encodeURIComponent(terminalId())}`;
+
+type Screen =
+  | { kind: "home" }
+  | { kind: Section }
+  | { kind: "cases"; list: TerminalCaseList; idToken: string }
+  | { kind: "case"; c: TerminalCase }
+  | { kind: "guide"; matterId: string };
+
+function TerminalPage() {
+  const id = terminalId();
+  const pairing = usePairing("terminal", id);
+  if (!pairing.token) return <PairingScreen deviceRole="terminal" id={id} onPaired={pairing.save} />;
+  return <Terminal deviceToken={pairing.token} onUnpaired={pairing.forget} />;
+}
+
+function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
+  // The language is not remembered: the next visitor starts in Chinese.
+  const [lang, setLang] = useState<Lang>(() => detectLang(location.search, null));
+  const [large, setLarge] = useState(false);
+  const [screen, setScreen] = useState<Screen>({ kind: "home" });
+  const [notice, setNotice] = useState<{ text: string; tone: "ok" | "error" | "info" } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [cat, setCat] = useState<Catalogue | null>(null);
+  const [connected, setConnected] = useState(false);
+  const [live, setLive] = useState(false);
+  const idTokenRef = useRef<string | null>(null);
+  const t = translator(T, lang);
+
+  useLayoutEffect(() => {
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  }, [lang]);
+
+  useEffect(() => {
+    api.hall().then(setCat, () => {});
+  }, []);
+
+  /** Back to the start, everything personal forgotten (here and at the hub). */
+  const goHome = useCallback(() => {
+    const token = idTokenRef.current;
+    idTokenRef.current = null;
+    setScreen({ kind: "home" });
+    setNotice(null);
+    setBusy(false);
+    api.request("POST", `${base()}/session/end`, token ? { idToken: token } : {}).catch(() => {});
+  }, []);
+  /** The idle reset: the start screen as the next visitor should find it (Chinese, normal text). */
+  const reset = useCallback(() => {
+    goHome();
+    setLarge(false);
+    setLang(detectLang(location.search, null));
+  }, [goHome]);
+
+  // The idle reset: any touch, click or key restarts the 60 s.
+  useEffect(() => {
+    let timer = setTimeout(reset, IDLE_MS);
+    const touch = () => {
+      clearTimeout(timer);
+      timer = setTimeout(reset, IDLE_MS);
+    };
+    const events = ["pointerdown", "keydown", "wheel", "touchstart"] as const;
+    for (const e of events) window.addEventListener(e, touch, { passive: true });
+    return () => {
+      clearTimeout(timer);
+      for (const e of events) window.removeEventListener(e, touch);
+    };
+  }, [reset]);
+
+  const fail = (e: unknown) => {
+    const code = toApiError(e).code;
+    if (code === "UNAUTHENTICATED") return props.onUnpaired();
+    setNotice({ text: errorMessage(code, lang), tone: "error" });
+  };
+
+  const showCard = async (idToken: string) => {
+    idTokenRef.current = idToken;
+    setBusy(true);
+    try {
+      const list = await api.request<TerminalCaseList>("GET", `${base()}/cases?idToken=${encodeURIComponent(idToken)}`);
+      setNotice(null);
+      setScreen({ kind: "cases", list, idToken });
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const showCardRef = useRef(showCard);
+  showCardRef.current = showCard;
+
+  // The terminal's own room: its ID card reader and scanner (only this paired terminal may join).
+  useEffect(() => {
+    const s: Socket = io({ path: "/socket.io", auth: { deviceToken: props.deviceToken }, reconnectionDelayMax: 2000 });
+    s.on("connect", () => {
+      setConnected(true);
+      s.emit("subscribe", { view: "screen", screenId: `terminal-${terminalId()}` }, (r: { ok: boolean; error?: string }) => {
+        if (r.ok) setLive(true);
+        else if (r.error === "FORBIDDEN") props.onUnpaired();
+      });
+    });
+    s.on("disconnect", (reason) => {
+      setConnected(false);
+      setLive(false);
+      if (reason === "io server disconnect") props.onUnpaired();
+    });
+    s.on("terminal:input", (e: TerminalInput) => {
+      if (e.terminalId !== terminalId()) return;
+      if (e.kind === "id_card") void showCardRef.current(e.idToken);
+      else if (e.kind === "receipt") {
+        api.request<TerminalCase>("GET", `${base()}/cases/${e.caseNo}?scanToken=${encodeURIComponent(e.scanToken)}`).then((c) => {
+          setNotice(null);
+          setScreen({ kind: "case", c });
+        }, fail);
+      } else setNotice({ text: T.unknownCode[langRef.current], tone: "error" });
+    });
+    return () => {
+      s.disconnect();
+    };
+  }, [props.deviceToken]);
+  const langRef = useRef(lang);
+  langRef.current = lang;
+
+  const printCert = async (caseNo: string, idToken: string) => {
+    setBusy(true);
+    setNotice({ text: t("printing"), tone: "info" });
+    try {
+      await api.request("POST", `${base()}/certificates`, { caseNo, idToken });
+      setNotice({ text: t("printed"), tone: "ok" });
+      const list = await api.request<TerminalCaseList>("GET", `${base()}/cases?idToken=${encodeURIComponent(idToken)}`);
+      setScreen({ kind: "cases", list, idToken });
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const printGuide = async (matterId: string) => {
+    setBusy(true);
+    setNotice({ text: t("printing"), tone: "info" });
+    try {
+      await api.request("POST", `${base()}/guides/${encodeURIComponent(matterId)}`);
+      setNotice({ text: t("guidePrinted"), tone: "ok" });
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class={`terminal${large ? " large" : ""}`} data-screen={screen.kind} data-live={live ? "" : undefined}>
+      <header class="t-bar">
+        <h1>
+          {cat ? pickName(cat.hall, lang) : ""} · {t("title")}
+        </h1>
+        <nav class="t-tools" aria-label={t("title")}>
+          {screen.kind !== "home" && (
+            <button type="button" onClick={goHome} data-testid="home">
+              {t("home")}
+            </button>
+          )}
+          <button type="button" aria-pressed={large} onClick={() => setLarge(!large)} data-testid="large">
+            {large ? t("normal") : t("large")}
+          </button>
+          <button type="button" lang={lang === "zh" ? "en" : "zh-CN"} onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
+            {COMMON.switchLang[lang]}
+          </button>
+        </nav>
+      </header>
+      {!connected && (
+        <p class="t-banner" role="status">
+          {COMMON.reconnecting[lang]}
+        </p>
+      )}
+      {notice && (
+        <p class={`t-notice ${notice.tone}`} role={notice.tone === "error" ? "alert" : "status"} data-testid="notice">
+          {notice.text}
+        </p>
+      )}
+      <main class="t-main" aria-busy={busy}>
+        {screen.kind === "home" && <Home lang={lang} onPick={(k) => setScreen({ kind: k })} />}
+        {screen.kind === "query" && (
+          <Query lang={lang} onFound={(c) => setScreen({ kind: "case", c })} onError={fail} busy={busy} setBusy={setBusy} />
+        )}
+        {screen.kind === "print" && <CardPrompt lang={lang} />}
+        {screen.kind === "cases" && (
+          <Cases lang={lang} list={screen.list} busy={busy} onPrint={(no) => printCert(no, screen.idToken)} />
+        )}
+        {screen.kind === "case" && <CaseCard lang={lang} c={screen.c} busy={busy} />}
+        {screen.kind === "hall" && <HallNowView lang={lang} onError={fail} />}
+        {screen.kind === "guides" && cat && (
+          <GuideList lang={lang} cat={cat} onOpen={(matterId) => setScreen({ kind: "guide", matterId })} />
+        )}
+        {screen.kind === "guide" && cat && (
+          <Guide lang={lang} cat={cat} matterId={screen.matterId} busy={busy} onPrint={printGuide} />
+        )}
+      </main>
+      <footer class="t-foot">{t("idle")}</footer>
+    </div>
+  );
+}
+
+function Home(props: { lang: Lang; onPick: (s: Section) => void }) {
+  const t = translator(T, props.lang);
+  return (
+    <div class="t-home">
+      <p class="t-card-hint" data-testid="card-hint">
+        {t("placeCard")}
+        <br />
+        <small>{t("orScan")}</small>
+      </p>
+      <ul class="t-sections">
+        {SECTIONS.map((s) => (
+          <li key={s.id}>
+            <button
+              type="button"
+              class={`t-section s-${s.id}`}
+              onClick={() => props.onPick(s.id)}
+              data-testid={`section-${s.id}`}
+            >
+              <span class="t-section-name">{t(s.title)}</span>
+              <span class="t-section-hint">{t(s.hint)}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function CardPrompt(props: { lang: Lang }) {
+  const t = translator(T, props.lang);
+  return (
+    <div class="t-prompt">
+      <p class="t-big">{t("placeCard")}</p>
+      <p>{t("printHint")}</p>
+    </div>
+  );
+}
+
+function Query(props: {
+  lang: Lang;
+  busy: boolean;
+  setBusy: (b: boolean) => void;
+  onFound: (c: TerminalCase) => void;
+  onError: (e: unknown) => void;
+}) {
+  const t = translator(T, props.lang);
+  const [caseNo, setCaseNo] = useState("");
+  const [check, setCheck] = useState("");
+  const [field, setField] = useState<"caseNo" | "check">("caseNo");
+  const key = (k: string) => {
+    if (field === "caseNo") setCaseNo((v) => keypadInput(v, k, 21));
+    else setCheck((v) => keypadInput(v, k, 4));
+  };
+  const submit = async (e?: Event) => {
+    e?.preventDefault();
+    props.setBusy(true);
+    try {
+      props.onFound(
+        await api.request<TerminalCase>(
+          "GET",
+          `${base()}/cases/${encodeURIComponent(caseNo)}?check=${encodeURIComponent(check)}`,
+        ),
+      );
+    } catch (err) {
+      props.onError(err);
+    } finally {
+      props.setBusy(false);
+    }
+  };
+  const ready = CASE_NO.test(caseNo) && /^\d{4}$/.test(check);
+  return (
+    <div class="t-query">
+      <p class="t-big">{t("placeCard")}</p>
+      <p>{t("orScan")}</p>
+      <form class="t-form" onSubmit={submit}>
+        <h2>{t("byNumber")}</h2>
+        <label>
+          {t("caseNo")}
+          <input
+            inputMode="numeric"
+            value={caseNo}
+            placeholder="371426-20261203-00001"
+            onFocus={() => setField("caseNo")}
+            onInput={(e) => setCaseNo((e.currentTarget as HTMLInputElement).value.trim().slice(0, 21))}
+            data-testid="case-no"
+          />
+        </label>
+        <label>
+          {t("phone4")}
+          <input
+            inputMode="numeric"
+            autocomplete="off"
+            value={check}
+            onFocus={() => setField("check")}
+            onInput={(e) => setCheck((e.currentTarget as HTMLInputElement).value.replace(/\D/g, "").slice(0, 4))}
+            data-testid="check"
+          />
+        </label>
+        <div class="t-keypad">
+          {["1", "2", "3", "4", "5", "6", "7", "8", "9", "-", "0", "⌫"].map((k) => (
+            <button
+              type="button"
+              key={k}
+              aria-label={k === "⌫" ? t("del") : k === "-" ? "-" : k}
+              onClick={() => key(k)}
+              disabled={field === "check" && k === "-"}
+            >
+              {k}
+            </button>
+          ))}
+        </div>
+        <button type="submit" class="t-primary" disabled={!ready || props.busy} data-testid="lookup">
+          {t("search")}
+        </button>
+      </form>
+    </div>
+  );
+}
+
+function Cases(props: { lang: Lang; list: TerminalCaseList; busy: boolean; onPrint: (caseNo: string) => void }) {
+  const t = translator(T, props.lang);
+  return (
+    <section class="t-cases" aria-labelledby="cases-title">
+      <h2 id="cases-title">{interpolate(t("casesOf"), { id: props.list.masked })}</h2>
+      {props.list.cases.length === 0 && <p>{t("noCases")}</p>}
+      {props.list.cases.map((c) => (
+        <CaseCard key={c.caseNo} lang={props.lang} c={c} busy={props.busy} onPrint={() => props.onPrint(c.caseNo)} />
+      ))}
+    </section>
+  );
+}
+
+function CaseCard(props: { lang: Lang; c: TerminalCase; busy: boolean; onPrint?: () => void }) {
+  const { c, lang } = props;
+  const t = translator(T, lang);
+  return (
+    <article class="t-case" data-case={c.caseNo} data-status={c.status}>
+      <h3>{lang === "zh" ? c.matterName : c.matterNameEn}</h3>
+      <dl>
+        <dt>{t("caseNo")}</dt>
+        <dd>{c.caseNo}</dd>
+        <dt>{lang === "zh" ? "状态" : "Status"}</dt>
+        <dd class="t-status">{STATUS[c.status][lang]}</dd>
+        <dt>{t("accepted")}</dt>
+        <dd>{c.acceptedOn}</dd>
+        {c.dueDate && (
+          <>
+            <dt>{t("due")}</dt>
+            <dd>
+              {c.dueDate}
+              {c.overdue && <strong> · {t("overdue")}</strong>}
+              {c.clockPaused && <span> · {t("paused")}</span>}
+            </dd>
+          </>
+        )}
+        {c.missing.length > 0 && (
+          <>
+            <dt>{t("missing")}</dt>
+            <dd>
+              <ul>
+                {c.missing.map((m) => (
+                  <li key={m.name}>
+                    {lang === "en" && m.nameEn ? m.nameEn : m.name}
+                    {m.promisedDate && <span> ({interpolate(t("promised"), { date: m.promisedDate })})</span>}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
+        {c.correctionNote && (
+          <>
+            <dt>{t("toCorrect")}</dt>
+            <dd>{c.correctionNote}</dd>
+          </>
+        )}
+        {c.collectAt && (
+          <>
+            <dt>{t("collect")}</dt>
+            <dd>{c.collectAt[lang]}</dd>
+          </>
+        )}
+      </dl>
+      {props.onPrint && c.selfPrint === "ready" && (
+        <button type="button" class="t-primary" disabled={props.busy} onClick={props.onPrint} data-testid={`print-${c.caseNo}`}>
+          {t("printCert")}
+        </button>
+      )}
+      {c.selfPrint === "printed" && <p class="t-note">{t("printedBefore")}</p>}
+    </article>
+  );
+}
+
+function HallNowView(props: { lang: Lang; onError: (e: unknown) => void }) {
+  const t = translator(T, props.lang);
+  const [now, setNow] = useState<HallNow | null>(null);
+  useEffect(() => {
+    let stop = false;
+    const load = () =>
+      api.request<HallNow>("GET", `${base()}/hall`).then(
+        (h) => {
+          if (!stop) setNow(h);
+        },
+        (e) => props.onError(e),
+      );
+    void load();
+    const timer = setInterval(load, 10_000);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, []);
+  if (!now) return <p>{COMMON.loading[props.lang]}</p>;
+  return (
+    <section aria-labelledby="hall-title">
+      <h2 id="hall-title">{t("hall")}</h2>
+      <ul class="t-queues">
+        {now.queues.map((q) => (
+          <li key={q.queueId} data-queue={q.prefix}>
+            <b class="t-prefix">{q.prefix}</b>
+            <span class="t-qname">
+              {props.lang === "zh" ? q.name : q.nameEn}
+              <small>{props.lang === "zh" ? q.zoneName : q.zoneNameEn}</small>
+            </span>
+            <span class="t-qwait">
+              {interpolate(t("waiting"), { n: q.waiting })}
+              <small>{q.estimatedWaitMin > 0 ? interpolate(t("wait"), { m: q.estimatedWaitMin }) : t("waitNone")}</small>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function GuideList(props: { lang: Lang; cat: Catalogue; onOpen: (matterId: string) => void }) {
+  const t = translator(T, props.lang);
+  const [q, setQ] = useState("");
+  const shown = props.cat.matters.filter((m) => !q || m.name.includes(q) || m.nameEn.toLowerCase().includes(q.toLowerCase()));
+  return (
+    <section aria-labelledby="guides-title">
+      <h2 id="guides-title">{t("guides")}</h2>
+      <label class="t-filter">
+        {t("filter")}
+        <input value={q} onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} />
+      </label>
+      <ul class="t-matters">
+        {shown.map((m) => (
+          <li key={m.id}>
+            <button type="button" onClick={() => props.onOpen(m.id)} data-matter={m.id}>
+              {pickName(m, props.lang)}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function days(n: number, lang: Lang): string {
+  return n === 0 ? T.onSpot[lang] : interpolate(T.days[lang], { n });
+}
+
+function Guide(props: { lang: Lang; cat: Catalogue; matterId: string; busy: boolean; onPrint: (id: string) => void }) {
+  const t = translator(T, props.lang);
+  const m: Matter | undefined = props.cat.matters.find((x) => x.id === props.matterId);
+  if (!m) return null;
+  const dept = props.cat.departments.find((d) => d.id === m.departmentId);
+  const materials = props.lang === "en" && m.materialsEn ? m.materialsEn : m.materials;
+  return (
+    <article class="t-guide" aria-labelledby="guide-title">
+      <h2 id="guide-title">{pickName(m, props.lang)}</h2>
+      {dept && <p>{pickName(dept, props.lang)}</p>}
+      <dl>
+        <dt>{t("legal")}</dt>
+        <dd>{days(m.legalDays, props.lang)}</dd>
+        <dt>{t("promisedDays")}</dt>
+        <dd>{days(m.promisedDays, props.lang)}</dd>
+        <dt>{t("fee")}</dt>
+        <dd>{m.feeYuan === 0 ? t("free") : interpolate(t("yuan"), { n: m.feeYuan })}</dd>
+      </dl>
+      <h3>{t("materials")}</h3>
+      <ol>
+        {materials.map((x) => (
+          <li key={x}>{x}</li>
+        ))}
+      </ol>
+      <button type="button" class="t-primary" disabled={props.busy} onClick={() => props.onPrint(m.id)} data-testid="print-guide">
+        {t("printGuide")}
+      </button>
+    </article>
+  );
+}
+
+const root = document.getElementById("app");
+if (root) render(<TerminalPage />, root);

@@ -1,0 +1,237 @@
+/**
+ * Self-service terminals over the real hub: terminal t1's devices configured through the
+ * API (simulated ID card reader, scanner and A4 printer), the visitor identified by the
+ * card read there (socket.io-client in the terminal's room, fetch with its device token),
+ * a certificate printed once — the jam that does not count, the second copy refused, the
+ * card that does not own the case, the printer offline or out of paper — and the other
+ * ways to query: the receipt's QR, the case number with the phone's last four digits.
+ */
+import { type Socket, io } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Case } from "../../../server/src/contract/cases.ts";
+import type { HallNow, TerminalCase, TerminalCaseList, TerminalInput } from "../../../server/src/contract/terminals.ts";
+import { pdfText } from "../../helpers/ippeveprinter.ts";
+import { startTestHub, type TestHub } from "../../helpers/hub.ts";
+import { makeCase, placeCard, removeCard, setUpTerminal } from "./fixtures.ts";
+
+const OWNER = { name: "王小明", idNumber: "371426199001011234", phone: "13912345678" };
+const OTHER = { name: "赵六", idNumber: "37142619850505432X", phone: "13600001111" };
+
+describe("terminals: query and print once", { timeout: 90_000 }, () => {
+  let t: TestHub;
+  let dev = "";
+  const log: string[] = [];
+  const sockets: Socket[] = [];
+  const inputs: TerminalInput[] = [];
+  let mine: Case;
+  let theirs: Case;
+  // biome-ignore lint/suspicious/noExplicitAny: replies are untyped JSON, as with t.api()
+  const api = <T = any>(method: string, path: string, body?: unknown) => t.api<T>(method, path, body, dev);
+  const sim = () => {
+    const s = t.hub.devices.simulators("a4-t1")?.a4Sim;
+    if (!s) throw new Error("no simulated A4 printer");
+    return s;
+  };
+  const fault = async (f: string) => {
+    const r = await t.api("POST", "/api/devices/a4-t1/simulate", { fault: f }, await t.adminToken());
+    expect(r.status).toBe(200);
+  };
+  const health = async () =>
+    (
+      (await t.api("GET", "/api/devices", undefined, await t.adminToken())).body as {
+        id: string;
+        status: { health: string; detail?: string };
+      }[]
+    ).find((d) => d.id === "a4-t1")?.status;
+  /** Read the card and wait for the terminal's screen to hear of it. */
+  const read = async (card: typeof OWNER): Promise<string> => {
+    const before = inputs.length;
+    placeCard(t, card);
+    await expect.poll(() => inputs.length, { timeout: 5000 }).toBeGreaterThan(before);
+    const got = inputs.at(-1);
+    if (got?.kind !== "id_card") throw new Error(`expected an ID card, got ${JSON.stringify(got)}`);
+    await removeCard(t);
+    return got.idToken;
+  };
+
+  beforeAll(async () => {
+    t = await startTestHub({ log: (l) => log.push(l) });
+    await setUpTerminal(t);
+    dev = await t.deviceToken("terminal", "t1");
+    mine = await makeCase(t, OWNER);
+    theirs = await makeCase(t, OTHER);
+    const s = io(t.url, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { deviceToken: dev } });
+    sockets.push(s);
+    s.on("terminal:input" as never, (e: TerminalInput) => {
+      inputs.push(e);
+    });
+    const ack = await s.timeout(3000).emitWithAck("subscribe", { view: "screen", screenId: "terminal-t1" });
+    expect(ack.ok).toBe(true);
+  }, 180_000);
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await t?.close();
+  });
+
+  it("only the terminal paired as t1 opens its screen room and its routes", async () => {
+    const kiosk = io(t.url, {
+      transports: ["websocket"],
+      forceNew: true,
+      reconnection: false,
+      auth: { deviceToken: await t.deviceToken("kiosk", "k1") },
+    });
+    const t2 = io(t.url, {
+      transports: ["websocket"],
+      forceNew: true,
+      reconnection: false,
+      auth: { deviceToken: await t.deviceToken("terminal", "t2") },
+    });
+    sockets.push(kiosk, t2);
+    for (const s of [kiosk, t2]) {
+      const ack = await s.timeout(3000).emitWithAck("subscribe", { view: "screen", screenId: "terminal-t1" });
+      expect(ack).toMatchObject({ ok: false, error: "FORBIDDEN" });
+    }
+    const other = await t.api("GET", "/api/terminals/t1/hall", undefined, await t.deviceToken("terminal", "t2"));
+    expect(other.status).toBe(403);
+    expect(other.body.error.code).toBe("FORBIDDEN");
+    expect((await t.api("GET", "/api/terminals/t1/hall")).body.error.code).toBe("UNAUTHENTICATED");
+    expect((await t.api("GET", "/api/terminals/t1/hall", undefined, (await t.login("zhangwei")).token)).body.error.code).toBe(
+      "FORBIDDEN",
+    );
+  });
+
+  it("a card read at t1 lists that person's cases, masked, and nothing of the number leaves the hub", async () => {
+    const token = await read(OWNER);
+    const input = inputs.at(-1);
+    expect(input).toMatchObject({ terminalId: "t1", kind: "id_card", masked: "3714**********1234", name: "王**" });
+    const r = await api<TerminalCaseList>("GET", `/api/terminals/t1/cases?idToken=${token}`);
+    expect(r.status).toBe(200);
+    expect(r.body.masked).toBe("3714**********1234");
+    expect(r.body.cases.map((c) => c.caseNo)).toEqual([mine.caseNo]);
+    expect(r.body.cases[0]).toMatchObject({
+      status: "certificate_ready",
+      selfPrint: "ready",
+      applicant: { nameMasked: "王**", phoneMasked: "139****5678" },
+    });
+    expect(r.body.cases[0]?.collectAt?.zh).toContain("统一出证窗口");
+    const text = JSON.stringify([r.body, inputs]);
+    expect(text).not.toContain(OWNER.idNumber);
+    expect(text).not.toContain(OWNER.phone);
+    expect(text).not.toContain("小明");
+    expect(log.join("\n")).not.toContain(OWNER.idNumber);
+  });
+
+  it("refuses the certificate of someone else's case to this card (NOT_CASE_OWNER), printing nothing", async () => {
+    const token = await read(OWNER);
+    const jobs = sim().jobs.length;
+    const r = await api("POST", "/api/terminals/t1/certificates", { caseNo: theirs.caseNo, idToken: token });
+    expect(r.status).toBe(403);
+    expect(r.body.error.code).toBe("NOT_CASE_OWNER");
+    expect(sim().jobs.length).toBe(jobs);
+  });
+
+  it("a jam mid-page does not count: the printer is reported jammed, the retry after clearing prints, a second copy is refused", async () => {
+    const token = await read(OWNER);
+    await fault("jam");
+    const jammed = await api("POST", "/api/terminals/t1/certificates", { caseNo: mine.caseNo, idToken: token });
+    expect(jammed.status).toBe(503);
+    expect(jammed.body.error.code).toBe("PRINTER_JAMMED");
+    expect(sim().jobs.at(-1)?.state).toBe(8);
+    await expect.poll(async () => (await health())?.detail, { timeout: 5000 }).toBe("MEDIA_JAM");
+    const list = await api<TerminalCaseList>("GET", `/api/terminals/t1/cases?idToken=${token}`);
+    expect(list.body.cases[0]?.selfPrint).toBe("ready");
+
+    await fault("ok");
+    const ok = await api("POST", "/api/terminals/t1/certificates", { caseNo: mine.caseNo, idToken: token });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body).toEqual({ caseNo: mine.caseNo, print: { status: "printed", printerId: "a4-t1" } });
+    const text = pdfText(sim().printed.at(-1) as Buffer);
+    expect(text).toContain(mine.caseNo);
+    expect(text).toContain("王小明");
+    expect(text).toContain("企业注销登记");
+    expect(text).toContain("3714**********1234");
+
+    const twice = await api("POST", "/api/terminals/t1/certificates", { caseNo: mine.caseNo, idToken: token });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe("ALREADY_PRINTED");
+    expect(sim().printed.length).toBe(1);
+    const after = await api<TerminalCaseList>("GET", `/api/terminals/t1/cases?idToken=${token}`);
+    expect(after.body.cases[0]?.selfPrint).toBe("printed");
+  });
+
+  it("refuses a case not ready, a matter that is not self-printed, and an expired reading", async () => {
+    const waiting = await makeCase(t, OWNER, { until: "accepted" });
+    const windowOnly = await makeCase(t, OWNER, { matterId: "m-002" });
+    const token = await read(OWNER);
+    const notReady = await api("POST", "/api/terminals/t1/certificates", { caseNo: waiting.caseNo, idToken: token });
+    expect(notReady.body.error.code).toBe("CERTIFICATE_NOT_READY");
+    const notAllowed = await api("POST", "/api/terminals/t1/certificates", { caseNo: windowOnly.caseNo, idToken: token });
+    expect(notAllowed.body.error.code).toBe("SELF_PRINT_NOT_ALLOWED");
+    const list = await api<TerminalCaseList>("GET", `/api/terminals/t1/cases?idToken=${token}`);
+    const state = Object.fromEntries(list.body.cases.map((c) => [c.caseNo, c.selfPrint]));
+    expect(state).toEqual({ [mine.caseNo]: "printed", [waiting.caseNo]: "not_ready", [windowOnly.caseNo]: "not_allowed" });
+    expect((await api("POST", "/api/terminals/t1/session/end", { idToken: token })).status).toBe(204);
+    const gone = await api("GET", `/api/terminals/t1/cases?idToken=${token}`);
+    expect(gone.status).toBe(401);
+    expect(gone.body.error.code).toBe("ID_CARD_EXPIRED");
+  });
+
+  it("printer offline and out of paper: a clear code, nothing printed, the board shows it", async () => {
+    const printed = sim().printed.length;
+    await fault("unplug");
+    await expect.poll(async () => (await health())?.health, { timeout: 5000 }).toBe("offline");
+    const off = await api("POST", "/api/terminals/t1/guides/m-001");
+    expect(off.status).toBe(503);
+    expect(off.body.error.code).toBe("PRINTER_OFFLINE");
+    await fault("ok");
+    await expect.poll(async () => (await health())?.health, { timeout: 5000 }).toBe("online");
+    await fault("paper_out");
+    await expect.poll(async () => (await health())?.health, { timeout: 5000 }).toBe("paper_out");
+    const paper = await api("POST", "/api/terminals/t1/guides/m-001");
+    expect(paper.body.error.code).toBe("PRINTER_OUT_OF_PAPER");
+    await fault("ok");
+    expect(sim().printed.length).toBe(printed);
+    const guide = await api("POST", "/api/terminals/t1/guides/m-001");
+    expect(guide.status, JSON.stringify(guide.body)).toBe(200);
+    const text = pdfText(sim().printed.at(-1) as Buffer);
+    expect(text).toContain("办事指南：企业设立登记");
+    expect(text).toContain("公司章程");
+  });
+
+  it("queries by the receipt's QR scanned at t1, and by case number with the phone's last four digits (rate-limited)", async () => {
+    const before = inputs.length;
+    await t.hub.devices.simulators("scanner-t1")?.scannerSim?.scan(`http://hall.example/q/${theirs.caseNo}`);
+    await expect.poll(() => inputs.length, { timeout: 5000 }).toBeGreaterThan(before);
+    const scan = inputs.at(-1);
+    if (scan?.kind !== "receipt") throw new Error("expected a receipt scan");
+    expect(scan.caseNo).toBe(theirs.caseNo);
+    const byScan = await api<TerminalCase>("GET", `/api/terminals/t1/cases/${theirs.caseNo}?scanToken=${scan.scanToken}`);
+    expect(byScan.body).toMatchObject({ caseNo: theirs.caseNo, status: "certificate_ready" });
+    const forged = await api("GET", `/api/terminals/t1/cases/${mine.caseNo}?scanToken=${scan.scanToken}`);
+    expect(forged.body.error.code).toBe("UNKNOWN_CASE");
+
+    const byCheck = await api<TerminalCase>("GET", `/api/terminals/t1/cases/${theirs.caseNo}?check=1111`);
+    expect(byCheck.status).toBe(200);
+    expect(byCheck.body.applicant.phoneMasked).toBe("136****1111");
+    const wrong = await api("GET", `/api/terminals/t1/cases/${theirs.caseNo}?check=0000`);
+    expect(wrong.status).toBe(404);
+    expect(wrong.body.error.code).toBe("UNKNOWN_CASE");
+    const bad = await api("GET", `/api/terminals/t1/cases/${theirs.caseNo}?check=12`);
+    expect(bad.body.error.code).toBe("VALIDATION_FAILED");
+    // Ten wrong guesses an hour per case, then even the right digits wait.
+    for (let i = 0; i < 10; i++) await api("GET", `/api/terminals/t1/cases/${theirs.caseNo}?check=${String(i).padStart(4, "9")}`);
+    const limited = await api("GET", `/api/terminals/t1/cases/${theirs.caseNo}?check=1111`);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe("RATE_LIMITED");
+  });
+
+  it("shows the hall now: waiting per series and the wait a newcomer can expect", async () => {
+    for (let i = 0; i < 3; i++) await t.issue({ matterId: "m-001" });
+    const r = await api<HallNow>("GET", "/api/terminals/t1/hall");
+    expect(r.status).toBe(200);
+    const a = r.body.queues.find((q) => q.prefix === "A");
+    expect(a?.waiting).toBe(3);
+    expect(a?.estimatedWaitMin).toBeGreaterThan(0);
+    expect(a?.name).toBeTruthy();
+  });
+});
