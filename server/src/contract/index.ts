@@ -4,6 +4,7 @@ export type * from "./devices.ts";
 export type * from "./events.ts";
 export type * from "./requests.ts";
 export type * from "./stats.ts";
+export type * from "./payments.ts";
 export type * from "./tickets.ts";
 export type { Ack, ErrorBody, ErrorCode } from "./errors.ts";
 export { ERROR_CODES } from "./errors.ts";
