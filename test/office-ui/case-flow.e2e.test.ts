@@ -143,7 +143,9 @@ describe("a case from ticket to approval, in the browser", () => {
     await form.locator(`[data-material="${deferIndex}"] input[value="deferred"]`).check();
     await expect(form.locator('input[name="outcome"][value="accepted_deferred"]').isChecked()).resolves.toBe(true);
     await expect(form.getByTestId("case-problem").textContent()).resolves.toContain("日期");
-    const promised = hallDate(5);
+    // Tomorrow: never after the case's due date (acceptance + promised working days ≥ 1), which
+    // the hub refuses (DEFERRED_AFTER_DUE) — a date a few calendar days out can be, on a Thursday.
+    const promised = hallDate(1);
     await form.locator(`input[name="promised-${deferIndex}"]`).fill(promised);
     await expectNoAxeViolations(c03, "counter case acceptance form (zh)");
     await screenshot(c03, "counter-1920x1080-case-accept");

@@ -240,13 +240,13 @@ describe("http staff routes (counter pages, admin)", () => {
       const admin = await t.adminToken();
       const r = await t.api<DeviceRow[]>("GET", "/api/devices", undefined, admin);
       expect(r.status).toBe(200);
-      expect(r.body).toHaveLength(163);
+      expect(r.body).toHaveLength(172);
       const p = r.body.find((d) => d.id === "printer-k1");
       expect(p).toMatchObject({ kind: "printer", transport: { type: "sim" }, assignment: { kind: "kiosk", kioskId: "k1" } });
       expect(p?.status).toMatchObject({ id: "printer-k1", kind: "printer", health: "online" });
       const sup = await t.api<DeviceRow[]>("GET", "/api/devices", undefined, tok.wangli);
       expect(sup.status).toBe(200);
-      expect(sup.body).toHaveLength(163);
+      expect(sup.body).toHaveLength(172);
     });
 
     it("PUT adds a device, PUT again replaces it, DELETE removes it", async () => {
@@ -271,7 +271,7 @@ describe("http staff routes (counter pages, admin)", () => {
       const del = await t.api("DELETE", "/api/devices/printer-k5", undefined, admin);
       expect(del.status).toBe(204);
       list = (await t.api<DeviceRow[]>("GET", "/api/devices", undefined, admin)).body;
-      expect(list).toHaveLength(163);
+      expect(list).toHaveLength(172);
       expect(t.hub.config.data.devices.some((d) => d.id === "printer-k5")).toBe(false);
     });
 
