@@ -260,6 +260,9 @@ describe("counter page: dialogs, lists, looks (issue 8.10, 8.11, 8.14)", () => {
     await expect.poll(() => currentNumber(page), WAIT).toBe(p.number);
     await page.keyboard.press("p");
     await page.getByRole("dialog").waitFor(WAIT);
+    // The dialog moves the focus into its note field after it is shown: type only once it has
+    // (typed earlier, the keys land on the page and the ticket is parked without the note).
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("name")), WAIT).toBe("note");
     await page.keyboard.type("去复印身份证");
     await page.keyboard.press("Enter");
     await page.getByTestId("parked").locator("li", { hasText: "去复印身份证" }).waitFor(WAIT);
