@@ -14,7 +14,7 @@ import type { DevicesPort } from "../hall/ports.ts";
 import { canViewCounter } from "../hall/scope.ts";
 import type { HallService } from "../hall/service.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
-import { schemas as hallSchemas } from "../hall/validate.ts";
+import { schemas as hallSchemas, parse, idempotencyKey } from "../hall/validate.ts";
 import type { StaffRecord } from "../store/config.ts";
 import { caseSlipJob, encodeCaseSlip } from "./receipt.ts";
 import { CASE_NO, type CaseService } from "./service.ts";
@@ -106,24 +106,6 @@ export const caseSchemas = {
   publicQuery: z.strictObject({ check: z.string().regex(/^[0-9Xx]{4}$/, { message: "expected four digits" }) }),
 };
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const msg = r.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
-    .join("; ");
-  throw new HallError("VALIDATION_FAILED", msg);
-}
-
-/** Every write names itself: a retry with the same key gets the first answer. */
-function idempotencyKey(req: Request): string {
-  const k = req.get("idempotency-key");
-  if (!k || !/^[A-Za-z0-9._:-]{1,64}$/.test(k))
-    throw new HallError("VALIDATION_FAILED", "Idempotency-Key header: 1–64 letters, digits, . _ : -");
-  return k;
-}
-
 type Authed = Request & { staff?: StaffRecord };
 
 export function caseRoutes(d: CaseRouteDeps): Router {
@@ -170,7 +152,7 @@ export function caseRoutes(d: CaseRouteDeps): Router {
   r.post("/api/cases", auth, async (req: Authed, res) => {
     const staff = req.staff as StaffRecord;
     if (staff.role === "approver") throw new HallError("FORBIDDEN", "cases are accepted at a counter or a front desk");
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.get("idempotency-key"));
     const body = parse(caseSchemas.accept, req.body);
     res.status(201).json(await service().accept(staff, body, key));
   });
@@ -213,7 +195,7 @@ export function caseRoutes(d: CaseRouteDeps): Router {
     res.json({ print });
   });
   r.post("/api/cases/:caseNo/transitions", auth, async (req: Authed, res) => {
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.get("idempotency-key"));
     const no = parse(caseNo, req.params.caseNo);
     const body = parse(caseSchemas.transition, req.body);
     res.json(await service().transition(req.staff as StaffRecord, no, body, key));

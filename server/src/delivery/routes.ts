@@ -12,6 +12,7 @@ import { HallError } from "../hall/errors.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
 import type { StaffRecord } from "../store/config.ts";
 import { type DeliveryService, ledgerCsv } from "./service.ts";
+import { parse, idempotencyKey } from "../hall/validate.ts";
 
 export interface DeliveryRouteDeps {
   delivery?: DeliveryService;
@@ -73,23 +74,6 @@ export const deliverySchemas = {
   }),
 };
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const msg = r.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
-    .join("; ");
-  throw new HallError("VALIDATION_FAILED", msg);
-}
-
-function idempotencyKey(req: Request): string {
-  const k = req.get("idempotency-key");
-  if (!k || !/^[A-Za-z0-9._:-]{1,64}$/.test(k))
-    throw new HallError("VALIDATION_FAILED", "Idempotency-Key header: 1–64 letters, digits, . _ : -");
-  return k;
-}
-
 type Authed = Request & { staff?: StaffRecord };
 type Role = StaffRecord["role"];
 
@@ -122,13 +106,13 @@ export function deliveryRoutes(d: DeliveryRouteDeps): Router {
     res.json(await service().find(req.staff as StaffRecord, q));
   });
   r.post("/api/certificates/:caseNo/collect", window, async (req: Authed, res) => {
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.get("idempotency-key"));
     const no = parse(caseNo, req.params.caseNo);
     const body = parse(deliverySchemas.collect, req.body);
     res.json(await service().collect(req.staff as StaffRecord, no, body, key));
   });
   r.put("/api/cases/:caseNo/postal", window, async (req: Authed, res) => {
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.get("idempotency-key"));
     const no = parse(caseNo, req.params.caseNo);
     res.json(await service().setPostal(req.staff as StaffRecord, no, parse(deliverySchemas.postal, req.body), key));
   });
@@ -152,7 +136,7 @@ export function deliveryRoutes(d: DeliveryRouteDeps): Router {
     }
   });
   r.post("/api/postal/:caseNo/mail", window, async (req: Authed, res) => {
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.get("idempotency-key"));
     const no = parse(caseNo, req.params.caseNo);
     const b = parse(deliverySchemas.window, req.body);
     res.json(await service().mail(req.staff as StaffRecord, no, b.counterId, key));

@@ -15,6 +15,16 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T
 }
 
 /**
+ * The Idempotency-Key header every write of the case desks names itself with: a retry with the
+ * same key gets the first answer. VALIDATION_FAILED when missing or malformed.
+ */
+export function idempotencyKey(header: string | undefined): string {
+  if (!header || !/^[A-Za-z0-9._:-]{1,64}$/.test(header))
+    throw new HallError("VALIDATION_FAILED", "Idempotency-Key header: 1–64 letters, digits, . _ : -");
+  return header;
+}
+
+/**
  * A device configuration as PUT /api/devices sends it, checked by the same schema
  * config.json is loaded with (store/catalogue-schema.ts), so devices/ validates through the
  * hall and imports nothing of store/ but types; VALIDATION_FAILED otherwise.

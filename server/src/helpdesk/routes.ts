@@ -13,6 +13,7 @@ import type { StaffDirectory } from "../hall/staff.ts";
 import type { StaffRecord } from "../store/config.ts";
 import { ledgerCsv, ledgerXlsx } from "./export.ts";
 import { HELP_ID, HELP_ROLES, type HelpService, type LedgerFilter } from "./service.ts";
+import { parse, idempotencyKey } from "../hall/validate.ts";
 
 export interface HelpRouteDeps {
   helpdesk?: HelpService;
@@ -75,23 +76,6 @@ export const helpSchemas = {
   }),
   settings: z.strictObject({ remindAfterDays: z.int().min(1).max(60), escalateAfterDays: z.int().min(1).max(60) }),
 };
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const msg = r.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
-    .join("; ");
-  throw new HallError("VALIDATION_FAILED", msg);
-}
-
-function idempotencyKey(req: Request): string {
-  const k = req.get("idempotency-key");
-  if (!k || !/^[A-Za-z0-9._:-]{1,64}$/.test(k))
-    throw new HallError("VALIDATION_FAILED", "Idempotency-Key header: 1–64 letters, digits, . _ : -");
-  return k;
-}
 
 function filter(q: z.infer<typeof helpSchemas.ledger>): LedgerFilter {
   return {
@@ -170,14 +154,14 @@ export function helpdeskRoutes(d: HelpRouteDeps): Router {
     res.json(await service().saveSettings(me(req), parse(helpSchemas.settings, req.body)));
   });
   r.post("/api/helpdesk/cases", helpers, async (req: Authed, res) => {
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.get("idempotency-key"));
     res.status(201).json(await service().open(me(req), parse(helpSchemas.open, req.body), key));
   });
   r.get("/api/helpdesk/cases/:id", helpers, async (req: Authed, res) => {
     res.json(await service().get(me(req), parse(helpId, req.params.id)));
   });
   r.post("/api/helpdesk/cases/:id/notes", helpers, async (req: Authed, res) => {
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.get("idempotency-key"));
     const b = parse(helpSchemas.note, req.body);
     res.json(
       await service().note(
@@ -194,15 +178,15 @@ export function helpdeskRoutes(d: HelpRouteDeps): Router {
     );
   });
   r.post("/api/helpdesk/cases/:id/links", helpers, async (req: Authed, res) => {
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.get("idempotency-key"));
     res.json(await service().link(me(req), parse(helpId, req.params.id), parse(helpSchemas.link, req.body), key));
   });
   r.post("/api/helpdesk/cases/:id/transfer", helpers, async (req: Authed, res) => {
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.get("idempotency-key"));
     res.json(await service().transfer(me(req), parse(helpId, req.params.id), parse(helpSchemas.transfer, req.body), key));
   });
   r.post("/api/helpdesk/cases/:id/close", helpers, async (req: Authed, res) => {
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.get("idempotency-key"));
     res.json(await service().close(me(req), parse(helpId, req.params.id), parse(helpSchemas.close, req.body), key));
   });
   return r;

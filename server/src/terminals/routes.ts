@@ -13,6 +13,7 @@ import { HallError } from "../hall/errors.ts";
 import type { Pairings } from "../pairing/engine.ts";
 import { DEVICE_TOKEN_PREFIX } from "../pairing/tokens.ts";
 import type { TerminalService } from "./service.ts";
+import { parse } from "../hall/validate.ts";
 
 export interface TerminalRouteDeps {
   terminals?: TerminalService;
@@ -31,16 +32,6 @@ const schemas = {
   end: z.strictObject({ idToken: token.optional() }),
   matterId: z.string().trim().min(1).max(64),
 };
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const msg = r.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
-    .join("; ");
-  throw new HallError("VALIDATION_FAILED", msg);
-}
 
 type AsTerminal = Request & { terminal?: { id: string; pid: string } };
 
