@@ -20,27 +20,18 @@ import type {
   OpenHelpBody,
 } from "../server/src/contract/helpdesk.ts";
 import type { Socket } from "socket.io-client";
-import { type Api, ApiError, createApi, newRequestId, toApiError } from "../ui-shared/api.ts";
-import { errorMessage } from "../ui-shared/errors.ts";
+import { type Api, ApiError, createApi, newRequestId } from "../ui-shared/api.ts";
 import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
+import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { CASE_STATUS_WORDS, HELPDESK } from "./messages.ts";
 import "./helpdesk.css";
 
 const TOKEN_KEY = "onevisit.helpdesk.token";
-const LOGIN_KEY = "onevisit.helpdesk.login";
+const SESSION_KEYS = { token: TOKEN_KEY, login: "onevisit.helpdesk.login" };
 type T = ReturnType<typeof translator<typeof HELPDESK>>;
 type HelpSocket = Socket<HelpServerToClientEvents, HelpClientToServerEvents>;
-
-function readLogin(): LoginReply | null {
-  try {
-    const raw = sessionStorage.getItem(LOGIN_KEY);
-    return raw ? (JSON.parse(raw) as LoginReply) : null;
-  } catch {
-    return null;
-  }
-}
 
 const enc = encodeURIComponent;
 const idem = () => ({ "idempotency-key": newRequestId() });
@@ -70,22 +61,9 @@ function query(f: Filters, extra: Record<string, string> = {}): string {
 function App() {
   const [lang, setLang] = useLang();
   const t = translator(HELPDESK, lang);
-  const [login, setLogin] = useState<LoginReply | null>(readLogin);
-  const [error, setError] = useState<string | null>(null);
   const api = useRef(createApi({ token: () => sessionStorage.getItem(TOKEN_KEY) })).current;
-  const logout = useCallback(() => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(LOGIN_KEY);
-    setLogin(null);
-  }, []);
-  const showError = useCallback(
-    (e: unknown) => {
-      const err = toApiError(e);
-      setError(errorMessage(err.code, lang));
-      if (err.code === "UNAUTHENTICATED") logout();
-    },
-    [lang, logout],
-  );
+  const session = useStaffSession({ api, lang, keys: SESSION_KEYS });
+  const { login, error, setError, showError } = session;
   return (
     <div class="hd-page">
       <header class="hd-bar">
@@ -103,7 +81,7 @@ function App() {
             type="button"
             onClick={() => {
               api.logout().catch(() => undefined);
-              logout();
+              session.signOut();
             }}
           >
             {t("logout")}
@@ -111,59 +89,12 @@ function App() {
         )}
       </header>
       {!login ? (
-        <Login
-          t={t}
-          onLogin={async (u, p) => {
-            try {
-              const r = await api.login(u, p);
-              sessionStorage.setItem(TOKEN_KEY, r.token);
-              sessionStorage.setItem(LOGIN_KEY, JSON.stringify(r));
-              setError(null);
-              setLogin(r);
-            } catch (e) {
-              showError(e);
-            }
-          }}
-        />
+        <SignInForm lang={lang} class="hd-card login" onSignIn={session.signIn} />
       ) : (
         <Desk t={t} lang={lang} api={api} login={login} onError={showError} />
       )}
       <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
     </div>
-  );
-}
-
-function Login({ t, onLogin }: { t: T; onLogin: (u: string, p: string) => Promise<void> }) {
-  const [u, setU] = useState("");
-  const [p, setP] = useState("");
-  return (
-    <main>
-      <form
-        class="hd-card login"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void onLogin(u, p);
-        }}
-      >
-        <label>
-          {t("username")}
-          <input name="username" value={u} onInput={(e) => setU((e.target as HTMLInputElement).value)} autoComplete="username" />
-        </label>
-        <label>
-          {t("password")}
-          <input
-            name="password"
-            type="password"
-            value={p}
-            onInput={(e) => setP((e.target as HTMLInputElement).value)}
-            autoComplete="current-password"
-          />
-        </label>
-        <button type="submit" class="primary">
-          {t("login")}
-        </button>
-      </form>
-    </main>
   );
 }
 
@@ -207,7 +138,11 @@ function Desk(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError: (
   }, []);
   useEffect(() => loadLedger(), [loadLedger]);
   useEffect(() => {
-    const s: HelpSocket = io("", { path: "/socket.io", auth: { token: sessionStorage.getItem(TOKEN_KEY) }, reconnectionDelayMax: 2000 });
+    const s: HelpSocket = io("", {
+      path: "/socket.io",
+      auth: { token: sessionStorage.getItem(TOKEN_KEY) },
+      reconnectionDelayMax: 2000,
+    });
     s.on("connect", () => {
       setConnected(true);
       s.emit("helpdesk:subscribe", { view: "desk" }, (r) => {
@@ -302,11 +237,21 @@ function Desk(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError: (
         <form class="filters" onSubmit={(e) => e.preventDefault()}>
           <label>
             {t("from")}
-            <input type="date" name="from" value={filters.from} onChange={(e) => setFilters({ ...filters, from: e.currentTarget.value })} />
+            <input
+              type="date"
+              name="from"
+              value={filters.from}
+              onChange={(e) => setFilters({ ...filters, from: e.currentTarget.value })}
+            />
           </label>
           <label>
             {t("to")}
-            <input type="date" name="to" value={filters.to} onChange={(e) => setFilters({ ...filters, to: e.currentTarget.value })} />
+            <input
+              type="date"
+              name="to"
+              value={filters.to}
+              onChange={(e) => setFilters({ ...filters, to: e.currentTarget.value })}
+            />
           </label>
           <label>
             {t("owner")}
@@ -468,7 +413,18 @@ function NewCase(props: {
   onError: (e: unknown) => void;
 }) {
   const { t, lang, api, cat } = props;
-  const [f, setF] = useState({ kind: "individual", title: "", name: "", phone: "", idNumber: "", company: "", dept: "", next: "", nextDate: "", links: "" });
+  const [f, setF] = useState({
+    kind: "individual",
+    title: "",
+    name: "",
+    phone: "",
+    idNumber: "",
+    company: "",
+    dept: "",
+    next: "",
+    nextDate: "",
+    links: "",
+  });
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -580,7 +536,12 @@ function CaseView(props: {
   const post = async (path: string, body: Record<string, unknown>, after?: () => void) => {
     try {
       props.onChange(
-        await api.request<HelpCase>("POST", `/api/helpdesk/cases/${enc(c.id)}/${path}`, { expectedVersion: c.version, ...body }, idem()),
+        await api.request<HelpCase>(
+          "POST",
+          `/api/helpdesk/cases/${enc(c.id)}/${path}`,
+          { expectedVersion: c.version, ...body },
+          idem(),
+        ),
       );
       after?.();
     } catch (e) {
@@ -665,7 +626,8 @@ function CaseView(props: {
       <ul data-testid="notes">
         {c.notes.map((n) => (
           <li key={n.at}>
-            {new Date(n.at).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })} {n.by.name}：{n.text}
+            {new Date(n.at).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })} {n.by.name}：
+            {n.text}
             {n.nextStep ? ` → ${n.nextStep}` : ""}
           </li>
         ))}
@@ -692,7 +654,11 @@ function CaseView(props: {
               e.preventDefault();
               void post(
                 "notes",
-                { text: note.text, ...(note.next ? { nextStep: note.next } : {}), ...(note.date ? { nextStepDate: note.date } : {}) },
+                {
+                  text: note.text,
+                  ...(note.next ? { nextStep: note.next } : {}),
+                  ...(note.date ? { nextStepDate: note.date } : {}),
+                },
                 () => setNote({ text: "", next: "", date: "" }),
               );
             }}
@@ -708,7 +674,12 @@ function CaseView(props: {
             </label>
             <label>
               {t("nextStepDate")}
-              <input name="noteDate" type="date" value={note.date} onChange={(e) => setNote({ ...note, date: e.currentTarget.value })} />
+              <input
+                name="noteDate"
+                type="date"
+                value={note.date}
+                onChange={(e) => setNote({ ...note, date: e.currentTarget.value })}
+              />
             </label>
             <button type="submit" data-testid="add-note">
               {t("addNote")}

@@ -1,9 +1,6 @@
 /** The help desk page's words (zh-CN first, English second). */
 export const HELPDESK = {
   title: { zh: "帮办代办", en: "Help & Agency Desk" },
-  username: { zh: "用户名", en: "Username" },
-  password: { zh: "密码", en: "Password" },
-  login: { zh: "登录", en: "Sign in" },
   logout: { zh: "退出", en: "Sign out" },
   reminders: { zh: "督办提醒", en: "Reminders" },
   noReminders: { zh: "暂无提醒", en: "No reminders" },
