@@ -10,16 +10,9 @@ import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { io } from "socket.io-client";
 import type { Catalogue, LoginReply } from "../server/src/contract/index.ts";
-import type {
-  HelpCase,
-  HelpClientToServerEvents,
-  HelpLedger,
-  HelpReminder,
-  HelpServerToClientEvents,
-  HelpSettings,
-  OpenHelpBody,
-} from "../server/src/contract/helpdesk.ts";
+import type { HelpCase, HelpLedger, HelpReminder, HelpSettings, OpenHelpBody } from "../server/src/contract/helpdesk.ts";
 import type { Socket } from "socket.io-client";
+import type { ClientToServerEvents, ServerToClientEvents } from "../server/src/contract/events.ts";
 import { type Api, ApiError, createApi, newRequestId } from "../ui-shared/api.ts";
 import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
@@ -31,7 +24,7 @@ import "./helpdesk.css";
 const TOKEN_KEY = "onevisit.helpdesk.token";
 const SESSION_KEYS = { token: TOKEN_KEY, login: "onevisit.helpdesk.login" };
 type T = ReturnType<typeof translator<typeof HELPDESK>>;
-type HelpSocket = Socket<HelpServerToClientEvents, HelpClientToServerEvents>;
+type HelpSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const enc = encodeURIComponent;
 const idem = () => ({ "idempotency-key": newRequestId() });

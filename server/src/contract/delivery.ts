@@ -173,7 +173,3 @@ export interface PostalLedger {
 export interface CertificateSubscription {
   counterId: string;
 }
-
-export interface DeliveryServerToClientEvents {
-  "certificates:found": (l: WindowLookup) => void;
-}

@@ -1,8 +1,11 @@
 import type { Case, CaseStats, CaseSubscription, PublicCase } from "./cases.ts";
 import type { Catalogue, PriorityClass, StaffPublic } from "./catalogue.ts";
+import type { CertificateSubscription, WindowLookup } from "./delivery.ts";
 import type { DeviceStatus } from "./devices.ts";
 import type { Ack } from "./errors.ts";
+import type { HelpLedgerRow, HelpReminder, HelpSubscription } from "./helpdesk.ts";
 import type { LiveStats } from "./stats.ts";
+import type { TerminalInput } from "./terminals.ts";
 import type { CallInfo, CounterState, Instant, Outcome, PublicTicket, Ticket } from "./tickets.ts";
 
 /** Everything a screen needs to draw itself from scratch; sent on connect unless the
@@ -74,6 +77,14 @@ export interface ServerToClientEvents {
   "case:progress": (c: PublicCase) => void;
   /** The hall's case figures (办件量, 办结率, overdue), to the `hall` room whenever a case changes (at most once a second). */
   "cases:stats": (s: CaseStats) => void;
+  /** A help case changed (a masked ledger row), to the help desk's `helpdesk:ledger` room. */
+  "helpdesk:updated": (c: HelpLedgerRow) => void;
+  /** A help case stalled: to its owner's room, at level 2 also to the supervisors'. */
+  "helpdesk:reminder": (r: HelpReminder) => void;
+  /** The certificate window's scanner or ID card reader found certificates (room `certwindow:<counterId>`). */
+  "certificates:found": (l: WindowLookup) => void;
+  /** What a self-service terminal's own devices read, to its screen room `screen:terminal-<id>`. */
+  "terminal:input": (e: TerminalInput) => void;
 }
 
 /** Something a kiosk's reader or scanner read. The ID number itself never leaves the hub:
@@ -171,6 +182,10 @@ export interface ClientToServerEvents {
   "counter:command": (c: CounterSocketCommand, ack: (r: Ack<{ ticket: Ticket | null; counter: CounterState }>) => void) => void;
   /** Join the back office's case rooms (staff) or one case's progress room (case number + check digits). */
   "cases:subscribe": (s: CaseSubscription, ack: (a: Ack<{ room: string }>) => void) => void;
+  /** Join the help desk's rooms (clerks, supervisors, admins). */
+  "helpdesk:subscribe": (s: HelpSubscription, ack: (a: Ack<{ rooms: string[] }>) => void) => void;
+  /** Join a certificate window's room (its clerk, supervisors, admins). */
+  "certificates:subscribe": (s: CertificateSubscription, ack: (a: Ack<{ room: string }>) => void) => void;
 }
 
 export type CounterSocketCommand =

@@ -6,7 +6,6 @@
  * supervisors and admins act on any help case; approvers (back office) do not run the desk.
  */
 import type { CaseStatus, LocalDate } from "./cases.ts";
-import type { Ack } from "./errors.ts";
 import type { Instant } from "./tickets.ts";
 
 export type HelpKind = "individual" | "project";
@@ -139,11 +138,3 @@ export interface OpenHelpBody {
 }
 
 export type HelpSubscription = { view: "desk" };
-
-export interface HelpServerToClientEvents {
-  "helpdesk:updated": (c: HelpLedgerRow) => void;
-  "helpdesk:reminder": (r: HelpReminder) => void;
-}
-export interface HelpClientToServerEvents {
-  "helpdesk:subscribe": (s: HelpSubscription, ack: (a: Ack<{ rooms: string[] }>) => void) => void;
-}

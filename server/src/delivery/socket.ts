@@ -5,6 +5,7 @@
  * through the case socket (the case bus), not here.
  */
 import type { Server } from "socket.io";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../contract/events.ts";
 import { z } from "zod";
 import type { TokenService } from "../auth/tokens.ts";
 import type { WindowLookup } from "../contract/delivery.ts";
@@ -23,10 +24,9 @@ export interface DeliverySocketDeps {
 
 const fail = (error: ErrorCode, message: string): Ack<never> => ({ ok: false, error, message });
 
-// biome-ignore lint/suspicious/noExplicitAny: the hub's typed server does not list these events yet (the lead merges the maps)
-type AnyIo = Server<any, any, any, any>;
+type HubIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-export function attachDeliverySockets(io: AnyIo, d: DeliverySocketDeps): () => void {
+export function attachDeliverySockets(io: HubIo, d: DeliverySocketDeps): () => void {
   io.on("connection", (socket) => {
     socket.on("certificates:subscribe", async (raw: unknown, ack: unknown) => {
       const reply = typeof ack === "function" ? (ack as (a: Ack<{ room: string }>) => void) : () => {};

@@ -7,6 +7,7 @@
  *   helpdesk:supervisors       → `helpdesk:reminder` at level 2 (escalated)
  */
 import type { Server } from "socket.io";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../contract/events.ts";
 import { z } from "zod";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Ack, ErrorCode } from "../contract/errors.ts";
@@ -27,10 +28,9 @@ export interface HelpSocketDeps {
 type Reply = (a: Ack<{ rooms: string[] }>) => void;
 const fail = (error: ErrorCode, message: string): Ack<never> => ({ ok: false, error, message });
 
-// biome-ignore lint/suspicious/noExplicitAny: the hub's typed server does not list the help desk events yet (the lead merges the maps)
-type AnyIo = Server<any, any, any, any>;
+type HubIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-export function attachHelpSockets(io: AnyIo, d: HelpSocketDeps): () => void {
+export function attachHelpSockets(io: HubIo, d: HelpSocketDeps): () => void {
   io.on("connection", (socket) => {
     socket.on("helpdesk:subscribe", async (raw: unknown, ack: unknown) => {
       const reply: Reply = typeof ack === "function" ? (ack as Reply) : () => {};

@@ -5,6 +5,7 @@
  * Socket.IO server exists (`attachSockets`).
  */
 import type { Server } from "socket.io";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../contract/events.ts";
 import type { Catalogue } from "../contract/catalogue.ts";
 import type { TerminalInput } from "../contract/terminals.ts";
 import type { HallState } from "../core/index.ts";
@@ -27,16 +28,15 @@ export interface TerminalModuleOptions {
   fontPath?: string;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: the hub's typed server does not list the terminal events yet (the lead merges the maps)
-type AnyIo = Server<any, any, any, any>;
+type HubIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface TerminalModule {
   service: TerminalService;
-  attachSockets(io: AnyIo): void;
+  attachSockets(io: HubIo): void;
 }
 
 export function mountTerminals(o: TerminalModuleOptions): TerminalModule {
-  let io: AnyIo | undefined;
+  let io: HubIo | undefined;
   const pdf = new PdfMaker(o.fontPath);
   const service = new TerminalService({
     catalogue: o.catalogue,
