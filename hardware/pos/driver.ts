@@ -175,6 +175,11 @@ export class PosTerminal extends EventEmitter {
     return this.lastStatus;
   }
 
+  /** Link-layer counters of the hub's end: frames sent, retransmits, NAKs sent and received. */
+  get linkStats(): PosChannel["stats"] {
+    return this.channel.stats;
+  }
+
   override on(event: "status", fn: (s: PosStatus) => void): this;
   override on(event: "prompt", fn: (p: PosPrompt) => void): this;
   override on(event: string, fn: (...args: never[]) => void): this {
@@ -356,7 +361,7 @@ export class PosTerminal extends EventEmitter {
     }
     const w = this.waiter;
     // An answer nobody waits for is a late one to a command that timed out: drop it.
-    if (!w || !w.match(a)) return;
+    if (!w?.match(a)) return;
     clearTimeout(w.timer);
     this.waiter = undefined;
     w.resolve(a);

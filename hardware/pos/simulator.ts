@@ -208,23 +208,28 @@ export class PosSimulator {
   private handle(req: PosRequest): void {
     switch (req.type) {
       case "sale":
-        return this.sale(req.orderId, req.amountFen, req.attempt);
+        this.sale(req.orderId, req.amountFen, req.attempt);
+        return;
       case "query":
-        return this.reply(this.queryAnswer(req.orderId));
+        this.reply(this.queryAnswer(req.orderId));
+        return;
       case "refund":
-        return this.refund(req.orderId, req.refundId, req.amountFen);
+        this.refund(req.orderId, req.refundId, req.amountFen);
+        return;
       case "batch":
-        return this.reply(this.batchAnswer(req.day, req.page));
+        this.reply(this.batchAnswer(req.day, req.page));
+        return;
       case "status":
-        return this.reply({
+        this.reply({
           type: "status",
           state: this.current ? "BUSY" : "IDLE",
           orderId: this.current?.orderId ?? "",
           terminalNo: this.terminalNo,
         });
+        return;
       default: {
         const never: never = req;
-        return never;
+        void never;
       }
     }
   }
@@ -235,15 +240,25 @@ export class PosSimulator {
 
   private sale(orderId: string, amountFen: number, attempt: string): void {
     const prior = this.latest(orderId);
-    if (prior && prior.amountFen !== amountFen) return this.reply({ type: "error", cmd: "S", code: "MISMATCH", orderId });
+    if (prior && prior.amountFen !== amountFen) {
+      this.reply({ type: "error", cmd: "S", code: "MISMATCH", orderId });
+      return;
+    }
     if (prior?.state === "in_progress") {
       // The hub lost track (unplugged, restarted) and asks again: it joins the running try.
-      return this.reply({ type: "progress", orderId, stage: prior.stage });
+      this.reply({ type: "progress", orderId, stage: prior.stage });
+      return;
     }
     // Approved: never charged twice. Declined: the same try is answered the same way; only
     // a new try (another card) starts over.
-    if (prior && (prior.state === "approved" || prior.attempt === attempt)) return this.reply(this.saleAnswer(prior));
-    if (this.current) return this.reply({ type: "error", cmd: "S", code: "BUSY", orderId });
+    if (prior && (prior.state === "approved" || prior.attempt === attempt)) {
+      this.reply(this.saleAnswer(prior));
+      return;
+    }
+    if (this.current) {
+      this.reply({ type: "error", cmd: "S", code: "BUSY", orderId });
+      return;
+    }
     const s: SimSale = {
       orderId,
       attempt,
@@ -329,14 +344,26 @@ export class PosSimulator {
   private refund(orderId: string, refundId: string, amountFen: number): void {
     const sale = this.sales.find((s) => s.orderId === orderId && s.state === "approved");
     const done = this.sales.flatMap((s) => s.refunds).find((r) => r.refundId === refundId);
-    if (done) return this.reply(this.refundAnswer(orderId, done));
+    if (done) {
+      this.reply(this.refundAnswer(orderId, done));
+      return;
+    }
     const now = this.clock();
     const refuse = (code: string) =>
       this.reply(this.refundAnswer(orderId, { refundId, amountFen, ok: false, code, refundRefNo: "", at: now }));
-    if (!sale) return refuse(this.latest(orderId) ? PosCode.INVALID_TRANSACTION : PosCode.NOT_FOUND);
+    if (!sale) {
+      refuse(this.latest(orderId) ? PosCode.INVALID_TRANSACTION : PosCode.NOT_FOUND);
+      return;
+    }
     const refunded = sale.refunds.filter((r) => r.ok).reduce((n, r) => n + r.amountFen, 0);
-    if (amountFen <= 0 || amountFen > sale.amountFen - refunded) return refuse(PosCode.INVALID_AMOUNT);
-    if (this.current) return this.reply({ type: "error", cmd: "R", code: "BUSY", orderId });
+    if (amountFen <= 0 || amountFen > sale.amountFen - refunded) {
+      refuse(PosCode.INVALID_AMOUNT);
+      return;
+    }
+    if (this.current) {
+      this.reply({ type: "error", cmd: "R", code: "BUSY", orderId });
+      return;
+    }
     this.reply({ type: "progress", orderId, stage: "ONLINE" });
     const r: SimRefund = { refundId, amountFen, ok: true, code: PosCode.APPROVED, refundRefNo: this.nextRefNo(), at: 0 };
     void this.sleep(this.stageMs).then(() => {
