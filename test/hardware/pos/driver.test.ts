@@ -4,7 +4,13 @@
  * a socat pty, so the driver and the simulator cannot share a mistake unnoticed.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PosRefusedError, type PosPrompt, type PosStatus, PosTerminal } from "../../../hardware/pos/driver.ts";
+import {
+  PosRefusedError,
+  type PosPrompt,
+  type PosStatus,
+  PosTerminal,
+  type PosTerminalOptions,
+} from "../../../hardware/pos/driver.ts";
 import { PosSimulator } from "../../../hardware/pos/simulator.ts";
 import { DeviceError } from "../../../hardware/transport/link.ts";
 import { SerialLink } from "../../../hardware/transport/serial.ts";
@@ -34,9 +40,16 @@ for (const [envName, makeEnv] of LINK_ENVS) {
     let statuses: PosStatus[];
     let now: number;
 
-    function build(simOpts: ConstructorParameters<typeof PosSimulator>[1] = {}): void {
+    function build(simOpts: ConstructorParameters<typeof PosSimulator>[1] = {}, posOpts: PosTerminalOptions = {}): void {
       sim = new PosSimulator(env.device, { stageMs: 15, pageSize: 2, clock: () => now, ackTimeoutMs: 150, ...simOpts });
-      pos = new PosTerminal(env.host, { ackTimeoutMs: 150, answerTimeoutMs: 800, saleIdleTimeoutMs: 1500, pollMs: 0 });
+      // No STATUS polling by default, so fault injection hits the command under test.
+      pos = new PosTerminal(env.host, {
+        ackTimeoutMs: 150,
+        answerTimeoutMs: 800,
+        saleIdleTimeoutMs: 1500,
+        pollMs: 0,
+        ...posOpts,
+      });
       prompts = collect(pos, "prompt");
       statuses = collect(pos, "status");
     }
@@ -242,7 +255,8 @@ for (const [envName, makeEnv] of LINK_ENVS) {
       it("rejects a sale unplugged mid-payment at once; the POS finishes it; query and a retried sale find one charge", async () => {
         now = Date.now();
         sim?.detach();
-        build({ manualCard: true, clock: () => now });
+        // Polling on: a first probe lost while the far end is still reopening is asked again.
+        build({ manualCard: true, clock: () => now }, { pollMs: 200 });
         await pos.start();
         // The rejection is caught from the start: it comes while the test is still unplugging.
         const failed = rejection(pos.sale("o-11", 4200, "k-11"));
@@ -267,7 +281,8 @@ for (const [envName, makeEnv] of LINK_ENVS) {
       it("joins a sale still running at the POS when asked again after a replug", async () => {
         now = Date.now();
         sim?.detach();
-        build({ manualCard: true, clock: () => now });
+        // Polling on: a first probe lost while the far end is still reopening is asked again.
+        build({ manualCard: true, clock: () => now }, { pollMs: 200 });
         await pos.start();
         const first = rejection(pos.sale("o-12", 100, "k"));
         await waitFor(() => sim.waitingForCard, 3000, "waiting for the card");

@@ -223,7 +223,9 @@ describe("devices/pos on a serial port (socat pty)", () => {
     if (!provider) throw new Error("no POS provider");
 
     const failed = rejection(provider.pay(payReq("po-7", 12_800)));
-    await until(() => sim.waitingForCard, 3000, "the POS asks for the card");
+    await until(() => sim.waitingForCard, 3000, "the POS waits for the card");
+    // …and says so to the terminal, whose screen shows 请插卡.
+    await until(() => r.prompts.some((p) => p.orderId === "po-7"), 3000, "the prompt at the hub");
     expect(r.prompts.at(-1)).toEqual({ terminalId: "t1", orderId: "po-7", stage: "WAIT_CARD" });
     await pair.unplug();
     const err = await failed;
