@@ -191,6 +191,9 @@ export class PosChannel extends EventEmitter {
 
   private linkChanged(state: LinkState, detail?: string): void {
     this.parser.reset();
+    // No retransmission outlives a link drop (the frame in flight fails), so whatever comes
+    // after a reconnect is new, even if it equals the last frame delivered.
+    this.lastDelivered = undefined;
     if (state !== "open") this.failAll(new DeviceError("OFFLINE", detail ?? state));
   }
 

@@ -143,6 +143,7 @@ export class PosTerminal extends EventEmitter {
   private failures = 0;
   private badSinceGood = 0;
   private running = false;
+  private stopped = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private lastStatus: PosStatus;
   private readonly onState = (state: LinkState, detail?: string) => this.linkChanged(state, detail);
@@ -197,6 +198,7 @@ export class PosTerminal extends EventEmitter {
   /** Stop for good: waiting commands reject OFFLINE; the link is its owner's to close. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopped = true;
     clearTimeout(this.pollTimer);
     this.link.off("state", this.onState);
     this.channel.detach();
@@ -303,6 +305,7 @@ export class PosTerminal extends EventEmitter {
     // Encoded first: an id the protocol cannot carry is the caller's mistake, not the POS's.
     const body = requestBody(req);
     const cmd = body.cmd;
+    if (this.stopped) return Promise.reject(new DeviceError("OFFLINE", "POS driver stopped"));
     const run = async (): Promise<PosAnswer> => {
       this.busy++;
       try {
