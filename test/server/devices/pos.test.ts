@@ -21,6 +21,7 @@ import { HallError } from "../../../server/src/hall/errors.ts";
 import { demoCatalogue } from "../../../server/src/seed/demo-hall.ts";
 import { CONFIG_VERSION, ConfigStore } from "../../../server/src/store/config.ts";
 import { until } from "../../helpers/http.ts";
+import { startTestHub } from "../../helpers/hub.ts";
 import { startPtyPair } from "../../helpers/socat.ts";
 
 interface Rig {
@@ -256,5 +257,35 @@ describe("devices/pos on a serial port (socat pty)", () => {
     const r = await rig([pos("pos-t1", { type: "serial", path: pair.pathA, baudRate: 9600 }, { ackTimeoutMs: 100 })]);
     await until(() => statusOf(r, "pos-t1")?.health === "error", 5000, "error");
     expect(statusOf(r, "pos-t1")?.detail).toBe("TIMEOUT");
+  });
+});
+
+describe("devices/pos in the demo hall (a real hub)", () => {
+  it("lists pos-t1 online at terminal t1, takes a card payment, and goes offline and back over the simulate route", async () => {
+    const t = await startTestHub();
+    cleanups.push(() => t.close());
+    const admin = await t.adminToken();
+    type Row = DeviceConfig & { status: DeviceStatus };
+    const row = async () => (await t.api<Row[]>("GET", "/api/devices", undefined, admin)).body.find((d) => d.id === "pos-t1");
+    expect(await row()).toMatchObject({
+      kind: "pos",
+      assignment: { kind: "terminal", terminalId: "t1" },
+      status: { health: "online" },
+    });
+
+    const provider = t.hub.devices.posProvider("t1");
+    expect(provider?.name).toBe("pos:pos-t1");
+    expect(await provider?.pay(payReq("po-demo-1", 500))).toMatchObject({ status: "success", amountFen: 500 });
+
+    const pulled = await t.api<DeviceStatus>("POST", "/api/devices/pos-t1/simulate", { fault: "unplug" }, admin);
+    expect(pulled.status).toBe(200);
+    await until(async () => (await row())?.status.health === "offline", 3000, "offline on the board");
+    // A POS has no paper: the fault is refused and nothing changes.
+    const paper = await t.api<{ error: { code: string } }>("POST", "/api/devices/pos-t1/simulate", { fault: "paper_out" }, admin);
+    expect(paper.status).toBe(400);
+    expect(paper.body.error.code).toBe("VALIDATION_FAILED");
+    await t.api("POST", "/api/devices/pos-t1/simulate", { fault: "ok" }, admin);
+    await until(async () => (await row())?.status.health === "online", 8000, "online again");
+    expect(await provider?.query("po-demo-1")).toMatchObject({ status: "success", amountFen: 500 });
   });
 });
