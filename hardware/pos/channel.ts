@@ -23,6 +23,9 @@ export interface PosChannelOptions {
   shouldAck?: () => boolean;
 }
 
+/** Extra time allowed for a frame's write to complete before its ACK wait even starts. */
+const WRITE_GUARD_MS = 5000;
+
 interface Outgoing {
   seq: number;
   cmd: string;
@@ -109,22 +112,34 @@ export class PosChannel extends EventEmitter {
     let naks = 0;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       if (attempt > 0) this.stats.retransmits++;
-      let settle: (r: "ack" | "nak" | "offline") => void = () => {};
-      const answer = new Promise<"ack" | "nak" | "timeout" | "offline">((resolve) => {
-        const timer = setTimeout(() => resolve("timeout"), this.ackTimeoutMs);
-        settle = (r) => {
-          clearTimeout(timer);
-          resolve(r);
-        };
+      type Outcome = "ack" | "nak" | "timeout" | "offline";
+      let settled = false;
+      let resolveAnswer: (r: Outcome) => void = () => {};
+      const answer = new Promise<Outcome>((resolve) => {
+        resolveAnswer = resolve;
       });
+      let ackTimer: NodeJS.Timeout | undefined;
+      const settle = (r: Outcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(guard);
+        clearTimeout(ackTimer);
+        resolveAnswer(r);
+      };
+      // The ACK wait starts once the bytes are out (a long frame takes a while at 9600 Bd);
+      // the guard covers a write whose callback never comes, which a dropped port can leave.
+      const guard = setTimeout(() => settle("timeout"), this.ackTimeoutMs + WRITE_GUARD_MS + frame.length);
       const mine = { out, acked: () => settle("ack"), nak: () => settle("nak"), offline: () => settle("offline") };
       this.inFlight = mine;
-      try {
-        this.stats.sent++;
-        await this.link.write(this.opts.outbound ? this.opts.outbound(Buffer.from(frame)) : frame);
-      } catch {
-        mine.offline();
-      }
+      this.stats.sent++;
+      // Not awaited: an ACK, a NAK or the link dropping may come before the write's callback
+      // (or instead of it), and each ends the wait by itself.
+      this.link.write(this.opts.outbound ? this.opts.outbound(Buffer.from(frame)) : frame).then(
+        () => {
+          if (!settled) ackTimer = setTimeout(() => settle("timeout"), this.ackTimeoutMs);
+        },
+        () => mine.offline(),
+      );
       const r = await answer;
       if (r === "ack") return this.finish(out);
       if (r === "offline") return this.finish(out, new DeviceError("OFFLINE", `${this.link.id}: link down`));
