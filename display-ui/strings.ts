@@ -82,6 +82,7 @@ export const DEVICE_KIND_MSG = {
   scanner: { zh: "扫码器", en: "Scanner" },
   label: { zh: "面单打印机", en: "Label printer" },
   a4: { zh: "A4 打印机", en: "A4 printer" },
+  pos: { zh: "银行卡 POS 机", en: "Card POS" },
 } satisfies MsgFor<DeviceKind>;
 
 export const HEALTH_MSG = {

@@ -1,7 +1,10 @@
 /** Device configuration and health as shared with admins and the data wall. */
 
-/** `a4`: a terminal's A4 office printer over IPP or raw TCP 9100 (docs/devices.md). */
-export type DeviceKind = "printer" | "led" | "keypad" | "rating" | "idreader" | "scanner" | "label" | "a4";
+/**
+ * `a4`: a terminal's A4 office printer over IPP or raw TCP 9100; `pos`: a terminal's bank-card
+ * POS on a serial port (docs/devices.md).
+ */
+export type DeviceKind = "printer" | "led" | "keypad" | "rating" | "idreader" | "scanner" | "label" | "a4" | "pos";
 
 export type TransportConfig =
   | { type: "serial"; path: string; baudRate: number }
@@ -14,7 +17,7 @@ export type Assignment =
   | { kind: "kiosk"; kioskId: string }
   | { kind: "counter"; counterId: string; address?: number }
   | { kind: "screen"; screenId: string }
-  /** A self-service terminal (its ID card reader, scanner, A4 printer). */
+  /** A self-service terminal (its ID card reader, scanner, A4 printer, card POS). */
   | { kind: "terminal"; terminalId: string };
 
 export interface DeviceConfig {

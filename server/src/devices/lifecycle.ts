@@ -8,12 +8,15 @@ import type { DisplayStyle } from "../../../hardware/led/protocol.ts";
 import type { LedSimulator } from "../../../hardware/led/simulator.ts";
 import type { PendingPrintJob, RawPrintJob } from "../../../hardware/printer/driver.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
+import type { PosStage } from "../../../hardware/pos/protocol.ts";
+import type { PosSimulator } from "../../../hardware/pos/simulator.ts";
 import type { PrinterSimulator } from "../../../hardware/printer/simulator.ts";
 import type { ScannerSimulator } from "../../../hardware/scanner/simulator.ts";
 import type { ByteLink } from "../../../hardware/transport/link.ts";
 import type { MemoryLinkPair } from "../../../hardware/transport/memory.ts";
 import type { Health, HealthReport } from "../../../hardware/types.ts";
 import type { DeviceConfig, DeviceHealth, DeviceStatus } from "../contract/devices.ts";
+import type { PaymentProvider } from "../contract/payments.ts";
 import type { CounterState } from "../contract/tickets.ts";
 import type { HallEvent } from "../core/index.ts";
 import type { CounterAction } from "../hall/counter-actions.ts";
@@ -56,6 +59,12 @@ export interface DeviceHandle {
   printLabel?(jobId: string, job: LabelJob): Promise<void>;
   /** Print an A4 document; rejects with A4Error (OFFLINE, PAPER_OUT, JAM …). A4 printers only. */
   printDocument?(job: A4Job): Promise<void>;
+  /**
+   * Take card payments (bank-card POS only): the terminal's card provider, named
+   * "pos:<deviceId>". Its promises reject (DeviceError OFFLINE / TIMEOUT …) when the outcome
+   * is unknown, e.g. the POS unplugged mid-payment: the caller then asks `query`.
+   */
+  readonly payments?: PaymentProvider;
   /** Show the state of the device's counter (window displays, keypad screens). */
   showCounter?(shown: CounterDisplay): void;
   /**
@@ -82,6 +91,7 @@ export interface DeviceSims {
   ledSim?: LedSimulator;
   labelSim?: LabelSimulator;
   a4Sim?: A4PrinterSimulator;
+  posSim?: PosSimulator;
   plug?: MemoryLinkPair;
 }
 
@@ -112,6 +122,8 @@ export interface DeviceHooks {
   terminalIdCard?(terminalId: string, idNumber: string, name: string): void;
   /** A code (a case receipt's QR) was scanned at a self-service terminal. */
   terminalScanned?(terminalId: string, code: string): void;
+  /** A terminal's card POS asks the visitor for something (insert card, enter PIN, wait for the bank). */
+  terminalPosPrompt?(terminalId: string, orderId: string, stage: PosStage): void;
   counterNumber(counterId: string): number | undefined;
   counterState(counterId: string): CounterState | undefined;
   ticketNumber(ticketId: string): string | undefined;

@@ -7,6 +7,7 @@ import type { LabelJob } from "../../../hardware/label/protocol.ts";
 import type { TicketPrintJob } from "../../../hardware/printer/protocol.ts";
 import { DeviceError } from "../../../hardware/transport/link.ts";
 import type { DeviceConfig, DeviceStatus, TransportConfig } from "../contract/devices.ts";
+import type { PaymentProvider } from "../contract/payments.ts";
 import type { PrintResult } from "../contract/events.ts";
 import type { HallEvent } from "../core/index.ts";
 import type { Bus } from "../hall/bus.ts";
@@ -174,6 +175,21 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
       this.hooks.log(`a4 printer ${u.cfg.id}: ${code}`);
       return { status: "failed", printerId: u.cfg.id, error: code };
     }
+  }
+
+  /**
+   * The card payment provider of a terminal's POS ("pos:<deviceId>"); undefined when that
+   * terminal has no POS. Ask again for each payment rather than keeping it: re-configuring
+   * the device (PUT /api/devices/:id) replaces it.
+   */
+  posProvider(terminalId: string): PaymentProvider | undefined {
+    for (const u of this.running.values()) if (u.terminalId === terminalId && u.device?.payments) return u.device.payments;
+    return undefined;
+  }
+
+  /** Every POS's provider, for resolving open orders on restart and the daily reconciliation (by name). */
+  posProviders(): PaymentProvider[] {
+    return [...this.running.values()].flatMap((u) => (u.device?.payments ? [u.device.payments] : []));
   }
 
   /** Keep window displays and keypad screens in step with the hall; pass the events on to every device. */

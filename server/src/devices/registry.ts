@@ -5,6 +5,7 @@ import { keypadModule } from "./keypad.ts";
 import { labelModule } from "./label.ts";
 import { ledModule } from "./led.ts";
 import type { DeviceModule } from "./lifecycle.ts";
+import { posModule } from "./pos.ts";
 import { printerModule } from "./printer.ts";
 import { ratingModule } from "./rating.ts";
 import { scannerModule } from "./scanner.ts";
@@ -23,4 +24,5 @@ export const deviceModules: Readonly<Record<DeviceKind, DeviceModule>> = {
   scanner: scannerModule,
   label: labelModule,
   a4: a4Module,
+  pos: posModule,
 };

@@ -1346,7 +1346,7 @@ export function demoDevices(cat: Catalogue): DeviceConfig[] {
       },
     );
   }
-  // Self-service terminal t1 (issue 12): its ID card reader, scanner and A4 printer (IPP).
+  // Self-service terminal t1 (issue 12): its ID card reader, scanner, A4 printer (IPP) and bank-card POS.
   const terminal = { kind: "terminal", terminalId: "t1" } as const;
   out.push(
     {
@@ -1358,6 +1358,7 @@ export function demoDevices(cat: Catalogue): DeviceConfig[] {
     },
     { id: "scanner-t1", kind: "scanner", name: "1号自助终端 扫码器", transport: { type: "sim" }, assignment: { ...terminal } },
     { id: "a4-t1", kind: "a4", name: "1号自助终端 A4 打印机", transport: { type: "sim" }, assignment: { ...terminal } },
+    { id: "pos-t1", kind: "pos", name: "1号自助终端 银行卡 POS 机", transport: { type: "sim" }, assignment: { ...terminal } },
   );
   const perCounter = [
     ["led", "LED 窗口屏"],

@@ -244,7 +244,7 @@ const assignmentSchema = z.discriminatedUnion("kind", [
 /** One entry of the device list (see contract/devices.ts). */
 export const deviceConfigSchema = z.strictObject({
   id: idSchema,
-  kind: z.enum(["printer", "led", "keypad", "rating", "idreader", "scanner", "label", "a4"]),
+  kind: z.enum(["printer", "led", "keypad", "rating", "idreader", "scanner", "label", "a4", "pos"]),
   name,
   transport: transportSchema,
   assignment: assignmentSchema,
