@@ -81,7 +81,11 @@ describe("audit log over REST and the socket", () => {
     });
     expect(ack.ok).toBe(true);
     const [call] = await rows("action=counter.call-out-of-order");
-    expect(call).toMatchObject({ target: "c01", via: "socket", detail: { ticket: ticket.number, reason: "老人优先 电话138****5678" } });
+    expect(call).toMatchObject({
+      target: "c01",
+      via: "socket",
+      detail: { ticket: ticket.number, reason: "老人优先 电话138****5678" },
+    });
     // The socket's address is recorded too.
     expect(call?.ip).toMatch(/127\.0\.0\.1$/);
   });
@@ -89,7 +93,11 @@ describe("audit log over REST and the socket", () => {
   it("records a catalogue change with its diff", async () => {
     const hall = (await t.api<Catalogue>("GET", "/api/hall")).body;
     const before = hall.hall.notice;
-    const plain = { ...hall, matters: hall.matters.map(({ initials: _i, ...m }) => m), hall: { ...hall.hall, notice: "今日演练" } };
+    const plain = {
+      ...hall,
+      matters: hall.matters.map(({ initials: _i, ...m }) => m),
+      hall: { ...hall.hall, notice: "今日演练" },
+    };
     expect((await t.api("PUT", "/api/catalogue", plain, admin)).status).toBe(200);
     const [c] = await rows("action=catalogue.replace");
     expect(c?.detail.changes).toEqual([{ path: "hall.notice", ...(before !== undefined ? { before } : {}), after: "今日演练" }]);
@@ -102,14 +110,19 @@ describe("audit log over REST and the socket", () => {
     const made = await t.api<{ staff: { id: string }; password: string }>(
       "POST",
       "/api/staff",
-      { username: "zhaoliu", name: "=HYPERLINK(\"x\")", role: "clerk", counterId: "c05" },
+      { username: "zhaoliu", name: '=HYPERLINK("x")', role: "clerk", counterId: "c05" },
       admin,
     );
     expect(made.status).toBe(201);
     const id = made.body.staff.id;
     const reset = await t.api<{ password: string }>("POST", `/api/staff/${id}/password`, {}, admin);
     expect(reset.status).toBe(200);
-    const upd = await t.api<{ counterId?: string; disabled?: boolean }>("PATCH", `/api/staff/${id}`, { counterId: "c06", disabled: true }, admin);
+    const upd = await t.api<{ counterId?: string; disabled?: boolean }>(
+      "PATCH",
+      `/api/staff/${id}`,
+      { counterId: "c06", disabled: true },
+      admin,
+    );
     expect(upd.status).toBe(200);
     expect(upd.body).toMatchObject({ counterId: "c06", disabled: true });
     expect((await t.api("POST", "/api/auth/login", { username: "zhaoliu", password: reset.body.password })).status).toBe(401);
@@ -135,11 +148,17 @@ describe("audit log over REST and the socket", () => {
     expect(req.status).toBe(201);
     expect((await t.api("POST", `/api/pairings/${req.body.code}/approve`, { role: "kiosk", id: "k7" }, admin)).status).toBe(200);
     const [p] = await rows("action=pairing.approve");
-    expect(p).toMatchObject({ actorName: "管理员", target: "kiosk:k7", detail: { code: req.body.code, role: "kiosk", id: "k7" } });
+    expect(p).toMatchObject({
+      actorName: "管理员",
+      target: "kiosk:k7",
+      detail: { code: req.body.code, role: "kiosk", id: "k7" },
+    });
   });
 
   it("exports CSV (formula-safe, BOM) and XLSX, and records each export", async () => {
-    const csv = await fetch(`${t.url}/api/audit/export.csv?action=staff.create`, { headers: { authorization: `Bearer ${admin}` } });
+    const csv = await fetch(`${t.url}/api/audit/export.csv?action=staff.create`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
     const bytes = Buffer.from(await csv.arrayBuffer());
@@ -153,7 +172,9 @@ describe("audit log over REST and the socket", () => {
     expect(lines[1]).toContain("staff.create");
     expect(lines[1]).not.toMatch(/,=/);
 
-    const x = await fetch(`${t.url}/api/audit/export.xlsx?lang=en&action=pairing.`, { headers: { authorization: `Bearer ${admin}` } });
+    const x = await fetch(`${t.url}/api/audit/export.xlsx?lang=en&action=pairing.`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
     expect(x.status).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await x.arrayBuffer()) as unknown as ArrayBuffer);
