@@ -9,7 +9,7 @@ import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { AuditAction, AuditChange, AuditEntry, AuditPage, AuditVerify } from "../server/src/contract/audit.ts";
 import type { Catalogue, Role, StaffPublic } from "../server/src/contract/catalogue.ts";
-import type { LoginReply } from "../server/src/contract/index.ts";
+import type { LoginReply, PrintResult } from "../server/src/contract/index.ts";
 import type { DeviceConfig, DeviceKind, DeviceStatus, TransportConfig } from "../server/src/contract/devices.ts";
 import { type Api, ApiError, createApi } from "../ui-shared/api.ts";
 import { DEFAULT_TIME_ZONE, formatClockSeconds, localDay } from "../ui-shared/format.ts";
@@ -368,7 +368,22 @@ function DeviceSection(props: {
   const { t, api, lang, tz } = props;
   const [rows, setRows] = useState<DeviceRow[]>([]);
   const [editing, setEditing] = useState<DeviceConfig | null>(null);
+  const [printed, setPrinted] = useState<string | null>(null);
   const w = translator(HEALTH_WORDS, lang);
+  const testPrint = async (id: string) => {
+    try {
+      const r = await api.request<PrintResult>("POST", `/api/devices/${encodeURIComponent(id)}/test-print`, {});
+      setPrinted(
+        r.status === "printed"
+          ? t("printed", { id })
+          : r.status === "failed"
+            ? t("printFailed", { id, e: r.error })
+            : t("noPrinter", { id }),
+      );
+    } catch (e) {
+      props.onError(e);
+    }
+  };
   const refresh = useCallback(() => {
     api.request<DeviceRow[]>("GET", "/api/devices").then(setRows, props.onError);
   }, [api]);
@@ -383,6 +398,11 @@ function DeviceSection(props: {
   return (
     <section class="ad-card" aria-labelledby="dev-h">
       <h2 id="dev-h">{t("tabDevices")}</h2>
+      {printed && (
+        <p role="status" class="ad-ok" data-testid="test-print-result">
+          {printed}
+        </p>
+      )}
       <table class="ad-table" data-testid="device-table">
         <thead>
           <tr>
@@ -414,10 +434,15 @@ function DeviceSection(props: {
                 )}
               </td>
               {props.canEdit && (
-                <td>
+                <td class="ad-actions">
                   <button type="button" onClick={() => setEditing(d)}>
                     {t("edit")}
                   </button>
+                  {d.kind === "printer" && (
+                    <button type="button" onClick={() => void testPrint(d.id)} data-testid={`test-print-${d.id}`}>
+                      {t("testPrint")}
+                    </button>
+                  )}
                 </td>
               )}
             </tr>

@@ -137,6 +137,13 @@ describe("admin console in Chromium", () => {
     ).toBe(200);
     await expect.poll(() => page.getByTestId(`health-${printer.id}`).textContent(), WAIT).toMatch(/^Paper out since/);
     await expectNoAxeViolations(page, "admin devices (en)");
+    // A test print on a printer out of paper says so; refilled, it prints.
+    await page.getByTestId(`test-print-${printer.id}`).click();
+    await expect.poll(() => page.getByTestId("test-print-result").textContent(), WAIT).toMatch(/test print failed \(PAPER_OUT\)/);
+    expect((await t.api("POST", `/api/devices/${printer.id}/simulate`, { fault: "ok" }, await t.adminToken())).status).toBe(200);
+    await expect.poll(() => page.getByTestId(`health-${printer.id}`).textContent(), WAIT).toBe("Online");
+    await page.getByTestId(`test-print-${printer.id}`).click();
+    await expect.poll(() => page.getByTestId("test-print-result").textContent(), WAIT).toMatch(/printed a test ticket/);
     await page.context().close();
   });
 

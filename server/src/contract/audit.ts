@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   "device.put",
   "device.remove",
   "device.simulate",
+  "device.test-print",
   "pairing.approve",
   "pairing.revoke",
   "audit.export",

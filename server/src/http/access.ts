@@ -224,6 +224,8 @@ export const REST_ACCESS: Record<string, Rule> = {
   // (role, counter, disable) is for admins, like creating one. The /admin page itself is
   // open like every page; it signs in and shows each role only what these rules allow.
   "PATCH /api/staff/:id": staff(true, "admin"),
+  // A test ticket on a printer: paper and ink, for whoever may change devices.
+  "POST /api/devices/:id/test-print": staff(true, "admin"),
   "GET /api/audit": staff(false, "admin"),
   "GET /api/audit/verify": staff(false, "admin"),
   "GET /api/audit/export.csv": staff(false, "admin"),

@@ -401,6 +401,36 @@ export function createHttpApp(d: HttpDeps): express.Express {
     await audit(req, { action: "device.remove", target: id, change: { before, after: undefined } });
     res.status(204).end();
   });
+  // A test ticket (issue 13): the hall's name, the time, "TEST" for a number, and a QR code
+  // of the hub's address, so the paper, the cutter, the Chinese font and the QR are all seen.
+  app.post("/api/devices/:id/test-print", auth, role("admin"), async (req, res) => {
+    parse(schemas.empty, req.body ?? {});
+    const id = parse(schemas.id, req.params.id);
+    const hall = d.config.data.catalogue.hall;
+    const now = d.clock();
+    const at = new Intl.DateTimeFormat("zh-CN", { timeZone: hall.timeZone, dateStyle: "short", timeStyle: "medium" }).format(now);
+    const result = await d.devices.testPrint(id, {
+      jobId: `test-${id}-${now}`,
+      hallName: hall.name,
+      number: "TEST",
+      matterName: "测试打印 Test print",
+      zoneName: id,
+      floor: "",
+      ahead: 0,
+      estimatedWaitMin: 0,
+      estimatedWaitText: "—",
+      issuedAtText: at,
+      qrUrl: hall.publicUrl || baseUrl(req),
+      materials: [],
+      lang: "zh",
+    });
+    await audit(req, {
+      action: "device.test-print",
+      target: id,
+      detail: { result: result.status, ...("error" in result ? { error: result.error } : {}) },
+    });
+    res.json(result);
+  });
   app.post("/api/devices/:id/simulate", auth, role("admin"), async (req, res) => {
     const b = parse(schemas.simulate, req.body);
     const id = parse(schemas.id, req.params.id);

@@ -155,6 +155,36 @@ describe("audit log over REST and the socket", () => {
     });
   });
 
+  it("records a device edit with its diff, and test prints with their result", async () => {
+    const list = await t.api<{ id: string; kind: string; name: string }[]>("GET", "/api/devices", undefined, admin);
+    const printer = list.body.find((d) => d.kind === "printer");
+    if (!printer) throw new Error("the demo hall has no printer");
+    const { status: _s, ...cfg } = list.body.find((d) => d.id === printer.id) as Record<string, unknown>;
+    expect(
+      (await t.api("PUT", `/api/devices/${printer.id}`, { ...cfg, id: undefined, name: "一号取号机打印机" }, admin)).status,
+    ).toBe(200);
+    const [put] = await rows("action=device.put");
+    expect(put).toMatchObject({
+      target: printer.id,
+      detail: { changes: [{ path: "name", before: printer.name, after: "一号取号机打印机" }] },
+    });
+
+    const ok = await t.api<{ status: string }>("POST", `/api/devices/${printer.id}/test-print`, {}, admin);
+    expect(ok.body).toEqual({ status: "printed", printerId: printer.id });
+    expect((await t.api("POST", `/api/devices/${printer.id}/simulate`, { fault: "paper_out" }, admin)).status).toBe(200);
+    const out = await t.api<{ status: string; error?: string }>("POST", `/api/devices/${printer.id}/test-print`, {}, admin);
+    expect(out.body).toMatchObject({ status: "failed", error: "PAPER_OUT" });
+    expect((await t.api("POST", `/api/devices/${printer.id}/simulate`, { fault: "ok" }, admin)).status).toBe(200);
+    const prints = await rows("action=device.test-print");
+    expect(prints.map((r) => r.detail)).toEqual([{ result: "failed", error: "PAPER_OUT" }, { result: "printed" }]);
+    // Only ticket printers print a test ticket; unknown devices are unknown.
+    const led = list.body.find((d) => d.kind === "led");
+    if (led) expect((await t.api("POST", `/api/devices/${led.id}/test-print`, {}, admin)).status).toBe(400);
+    expect((await t.api<{ error: { code: string } }>("POST", "/api/devices/nope/test-print", {}, admin)).body.error.code).toBe(
+      "UNKNOWN_DEVICE",
+    );
+  });
+
   it("exports CSV (formula-safe, BOM) and XLSX, and records each export", async () => {
     const csv = await fetch(`${t.url}/api/audit/export.csv?action=staff.create`, {
       headers: { authorization: `Bearer ${admin}` },
