@@ -24,7 +24,7 @@ import "./admin.css";
 const TOKEN_KEY = "onevisit.admin.token";
 const SESSION_KEYS = { token: TOKEN_KEY, login: "onevisit.admin.login" };
 type T = ReturnType<typeof translator<typeof ADMIN>>;
-type Tab = "staff" | "devices" | "pairing" | "audit";
+type Tab = "staff" | "counters" | "devices" | "pairing" | "audit";
 type StaffRow = StaffPublic & { counterId?: string };
 type DeviceRow = DeviceConfig & { status: DeviceStatus };
 interface Pairings {
@@ -86,12 +86,18 @@ function App() {
 function Console(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError: (e: unknown) => void }) {
   const { t, login } = props;
   const role = login.staff.role;
-  const tabs: Tab[] = role === "admin" ? ["staff", "devices", "pairing", "audit"] : role === "supervisor" ? ["devices"] : [];
+  const tabs: Tab[] =
+    role === "admin"
+      ? ["staff", "counters", "devices", "pairing", "audit"]
+      : role === "supervisor"
+        ? ["counters", "devices"]
+        : [];
   const [tab, setTab] = useState<Tab>(tabs[0] ?? "devices");
   const [cat, setCat] = useState<Catalogue | null>(null);
-  useEffect(() => {
+  const loadCat = useCallback(() => {
     props.api.hall().then(setCat, props.onError);
-  }, []);
+  }, [props.api]);
+  useEffect(loadCat, [loadCat]);
   if (!tabs.length)
     return (
       <main class="ad-main">
@@ -100,6 +106,7 @@ function Console(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError
     );
   const label: Record<Tab, string> = {
     staff: t("tabStaff"),
+    counters: t("tabCounters"),
     devices: t("tabDevices"),
     pairing: t("tabPairing"),
     audit: t("tabAudit"),
@@ -123,6 +130,7 @@ function Console(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError
       </nav>
       {role === "supervisor" && <p class="ad-note">{t("supervisorNote")}</p>}
       {tab === "staff" && <StaffSection {...props} cat={cat} />}
+      {tab === "counters" && <CounterSection {...props} cat={cat} onSaved={loadCat} />}
       {tab === "devices" && <DeviceSection {...props} cat={cat} tz={tz} canEdit={role === "admin"} />}
       {tab === "pairing" && <PairingSection {...props} tz={tz} />}
       {tab === "audit" && <AuditSection {...props} tz={tz} />}
@@ -322,6 +330,147 @@ function NewStaff(props: {
       </label>
       <button type="submit" class="primary" data-testid="add-staff">
         {t("add")}
+      </button>
+    </form>
+  );
+}
+
+// ---- counters (work profiles) ----
+
+const CLASSES = ["green", "appointment", "normal"] as const;
+
+function CounterSection(props: {
+  t: T;
+  lang: Lang;
+  api: Api;
+  cat: Catalogue | null;
+  onSaved: () => void;
+  onError: (e: unknown) => void;
+}) {
+  const { t, lang, cat } = props;
+  const [editing, setEditing] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  if (!cat) return null;
+  const queueName = (id: string) => {
+    const q = cat.queues.find((x) => x.id === id);
+    return q ? `${q.prefix} ${pickName(q, lang)}` : id;
+  };
+  const current = editing ? cat.counters.find((c) => c.id === editing) : undefined;
+  return (
+    <section class="ad-card" aria-labelledby="counters-h">
+      <h2 id="counters-h">{t("tabCounters")}</h2>
+      {saved && (
+        <p role="status" class="ad-ok" data-testid="profile-saved">
+          {saved}
+        </p>
+      )}
+      {current && (
+        <ProfileForm
+          key={current.id}
+          t={t}
+          lang={lang}
+          cat={cat}
+          counter={current}
+          onCancel={() => setEditing(null)}
+          onSave={async (profile) => {
+            try {
+              await props.api.request("PUT", `/api/counters/${encodeURIComponent(current.id)}/profile`, profile);
+              setSaved(t("profileSaved", { n: current.number, q: profile.queueIds.map(queueName).join("、") }));
+              setEditing(null);
+              props.onSaved();
+            } catch (e) {
+              props.onError(e);
+            }
+          }}
+        />
+      )}
+      <table class="ad-table" data-testid="counter-table">
+        <thead>
+          <tr>
+            <th scope="col">{t("counter")}</th>
+            <th scope="col">{t("name")}</th>
+            <th scope="col">{t("queues")}</th>
+            <th scope="col">{t("weights")}</th>
+            <th scope="col">{t("actions")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {cat.counters.map((c) => (
+            <tr key={c.id} data-testid={`counter-${c.id}`}>
+              <td>{c.number}</td>
+              <td>{pickName(c, lang)}</td>
+              <td data-testid={`queues-${c.id}`}>{c.profile.queueIds.map(queueName).join("、")}</td>
+              <td>{CLASSES.map((k) => c.profile.weights[k]).join(" : ")}</td>
+              <td>
+                <button type="button" onClick={() => setEditing(c.id)} data-testid={`edit-profile-${c.id}`}>
+                  {t("edit")}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function ProfileForm(props: {
+  t: T;
+  lang: Lang;
+  cat: Catalogue;
+  counter: Catalogue["counters"][number];
+  onCancel: () => void;
+  onSave: (p: Catalogue["counters"][number]["profile"]) => Promise<void>;
+}) {
+  const { t, counter } = props;
+  const [queues, setQueues] = useState<string[]>(counter.profile.queueIds);
+  const [weights, setWeights] = useState(counter.profile.weights);
+  return (
+    <form
+      class="ad-form"
+      aria-labelledby="profile-h"
+      data-testid="profile-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void props.onSave({ queueIds: queues, weights });
+      }}
+    >
+      <h3 id="profile-h">{t("editProfile", { n: counter.number })}</h3>
+      <fieldset class="ad-queues">
+        <legend>{t("queues")}</legend>
+        {props.cat.queues.map((q) => (
+          <label key={q.id} class="ad-check">
+            <input
+              type="checkbox"
+              name={`queue-${q.id}`}
+              checked={queues.includes(q.id)}
+              onChange={(e) => {
+                const on = (e.target as HTMLInputElement).checked;
+                setQueues((qs) => (on ? [...qs, q.id] : qs.filter((x) => x !== q.id)));
+              }}
+            />
+            {q.prefix} {pickName(q, props.lang)}
+          </label>
+        ))}
+      </fieldset>
+      {CLASSES.map((k) => (
+        <label key={k}>
+          {t(`w_${k}`)}
+          <input
+            type="number"
+            min={0}
+            max={100}
+            name={`weight-${k}`}
+            value={weights[k]}
+            onInput={(e) => setWeights({ ...weights, [k]: Number((e.target as HTMLInputElement).value) })}
+          />
+        </label>
+      ))}
+      <button type="submit" class="primary" data-testid="save-profile">
+        {t("save")}
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        {t("cancel")}
       </button>
     </form>
   );

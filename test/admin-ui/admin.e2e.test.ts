@@ -147,13 +147,37 @@ describe("admin console in Chromium", () => {
     await page.context().close();
   });
 
-  it("shows a supervisor the device board only", { timeout: 60_000 }, async () => {
+  it("lets a supervisor move a counter to another series (audited with its diff) and see the device board only", {
+    timeout: 90_000,
+  }, async () => {
     const page = await newPage(browser, { width: 1366, height: 1000 });
     await page.goto(`${t.url}/admin`);
     await signIn(page, "wangli");
-    await page.getByTestId("device-table").waitFor(WAIT);
     expect(await page.getByTestId("tab-audit").count()).toBe(0);
     expect(await page.getByTestId("tab-staff").count()).toBe(0);
+    expect(await page.getByTestId("tab-pairing").count()).toBe(0);
+    // Counters: open one more series at counter c07 (it serves A only).
+    await page.getByTestId("counter-table").waitFor(WAIT);
+    const before = (await page.getByTestId("queues-c07").textContent()) ?? "";
+    expect(before).not.toContain("B 不动产登记");
+    await page.getByTestId("edit-profile-c07").click();
+    await page.getByTestId("profile-form").waitFor(WAIT);
+    await expectNoAxeViolations(page, "admin counters as supervisor (zh)");
+    await page.locator('input[name="queue-q-b"]').check();
+    await page.getByTestId("save-profile").click();
+    await expect(page.getByTestId("profile-saved").textContent()).resolves.toContain("B 不动产登记");
+    await expect.poll(() => page.getByTestId("queues-c07").textContent(), WAIT).toContain("B 不动产登记");
+    const hall = await t.api<{ counters: { id: string; profile: { queueIds: string[] } }[] }>("GET", "/api/hall");
+    expect(hall.body.counters.find((c) => c.id === "c07")?.profile.queueIds).toContain("q-b");
+    const audit = await t.api<{
+      rows: { actorName: string; target?: string; detail: { changes?: { path: string; after?: unknown }[] } }[];
+    }>("GET", "/api/audit?action=counter.profile", undefined, await t.adminToken());
+    expect(audit.body.rows[0]).toMatchObject({ actorName: "王丽", target: "c07" });
+    expect(audit.body.rows[0]?.detail.changes?.[0]?.path).toBe("queueIds");
+    expect(audit.body.rows[0]?.detail.changes?.[0]?.after).toContain("q-b");
+
+    await page.getByTestId("tab-devices").click();
+    await page.getByTestId("device-table").waitFor(WAIT);
     // No edit buttons for a supervisor.
     expect(await page.getByTestId("save-device").count()).toBe(0);
     await expectNoAxeViolations(page, "admin devices as supervisor (zh)");
