@@ -31,6 +31,7 @@ import type { CreatedAccounts } from "./store/first-start-accounts.ts";
 import { Announcer } from "./voice/announcer.ts";
 import { mountCases } from "./cases/mount.ts";
 import { mountHelpdesk } from "./helpdesk/mount.ts";
+import { mountAudit } from "./audit/mount.ts";
 import { type DeliveryModule, mountDelivery } from "./delivery/mount.ts";
 import { mountTerminals, type TerminalModule } from "./terminals/mount.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
@@ -239,6 +240,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     counterHolder: (id) => hall.counterState(id)?.staffId,
     log,
   });
+  // The audit log (audit/, issue 13): in the case database, around the counter actions and in the routes.
+  const audit = mountAudit({ cases: cases.store, clock, actions, hall });
   // Help desk (helpdesk/, 帮办代办): its tables live in the case database.
   const helpdesk = mountHelpdesk({
     cases: cases.store,
@@ -300,6 +303,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     helpdesk: helpdesk.service,
     delivery: post.service,
     terminals: terminals.service,
+    audit: audit.log,
   });
   const server = createServer(app);
   const realtime = new Realtime(server, {
@@ -381,6 +385,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         await helpdesk.close();
         bus.off(post);
         post.close();
+        await audit.close();
         await cases.close();
         await hasher.close();
         metrics.close();

@@ -6,6 +6,7 @@
  * Never edit a released migration: add the next one.
  */
 import { type Kysely, sql } from "kysely";
+import { AUDIT_MIGRATION } from "../audit/migration.ts";
 import { HELPDESK_MIGRATION } from "../helpdesk/migration.ts";
 import { type CaseDb, type Engine, MIGRATION_LOCK } from "./db.ts";
 
@@ -138,6 +139,8 @@ export const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  // The audit log (audit/migration.ts, issue 13).
+  { version: 8, ...AUDIT_MIGRATION },
 ];
 
 /** Bring the database to the newest version; returns the versions applied now. */

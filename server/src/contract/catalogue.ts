@@ -196,6 +196,8 @@ export interface StaffPublic {
   role: Role;
   /** Approvers: the department whose cases they handle. */
   departmentId?: string;
+  /** The account may not sign in (an admin disabled it). */
+  disabled?: boolean;
 }
 
 /** The catalogue, as the engine sees it and as `GET /api/hall` returns it. */

@@ -113,6 +113,15 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
     return print ? this.printOn(u, () => print(job)) : { status: "none" };
   }
 
+  /** A test ticket on one ticket printer, chosen by id (the admin console's "test print"). */
+  async testPrint(id: string, job: TicketPrintJob): Promise<PrintResult> {
+    const u = this.running.get(id);
+    if (!u) throw new HallError("UNKNOWN_DEVICE", `no device ${id}`);
+    const print = u.device?.print;
+    if (!print) throw new HallError("VALIDATION_FAILED", `device ${id} prints no tickets`);
+    return this.printOn(u, () => print(job));
+  }
+
   /** One print on one unit's printer, its failure turned into a result the page can show. */
   private async printOn(u: DeviceUnit | undefined, send: () => Promise<void>): Promise<PrintResult> {
     if (!u) return { status: "none" };

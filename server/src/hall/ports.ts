@@ -20,6 +20,11 @@ export interface DevicesPort {
   remove(id: string): Promise<boolean>;
   /** Fault injection on a simulated device (demo and tests). */
   simulate(id: string, fault: SimFault): DeviceStatus;
+  /**
+   * A test ticket on one ticket printer (the admin console, issue 13); never rejects (a
+   * failure is the result). UNKNOWN_DEVICE, or VALIDATION_FAILED for a device that prints no tickets.
+   */
+  testPrint(id: string, job: TicketPrint): Promise<PrintResult>;
   /** Print bytes laid out elsewhere (a case receipt) on a counter's printer; never rejects. */
   printAtCounter(counterId: string, jobId: string, encode: (width: 58 | 80) => Buffer): Promise<PrintResult>;
 }

@@ -11,7 +11,17 @@ export function publicStaff(s: StaffRecord): StaffPublic {
     name: s.name,
     role: s.role,
     ...(s.departmentId ? { departmentId: s.departmentId } : {}),
+    ...(s.disabled ? { disabled: true } : {}),
   };
+}
+
+/** What an admin may change on an account (PATCH /api/staff/:id); null clears. */
+export interface StaffUpdate {
+  name?: string;
+  role?: Role;
+  counterId?: string | null;
+  departmentId?: string | null;
+  disabled?: boolean;
 }
 
 export interface NewStaff {
@@ -42,7 +52,7 @@ export class StaffDirectory {
   async login(username: string, password: string): Promise<StaffRecord | null> {
     const s = this.config.data.staff.find((x) => x.username === username);
     const verify = this.hasher ? this.hasher.verify.bind(this.hasher) : verifyPassword;
-    if (!s) {
+    if (!s || s.disabled) {
       // Spend the same time as a real check so usernames cannot be probed by timing.
       await verify(password, "AAAAAAAAAAAAAAAAAAAAAA==", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
       return null;
@@ -89,6 +99,47 @@ export class StaffDirectory {
       if (r) Object.assign(r, h);
     });
     return { staff: publicStaff(s), password };
+  }
+
+  /**
+   * Change an account: name, role, counter, department, disabled. Disabling signs the
+   * account out of its counters (the caller ends its sessions); an admin cannot disable or
+   * demote themselves, nor the last enabled admin. Returns the account before and after.
+   */
+  async update(
+    id: string,
+    u: StaffUpdate,
+    by: StaffRecord,
+  ): Promise<{ before: StaffPublic; after: StaffPublic & { counterId?: string } }> {
+    const s = this.byId(id);
+    if (!s) throw new HallError("NOT_FOUND", `no staff ${id}`);
+    if (u.counterId) this.checkCounter(u.counterId);
+    if (u.departmentId && !this.config.data.catalogue.departments.some((d) => d.id === u.departmentId))
+      throw new HallError("VALIDATION_FAILED", `no department ${u.departmentId}`);
+    const next: StaffRecord = { ...s };
+    if (u.name !== undefined) next.name = u.name;
+    if (u.role !== undefined) next.role = u.role;
+    if (u.counterId === null) delete next.counterId;
+    else if (u.counterId !== undefined) next.counterId = u.counterId;
+    if (u.departmentId === null) delete next.departmentId;
+    else if (u.departmentId !== undefined) next.departmentId = u.departmentId;
+    if (u.disabled === true) next.disabled = true;
+    else if (u.disabled === false) delete next.disabled;
+    if (next.role === "approver" && !next.departmentId)
+      throw new HallError("VALIDATION_FAILED", "an approver needs a departmentId");
+    const adminLeft = (r: StaffRecord) => r.role === "admin" && !r.disabled;
+    if (s.id === by.id && !adminLeft(next))
+      throw new HallError("INVALID_TRANSITION", "you cannot disable or demote your own account");
+    if (adminLeft(s) && !adminLeft(next) && this.config.data.staff.filter(adminLeft).length === 1)
+      throw new HallError("INVALID_TRANSITION", "the last admin cannot be disabled or demoted");
+    await this.config.update((d) => {
+      d.staff = d.staff.map((x) => (x.id === id ? next : x));
+    });
+    if (next.disabled && !s.disabled) await this.removed(id);
+    return {
+      before: { ...publicStaff(s), ...(s.counterId ? { counterId: s.counterId } : {}) },
+      after: { ...publicStaff(next), ...(next.counterId ? { counterId: next.counterId } : {}) },
+    };
   }
 
   async remove(id: string, by: StaffRecord): Promise<void> {

@@ -66,5 +66,15 @@ export const schemas = {
     /** Approvers: their department. */
     departmentId: id.optional(),
   }),
+  /** PATCH /api/staff/:id (issue 13): null clears a counter or department. */
+  staffUpdate: z
+    .strictObject({
+      name: z.string().trim().min(1).max(40).optional(),
+      role: z.enum(["clerk", "approver", "supervisor", "admin"]).optional(),
+      counterId: id.nullable().optional(),
+      departmentId: id.nullable().optional(),
+      disabled: z.boolean().optional(),
+    })
+    .refine((b) => Object.keys(b).length > 0, { message: "nothing to change" }),
   qr: z.strictObject({ text: z.string().min(1).max(1000) }),
 };

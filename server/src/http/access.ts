@@ -219,6 +219,18 @@ export const REST_ACCESS: Record<string, Rule> = {
   "POST /api/terminals/:id/session/end": terminalOnly(true),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
+  // Admin console and audit log (issue 13). The audit log names staff, their addresses and
+  // every change: admins only (supervisors' own takeovers are in it). Changing an account
+  // (role, counter, disable) is for admins, like creating one. The /admin page itself is
+  // open like every page; it signs in and shows each role only what these rules allow.
+  "PATCH /api/staff/:id": staff(true, "admin"),
+  // A test ticket on a printer: paper and ink, for whoever may change devices.
+  "POST /api/devices/:id/test-print": staff(true, "admin"),
+  "GET /api/audit": staff(false, "admin"),
+  "GET /api/audit/verify": staff(false, "admin"),
+  "GET /api/audit/export.csv": staff(false, "admin"),
+  "GET /api/audit/export.xlsx": staff(false, "admin"),
+  "GET /admin": open(false),
   // The hub's measurements (docs/api.md): admins only, from any address (no loopback pass).
   "GET /metrics": staff(false, "admin"),
   "GET /": open(false),

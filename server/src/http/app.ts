@@ -36,6 +36,11 @@ import { terminalRoutes } from "../terminals/routes.ts";
 import type { TerminalService } from "../terminals/service.ts";
 import { originAllowed } from "./origins.ts";
 import { parse, schemas } from "../hall/validate.ts";
+import { withOrigin } from "../hall/origin.ts";
+import type { AuditLog, AuditRecord } from "../audit/service.ts";
+import { maskText } from "../audit/mask.ts";
+import { mountAuditRoutes } from "../audit/routes.ts";
+import { localDay } from "../core/index.ts";
 import { COUNTER_VERB_NAMES, COUNTER_VERBS, counterBody, counterCommand, issueRequest, loginRequest } from "../hall/commands.ts";
 
 export interface HttpDeps {
@@ -70,6 +75,8 @@ export interface HttpDeps {
   delivery?: DeliveryService;
   /** Self-service terminals (terminals/); absent in API-only tests: the routes answer NOT_FOUND. */
   terminals?: TerminalService;
+  /** The audit log (audit/, issue 13); absent in API-only tests: nothing is recorded, its routes answer NOT_FOUND. */
+  audit?: AuditLog;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -134,6 +141,9 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use(helmet(HELMET));
+  // Where each request came from, for the audit log (hall/origin.ts); req.ip is the socket's
+  // address: the hub trusts no proxy header.
+  app.use((req, _res, next) => withOrigin({ ip: req.ip ?? req.socket.remoteAddress ?? "?", via: "http" }, next));
   // A foreign page must not drive the hub from a browser on the hall network (issue 7.16).
   app.use((req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
@@ -153,7 +163,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
     const m = /^Bearer (.+)$/.exec(h);
     const claims = m?.[1] ? d.tokens.verify(m[1]) : null;
     const staff = claims ? d.staff.byId(claims.sid) : undefined;
-    if (!staff) throw new HallError("UNAUTHENTICATED", "sign in first");
+    if (!staff || staff.disabled) throw new HallError("UNAUTHENTICATED", "sign in first");
     req.staff = staff;
     next();
   };
@@ -164,6 +174,14 @@ export function createHttpApp(d: HttpDeps): express.Express {
       next();
     };
   mountMetricsRoutes(app, { metrics: d.metrics, admin: [auth, role("admin")] });
+  /**
+   * One audit row for a staff action, committed before the route answers (an acknowledged
+   * change always has its row; a row that cannot be written makes the request fail).
+   */
+  const audit = async (req: Authed, rec: Omit<AuditRecord, "actor">) => {
+    const s = req.staff as StaffRecord;
+    await d.audit?.record({ actor: { id: s.id, name: s.name, role: s.role }, ...rec });
+  };
 
   // ---- public ----
   app.get("/api/health", (_req, res) => {
@@ -258,14 +276,24 @@ export function createHttpApp(d: HttpDeps): express.Express {
     }
     if (!s) {
       await d.loginLimits?.failed(b.username);
+      // The name as typed (masked: people type phone and ID numbers into the wrong box);
+      // the account's id when it exists, so an admin filters one account's failures.
+      const known = d.config.data.staff.find((x) => x.username === b.username);
+      await d.audit?.record({
+        actor: { ...(known ? { id: known.id, role: known.role } : {}), name: maskText(b.username, 40) },
+        action: "auth.login-failed",
+        ...(known?.disabled ? { detail: { disabled: true } } : {}),
+      });
       throw new HallError("BAD_CREDENTIALS", "wrong username or password");
     }
     await d.loginLimits?.succeeded(b.username);
+    await d.audit?.record({ actor: { id: s.id, name: s.name, role: s.role }, action: "auth.login" });
     const reply: LoginReply = { token: d.tokens.issue(s.id), staff: publicStaff(s), counterId: s.counterId ?? null };
     res.json(reply);
   });
   app.post("/api/auth/logout", auth, async (req, res) => {
     await d.tokens.revoke((req.get("authorization") ?? "").slice(7));
+    await audit(req, { action: "auth.logout" });
     res.status(204).end();
   });
   app.get("/api/auth/me", auth, (req: Authed, res) => {
@@ -297,12 +325,17 @@ export function createHttpApp(d: HttpDeps): express.Express {
   }
 
   app.put("/api/catalogue", auth, role("admin"), async (req, res) => {
-    await d.catalogueAdmin.replace(req.body);
+    const before = d.config.data.catalogue;
+    const after = await d.catalogueAdmin.replace(req.body);
+    await audit(req, { action: "catalogue.replace", change: { before, after } });
     res.json(d.hall.clientCatalogue());
   });
   app.put("/api/counters/:id/profile", auth, role("admin", "supervisor"), async (req, res) => {
     const profile = parse(schemas.profile, req.body);
-    await d.catalogueAdmin.setProfile(parse(schemas.id, req.params.id), profile);
+    const id = parse(schemas.id, req.params.id);
+    const before = d.config.data.catalogue.counters.find((c) => c.id === id)?.profile;
+    await d.catalogueAdmin.setProfile(id, profile);
+    await audit(req, { action: "counter.profile", target: id, change: { before, after: profile } });
     res.json(d.hall.clientCatalogue().counters.find((c) => c.id === req.params.id));
   });
 
@@ -310,7 +343,20 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.json(d.staff.list());
   });
   app.post("/api/staff", auth, role("admin"), async (req, res) => {
-    res.status(201).json(await d.staff.create(parse(schemas.newStaff, req.body)));
+    const b = parse(schemas.newStaff, req.body);
+    const made = await d.staff.create(b);
+    await audit(req, { action: "staff.create", target: made.staff.id, change: { before: undefined, after: b } });
+    res.status(201).json(made);
+  });
+  // Name, role, counter assignment, department, disabled (issue 13). Disabling ends the
+  // account's sessions and signs it out of its counters.
+  app.patch("/api/staff/:id", auth, role("admin"), async (req: Authed, res) => {
+    const id = parse(schemas.id, req.params.id);
+    const u = parse(schemas.staffUpdate, req.body);
+    const r = await d.staff.update(id, u, req.staff as StaffRecord);
+    if (r.after.disabled && !r.before.disabled) await d.tokens.revokeAccount(id);
+    await audit(req, { action: "staff.update", target: id, change: { before: r.before, after: r.after } });
+    res.json(r.after);
   });
   app.post("/api/staff/:id/password", auth, role("admin"), async (req, res) => {
     parse(schemas.empty, req.body ?? {});
@@ -318,12 +364,21 @@ export function createHttpApp(d: HttpDeps): express.Express {
     if (!d.staff.byId(id)) throw new HallError("NOT_FOUND", `no staff ${id}`);
     // Sessions end first: a reset that answers 500 must not leave a stolen token working.
     await d.tokens.revokeAccount(id);
-    res.json(await d.staff.resetPassword(id));
+    const r = await d.staff.resetPassword(id);
+    // The new password is in the reply only, never in the log.
+    await audit(req, { action: "staff.password-reset", target: id, detail: { username: r.staff.username } });
+    res.json(r);
   });
   app.delete("/api/staff/:id", auth, role("admin"), async (req: Authed, res) => {
     const id = parse(schemas.id, req.params.id);
+    const gone = d.staff.byId(id);
     await d.staff.remove(id, req.staff as StaffRecord);
     await d.tokens.revokeAccount(id);
+    await audit(req, {
+      action: "staff.remove",
+      target: id,
+      ...(gone ? { detail: { username: gone.username, name: gone.name, role: gone.role } } : {}),
+    });
     res.status(204).end();
   });
 
@@ -333,22 +388,73 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.put("/api/devices/:id", auth, role("admin"), async (req, res) => {
     const id = parse(schemas.id, req.params.id);
     const body = typeof req.body === "object" && req.body ? { ...req.body, id } : req.body;
-    res.json(await d.devices.put(body));
+    const before = d.config.data.devices.find((x) => x.id === id);
+    const out = await d.devices.put(body);
+    const after = d.config.data.devices.find((x) => x.id === id);
+    await audit(req, { action: "device.put", target: id, change: { before, after } });
+    res.json(out);
   });
   app.delete("/api/devices/:id", auth, role("admin"), async (req, res) => {
-    if (!(await d.devices.remove(parse(schemas.id, req.params.id)))) throw new HallError("UNKNOWN_DEVICE", "no such device");
+    const id = parse(schemas.id, req.params.id);
+    const before = d.config.data.devices.find((x) => x.id === id);
+    if (!(await d.devices.remove(id))) throw new HallError("UNKNOWN_DEVICE", "no such device");
+    await audit(req, { action: "device.remove", target: id, change: { before, after: undefined } });
     res.status(204).end();
   });
-  app.post("/api/devices/:id/simulate", auth, role("admin"), (req, res) => {
+  // A test ticket (issue 13): the hall's name, the time, "TEST" for a number, and a QR code
+  // of the hub's address, so the paper, the cutter, the Chinese font and the QR are all seen.
+  app.post("/api/devices/:id/test-print", auth, role("admin"), async (req, res) => {
+    parse(schemas.empty, req.body ?? {});
+    const id = parse(schemas.id, req.params.id);
+    const hall = d.config.data.catalogue.hall;
+    const now = d.clock();
+    const at = new Intl.DateTimeFormat("zh-CN", { timeZone: hall.timeZone, dateStyle: "short", timeStyle: "medium" }).format(now);
+    const result = await d.devices.testPrint(id, {
+      jobId: `test-${id}-${now}`,
+      hallName: hall.name,
+      number: "TEST",
+      matterName: "测试打印 Test print",
+      zoneName: id,
+      floor: "",
+      ahead: 0,
+      estimatedWaitMin: 0,
+      estimatedWaitText: "—",
+      issuedAtText: at,
+      qrUrl: hall.publicUrl || baseUrl(req),
+      materials: [],
+      lang: "zh",
+    });
+    await audit(req, {
+      action: "device.test-print",
+      target: id,
+      detail: { result: result.status, ...("error" in result ? { error: result.error } : {}) },
+    });
+    res.json(result);
+  });
+  app.post("/api/devices/:id/simulate", auth, role("admin"), async (req, res) => {
     const b = parse(schemas.simulate, req.body);
-    res.json(d.devices.simulate(parse(schemas.id, req.params.id), b.fault));
+    const id = parse(schemas.id, req.params.id);
+    const st = d.devices.simulate(id, b.fault);
+    await audit(req, { action: "device.simulate", target: id, detail: { fault: b.fault } });
+    res.json(st);
   });
 
   app.use(caseRoutes(d));
   app.use(helpdeskRoutes(d));
   app.use(deliveryRoutes(d));
   app.use(terminalRoutes(d));
-  mountPairingRoutes(app, { pairings: d.pairings, admin: [auth, role("admin")], limits: d.limits });
+  mountPairingRoutes(app, {
+    pairings: d.pairings,
+    admin: [auth, role("admin")],
+    limits: d.limits,
+    audit: (req, rec) => audit(req, rec),
+  });
+  mountAuditRoutes(app, {
+    audit: () => d.audit,
+    admin: [auth, role("admin")],
+    timeZone: () => d.config.data.catalogue.hall.timeZone,
+    today: () => localDay(d.clock(), d.config.data.catalogue.hall.timeZone),
+  });
 
   app.use("/api", (_req, _res) => {
     throw new HallError("NOT_FOUND", "no such route");
@@ -374,6 +480,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.get("/helpdesk", page("helpdesk-ui/index.html"));
   app.get("/certificates", page("certificate-ui/index.html"));
   app.get("/terminal", page("terminal-ui/index.html"));
+  app.get("/admin", page("admin-ui/index.html"));
   app.use("/assets", express.static(join(d.distDir, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
 
   // ---- errors: only closed codes reach the client ----

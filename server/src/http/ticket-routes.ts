@@ -19,11 +19,12 @@ export function ticketRoutes(d: HttpDeps): Router {
   const r = Router();
 
   /** Who acts: the ticket's holder, or staff; anyone else is refused before anything runs. */
-  const isStaff = (req: Request): boolean => {
+  const staffOf = (req: Request) => {
     const m = /^Bearer (.+)$/.exec(req.get("authorization") ?? "");
     const claims = m?.[1] ? d.tokens.verify(m[1]) : null;
-    return Boolean(claims && d.staff.byId(claims.sid));
+    return claims ? d.staff.byId(claims.sid) : undefined;
   };
+  const isStaff = (req: Request): boolean => Boolean(staffOf(req));
   const holder = (req: Request, ticketId: string): { staff: boolean } => {
     const key = req.get(TICKET_KEY_HEADER);
     if (key !== undefined && d.issuer.keys.verify(ticketId, key)) return { staff: false };
@@ -72,6 +73,14 @@ export function ticketRoutes(d: HttpDeps): Router {
     find(id);
     try {
       const print = await d.issuer.reprint(id, b.kioskId, b.requestId, b.lang, baseUrl(req), who.staff);
+      // Reprints are audited (issue 13): by staff (named) or by the ticket's holder.
+      const s = who.staff ? staffOf(req) : undefined;
+      await d.audit?.record({
+        actor: s ? { id: s.id, name: s.name, role: s.role } : { name: "visitor" },
+        action: "ticket.reprint",
+        target: find(id).number,
+        detail: { ticketId: id, ...(b.kioskId ? { kioskId: b.kioskId } : {}), print: print.status },
+      });
       res.json({ print });
     } catch (err) {
       if (err instanceof HallError && err.code === "RATE_LIMITED") res.set("retry-after", String(secondsToMidnight(d)));

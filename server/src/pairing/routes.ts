@@ -26,6 +26,11 @@ export function mountPairingRoutes(
     /** Middleware chain that lets only admins through (and sets `req.staff`). */
     admin: RequestHandler[];
     limits: Pick<IssueLimits, "pairingRequests" | "pairingClaims">;
+    /** Records an approval or revocation in the audit log before the reply (issue 13). */
+    audit?: (
+      req: Request,
+      rec: { action: "pairing.approve" | "pairing.revoke"; target: string; detail: Record<string, unknown> },
+    ) => Promise<void>;
   },
 ): void {
   const requests = new Limiter(d.limits.pairingRequests);
@@ -50,10 +55,19 @@ export function mountPairingRoutes(
   app.post("/api/pairings/:code/approve", ...d.admin, async (req: Request, res: Response) => {
     const c = parse(code, req.params.code);
     const b = parse(pairingSchemas.approve, req.body);
-    res.json(await d.pairings.approve(c, b.role, b.id, who(req)));
+    const out = await d.pairings.approve(c, b.role, b.id, who(req));
+    await d.audit?.(req, { action: "pairing.approve", target: `${b.role}:${b.id}`, detail: { code: c, role: b.role, id: b.id } });
+    res.json(out);
   });
   app.delete("/api/pairings/:pairingId", ...d.admin, async (req: Request, res: Response) => {
-    await d.pairings.revoke(parse(schemas.id, req.params.pairingId), who(req));
+    const pairingId = parse(schemas.id, req.params.pairingId);
+    const was = d.pairings.list().paired.find((p) => p.pid === pairingId);
+    await d.pairings.revoke(pairingId, who(req));
+    await d.audit?.(req, {
+      action: "pairing.revoke",
+      target: was ? `${was.role}:${was.id}` : pairingId,
+      detail: { pairingId, ...(was ? { role: was.role, id: was.id } : {}) },
+    });
     res.status(204).end();
   });
 }

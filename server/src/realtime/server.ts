@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from "node:http";
+import { withOrigin } from "../hall/origin.ts";
 import { performance } from "node:perf_hooks";
 import { Server, type Socket } from "socket.io";
 import type { Ack, ErrorCode } from "../contract/errors.ts";
@@ -214,7 +215,8 @@ export class Realtime {
       const r = commandSchema.safeParse(raw);
       if (!r.success) return reply(fail("VALIDATION_FAILED", r.error.issues[0]?.message ?? "bad command"));
       try {
-        const out = await this.d.actions.run(staff, r.data);
+        // The audit log records where a takeover or an out-of-order call came from (hall/origin.ts).
+        const out = await withOrigin({ ip: socket.handshake.address, via: "socket" }, () => this.d.actions.run(staff, r.data));
         reply({ ok: true, data: out });
       } catch (err) {
         if (err instanceof HallError) reply(fail(err.code, err.message));

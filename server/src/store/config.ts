@@ -18,6 +18,8 @@ export interface StaffRecord {
   counterId?: string;
   /** Approvers (back office): the department whose cases they handle. */
   departmentId?: string;
+  /** A disabled account cannot sign in (issue 13); it stays for the audit log's names. */
+  disabled?: boolean;
   salt: string;
   hash: string;
 }
@@ -107,6 +109,7 @@ const staffSchema = z.strictObject({
   role: z.enum(["clerk", "approver", "supervisor", "admin"]),
   counterId: z.string().optional(),
   departmentId: z.string().optional(),
+  disabled: z.boolean().optional(),
   salt: z.string().min(1),
   hash: z.string().min(1),
 });
