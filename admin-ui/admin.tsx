@@ -18,7 +18,8 @@ import { useHallSocket } from "../ui-shared/socket.ts";
 import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
 import { ErrorToast } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
-import { ACTION_WORDS, ADMIN, HEALTH_WORDS } from "./messages.ts";
+import { DEVICE_KIND_MSG, HEALTH_MSG } from "../display-ui/strings.ts";
+import { ACTION_WORDS, ADMIN } from "./messages.ts";
 import "./admin.css";
 
 const TOKEN_KEY = "onevisit.admin.token";
@@ -518,7 +519,8 @@ function DeviceSection(props: {
   const [rows, setRows] = useState<DeviceRow[]>([]);
   const [editing, setEditing] = useState<DeviceConfig | null>(null);
   const [printed, setPrinted] = useState<string | null>(null);
-  const w = translator(HEALTH_WORDS, lang);
+  const kindWord = translator(DEVICE_KIND_MSG, lang);
+  const healthWord = translator(HEALTH_MSG, lang);
   const testPrint = async (id: string) => {
     try {
       const r = await api.request<PrintResult>("POST", `/api/devices/${encodeURIComponent(id)}/test-print`, {});
@@ -569,11 +571,11 @@ function DeviceSection(props: {
             <tr key={d.id} data-testid={`device-${d.id}`}>
               <td>{d.id}</td>
               <td>{d.name}</td>
-              <td>{w(`k_${d.kind}`)}</td>
+              <td>{kindWord(d.kind)}</td>
               <td>{transportText(d.transport)}</td>
               <td>{assignmentText(d)}</td>
               <td class={`h-${d.status.health}`} data-testid={`health-${d.id}`}>
-                {w(`h_${d.status.health}`)}
+                {healthWord(d.status.health)}
                 {d.status.health !== "online" && (
                   <span class="ad-since">
                     {" "}
@@ -621,7 +623,7 @@ function DeviceSection(props: {
 
 function DeviceForm(props: { t: T; lang: Lang; initial: DeviceConfig | null; onSave: (c: DeviceConfig) => Promise<void> }) {
   const { t } = props;
-  const w = translator(HEALTH_WORDS, props.lang);
+  const kindWord = translator(DEVICE_KIND_MSG, props.lang);
   const i = props.initial;
   const [f, setF] = useState({
     id: i?.id ?? "",
@@ -690,7 +692,7 @@ function DeviceForm(props: { t: T; lang: Lang; initial: DeviceConfig | null; onS
         <select name="dev-kind" value={f.kind} onChange={set("kind")}>
           {KINDS.map((k) => (
             <option key={k} value={k}>
-              {w(`k_${k}`)}
+              {kindWord(k)}
             </option>
           ))}
         </select>

@@ -1,5 +1,4 @@
 import type { AuditAction } from "../server/src/contract/audit.ts";
-import type { DeviceHealth, DeviceKind } from "../server/src/contract/devices.ts";
 import type { MsgFor, MsgTable } from "../ui-shared/i18n.ts";
 
 export const ADMIN = {
@@ -114,21 +113,6 @@ export const ADMIN = {
   chainBroken: { zh: "日志校验失败：第 {n} 条起被改动", en: "Chain broken from entry {n}" },
   verify: { zh: "校验日志", en: "Check the chain" },
 } satisfies MsgTable;
-
-export const HEALTH_WORDS = {
-  h_online: { zh: "在线", en: "Online" },
-  h_offline: { zh: "离线", en: "Offline" },
-  h_paper_out: { zh: "缺纸", en: "Paper out" },
-  h_error: { zh: "故障", en: "Error" },
-  k_printer: { zh: "取号打印机", en: "Ticket printer" },
-  k_led: { zh: "窗口屏", en: "LED display" },
-  k_keypad: { zh: "呼叫器", en: "Caller keypad" },
-  k_rating: { zh: "评价器", en: "Rating device" },
-  k_idreader: { zh: "身份证读卡器", en: "ID card reader" },
-  k_scanner: { zh: "扫码器", en: "Scanner" },
-  k_label: { zh: "标签打印机", en: "Label printer" },
-  k_a4: { zh: "A4 打印机", en: "A4 printer" },
-} satisfies MsgFor<DeviceHealth, "h_"> & MsgFor<DeviceKind, "k_">;
 
 export const ACTION_WORDS = {
   "auth.login": { zh: "登录", en: "Signed in" },

@@ -272,7 +272,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   terminals = mountTerminals({
     cases: cases.store,
     catalogue: () => config.data.catalogue,
-    hallState: () => hall.engineState(),
+    queueOutlook: () => hall.queueOutlook(),
     printer: devices,
     idSalt: config.data.secrets.idSalt,
     clock,

@@ -135,7 +135,7 @@ describe("admin console in Chromium", () => {
     expect(
       (await t.api("POST", `/api/devices/${printer.id}/simulate`, { fault: "paper_out" }, await t.adminToken())).status,
     ).toBe(200);
-    await expect.poll(() => page.getByTestId(`health-${printer.id}`).textContent(), WAIT).toMatch(/^Paper out since/);
+    await expect.poll(() => page.getByTestId(`health-${printer.id}`).textContent(), WAIT).toMatch(/^Out of paper since/);
     await expectNoAxeViolations(page, "admin devices (en)");
     // A test print on a printer out of paper says so; refilled, it prints.
     await page.getByTestId(`test-print-${printer.id}`).click();

@@ -26,6 +26,7 @@ import { writeFileDurable } from "../store/durable-file.ts";
 import { Journal, type JournalObserver, journalDays, readJournal } from "../store/journal.ts";
 import { Bus } from "./bus.ts";
 import type { HallEvents } from "./events.ts";
+import { estimatedWaitSec } from "../core/views.ts";
 import { buildSnapshot } from "./snapshot.ts";
 
 export type RunResult = { ok: true; events: HallEvent[] } | { ok: false; error: ErrorCode; message: string };
@@ -267,6 +268,26 @@ export class HallService {
   /** Whether a booking code was used for a ticket today (the journal says so, not the booking list). */
   bookingUsed(code: string): boolean {
     return this.state.bookingsUsed.has(code);
+  }
+
+  /**
+   * Per series, now: how many wait, what a newcomer would wait (the estimate tickets show), and
+   * how many open counters serve it — the self-service terminals' "hall now" (查询).
+   */
+  queueOutlook(): { queueId: string; waiting: number; estimatedWaitSec: number; openCounters: number }[] {
+    const state = this.state;
+    const waiting = new Map<string, number>();
+    for (const t of state.tickets.values()) if (t.status === "waiting") waiting.set(t.queueId, (waiting.get(t.queueId) ?? 0) + 1);
+    return state.catalogue.queues.map((q) => {
+      const n = waiting.get(q.id) ?? 0;
+      // A newcomer: a waiting ticket of that series with everyone now waiting ahead.
+      const probe = { status: "waiting", queueId: q.id } as Ticket;
+      const openCounters = state.catalogue.counters.filter((c) => {
+        const v = state.counters.get(c.id)?.view;
+        return v && v.status !== "closed" && v.status !== "paused" && c.profile.queueIds.includes(q.id);
+      }).length;
+      return { queueId: q.id, waiting: n, estimatedWaitSec: estimatedWaitSec(state, probe, n), openCounters };
+    });
   }
 
   /** Today's live figures; `offline`: counters whose window display or keypad is down. */

@@ -8,7 +8,7 @@ import type { Server } from "socket.io";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../contract/events.ts";
 import type { Catalogue } from "../contract/catalogue.ts";
 import type { TerminalInput } from "../contract/terminals.ts";
-import type { HallState } from "../core/index.ts";
+import type { HallService } from "../hall/service.ts";
 import type { CaseStore } from "../cases/store.ts";
 import { PdfMaker } from "./pdf.ts";
 import { type A4PrintPort, TerminalService } from "./service.ts";
@@ -17,7 +17,7 @@ import { PrintStore } from "./store.ts";
 export interface TerminalModuleOptions {
   cases: CaseStore;
   catalogue: () => Catalogue;
-  hallState: () => HallState;
+  queueOutlook: HallService["queueOutlook"];
   printer: A4PrintPort;
   idSalt: string;
   clock: () => number;
@@ -40,7 +40,7 @@ export function mountTerminals(o: TerminalModuleOptions): TerminalModule {
   const pdf = new PdfMaker(o.fontPath);
   const service = new TerminalService({
     catalogue: o.catalogue,
-    hallState: o.hallState,
+    queueOutlook: o.queueOutlook,
     store: new PrintStore(o.cases),
     pdf,
     printer: o.printer,

@@ -18,9 +18,7 @@ import type {
   TerminalCaseList,
   TerminalInput,
 } from "../contract/terminals.ts";
-import type { Ticket } from "../contract/tickets.ts";
-import { estimatedWaitSec } from "../core/views.ts";
-import type { HallState } from "../core/index.ts";
+import type { HallService } from "../hall/service.ts";
 import { localDay } from "../core/time.ts";
 import { HallError } from "../hall/errors.ts";
 import { isOverdue } from "../cases/engine.ts";
@@ -58,7 +56,8 @@ export interface A4PrintPort {
 export interface TerminalServiceDeps {
   catalogue: () => Catalogue;
   /** The engine's state (the hall now); read only. */
-  hallState: () => HallState;
+  /** The hall's per-series outlook (HallService.queueOutlook): terminals read no engine state. */
+  queueOutlook: HallService["queueOutlook"];
   store: PrintStore;
   pdf: PdfMaker;
   printer: A4PrintPort;
@@ -231,21 +230,13 @@ export class TerminalService {
 
   /** Waiting per series and what a newcomer would wait now. */
   hallNow(): HallNow {
-    const state = this.d.hallState();
-    const cat = state.catalogue;
-    const waiting = new Map<string, number>();
-    for (const t of state.tickets.values()) if (t.status === "waiting") waiting.set(t.queueId, (waiting.get(t.queueId) ?? 0) + 1);
+    const cat = this.d.catalogue();
+    const outlook = new Map(this.d.queueOutlook().map((o) => [o.queueId, o]));
     return {
       at: this.d.clock(),
       queues: cat.queues.map((q) => {
         const zone = cat.zones.find((z) => z.id === q.zoneId);
-        const n = waiting.get(q.id) ?? 0;
-        // A newcomer: a waiting ticket of that series with everyone now waiting ahead.
-        const probe = { status: "waiting", queueId: q.id } as Ticket;
-        const open = cat.counters.filter((c) => {
-          const v = state.counters.get(c.id)?.view;
-          return v && v.status !== "closed" && v.status !== "paused" && c.profile.queueIds.includes(q.id);
-        }).length;
+        const o = outlook.get(q.id);
         return {
           queueId: q.id,
           prefix: q.prefix,
@@ -253,9 +244,9 @@ export class TerminalService {
           nameEn: q.nameEn,
           zoneName: zone ? `${zone.floor} ${zone.name}` : "",
           zoneNameEn: zone ? `${zone.floor} ${zone.nameEn}` : "",
-          waiting: n,
-          estimatedWaitMin: Math.ceil(estimatedWaitSec(state, probe, n) / 60),
-          openCounters: open,
+          waiting: o?.waiting ?? 0,
+          estimatedWaitMin: Math.ceil((o?.estimatedWaitSec ?? 0) / 60),
+          openCounters: o?.openCounters ?? 0,
         };
       }),
     };
