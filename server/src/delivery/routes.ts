@@ -11,7 +11,9 @@ import { CASE_NO } from "../cases/service.ts";
 import { HallError } from "../hall/errors.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
 import type { StaffRecord } from "../store/config.ts";
-import { type DeliveryService, ledgerCsv } from "./service.ts";
+import { CSV_TYPE, XLSX_TYPE } from "../export/table.ts";
+import { postalLedgerCsv, postalLedgerXlsx } from "./export.ts";
+import type { DeliveryService } from "./service.ts";
 
 export interface DeliveryRouteDeps {
   delivery?: DeliveryService;
@@ -69,7 +71,8 @@ export const deliverySchemas = {
   ledger: z.strictObject({
     day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected YYYY-MM-DD" }),
     dept: id.optional(),
-    format: z.enum(["json", "csv"]).optional(),
+    format: z.enum(["json", "csv", "xlsx"]).optional(),
+    lang: z.enum(["zh", "en"]).optional(),
   }),
 };
 
@@ -183,11 +186,19 @@ export function deliveryRoutes(d: DeliveryRouteDeps): Router {
   r.get("/api/postal/ledger", office, async (req, res) => {
     const q = parse(deliverySchemas.ledger, req.query);
     const l = await service().ledger(q.day, q.dept);
-    if (q.format === "csv") {
+    const lang = q.lang ?? "zh";
+    // The day only: a department id is free text and has no place in a header.
+    const name = `postal-ledger-${q.day}`;
+    if (q.format === "csv" || q.format === "xlsx") {
       res
-        .type("text/csv; charset=utf-8")
-        .set("content-disposition", `attachment; filename="postal-ledger-${q.day}.csv"`)
-        .send(ledgerCsv(l));
+        .set("content-disposition", `attachment; filename="${name}.${q.format}"`)
+        .set("cache-control", "no-store")
+        .type(q.format === "csv" ? CSV_TYPE : XLSX_TYPE)
+        .send(
+          q.format === "csv"
+            ? postalLedgerCsv(l, lang, service().timeZone())
+            : await postalLedgerXlsx(l, lang, service().timeZone()),
+        );
       return;
     }
     res.json(l);

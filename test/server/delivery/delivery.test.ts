@@ -10,6 +10,7 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Case, PublicCase } from "../../../server/src/contract/cases.ts";
 import type { Catalogue } from "../../../server/src/contract/catalogue.ts";
@@ -448,7 +449,7 @@ describe("postal delivery (邮政寄递)", () => {
     expect((await t.api<Case>("GET", `/api/cases/${mailed.caseNo}`, undefined, admin)).body.status).toBe("delivered");
   });
 
-  it("the ledger (寄递台账) lists the day's parcels per department, as JSON and CSV, for supervisors", async () => {
+  it("the ledger (寄递台账) lists the day's parcels per department, as JSON, CSV and XLSX, for supervisors", async () => {
     const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(t.now());
     expect((await t.api("GET", `/api/postal/ledger?day=${day}`, undefined, clerk)).status).toBe(403);
     const l = await t.api<PostalLedger>("GET", `/api/postal/ledger?day=${day}`, undefined, admin);
@@ -472,6 +473,51 @@ describe("postal delivery (邮政寄递)", () => {
     expect(text).toContain(mailed.waybillNo);
     expect(text).not.toContain(PHONE);
     expect(text).not.toContain(STREET);
+    // Local times, not UTC: the hub's clock is 10:00 in Shanghai.
+    expect(text).toMatch(new RegExp(`${mailed.waybillNo},[^\\r]*,${day} \\d{2}:\\d{2},是`));
+
+    // The same ledger as a workbook, through the shared exporter (the help desk's too).
+    const x = await fetch(`${t.url}/api/postal/ledger?day=${day}&format=xlsx&lang=en`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(x.status).toBe(200);
+    expect(x.headers.get("content-type")).toContain("spreadsheetml");
+    expect(x.headers.get("content-disposition")).toBe(`attachment; filename="postal-ledger-${day}.xlsx"`);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await x.arrayBuffer());
+    const ws = wb.worksheets[0];
+    expect(ws?.name).toBe(`Postal ledger ${day}`);
+    expect(ws?.getRow(1).values).toEqual([
+      undefined,
+      "Day",
+      "Department",
+      "Case",
+      "Matter",
+      "Waybill",
+      "Courier",
+      "Recipient",
+      "Area",
+      "Fee",
+      "Status",
+      "Mailed at",
+      "Label printed",
+    ]);
+    expect(ws?.rowCount).toBe(1 + l.body.rows.length);
+    const row = [2, 3, 4, 5].map((i) => ws?.getRow(i)).find((r) => r?.getCell(3).value === mailed.caseNo);
+    expect(row?.getCell(5).value).toBe(mailed.waybillNo);
+    expect(row?.getCell(7).value).toBe("王**");
+    expect(row?.getCell(10).value).toBe("delivered");
+    const cells = JSON.stringify([2, 3, 4, 5].map((i) => ws?.getRow(i).values));
+    expect(cells).not.toContain(PHONE);
+    expect(cells).not.toContain(STREET);
+    // Clerks get neither file; a bad format is refused.
+    expect(
+      (await fetch(`${t.url}/api/postal/ledger?day=${day}&format=xlsx`, { headers: { authorization: `Bearer ${clerk}` } }))
+        .status,
+    ).toBe(403);
+    expect((await t.api("GET", `/api/postal/ledger?day=${day}&format=pdf`, undefined, admin)).body.error.code).toBe(
+      "VALIDATION_FAILED",
+    );
   });
 
   it("nothing personal reached the hub's log", () => {
