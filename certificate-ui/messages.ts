@@ -27,6 +27,10 @@ export const CERT = {
   collectorId: { zh: "领取人身份证号", en: "Collector's ID number" },
   collect: { zh: "确认发证", en: "Hand over" },
   collected: { zh: "已由{name}（{id}）于{at}在{n}号窗口领取", en: "Collected by {name} ({id}) at {at}, window {n}" },
+  selfPrinted: {
+    zh: "申请人{name}（{id}）已于{at}在自助终端 {terminal} 自助打印",
+    en: "Printed by the applicant {name} ({id}) at terminal {terminal}, {at}",
+  },
   postal: { zh: "邮政寄递", en: "Postal delivery" },
   addAddress: { zh: "登记邮寄地址", en: "Enter a postal address" },
   mail: { zh: "寄出并打印面单", en: "Mail and print the label" },
@@ -41,4 +45,9 @@ export const CERT = {
   postal_delivered: { zh: "已签收", en: "Delivered" },
   postal_returned: { zh: "已退回", en: "Returned" },
   done: { zh: "已完成", en: "Done" },
+  copyTitle: { zh: "补打证照（第二份起须由窗口打印）", en: "Print another copy (only a clerk may)" },
+  copyReason: { zh: "补打原因", en: "Reason" },
+  copyHere: { zh: "在本窗口打印", en: "Print at this window" },
+  copyAtTerminal: { zh: "在自助终端 {terminal} 打印", en: "Print at terminal {terminal}" },
+  copyDone: { zh: "已打印第 {n} 份（{printer}）", en: "Copy {n} printed ({printer})" },
 } satisfies MsgTable;

@@ -79,19 +79,31 @@ export interface PostalPublic {
   updatedAt?: Instant;
 }
 
-/** Who collected the certificate at the window (the ID number never, only hash and mask). */
+/**
+ * How a certificate was handed over: at a 统一出证 window, or printed by its applicant at a
+ * self-service terminal (自助打印, issue 12) — which counts as collected by the applicant.
+ */
+export type CollectionVia = "window" | "self_print";
+
+/** Who collected the certificate (the ID number never, only hash and mask). */
 export interface CollectionStaff {
   kind: "applicant" | "agent";
+  via: CollectionVia;
   name: string;
   idMasked: string;
   at: Instant;
-  counterId: string;
+  /** The window (via window). */
+  counterId?: string;
   counterNumber?: number;
+  /** The terminal that printed it (via self_print). */
+  terminalId?: string;
+  /** The clerk at the window; for a self-print, the terminal's name. */
   staffName: string;
 }
 
 export interface CollectionPublic {
   kind: "applicant" | "agent";
+  via: CollectionVia;
   at: Instant;
   counterNumber?: number;
 }

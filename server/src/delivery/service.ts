@@ -98,6 +98,11 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
     return { now: this.d.clock(), timeZone: hall.timeZone, calendar: hallCalendar(hall) };
   }
 
+  /** The hall's time zone (the ledger's times are local). */
+  timeZone(): string {
+    return this.d.catalogue().hall.timeZone;
+  }
+
   private today(): LocalDate {
     return localDay(this.d.clock(), this.d.catalogue().hall.timeZone);
   }
@@ -265,6 +270,41 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
     );
     if (!out.replayed && out.changed) this.tell(out.record, out.stepped);
     return staffView(out.record, this.today());
+  }
+
+  /**
+   * The applicant printed their own certificate at a self-service terminal (自助打印): that
+   * is its hand-over, recorded like a collection at a window — who: the applicant (the card
+   * the terminal read was theirs), where: the terminal — so the progress page, the wall and
+   * the window all see it collected, and the window will not hand it over again. One key
+   * per case, so calling it again (a retry, the terminal healing a missed record) does
+   * nothing twice; a case already collected or in the post is left as it is.
+   */
+  async selfPrinted(caseNo: string, terminalId: string, printedAt: number): Promise<"collected" | "unchanged"> {
+    const c = await this.d.store.get(caseNo);
+    if (!c) throw new HallError("UNKNOWN_CASE", "no such case");
+    if (!COLLECTABLE.has(c.status)) return "unchanged";
+    const by = { staffId: `terminal:${terminalId}`, name: `自助终端 ${terminalId}`, role: "terminal" };
+    const collection: StoredCollection = {
+      kind: "applicant",
+      via: "self_print",
+      name: c.applicant.name,
+      idHash: c.applicant.idHash ?? "",
+      idMasked: c.applicant.idMasked ?? "",
+      at: printedAt,
+      terminalId,
+      by,
+    };
+    const out = await this.run("self-print", `collect-${caseNo}`, `self-print ${caseNo}`, { terminalId }, caseNo, (x) => ({
+      type: "transition",
+      action: "collect",
+      expectedVersion: x.version,
+      collection,
+      by,
+      note: "自助打印",
+    }));
+    if (!out.replayed && out.changed) this.tell(out.record, out.stepped);
+    return out.changed ? "collected" : "unchanged";
   }
 
   private postalBody(b: PostalAddressBody): PostalAddressBody {
@@ -592,35 +632,4 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
       },
     };
   }
-}
-
-/** The ledger as CSV (UTF-8 with BOM, so Excel opens the Chinese right); cells that start a formula are quoted. */
-export function ledgerCsv(l: PostalLedger): string {
-  const cell = (v: string | number | boolean) => {
-    let s = String(v);
-    if (/^[=+\-@]/.test(s)) s = `'${s}`;
-    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  const head = ["日期", "部门", "办件编号", "事项", "运单号", "快递", "收件人", "地区", "费用", "状态", "寄出时间", "面单已打印"];
-  const lines = [head.join(",")];
-  for (const r of l.rows)
-    lines.push(
-      [
-        r.day,
-        r.departmentId,
-        r.caseNo,
-        r.matterName,
-        r.waybillNo,
-        r.courier,
-        r.recipientMasked,
-        r.county,
-        r.paid ? "到付" : "免费",
-        r.status,
-        new Date(r.mailedAt).toISOString(),
-        r.labelPrinted ? "是" : "否",
-      ]
-        .map(cell)
-        .join(","),
-    );
-  return `\ufeff${lines.join("\r\n")}\r\n`;
 }

@@ -217,6 +217,9 @@ export const REST_ACCESS: Record<string, Rule> = {
   "POST /api/terminals/:id/certificates": terminalOnly(true),
   "POST /api/terminals/:id/guides/:matterId": terminalOnly(true),
   "POST /api/terminals/:id/session/end": terminalOnly(true),
+  // A second copy of a self-printed certificate needs a clerk (issue 12): window staff only,
+  // at the window they hold (checked by the service), recorded; never a terminal.
+  "POST /api/certificates/:caseNo/reprint": staff(true, "clerk", "supervisor", "admin"),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
   // The hub's measurements (docs/api.md): admins only, from any address (no loopback pass).
