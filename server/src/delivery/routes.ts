@@ -165,6 +165,11 @@ export function deliveryRoutes(d: DeliveryRouteDeps): Router {
     const b = parse(deliverySchemas.window, req.body);
     res.json(await service().reprint(req.staff as StaffRecord, no, b.counterId));
   });
+  // Ask the courier now (a parcel whose news stopped): the answer goes in like a callback.
+  r.post("/api/postal/:caseNo/track", window, async (req, res) => {
+    const no = parse(caseNo, req.params.caseNo);
+    res.json(await service().track(no));
+  });
   r.post("/api/postal/status-import", office, async (req, res) => {
     if (typeof req.body !== "string") throw new HallError("VALIDATION_FAILED", "send the file as text/csv");
     res.json(await service().importCsv(req.body));

@@ -269,6 +269,8 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
       },
     );
     if (!out.replayed && out.changed) this.tell(out.record, out.stepped);
+    // Collected instead of mailed: a waybill already taken for it is cancelled.
+    if (out.changed) await this.voidUnusedWaybill(caseNo);
     return staffView(out.record, this.today());
   }
 
@@ -304,6 +306,7 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
       note: "自助打印",
     }));
     if (!out.replayed && out.changed) this.tell(out.record, out.stepped);
+    if (out.changed) await this.voidUnusedWaybill(caseNo);
     return out.changed ? "collected" : "unchanged";
   }
 
@@ -326,6 +329,8 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
       postal: { ...p, requestedBy: "staff" },
     }));
     if (!out.replayed && out.changed) this.tell(out.record, out.stepped);
+    // A waybill taken for the old address is no use for the new one.
+    if (out.changed) await this.voidUnusedWaybill(caseNo);
     return staffView(out.record, this.today());
   }
 
@@ -347,6 +352,7 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
       postal: { ...p, requestedBy: "applicant" },
     }));
     if (out.changed) this.tell(out.record, out.stepped);
+    if (out.changed) await this.voidUnusedWaybill(caseNo);
     return publicView(out.record, this.today());
   }
 
@@ -524,6 +530,109 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
     }
     if (n) this.d.log(`postal: ${n} pending label(s) printed at ${counterId}`);
     return n;
+  }
+
+  /**
+   * Ask the courier where a parcel is (its `track`), for a parcel whose news stopped coming
+   * (a lost callback, a courier that only answers queries): what it says goes through the
+   * same idempotent path as a callback, so asking twice changes nothing twice.
+   */
+  async track(caseNo: string): Promise<{ caseNo: string; status: PostalStatus; result: "applied" | "duplicate" | "unknown" }> {
+    const row = await this.d.store.db
+      .selectFrom("postal_waybills")
+      .select(["waybill_no", "status"])
+      .where("case_no", "=", caseNo)
+      .executeTakeFirst();
+    const waybillNo = row?.waybill_no;
+    if (!waybillNo || row.status === "requested") throw new HallError("UNKNOWN_CASE", "no parcel in the post for this case");
+    const news = await this.d.courier.track(waybillNo);
+    let result: "applied" | "duplicate" | "unknown" = "unknown";
+    if (news && news.status !== "sent")
+      // One event id per (parcel, status): the same answer twice is a duplicate.
+      result = await this.courierNews({
+        waybillNo,
+        status: news.status,
+        at: news.at,
+        eventId: `track-${waybillNo}-${news.status}`,
+      });
+    else if (news) result = "duplicate";
+    const c = await this.d.store.get(caseNo);
+    return { caseNo, status: (c?.postal?.status ?? "sent") as PostalStatus, result };
+  }
+
+  /**
+   * Parcels with no news for `quietMs` (sent or in transit): ask the courier about each,
+   * oldest first, at most `limit` per round (a courier's query API is rate-limited).
+   */
+  async trackQuiet(quietMs: number, limit = 50): Promise<number> {
+    const rows = await this.d.store.db
+      .selectFrom("postal_waybills")
+      .select("case_no")
+      .where("status", "in", ["sent", "in_transit"])
+      .where("waybill_no", "is not", null)
+      .where("updated_at", "<", this.d.clock() - quietMs)
+      .orderBy("updated_at")
+      .limit(limit)
+      .execute();
+    let applied = 0;
+    for (const r of rows) {
+      try {
+        if ((await this.track(r.case_no)).result === "applied") applied++;
+        // Asked, nothing new: wait another quiet period before asking again.
+        else
+          await this.d.store.db
+            .updateTable("postal_waybills")
+            .set({ updated_at: this.d.clock() })
+            .where("case_no", "=", r.case_no)
+            .execute();
+      } catch (err) {
+        this.d.log(`postal: tracking a parcel failed (${err instanceof HallError ? err.code : "courier error"})`);
+      }
+    }
+    return applied;
+  }
+
+  /**
+   * A waybill the courier assigned but no parcel went out under (the mail step failed, then
+   * the visitor collected at the window or changed the address): cancel it at the courier,
+   * so no pickup is booked for nothing, and forget it — the next mailing asks under a new key
+   * (the courier would answer the old key with the cancelled waybill).
+   */
+  private async voidUnusedWaybill(caseNo: string): Promise<void> {
+    const db = this.d.store.db;
+    const row = await db.selectFrom("postal_waybills").selectAll().where("case_no", "=", caseNo).executeTakeFirst();
+    if (!row || row.status !== "requested") return;
+    let waybillNo = row.waybill_no;
+    const c = waybillNo ? undefined : await this.d.store.get(caseNo);
+    if (!waybillNo && c?.postal) {
+      // The courier's answer was lost (COURIER_UNAVAILABLE), but the order may have reached
+      // it: the same key gives back that order's number (or makes one), to cancel it.
+      const cat = this.d.catalogue();
+      waybillNo = await this.d.courier
+        .assign(
+          {
+            idempotencyKey: row.courier_key,
+            caseNo,
+            to: c.postal,
+            from: { name: cat.hall.name, phone: "12345", address: cat.hall.address },
+            paid: c.postal.paid,
+          },
+          this.d.courierTimeoutMs ?? 5000,
+        )
+        .then((x) => x.waybillNo)
+        .catch(() => null);
+    }
+    if (waybillNo) {
+      const cancelled = await this.d.courier.cancel(waybillNo).catch(() => false);
+      this.d.log(`postal: unused waybill of a case ${cancelled ? "cancelled" : "could not be cancelled"} at the courier`);
+    }
+    const n = Number(/-v(\d+)$/.exec(row.courier_key)?.[1] ?? 1) + 1;
+    await db
+      .updateTable("postal_waybills")
+      .set({ waybill_no: null, courier_key: `onevisit-${caseNo}-v${n}`, label_state: "pending", updated_at: this.d.clock() })
+      .where("case_no", "=", caseNo)
+      .where("status", "=", "requested")
+      .execute();
   }
 
   /** Check a courier callback's signature (hex HMAC-SHA256 of the raw body). */

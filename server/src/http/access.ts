@@ -204,6 +204,7 @@ export const REST_ACCESS: Record<string, Rule> = {
   "PUT /api/public/cases/:caseNo/postal": open(true),
   "POST /api/postal/:caseNo/mail": staff(true, "clerk", "supervisor", "admin"),
   "POST /api/postal/:caseNo/label": staff(true, "clerk", "supervisor", "admin"),
+  "POST /api/postal/:caseNo/track": staff(true, "clerk", "supervisor", "admin"),
   "POST /api/postal/status-import": staff(true, "supervisor", "admin"),
   "POST /api/postal/callback": rule((p) => (p === "foreignPage" ? "ORIGIN_REFUSED" : "UNAUTHENTICATED")),
   "GET /api/postal/ledger": staff(false, "supervisor", "admin"),

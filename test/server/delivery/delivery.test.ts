@@ -520,6 +520,109 @@ describe("postal delivery (邮政寄递)", () => {
     );
   });
 
+  it("track: a parcel whose callback was lost is asked about on demand and when quiet; asking twice changes nothing", async () => {
+    const c = await readyCase();
+    await t.api("PUT", `/api/cases/${c.caseNo}/postal`, { recipient: "王小明", phone: PHONE, address, paid: false }, clerk, {
+      "idempotency-key": key(),
+    });
+    const r = await t.api<MailResult>("POST", `/api/postal/${c.caseNo}/mail`, { counterId: WINDOW }, clerk, {
+      "idempotency-key": key(),
+    });
+    expect(r.status).toBe(200);
+    const sim = t.hub.delivery.courierSim as NonNullable<typeof t.hub.delivery.courierSim>;
+    const status = async () => (await t.api<Case>("GET", `/api/cases/${c.caseNo}`, undefined, admin)).body;
+    // Nothing new at the courier yet.
+    const first = await t.api("POST", `/api/postal/${c.caseNo}/track`, undefined, clerk);
+    expect(first.body).toEqual({ caseNo: c.caseNo, status: "sent", result: "duplicate" });
+    // In transit, but the callback never came: the clerk asks.
+    sim.moveSilently(r.body.waybillNo, "in_transit");
+    expect((await status()).postal?.status).toBe("sent");
+    const asked = await t.api("POST", `/api/postal/${c.caseNo}/track`, undefined, clerk);
+    expect(asked.body).toEqual({ caseNo: c.caseNo, status: "in_transit", result: "applied" });
+    const v = (await status()).version;
+    expect((await t.api("POST", `/api/postal/${c.caseNo}/track`, undefined, clerk)).body.result).toBe("duplicate");
+    expect((await status()).version).toBe(v);
+    // Delivered, callback lost again: the hub's own round of quiet parcels finds it.
+    sim.moveSilently(r.body.waybillNo, "delivered");
+    t.advance(7 * 3600_000);
+    expect(await t.hub.delivery.service.trackQuiet(6 * 3600_000)).toBeGreaterThanOrEqual(1);
+    const done = await status();
+    expect(done.status).toBe("delivered");
+    expect(done.postal?.status).toBe("delivered");
+    // Not for approvers, and only for cases in the post.
+    expect((await t.api("POST", `/api/postal/${c.caseNo}/track`, undefined, (await t.login("gaojie")).token)).status).toBe(403);
+    const none = await t.api("POST", `/api/postal/${(await readyCase()).caseNo}/track`, undefined, clerk);
+    expect(none.body.error.code).toBe("UNKNOWN_CASE");
+  });
+
+  it("cancel: a courier order whose answer was lost is cancelled when the visitor collects at the window instead", async () => {
+    const c = await readyCase();
+    await t.api("PUT", `/api/cases/${c.caseNo}/postal`, { recipient: "王小明", phone: PHONE, address, paid: false }, clerk, {
+      "idempotency-key": key(),
+    });
+    const sim = t.hub.delivery.courierSim as NonNullable<typeof t.hub.delivery.courierSim>;
+    sim.timeouts(3);
+    const failed = await t.api("POST", `/api/postal/${c.caseNo}/mail`, { counterId: WINDOW }, clerk, {
+      "idempotency-key": key(),
+    });
+    expect(failed.body.error.code).toBe("COURIER_UNAVAILABLE");
+    const order = [...sim.parcels.values()].filter((p) => p.caseNo === c.caseNo);
+    expect(order.map((p) => p.status)).toEqual(["sent"]);
+    const collected = await t.api<Case>(
+      "POST",
+      `/api/certificates/${c.caseNo}/collect`,
+      {
+        counterId: WINDOW,
+        expectedVersion: c.version + 1,
+        collector: { kind: "applicant", name: "王小明", idNumber: APPLICANT_ID },
+      },
+      clerk,
+      { "idempotency-key": key() },
+    );
+    expect(collected.status, JSON.stringify(collected.body)).toBe(200);
+    // The order at the courier is cancelled; no second order was made to learn its number.
+    expect([...sim.parcels.values()].filter((p) => p.caseNo === c.caseNo).map((p) => p.status)).toEqual(["cancelled"]);
+    expect(await sim.track(order[0]?.waybillNo as string)).toBeUndefined();
+    expect(logLines.some((l) => l.includes("unused waybill of a case cancelled"))).toBe(true);
+  });
+
+  it("cancel: a new address after a lost courier answer gets a new waybill, the old order cancelled", async () => {
+    const c = await readyCase();
+    await t.api("PUT", `/api/cases/${c.caseNo}/postal`, { recipient: "王小明", phone: PHONE, address, paid: false }, clerk, {
+      "idempotency-key": key(),
+    });
+    const sim = t.hub.delivery.courierSim as NonNullable<typeof t.hub.delivery.courierSim>;
+    sim.timeouts(3);
+    expect(
+      (await t.api("POST", `/api/postal/${c.caseNo}/mail`, { counterId: WINDOW }, clerk, { "idempotency-key": key() })).status,
+    ).toBe(502);
+    const moved = { ...address, street: "桃园街道府前街8号" };
+    expect(
+      (
+        await t.api(
+          "PUT",
+          `/api/cases/${c.caseNo}/postal`,
+          { recipient: "王小明", phone: PHONE, address: moved, paid: false },
+          clerk,
+          {
+            "idempotency-key": key(),
+          },
+        )
+      ).status,
+    ).toBe(200);
+    const before = labels().length;
+    const r = await t.api<MailResult>("POST", `/api/postal/${c.caseNo}/mail`, { counterId: WINDOW }, clerk, {
+      "idempotency-key": key(),
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    await waitFor(() => labels().length === before + 1, 3000, "label");
+    expect(barcodes(decodeEscPos(labels().at(-1) as Buffer))).toEqual([r.body.waybillNo]);
+    const orders = [...sim.parcels.values()].filter((p) => p.caseNo === c.caseNo);
+    expect(orders.map((p) => p.status)).toEqual(["cancelled", "sent"]);
+    expect(orders[1]?.waybillNo).toBe(r.body.waybillNo);
+    expect(decodedLines(decodeEscPos(labels().at(-1) as Buffer)).join("\n")).toContain("桃园街道府前街8号");
+  });
+
   it("nothing personal reached the hub's log", () => {
     const log = logLines.join("\n");
     for (const secret of [APPLICANT_ID, AGENT_ID, PHONE, STREET]) expect(log).not.toContain(secret);
