@@ -438,6 +438,22 @@ function MatchCard(props: {
             {t("reprint")}
           </button>
         )}
+        {m.postal?.waybillNo && (m.postal.status === "sent" || m.postal.status === "in_transit") && (
+          <button
+            type="button"
+            data-testid="track"
+            onClick={async () => {
+              try {
+                await d.track(m.caseNo);
+                onChanged();
+              } catch (err) {
+                onError(err);
+              }
+            }}
+          >
+            {t("track")}
+          </button>
+        )}
         {!m.postal && (m.status === "certificate_ready" || m.status === "approved") && (
           <>
             <button type="button" aria-expanded={addr} onClick={() => setAddr(!addr)} data-testid="add-address">

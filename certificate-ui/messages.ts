@@ -35,6 +35,7 @@ export const CERT = {
   addAddress: { zh: "登记邮寄地址", en: "Enter a postal address" },
   mail: { zh: "寄出并打印面单", en: "Mail and print the label" },
   reprint: { zh: "重打面单", en: "Reprint the label" },
+  track: { zh: "查询物流", en: "Ask the courier" },
   waybill: { zh: "运单号 {no}", en: "Waybill {no}" },
   labelPrinted: { zh: "面单已打印", en: "Label printed" },
   labelPending: { zh: "面单待打印（打印机恢复后自动补打）", en: "Label waiting (prints when the printer is back)" },

@@ -26,6 +26,8 @@ export interface DeliveryApi {
   ledger(day: string, dept?: string): Promise<PostalLedger>;
   /** A clerk's copy of a self-printed certificate (issue 12), on the window's A4 printer or a terminal's. */
   copyCertificate(caseNo: string, body: ClerkReprintBody): Promise<ClerkReprintReply>;
+  /** Ask the courier where the parcel is now. */
+  track(caseNo: string): Promise<{ caseNo: string; status: string; result: string }>;
 }
 
 export function deliveryApi(api: Api): DeliveryApi {
@@ -45,6 +47,7 @@ export function deliveryApi(api: Api): DeliveryApi {
     mail: (caseNo, counterId, key) => api.request("POST", `/api/postal/${enc(caseNo)}/mail`, { counterId }, idem(key)),
     reprint: (caseNo, counterId) => api.request("POST", `/api/postal/${enc(caseNo)}/label`, { counterId }),
     ledger: (day, dept) => api.request("GET", `/api/postal/ledger?day=${enc(day)}${dept ? `&dept=${enc(dept)}` : ""}`),
+    track: (caseNo) => api.request("POST", `/api/postal/${enc(caseNo)}/track`),
     copyCertificate: (caseNo, body) => api.request("POST", `/api/certificates/${enc(caseNo)}/reprint`, body),
   };
 }
