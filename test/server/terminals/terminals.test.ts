@@ -302,6 +302,34 @@ describe("terminals: query and print once", { timeout: 90_000 }, () => {
     expect(text).toContain("公司章程");
   });
 
+  it("toner and paper running low: warnings on the device board and to the wall, the printer still prints", async () => {
+    const wall = io(t.url, { transports: ["websocket"], forceNew: true, reconnection: false });
+    sockets.push(wall);
+    const statuses: { id: string; health: string; warnings?: string[] }[] = [];
+    wall.on("device:status" as never, (d: { id: string; health: string; warnings?: string[] }) => {
+      if (d.id === "a4-t1") statuses.push(d);
+    });
+    expect((await wall.timeout(3000).emitWithAck("subscribe", { view: "hall" })).ok).toBe(true);
+    await fault("toner_low");
+    await expect
+      .poll(async () => (await health()) as unknown, { timeout: 5000 })
+      .toMatchObject({
+        health: "online",
+        warnings: ["TONER_LOW"],
+      });
+    await fault("media_low");
+    await expect
+      .poll(async () => ((await health()) as { warnings?: string[] })?.warnings, { timeout: 5000 })
+      .toEqual(["MEDIA_LOW", "TONER_LOW"]);
+    await expect.poll(() => statuses.at(-1)?.warnings, { timeout: 5000 }).toEqual(["MEDIA_LOW", "TONER_LOW"]);
+    expect(statuses.at(-1)?.health).toBe("online");
+    const guide = await api("POST", "/api/terminals/t1/guides/m-001");
+    expect(guide.status, JSON.stringify(guide.body)).toBe(200);
+    await fault("ok");
+    await expect.poll(() => statuses.at(-1)?.warnings, { timeout: 5000 }).toBeUndefined();
+    expect(log.some((l) => l.includes("device a4-t1: warning TONER_LOW"))).toBe(true);
+  });
+
   it("queries by the receipt's QR scanned at t1, and by case number with the phone's last four digits (rate-limited)", async () => {
     const before = inputs.length;
     await t.hub.devices.simulators("scanner-t1")?.scannerSim?.scan(`http://hall.example/q/${theirs.caseNo}`);
