@@ -601,7 +601,7 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
   private async voidUnusedWaybill(caseNo: string): Promise<void> {
     const db = this.d.store.db;
     const row = await db.selectFrom("postal_waybills").selectAll().where("case_no", "=", caseNo).executeTakeFirst();
-    if (!row || row.status !== "requested") return;
+    if (row?.status !== "requested") return;
     let waybillNo = row.waybill_no;
     const c = waybillNo ? undefined : await this.d.store.get(caseNo);
     if (!waybillNo && c?.postal) {
