@@ -16,10 +16,13 @@
  *        label on the window's label printer; a printer out of paper keeps the waybill and
  *        reprints when it is back. NO_POSTAL_ADDRESS, ALREADY_MAILED, COURIER_UNAVAILABLE.
  *   POST /api/postal/:caseNo/label           { counterId } → MailResult (reprint)
+ *   POST /api/postal/:caseNo/track           → { caseNo, status, result }: asks the courier now
+ *        (the hub also asks by itself about parcels quiet for 6 h); idempotent like callbacks
  *   POST /api/postal/status-import           text/csv (waybillNo,status,at,eventId) → ImportResult
  *   POST /api/postal/callback                CourierCallback, header X-Courier-Signature:
  *        hex HMAC-SHA256(secret, raw body) → { applied } (the courier; idempotent by eventId)
- *   GET  /api/postal/ledger?day=&dept=&format=csv  → PostalLedger (JSON) or CSV (supervisors)
+ *   GET  /api/postal/ledger?day=&dept=&format=csv|xlsx&lang=zh|en  → PostalLedger (JSON), CSV
+ *        or XLSX (supervisors; export/table.ts, shared with the help desk's ledger)
  *
  * ## Socket.IO: `certificates:subscribe` { counterId } (staff at that window) → events
  *   `certificates:found` (WindowLookup) when the window's scanner or ID card reader reads.
