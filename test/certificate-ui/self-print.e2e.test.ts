@@ -4,7 +4,8 @@
  * says it was collected by self-print, the 统一出证 window finds it collected and will not
  * hand it over again — and the clerk at the window prints a second copy (补打) with a
  * reason, on the terminal's A4 printer, the copy's PDF text checked from what the printer
- * received. Needs `npx vite build` first (npm test does it).
+ * received; and the wall's device panel shows the terminal printer's toner-low warning.
+ * Needs `npx vite build` first (npm test does it).
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -97,6 +98,20 @@ describe("self-print at the terminal, then a clerk's copy at the window", () => 
     expect(text).toContain(mine.caseNo);
     expect(text).toContain("补打（第 2 份）");
     expect(text).toContain("朱红");
+    // The wall's device panel: the terminal's printer low on toner, still working (amber, not a fault).
+    const wall = await newPage(browser, { width: 1920, height: 1080 });
+    await wall.goto(`${t.url}/wall`);
+    await wall.getByTestId("device-faults").waitFor(WAIT);
+    const r = await t.api("POST", "/api/devices/a4-t1/simulate", { fault: "toner_low" }, await t.adminToken());
+    expect(r.status).toBe(200);
+    const warned = wall.locator('[data-testid="device-faults"] li.warn[data-device="a4-t1"]');
+    await warned.waitFor(WAIT);
+    await expect(warned.getAttribute("data-warnings")).resolves.toBe("TONER_LOW");
+    await expect(warned.textContent()).resolves.toContain("墨粉不足");
+    await expectNoAxeViolations(wall, "wall, a device warning (zh)");
+    await t.api("POST", "/api/devices/a4-t1/simulate", { fault: "ok" }, await t.adminToken());
+    await warned.waitFor({ state: "detached", timeout: 15_000 });
+    await wall.close();
     // Still collected once.
     const stored = (await t.api<Case>("GET", `/api/cases/${mine.caseNo}`, undefined, await t.adminToken())).body;
     expect(stored.transitions.filter((x) => x.action === "collect")).toHaveLength(1);
