@@ -12,6 +12,7 @@ import { io } from "socket.io-client";
 import type { CaseStatus } from "../server/src/contract/cases.ts";
 import type { CertificateMatch, MailResult, WindowLookup } from "../server/src/contract/delivery.ts";
 import type { LoginReply } from "../server/src/contract/index.ts";
+import type { ClerkReprintReply } from "../server/src/contract/terminals.ts";
 import { AddressForm } from "../ui-shared/address-form.tsx";
 import { createApi, toApiError } from "../ui-shared/api.ts";
 import { newIdempotencyKey } from "../ui-shared/cases-api.ts";
@@ -297,12 +298,19 @@ function MatchCard(props: {
       </p>
       {m.collection && (
         <p data-testid="collected-by">
-          {t("collected", {
-            name: m.collection.name,
-            id: m.collection.idMasked,
-            at: localDateTime(m.collection.at, DEFAULT_TIME_ZONE),
-            n: m.collection.counterNumber ?? "",
-          })}
+          {m.collection.via === "self_print"
+            ? t("selfPrinted", {
+                name: m.collection.name,
+                id: m.collection.idMasked,
+                at: localDateTime(m.collection.at, DEFAULT_TIME_ZONE),
+                terminal: m.collection.terminalId ?? "",
+              })
+            : t("collected", {
+                name: m.collection.name,
+                id: m.collection.idMasked,
+                at: localDateTime(m.collection.at, DEFAULT_TIME_ZONE),
+                n: m.collection.counterNumber ?? "",
+              })}
         </p>
       )}
       {m.collectable && (
@@ -382,6 +390,9 @@ function MatchCard(props: {
           </button>
         </form>
       )}
+      {m.collection?.via === "self_print" && (
+        <CopyForm t={t} m={m} counterId={counterId} d={d} onError={onError} terminalId={m.collection.terminalId} />
+      )}
       <div class="post">
         <h4>{t("postal")}</h4>
         {m.postal && (
@@ -427,6 +438,22 @@ function MatchCard(props: {
             {t("reprint")}
           </button>
         )}
+        {m.postal?.waybillNo && (m.postal.status === "sent" || m.postal.status === "in_transit") && (
+          <button
+            type="button"
+            data-testid="track"
+            onClick={async () => {
+              try {
+                await d.track(m.caseNo);
+                onChanged();
+              } catch (err) {
+                onError(err);
+              }
+            }}
+          >
+            {t("track")}
+          </button>
+        )}
         {!m.postal && (m.status === "certificate_ready" || m.status === "approved") && (
           <>
             <button type="button" aria-expanded={addr} onClick={() => setAddr(!addr)} data-testid="add-address">
@@ -450,6 +477,69 @@ function MatchCard(props: {
         )}
       </div>
     </li>
+  );
+}
+
+/** 补打: a second copy of a self-printed certificate, with the reason, here or at the terminal. */
+function CopyForm(props: {
+  t: T;
+  m: CertificateMatch;
+  counterId: string;
+  terminalId: string | undefined;
+  d: ReturnType<typeof deliveryApi>;
+  onError: (e: unknown) => void;
+}) {
+  const { t, m, counterId, terminalId, d, onError } = props;
+  const [reason, setReason] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<ClerkReprintReply | null>(null);
+  const print = async (at?: string) => {
+    if (busy || !reason.trim()) return;
+    setBusy(true);
+    try {
+      setDone(await d.copyCertificate(m.caseNo, { counterId, reason: reason.trim(), ...(at ? { terminalId: at } : {}) }));
+    } catch (err) {
+      onError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      class="copy"
+      data-testid="copy-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void print();
+      }}
+    >
+      <fieldset>
+        <legend>{t("copyTitle")}</legend>
+        <label>
+          {t("copyReason")}
+          <input
+            name="copyReason"
+            required
+            maxLength={200}
+            value={reason}
+            onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+          />
+        </label>
+      </fieldset>
+      <button type="submit" class="primary" disabled={busy} data-testid="copy-here">
+        {t("copyHere")}
+      </button>
+      {terminalId && (
+        <button type="button" disabled={busy} data-testid="copy-terminal" onClick={() => void print(terminalId)}>
+          {t("copyAtTerminal", { terminal: terminalId })}
+        </button>
+      )}
+      {done && (
+        <p data-testid="copy-done" data-copy={done.copy}>
+          {t("copyDone", { n: done.copy, printer: done.print.printerId })}
+        </p>
+      )}
+    </form>
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * 寄递台账 on the certificate page, for supervisors and admins: the day's parcels per
- * department (recipients masked), and the CSV export (fetched with the page's token, then
- * saved; the hub answers UTF-8 with a BOM, so Excel reads the Chinese).
+ * department (recipients masked), and its export as XLSX or CSV (fetched with the page's
+ * token, then saved; the CSV is UTF-8 with a BOM, so Excel reads the Chinese), headers in
+ * the page's language.
  */
 import { useState } from "preact/hooks";
 import type { PostalLedger } from "../server/src/contract/delivery.ts";
@@ -15,6 +16,7 @@ const WORDS = {
   dept: { zh: "部门（可选）", en: "Department (optional)" },
   show: { zh: "查询", en: "Show" },
   csv: { zh: "导出 CSV", en: "Export CSV" },
+  xlsx: { zh: "导出 Excel", en: "Export Excel" },
   totals: {
     zh: "寄出 {mailed} 件（免费 {free}，到付 {paid}），已签收 {delivered}，退回 {returned}",
     en: "{mailed} mailed ({free} free, {paid} paid), {delivered} delivered, {returned} returned",
@@ -41,6 +43,22 @@ export function Ledger({
   const [dept, setDept] = useState("");
   const [l, setL] = useState<PostalLedger | null>(null);
   const q = `day=${encodeURIComponent(day)}${dept.trim() ? `&dept=${encodeURIComponent(dept.trim())}` : ""}`;
+  const download = async (format: "csv" | "xlsx") => {
+    try {
+      const r = await fetch(`/api/postal/ledger?${q}&format=${format}&lang=${lang}`, {
+        headers: { authorization: `Bearer ${token() ?? ""}` },
+      });
+      if (!r.ok) throw new Error(String(r.status));
+      const url = URL.createObjectURL(await r.blob());
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `postal-ledger-${day}.${format}`;
+      a.click();
+      URL.revokeObjectURL(url);
+    } catch (err) {
+      onError(err);
+    }
+  };
   return (
     <section class="ccard ledger" aria-labelledby="ledger-title" data-testid="ledger">
       <h2 id="ledger-title">{w("title")}</h2>
@@ -65,26 +83,10 @@ export function Ledger({
         <button type="submit" class="primary" data-testid="ledger-show">
           {w("show")}
         </button>
-        <button
-          type="button"
-          data-testid="ledger-csv"
-          onClick={async () => {
-            try {
-              const r = await fetch(`/api/postal/ledger?${q}&format=csv`, {
-                headers: { authorization: `Bearer ${token() ?? ""}` },
-              });
-              if (!r.ok) throw new Error(String(r.status));
-              const url = URL.createObjectURL(await r.blob());
-              const a = document.createElement("a");
-              a.href = url;
-              a.download = `postal-ledger-${day}.csv`;
-              a.click();
-              URL.revokeObjectURL(url);
-            } catch (err) {
-              onError(err);
-            }
-          }}
-        >
+        <button type="button" data-testid="ledger-xlsx" onClick={() => void download("xlsx")}>
+          {w("xlsx")}
+        </button>
+        <button type="button" data-testid="ledger-csv" onClick={() => void download("csv")}>
           {w("csv")}
         </button>
       </form>

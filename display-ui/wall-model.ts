@@ -157,6 +157,18 @@ export function faultyDevices(devices: ReadonlyMap<string, DeviceStatus>): Devic
   return [...devices.values()].filter((d) => d.health !== "online").sort((a, b) => a.since - b.since || a.id.localeCompare(b.id));
 }
 
+/** Devices that still work but warn of a supply running low (toner, paper), oldest warning first. */
+export function warnedDevices(devices: ReadonlyMap<string, DeviceStatus>): DeviceStatus[] {
+  return [...devices.values()]
+    .filter((d) => d.health === "online" && (d.warnings?.length ?? 0) > 0)
+    .sort((a, b) => a.since - b.since || a.id.localeCompare(b.id));
+}
+
+/** A device's warnings in words, joined for the wall (、 in Chinese). */
+export function warningWords(d: DeviceStatus, lang: Lang): string {
+  return (d.warnings ?? []).map((w) => faultDetail(w, lang) ?? w).join(lang === "zh" ? "、" : ", ");
+}
+
 /** One wait alarm: a queue whose longest wait passed its threshold. */
 export interface WaitAlarm {
   queueId: string;
@@ -283,6 +295,7 @@ const DETAIL_MSG = {
   MEDIA_EMPTY: { zh: "纸盒无纸", en: "paper tray empty" },
   MEDIA_JAM: { zh: "卡纸", en: "paper jam" },
   TONER_LOW: { zh: "墨粉不足", en: "toner low" },
+  MEDIA_LOW: { zh: "纸张不足", en: "paper low" },
   TONER_EMPTY: { zh: "墨粉用尽", en: "out of toner" },
   STOPPED: { zh: "打印机已停止", en: "printer stopped" },
 } satisfies MsgTable;

@@ -27,6 +27,8 @@ import {
   departmentBars,
   faultDetail,
   faultyDevices,
+  warnedDevices,
+  warningWords,
   hourlySeries,
   previousDay,
   satisfaction,
@@ -139,6 +141,7 @@ function Wall() {
   const counts = tileCounts(tiles);
   const sat = satisfaction(stats);
   const faults = faultyDevices(devices);
+  const warned = warnedDevices(devices);
   const alarms = waitAlarms(cat, stats, lang);
   const series = seriesWaiting(cat, stats, lang);
   const vs = vsYesterday(days, stats.day, lang);
@@ -280,9 +283,17 @@ function Wall() {
             extra={faults.length ? <b class="count">{faults.length}</b> : undefined}
           >
             <ul class="wall-list" data-testid="device-faults">
-              {faults.length === 0 && <li class="ok">{t("noFaults")}</li>}
+              {faults.length === 0 && warned.length === 0 && <li class="ok">{t("noFaults")}</li>}
               {faults.map((d) => (
                 <DeviceFault key={d.id} device={d} lang={lang} timeZone={tz} />
+              ))}
+              {warned.map((d) => (
+                <li key={d.id} class="warn" data-device={d.id} data-warnings={(d.warnings ?? []).join(" ")}>
+                  <b>
+                    {translator(DEVICE_KIND_MSG, lang)(d.kind)} {d.id}
+                  </b>
+                  <span>{warningWords(d, lang)}</span>
+                </li>
               ))}
             </ul>
           </Panel>

@@ -17,4 +17,9 @@ export interface HealthReport<H extends Health = Health> {
   health: H;
   /** Short machine-readable reason (link state, TIMEOUT, BAD_FRAME, PAPER_OUT …). */
   detail?: string;
+  /**
+   * What will soon need a hand while the device still works (TONER_LOW, MEDIA_LOW): shown
+   * to staff so they refill before it stops. Sorted; absent when there is none.
+   */
+  warnings?: string[];
 }

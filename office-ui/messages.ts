@@ -21,10 +21,11 @@ export const CASE_WORDS = {
   action_refuse: { zh: "不予许可", en: "Refused" },
   action_certificate_ready: { zh: "证照已制作", en: "Certificate ready" },
   action_collect: { zh: "已在统一出证窗口领取", en: "Collected at the certificate window" },
+  action_collect_self_print: { zh: "已在自助终端自助打印领取", en: "Printed by the applicant at a self-service terminal" },
   action_mail: { zh: "已邮寄", en: "Mailed" },
   action_deliver: { zh: "已送达", en: "Delivered" },
   action_receive_material: { zh: "已收到补交材料", en: "Material received" },
-} satisfies MsgFor<CaseStatus, "status_"> & MsgFor<CaseAction | "accept", "action_">;
+} satisfies MsgFor<CaseStatus, "status_"> & MsgFor<CaseAction | "accept" | "collect_self_print", "action_">;
 
 /** The public progress page (/q/<caseNo>). */
 export const PROGRESS = {

@@ -465,7 +465,9 @@ function CaseDetail(props: {
       <ol class="ohistory" data-testid="history">
         {c.transitions.map((s) => (
           <li key={s.seq} data-action={s.action}>
-            <time>{localDateTime(s.at, tz)}</time> {w(`action_${s.action}`)} · {s.by.name}
+            <time>{localDateTime(s.at, tz)}</time>{" "}
+            {w(s.action === "collect" && c.collection?.via === "self_print" ? "action_collect_self_print" : `action_${s.action}`)}{" "}
+            · {s.by.name}
             {s.note && <span class="onote"> — {s.note}</span>}
           </li>
         ))}

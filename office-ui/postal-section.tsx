@@ -16,6 +16,7 @@ import { localDateTime } from "./logic.ts";
 const WORDS = {
   title: { zh: "领取与邮寄", en: "Collection and post" },
   collected: { zh: "已于 {at} 在 {n} 号窗口领取（{who}）", en: "Collected at {at}, window {n} ({who})" },
+  selfPrinted: { zh: "已于 {at} 在自助终端自助打印（本人）", en: "Printed by the applicant at a self-service terminal, {at}" },
   applicant: { zh: "本人领取", en: "by the applicant" },
   agent: { zh: "代领", en: "by an agent" },
   to: { zh: "寄往", en: "To" },
@@ -53,11 +54,13 @@ export function PostalSection({ c, lang, onCase }: { c: PublicCase; lang: Lang; 
       <h2 id="postal-title">{t("title")}</h2>
       {c.collection && (
         <p data-testid="collected">
-          {t("collected", {
-            at: localDateTime(c.collection.at, "Asia/Shanghai"),
-            n: c.collection.counterNumber ?? "",
-            who: t(c.collection.kind),
-          })}
+          {c.collection.via === "self_print"
+            ? t("selfPrinted", { at: localDateTime(c.collection.at, "Asia/Shanghai") })
+            : t("collected", {
+                at: localDateTime(c.collection.at, "Asia/Shanghai"),
+                n: c.collection.counterNumber ?? "",
+                who: t(c.collection.kind),
+              })}
         </p>
       )}
       {p && (

@@ -224,7 +224,13 @@ function CaseView(props: {
           {c.timeline.map((s, i) => (
             <li key={`${s.at}-${i}`} data-action={s.action}>
               <time>{localDateTime(s.at, tz)}</time>
-              <span>{w(`action_${s.action}`)}</span>
+              <span>
+                {w(
+                  s.action === "collect" && c.collection?.via === "self_print"
+                    ? "action_collect_self_print"
+                    : `action_${s.action}`,
+                )}
+              </span>
               {s.note && <span class="pnote">{s.note}</span>}
             </li>
           ))}

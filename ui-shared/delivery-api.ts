@@ -11,6 +11,7 @@ import type {
   PostalAddressBody,
   PostalLedger,
 } from "../server/src/contract/delivery.ts";
+import type { ClerkReprintBody, ClerkReprintReply } from "../server/src/contract/terminals.ts";
 import type { Api } from "./api.ts";
 
 const enc = encodeURIComponent;
@@ -23,6 +24,10 @@ export interface DeliveryApi {
   mail(caseNo: string, counterId: string, key: string): Promise<MailResult>;
   reprint(caseNo: string, counterId: string): Promise<MailResult>;
   ledger(day: string, dept?: string): Promise<PostalLedger>;
+  /** A clerk's copy of a self-printed certificate (issue 12), on the window's A4 printer or a terminal's. */
+  copyCertificate(caseNo: string, body: ClerkReprintBody): Promise<ClerkReprintReply>;
+  /** Ask the courier where the parcel is now. */
+  track(caseNo: string): Promise<{ caseNo: string; status: string; result: string }>;
 }
 
 export function deliveryApi(api: Api): DeliveryApi {
@@ -42,5 +47,7 @@ export function deliveryApi(api: Api): DeliveryApi {
     mail: (caseNo, counterId, key) => api.request("POST", `/api/postal/${enc(caseNo)}/mail`, { counterId }, idem(key)),
     reprint: (caseNo, counterId) => api.request("POST", `/api/postal/${enc(caseNo)}/label`, { counterId }),
     ledger: (day, dept) => api.request("GET", `/api/postal/ledger?day=${enc(day)}${dept ? `&dept=${enc(dept)}` : ""}`),
+    track: (caseNo) => api.request("POST", `/api/postal/${enc(caseNo)}/track`),
+    copyCertificate: (caseNo, body) => api.request("POST", `/api/certificates/${enc(caseNo)}/reprint`, body),
   };
 }

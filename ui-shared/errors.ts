@@ -129,6 +129,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
     zh: "容缺材料的承诺补交日期晚于办结期限：请约定不晚于办结期限的日期，或不予受理并一次性告知",
     en: "A deferred material is promised after the case's due date: agree a date no later than the due date, or refuse with the one-time notice",
   },
+  NOT_SELF_PRINTED: {
+    zh: "该证照尚未自助打印，无需补打：请在窗口直接发放",
+    en: "This certificate was never self-printed, so there is no copy to reprint: hand it over at the window",
+  },
 };
 
 /** The visitor- or clerk-facing sentence for an error code; unknown codes get the INTERNAL text. */

@@ -76,8 +76,32 @@ export interface A4PrinterOptions {
 
 const SUFFIX = /-(report|warning|error)$/;
 
-/** The hub's health for a printer-state and its reasons (suffixes -report/-warning/-error ignored). */
+/** printer-state-reasons keywords (RFC 8011 §5.4.12, PWG 5100.9) that warn of a supply running low. */
+const WARNINGS: readonly [string, readonly string[]][] = [
+  ["MEDIA_LOW", ["media-low"]],
+  ["TONER_LOW", ["toner-low", "marker-supply-low", "developer-low", "marker-waste-almost-full"]],
+];
+
+/** The low-supply warnings in a printer's reasons (suffixes ignored), sorted. */
+export function warningsOf(reasons: readonly string[]): string[] {
+  const r = new Set(reasons.map((x) => x.replace(SUFFIX, "")));
+  return WARNINGS.filter(([, keys]) => keys.some((k) => r.has(k)))
+    .map(([w]) => w)
+    .sort();
+}
+
+/**
+ * The hub's health for a printer-state and its reasons (suffixes -report/-warning/-error
+ * ignored), with the low-supply warnings whatever the health (toner low and out of paper at
+ * once both need a hand).
+ */
 export function healthOf(state: number | undefined, reasons: readonly string[]): HealthReport {
+  const warnings = warningsOf(reasons);
+  const h = healthWithoutWarnings(state, reasons);
+  return warnings.length ? { ...h, warnings } : h;
+}
+
+function healthWithoutWarnings(state: number | undefined, reasons: readonly string[]): HealthReport {
   const r = new Set(reasons.map((x) => x.replace(SUFFIX, "")));
   const has = (...k: string[]) => k.some((x) => r.has(x));
   if (has("offline", "shutdown", "connecting-to-device")) return { health: "offline", detail: "OFFLINE" };
@@ -86,7 +110,9 @@ export function healthOf(state: number | undefined, reasons: readonly string[]):
   if (has("toner-empty", "marker-supply-empty")) return { health: "error", detail: "TONER_EMPTY" };
   if (has("door-open", "cover-open")) return { health: "error", detail: "COVER_OPEN" };
   if (state === PRINTER_STATE.stopped) return { health: "error", detail: "STOPPED" };
+  // Still printing: the detail says the most pressing warning (older readers of `detail`).
   if (has("toner-low", "marker-supply-low")) return { health: "online", detail: "TONER_LOW" };
+  if (has("media-low")) return { health: "online", detail: "MEDIA_LOW" };
   return { health: "online" };
 }
 

@@ -2,7 +2,8 @@
  * A simulated IPP A4 printer: a real HTTP server on a loopback port that answers
  * Get-Printer-Attributes, Print-Job and Get-Job-Attributes as an IPP Everywhere printer
  * does, keeps the documents it prints, and takes faults:
- * - `media_empty`, `toner_low`, `toner_empty`: printer-state-reasons as a printer reports them;
+ * - `media_empty`, `media_low`, `toner_low`, `toner_empty`: printer-state-reasons as a printer
+ *   reports them (the low ones are warnings: the printer still prints);
  * - `jam`: the next job stops mid-page (its first page out, then media-jam; the job is
  *   aborted and the printer stopped until `ok`);
  * - `offline`: the printer stops answering (connections are refused);
@@ -26,7 +27,7 @@ import {
   type IppMessage,
 } from "./ipp.ts";
 
-export type A4Fault = "media_empty" | "toner_low" | "toner_empty" | "jam" | "offline" | "ok";
+export type A4Fault = "media_empty" | "media_low" | "toner_low" | "toner_empty" | "jam" | "offline" | "ok";
 
 export interface SimJob {
   id: number;
@@ -108,6 +109,7 @@ export class A4PrinterSimulator {
     if (this.faults.has("media_empty")) r.push("media-empty-error");
     if (this.faults.has("toner_empty")) r.push("toner-empty-error");
     else if (this.faults.has("toner_low")) r.push("toner-low-warning");
+    if (this.faults.has("media_low") && !this.faults.has("media_empty")) r.push("media-low-report");
     if (this.jammed) r.push("media-jam-error");
     return r;
   }

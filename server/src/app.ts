@@ -277,6 +277,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     idSalt: config.data.secrets.idSalt,
     clock,
     publicUrl: () => config.data.catalogue.hall.publicUrl || ownUrl,
+    // A self-printed certificate is handed over: the window's record says so (issue 12).
+    handedOver: (caseNo, terminalId, at) => post.service.selfPrinted(caseNo, terminalId, at),
+    counterHolder: (id) => hall.counterState(id)?.staffId,
     log,
   });
 

@@ -8,6 +8,7 @@
  * page without a reload. axe-core checks each page, in Chinese and in English.
  * Needs `npx vite build` first (npm test does it).
  */
+import ExcelJS from "exceljs";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -208,7 +209,7 @@ describe("the 统一出证 window and the post, in the browser", () => {
     await phone.close();
   });
 
-  it("a supervisor reads the day's postal ledger and exports it as CSV", { timeout: 60_000 }, async () => {
+  it("a supervisor reads the day's postal ledger and exports it as CSV and XLSX", { timeout: 60_000 }, async () => {
     const sup = await newPage(browser, { width: 1920, height: 1080 });
     await sup.goto(`${t.url}/certificates?counter=c44`);
     await sup.locator("input[name=username]").fill("wangli");
@@ -229,6 +230,17 @@ describe("the 统一出证 window and the post, in the browser", () => {
     expect(csv.split("\r\n")[0]).toBe("日期,部门,办件编号,事项,运单号,快递,收件人,地区,费用,状态,寄出时间,面单已打印");
     expect(csv).toContain("delivered");
     expect(csv).not.toContain("13900005678");
+    // The same ledger as an Excel workbook, read back by exceljs.
+    const xdownload = sup.waitForEvent("download");
+    await sup.getByTestId("ledger-xlsx").click();
+    const xfile = await (await xdownload).path();
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(new Uint8Array(readFileSync(xfile)).buffer);
+    const ws = wb.worksheets[0];
+    expect(ws?.getRow(1).getCell(1).value).toBe("日期");
+    expect(ws?.rowCount).toBe(2);
+    expect(ws?.getRow(2).getCell(7).value).toBe("王**");
+    expect(ws?.getRow(2).getCell(10).value).toBe("delivered");
     await sup.close();
   });
 });

@@ -12,6 +12,8 @@ import {
   satisfaction,
   tileCounts,
   waitAlarms,
+  warnedDevices,
+  warningWords,
 } from "../../display-ui/wall-model.ts";
 import { catalogue, stats } from "./fixtures.ts";
 
@@ -96,6 +98,19 @@ describe("display-ui/wall-model", () => {
       ["p3", d("p3", "offline", 10)],
     ]);
     expect(faultyDevices(devices).map((x) => x.id)).toEqual(["p3", "p2"]);
+  });
+
+  it("lists working devices that warn of a supply running low apart from the faults, in words", () => {
+    const devices = new Map<string, DeviceStatus>([
+      ["a1", { id: "a1", kind: "a4", health: "online", warnings: ["MEDIA_LOW", "TONER_LOW"], since: 20 }],
+      ["a2", { id: "a2", kind: "a4", health: "online", since: 5 }],
+      ["a3", { id: "a3", kind: "a4", health: "paper_out", warnings: ["TONER_LOW"], since: 30 }],
+      ["a4", { id: "a4", kind: "a4", health: "online", warnings: ["TONER_LOW"], since: 10 }],
+    ]);
+    expect(warnedDevices(devices).map((x) => x.id)).toEqual(["a4", "a1"]);
+    expect(faultyDevices(devices).map((x) => x.id)).toEqual(["a3"]);
+    expect(warningWords(devices.get("a1") as DeviceStatus, "zh")).toBe("纸张不足、墨粉不足");
+    expect(warningWords(devices.get("a1") as DeviceStatus, "en")).toBe("paper low, toner low");
   });
 
   it("raises an alarm line for each queue over its wait threshold", () => {

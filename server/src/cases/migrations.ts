@@ -141,6 +141,27 @@ export const MIGRATIONS: Migration[] = [
   },
   // The audit log (audit/migration.ts, issue 13).
   { version: 8, ...AUDIT_MIGRATION },
+  {
+    // Self-service terminals (issue 12): a second copy of a self-printed certificate is
+    // printed by a clerk, and each copy is recorded — who, where, on which printer, why.
+    version: 9,
+    name: "clerk reprints of self-printed certificates",
+    async up(db0) {
+      const db = db0 as AnyDb;
+      await db.schema
+        .createTable("case_reprints")
+        .addColumn("case_no", "text", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("staff_id", "text", (c) => c.notNull())
+        .addColumn("staff_name", "text", (c) => c.notNull())
+        .addColumn("counter_id", "text", (c) => c.notNull())
+        .addColumn("printer_id", "text", (c) => c.notNull())
+        .addColumn("reason", "text", (c) => c.notNull())
+        .addColumn("printed_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("case_reprints_pk", ["case_no", "seq"])
+        .execute();
+    },
+  },
 ];
 
 /** Bring the database to the newest version; returns the versions applied now. */

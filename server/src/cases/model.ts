@@ -15,16 +15,25 @@ import type {
 import type { PostalStaff, PostalStatus } from "../contract/delivery.ts";
 import type { Instant } from "../contract/tickets.ts";
 
-/** Who collected the certificate at the 统一出证 window: the ID number only hashed and masked. */
+/**
+ * Who collected the certificate: at the 统一出证 window, or (via "self_print") the applicant
+ * printing it at a self-service terminal. The ID number only hashed and masked.
+ */
 export interface StoredCollection {
   kind: "applicant" | "agent";
+  /** Absent: at a window (records written before self-printing counted). */
+  via?: "self_print";
   name: string;
   /** HMAC-SHA256(idSalt, ID number), as the applicant's. */
   idHash: string;
   idMasked: string;
   at: Instant;
-  counterId: string;
+  /** The window (absent for a self-print). */
+  counterId?: string;
   counterNumber?: number;
+  /** The terminal (self-print only). */
+  terminalId?: string;
+  /** The clerk; for a self-print the terminal itself (role "terminal"). */
   by: CaseActor;
 }
 

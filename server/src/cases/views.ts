@@ -68,11 +68,13 @@ export function staffView(r: CaseRecord, today: LocalDate): Case {
       ? {
           collection: {
             kind: r.collection.kind,
+            via: r.collection.via ?? "window",
             name: r.collection.name,
             idMasked: r.collection.idMasked,
             at: r.collection.at,
-            counterId: r.collection.counterId,
+            ...(r.collection.counterId !== undefined ? { counterId: r.collection.counterId } : {}),
             ...(r.collection.counterNumber !== undefined ? { counterNumber: r.collection.counterNumber } : {}),
+            ...(r.collection.terminalId !== undefined ? { terminalId: r.collection.terminalId } : {}),
             staffName: r.collection.by.name,
           },
         }
@@ -103,6 +105,7 @@ export function publicView(r: CaseRecord, today: LocalDate): PublicCase {
       ? {
           collection: {
             kind: r.collection.kind,
+            via: r.collection.via ?? "window",
             at: r.collection.at,
             ...(r.collection.counterNumber !== undefined ? { counterNumber: r.collection.counterNumber } : {}),
           },

@@ -16,10 +16,13 @@
  *        label on the window's label printer; a printer out of paper keeps the waybill and
  *        reprints when it is back. NO_POSTAL_ADDRESS, ALREADY_MAILED, COURIER_UNAVAILABLE.
  *   POST /api/postal/:caseNo/label           { counterId } → MailResult (reprint)
+ *   POST /api/postal/:caseNo/track           → { caseNo, status, result }: asks the courier now
+ *        (the hub also asks by itself about parcels quiet for 6 h); idempotent like callbacks
  *   POST /api/postal/status-import           text/csv (waybillNo,status,at,eventId) → ImportResult
  *   POST /api/postal/callback                CourierCallback, header X-Courier-Signature:
  *        hex HMAC-SHA256(secret, raw body) → { applied } (the courier; idempotent by eventId)
- *   GET  /api/postal/ledger?day=&dept=&format=csv  → PostalLedger (JSON) or CSV (supervisors)
+ *   GET  /api/postal/ledger?day=&dept=&format=csv|xlsx&lang=zh|en  → PostalLedger (JSON), CSV
+ *        or XLSX (supervisors; export/table.ts, shared with the help desk's ledger)
  *
  * ## Socket.IO: `certificates:subscribe` { counterId } (staff at that window) → events
  *   `certificates:found` (WindowLookup) when the window's scanner or ID card reader reads.
@@ -79,19 +82,31 @@ export interface PostalPublic {
   updatedAt?: Instant;
 }
 
-/** Who collected the certificate at the window (the ID number never, only hash and mask). */
+/**
+ * How a certificate was handed over: at a 统一出证 window, or printed by its applicant at a
+ * self-service terminal (自助打印, issue 12) — which counts as collected by the applicant.
+ */
+export type CollectionVia = "window" | "self_print";
+
+/** Who collected the certificate (the ID number never, only hash and mask). */
 export interface CollectionStaff {
   kind: "applicant" | "agent";
+  via: CollectionVia;
   name: string;
   idMasked: string;
   at: Instant;
-  counterId: string;
+  /** The window (via window). */
+  counterId?: string;
   counterNumber?: number;
+  /** The terminal that printed it (via self_print). */
+  terminalId?: string;
+  /** The clerk at the window; for a self-print, the terminal's name. */
   staffName: string;
 }
 
 export interface CollectionPublic {
   kind: "applicant" | "agent";
+  via: CollectionVia;
   at: Instant;
   counterNumber?: number;
 }

@@ -38,5 +38,7 @@ export interface DeviceStatus {
   health: DeviceHealth;
   /** Short machine-readable reason (ENOENT, TIMEOUT, PAPER_OUT …) when not online. */
   detail?: string;
+  /** Supplies running low while it still works (A4 printers: TONER_LOW, MEDIA_LOW, from IPP printer-state-reasons). */
+  warnings?: string[];
   since: number;
 }

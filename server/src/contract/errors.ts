@@ -99,6 +99,8 @@ export const ERROR_CODES = [
   "PRINTER_JAMMED",
   /** Any other printer failure (toner, cover, refused, timeout). */
   "PRINTER_FAILED",
+  /** A clerk's reprint is a second copy: the certificate was never self-printed (hand it over at the window). */
+  "NOT_SELF_PRINTED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -21,6 +21,13 @@
  *   POST /api/terminals/:id/session/end          { idToken? } → 204: the idle reset forgets
  *                                                  the card read here
  *
+ * A clerk prints a second copy of a self-printed certificate (staff, not terminals):
+ *   POST /api/certificates/:caseNo/reprint       ClerkReprintBody → ClerkReprintReply
+ *        a clerk at the 统一出证 window they hold (supervisors, admins anywhere), on that
+ *        window's A4 printer, or on terminal `terminalId`'s; recorded (who, where, why).
+ *        NOT_SELF_PRINTED (no self-printed first copy: hand it over at the window),
+ *        SELF_PRINT_NOT_ALLOWED, NO_PRINTER, PRINTER_* (below)
+ *
  * Socket.IO: the terminal subscribes `{ view: "screen", screenId: "terminal-<id>" }` (only
  * the terminal paired as <id> may) and receives `terminal:input` (TerminalInput).
  */
@@ -114,6 +121,35 @@ export interface CertificatePrintBody {
   caseNo: string;
   /** The token of the ID card read at this terminal. */
   idToken: string;
+}
+
+/** A clerk's second copy of a self-printed certificate. */
+export interface ClerkReprintBody {
+  /** The window the clerk acts at (they must hold it, unless supervisor or admin). */
+  counterId: string;
+  /** Print on this terminal's A4 printer instead of the window's own. */
+  terminalId?: string;
+  /** Why another copy (lost, damaged …): kept with the record. */
+  reason: string;
+}
+
+export interface ClerkReprintReply {
+  caseNo: string;
+  /** 2 for the first clerk copy (the self-print was the first). */
+  copy: number;
+  print: { status: "printed"; printerId: string };
+}
+
+/** One recorded clerk copy. */
+export interface ReprintRecord {
+  caseNo: string;
+  copy: number;
+  staffId: string;
+  staffName: string;
+  counterId: string;
+  printerId: string;
+  reason: string;
+  at: Instant;
 }
 
 export interface CertificatePrintReply {

@@ -96,6 +96,14 @@ export class CourierSimulator implements CourierAdapter {
     return true;
   }
 
+  /** Move a parcel on without telling anyone (a callback the hub never got). */
+  moveSilently(waybillNo: string, status: CourierCallback["status"]): void {
+    const p = this.parcels.get(waybillNo);
+    if (!p) throw new Error(`no parcel ${waybillNo}`);
+    p.status = status;
+    p.at = this.clock();
+  }
+
   /** Move a parcel on and push the news (the same event id twice is a duplicate the hub ignores). */
   async advance(waybillNo: string, status: CourierCallback["status"], eventId?: string): Promise<CourierCallback> {
     const p = this.parcels.get(waybillNo);

@@ -29,6 +29,12 @@ export interface DeliveryModuleOptions {
   /** Counter of a device (a label printer back online reprints that window's labels). */
   counterOf: (deviceId: string) => string | undefined;
   log: (line: string) => void;
+  /**
+   * Parcels with no courier news for this long are tracked (asked about) by the hub
+   * (default 6 h); checked every `trackEveryMs` (default 30 min, 0: never).
+   */
+  trackQuietMs?: number;
+  trackEveryMs?: number;
 }
 
 export interface DeliveryModule {
@@ -72,6 +78,17 @@ export function mountDelivery(o: DeliveryModuleOptions): DeliveryModule {
     log: o.log,
   });
   let detach: (() => void) | undefined;
+  // Callbacks get lost (the hub offline, the courier's push failing): ask about quiet parcels.
+  const every = o.trackEveryMs ?? 30 * 60_000;
+  const trackTimer =
+    every > 0
+      ? setInterval(() => {
+          service
+            .trackQuiet(o.trackQuietMs ?? 6 * 3600_000)
+            .catch((err: Error) => o.log(`postal: tracking quiet parcels: ${err.message}`));
+        }, every)
+      : undefined;
+  trackTimer?.unref();
   return {
     service,
     ...(sim ? { courierSim: sim } : {}),
@@ -89,6 +106,7 @@ export function mountDelivery(o: DeliveryModuleOptions): DeliveryModule {
       detach = attachDeliverySockets(io, { delivery: service, counterHolder: o.counterHolder, ...deps });
     },
     close() {
+      if (trackTimer) clearInterval(trackTimer);
       detach?.();
     },
   };

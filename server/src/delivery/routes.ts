@@ -11,8 +11,10 @@ import { CASE_NO } from "../cases/service.ts";
 import { HallError } from "../hall/errors.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
 import type { StaffRecord } from "../store/config.ts";
-import { type DeliveryService, ledgerCsv } from "./service.ts";
-import { parse, idempotencyKey } from "../hall/validate.ts";
+import { CSV_TYPE, XLSX_TYPE } from "../export/table.ts";
+import { postalLedgerCsv, postalLedgerXlsx } from "./export.ts";
+import type { DeliveryService } from "./service.ts";
+import { idempotencyKey, parse } from "../hall/validate.ts";
 
 export interface DeliveryRouteDeps {
   delivery?: DeliveryService;
@@ -70,7 +72,8 @@ export const deliverySchemas = {
   ledger: z.strictObject({
     day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected YYYY-MM-DD" }),
     dept: id.optional(),
-    format: z.enum(["json", "csv"]).optional(),
+    format: z.enum(["json", "csv", "xlsx"]).optional(),
+    lang: z.enum(["zh", "en"]).optional(),
   }),
 };
 
@@ -146,6 +149,11 @@ export function deliveryRoutes(d: DeliveryRouteDeps): Router {
     const b = parse(deliverySchemas.window, req.body);
     res.json(await service().reprint(req.staff as StaffRecord, no, b.counterId));
   });
+  // Ask the courier now (a parcel whose news stopped): the answer goes in like a callback.
+  r.post("/api/postal/:caseNo/track", window, async (req, res) => {
+    const no = parse(caseNo, req.params.caseNo);
+    res.json(await service().track(no));
+  });
   r.post("/api/postal/status-import", office, async (req, res) => {
     if (typeof req.body !== "string") throw new HallError("VALIDATION_FAILED", "send the file as text/csv");
     res.json(await service().importCsv(req.body));
@@ -167,11 +175,19 @@ export function deliveryRoutes(d: DeliveryRouteDeps): Router {
   r.get("/api/postal/ledger", office, async (req, res) => {
     const q = parse(deliverySchemas.ledger, req.query);
     const l = await service().ledger(q.day, q.dept);
-    if (q.format === "csv") {
+    const lang = q.lang ?? "zh";
+    // The day only: a department id is free text and has no place in a header.
+    const name = `postal-ledger-${q.day}`;
+    if (q.format === "csv" || q.format === "xlsx") {
       res
-        .type("text/csv; charset=utf-8")
-        .set("content-disposition", `attachment; filename="postal-ledger-${q.day}.csv"`)
-        .send(ledgerCsv(l));
+        .set("content-disposition", `attachment; filename="${name}.${q.format}"`)
+        .set("cache-control", "no-store")
+        .type(q.format === "csv" ? CSV_TYPE : XLSX_TYPE)
+        .send(
+          q.format === "csv"
+            ? postalLedgerCsv(l, lang, service().timeZone())
+            : await postalLedgerXlsx(l, lang, service().timeZone()),
+        );
       return;
     }
     res.json(l);

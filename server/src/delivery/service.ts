@@ -98,6 +98,11 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
     return { now: this.d.clock(), timeZone: hall.timeZone, calendar: hallCalendar(hall) };
   }
 
+  /** The hall's time zone (the ledger's times are local). */
+  timeZone(): string {
+    return this.d.catalogue().hall.timeZone;
+  }
+
   private today(): LocalDate {
     return localDay(this.d.clock(), this.d.catalogue().hall.timeZone);
   }
@@ -264,7 +269,45 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
       },
     );
     if (!out.replayed && out.changed) this.tell(out.record, out.stepped);
+    // Collected instead of mailed: a waybill already taken for it is cancelled.
+    if (out.changed) await this.voidUnusedWaybill(caseNo);
     return staffView(out.record, this.today());
+  }
+
+  /**
+   * The applicant printed their own certificate at a self-service terminal (自助打印): that
+   * is its hand-over, recorded like a collection at a window — who: the applicant (the card
+   * the terminal read was theirs), where: the terminal — so the progress page, the wall and
+   * the window all see it collected, and the window will not hand it over again. One key
+   * per case, so calling it again (a retry, the terminal healing a missed record) does
+   * nothing twice; a case already collected or in the post is left as it is.
+   */
+  async selfPrinted(caseNo: string, terminalId: string, printedAt: number): Promise<"collected" | "unchanged"> {
+    const c = await this.d.store.get(caseNo);
+    if (!c) throw new HallError("UNKNOWN_CASE", "no such case");
+    if (!COLLECTABLE.has(c.status)) return "unchanged";
+    const by = { staffId: `terminal:${terminalId}`, name: `自助终端 ${terminalId}`, role: "terminal" };
+    const collection: StoredCollection = {
+      kind: "applicant",
+      via: "self_print",
+      name: c.applicant.name,
+      idHash: c.applicant.idHash ?? "",
+      idMasked: c.applicant.idMasked ?? "",
+      at: printedAt,
+      terminalId,
+      by,
+    };
+    const out = await this.run("self-print", `collect-${caseNo}`, `self-print ${caseNo}`, { terminalId }, caseNo, (x) => ({
+      type: "transition",
+      action: "collect",
+      expectedVersion: x.version,
+      collection,
+      by,
+      note: "自助打印",
+    }));
+    if (!out.replayed && out.changed) this.tell(out.record, out.stepped);
+    if (out.changed) await this.voidUnusedWaybill(caseNo);
+    return out.changed ? "collected" : "unchanged";
   }
 
   private postalBody(b: PostalAddressBody): PostalAddressBody {
@@ -286,6 +329,8 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
       postal: { ...p, requestedBy: "staff" },
     }));
     if (!out.replayed && out.changed) this.tell(out.record, out.stepped);
+    // A waybill taken for the old address is no use for the new one.
+    if (out.changed) await this.voidUnusedWaybill(caseNo);
     return staffView(out.record, this.today());
   }
 
@@ -307,6 +352,7 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
       postal: { ...p, requestedBy: "applicant" },
     }));
     if (out.changed) this.tell(out.record, out.stepped);
+    if (out.changed) await this.voidUnusedWaybill(caseNo);
     return publicView(out.record, this.today());
   }
 
@@ -486,6 +532,109 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
     return n;
   }
 
+  /**
+   * Ask the courier where a parcel is (its `track`), for a parcel whose news stopped coming
+   * (a lost callback, a courier that only answers queries): what it says goes through the
+   * same idempotent path as a callback, so asking twice changes nothing twice.
+   */
+  async track(caseNo: string): Promise<{ caseNo: string; status: PostalStatus; result: "applied" | "duplicate" | "unknown" }> {
+    const row = await this.d.store.db
+      .selectFrom("postal_waybills")
+      .select(["waybill_no", "status"])
+      .where("case_no", "=", caseNo)
+      .executeTakeFirst();
+    const waybillNo = row?.waybill_no;
+    if (!waybillNo || row.status === "requested") throw new HallError("UNKNOWN_CASE", "no parcel in the post for this case");
+    const news = await this.d.courier.track(waybillNo);
+    let result: "applied" | "duplicate" | "unknown" = "unknown";
+    if (news && news.status !== "sent")
+      // One event id per (parcel, status): the same answer twice is a duplicate.
+      result = await this.courierNews({
+        waybillNo,
+        status: news.status,
+        at: news.at,
+        eventId: `track-${waybillNo}-${news.status}`,
+      });
+    else if (news) result = "duplicate";
+    const c = await this.d.store.get(caseNo);
+    return { caseNo, status: (c?.postal?.status ?? "sent") as PostalStatus, result };
+  }
+
+  /**
+   * Parcels with no news for `quietMs` (sent or in transit): ask the courier about each,
+   * oldest first, at most `limit` per round (a courier's query API is rate-limited).
+   */
+  async trackQuiet(quietMs: number, limit = 50): Promise<number> {
+    const rows = await this.d.store.db
+      .selectFrom("postal_waybills")
+      .select("case_no")
+      .where("status", "in", ["sent", "in_transit"])
+      .where("waybill_no", "is not", null)
+      .where("updated_at", "<", this.d.clock() - quietMs)
+      .orderBy("updated_at")
+      .limit(limit)
+      .execute();
+    let applied = 0;
+    for (const r of rows) {
+      try {
+        if ((await this.track(r.case_no)).result === "applied") applied++;
+        // Asked, nothing new: wait another quiet period before asking again.
+        else
+          await this.d.store.db
+            .updateTable("postal_waybills")
+            .set({ updated_at: this.d.clock() })
+            .where("case_no", "=", r.case_no)
+            .execute();
+      } catch (err) {
+        this.d.log(`postal: tracking a parcel failed (${err instanceof HallError ? err.code : "courier error"})`);
+      }
+    }
+    return applied;
+  }
+
+  /**
+   * A waybill the courier assigned but no parcel went out under (the mail step failed, then
+   * the visitor collected at the window or changed the address): cancel it at the courier,
+   * so no pickup is booked for nothing, and forget it — the next mailing asks under a new key
+   * (the courier would answer the old key with the cancelled waybill).
+   */
+  private async voidUnusedWaybill(caseNo: string): Promise<void> {
+    const db = this.d.store.db;
+    const row = await db.selectFrom("postal_waybills").selectAll().where("case_no", "=", caseNo).executeTakeFirst();
+    if (row?.status !== "requested") return;
+    let waybillNo = row.waybill_no;
+    const c = waybillNo ? undefined : await this.d.store.get(caseNo);
+    if (!waybillNo && c?.postal) {
+      // The courier's answer was lost (COURIER_UNAVAILABLE), but the order may have reached
+      // it: the same key gives back that order's number (or makes one), to cancel it.
+      const cat = this.d.catalogue();
+      waybillNo = await this.d.courier
+        .assign(
+          {
+            idempotencyKey: row.courier_key,
+            caseNo,
+            to: c.postal,
+            from: { name: cat.hall.name, phone: "12345", address: cat.hall.address },
+            paid: c.postal.paid,
+          },
+          this.d.courierTimeoutMs ?? 5000,
+        )
+        .then((x) => x.waybillNo)
+        .catch(() => null);
+    }
+    if (waybillNo) {
+      const cancelled = await this.d.courier.cancel(waybillNo).catch(() => false);
+      this.d.log(`postal: unused waybill of a case ${cancelled ? "cancelled" : "could not be cancelled"} at the courier`);
+    }
+    const n = Number(/-v(\d+)$/.exec(row.courier_key)?.[1] ?? 1) + 1;
+    await db
+      .updateTable("postal_waybills")
+      .set({ waybill_no: null, courier_key: `onevisit-${caseNo}-v${n}`, label_state: "pending", updated_at: this.d.clock() })
+      .where("case_no", "=", caseNo)
+      .where("status", "=", "requested")
+      .execute();
+  }
+
   /** Check a courier callback's signature (hex HMAC-SHA256 of the raw body). */
   verifySignature(raw: Buffer, signature: string | undefined): boolean {
     if (!signature || !/^[0-9a-f]{64}$/i.test(signature)) return false;
@@ -592,35 +741,4 @@ export class DeliveryService extends EventEmitter<{ found: [WindowLookup] }> {
       },
     };
   }
-}
-
-/** The ledger as CSV (UTF-8 with BOM, so Excel opens the Chinese right); cells that start a formula are quoted. */
-export function ledgerCsv(l: PostalLedger): string {
-  const cell = (v: string | number | boolean) => {
-    let s = String(v);
-    if (/^[=+\-@]/.test(s)) s = `'${s}`;
-    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  const head = ["日期", "部门", "办件编号", "事项", "运单号", "快递", "收件人", "地区", "费用", "状态", "寄出时间", "面单已打印"];
-  const lines = [head.join(",")];
-  for (const r of l.rows)
-    lines.push(
-      [
-        r.day,
-        r.departmentId,
-        r.caseNo,
-        r.matterName,
-        r.waybillNo,
-        r.courier,
-        r.recipientMasked,
-        r.county,
-        r.paid ? "到付" : "免费",
-        r.status,
-        new Date(r.mailedAt).toISOString(),
-        r.labelPrinted ? "是" : "否",
-      ]
-        .map(cell)
-        .join(","),
-    );
-  return `\ufeff${lines.join("\r\n")}\r\n`;
 }

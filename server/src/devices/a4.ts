@@ -37,7 +37,13 @@ export const a4Module: DeviceModule = {
       async start() {
         if (sim) await sim.start();
         printer = make();
-        printer.on("status", (s) => ctx.report({ health: s.health, ...(s.detail ? { detail: s.detail } : {}) }));
+        printer.on("status", (s) =>
+          ctx.report({
+            health: s.health,
+            ...(s.detail ? { detail: s.detail } : {}),
+            ...(s.warnings?.length ? { warnings: s.warnings } : {}),
+          }),
+        );
         await printer.start();
       },
       async printDocument(job) {
@@ -47,6 +53,7 @@ export const a4Module: DeviceModule = {
       simulate(fault) {
         if (!sim) return;
         if (fault === "unplug") sim.inject("offline");
+        else if (fault === "media_low") sim.inject("media_low");
         else if (fault === "paper_out") sim.inject("media_empty");
         else sim.inject(fault);
         // Ask now rather than at the next poll, so the board hears of it at once.

@@ -295,6 +295,21 @@ export class DeviceUnit {
     const health = toDeviceHealth(h.health);
     const detail = h.detail;
     const r = this.current;
+    const warnings = h.warnings?.length ? [...h.warnings].sort() : undefined;
+    // A warning appearing or clearing (toner low) is news for the board even at the same health.
+    if ((r.warnings ?? []).join() !== (warnings ?? []).join()) {
+      this.current = {
+        id: this.cfg.id,
+        kind: this.cfg.kind,
+        health,
+        ...(detail ? { detail } : {}),
+        ...(warnings ? { warnings } : {}),
+        since: r.health === health ? r.since : this.env.hooks.clock(),
+      };
+      if (warnings) this.env.hooks.log(`device ${this.cfg.id}: warning ${warnings.join(", ")}`);
+      this.env.changed({ ...this.current });
+      return;
+    }
     if (r.health === health && r.detail === detail) return;
     if (r.health === health) {
       // Same health, new reason (a link retrying flips between CONNECTING and ENOENT every
@@ -303,14 +318,21 @@ export class DeviceUnit {
       if (!detail) delete this.current.detail;
       return;
     }
-    this.current = { id: this.cfg.id, kind: this.cfg.kind, health, ...(detail ? { detail } : {}), since: this.env.hooks.clock() };
+    this.current = {
+      id: this.cfg.id,
+      kind: this.cfg.kind,
+      health,
+      ...(detail ? { detail } : {}),
+      ...(warnings ? { warnings } : {}),
+      since: this.env.hooks.clock(),
+    };
     if (health !== "online") this.env.hooks.log(`device ${this.cfg.id}: ${health}${detail ? ` (${detail})` : ""}`);
     this.env.changed({ ...this.current });
   }
 
   simulate(fault: SimFault): void {
-    if ((fault === "jam" || fault === "toner_low") && this.cfg.kind !== "a4")
-      throw new HallError("VALIDATION_FAILED", "only A4 printers jam or run low on toner");
+    if ((fault === "jam" || fault === "toner_low" || fault === "media_low") && this.cfg.kind !== "a4")
+      throw new HallError("VALIDATION_FAILED", "only A4 printers jam or run low on toner or paper");
     if (this.handle?.simulate) {
       this.handle.simulate(fault);
       return;

@@ -174,7 +174,21 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
    * printer's words: OFFLINE, PAPER_OUT, JAM …), so the terminal can say what to do.
    */
   async printA4(terminalId: string, job: A4Job): Promise<A4PrintResult> {
-    const u = [...this.running.values()].find((x) => x.device?.printDocument && x.terminalId === terminalId);
+    return this.printA4On(
+      [...this.running.values()].find((x) => x.device?.printDocument && x.terminalId === terminalId),
+      job,
+    );
+  }
+
+  /** Print a PDF on the A4 printer of a counter (a certificate window's clerk copies). Never rejects. */
+  async printA4AtCounter(counterId: string, job: A4Job): Promise<A4PrintResult> {
+    return this.printA4On(
+      [...this.running.values()].find((x) => x.device?.printDocument && x.counterId === counterId),
+      job,
+    );
+  }
+
+  private async printA4On(u: ReturnType<typeof this.running.get>, job: A4Job): Promise<A4PrintResult> {
     if (!u?.device?.printDocument) return { status: "none" };
     try {
       await u.device.printDocument(job);

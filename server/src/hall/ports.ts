@@ -10,7 +10,7 @@ import type { CallInfo } from "../contract/tickets.ts";
 
 export type DeviceWithStatus = DeviceConfig & { status: DeviceStatus };
 /** `jam` and `toner_low`: A4 printers only (a jam stops the next job mid-page). */
-export type SimFault = "paper_out" | "unplug" | "ok" | "jam" | "toner_low";
+export type SimFault = "paper_out" | "unplug" | "ok" | "jam" | "toner_low" | "media_low";
 
 /** Device administration as the API offers it. */
 export interface DevicesPort {

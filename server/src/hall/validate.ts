@@ -53,7 +53,7 @@ export const schemas = {
     counterId: id.optional(),
     lang: z.enum(["zh", "en"]).optional(),
   }),
-  simulate: z.strictObject({ fault: z.enum(["paper_out", "unplug", "ok", "jam", "toner_low"]) }),
+  simulate: z.strictObject({ fault: z.enum(["paper_out", "unplug", "ok", "jam", "toner_low", "media_low"]) }),
   profile: workProfileSchema,
   newStaff: z.strictObject({
     username: z

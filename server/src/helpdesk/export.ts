@@ -1,17 +1,17 @@
 /**
  * The ledger (帮办代办台账) as files: CSV (UTF-8 with a BOM so Excel reads Chinese) and XLSX
- * (exceljs). Rows are the ledger's masked rows; a cell starting with = + - @ is prefixed with
- * an apostrophe in the CSV, so a title cannot become a formula in a spreadsheet.
+ * (exceljs), laid out by the shared export/table.ts (formula-safe). Rows are the ledger's
+ * masked rows.
  */
-import ExcelJS from "exceljs";
 import type { HelpLedgerRow } from "../contract/helpdesk.ts";
+import { type ExportColumn, type ExportLang, exportHeaders, toCsv, toXlsx } from "../export/table.ts";
 
-type Lang = "zh" | "en";
+type Lang = ExportLang;
 
-const COLUMNS: { key: string; zh: string; en: string; value: (r: HelpLedgerRow) => string | number }[] = [
+const COLUMNS: ExportColumn<HelpLedgerRow>[] = [
   { key: "id", zh: "帮办编号", en: "Help case", value: (r) => r.id },
   { key: "kind", zh: "类型", en: "Kind", value: (r) => r.kind },
-  { key: "title", zh: "事项", en: "Subject", value: (r) => r.title },
+  { key: "title", zh: "事项", en: "Subject", value: (r) => r.title, width: 30 },
   { key: "status", zh: "状态", en: "Status", value: (r) => r.status },
   { key: "department", zh: "部门", en: "Department", value: (r) => r.departmentId ?? "" },
   { key: "visitor", zh: "群众", en: "Visitor", value: (r) => r.visitorNameMasked },
@@ -27,26 +27,12 @@ const COLUMNS: { key: string; zh: string; en: string; value: (r: HelpLedgerRow) 
   { key: "overdue", zh: "超期未进展", en: "Stalled", value: (r) => (r.overdue ? 1 : 0) },
 ];
 
-export const LEDGER_HEADERS = (lang: Lang): string[] => COLUMNS.map((c) => c[lang]);
-
-function csvCell(v: string | number): string {
-  let s = String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
+export const LEDGER_HEADERS = (lang: Lang): string[] => exportHeaders(COLUMNS, lang);
 
 export function ledgerCsv(rows: HelpLedgerRow[], lang: Lang): string {
-  const lines = [LEDGER_HEADERS(lang).map(csvCell).join(",")];
-  for (const r of rows) lines.push(COLUMNS.map((c) => csvCell(c.value(r))).join(","));
-  return `\uFEFF${lines.join("\r\n")}\r\n`;
+  return toCsv(COLUMNS, rows, lang);
 }
 
-export async function ledgerXlsx(rows: HelpLedgerRow[], lang: Lang): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = "OneVisit";
-  const ws = wb.addWorksheet(lang === "zh" ? "帮办代办台账" : "Help desk ledger");
-  ws.columns = COLUMNS.map((c) => ({ header: c[lang], key: c.key, width: c.key === "title" ? 30 : 14 }));
-  for (const r of rows) ws.addRow(Object.fromEntries(COLUMNS.map((c) => [c.key, c.value(r)])));
-  ws.getRow(1).font = { bold: true };
-  return Buffer.from(await wb.xlsx.writeBuffer());
+export function ledgerXlsx(rows: HelpLedgerRow[], lang: Lang): Promise<Buffer> {
+  return toXlsx(lang === "zh" ? "帮办代办台账" : "Help desk ledger", COLUMNS, rows, lang);
 }

@@ -204,6 +204,7 @@ export const REST_ACCESS: Record<string, Rule> = {
   "PUT /api/public/cases/:caseNo/postal": open(true),
   "POST /api/postal/:caseNo/mail": staff(true, "clerk", "supervisor", "admin"),
   "POST /api/postal/:caseNo/label": staff(true, "clerk", "supervisor", "admin"),
+  "POST /api/postal/:caseNo/track": staff(true, "clerk", "supervisor", "admin"),
   "POST /api/postal/status-import": staff(true, "supervisor", "admin"),
   "POST /api/postal/callback": rule((p) => (p === "foreignPage" ? "ORIGIN_REFUSED" : "UNAUTHENTICATED")),
   "GET /api/postal/ledger": staff(false, "supervisor", "admin"),
@@ -217,6 +218,9 @@ export const REST_ACCESS: Record<string, Rule> = {
   "POST /api/terminals/:id/certificates": terminalOnly(true),
   "POST /api/terminals/:id/guides/:matterId": terminalOnly(true),
   "POST /api/terminals/:id/session/end": terminalOnly(true),
+  // A second copy of a self-printed certificate needs a clerk (issue 12): window staff only,
+  // at the window they hold (checked by the service), recorded; never a terminal.
+  "POST /api/certificates/:caseNo/reprint": staff(true, "clerk", "supervisor", "admin"),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
   // Admin console and audit log (issue 13). The audit log names staff, their addresses and

@@ -24,6 +24,10 @@ export interface TerminalModuleOptions {
   /** The hub's public origin (hall.publicUrl), else its own address. */
   publicUrl: () => string;
   log: (line: string) => void;
+  /** Record a self-printed certificate as collected (the certificate window's service). */
+  handedOver?: (caseNo: string, terminalId: string, at: number) => Promise<unknown>;
+  /** Who holds a counter (a clerk prints copies at the window they hold). */
+  counterHolder?: (counterId: string) => string | undefined;
   /** A CJK font file (default: Debian's Noto Sans CJK). */
   fontPath?: string;
 }
@@ -50,6 +54,8 @@ export function mountTerminals(o: TerminalModuleOptions): TerminalModule {
     // Only the terminal paired as that id joins its room (pairing/socket.ts).
     emit: (input: TerminalInput) => io?.to(`screen:terminal-${input.terminalId}`).emit("terminal:input", input),
     log: o.log,
+    ...(o.handedOver ? { handedOver: o.handedOver } : {}),
+    ...(o.counterHolder ? { counterHolder: o.counterHolder } : {}),
   });
   return {
     service,

@@ -35,6 +35,8 @@ export interface CertificateData {
   /** "2026-12-03 10:15" in the hall's time. */
   printedAt: string;
   terminalId: string;
+  /** A clerk's later copy (补打): its number and where it was printed, instead of the self-print line. */
+  copy?: { n: number; where: string; staffName: string };
   hallName: string;
   /** Verification URL (the case's public progress page). */
   verifyUrl: string;
@@ -192,7 +194,11 @@ export class PdfMaker {
       doc
         .fontSize(10)
         .fillColor("#333")
-        .text(`自助打印：${c.printedAt}，终端 ${c.terminalId}。本打印件仅打印一次，补打请到统一出证窗口。`);
+        .text(
+          c.copy
+            ? `补打（第 ${c.copy.n} 份）：${c.printedAt}，${c.copy.where}，经办人 ${c.copy.staffName}。首份由终端 ${c.terminalId} 自助打印。`
+            : `自助打印：${c.printedAt}，终端 ${c.terminalId}。本打印件仅打印一次，补打请到统一出证窗口。`,
+        );
       doc.text(`核验：${c.verifyUrl}`);
     });
   }

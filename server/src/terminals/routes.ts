@@ -12,12 +12,17 @@ import { CASE_NO } from "../cases/service.ts";
 import { HallError } from "../hall/errors.ts";
 import type { Pairings } from "../pairing/engine.ts";
 import { DEVICE_TOKEN_PREFIX } from "../pairing/tokens.ts";
+import type { TokenService } from "../auth/tokens.ts";
+import type { StaffDirectory } from "../hall/staff.ts";
+import type { StaffRecord } from "../store/config.ts";
 import type { TerminalService } from "./service.ts";
 import { parse } from "../hall/validate.ts";
 
 export interface TerminalRouteDeps {
   terminals?: TerminalService;
   pairings: Pairings;
+  tokens: TokenService;
+  staff: StaffDirectory;
 }
 
 const token = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { message: "expected a token" });
@@ -31,6 +36,14 @@ const schemas = {
   print: z.strictObject({ caseNo, idToken: token }),
   end: z.strictObject({ idToken: token.optional() }),
   matterId: z.string().trim().min(1).max(64),
+  reprint: z.strictObject({
+    counterId: z.string().trim().min(1).max(64),
+    terminalId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/)
+      .optional(),
+    reason: z.string().trim().min(1).max(200),
+  }),
 };
 
 type AsTerminal = Request & { terminal?: { id: string; pid: string } };
@@ -97,6 +110,29 @@ export function terminalRoutes(d: TerminalRouteDeps): Router {
   });
   r.post("/api/terminals/:id/guides/:matterId", terminal, async (req: AsTerminal, res) => {
     res.json(await service().printGuide(req.terminal?.id as string, parse(schemas.matterId, req.params.matterId)));
+  });
+  // A clerk's second copy of a self-printed certificate: staff, never a terminal.
+  const clerk = (req: Request & { staff?: StaffRecord }, _res: Response, next: NextFunction) => {
+    // A terminal's device token is no staff token: the copy needs a signed-in clerk.
+    const m = /^Bearer (\S+)$/.exec(req.get("authorization") ?? "");
+    const claims = m?.[1] && !m[1].startsWith(DEVICE_TOKEN_PREFIX) ? d.tokens.verify(m[1]) : null;
+    const staff = claims ? d.staff.byId(claims.sid) : undefined;
+    if (!staff) throw new HallError("UNAUTHENTICATED", "a second copy needs a signed-in clerk");
+    if (!["clerk", "supervisor", "admin"].includes(staff.role)) throw new HallError("FORBIDDEN", `${staff.role} may not do this`);
+    req.staff = staff;
+    next();
+  };
+  r.post("/api/certificates/:caseNo/reprint", clerk, async (req: Request & { staff?: StaffRecord }, res) => {
+    const no = parse(caseNo, req.params.caseNo);
+    const b = parse(schemas.reprint, req.body ?? {});
+    const s = req.staff as StaffRecord;
+    res.json(
+      await service().clerkReprint({ id: s.id, name: s.name, role: s.role }, no, {
+        counterId: b.counterId,
+        reason: b.reason,
+        ...(b.terminalId ? { terminalId: b.terminalId } : {}),
+      }),
+    );
   });
   r.post("/api/terminals/:id/session/end", terminal, (req: AsTerminal, res) => {
     const b = parse(schemas.end, req.body ?? {});

@@ -13,6 +13,8 @@ import type { Catalogue, Matter } from "../contract/catalogue.ts";
 import type {
   A4PrintResult,
   CertificatePrintReply,
+  ClerkReprintReply,
+  ReprintRecord,
   HallNow,
   TerminalCase,
   TerminalCaseList,
@@ -51,6 +53,15 @@ export const STALE_PRINT_MS = 10 * 60_000;
 export interface A4PrintPort {
   /** Print on the terminal's A4 printer; never rejects (a failure is a result). */
   printA4(terminalId: string, job: { jobId: string; name: string; pdf: Buffer }): Promise<A4PrintResult>;
+  /** Print on the A4 printer of a counter (a 统一出证 window's own); never rejects. */
+  printA4AtCounter?(counterId: string, job: { jobId: string; name: string; pdf: Buffer }): Promise<A4PrintResult>;
+}
+
+/** The staff member asking for a clerk copy (from the route's token). */
+export interface ReprintActor {
+  id: string;
+  name: string;
+  role: string;
 }
 
 export interface TerminalServiceDeps {
@@ -67,6 +78,13 @@ export interface TerminalServiceDeps {
   publicUrl: () => string;
   /** Tell the terminal's screen (its socket room). */
   emit: (input: TerminalInput) => void;
+  /**
+   * A certificate printed here is handed over: record it as collected by the applicant at
+   * this terminal (delivery/ does, so the progress page and the wall follow). Idempotent.
+   */
+  handedOver?: (caseNo: string, terminalId: string, at: number) => Promise<unknown>;
+  /** Who holds a counter now (a clerk reprints at the window they hold). */
+  counterHolder?: (counterId: string) => string | undefined;
   log: (line: string) => void;
 }
 
@@ -90,6 +108,7 @@ function printError(r: Extract<A4PrintResult, { status: "failed" }>): HallError 
 export class TerminalService {
   private readonly readings = new Map<string, Reading>();
   private readonly scans = new Map<string, Scan>();
+  private readonly copying = new Set<string>();
 
   constructor(private readonly d: TerminalServiceDeps) {}
 
@@ -159,10 +178,25 @@ export class TerminalService {
     };
   }
 
+  /** Record the hand-over of a printed certificate; a failure is logged and healed at the next look. */
+  private async handOver(caseNo: string, terminalId: string, at: number): Promise<void> {
+    try {
+      await this.d.handedOver?.(caseNo, terminalId, at);
+    } catch (err) {
+      this.d.log(
+        `terminal ${terminalId}: recording a self-printed certificate as collected failed (${err instanceof HallError ? err.code : "error"})`,
+      );
+    }
+  }
+
   private async selfPrintState(r: CaseRecord, matter: Matter | undefined): Promise<TerminalCase["selfPrint"]> {
     if (!matter?.selfPrint) return "not_allowed";
     const p = await this.d.store.printOf(r.caseNo);
-    if (p?.state === "printed") return "printed";
+    if (p?.state === "printed") {
+      // Printed but still "ready" (the hub stopped between the two writes): record it now.
+      if (r.status === "certificate_ready") await this.handOver(r.caseNo, p.terminalId, p.printedAt ?? p.startedAt);
+      return "printed";
+    }
     return r.status === "certificate_ready" ? "ready" : "not_ready";
   }
 
@@ -281,27 +315,15 @@ export class TerminalService {
     if (!matter?.selfPrint) throw new HallError("SELF_PRINT_NOT_ALLOWED", "collect this certificate at the window");
     const prior = await this.d.store.printOf(caseNo);
     if (prior?.state === "printed") throw new HallError("ALREADY_PRINTED", "printed once already; a clerk prints another copy");
+    // Handed over another way already (at a window, in the post): say so, not "not ready".
+    if (r.status === "collected") throw new HallError("CERTIFICATE_ALREADY_COLLECTED", "collected at a window already");
+    if (r.status === "mailed" || r.status === "delivered") throw new HallError("ALREADY_MAILED", "in the post already");
     if (r.status !== "certificate_ready") throw new HallError("CERTIFICATE_NOT_READY", "the certificate is not ready yet");
     const now = this.d.clock();
     await this.d.store.claim(caseNo, terminalId, now, STALE_PRINT_MS);
     let result: A4PrintResult;
     try {
-      const dept = cat.departments.find((x) => x.id === r.departmentId);
-      const finished = r.finishedAt ? localDay(r.finishedAt, cat.hall.timeZone) : undefined;
-      const pdf = await this.d.pdf.certificate({
-        caseNo,
-        matterName: r.matterName,
-        matterNameEn: r.matterNameEn,
-        departmentName: dept?.name ?? r.departmentId,
-        holderName: r.applicant.name,
-        ...(r.applicant.idMasked ? { holderIdMasked: r.applicant.idMasked } : {}),
-        acceptedOn: r.acceptedOn,
-        ...(finished ? { finishedOn: finished } : {}),
-        printedAt: this.printedAt(),
-        terminalId,
-        hallName: cat.hall.name,
-        verifyUrl: `${this.d.publicUrl()}/q/${caseNo}`,
-      });
+      const pdf = await this.certificatePdf(r, terminalId);
       // The job name shows on the printer's panel and queue: the case number only.
       result = await this.d.printer.printA4(terminalId, { jobId: `cert-${caseNo}`, name: `cert ${caseNo}`, pdf });
     } catch (err) {
@@ -314,8 +336,106 @@ export class TerminalService {
       this.d.log(`terminal ${terminalId}: certificate print failed (${result.error})`);
       throw printError(result);
     }
-    await this.d.store.printed(caseNo, this.d.clock());
+    const at = this.d.clock();
+    await this.d.store.printed(caseNo, at);
+    // The print is the hand-over: the case moves on to collected (by the applicant, here).
+    await this.handOver(caseNo, terminalId, at);
     return { caseNo, print: result };
+  }
+
+  /** The certificate's PDF: the self-print (no `copy`), or a clerk's later copy. */
+  private certificatePdf(r: CaseRecord, terminalId: string, copy?: { n: number; where: string; staffName: string }) {
+    const cat = this.d.catalogue();
+    const dept = cat.departments.find((x) => x.id === r.departmentId);
+    const finished = r.finishedAt ? localDay(r.finishedAt, cat.hall.timeZone) : undefined;
+    return this.d.pdf.certificate({
+      caseNo: r.caseNo,
+      matterName: r.matterName,
+      matterNameEn: r.matterNameEn,
+      departmentName: dept?.name ?? r.departmentId,
+      holderName: r.applicant.name,
+      ...(r.applicant.idMasked ? { holderIdMasked: r.applicant.idMasked } : {}),
+      acceptedOn: r.acceptedOn,
+      ...(finished ? { finishedOn: finished } : {}),
+      printedAt: this.printedAt(),
+      terminalId,
+      ...(copy ? { copy } : {}),
+      hallName: cat.hall.name,
+      verifyUrl: `${this.d.publicUrl()}/q/${r.caseNo}`,
+    });
+  }
+
+  /**
+   * A second copy of a self-printed certificate (补打): only a clerk prints it — at the
+   * 统一出证 window they hold (supervisors and admins at any), on that window's A4 printer
+   * or on a terminal's — and each copy is recorded with who, where and why. A certificate
+   * never self-printed has no copy to make: it is handed over at the window (NOT_SELF_PRINTED).
+   */
+  async clerkReprint(
+    staff: ReprintActor,
+    caseNo: string,
+    body: { counterId: string; terminalId?: string; reason: string },
+  ): Promise<ClerkReprintReply> {
+    const cat = this.d.catalogue();
+    const counter = cat.counters.find((c) => c.id === body.counterId);
+    if (!counter) throw new HallError("UNKNOWN_COUNTER", "no such counter");
+    const privileged = staff.role === "supervisor" || staff.role === "admin";
+    if (staff.role === "approver") throw new HallError("FORBIDDEN", "copies are printed at a window");
+    if (!privileged && this.d.counterHolder?.(body.counterId) !== staff.id)
+      throw new HallError("FORBIDDEN", "act at the window you hold");
+    const r = await this.d.store.get(caseNo);
+    if (!r) throw new HallError("UNKNOWN_CASE", "no such case");
+    const matter = cat.matters.find((m) => m.id === r.matterId);
+    if (!matter?.selfPrint) throw new HallError("SELF_PRINT_NOT_ALLOWED", "this matter's certificates are not printed on A4");
+    const first = await this.d.store.printOf(caseNo);
+    if (first?.state !== "printed") throw new HallError("NOT_SELF_PRINTED", "never self-printed: hand it over at the window");
+    // One copy at a time per case: a double click does not print two.
+    if (this.copying.has(caseNo)) throw new HallError("PRINT_IN_PROGRESS", "a copy is being printed");
+    this.copying.add(caseNo);
+    try {
+      return await this.printCopy(staff, r, first.terminalId, counter.number, body);
+    } finally {
+      this.copying.delete(caseNo);
+    }
+  }
+
+  private async printCopy(
+    staff: ReprintActor,
+    r: CaseRecord,
+    firstTerminal: string,
+    counterNumber: number,
+    body: { counterId: string; terminalId?: string; reason: string },
+  ): Promise<ClerkReprintReply> {
+    const caseNo = r.caseNo;
+    const prior = await this.d.store.reprintsOf(caseNo);
+    const n = (prior.at(-1)?.copy ?? 1) + 1;
+    const where = body.terminalId ? `自助终端 ${body.terminalId}` : `${counterNumber}号窗口`;
+    const pdf = await this.certificatePdf(r, firstTerminal, { n, where, staffName: staff.name });
+    const job = { jobId: `copy-${caseNo}-${n}`, name: `copy ${caseNo}`, pdf };
+    const result = body.terminalId
+      ? await this.d.printer.printA4(body.terminalId, job)
+      : ((await this.d.printer.printA4AtCounter?.(body.counterId, job)) ?? { status: "none" as const });
+    if (result.status === "none") throw new HallError("NO_PRINTER", "no A4 printer there");
+    if (result.status === "failed") {
+      this.d.log(`certificate copy at ${body.terminalId ?? body.counterId}: print failed (${result.error})`);
+      throw printError(result);
+    }
+    const copy = await this.d.store.recordReprint({
+      caseNo,
+      staffId: staff.id,
+      staffName: staff.name,
+      counterId: body.counterId,
+      printerId: result.printerId,
+      reason: body.reason,
+      at: this.d.clock(),
+    });
+    this.d.log(`certificate copy ${copy} of ${caseNo} printed on ${result.printerId} by ${staff.id}`);
+    return { caseNo, copy, print: result };
+  }
+
+  /** The clerks' copies of a case (the window shows how many were made). */
+  reprints(caseNo: string): Promise<ReprintRecord[]> {
+    return this.d.store.reprintsOf(caseNo);
   }
 
   /** A matter's guide on A4 (anyone at the terminal; no personal data). */

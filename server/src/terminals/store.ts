@@ -1,12 +1,14 @@
 /**
  * What terminals keep in the case database: the print-once record of each self-printed
- * certificate (table case_prints, migration 6 in cases/migrations.ts), and the reads they
- * need of cases (a person's cases by the salted ID hash the case store indexes).
+ * certificate (table case_prints, migration 6 in cases/migrations.ts), the clerks' later
+ * copies (case_reprints, migration 9), and the reads they need of cases (a person's cases
+ * by the salted ID hash the case store indexes).
  */
 import type { Kysely } from "kysely";
 import type { CaseDb } from "../cases/db.ts";
 import type { CaseRecord } from "../cases/model.ts";
 import type { CaseStore } from "../cases/store.ts";
+import type { ReprintRecord } from "../contract/terminals.ts";
 import { HallError } from "../hall/errors.ts";
 
 interface CasePrintsTable {
@@ -18,7 +20,19 @@ interface CasePrintsTable {
   printed_at: number | null;
 }
 
-type PrintDb = CaseDb & { case_prints: CasePrintsTable };
+interface CaseReprintsTable {
+  case_no: string;
+  /** 2, 3, … per case (the self-print was copy 1). */
+  seq: number;
+  staff_id: string;
+  staff_name: string;
+  counter_id: string;
+  printer_id: string;
+  reason: string;
+  printed_at: number;
+}
+
+type PrintDb = CaseDb & { case_prints: CasePrintsTable; case_reprints: CaseReprintsTable };
 
 export interface PrintRecord {
   state: "printing" | "printed";
@@ -106,6 +120,58 @@ export class PrintStore {
   /** The printer completed the job: the certificate counts as printed. */
   async printed(caseNo: string, now: number): Promise<void> {
     await this.db.updateTable("case_prints").set({ state: "printed", printed_at: now }).where("case_no", "=", caseNo).execute();
+  }
+
+  /**
+   * Record a clerk's copy (after the printer completed it); returns its number: 2 for the
+   * first copy after the self-print. Two clerks at once: the loser of the key race retries.
+   */
+  async recordReprint(r: Omit<ReprintRecord, "copy">): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(async (tx) => {
+          const last = await tx
+            .selectFrom("case_reprints")
+            .select((eb) => eb.fn.max("seq").as("seq"))
+            .where("case_no", "=", r.caseNo)
+            .executeTakeFirst();
+          const copy = Math.max(1, Number(last?.seq ?? 1)) + 1;
+          await tx
+            .insertInto("case_reprints")
+            .values({
+              case_no: r.caseNo,
+              seq: copy,
+              staff_id: r.staffId,
+              staff_name: r.staffName,
+              counter_id: r.counterId,
+              printer_id: r.printerId,
+              reason: r.reason,
+              printed_at: r.at,
+            })
+            .execute();
+          return copy;
+        });
+      } catch (err) {
+        const code = (err as { code?: unknown })?.code;
+        const race = code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+        if (!race || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  /** The clerks' copies of a case, oldest first. */
+  async reprintsOf(caseNo: string): Promise<ReprintRecord[]> {
+    const rows = await this.db.selectFrom("case_reprints").selectAll().where("case_no", "=", caseNo).orderBy("seq").execute();
+    return rows.map((x) => ({
+      caseNo: x.case_no,
+      copy: Number(x.seq),
+      staffId: x.staff_id,
+      staffName: x.staff_name,
+      counterId: x.counter_id,
+      printerId: x.printer_id,
+      reason: x.reason,
+      at: Number(x.printed_at),
+    }));
   }
 
   /** The print failed (jam, paper, offline): nothing counts, the visitor may try again. */

@@ -4,7 +4,7 @@
  */
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { A4Error, A4Printer, healthOf } from "../../../hardware/a4/driver.ts";
+import { A4Error, A4Printer, healthOf, warningsOf } from "../../../hardware/a4/driver.ts";
 import { A4PrinterSimulator } from "../../../hardware/a4/simulator.ts";
 import { PdfMaker } from "../../../server/src/terminals/pdf.ts";
 import { type IppEvePrinter, pdfText, readDoc, startIppEvePrinter } from "../../helpers/ippeveprinter.ts";
@@ -83,6 +83,19 @@ describe("hardware/a4 driver on the simulator", () => {
     expect((await p.probe()).health).toBe("online");
   });
 
+  it("reads toner low and paper low from printer-state-reasons as warnings, and still prints", async () => {
+    sim.inject("toner_low");
+    sim.inject("media_low");
+    const h = await p.probe();
+    expect(h).toMatchObject({ health: "online", warnings: ["MEDIA_LOW", "TONER_LOW"] });
+    expect(h.reasons.sort()).toEqual(["media-low-report", "toner-low-warning"]);
+    const before = sim.printed.length;
+    await p.print({ jobId: "w1", name: "g", pdf: await guide("低耗材") });
+    expect(sim.printed.length).toBe(before + 1);
+    sim.inject("ok");
+    expect((await p.probe()).warnings).toBeUndefined();
+  });
+
   it("a jam mid-page aborts the job: the print is not done, and it can be retried once cleared", async () => {
     sim.inject("jam");
     const doc = await guide("不动产登记");
@@ -129,11 +142,29 @@ describe("hardware/a4 driver over raw TCP 9100", () => {
 });
 
 describe("hardware/a4 healthOf", () => {
+  it("reads low supplies as warnings, whatever else is wrong", () => {
+    expect(warningsOf(["media-low-report"])).toEqual(["MEDIA_LOW"]);
+    expect(warningsOf(["marker-supply-low-warning", "media-low"])).toEqual(["MEDIA_LOW", "TONER_LOW"]);
+    expect(warningsOf(["none", "media-empty-error", "toner-empty-error"])).toEqual([]);
+    expect(healthOf(3, ["media-low-report"])).toEqual({ health: "online", detail: "MEDIA_LOW", warnings: ["MEDIA_LOW"] });
+    expect(healthOf(3, ["toner-low-warning", "media-low-report"])).toEqual({
+      health: "online",
+      detail: "TONER_LOW",
+      warnings: ["MEDIA_LOW", "TONER_LOW"],
+    });
+    // Out of paper and low on toner: both need a hand; the fault leads.
+    expect(healthOf(5, ["media-empty-error", "toner-low-report"])).toEqual({
+      health: "paper_out",
+      detail: "MEDIA_EMPTY",
+      warnings: ["TONER_LOW"],
+    });
+  });
+
   it("maps printer-state-reasons with their suffixes", () => {
     expect(healthOf(3, [])).toEqual({ health: "online" });
     expect(healthOf(5, ["media-empty-error"])).toEqual({ health: "paper_out", detail: "MEDIA_EMPTY" });
     expect(healthOf(5, ["media-jam-error"])).toEqual({ health: "error", detail: "MEDIA_JAM" });
-    expect(healthOf(3, ["toner-low-report"])).toEqual({ health: "online", detail: "TONER_LOW" });
+    expect(healthOf(3, ["toner-low-report"])).toEqual({ health: "online", detail: "TONER_LOW", warnings: ["TONER_LOW"] });
     expect(healthOf(3, ["offline-report"])).toEqual({ health: "offline", detail: "OFFLINE" });
     expect(healthOf(5, [])).toEqual({ health: "error", detail: "STOPPED" });
   });

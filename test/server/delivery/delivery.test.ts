@@ -10,6 +10,7 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Case, PublicCase } from "../../../server/src/contract/cases.ts";
 import type { Catalogue } from "../../../server/src/contract/catalogue.ts";
@@ -448,7 +449,7 @@ describe("postal delivery (邮政寄递)", () => {
     expect((await t.api<Case>("GET", `/api/cases/${mailed.caseNo}`, undefined, admin)).body.status).toBe("delivered");
   });
 
-  it("the ledger (寄递台账) lists the day's parcels per department, as JSON and CSV, for supervisors", async () => {
+  it("the ledger (寄递台账) lists the day's parcels per department, as JSON, CSV and XLSX, for supervisors", async () => {
     const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(t.now());
     expect((await t.api("GET", `/api/postal/ledger?day=${day}`, undefined, clerk)).status).toBe(403);
     const l = await t.api<PostalLedger>("GET", `/api/postal/ledger?day=${day}`, undefined, admin);
@@ -472,6 +473,154 @@ describe("postal delivery (邮政寄递)", () => {
     expect(text).toContain(mailed.waybillNo);
     expect(text).not.toContain(PHONE);
     expect(text).not.toContain(STREET);
+    // Local times, not UTC: the hub's clock is 10:00 in Shanghai.
+    expect(text).toMatch(new RegExp(`${mailed.waybillNo},[^\\r]*,${day} \\d{2}:\\d{2},是`));
+
+    // The same ledger as a workbook, through the shared exporter (the help desk's too).
+    const x = await fetch(`${t.url}/api/postal/ledger?day=${day}&format=xlsx&lang=en`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(x.status).toBe(200);
+    expect(x.headers.get("content-type")).toContain("spreadsheetml");
+    expect(x.headers.get("content-disposition")).toBe(`attachment; filename="postal-ledger-${day}.xlsx"`);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await x.arrayBuffer());
+    const ws = wb.worksheets[0];
+    expect(ws?.name).toBe(`Postal ledger ${day}`);
+    expect(ws?.getRow(1).values).toEqual([
+      undefined,
+      "Day",
+      "Department",
+      "Case",
+      "Matter",
+      "Waybill",
+      "Courier",
+      "Recipient",
+      "Area",
+      "Fee",
+      "Status",
+      "Mailed at",
+      "Label printed",
+    ]);
+    expect(ws?.rowCount).toBe(1 + l.body.rows.length);
+    const row = [2, 3, 4, 5].map((i) => ws?.getRow(i)).find((r) => r?.getCell(3).value === mailed.caseNo);
+    expect(row?.getCell(5).value).toBe(mailed.waybillNo);
+    expect(row?.getCell(7).value).toBe("王**");
+    expect(row?.getCell(10).value).toBe("delivered");
+    const cells = JSON.stringify([2, 3, 4, 5].map((i) => ws?.getRow(i).values));
+    expect(cells).not.toContain(PHONE);
+    expect(cells).not.toContain(STREET);
+    // Clerks get neither file; a bad format is refused.
+    expect(
+      (await fetch(`${t.url}/api/postal/ledger?day=${day}&format=xlsx`, { headers: { authorization: `Bearer ${clerk}` } }))
+        .status,
+    ).toBe(403);
+    expect((await t.api("GET", `/api/postal/ledger?day=${day}&format=pdf`, undefined, admin)).body.error.code).toBe(
+      "VALIDATION_FAILED",
+    );
+  });
+
+  it("track: a parcel whose callback was lost is asked about on demand and when quiet; asking twice changes nothing", async () => {
+    const c = await readyCase();
+    await t.api("PUT", `/api/cases/${c.caseNo}/postal`, { recipient: "王小明", phone: PHONE, address, paid: false }, clerk, {
+      "idempotency-key": key(),
+    });
+    const r = await t.api<MailResult>("POST", `/api/postal/${c.caseNo}/mail`, { counterId: WINDOW }, clerk, {
+      "idempotency-key": key(),
+    });
+    expect(r.status).toBe(200);
+    const sim = t.hub.delivery.courierSim as NonNullable<typeof t.hub.delivery.courierSim>;
+    const status = async () => (await t.api<Case>("GET", `/api/cases/${c.caseNo}`, undefined, admin)).body;
+    // Nothing new at the courier yet.
+    const first = await t.api("POST", `/api/postal/${c.caseNo}/track`, undefined, clerk);
+    expect(first.body).toEqual({ caseNo: c.caseNo, status: "sent", result: "duplicate" });
+    // In transit, but the callback never came: the clerk asks.
+    sim.moveSilently(r.body.waybillNo, "in_transit");
+    expect((await status()).postal?.status).toBe("sent");
+    const asked = await t.api("POST", `/api/postal/${c.caseNo}/track`, undefined, clerk);
+    expect(asked.body).toEqual({ caseNo: c.caseNo, status: "in_transit", result: "applied" });
+    const v = (await status()).version;
+    expect((await t.api("POST", `/api/postal/${c.caseNo}/track`, undefined, clerk)).body.result).toBe("duplicate");
+    expect((await status()).version).toBe(v);
+    // Delivered, callback lost again: the hub's own round of quiet parcels finds it.
+    sim.moveSilently(r.body.waybillNo, "delivered");
+    t.advance(7 * 3600_000);
+    expect(await t.hub.delivery.service.trackQuiet(6 * 3600_000)).toBeGreaterThanOrEqual(1);
+    const done = await status();
+    expect(done.status).toBe("delivered");
+    expect(done.postal?.status).toBe("delivered");
+    // Not for approvers, and only for cases in the post.
+    expect((await t.api("POST", `/api/postal/${c.caseNo}/track`, undefined, (await t.login("gaojie")).token)).status).toBe(403);
+    const none = await t.api("POST", `/api/postal/${(await readyCase()).caseNo}/track`, undefined, clerk);
+    expect(none.body.error.code).toBe("UNKNOWN_CASE");
+  });
+
+  it("cancel: a courier order whose answer was lost is cancelled when the visitor collects at the window instead", async () => {
+    const c = await readyCase();
+    await t.api("PUT", `/api/cases/${c.caseNo}/postal`, { recipient: "王小明", phone: PHONE, address, paid: false }, clerk, {
+      "idempotency-key": key(),
+    });
+    const sim = t.hub.delivery.courierSim as NonNullable<typeof t.hub.delivery.courierSim>;
+    sim.timeouts(3);
+    const failed = await t.api("POST", `/api/postal/${c.caseNo}/mail`, { counterId: WINDOW }, clerk, {
+      "idempotency-key": key(),
+    });
+    expect(failed.body.error.code).toBe("COURIER_UNAVAILABLE");
+    const order = [...sim.parcels.values()].filter((p) => p.caseNo === c.caseNo);
+    expect(order.map((p) => p.status)).toEqual(["sent"]);
+    const collected = await t.api<Case>(
+      "POST",
+      `/api/certificates/${c.caseNo}/collect`,
+      {
+        counterId: WINDOW,
+        expectedVersion: c.version + 1,
+        collector: { kind: "applicant", name: "王小明", idNumber: APPLICANT_ID },
+      },
+      clerk,
+      { "idempotency-key": key() },
+    );
+    expect(collected.status, JSON.stringify(collected.body)).toBe(200);
+    // The order at the courier is cancelled; no second order was made to learn its number.
+    expect([...sim.parcels.values()].filter((p) => p.caseNo === c.caseNo).map((p) => p.status)).toEqual(["cancelled"]);
+    expect(await sim.track(order[0]?.waybillNo as string)).toBeUndefined();
+    expect(logLines.some((l) => l.includes("unused waybill of a case cancelled"))).toBe(true);
+  });
+
+  it("cancel: a new address after a lost courier answer gets a new waybill, the old order cancelled", async () => {
+    const c = await readyCase();
+    await t.api("PUT", `/api/cases/${c.caseNo}/postal`, { recipient: "王小明", phone: PHONE, address, paid: false }, clerk, {
+      "idempotency-key": key(),
+    });
+    const sim = t.hub.delivery.courierSim as NonNullable<typeof t.hub.delivery.courierSim>;
+    sim.timeouts(3);
+    expect(
+      (await t.api("POST", `/api/postal/${c.caseNo}/mail`, { counterId: WINDOW }, clerk, { "idempotency-key": key() })).status,
+    ).toBe(502);
+    const moved = { ...address, street: "桃园街道府前街8号" };
+    expect(
+      (
+        await t.api(
+          "PUT",
+          `/api/cases/${c.caseNo}/postal`,
+          { recipient: "王小明", phone: PHONE, address: moved, paid: false },
+          clerk,
+          {
+            "idempotency-key": key(),
+          },
+        )
+      ).status,
+    ).toBe(200);
+    const before = labels().length;
+    const r = await t.api<MailResult>("POST", `/api/postal/${c.caseNo}/mail`, { counterId: WINDOW }, clerk, {
+      "idempotency-key": key(),
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    await waitFor(() => labels().length === before + 1, 3000, "label");
+    expect(barcodes(decodeEscPos(labels().at(-1) as Buffer))).toEqual([r.body.waybillNo]);
+    const orders = [...sim.parcels.values()].filter((p) => p.caseNo === c.caseNo);
+    expect(orders.map((p) => p.status)).toEqual(["cancelled", "sent"]);
+    expect(orders[1]?.waybillNo).toBe(r.body.waybillNo);
+    expect(decodedLines(decodeEscPos(labels().at(-1) as Buffer)).join("\n")).toContain("桃园街道府前街8号");
   });
 
   it("nothing personal reached the hub's log", () => {

@@ -142,6 +142,21 @@ describe.each(ENGINES)("postal waybills on $name", (engine) => {
     expect((await post.ledger("2026-12-02")).rows).toEqual([]);
   });
 
+  it("a self-print hands the certificate over once: collected by the applicant at the terminal, a second call changes nothing", async () => {
+    const c = await ready();
+    expect(await post.selfPrinted(c, "t1", T0)).toBe("collected");
+    const v = await store.get(c);
+    expect(v?.status).toBe("collected");
+    expect(v?.collection).toMatchObject({ kind: "applicant", via: "self_print", terminalId: "t1", at: T0 });
+    expect(v?.collection?.counterId).toBeUndefined();
+    // The terminal healing a record it thinks missing, or a retry: nothing twice.
+    expect(await post.selfPrinted(c, "t1", T0)).toBe("unchanged");
+    const again = await store.get(c);
+    expect(again?.version).toBe(v?.version);
+    expect(again?.transitions.filter((x) => x.action === "collect")).toHaveLength(1);
+    await expect(post.selfPrinted("371426-20261203-99999", "t1", T0)).rejects.toMatchObject({ code: "UNKNOWN_CASE" });
+  });
+
   it("a courier that hangs is timed out and asked again under the same key: one parcel", async () => {
     let hung = 0;
     const hanging: CourierAdapter = {

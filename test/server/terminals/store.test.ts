@@ -41,6 +41,26 @@ describe.each(ENGINES)("terminal print store on $name", (engine) => {
     await loc?.drop();
   });
 
+  it("numbers clerks' copies 2, 3, … per case, also when two are recorded at once (migration 9)", async () => {
+    const no = "371426-20261203-00099";
+    const rec = (staffId: string, at: number) => ({
+      caseNo: no,
+      staffId,
+      staffName: "朱红",
+      counterId: "c43",
+      printerId: "a4-c43",
+      reason: "原件污损",
+      at,
+    });
+    expect(await prints.recordReprint(rec("s1", T0))).toBe(2);
+    const both = await Promise.all([prints.recordReprint(rec("s2", T0 + 1)), prints.recordReprint(rec("s3", T0 + 2))]);
+    expect(both.sort()).toEqual([3, 4]);
+    const list = await prints.reprintsOf(no);
+    expect(list.map((r) => r.copy)).toEqual([2, 3, 4]);
+    expect(list[0]).toEqual({ ...rec("s1", T0), copy: 2 });
+    expect(await prints.reprintsOf("371426-20261203-00098")).toEqual([]);
+  });
+
   it("claims once: a second claim while printing is PRINT_IN_PROGRESS, after printing ALREADY_PRINTED", async () => {
     await prints.claim("371426-20261203-00001", "t1", T0, STALE);
     expect(await prints.printOf("371426-20261203-00001")).toEqual({ state: "printing", terminalId: "t1", startedAt: T0 });

@@ -8,7 +8,7 @@
  */
 import { type Socket, io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Case } from "../../../server/src/contract/cases.ts";
+import type { Case, PublicCase } from "../../../server/src/contract/cases.ts";
 import type { HallNow, TerminalCase, TerminalCaseList, TerminalInput } from "../../../server/src/contract/terminals.ts";
 import { pdfText } from "../../helpers/ippeveprinter.ts";
 import { startTestHub, type TestHub } from "../../helpers/hub.ts";
@@ -141,6 +141,16 @@ describe("terminals: query and print once", { timeout: 90_000 }, () => {
     const list = await api<TerminalCaseList>("GET", `/api/terminals/t1/cases?idToken=${token}`);
     expect(list.body.cases[0]?.selfPrint).toBe("ready");
 
+    // The visitor's progress page follows the case (its public room).
+    const progress = io(t.url, { transports: ["websocket"], forceNew: true, reconnection: false });
+    sockets.push(progress);
+    const seen: PublicCase[] = [];
+    progress.on("case:progress", (p: PublicCase) => {
+      seen.push(p);
+    });
+    const sub = await progress.timeout(3000).emitWithAck("cases:subscribe", { view: "case", caseNo: mine.caseNo, check: "5678" });
+    expect(sub.ok).toBe(true);
+
     await fault("ok");
     const ok = await api("POST", "/api/terminals/t1/certificates", { caseNo: mine.caseNo, idToken: token });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
@@ -156,7 +166,101 @@ describe("terminals: query and print once", { timeout: 90_000 }, () => {
     expect(twice.body.error.code).toBe("ALREADY_PRINTED");
     expect(sim().printed.length).toBe(1);
     const after = await api<TerminalCaseList>("GET", `/api/terminals/t1/cases?idToken=${token}`);
-    expect(after.body.cases[0]?.selfPrint).toBe("printed");
+    expect(after.body.cases[0]).toMatchObject({ selfPrint: "printed", status: "collected" });
+
+    // The print is the hand-over: collected by the applicant, at terminal t1, recorded once.
+    const admin = await t.adminToken();
+    const stored = (await t.api<Case>("GET", `/api/cases/${mine.caseNo}`, undefined, admin)).body;
+    expect(stored.status).toBe("collected");
+    expect(stored.collection).toMatchObject({
+      kind: "applicant",
+      via: "self_print",
+      terminalId: "t1",
+      name: "王小明",
+      idMasked: "3714**********1234",
+    });
+    expect(stored.collection?.counterId).toBeUndefined();
+    expect(stored.transitions.filter((x) => x.action === "collect")).toHaveLength(1);
+    expect(stored.transitions.at(-1)).toMatchObject({ action: "collect", by: { role: "terminal", staffId: "terminal:t1" } });
+    await expect.poll(() => seen.at(-1)?.status, { timeout: 5000 }).toBe("collected");
+    expect(seen.at(-1)?.collection).toEqual({ kind: "applicant", via: "self_print", at: stored.collection?.at });
+    // The certificate window will not hand it over again.
+    const clerk = (await t.login("zhuhong")).token;
+    await t.api("POST", "/api/counters/c43/sign-in", undefined, clerk);
+    const again = await t.api(
+      "POST",
+      `/api/certificates/${mine.caseNo}/collect`,
+      {
+        counterId: "c43",
+        expectedVersion: stored.version,
+        collector: { kind: "applicant", name: OWNER.name, idNumber: OWNER.idNumber },
+      },
+      clerk,
+      { "idempotency-key": "window-after-self-print" },
+    );
+    expect(again.body.error.code).toBe("CERTIFICATE_ALREADY_COLLECTED");
+    expect((await t.api<Case>("GET", `/api/cases/${mine.caseNo}`, undefined, admin)).body.version).toBe(stored.version);
+  });
+
+  it("a second copy needs a clerk: printed at the window they hold (or on a terminal), numbered and recorded; never by a terminal", async () => {
+    const admin = await t.adminToken();
+    const clerk = (await t.login("zhuhong")).token;
+    expect([200, 409]).toContain((await t.api("POST", "/api/counters/c43/sign-in", undefined, clerk)).status);
+    const copy = (token: string, body: Record<string, unknown>, caseNo = mine.caseNo) =>
+      t.api("POST", `/api/certificates/${caseNo}/reprint`, body, token);
+    const reason = "原件污损";
+    // The terminal itself cannot: its token is no clerk's.
+    const byTerminal = await copy(dev, { counterId: "c43", reason });
+    expect(byTerminal.status).toBe(401);
+    expect(byTerminal.body.error.code).toBe("UNAUTHENTICATED");
+    const approver = await copy((await t.login("gaojie")).token, { counterId: "c43", reason });
+    expect(approver.body.error.code).toBe("FORBIDDEN");
+    expect((await copy(clerk, { counterId: "c43", reason: " " })).body.error.code).toBe("VALIDATION_FAILED");
+    // Window c43 has no A4 printer yet.
+    const none = await copy(clerk, { counterId: "c43", reason });
+    expect(none.status).toBe(503);
+    expect(none.body.error.code).toBe("NO_PRINTER");
+    const put = await t.api(
+      "PUT",
+      "/api/devices/a4-c43",
+      { kind: "a4", name: "43号窗口 A4 打印机", transport: { type: "sim" }, assignment: { kind: "counter", counterId: "c43" } },
+      admin,
+    );
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const windowPrinter = () => {
+      const s = t.hub.devices.simulators("a4-c43")?.a4Sim;
+      if (!s) throw new Error("no A4 printer at c43");
+      return s;
+    };
+    await expect.poll(async () => (await copy(clerk, { counterId: "c43", reason })).status, { timeout: 10_000 }).toBe(200);
+    expect(windowPrinter().printed).toHaveLength(1);
+    const text = pdfText(windowPrinter().printed[0] as Buffer);
+    expect(text).toContain(mine.caseNo);
+    expect(text).toContain("补打（第 2 份）");
+    expect(text).toContain("43号窗口");
+    expect(text).toContain("朱红");
+    // On the terminal's printer instead: copy 3.
+    const before = sim().printed.length;
+    const onTerminal = await copy(clerk, { counterId: "c43", terminalId: "t1", reason: "遗失" });
+    expect(onTerminal.status, JSON.stringify(onTerminal.body)).toBe(200);
+    expect(onTerminal.body).toEqual({ caseNo: mine.caseNo, copy: 3, print: { status: "printed", printerId: "a4-t1" } });
+    expect(sim().printed.length).toBe(before + 1);
+    expect(pdfText(sim().printed.at(-1) as Buffer)).toContain("补打（第 3 份）");
+    // Only at the window the clerk holds; a supervisor anywhere.
+    const elsewhere = await copy(clerk, { counterId: "c44", reason });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.error.code).toBe("FORBIDDEN");
+    const sup = await copy((await t.login("wangli")).token, { counterId: "c43", reason });
+    expect(sup.body).toMatchObject({ copy: 4, print: { printerId: "a4-c43" } });
+    // Nothing to copy: a certificate never self-printed is handed over at the window.
+    const never = await copy(clerk, { counterId: "c43", reason }, theirs.caseNo);
+    expect(never.status).toBe(409);
+    expect(never.body.error.code).toBe("NOT_SELF_PRINTED");
+    expect(windowPrinter().printed).toHaveLength(2);
+    expect(log.filter((l) => /certificate copy \d+ of /.test(l))).toHaveLength(3);
+    // A copy does not touch the case: still collected once, by the self-print.
+    const stored = (await t.api<Case>("GET", `/api/cases/${mine.caseNo}`, undefined, admin)).body;
+    expect(stored.transitions.filter((x) => x.action === "collect")).toHaveLength(1);
   });
 
   it("refuses a case not ready, a matter that is not self-printed, and an expired reading", async () => {
@@ -196,6 +300,34 @@ describe("terminals: query and print once", { timeout: 90_000 }, () => {
     const text = pdfText(sim().printed.at(-1) as Buffer);
     expect(text).toContain("办事指南：企业设立登记");
     expect(text).toContain("公司章程");
+  });
+
+  it("toner and paper running low: warnings on the device board and to the wall, the printer still prints", async () => {
+    const wall = io(t.url, { transports: ["websocket"], forceNew: true, reconnection: false });
+    sockets.push(wall);
+    const statuses: { id: string; health: string; warnings?: string[] }[] = [];
+    wall.on("device:status" as never, (d: { id: string; health: string; warnings?: string[] }) => {
+      if (d.id === "a4-t1") statuses.push(d);
+    });
+    expect((await wall.timeout(3000).emitWithAck("subscribe", { view: "hall" })).ok).toBe(true);
+    await fault("toner_low");
+    await expect
+      .poll(async () => (await health()) as unknown, { timeout: 5000 })
+      .toMatchObject({
+        health: "online",
+        warnings: ["TONER_LOW"],
+      });
+    await fault("media_low");
+    await expect
+      .poll(async () => ((await health()) as { warnings?: string[] })?.warnings, { timeout: 5000 })
+      .toEqual(["MEDIA_LOW", "TONER_LOW"]);
+    await expect.poll(() => statuses.at(-1)?.warnings, { timeout: 5000 }).toEqual(["MEDIA_LOW", "TONER_LOW"]);
+    expect(statuses.at(-1)?.health).toBe("online");
+    const guide = await api("POST", "/api/terminals/t1/guides/m-001");
+    expect(guide.status, JSON.stringify(guide.body)).toBe(200);
+    await fault("ok");
+    await expect.poll(() => statuses.at(-1)?.warnings, { timeout: 5000 }).toBeUndefined();
+    expect(log.some((l) => l.includes("device a4-t1: warning TONER_LOW"))).toBe(true);
   });
 
   it("queries by the receipt's QR scanned at t1, and by case number with the phone's last four digits (rate-limited)", async () => {
