@@ -33,6 +33,9 @@ import { mountCases } from "./cases/mount.ts";
 import { mountHelpdesk } from "./helpdesk/mount.ts";
 import { type DeliveryModule, mountDelivery } from "./delivery/mount.ts";
 import { mountTerminals, type TerminalModule } from "./terminals/mount.ts";
+import { mountPayments, type PaymentModule } from "./payments/mount.ts";
+import { PAY_CODE } from "./payments/service.ts";
+import type { PaymentProvider } from "./contract/payments.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
 
 export interface HubOptions {
@@ -77,6 +80,13 @@ export interface HubOptions {
   databaseSchema?: string;
   /** Shared secret of the courier's status callbacks (main.ts: COURIER_SECRET); default derived from the token key. */
   courierSecret?: string;
+  /** The payment-code simulator's "visitor confirms on the phone" time (tests; default 3 s). */
+  paymentSimConfirmMs?: number;
+  /**
+   * The bank-card provider of a terminal (its POS, devices/pos.ts): connected here at merge.
+   * Absent: card payments are PAYMENT_METHOD_UNAVAILABLE.
+   */
+  cardProvider?: (terminalId: string) => PaymentProvider | undefined;
 }
 
 export interface RunningHub {
@@ -96,6 +106,8 @@ export interface RunningHub {
   realtime: Realtime;
   /** The certificate window and the post (its courier simulator, for the demo and tests). */
   delivery: DeliveryModule;
+  /** Payments (its simulator, for the demo and tests). */
+  payments: PaymentModule;
   close(): Promise<void>;
 }
 
@@ -275,7 +287,27 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     clock,
     publicUrl: () => config.data.catalogue.hall.publicUrl || ownUrl,
     log,
+    payCode: (terminalId, code) => (PAY_CODE.test(code) ? payments.service.payCodeScanned(terminalId, code) : undefined),
+    endPaySession: (terminalId) => payments.service.endSession(terminalId),
   });
+  const terminalService = terminals.service;
+  // Payments (payments/, 缴费): orders in the case database; recovery runs before the hub listens.
+  const payments = mountPayments({
+    cases: cases.store,
+    dataDir: opts.dataDir,
+    catalogue: () => config.data.catalogue,
+    clock,
+    salt: config.data.secrets.idSalt,
+    casesOf: async (terminalId, who) =>
+      "idToken" in who
+        ? (await terminalService.casesOfCard(terminalId, who.idToken)).cases
+        : [await terminalService.caseOfScan(terminalId, who.caseNo, who.scanToken)],
+    printReceipt: (terminalId, jobId, encode) => devices.printAtTerminal(terminalId, jobId, encode),
+    log,
+    ...(opts.paymentSimConfirmMs !== undefined ? { simConfirmMs: opts.paymentSimConfirmMs } : {}),
+    ...(opts.cardProvider ? { cardProvider: opts.cardProvider } : {}),
+  });
+  await payments.start();
 
   const app = createHttpApp({
     hall,
@@ -300,6 +332,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     helpdesk: helpdesk.service,
     delivery: post.service,
     terminals: terminals.service,
+    payments: payments.service,
   });
   const server = createServer(app);
   const realtime = new Realtime(server, {
@@ -323,6 +356,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   helpdesk.attachSockets(realtime.io, { tokens });
   post.attachSockets(realtime.io, { tokens, staff });
   terminals.attachSockets(realtime.io);
+  payments.attachSockets(realtime.io);
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   realtime.io.on("connection", (s) => {
     const id = s.data.staffId;
@@ -366,6 +400,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     metrics,
     realtime,
     delivery: post,
+    payments,
     close: () => {
       closing ??= (async () => {
         clearInterval(releaseTimer);
@@ -381,6 +416,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         await helpdesk.close();
         bus.off(post);
         post.close();
+        payments.close();
         await cases.close();
         await hasher.close();
         metrics.close();

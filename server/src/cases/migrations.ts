@@ -7,6 +7,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import { HELPDESK_MIGRATION } from "../helpdesk/migration.ts";
+import { PAYMENTS_MIGRATION } from "../payments/migration.ts";
 import { type CaseDb, type Engine, MIGRATION_LOCK } from "./db.ts";
 
 export interface Migration {
@@ -138,6 +139,8 @@ export const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  // Self-service payment (payments/migration.ts, issue 12): orders, their events, refunds.
+  { version: 7, ...PAYMENTS_MIGRATION },
 ];
 
 /** Bring the database to the newest version; returns the versions applied now. */

@@ -25,6 +25,9 @@ export interface TerminalModuleOptions {
   log: (line: string) => void;
   /** A CJK font file (default: Debian's Noto Sans CJK). */
   fontPath?: string;
+  /** Payment codes scanned at a terminal go to the payment service (payments/). */
+  payCode?: (terminalId: string, code: string) => string | undefined;
+  endPaySession?: (terminalId: string) => void;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the hub's typed server does not list the terminal events yet (the lead merges the maps)
@@ -50,6 +53,8 @@ export function mountTerminals(o: TerminalModuleOptions): TerminalModule {
     // Only the terminal paired as that id joins its room (pairing/socket.ts).
     emit: (input: TerminalInput) => io?.to(`screen:terminal-${input.terminalId}`).emit("terminal:input", input),
     log: o.log,
+    ...(o.payCode ? { payCode: o.payCode } : {}),
+    ...(o.endPaySession ? { endPaySession: o.endPaySession } : {}),
   });
   return {
     service,
