@@ -217,6 +217,18 @@ export const REST_ACCESS: Record<string, Rule> = {
   "POST /api/terminals/:id/certificates": terminalOnly(true),
   "POST /api/terminals/:id/guides/:matterId": terminalOnly(true),
   "POST /api/terminals/:id/session/end": terminalOnly(true),
+  // Self-service payment (issue 12, 缴费): the terminal paired as :id lists the fees of the
+  // visitor identified there and pays them (the payment code stays in the hub); refunds, the
+  // day's orders and the reconciliation against the providers' statements are the office's
+  // (supervisors, admins): money goes back only on a person's decision.
+  "GET /api/terminals/:id/fees": terminalOnly(false),
+  "POST /api/terminals/:id/payments": terminalOnly(true),
+  "GET /api/terminals/:id/payments/:orderId": terminalOnly(false),
+  "POST /api/terminals/:id/payments/:orderId/receipt": terminalOnly(true),
+  "GET /api/payments": staff(false, "supervisor", "admin"),
+  "GET /api/payments/reconciliation": staff(false, "supervisor", "admin"),
+  "GET /api/payments/:orderId": staff(false, "supervisor", "admin"),
+  "POST /api/payments/:orderId/refunds": staff(true, "supervisor", "admin"),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
   // The hub's measurements (docs/api.md): admins only, from any address (no loopback pass).

@@ -22,6 +22,8 @@
  *   9010  the call never arrives (hangs before charging)
  *   9011  success, but the statement leaves the line out
  *   anything else: success at once. A code used once is CODE_INVALID for any other order.
+ * An order id queried before any pay reached the simulator is closed (关单): a pay arriving
+ * later is refused, so "not found" stays true and the hub may record it as not charged.
  */
 import { createHash } from "node:crypto";
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
@@ -94,6 +96,11 @@ interface Ledger {
   seq: number;
   orders: Record<string, SimOrder>;
   usedCodes: Record<string, string>;
+  /**
+   * Order ids the hub asked about before any pay reached us: closed (关单), so a pay that
+   * arrives late cannot charge an order the hub has already recorded as not charged.
+   */
+  closed?: Record<string, true>;
 }
 
 export interface SimOptions {
@@ -211,6 +218,7 @@ export class PaymentSimulator implements PaymentProvider {
     const prior = this.ledger.orders[req.orderId];
     // The same order again (a retry): the first outcome, never a second charge.
     if (prior) return this.view(prior);
+    if (this.ledger.closed?.[req.orderId]) return { status: "failed", failure: "CODE_INVALID" };
     const behaviour = simBehaviour(req.authCode);
     if (behaviour === "reject_before_charge") throw new SimError("simulated network failure before the charge");
     if (behaviour === "hang_before_charge") return new Promise<never>(() => {});
@@ -260,7 +268,10 @@ export class PaymentSimulator implements PaymentProvider {
   async query(orderId: string): Promise<ProviderPayment> {
     await this.delay();
     const o = this.ledger.orders[orderId];
-    return o ? this.view(o) : { status: "not_found" };
+    if (o) return this.view(o);
+    this.ledger.closed = { ...this.ledger.closed, [orderId]: true };
+    this.save();
+    return { status: "not_found" };
   }
 
   async refund(req: RefundRequest): Promise<ProviderRefund> {
