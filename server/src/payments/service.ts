@@ -372,12 +372,18 @@ export class PaymentService {
           continue;
         }
         if (isOpen(o)) {
-          const after = await this.run(o.orderId, { type: "answer", orderId: o.orderId, answer: await this.call(p.query(o.orderId)) });
+          const after = await this.run(o.orderId, {
+            type: "answer",
+            orderId: o.orderId,
+            answer: await this.call(p.query(o.orderId)),
+          });
           if (isOpen(after)) this.poll(o.orderId);
           else resolved++;
         }
         for (const r of o.refunds.filter((x) => x.status === "pending")) {
-          const answer = await this.call(p.refund({ orderId: o.orderId, refundId: r.refundId, amountFen: r.amountFen, reason: r.reason }));
+          const answer = await this.call(
+            p.refund({ orderId: o.orderId, refundId: r.refundId, amountFen: r.amountFen, reason: r.reason }),
+          );
           await this.run(o.orderId, { type: "refund_answer", orderId: o.orderId, refundId: r.refundId, answer });
           resolved++;
         }
@@ -404,18 +410,24 @@ export class PaymentService {
   }
 
   /** Refund (part of) a paid order; a retry with the same requestId is the same refund. */
-  async refund(orderId: string, b: { amountFen: number; reason: string; requestId: string }, by: string): Promise<PaymentOrderView> {
+  async refund(
+    orderId: string,
+    b: { amountFen: number; reason: string; requestId: string },
+    by: string,
+  ): Promise<PaymentOrderView> {
     const refundId = `RF${createHash("sha256").update(`${orderId}\n${b.requestId}`).digest("hex").slice(0, 20).toUpperCase()}`;
     const o = await this.run(orderId, { type: "refund", orderId, refundId, amountFen: b.amountFen, reason: b.reason, by });
     const r = o.refunds.find((x) => x.refundId === refundId);
-    if (!r || r.status !== "pending") return orderView(o);
+    if (r?.status !== "pending") return orderView(o);
     const p = this.provider(o.provider);
     if (!p) throw new HallError("PAYMENT_METHOD_UNAVAILABLE", `provider ${o.provider} is not configured`);
     // Committed as refund_pending first: a crash here is finished by recovery, same refund id.
-    const answer = await this.call(p.refund({ orderId, refundId, amountFen: r.amountFen, reason: r.reason })).catch((err: Error) => {
-      this.d.log(`payments: refund ${refundId}: ${err.message}; recovery asks again`);
-      return undefined;
-    });
+    const answer = await this.call(p.refund({ orderId, refundId, amountFen: r.amountFen, reason: r.reason })).catch(
+      (err: Error) => {
+        this.d.log(`payments: refund ${refundId}: ${err.message}; recovery asks again`);
+        return undefined;
+      },
+    );
     if (!answer) return orderView(o);
     this.d.log(`payments: refund ${refundId} of ${orderId} (${r.amountFen} fen): ${answer.status}`);
     return orderView(await this.run(orderId, { type: "refund_answer", orderId, refundId, answer }));
@@ -444,14 +456,22 @@ export class PaymentService {
    */
   async reconcile(day: string): Promise<Reconciliation> {
     const [from, to] = this.dayBounds(day);
-    const orders = (await this.d.store.touched(from, to)).filter((o) => o.paidAt !== undefined && o.paidAt >= from && o.paidAt < to);
+    const orders = (await this.d.store.touched(from, to)).filter(
+      (o) => o.paidAt !== undefined && o.paidAt >= from && o.paidAt < to,
+    );
     const refunds = (await this.d.store.refundsSettled(from, to)).filter((r) => r.status === "success");
     const byId = new Map((await this.d.store.touched(from, to)).map((o) => [o.orderId, o]));
     type Line = { key: string; orderId: string; kind: "pay" | "refund"; refundId?: string; fen: number; provider: string };
     const hub = new Map<string, Line>();
     for (const o of orders)
       if (o.chargedFen !== undefined)
-        hub.set(`pay:${o.orderId}`, { key: `pay:${o.orderId}`, orderId: o.orderId, kind: "pay", fen: o.chargedFen, provider: o.provider });
+        hub.set(`pay:${o.orderId}`, {
+          key: `pay:${o.orderId}`,
+          orderId: o.orderId,
+          kind: "pay",
+          fen: o.chargedFen,
+          provider: o.provider,
+        });
     for (const r of refunds) {
       const o = byId.get(r.orderId) ?? (await this.d.store.get(r.orderId));
       hub.set(`refund:${r.refundId}`, {
@@ -487,7 +507,12 @@ export class PaymentService {
     let matched = 0;
     for (const h of hub.values()) {
       const t = theirs.get(h.key);
-      const base = { orderId: h.orderId, lineKind: h.kind, ...(h.refundId ? { refundId: h.refundId } : {}), provider: h.provider };
+      const base = {
+        orderId: h.orderId,
+        lineKind: h.kind,
+        ...(h.refundId ? { refundId: h.refundId } : {}),
+        provider: h.provider,
+      };
       if (!t) mismatches.push({ kind: "missing_at_provider", ...base, hubFen: h.fen });
       else if (t.fen !== h.fen) mismatches.push({ kind: "amount_differs", ...base, hubFen: h.fen, providerFen: t.fen });
       else matched++;

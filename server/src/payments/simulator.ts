@@ -306,7 +306,14 @@ export class PaymentSimulator implements PaymentProvider {
       }
       for (const r of o.refunds)
         if (localDay(r.at, this.timeZone) === day)
-          lines.push({ orderId: o.orderId, providerTradeNo: o.tradeNo, kind: "refund", amountFen: r.amountFen, at: r.at, refundId: r.refundId });
+          lines.push({
+            orderId: o.orderId,
+            providerTradeNo: o.tradeNo,
+            kind: "refund",
+            amountFen: r.amountFen,
+            at: r.at,
+            refundId: r.refundId,
+          });
     }
     return lines.sort((a, b) => a.at - b.at);
   }
@@ -316,7 +323,7 @@ export class PaymentSimulator implements PaymentProvider {
   /** The visitor confirms on the phone now. */
   confirm(orderId: string): boolean {
     const o = this.ledger.orders[orderId];
-    if (!o || o.status !== "pending") return false;
+    if (o?.status !== "pending") return false;
     this.finishPending(o, "confirm", this.clock());
     this.notify(orderId);
     return true;
@@ -325,7 +332,7 @@ export class PaymentSimulator implements PaymentProvider {
   /** The visitor cancels on the phone now. */
   cancel(orderId: string): boolean {
     const o = this.ledger.orders[orderId];
-    if (!o || o.status !== "pending") return false;
+    if (o?.status !== "pending") return false;
     this.finishPending(o, "cancel", this.clock());
     this.notify(orderId);
     return true;

@@ -83,7 +83,11 @@ export class PayStore {
   }
 
   async byKey(idempotencyKey: string): Promise<PayOrder | undefined> {
-    const r = await this.db.selectFrom("pay_orders").select("doc").where("idempotency_key", "=", idempotencyKey).executeTakeFirst();
+    const r = await this.db
+      .selectFrom("pay_orders")
+      .select("doc")
+      .where("idempotency_key", "=", idempotencyKey)
+      .executeTakeFirst();
     return r ? (JSON.parse(r.doc) as PayOrder) : undefined;
   }
 
@@ -130,11 +134,7 @@ export class PayStore {
           eb(
             "order_id",
             "in",
-            eb
-              .selectFrom("pay_refunds")
-              .select("order_id")
-              .where("settled_at", ">=", from)
-              .where("settled_at", "<", to),
+            eb.selectFrom("pay_refunds").select("order_id").where("settled_at", ">=", from).where("settled_at", "<", to),
           ),
         ]),
       )
@@ -144,7 +144,10 @@ export class PayStore {
   }
 
   /** Refunds settled within [from, to), as the hub recorded them. */
-  async refundsSettled(from: number, to: number): Promise<{ refundId: string; orderId: string; amountFen: number; status: string }[]> {
+  async refundsSettled(
+    from: number,
+    to: number,
+  ): Promise<{ refundId: string; orderId: string; amountFen: number; status: string }[]> {
     const rows = await this.db
       .selectFrom("pay_refunds")
       .selectAll()
@@ -155,7 +158,12 @@ export class PayStore {
   }
 
   async events(orderId: string): Promise<PayEvent[]> {
-    const rows = await this.db.selectFrom("pay_order_events").select("body").where("order_id", "=", orderId).orderBy("seq").execute();
+    const rows = await this.db
+      .selectFrom("pay_order_events")
+      .select("body")
+      .where("order_id", "=", orderId)
+      .orderBy("seq")
+      .execute();
     return rows.map((r) => JSON.parse(r.body) as PayEvent);
   }
 

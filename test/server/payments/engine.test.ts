@@ -80,7 +80,11 @@ describe("payment engine: the rules", () => {
     let s = run(run(empty(), create("A", "c1")), { type: "send", orderId: "A" });
     s = run(s, { type: "answer", orderId: "A", answer: { status: "pending", providerTradeNo: "T1" } });
     expect(s.orders.get("A")?.status).toBe("pending");
-    const paid = decide(s, { type: "answer", orderId: "A", answer: { status: "success", amountFen: FEE, paidAt: T0 + 5 } }, T0 + 9);
+    const paid = decide(
+      s,
+      { type: "answer", orderId: "A", answer: { status: "success", amountFen: FEE, paidAt: T0 + 5 } },
+      T0 + 9,
+    );
     if ("error" in paid) throw new Error(paid.error);
     expect(paid.events.map((e) => e.type)).toEqual(["paid"]);
     expect(paid.order).toMatchObject({ status: "paid", chargedFen: FEE, paidAt: T0 + 5, providerTradeNo: "T1" });
@@ -140,7 +144,10 @@ describe("payment engine: the rules", () => {
  * it never saw closes that trade number (关单), so a pay arriving later is refused.
  */
 class ModelProvider {
-  readonly orders = new Map<string, { status: "pending" | "success" | "failed"; behaviour: Behaviour; refunds: Map<string, number> }>();
+  readonly orders = new Map<
+    string,
+    { status: "pending" | "success" | "failed"; behaviour: Behaviour; refunds: Map<string, number> }
+  >();
   readonly closed = new Set<string>();
   /** Every time money was taken, per order (must never exceed 1). */
   readonly charges = new Map<string, number>();
@@ -172,7 +179,7 @@ class ModelProvider {
 
   refund(orderId: string, refundId: string, amountFen: number): "success" | "failed" {
     const o = this.orders.get(orderId);
-    if (!o || o.status !== "success") return "failed";
+    if (o?.status !== "success") return "failed";
     if (o.refunds.has(refundId)) return "success";
     const left = FEE - [...o.refunds.values()].reduce((a, b) => a + b, 0);
     if (amountFen > left) return "failed";

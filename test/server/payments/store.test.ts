@@ -50,7 +50,11 @@ describe.each(ENGINES)("payment store on $name", (engine) => {
     const state: PayState =
       cmd.type === "create"
         ? await store.state(caseNo, codeHash)
-        : { orders: new Map([[cmd.orderId, (await store.get(cmd.orderId)) as NonNullable<Awaited<ReturnType<typeof store.get>>>]]) };
+        : {
+            orders: new Map([
+              [cmd.orderId, (await store.get(cmd.orderId)) as NonNullable<Awaited<ReturnType<typeof store.get>>>],
+            ]),
+          };
     const d = decide(state, cmd, at);
     if ("error" in d) throw new HallError(d.error, d.message);
     await store.commit(state, d.state.orders, d.events);
@@ -76,7 +80,12 @@ describe.each(ENGINES)("payment store on $name", (engine) => {
     expect((await store.byKey("key-PO1"))?.orderId).toBe("PO1");
     await exec({ type: "send", orderId: "PO1" }, "c-1", undefined, T0 + 1);
     expect((await store.unsettled()).map((o) => o.orderId)).toContain("PO1");
-    await exec({ type: "answer", orderId: "PO1", answer: { status: "pending", providerTradeNo: "T1" } }, "c-1", undefined, T0 + 2);
+    await exec(
+      { type: "answer", orderId: "PO1", answer: { status: "pending", providerTradeNo: "T1" } },
+      "c-1",
+      undefined,
+      T0 + 2,
+    );
     await exec(
       { type: "answer", orderId: "PO1", answer: { status: "success", amountFen: 2000, paidAt: T0 + 3, providerTradeNo: "T1" } },
       "c-1",
@@ -138,7 +147,12 @@ describe.each(ENGINES)("payment store on $name", (engine) => {
     await exec({ type: "answer", orderId: "PO5", answer: { status: "success", amountFen: 2000, paidAt: T0 } }, "c-4");
     await exec({ type: "refund", orderId: "PO5", refundId: "RF1", amountFen: 700, reason: "多收", by: "s-admin" }, "c-4");
     expect((await store.unsettled()).map((o) => o.orderId)).toContain("PO5");
-    await exec({ type: "refund_answer", orderId: "PO5", refundId: "RF1", answer: { status: "success" } }, "c-4", undefined, T0 + 60_000);
+    await exec(
+      { type: "refund_answer", orderId: "PO5", refundId: "RF1", answer: { status: "success" } },
+      "c-4",
+      undefined,
+      T0 + 60_000,
+    );
     expect(await store.refundsSettled(T0, T0 + 86_400_000)).toEqual([
       { refundId: "RF1", orderId: "PO5", amountFen: 700, status: "success" },
     ]);
