@@ -338,6 +338,13 @@ export class PaymentSimulator implements PaymentProvider {
     return true;
   }
 
+  /** Orders waiting for the visitor's confirmation on the phone. */
+  pendingOrders(): string[] {
+    return Object.values(this.ledger.orders)
+      .filter((o) => (this.settle(o), o.status === "pending"))
+      .map((o) => o.orderId);
+  }
+
   /** What the provider charged (success), per order: the tests' "charged at most once". */
   charges(): { orderId: string; amountFen: number; refundedFen: number }[] {
     return Object.values(this.ledger.orders)
