@@ -88,7 +88,8 @@ export async function benchPay(): Promise<BenchResult> {
       admin,
     );
     const p = await api<{ code: string; claimSecret: string }>("POST", "/api/pairings", { role: "terminal", id: "t1" });
-    const dev = (await api<{ deviceToken: string }>("POST", "/api/pairings/claim", p)).deviceToken;
+    const dev = (await api<{ deviceToken: string }>("POST", "/api/pairings/claim", { code: p.code, claimSecret: p.claimSecret }))
+      .deviceToken;
 
     // The cases: one per payment, accepted at c01 (居民身份证换领, 20 元).
     const clerk = await login("zhangwei");

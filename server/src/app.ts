@@ -307,7 +307,6 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     ...(opts.paymentSimConfirmMs !== undefined ? { simConfirmMs: opts.paymentSimConfirmMs } : {}),
     ...(opts.cardProvider ? { cardProvider: opts.cardProvider } : {}),
   });
-  await payments.start();
 
   const app = createHttpApp({
     hall,
@@ -370,6 +369,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   releaseTimer.unref();
 
   await devices.start();
+  // Recovery: orders a previous run left open are resolved by their providers before the
+  // hub takes requests (after the devices, so a payment found paid prints its receipt).
+  await payments.start();
   const bookings = await ensureDemoBookings(config, hall, clock());
 
   await new Promise<void>((res, rej) => {
