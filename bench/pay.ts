@@ -24,7 +24,17 @@ import { type BenchResult, interleaved, listRuns, ms, say, showRatio, showSpread
 
 const PER_RUN = 40;
 const PAIRS = 5;
-const OWNER = { name: "王小明", idNumber: "371426199001011234", phone: "13912345678" };
+/**
+ * One visitor per run: a card lists a person's 50 newest cases, and a run pays 40 of them.
+ * (Valid ID numbers: the check digit is right.)
+ */
+const VISITORS = [
+  "371426199001021235",
+  "371426199001031230",
+  "371426199001041236",
+  "371426199001051231",
+  "371426199001061237",
+].map((idNumber, i) => ({ name: `王${"一二三四五"[i]}明`, idNumber, phone: `1391234560${i}` }));
 
 export async function benchPay(): Promise<BenchResult> {
   say(`pay: ${PER_RUN} payments per run (scan → paid on screen) vs ${PER_RUN} receipt scans (scan → case shown), ${PAIRS} pairs`);
@@ -105,7 +115,7 @@ export async function benchPay(): Promise<BenchResult> {
         {
           ticketId: ticket.id,
           counterId: "c01",
-          applicant: OWNER,
+          applicant: VISITORS[Math.floor(i / PER_RUN)],
           materials: [0, 1, 2].map((index) => ({ index, state: "received" })),
           outcome: "accepted",
         },
@@ -129,17 +139,18 @@ export async function benchPay(): Promise<BenchResult> {
     if (!scanner || !reader) throw new Error("the demo hall's terminal t1 has no simulated scanner or ID card reader");
 
     /** The visitor's card (a reading lasts minutes: read again before each run). */
-    const readCard = async (): Promise<string> => {
+    const readCard = async (who: (typeof VISITORS)[number]): Promise<string> => {
       const got = new Promise<string>((res) => {
         onInput = (e) => {
           if (e.kind === "id_card") res(e.idToken);
         };
       });
       reader.placeCard({
-        ...OWNER,
+        name: who.name,
+        idNumber: who.idNumber,
         sexCode: "1",
         nationCode: "01",
-        birthDate: OWNER.idNumber.slice(6, 14),
+        birthDate: who.idNumber.slice(6, 14),
         address: "山东省德州市平原县",
         issuer: "平原县公安局",
         validFrom: "20200101",
@@ -153,8 +164,9 @@ export async function benchPay(): Promise<BenchResult> {
 
     let nextCase = 0;
     let codes = 0;
+    let run = 0;
     const payRun = async (): Promise<number[]> => {
-      const idToken = await readCard();
+      const idToken = await readCard(VISITORS[run++] as (typeof VISITORS)[number]);
       const out: number[] = [];
       for (let i = 0; i < PER_RUN; i++) {
         const caseNo = caseNos[nextCase++] as string;
