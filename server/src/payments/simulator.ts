@@ -128,6 +128,8 @@ export class PaymentSimulator implements PaymentProvider {
   readonly payCalls = new Map<string, number>();
   confirmMs: number;
   answerDelayMs: number;
+  /** The next this many refund calls reject before reaching the provider (a network fault). */
+  rejectRefunds = 0;
 
   constructor(private readonly o: SimOptions = {}) {
     this.name = o.name ?? "sim-qr";
@@ -276,6 +278,10 @@ export class PaymentSimulator implements PaymentProvider {
 
   async refund(req: RefundRequest): Promise<ProviderRefund> {
     await this.delay();
+    if (this.rejectRefunds > 0) {
+      this.rejectRefunds--;
+      throw new SimError("simulated network failure before the refund");
+    }
     const o = this.ledger.orders[req.orderId];
     if (!o) return { status: "failed" };
     this.settle(o);

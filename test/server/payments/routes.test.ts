@@ -263,6 +263,21 @@ describe("payments at terminal t1", { timeout: 120_000 }, () => {
     expect((await refund({ amountFen: FEE - 499, reason: "多收", requestId: "refund-0004" })).body.error.code).toBe(
       "REFUND_EXCEEDS_PAYMENT",
     );
+    // The provider cannot be reached for the rest: the refund stays under way (committed
+    // first), nothing else may be refunded meanwhile, and recovery finishes it — once.
+    sim.rejectRefunds = 1;
+    const rest = await refund({ amountFen: FEE - 500, reason: "撤件退费", requestId: "refund-0005" });
+    expect(rest.body).toMatchObject({ status: "refund_pending", refundedFen: 500 });
+    expect((await refund({ amountFen: 1, reason: "x", requestId: "refund-0006" })).body.error.code).toBe("ORDER_NOT_PAID");
+    expect(sim.charges().find((x) => x.orderId === paidOne.orderId)?.refundedFen).toBe(500);
+    await t.hub.payments.service.recover();
+    const after = await api<PaymentOrderView>("GET", `/api/payments/${paidOne.orderId}`, undefined, supervisor);
+    expect(after.body).toMatchObject({ status: "refunded", refundedFen: FEE });
+    expect(after.body.refunds.map((r) => [r.amountFen, r.status, r.by])).toEqual([
+      [500, "success", expect.any(String)],
+      [FEE - 500, "success", expect.any(String)],
+    ]);
+    expect(sim.charges().find((x) => x.orderId === paidOne.orderId)?.refundedFen).toBe(FEE);
     // Lines that do not match: one 1 fen more on the statement, one left out, one the hub never recorded.
     const differs = await pay(cases[5] as Case, { authCode: payCode("9008") });
     const missing = await pay(cases[6] as Case, { authCode: payCode("9011") });
@@ -287,9 +302,9 @@ describe("payments at terminal t1", { timeout: 120_000 }, () => {
       ]),
     );
     expect(rec.body.mismatches).toHaveLength(3);
-    // Everything else matched: the paid orders and the refund.
+    // Everything else matched: the paid orders and the two refunds.
     const paidCount = new Set(orders.filter((o) => o.status === "paid").map((o) => o.orderId)).size;
-    expect(rec.body.matched).toBe(paidCount - 2 + 1);
+    expect(rec.body.matched).toBe(paidCount - 2 + 2);
     expect((await api("GET", `/api/payments/reconciliation?day=${day}`, undefined, clerk)).status).toBe(403);
     const list = await api<PaymentOrderView[]>("GET", `/api/payments?day=${day}`, undefined, supervisor);
     expect(list.body.map((o) => o.orderId)).toEqual(expect.arrayContaining([paidOne.orderId, differs.body.orderId]));
