@@ -133,7 +133,7 @@ export async function benchPay(): Promise<BenchResult> {
     let onOrder: ((o: PaymentOrderView) => void) | undefined;
     s.on("terminal:input" as never, (e: TerminalInput) => onInput?.(e));
     s.on("payment:order" as never, (o: PaymentOrderView) => onOrder?.(o));
-    await s.timeout(5000).emitWithAck("subscribe", { view: "screen", screenId: "terminal-t1" });
+    await s.timeout(15_000).emitWithAck("subscribe", { view: "screen", screenId: "terminal-t1" });
     const scanner = hub.devices.simulators("scanner-t1")?.scannerSim;
     const reader = hub.devices.simulators("idreader-t1")?.idSim;
     if (!scanner || !reader) throw new Error("the demo hall's terminal t1 has no simulated scanner or ID card reader");

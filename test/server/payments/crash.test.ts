@@ -129,7 +129,7 @@ describe("payments survive kill -9 at every step", { timeout: 300_000 }, () => {
     s.on("terminal:input" as never, (e: TerminalInput) => {
       inputs.push(e);
     });
-    const ack = await s.timeout(5000).emitWithAck("subscribe", { view: "screen", screenId: "terminal-t1" });
+    const ack = await s.timeout(15_000).emitWithAck("subscribe", { view: "screen", screenId: "terminal-t1" });
     expect(ack.ok).toBe(true);
   }
   /** The visitor's card on t1's reader (the reading is in the hub's memory: again after each restart). */

@@ -104,7 +104,7 @@ describe("payments at terminal t1", { timeout: 120_000 }, () => {
     s.on("payment:order" as never, (e: PaymentOrderView) => {
       orders.push(e);
     });
-    const ack = await s.timeout(3000).emitWithAck("subscribe", { view: "screen", screenId: "terminal-t1" });
+    const ack = await s.timeout(15_000).emitWithAck("subscribe", { view: "screen", screenId: "terminal-t1" });
     expect(ack.ok).toBe(true);
   }, 240_000);
   afterAll(async () => {
