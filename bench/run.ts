@@ -19,6 +19,7 @@ import { type BenchResult, ROOT, type Row, say } from "./lib.ts";
 import { benchLed } from "./led.ts";
 import { benchLoginFlood } from "./login-flood.ts";
 import { benchMemory } from "./memory.ts";
+import { benchPay } from "./pay.ts";
 import { benchPrinter } from "./printer.ts";
 import { benchReplay } from "./replay.ts";
 import { benchTerminal } from "./terminal.ts";
@@ -40,6 +41,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "kiosk-ready": benchKioskReady,
   labels: benchLabels,
   terminal: benchTerminal,
+  pay: benchPay,
 };
 
 interface Stored extends BenchResult {

@@ -3,15 +3,16 @@
 /** Back to the start, everything personal forgotten, after this long without a touch. */
 export const IDLE_MS = 60_000;
 
-export type Section = "query" | "print" | "hall" | "guides";
+export type Section = "query" | "print" | "pay" | "hall" | "guides";
 
 /**
  * The start screen's sections, in order. A later section (缴费 payment) is one more entry
  * here, its screen one more branch of the page's switch.
  */
-export const SECTIONS: readonly { id: Section; title: "query" | "print" | "hall" | "guides"; hint: `${Section}Hint` }[] = [
+export const SECTIONS: readonly { id: Section; title: Section; hint: `${Section}Hint` }[] = [
   { id: "query", title: "query", hint: "queryHint" },
   { id: "print", title: "print", hint: "printHint" },
+  { id: "pay", title: "pay", hint: "payHint" },
   { id: "hall", title: "hall", hint: "hallHint" },
   { id: "guides", title: "guides", hint: "guidesHint" },
 ];
@@ -24,4 +25,16 @@ export function keypadInput(value: string, key: string, max: number): string {
   if (key === "⌫") return value.slice(0, -1);
   if (value.length >= max) return value;
   return value + key;
+}
+
+/** "20.00": fen as yuan with two decimals, by integer arithmetic (the hub's amounts are fen). */
+export function yuan(fen: number): string {
+  return `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, "0")}`;
+}
+
+/** A fresh id for one payment attempt: a retry of the same POST returns the same order. */
+export function newRequestId(): string {
+  const a = new Uint8Array(12);
+  crypto.getRandomValues(a);
+  return `pay-${Array.from(a, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }

@@ -11,6 +11,25 @@ export const T = {
   queryHint: { zh: "刷身份证、扫受理回执二维码，或输入办件编号", en: "ID card, receipt QR code, or case number" },
   print: { zh: "证照打印", en: "Print certificate" },
   printHint: { zh: "刷身份证，自助打印已制作的证照", en: "Print your ready certificate with your ID card" },
+  pay: { zh: "自助缴费", en: "Pay fees" },
+  payHint: { zh: "刷身份证，用手机付款码缴纳办件费用", en: "Pay your case's fee with your phone's payment code" },
+  feesOf: { zh: "待缴费用", en: "Fees" },
+  noFees: { zh: "您没有需要缴纳的费用", en: "You have no fees to pay" },
+  payNow: { zh: "缴费", en: "Pay" },
+  feePaid: { zh: "已缴费", en: "Paid" },
+  feePaying: { zh: "缴费处理中", en: "Payment under way" },
+  amount: { zh: "金额", en: "Amount" },
+  yuanOf: { zh: "{n} 元", en: "CNY {n}" },
+  scanPayCode: { zh: "请打开手机上的付款码，对准扫码口", en: "Open the payment code on your phone and hold it to the scanner" },
+  payingNow: { zh: "正在支付，请稍候…", en: "Paying, please wait…" },
+  confirmOnPhone: { zh: "请在手机上确认支付", en: "Please confirm the payment on your phone" },
+  paidOk: { zh: "缴费成功", en: "Payment successful" },
+  receiptPrinting: { zh: "正在打印缴费凭证…", en: "Printing your receipt…" },
+  receiptPrinted: { zh: "请取走缴费凭证", en: "Please take your receipt" },
+  reprint: { zh: "重新打印凭证", en: "Print the receipt again" },
+  payFailed: { zh: "缴费未成功，未扣款", en: "Payment failed: nothing was charged" },
+  tryAgain: { zh: "重新扫码支付", en: "Scan again" },
+  orderNo: { zh: "订单号", en: "Order" },
   hall: { zh: "大厅实况", en: "Hall now" },
   hallHint: { zh: "各业务排队人数与预计等候", en: "Waiting per series, estimated waits" },
   guides: { zh: "办事指南", en: "Service guides" },
@@ -57,6 +76,18 @@ export const T = {
   unknownCode: { zh: "未识别的二维码，请扫描受理回执上的二维码", en: "Unknown code: scan the QR code on your receipt" },
   idle: { zh: "无操作 60 秒后自动返回首页并清除信息", en: "Returns to the start and clears everything after 60 s idle" },
 } satisfies MsgTable;
+
+/** Why a payment failed, as the visitor reads it. */
+export const FAILURE: Record<string, { zh: string; en: string }> = {
+  INSUFFICIENT_FUNDS: { zh: "余额不足，请更换付款方式后重试", en: "Insufficient funds: choose another way to pay and retry" },
+  CODE_INVALID: {
+    zh: "付款码已失效，请刷新付款码后重新扫描",
+    en: "The payment code is no longer valid: refresh it and scan again",
+  },
+  USER_CANCELLED: { zh: "您已在手机上取消支付", en: "You cancelled the payment on your phone" },
+  DECLINED: { zh: "支付被拒绝，请更换付款方式", en: "The payment was declined: choose another way to pay" },
+  NOT_CHARGED: { zh: "支付未完成，未扣款，请重新扫码", en: "The payment did not go through and nothing was charged: scan again" },
+};
 
 export const STATUS: Record<CaseStatus, { zh: string; en: string }> = {
   accepted: { zh: "已受理", en: "Accepted" },

@@ -6,20 +6,23 @@
  * are dropped by the idle reset (60 s without a touch), which also tells the hub to forget
  * the card read here. Nothing but the device token (pairing) goes to the browser's storage.
  *
- * The start screen's sections are one list (SECTIONS): payment (缴费) is one more entry.
+ * The start screen's sections are one list (SECTIONS). Payment (缴费): the card read on the
+ * pay screen lists the visitor's fees; the payment code the terminal's scanner reads stays
+ * in the hub (the page gets a token); the result comes as `payment:order` on the socket.
  */
 import { render } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { io, type Socket } from "socket.io-client";
 import type { Catalogue, Matter } from "../server/src/contract/catalogue.ts";
+import type { FeeDue, FeeList, PaymentOrderView } from "../server/src/contract/payment-orders.ts";
 import type { HallNow, TerminalCase, TerminalCaseList, TerminalInput } from "../server/src/contract/terminals.ts";
 import { createApi, toApiError } from "../ui-shared/api.ts";
 import { errorMessage } from "../ui-shared/errors.ts";
 import { COMMON, detectLang, interpolate, type Lang, pickName, translator } from "../ui-shared/i18n.ts";
 import "../ui-shared/shared.css";
 import { PairingScreen, storedDeviceToken, usePairing } from "../kiosk-ui/pairing.tsx";
-import { CASE_NO, IDLE_MS, SECTIONS, type Section, keypadInput } from "./logic.ts";
-import { STATUS, T } from "./messages.ts";
+import { CASE_NO, IDLE_MS, SECTIONS, type Section, keypadInput, newRequestId, yuan } from "./logic.ts";
+import { FAILURE, STATUS, T } from "./messages.ts";
 import "./terminal.css";
 
 const terminalId = () => new URLSearchParams(location.search).get("terminal") || "t1";
@@ -31,7 +34,10 @@ type Screen =
   | { kind: Section }
   | { kind: "cases"; list: TerminalCaseList; idToken: string }
   | { kind: "case"; c: TerminalCase }
-  | { kind: "guide"; matterId: string };
+  | { kind: "guide"; matterId: string }
+  | { kind: "fees"; fees: FeeDue[]; idToken: string }
+  | { kind: "payScan"; fee: FeeDue; idToken: string }
+  | { kind: "paying"; fee: FeeDue; idToken: string; order: PaymentOrderView };
 
 function TerminalPage() {
   const id = terminalId();
@@ -51,6 +57,8 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
   const [connected, setConnected] = useState(false);
   const [live, setLive] = useState(false);
   const idTokenRef = useRef<string | null>(null);
+  const screenRef = useRef(screen);
+  screenRef.current = screen;
   const t = translator(T, lang);
 
   useLayoutEffect(() => {
@@ -98,9 +106,25 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
     setNotice({ text: errorMessage(code, lang), tone: "error" });
   };
 
+  const showFees = async (idToken: string) => {
+    const r = await api.request<FeeList>("GET", `${base()}/fees?idToken=${encodeURIComponent(idToken)}`);
+    setScreen({ kind: "fees", fees: r.fees, idToken });
+  };
   const showCard = async (idToken: string) => {
     idTokenRef.current = idToken;
     setBusy(true);
+    // On the pay screen the card opens the visitor's fees, elsewhere their cases.
+    if (screenRef.current.kind === "pay") {
+      try {
+        setNotice(null);
+        await showFees(idToken);
+      } catch (e) {
+        fail(e);
+      } finally {
+        setBusy(false);
+      }
+      return;
+    }
     try {
       const list = await api.request<TerminalCaseList>("GET", `${base()}/cases?idToken=${encodeURIComponent(idToken)}`);
       setNotice(null);
@@ -113,6 +137,40 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
   };
   const showCardRef = useRef(showCard);
   showCardRef.current = showCard;
+
+  /** The scanner read a payment code while the page waits for one: pay the fee with it. */
+  const payWith = async (payToken: string) => {
+    const sc = screenRef.current;
+    if (sc.kind !== "payScan") return;
+    setBusy(true);
+    setNotice({ text: t("payingNow"), tone: "info" });
+    try {
+      const order = await api.request<PaymentOrderView>("POST", `${base()}/payments`, {
+        caseNo: sc.fee.caseNo,
+        amountFen: sc.fee.amountFen,
+        method: "qr",
+        idToken: sc.idToken,
+        payToken,
+        requestId: newRequestId(),
+      });
+      setNotice(null);
+      setScreen({ kind: "paying", fee: sc.fee, idToken: sc.idToken, order });
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const payWithRef = useRef(payWith);
+  payWithRef.current = payWith;
+  /** An order changed (the socket, or a poll): the paying screen follows it. */
+  const orderChanged = (order: PaymentOrderView) => {
+    const sc = screenRef.current;
+    if (sc.kind === "paying" && sc.order.orderId === order.orderId && order.updatedAt >= sc.order.updatedAt)
+      setScreen({ ...sc, order });
+  };
+  const orderChangedRef = useRef(orderChanged);
+  orderChangedRef.current = orderChanged;
 
   // The terminal's own room: its ID card reader and scanner (only this paired terminal may join).
   useEffect(() => {
@@ -132,17 +190,33 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
     s.on("terminal:input", (e: TerminalInput) => {
       if (e.terminalId !== terminalId()) return;
       if (e.kind === "id_card") void showCardRef.current(e.idToken);
-      else if (e.kind === "receipt") {
+      else if (e.kind === "pay_code") {
+        if (screenRef.current.kind === "payScan") void payWithRef.current(e.payToken);
+      } else if (e.kind === "receipt") {
         api.request<TerminalCase>("GET", `${base()}/cases/${e.caseNo}?scanToken=${encodeURIComponent(e.scanToken)}`).then((c) => {
           setNotice(null);
           setScreen({ kind: "case", c });
         }, fail);
       } else setNotice({ text: T.unknownCode[langRef.current], tone: "error" });
     });
+    s.on("payment:order", (o: PaymentOrderView) => orderChangedRef.current(o));
     return () => {
       s.disconnect();
     };
   }, [props.deviceToken]);
+
+  // While the visitor confirms on the phone, ask too (the socket may have missed it).
+  const payingId = screen.kind === "paying" ? screen.order.orderId : null;
+  useEffect(() => {
+    if (!payingId) return;
+    const timer = setInterval(() => {
+      api.request<PaymentOrderView>("GET", `${base()}/payments/${payingId}`).then(
+        (o) => orderChangedRef.current(o),
+        () => {},
+      );
+    }, 2000);
+    return () => clearInterval(timer);
+  }, [payingId]);
   const langRef = useRef(lang);
   langRef.current = lang;
 
@@ -210,6 +284,26 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
           <Query lang={lang} onFound={(c) => setScreen({ kind: "case", c })} onError={fail} busy={busy} setBusy={setBusy} />
         )}
         {screen.kind === "print" && <CardPrompt lang={lang} />}
+        {screen.kind === "pay" && <CardPrompt lang={lang} hint="payHint" />}
+        {screen.kind === "fees" && (
+          <Fees lang={lang} fees={screen.fees} onPay={(fee) => setScreen({ kind: "payScan", fee, idToken: screen.idToken })} />
+        )}
+        {screen.kind === "payScan" && <PayScan lang={lang} fee={screen.fee} busy={busy} />}
+        {screen.kind === "paying" && (
+          <Paying
+            lang={lang}
+            fee={screen.fee}
+            order={screen.order}
+            onRetry={() => setScreen({ kind: "payScan", fee: screen.fee, idToken: screen.idToken })}
+            onFees={() => showFees(screen.idToken).catch(fail)}
+            onReprint={() =>
+              api
+                .request("POST", `${base()}/payments/${screen.order.orderId}/receipt`, { lang })
+                .then(() => api.request<PaymentOrderView>("GET", `${base()}/payments/${screen.order.orderId}`))
+                .then((o) => orderChangedRef.current(o), fail)
+            }
+          />
+        )}
         {screen.kind === "cases" && (
           <Cases lang={lang} list={screen.list} busy={busy} onPrint={(no) => printCert(no, screen.idToken)} />
         )}
@@ -255,12 +349,101 @@ function Home(props: { lang: Lang; onPick: (s: Section) => void }) {
   );
 }
 
-function CardPrompt(props: { lang: Lang }) {
+function CardPrompt(props: { lang: Lang; hint?: "printHint" | "payHint" }) {
   const t = translator(T, props.lang);
   return (
     <div class="t-prompt">
       <p class="t-big">{t("placeCard")}</p>
-      <p>{t("printHint")}</p>
+      <p>{t(props.hint ?? "printHint")}</p>
+    </div>
+  );
+}
+
+function Fees(props: { lang: Lang; fees: FeeDue[]; onPay: (f: FeeDue) => void }) {
+  const t = translator(T, props.lang);
+  return (
+    <section class="t-fees" aria-labelledby="fees-title">
+      <h2 id="fees-title">{t("feesOf")}</h2>
+      {props.fees.length === 0 && <p>{t("noFees")}</p>}
+      <ul class="t-fee-list">
+        {props.fees.map((f) => (
+          <li key={f.caseNo} class="t-case" data-fee={f.caseNo} data-state={f.state}>
+            <h3>{props.lang === "zh" ? f.matterName : f.matterNameEn}</h3>
+            <p>
+              {t("caseNo")}：{f.caseNo}
+            </p>
+            <p class="t-amount">
+              {t("amount")}：{interpolate(t("yuanOf"), { n: yuan(f.amountFen) })}
+            </p>
+            {f.state === "due" ? (
+              <button type="button" class="t-primary" onClick={() => props.onPay(f)} data-testid={`pay-${f.caseNo}`}>
+                {t("payNow")}
+              </button>
+            ) : (
+              <p class="t-note">{f.state === "paid" ? t("feePaid") : t("feePaying")}</p>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function PayScan(props: { lang: Lang; fee: FeeDue; busy: boolean }) {
+  const t = translator(T, props.lang);
+  return (
+    <div class="t-prompt" data-testid="pay-scan">
+      <p class="t-big">{interpolate(t("yuanOf"), { n: yuan(props.fee.amountFen) })}</p>
+      <p>{props.lang === "zh" ? props.fee.matterName : props.fee.matterNameEn}</p>
+      <p class="t-big">{props.busy ? t("payingNow") : t("scanPayCode")}</p>
+    </div>
+  );
+}
+
+function Paying(props: {
+  lang: Lang;
+  fee: FeeDue;
+  order: PaymentOrderView;
+  onRetry: () => void;
+  onFees: () => void;
+  onReprint: () => void;
+}) {
+  const t = translator(T, props.lang);
+  const o = props.order;
+  const paid = o.status === "paid" || o.status === "refund_pending" || o.status === "refunded";
+  return (
+    <div class="t-prompt" data-testid="pay-result" data-status={o.status} role="status">
+      <p class="t-big">{interpolate(t("yuanOf"), { n: yuan(o.amountFen) })}</p>
+      {(o.status === "created" || o.status === "paying") && <p class="t-big">{t("payingNow")}</p>}
+      {o.status === "pending" && <p class="t-big">{t("confirmOnPhone")}</p>}
+      {paid && (
+        <>
+          <p class="t-big t-ok" data-testid="paid">
+            {t("paidOk")}
+          </p>
+          <p>{o.receiptPrinted ? t("receiptPrinted") : t("receiptPrinting")}</p>
+          <p>
+            {t("orderNo")}：{o.orderId}
+          </p>
+          <button type="button" onClick={props.onReprint}>
+            {t("reprint")}
+          </button>
+          <button type="button" class="t-primary" onClick={props.onFees}>
+            {t("feesOf")}
+          </button>
+        </>
+      )}
+      {o.status === "failed" && (
+        <>
+          <p class="t-big t-error" data-testid="pay-failed">
+            {t("payFailed")}
+          </p>
+          <p>{(FAILURE[o.failure ?? ""] ?? FAILURE.DECLINED)?.[props.lang]}</p>
+          <button type="button" class="t-primary" onClick={props.onRetry}>
+            {t("tryAgain")}
+          </button>
+        </>
+      )}
     </div>
   );
 }

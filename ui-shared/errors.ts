@@ -133,6 +133,28 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
     zh: "该证照尚未自助打印，无需补打：请在窗口直接发放",
     en: "This certificate was never self-printed, so there is no copy to reprint: hand it over at the window",
   },
+  PAYMENT_AMOUNT_MISMATCH: {
+    zh: "金额与该事项的收费标准不符，未扣款",
+    en: "The amount is not this matter's fee; nothing was charged",
+  },
+  NO_FEE_DUE: { zh: "该办件无需缴费", en: "There is no fee to pay for this case" },
+  FEE_ALREADY_PAID: { zh: "该办件已缴费，无需重复缴纳", en: "This fee is paid already" },
+  PAYMENT_IN_PROGRESS: {
+    zh: "该办件正在缴费，请在手机上确认或稍候",
+    en: "A payment of this case is under way; confirm it on your phone or wait",
+  },
+  PAYMENT_CODE_USED: {
+    zh: "该付款码已使用，请刷新付款码后重新扫描",
+    en: "This payment code was used already; refresh it on your phone and scan again",
+  },
+  PAYMENT_CODE_EXPIRED: { zh: "付款码已失效，请重新扫描", en: "The payment code expired; scan it again" },
+  PAYMENT_METHOD_UNAVAILABLE: {
+    zh: "此终端暂不支持该支付方式，请联系工作人员",
+    en: "This way of paying is not available here; please ask staff",
+  },
+  UNKNOWN_ORDER: { zh: "找不到该缴费订单", en: "No such payment order" },
+  ORDER_NOT_PAID: { zh: "该订单未支付或正在退款，不能退款", en: "This order is not paid (or a refund is under way)" },
+  REFUND_EXCEEDS_PAYMENT: { zh: "退款金额超过可退金额", en: "The refund is more than what is left of the payment" },
 };
 
 /** The visitor- or clerk-facing sentence for an error code; unknown codes get the INTERNAL text. */

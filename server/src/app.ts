@@ -34,6 +34,9 @@ import { mountHelpdesk } from "./helpdesk/mount.ts";
 import { mountAudit } from "./audit/mount.ts";
 import { type DeliveryModule, mountDelivery } from "./delivery/mount.ts";
 import { mountTerminals, type TerminalModule } from "./terminals/mount.ts";
+import { mountPayments, type PaymentModule } from "./payments/mount.ts";
+import { PAY_CODE } from "./payments/service.ts";
+import type { PaymentProvider } from "./contract/payments.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
 
 export interface HubOptions {
@@ -78,6 +81,13 @@ export interface HubOptions {
   databaseSchema?: string;
   /** Shared secret of the courier's status callbacks (main.ts: COURIER_SECRET); default derived from the token key. */
   courierSecret?: string;
+  /** The payment-code simulator's "visitor confirms on the phone" time (tests; default 3 s). */
+  paymentSimConfirmMs?: number;
+  /**
+   * The bank-card provider of a terminal. Default: the terminal's POS (devices/pos.ts, a
+   * provider per configured POS); a terminal without one answers PAYMENT_METHOD_UNAVAILABLE.
+   */
+  cardProvider?: (terminalId: string) => PaymentProvider | undefined;
 }
 
 export interface RunningHub {
@@ -97,6 +107,8 @@ export interface RunningHub {
   realtime: Realtime;
   /** The certificate window and the post (its courier simulator, for the demo and tests). */
   delivery: DeliveryModule;
+  /** Payments (its simulator, for the demo and tests). */
+  payments: PaymentModule;
   close(): Promise<void>;
 }
 
@@ -281,6 +293,27 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     handedOver: (caseNo, terminalId, at) => post.service.selfPrinted(caseNo, terminalId, at),
     counterHolder: (id) => hall.counterState(id)?.staffId,
     log,
+    payCode: (terminalId, code) => (PAY_CODE.test(code) ? payments.service.payCodeScanned(terminalId, code) : undefined),
+    endPaySession: (terminalId) => payments.service.endSession(terminalId),
+  });
+  const terminalService = terminals.service;
+  // Payments (payments/, 缴费): orders in the case database; recovery runs before the hub listens.
+  const payments = mountPayments({
+    cases: cases.store,
+    dataDir: opts.dataDir,
+    catalogue: () => config.data.catalogue,
+    clock,
+    salt: config.data.secrets.idSalt,
+    casesOf: async (terminalId, who) =>
+      "idToken" in who
+        ? (await terminalService.casesOfCard(terminalId, who.idToken)).cases
+        : [await terminalService.caseOfScan(terminalId, who.caseNo, who.scanToken)],
+    printReceipt: (terminalId, jobId, encode) => devices.printAtTerminal(terminalId, jobId, encode),
+    log,
+    ...(opts.paymentSimConfirmMs !== undefined ? { simConfirmMs: opts.paymentSimConfirmMs } : {}),
+    // Asked per payment, never kept: reconfiguring a POS replaces its provider.
+    cardProvider: opts.cardProvider ?? ((terminalId) => devices.posProvider(terminalId)),
+    cardProviders: () => devices.posProviders(),
   });
 
   const app = createHttpApp({
@@ -307,6 +340,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     delivery: post.service,
     terminals: terminals.service,
     audit: audit.log,
+    payments: payments.service,
   });
   const server = createServer(app);
   const realtime = new Realtime(server, {
@@ -330,6 +364,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   helpdesk.attachSockets(realtime.io, { tokens });
   post.attachSockets(realtime.io, { tokens, staff });
   terminals.attachSockets(realtime.io);
+  payments.attachSockets(realtime.io);
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   realtime.io.on("connection", (s) => {
     const id = s.data.staffId;
@@ -343,6 +378,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   releaseTimer.unref();
 
   await devices.start();
+  // Recovery: orders a previous run left open are resolved by their providers before the
+  // hub takes requests (after the devices, so a payment found paid prints its receipt).
+  await payments.start();
   const bookings = await ensureDemoBookings(config, hall, clock());
 
   await new Promise<void>((res, rej) => {
@@ -373,6 +411,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     metrics,
     realtime,
     delivery: post,
+    payments,
     close: () => {
       closing ??= (async () => {
         clearInterval(releaseTimer);
@@ -389,6 +428,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         bus.off(post);
         post.close();
         await audit.close();
+        payments.close();
         await cases.close();
         await hasher.close();
         metrics.close();

@@ -18,7 +18,7 @@ describe("terminal-ui logic", () => {
 
   it("resets after 60 s and names every section in both languages", () => {
     expect(IDLE_MS).toBe(60_000);
-    expect(SECTIONS.map((s) => s.id)).toEqual(["query", "print", "hall", "guides"]);
+    expect(SECTIONS.map((s) => s.id)).toEqual(["query", "print", "pay", "hall", "guides"]);
     for (const s of SECTIONS) {
       expect(T[s.title].zh).toBeTruthy();
       expect(T[s.hint].en).toBeTruthy();

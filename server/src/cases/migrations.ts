@@ -8,6 +8,7 @@
 import { type Kysely, sql } from "kysely";
 import { AUDIT_MIGRATION } from "../audit/migration.ts";
 import { HELPDESK_MIGRATION } from "../helpdesk/migration.ts";
+import { PAYMENTS_MIGRATION } from "../payments/migration.ts";
 import { type CaseDb, type Engine, MIGRATION_LOCK } from "./db.ts";
 
 export interface Migration {
@@ -139,6 +140,8 @@ export const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  // Self-service payment (payments/migration.ts, issue 12): orders, their events, refunds.
+  { version: 7, ...PAYMENTS_MIGRATION },
   // The audit log (audit/migration.ts, issue 13).
   { version: 8, ...AUDIT_MIGRATION },
   {

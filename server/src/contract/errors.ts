@@ -101,6 +101,26 @@ export const ERROR_CODES = [
   "PRINTER_FAILED",
   /** A clerk's reprint is a second copy: the certificate was never self-printed (hand it over at the window). */
   "NOT_SELF_PRINTED",
+  // self-service payment (issue 12, 缴费)
+  /** The amount asked for is not the case's fee (the matter's fee in fen). */
+  "PAYMENT_AMOUNT_MISMATCH",
+  /** The case has no fee to pay (a free matter, or a case that was not accepted). */
+  "NO_FEE_DUE",
+  /** The case's fee is paid already. */
+  "FEE_ALREADY_PAID",
+  /** A payment of this case is under way (waiting for the phone's confirmation). */
+  "PAYMENT_IN_PROGRESS",
+  /** This payment code was used for a payment already: show a fresh code. */
+  "PAYMENT_CODE_USED",
+  /** The payment code scanned here is no longer valid (timed out, or the screen was reset). */
+  "PAYMENT_CODE_EXPIRED",
+  /** No provider for this way of paying here (no POS at this terminal, provider not configured). */
+  "PAYMENT_METHOD_UNAVAILABLE",
+  "UNKNOWN_ORDER",
+  /** A refund of an order that is not paid (or is being refunded). */
+  "ORDER_NOT_PAID",
+  /** A refund larger than what is left of the payment. */
+  "REFUND_EXCEEDS_PAYMENT",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

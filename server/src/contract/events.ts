@@ -4,6 +4,7 @@ import type { CertificateSubscription, WindowLookup } from "./delivery.ts";
 import type { DeviceStatus } from "./devices.ts";
 import type { Ack } from "./errors.ts";
 import type { HelpLedgerRow, HelpReminder, HelpSubscription } from "./helpdesk.ts";
+import type { PaymentOrderView } from "./payment-orders.ts";
 import type { LiveStats } from "./stats.ts";
 import type { TerminalInput } from "./terminals.ts";
 import type { CallInfo, CounterState, Instant, Outcome, PublicTicket, Ticket } from "./tickets.ts";
@@ -85,6 +86,8 @@ export interface ServerToClientEvents {
   "certificates:found": (l: WindowLookup) => void;
   /** What a self-service terminal's own devices read, to its screen room `screen:terminal-<id>`. */
   "terminal:input": (e: TerminalInput) => void;
+  /** A payment order of this terminal changed (pending → paid / failed …), to its screen room. */
+  "payment:order": (o: PaymentOrderView) => void;
 }
 
 /** Something a kiosk's reader or scanner read. The ID number itself never leaves the hub:

@@ -53,6 +53,8 @@ export type TerminalInput =
       /** Proves the receipt was scanned here (the page cannot make one up). */
       scanToken: string;
     }
+  /** A payment code (付款码) scanned here (issue 12): the code stays in the hub, the page gets a token for it. */
+  | { terminalId: string; kind: "pay_code"; payToken: string }
   | { terminalId: string; kind: "unknown_code" };
 
 /** Whether the visitor can print the case's certificate here now. */

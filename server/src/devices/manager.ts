@@ -147,6 +147,14 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
     return print ? this.printOn(u, () => print({ jobId, bytes: encode(width) })) : { status: "none" };
   }
 
+  /** Print on a terminal's receipt printer (payment receipts, issue 12), like printAtCounter. */
+  async printAtTerminal(terminalId: string, jobId: string, encode: (width: 58 | 80) => Buffer): Promise<PrintResult> {
+    const u = [...this.running.values()].find((x) => x.device?.print && x.terminalId === terminalId);
+    const width = Number(u?.cfg.options?.paperWidthMm ?? 80) === 58 ? 58 : 80;
+    const print = u?.device?.print;
+    return print ? this.printOn(u, () => print({ jobId, bytes: encode(width) })) : { status: "none" };
+  }
+
   /**
    * Print a shipping label on the label printer of a counter (统一出证 window). Never
    * rejects: "none" when the counter has no label printer, "failed" with the reason.

@@ -221,6 +221,18 @@ export const REST_ACCESS: Record<string, Rule> = {
   // A second copy of a self-printed certificate needs a clerk (issue 12): window staff only,
   // at the window they hold (checked by the service), recorded; never a terminal.
   "POST /api/certificates/:caseNo/reprint": staff(true, "clerk", "supervisor", "admin"),
+  // Self-service payment (issue 12, 缴费): the terminal paired as :id lists the fees of the
+  // visitor identified there and pays them (the payment code stays in the hub); refunds, the
+  // day's orders and the reconciliation against the providers' statements are the office's
+  // (supervisors, admins): money goes back only on a person's decision.
+  "GET /api/terminals/:id/fees": terminalOnly(false),
+  "POST /api/terminals/:id/payments": terminalOnly(true),
+  "GET /api/terminals/:id/payments/:orderId": terminalOnly(false),
+  "POST /api/terminals/:id/payments/:orderId/receipt": terminalOnly(true),
+  "GET /api/payments": staff(false, "supervisor", "admin"),
+  "GET /api/payments/reconciliation": staff(false, "supervisor", "admin"),
+  "GET /api/payments/:orderId": staff(false, "supervisor", "admin"),
+  "POST /api/payments/:orderId/refunds": staff(true, "supervisor", "admin"),
   "POST /api/pairings/:code/approve": staff(true, "admin"),
   "DELETE /api/pairings/:pairingId": staff(true, "admin"),
   // Admin console and audit log (issue 13). The audit log names staff, their addresses and

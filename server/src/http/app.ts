@@ -33,6 +33,8 @@ import { deliveryRoutes } from "../delivery/routes.ts";
 import type { DeliveryService } from "../delivery/service.ts";
 import type { CaseService } from "../cases/service.ts";
 import { terminalRoutes } from "../terminals/routes.ts";
+import { paymentRoutes } from "../payments/routes.ts";
+import type { PaymentService } from "../payments/service.ts";
 import type { TerminalService } from "../terminals/service.ts";
 import { originAllowed } from "./origins.ts";
 import { parse, schemas } from "../hall/validate.ts";
@@ -77,6 +79,8 @@ export interface HttpDeps {
   terminals?: TerminalService;
   /** The audit log (audit/, issue 13); absent in API-only tests: nothing is recorded, its routes answer NOT_FOUND. */
   audit?: AuditLog;
+  /** Payments (payments/, 缴费); absent in API-only tests: the routes answer NOT_FOUND. */
+  payments?: PaymentService;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -443,6 +447,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.use(helpdeskRoutes(d));
   app.use(deliveryRoutes(d));
   app.use(terminalRoutes(d));
+  app.use(paymentRoutes(d));
   mountPairingRoutes(app, {
     pairings: d.pairings,
     admin: [auth, role("admin")],

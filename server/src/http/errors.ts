@@ -8,6 +8,8 @@ export function httpStatus(code: ErrorCode): number {
       return 400;
     case "MATERIALS_INCOMPLETE":
     case "DEFERRED_AFTER_DUE":
+    case "PAYMENT_AMOUNT_MISMATCH":
+    case "REFUND_EXCEEDS_PAYMENT":
       return 422;
     case "UNAUTHENTICATED":
     case "BAD_CREDENTIALS":
@@ -27,6 +29,7 @@ export function httpStatus(code: ErrorCode): number {
     case "UNKNOWN_CASE":
     case "UNKNOWN_SITE":
     case "UNKNOWN_HELP_CASE":
+    case "UNKNOWN_ORDER":
       return 404;
     case "TICKET_DAY_CLOSED":
       return 410;
@@ -52,6 +55,8 @@ export function httpStatus(code: ErrorCode): number {
       return 503;
     case "ID_CARD_EXPIRED":
       return 401;
+    case "PAYMENT_METHOD_UNAVAILABLE":
+      return 503;
     default:
       return 409;
   }

@@ -1315,7 +1315,7 @@ export function demoStaff(): DemoStaff[] {
   ];
 }
 
-/** Simulated devices: 4 kiosks (printer, ID reader, scanner), terminal t1 (ID reader, scanner, A4 printer), LED, keypad, rating per counter, a receipt printer at each acceptance (comprehensive, help) counter, and an ID reader, scanner and label printer at each 统一出证 window. */
+/** Simulated devices: 4 kiosks (printer, ID reader, scanner), terminal t1 (ID reader, scanner, A4 printer, receipt printer), LED, keypad, rating per counter, a receipt printer at each acceptance (comprehensive, help) counter, and an ID reader, scanner and label printer at each 统一出证 window. */
 export function demoDevices(cat: Catalogue): DeviceConfig[] {
   const out: DeviceConfig[] = [];
   for (let k = 1; k <= 4; k++) {
@@ -1359,6 +1359,15 @@ export function demoDevices(cat: Catalogue): DeviceConfig[] {
     { id: "scanner-t1", kind: "scanner", name: "1号自助终端 扫码器", transport: { type: "sim" }, assignment: { ...terminal } },
     { id: "a4-t1", kind: "a4", name: "1号自助终端 A4 打印机", transport: { type: "sim" }, assignment: { ...terminal } },
     { id: "pos-t1", kind: "pos", name: "1号自助终端 银行卡 POS 机", transport: { type: "sim" }, assignment: { ...terminal } },
+    // Its receipt printer: the 缴费凭证 of each payment (payments/, issue 12).
+    {
+      id: "printer-t1",
+      kind: "printer",
+      name: "1号自助终端 凭条打印机",
+      transport: { type: "sim" },
+      assignment: { ...terminal },
+      options: { paperWidthMm: 80 },
+    },
   );
   const perCounter = [
     ["led", "LED 窗口屏"],

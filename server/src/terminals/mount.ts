@@ -30,6 +30,9 @@ export interface TerminalModuleOptions {
   counterHolder?: (counterId: string) => string | undefined;
   /** A CJK font file (default: Debian's Noto Sans CJK). */
   fontPath?: string;
+  /** Payment codes scanned at a terminal go to the payment service (payments/). */
+  payCode?: (terminalId: string, code: string) => string | undefined;
+  endPaySession?: (terminalId: string) => void;
 }
 
 type HubIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -56,6 +59,8 @@ export function mountTerminals(o: TerminalModuleOptions): TerminalModule {
     log: o.log,
     ...(o.handedOver ? { handedOver: o.handedOver } : {}),
     ...(o.counterHolder ? { counterHolder: o.counterHolder } : {}),
+    ...(o.payCode ? { payCode: o.payCode } : {}),
+    ...(o.endPaySession ? { endPaySession: o.endPaySession } : {}),
   });
   return {
     service,

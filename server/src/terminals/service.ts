@@ -86,6 +86,10 @@ export interface TerminalServiceDeps {
   /** Who holds a counter now (a clerk reprints at the window they hold). */
   counterHolder?: (counterId: string) => string | undefined;
   log: (line: string) => void;
+  /** A payment code (付款码) scanned here: the payment service keeps it behind a token (issue 12, payments/). */
+  payCode?: (terminalId: string, code: string) => string | undefined;
+  /** The idle reset: the payment service forgets the codes scanned here. */
+  endPaySession?: (terminalId: string) => void;
 }
 
 /** The receipt's QR: <publicUrl>/q/<caseNo>; a bare case number is accepted too. */
@@ -137,6 +141,12 @@ export class TerminalService {
   /** The terminal's scanner read a code: a receipt's QR opens that case there. */
   scanned(terminalId: string, code: string): void {
     const m = RECEIPT.exec(code.trim());
+    // A payment code never reaches the page: it gets a token for it.
+    const payToken = m ? undefined : this.d.payCode?.(terminalId, code.trim());
+    if (payToken) {
+      this.d.emit({ terminalId, kind: "pay_code", payToken });
+      return;
+    }
     if (!m?.[1]) {
       this.d.emit({ terminalId, kind: "unknown_code" });
       return;
@@ -152,6 +162,7 @@ export class TerminalService {
   endSession(terminalId: string, idToken?: string): void {
     for (const [k, v] of this.readings) if (v.terminalId === terminalId && (!idToken || k === idToken)) this.readings.delete(k);
     for (const [k, v] of this.scans) if (v.terminalId === terminalId) this.scans.delete(k);
+    this.d.endPaySession?.(terminalId);
   }
 
   private reading(terminalId: string, idToken: string): Reading {

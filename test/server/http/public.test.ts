@@ -82,7 +82,7 @@ describe("http public routes (kiosk, phone, screens)", () => {
   it("GET /api/health reports the day, the journal length, devices and voice", async () => {
     const r = await t.api("GET", "/api/health");
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ ok: true, devices: { online: 173, total: 173 }, voice: true });
+    expect(r.body).toMatchObject({ ok: true, devices: { online: 174, total: 174 }, voice: true });
     expect(r.body.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(r.body.day).toBe(t.hub.hall.day);
     expect(typeof r.body.events).toBe("number");
@@ -117,8 +117,8 @@ describe("http public routes (kiosk, phone, screens)", () => {
     expect(r.body.day).toBe(t.hub.hall.day);
     expect(r.body.counters).toHaveLength(45);
     expect(r.body.counters.find((c) => c.id === "c01")).toMatchObject({ status: "idle", staffName: "张伟" });
-    // 160, and the 3 统一出证 windows' ID reader, scanner and label printer (issue 11), and terminal t1's ID reader, scanner, A4 printer and card POS (issue 12).
-    expect(r.body.devices).toHaveLength(173);
+    // 160, and the 3 统一出证 windows' ID reader, scanner and label printer (issue 11), and terminal t1's ID reader, scanner, A4 printer card POS and receipt printer (issue 12).
+    expect(r.body.devices).toHaveLength(174);
     expect(r.body.voice).toBe(true);
     expect(r.body.catalogueVersion).toBe((await t.api<Catalogue>("GET", "/api/hall")).body.version);
   });

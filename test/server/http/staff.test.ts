@@ -240,13 +240,13 @@ describe("http staff routes (counter pages, admin)", () => {
       const admin = await t.adminToken();
       const r = await t.api<DeviceRow[]>("GET", "/api/devices", undefined, admin);
       expect(r.status).toBe(200);
-      expect(r.body).toHaveLength(173);
+      expect(r.body).toHaveLength(174);
       const p = r.body.find((d) => d.id === "printer-k1");
       expect(p).toMatchObject({ kind: "printer", transport: { type: "sim" }, assignment: { kind: "kiosk", kioskId: "k1" } });
       expect(p?.status).toMatchObject({ id: "printer-k1", kind: "printer", health: "online" });
       const sup = await t.api<DeviceRow[]>("GET", "/api/devices", undefined, tok.wangli);
       expect(sup.status).toBe(200);
-      expect(sup.body).toHaveLength(173);
+      expect(sup.body).toHaveLength(174);
     });
 
     it("PUT adds a device, PUT again replaces it, DELETE removes it", async () => {
@@ -256,12 +256,12 @@ describe("http staff routes (counter pages, admin)", () => {
       expect(put.body).toMatchObject({ ...cfg, id: "printer-k5", status: { id: "printer-k5", kind: "printer" } });
       expect(t.hub.config.data.devices.some((d) => d.id === "printer-k5")).toBe(true);
       let list = (await t.api<DeviceRow[]>("GET", "/api/devices", undefined, admin)).body;
-      expect(list).toHaveLength(174);
+      expect(list).toHaveLength(175);
 
       const renamed = await t.api<DeviceRow>("PUT", "/api/devices/printer-k5", { ...cfg, name: "五号机" }, admin);
       expect(renamed.body.name).toBe("五号机");
       list = (await t.api<DeviceRow[]>("GET", "/api/devices", undefined, admin)).body;
-      expect(list).toHaveLength(174);
+      expect(list).toHaveLength(175);
       expect(list.find((d) => d.id === "printer-k5")?.name).toBe("五号机");
 
       // The new kiosk printer prints tickets.
@@ -271,7 +271,7 @@ describe("http staff routes (counter pages, admin)", () => {
       const del = await t.api("DELETE", "/api/devices/printer-k5", undefined, admin);
       expect(del.status).toBe(204);
       list = (await t.api<DeviceRow[]>("GET", "/api/devices", undefined, admin)).body;
-      expect(list).toHaveLength(173);
+      expect(list).toHaveLength(174);
       expect(t.hub.config.data.devices.some((d) => d.id === "printer-k5")).toBe(false);
     });
 
