@@ -8,6 +8,7 @@
  * decoded from the printer's bytes by an independent ESC/POS parser, and the office's
  * refunds and reconciliation.
  */
+import type { DeviceConfig } from "../../../server/src/contract/devices.ts";
 import { type Socket, io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Case } from "../../../server/src/contract/cases.ts";
@@ -170,7 +171,7 @@ describe("payments at terminal t1", { timeout: 120_000 }, () => {
     expect(reused.body.error.code).toBe("PAYMENT_CODE_USED");
   });
 
-  it("refuses an amount that is not the fee, another person's case, a stale code token, and card payments without a POS", async () => {
+  it("refuses an amount that is not the fee, another person's case, a stale code token, and card payments at a terminal without a POS", async () => {
     const c = cases[1] as Case;
     const calls = sim.payCalls.size;
     const wrong = await pay(c, { authCode: payCode(), amountFen: FEE - 1 });
@@ -181,9 +182,16 @@ describe("payments at terminal t1", { timeout: 120_000 }, () => {
     expect(theirs.body.error.code).toBe("NOT_CASE_OWNER");
     const stale = await pay(c, { payToken: "x".repeat(22) });
     expect(stale.body.error.code).toBe("PAYMENT_CODE_EXPIRED");
+    // A terminal without a card POS refuses card payments: t1's (pos-t1) is taken away, then put back.
+    const admin = await t.adminToken();
+    const pos = (await t.api<DeviceConfig[]>("GET", "/api/devices", undefined, admin)).body.find((d) => d.id === "pos-t1");
+    expect(pos?.kind).toBe("pos");
+    expect((await t.api("DELETE", "/api/devices/pos-t1", undefined, admin)).status).toBe(204);
     const card = await pay(c, { method: "card" });
     expect(card.status).toBe(503);
     expect(card.body.error.code).toBe("PAYMENT_METHOD_UNAVAILABLE");
+    const { status: _s, ...config } = pos as DeviceConfig & { status?: unknown };
+    expect((await t.api("PUT", "/api/devices/pos-t1", config, admin)).status).toBe(200);
     const bad = await pay(c, { authCode: "12ab" });
     expect(bad.status).toBe(400);
     expect(sim.payCalls.size).toBe(calls);
@@ -308,5 +316,24 @@ describe("payments at terminal t1", { timeout: 120_000 }, () => {
     expect((await api("GET", `/api/payments/reconciliation?day=${day}`, undefined, clerk)).status).toBe(403);
     const list = await api<PaymentOrderView[]>("GET", `/api/payments?day=${day}`, undefined, supervisor);
     expect(list.body.map((o) => o.orderId)).toEqual(expect.arrayContaining([paidOne.orderId, differs.body.orderId]));
+  });
+  it("pays by bank card on the terminal's own POS (pos-t1 over its line protocol), not through the payment-code provider", async () => {
+    const c = cases[7] as Case;
+    const qrCalls = sim.payCalls.size;
+    const r = await pay(c, { method: "card" });
+    expect([200, 202], JSON.stringify(r.body)).toContain(r.status);
+    expect(r.body).toMatchObject({ caseNo: c.caseNo, amountFen: FEE, method: "card", provider: "pos:pos-t1" });
+    const orderId = r.body.orderId as string;
+    await expect
+      .poll(async () => (await api<PaymentOrderView>("GET", `/api/terminals/t1/payments/${orderId}`)).body.status, {
+        timeout: 30_000,
+      })
+      .toBe("paid");
+    // The POS's own journal holds the one sale; the payment-code provider was never asked.
+    const posSim = t.hub.devices.simulators("pos-t1")?.posSim;
+    expect(posSim).toBeDefined();
+    expect(sim.payCalls.size).toBe(qrCalls);
+    const fees = (await api<FeeList>("GET", `/api/terminals/t1/fees?idToken=${idToken}`)).body.fees;
+    expect(fees.find((f) => f.caseNo === c.caseNo)).toMatchObject({ state: "paid", orderId });
   });
 });

@@ -130,14 +130,14 @@ describe("seed/demoDevices", () => {
     expect(new Set(devices.map((d) => d.id)).size).toBe(devices.length);
   });
 
-  it("equips terminal t1 with an ID reader, a scanner, an A4 printer and a card POS", () => {
+  it("equips terminal t1 with an ID reader, a scanner, an A4 printer, a card POS and a receipt printer", () => {
     const kinds = devices
       .filter((d) => d.assignment.kind === "terminal" && d.assignment.terminalId === "t1")
       .map((d) => d.kind)
       .sort();
-    expect(kinds).toEqual(["a4", "idreader", "pos", "scanner"]);
+    expect(kinds).toEqual(["a4", "idreader", "pos", "printer", "scanner"]);
     expect(devices.find((d) => d.kind === "pos")?.id).toBe("pos-t1");
-    expect(devices).toHaveLength(173);
+    expect(devices).toHaveLength(174);
   });
 
   it("equips 4 kiosks with an 80 mm printer, an ID reader and a scanner", () => {
