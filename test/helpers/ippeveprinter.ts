@@ -32,10 +32,27 @@ function avahiRunning(): boolean {
   }
 }
 
+/** Whether the system D-Bus daemon of /run/dbus/pid is alive (its socket alone proves nothing). */
+function systemBusAlive(): boolean {
+  if (!existsSync("/run/dbus/system_bus_socket")) return false;
+  try {
+    const pid = Number(readFileSync("/run/dbus/pid", "utf8").trim());
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Start D-Bus and avahi when they are not running (root only; otherwise leave it to the caller). */
 export function ensureDnsSd(): void {
   if (avahiRunning()) return;
-  if (!existsSync("/run/dbus/system_bus_socket")) execFileSync("dbus-daemon", ["--system", "--fork"], { stdio: "ignore" });
+  if (!systemBusAlive()) {
+    // A socket left by a bus that died (a container restarted, the daemon killed) makes
+    // dbus-daemon refuse to start and avahi fail: clear what it left, then start it.
+    for (const f of ["/run/dbus/pid", "/run/dbus/system_bus_socket"]) rmSync(f, { force: true });
+    execFileSync("dbus-daemon", ["--system", "--fork"], { stdio: "ignore" });
+  }
   try {
     execFileSync("avahi-daemon", ["-D"], { stdio: "ignore" });
   } catch {
