@@ -32,7 +32,7 @@ export interface ReferenceOptions {
   issueFrom?: string;
   issueTo?: string;
   priority?: { green: number; appointment: number };
-  /** Lunch length in minutes (half the counters start at 11:45, half at 12:30). */
+  /** Lunch length in minutes (a third of the counters each at 11:30, 12:30 and 13:30). */
   lunchMin?: number;
   behaviour?: Behaviour;
   /** Service time spread (coefficient of variation). */
@@ -92,10 +92,11 @@ export function hourlyCapacity(
   return cap;
 }
 
-/** The day's shifts: everyone from open to close, lunch staggered in two halves, a 15-minute tea break each. */
+/** The day's shifts: everyone from open to close, lunch staggered in three groups, a 15-minute tea break each. */
 export function referenceShifts(counters: readonly Counter[], open: number, close: number, lunchMin: number): Shift[] {
   return counters.map((c, i) => {
-    const lunchFrom = i % 2 === 0 ? minutes("11:45") : minutes("12:30");
+    // 错峰午休: three groups, so two thirds of the windows stay open through lunch.
+    const lunchFrom = minutes("11:30") + (i % 3) * 60;
     const teaFrom = minutes("15:00") + (i % 4) * 15;
     return {
       counterId: c.id,

@@ -1,4 +1,6 @@
 import type { Catalogue } from "../contract/catalogue.ts";
+import type { Ticket } from "../contract/tickets.ts";
+import type { HallState } from "../core/state.ts";
 import { localParts } from "../core/time.ts";
 
 /** Service time of a matter: mean and coefficient of variation, lognormal unless said otherwise. */
@@ -60,7 +62,12 @@ export interface Scenario {
   shifts: Shift[];
   /** Record the wait estimate each ticket is given at issue (costs a walk of its line). */
   estimates: boolean;
+  /** Other estimators to record beside the engine's (same moment, same ticket): for comparisons. */
+  compare?: Record<string, Estimator>;
 }
+
+/** An estimator as the engine's: seconds until called, given the state and the people ahead. */
+export type Estimator = (state: HallState, t: Ticket, ahead: number) => number;
 
 export const NO_SHOWS_NONE: Behaviour = {
   noShow: 0,

@@ -24,6 +24,8 @@ export interface TicketRecord {
   /** First call minus issue (seconds); NaN when never called. */
   waitSec: number;
   noShow: boolean;
+  /** The `compare` estimators' figures, by name. */
+  alt?: Record<string, number>;
 }
 
 export interface SimResult {
@@ -262,10 +264,18 @@ export function simulate(sc: Scenario): SimResult {
       matterId: m.id,
       priority,
       issuedAt: now,
-      estimateSec: sc.estimates ? publicTicket(state, t).estimatedWaitSec : Number.NaN,
+      estimateSec: Number.NaN,
       waitSec: Number.NaN,
       noShow,
     };
+    if (sc.estimates) {
+      const view = publicTicket(state, t);
+      rec.estimateSec = view.estimatedWaitSec;
+      if (sc.compare) {
+        rec.alt = {};
+        for (const [name, f] of Object.entries(sc.compare)) rec.alt[name] = f(state, t, view.position);
+      }
+    }
     tickets.push(rec);
     visitors.set(id, { rec, service: serviceOf(m), noShow, returns });
     setWaiting(waiting + 1);
