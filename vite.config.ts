@@ -21,6 +21,7 @@ const ENTRIES: Record<string, string> = {
   helpdesk: "helpdesk-ui/index.html",
   certificates: "certificate-ui/index.html",
   terminal: "terminal-ui/index.html",
+  plan: "plan-ui/index.html",
 };
 
 const input = Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, path.join(root, file)]));
@@ -39,6 +40,7 @@ const PAGE_ROUTES: [RegExp, string][] = [
   [/^\/helpdesk\/?(\?|$)/, "/helpdesk-ui/index.html"],
   [/^\/certificates\/?(\?|$)/, "/certificate-ui/index.html"],
   [/^\/terminal\/?(\?|$)/, "/terminal-ui/index.html"],
+  [/^\/admin\/plan\/?(\?|$)/, "/plan-ui/index.html"],
 ];
 const hubRoutes: Plugin = {
   name: "onevisit-hub-routes",
