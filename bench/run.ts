@@ -21,6 +21,7 @@ import { benchLoginFlood } from "./login-flood.ts";
 import { benchMemory } from "./memory.ts";
 import { benchPrinter } from "./printer.ts";
 import { benchReplay } from "./replay.ts";
+import { benchSimulate } from "./simulate.ts";
 import { benchTerminal } from "./terminal.ts";
 import { benchUi } from "./ui.ts";
 import { benchVoice } from "./voice.ts";
@@ -40,6 +41,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "kiosk-ready": benchKioskReady,
   labels: benchLabels,
   terminal: benchTerminal,
+  simulate: benchSimulate,
 };
 
 interface Stored extends BenchResult {

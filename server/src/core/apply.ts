@@ -6,14 +6,19 @@ import { localHour } from "./time.ts";
 const RECENT_CALLS = 20;
 /** Weight of the newest service time in the live estimate. */
 const EWMA_ALPHA = 0.2;
-/** Weight of the newest call-to-finish time: matters in one series differ, so average over ~20. */
-const CYCLE_ALPHA = 0.05;
+/** Call-to-finish times: a plain mean of the first 100, then the newest weighs 1 %. */
+const CYCLE_MIN_ALPHA = 0.01;
 
 function cycle(state: HallState, t: Ticket, at: number): void {
   if (t.calledAt === undefined) return;
   const sec = (at - t.calledAt) / 1000;
-  const prev = state.cycleEwma.get(t.queueId);
-  state.cycleEwma.set(t.queueId, prev === undefined ? sec : prev + CYCLE_ALPHA * (sec - prev));
+  const prev = state.cycleMean.get(t.queueId);
+  if (!prev) {
+    state.cycleMean.set(t.queueId, { sec, n: 1 });
+    return;
+  }
+  prev.n++;
+  prev.sec += Math.max(1 / prev.n, CYCLE_MIN_ALPHA) * (sec - prev.sec);
 }
 
 function lineFor(state: HallState, t: Ticket): Ticket[] {

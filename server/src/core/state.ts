@@ -75,10 +75,11 @@ export interface HallState {
   serviceEwma: Map<string, number>;
   /**
    * Live time a counter gives each ticket of a queue, from the call to the finish or no-show
-   * (walk to the window and recalls included), weighted less hastily than `serviceEwma`:
-   * what the wait estimate counts on (seconds).
+   * (walk to the window and recalls included): the mean of the day's first 100, then weighted
+   * towards the newest at 1 %. Matters of one series differ, so a short average (as
+   * `serviceEwma`) swings with whichever matters came last. What the wait estimate counts on.
    */
-  cycleEwma: Map<string, number>;
+  cycleMean: Map<string, { sec: number; n: number }>;
   eventCount: number;
   lastEventAt: Instant;
 }
@@ -146,7 +147,7 @@ export function initialState(catalogue: Catalogue, day: string): HallState {
       byDepartment: new Map(),
     },
     serviceEwma: new Map(),
-    cycleEwma: new Map(),
+    cycleMean: new Map(),
     eventCount: 0,
     lastEventAt: 0,
   };

@@ -77,7 +77,7 @@ function effectiveClass(t: Ticket, now: Instant): PriorityClass {
  */
 export function cycleSec(state: HallState, queueId: string): number {
   const configured = state.index.queues.get(queueId)?.defaultServiceSec ?? 300;
-  return Math.max(state.cycleEwma.get(queueId) ?? serviceSec(state, queueId), configured / 4);
+  return Math.max(state.cycleMean.get(queueId)?.sec ?? serviceSec(state, queueId), configured / 4);
 }
 
 /**

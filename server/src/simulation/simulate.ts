@@ -117,20 +117,20 @@ export function simulate(sc: Scenario): SimResult {
   const nextArrival = (qi: number, from: Instant): Instant | undefined => {
     const profile = sc.arrivals[queues[qi] as string] ?? [];
     let t = from;
-    for (;;) {
-      const b = Math.floor((t - firstBucket) / bucketMs);
-      if (b >= profile.length) return undefined;
+    // The bucket is counted, not recomputed from t: (end − first) / length may round to just
+    // below the next bucket's index and never move on.
+    let b = Math.max(0, Math.floor((t - firstBucket) / bucketMs));
+    for (; b < profile.length; b++) {
       const n = profile[b] ?? 0;
       const end = firstBucket + (b + 1) * bucketMs;
-      if (n <= 0) {
-        t = end;
-        continue;
+      if (n > 0 && t < end) {
+        const cand = t + r.exp(bucketMs / n);
+        if (cand < end) return cand;
       }
-      const cand = t + r.exp(bucketMs / n);
-      if (cand < end) return cand;
       // Memoryless: restart at the bucket's end with the next bucket's rate.
-      t = end;
+      t = Math.max(t, end);
     }
+    return undefined;
   };
   for (let qi = 0; qi < queues.length; qi++) {
     const t = nextArrival(qi, firstBucket);
