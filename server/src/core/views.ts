@@ -66,7 +66,7 @@ function countBefore(line: readonly Ticket[], t: Ticket): number {
 
 /** The class a ticket competes in now: an appointment not yet due waits as a normal ticket. */
 function effectiveClass(t: Ticket, now: Instant): PriorityClass {
-  if (t.priority !== "appointment") return t.priority;
+  if (t.priority !== "appointment") return t.priority ?? "normal";
   return t.appointmentAt === undefined || now >= t.appointmentAt - APPOINTMENT_EARLY_MS ? "appointment" : "normal";
 }
 
@@ -144,6 +144,10 @@ export function estimatedWaitSec(state: HallState, t: Ticket, ahead: number): nu
   const lines = state.lines.get(t.queueId);
   if (!lines) return floored(svc, svc, ahead);
   const mine = effectiveClass(t, now);
+  // A probe (the terminals' "a newcomer now") is in no line and comes after everyone.
+  const listed = state.tickets.get(t.id) === t;
+  const isAhead = (a: Ticket) => !listed || lineOrder(a, t) < 0;
+  const countAhead = (line: readonly Ticket[]) => (listed ? countBefore(line, t) : line.length);
   // Appointments not yet due compete as normal tickets (in arrival order).
   let dueAppt = 0;
   let dueApptBefore = 0;
@@ -151,7 +155,7 @@ export function estimatedWaitSec(state: HallState, t: Ticket, ahead: number): nu
   let earlyApptBefore = 0;
   for (const a of lines.appointment) {
     if (a === t) continue;
-    const before = lineOrder(a, t) < 0;
+    const before = isAhead(a);
     if (effectiveClass(a, now) === "appointment") {
       dueAppt++;
       if (before) dueApptBefore++;
@@ -161,18 +165,18 @@ export function estimatedWaitSec(state: HallState, t: Ticket, ahead: number): nu
     }
   }
   const waiting: Record<PriorityClass, number> = {
-    green: lines.green.length - (t.priority === "green" ? 1 : 0),
+    green: lines.green.length - (listed && t.priority === "green" ? 1 : 0),
     appointment: dueAppt,
-    normal: lines.normal.length - (t.priority === "normal" ? 1 : 0) + earlyAppt,
+    normal: lines.normal.length - (listed && t.priority === "normal" ? 1 : 0) + earlyAppt,
   };
   // Tickets of its own class before it, itself included.
   const before =
     1 +
     (mine === "green"
-      ? countBefore(lines.green, t)
+      ? countAhead(lines.green)
       : mine === "appointment"
         ? dueApptBefore
-        : countBefore(lines.normal, t) + earlyApptBefore);
+        : countAhead(lines.normal) + earlyApptBefore);
   // Meanwhile the round robin serves the other classes in proportion to their weights.
   let count = before;
   for (const p of PRIORITY_CLASSES) {
