@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { demoCatalogue } from "../../../server/src/seed/demo-hall.ts";
+import { accuracy, previousEstimate } from "../../../server/src/simulation/accuracy.ts";
 import { referenceScenario } from "../../../server/src/simulation/reference.ts";
 import { minutes } from "../../../server/src/simulation/scenario.ts";
-import { simulate } from "../../../server/src/simulation/simulate.ts";
+import { type TicketRecord, simulate } from "../../../server/src/simulation/simulate.ts";
 
 const DAY = "2026-12-03";
 const small = (seed: number, load = 0.7) => referenceScenario(demoCatalogue(), { day: DAY, seed, load });
@@ -61,5 +62,38 @@ describe("simulation/simulate", () => {
       expect(calledAt > noon && calledAt < one).toBe(false);
     }
     expect(r.tickets.length).toBeGreaterThan(5);
+  });
+});
+
+describe("simulation/accuracy", () => {
+  const rec = (estimateSec: number, waitSec: number): TicketRecord => ({
+    queueId: "q",
+    matterId: "m",
+    priority: "normal",
+    issuedAt: 0,
+    estimateSec,
+    waitSec,
+    noShow: false,
+  });
+
+  it("computes MAE, p90 error and bias of estimate against actual wait", () => {
+    const a = accuracy([rec(100, 100), rec(200, 100), rec(0, 100), rec(130, 100), rec(90, 100)]);
+    expect(a.n).toBe(5);
+    expect(a.meanWaitSec).toBe(100);
+    expect(a.maeSec).toBe((0 + 100 + 100 + 30 + 10) / 5);
+    expect(a.biasSec).toBe((0 + 100 - 100 + 30 - 10) / 5);
+    expect(a.p90ErrorSec).toBe(100);
+    expect(a.maeShare).toBeCloseTo(0.48, 10);
+  });
+
+  it("the engine's estimate misses by less than the previous estimator on a reference day", () => {
+    const sc = small(11, 0.8);
+    sc.compare = { previous: previousEstimate };
+    const r = simulate(sc);
+    const now = accuracy(r.tickets);
+    const before = accuracy(r.tickets, "previous");
+    expect(now.n).toBeGreaterThan(1000);
+    expect(now.maeShare).toBeLessThan(before.maeShare * 0.8);
+    expect(Math.abs(now.biasSec)).toBeLessThan(Math.abs(before.biasSec));
   });
 });
