@@ -22,6 +22,7 @@ const ENTRIES: Record<string, string> = {
   certificates: "certificate-ui/index.html",
   terminal: "terminal-ui/index.html",
   admin: "admin-ui/index.html",
+  plan: "plan-ui/index.html",
 };
 
 const input = Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, path.join(root, file)]));
@@ -41,6 +42,7 @@ const PAGE_ROUTES: [RegExp, string][] = [
   [/^\/certificates\/?(\?|$)/, "/certificate-ui/index.html"],
   [/^\/terminal\/?(\?|$)/, "/terminal-ui/index.html"],
   [/^\/admin\/?(\?|$)/, "/admin-ui/index.html"],
+  [/^\/admin\/plan\/?(\?|$)/, "/plan-ui/index.html"],
 ];
 const hubRoutes: Plugin = {
   name: "onevisit-hub-routes",

@@ -22,6 +22,7 @@ import { benchMemory } from "./memory.ts";
 import { benchPay } from "./pay.ts";
 import { benchPrinter } from "./printer.ts";
 import { benchReplay } from "./replay.ts";
+import { benchSimulate } from "./simulate.ts";
 import { benchTerminal } from "./terminal.ts";
 import { benchUi } from "./ui.ts";
 import { benchVoice } from "./voice.ts";
@@ -42,6 +43,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   labels: benchLabels,
   terminal: benchTerminal,
   pay: benchPay,
+  simulate: benchSimulate,
 };
 
 interface Stored extends BenchResult {

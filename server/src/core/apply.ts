@@ -6,6 +6,20 @@ import { localHour } from "./time.ts";
 const RECENT_CALLS = 20;
 /** Weight of the newest service time in the live estimate. */
 const EWMA_ALPHA = 0.2;
+/** Call-to-finish times: a plain mean of the first 100, then the newest weighs 1 %. */
+const CYCLE_MIN_ALPHA = 0.01;
+
+function cycle(state: HallState, t: Ticket, at: number): void {
+  if (t.calledAt === undefined) return;
+  const sec = (at - t.calledAt) / 1000;
+  const prev = state.cycleMean.get(t.queueId);
+  if (!prev) {
+    state.cycleMean.set(t.queueId, { sec, n: 1 });
+    return;
+  }
+  prev.n++;
+  prev.sec += Math.max(1 / prev.n, CYCLE_MIN_ALPHA) * (sec - prev.sec);
+}
 
 function lineFor(state: HallState, t: Ticket): Ticket[] {
   let lines: Lines | undefined;
@@ -137,6 +151,7 @@ export function apply(state: HallState, e: HallEvent): HallState {
       if (e.bookingCode) state.bookingsUsed.set(e.bookingCode, t.id);
       insertInLine(lineFor(state, t), t);
       state.agg.issued++;
+      state.agg.issuedByClass[t.priority]++;
       const h = localHour(e.at, state.catalogue.hall.timeZone);
       state.agg.arrivalsByHour[h] = (state.agg.arrivalsByHour[h] ?? 0) + 1;
       dept(state, t).issued++;
@@ -202,12 +217,14 @@ export function apply(state: HallState, e: HallEvent): HallState {
       const prev = state.serviceEwma.get(t.queueId);
       const sec = serviceMs / 1000;
       state.serviceEwma.set(t.queueId, prev === undefined ? sec : prev + EWMA_ALPHA * (sec - prev));
+      cycle(state, t, e.at);
       break;
     }
     case "ticket.no_show": {
       const t = must(state, e.ticketId);
       t.status = "no_show";
       t.noShowAt = e.at;
+      cycle(state, t, e.at);
       releaseCounter(state, e.counterId, t.id);
       counterRt(state, e.counterId).noShows++;
       state.agg.noShows++;

@@ -21,6 +21,8 @@ export interface CounterRuntime {
 
 export interface Aggregates {
   issued: number;
+  /** Tickets issued per class: the wait estimate's share of visitors who will go first. */
+  issuedByClass: Record<PriorityClass, number>;
   served: number;
   noShows: number;
   cancelled: number;
@@ -71,6 +73,13 @@ export interface HallState {
   agg: Aggregates;
   /** Live service time per queue (exponentially weighted, seconds). */
   serviceEwma: Map<string, number>;
+  /**
+   * Live time a counter gives each ticket of a queue, from the call to the finish or no-show
+   * (walk to the window and recalls included): the mean of the day's first 100, then weighted
+   * towards the newest at 1 %. Matters of one series differ, so a short average (as
+   * `serviceEwma`) swings with whichever matters came last. What the wait estimate counts on.
+   */
+  cycleMean: Map<string, { sec: number; n: number }>;
   eventCount: number;
   lastEventAt: Instant;
 }
@@ -123,6 +132,7 @@ export function initialState(catalogue: Catalogue, day: string): HallState {
     recentCalls: [],
     agg: {
       issued: 0,
+      issuedByClass: { green: 0, appointment: 0, normal: 0 },
       served: 0,
       noShows: 0,
       cancelled: 0,
@@ -137,6 +147,7 @@ export function initialState(catalogue: Catalogue, day: string): HallState {
       byDepartment: new Map(),
     },
     serviceEwma: new Map(),
+    cycleMean: new Map(),
     eventCount: 0,
     lastEventAt: 0,
   };

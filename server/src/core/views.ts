@@ -1,4 +1,5 @@
-import { PRIORITY_CLASSES } from "../contract/catalogue.ts";
+import { PRIORITY_CLASSES, type PriorityClass } from "../contract/catalogue.ts";
+import { APPOINTMENT_EARLY_MS } from "./decide.ts";
 import type { DaySummary, LiveStats } from "../contract/stats.ts";
 import type { CounterState, Instant, PublicTicket, Ticket } from "../contract/tickets.ts";
 import type { HallState, Lines } from "./state.ts";
@@ -51,10 +52,46 @@ export function typicalServiceSec(state: HallState, queueId: string): number {
   return Math.max(serviceSec(state, queueId), configured / 4);
 }
 
+/** Tickets of a sorted line that come before `t` in line order (lines are kept sorted: binary search). */
+function countBefore(line: readonly Ticket[], t: Ticket): number {
+  let lo = 0;
+  let hi = line.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (lineOrder(line[mid] as Ticket, t) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The class a ticket competes in now: an appointment not yet due waits as a normal ticket. */
+function effectiveClass(t: Ticket, now: Instant): PriorityClass {
+  if (t.priority !== "appointment") return t.priority ?? "normal";
+  return t.appointmentAt === undefined || now >= t.appointmentAt - APPOINTMENT_EARLY_MS ? "appointment" : "normal";
+}
+
 /**
- * Seconds until the ticket is likely called: the people ahead who will not find a free
- * counter, times the typical service time, shared among the open counters. With nobody
- * open it assumes one counter will open.
+ * Seconds a counter spends per ticket of the queue, call to finish: the live figure, never
+ * below a quarter of the configured service time (see typicalServiceSec), the configured
+ * one before any was measured.
+ */
+export function cycleSec(state: HallState, queueId: string): number {
+  const configured = state.index.queues.get(queueId)?.defaultServiceSec ?? 300;
+  return Math.max(state.cycleMean.get(queueId)?.sec ?? serviceSec(state, queueId), configured / 4);
+}
+
+/**
+ * Seconds until the ticket is likely called. The counters that serve the ticket's series (its
+ * pool) also serve other series and pick among classes by weighted round robin, so the wait
+ * is the pool's work that comes first, shared among the pool's open counters:
+ * - of every series the pool serves, the tickets of the ticket's own class that came before
+ *   it, each weighed by the share of that series' open counters that are in the pool (a
+ *   comprehensive window spends only part of its time on this series);
+ * - of each other class, what the round robin serves meanwhile: in proportion to the weights,
+ *   at most everyone of that class waiting (a green visitor who arrives later is still served
+ *   first; an appointment counts as one from 15 minutes before its slot);
+ * - less one service per free counter (it takes someone at once).
+ * Nobody open: as if one counter will open.
  *
  * Floors, so no visitor is told "any moment" and then waits: 0 only for the first in line
  * while a counter is free; anyone with people ahead waits at least one service time (a
@@ -63,13 +100,102 @@ export function typicalServiceSec(state: HallState, queueId: string): number {
  */
 export function estimatedWaitSec(state: HallState, t: Ticket, ahead: number): number {
   if (t.status !== "waiting") return 0;
-  const { active, idle } = t.targetCounterId
-    ? { active: 1, idle: state.counters.get(t.targetCounterId)?.view.status === "idle" ? 1 : 0 }
-    : activeServers(state, t.queueId);
+  const svc = cycleSec(state, t.queueId);
+  if (t.targetCounterId) {
+    const idle = state.counters.get(t.targetCounterId)?.view.status === "idle" ? 1 : 0;
+    if (ahead === 0 && idle > 0) return 0;
+    return floored(Math.max(0, ahead + 1 - idle) * svc, svc, ahead);
+  }
+  const now = state.lastEventAt;
+  // Backlog per open server of a series (seconds): how hard that series pulls on a shared counter.
+  const pull = new Map<string, number>();
+  const pullOf = (q: string): number => {
+    let v = pull.get(q);
+    if (v === undefined) {
+      const open = activeServers(state, q).active;
+      v = (waitingCount(state.lines.get(q)) * cycleSec(state, q)) / Math.max(1, open);
+      pull.set(q, v);
+    }
+    return v;
+  };
+  // The pool: open counters serving this series, each counted by the share of its time this
+  // series gets (all of it for a dedicated window; for a comprehensive one, its pull against
+  // the other series' pulls).
+  let servers = 0;
+  let idle = 0;
+  const weights: Record<PriorityClass, number> = { green: 0, appointment: 0, normal: 0 };
+  const own = Math.max(pullOf(t.queueId), 1);
+  for (const c of state.index.servers.get(t.queueId) ?? []) {
+    const s = state.counters.get(c.id)?.view.status;
+    // A paused counter is a clerk on a break: back before most of the line is through.
+    if (!s || s === "closed") continue;
+    if (s === "idle") idle++;
+    let total = 0;
+    for (const q of c.profile.queueIds) total += q === t.queueId ? own : pullOf(q);
+    servers += total > 0 ? own / total : 1 / c.profile.queueIds.length;
+    for (const p of PRIORITY_CLASSES) weights[p] += c.profile.weights[p];
+  }
   if (ahead === 0 && idle > 0) return 0;
-  const svc = typicalServiceSec(state, t.queueId);
-  const queued = Math.max(0, ahead + 1 - idle);
-  const raw = (queued * svc) / Math.max(1, active);
+  if (servers === 0) {
+    // Nobody open: one counter will open.
+    servers = 1;
+    for (const p of PRIORITY_CLASSES) weights[p] = 1;
+  }
+  const lines = state.lines.get(t.queueId);
+  if (!lines) return floored(svc, svc, ahead);
+  const mine = effectiveClass(t, now);
+  // A probe (the terminals' "a newcomer now") is in no line and comes after everyone.
+  const listed = state.tickets.get(t.id) === t;
+  const isAhead = (a: Ticket) => !listed || lineOrder(a, t) < 0;
+  const countAhead = (line: readonly Ticket[]) => (listed ? countBefore(line, t) : line.length);
+  // Appointments not yet due compete as normal tickets (in arrival order).
+  let dueAppt = 0;
+  let dueApptBefore = 0;
+  let earlyAppt = 0;
+  let earlyApptBefore = 0;
+  for (const a of lines.appointment) {
+    if (a === t) continue;
+    const before = isAhead(a);
+    if (effectiveClass(a, now) === "appointment") {
+      dueAppt++;
+      if (before) dueApptBefore++;
+    } else {
+      earlyAppt++;
+      if (before) earlyApptBefore++;
+    }
+  }
+  const waiting: Record<PriorityClass, number> = {
+    green: lines.green.length - (listed && t.priority === "green" ? 1 : 0),
+    appointment: dueAppt,
+    normal: lines.normal.length - (listed && t.priority === "normal" ? 1 : 0) + earlyAppt,
+  };
+  // Tickets of its own class before it, itself included.
+  const before =
+    1 +
+    (mine === "green"
+      ? countAhead(lines.green)
+      : mine === "appointment"
+        ? dueApptBefore
+        : countAhead(lines.normal) + earlyApptBefore);
+  // Meanwhile the round robin serves the other classes in proportion to their weights.
+  let count = before;
+  for (const p of PRIORITY_CLASSES) {
+    if (p === mine || weights[p] === 0) continue;
+    count += weights[mine] === 0 ? waiting[p] : Math.min(waiting[p], (before * weights[p]) / weights[mine]);
+  }
+  // Visitors of a higher class who arrive while this one waits go first too: of what the pool
+  // serves meanwhile, that share (today's) comes from them, so the count grows by 1 / (1 − share).
+  const rank = PRIORITY_CLASSES.indexOf(mine);
+  let higher = 0;
+  for (let i = 0; i < rank; i++)
+    if (weights[PRIORITY_CLASSES[i] as PriorityClass] > 0)
+      higher += state.agg.issuedByClass[PRIORITY_CLASSES[i] as PriorityClass];
+  const share = state.agg.issued > 0 ? Math.min(0.5, higher / state.agg.issued) : 0;
+  const raw = (Math.max(0, count / (1 - share) - idle) * svc) / servers;
+  return floored(raw, svc, ahead);
+}
+
+function floored(raw: number, svc: number, ahead: number): number {
   const floor = ahead > 0 ? svc : Math.min(svc, MIN_WAIT_SEC);
   return Math.round(Math.max(raw, floor));
 }

@@ -266,6 +266,10 @@ export const REST_ACCESS: Record<string, Rule> = {
   "GET /certificates": open(false),
   // The terminal page pairs itself before any terminal route answers.
   "GET /terminal": open(false),
+  // What-if planning (issue 14, simulation/): the page signs in like the back office; the
+  // simulation (bounded work, run on the hub) for supervisors and admins only.
+  "GET /admin/plan": open(false),
+  "POST /api/plan/simulate": staff(true, "supervisor", "admin"),
 };
 
 /** A foreign page cannot even open a socket: every socket cell is ORIGIN_REFUSED for it. */

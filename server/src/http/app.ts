@@ -28,6 +28,7 @@ import { httpStatus } from "./errors.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
 import { caseRoutes } from "../cases/routes.ts";
 import { helpdeskRoutes } from "../helpdesk/routes.ts";
+import { planRoutes } from "../simulation/routes.ts";
 import type { HelpService } from "../helpdesk/service.ts";
 import { deliveryRoutes } from "../delivery/routes.ts";
 import type { DeliveryService } from "../delivery/service.ts";
@@ -460,6 +461,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
     timeZone: () => d.config.data.catalogue.hall.timeZone,
     today: () => localDay(d.clock(), d.config.data.catalogue.hall.timeZone),
   });
+  // What-if planning (simulation/, issue 14): supervisors and admins.
+  app.use(planRoutes({ tokens: d.tokens, staff: d.staff, catalogue: () => d.config.data.catalogue, day: () => d.hall.day }));
 
   app.use("/api", (_req, _res) => {
     throw new HallError("NOT_FOUND", "no such route");
@@ -486,6 +489,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.get("/certificates", page("certificate-ui/index.html"));
   app.get("/terminal", page("terminal-ui/index.html"));
   app.get("/admin", page("admin-ui/index.html"));
+  app.get("/admin/plan", page("plan-ui/index.html"));
   app.use("/assets", express.static(join(d.distDir, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
 
   // ---- errors: only closed codes reach the client ----

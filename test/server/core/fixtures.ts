@@ -140,6 +140,7 @@ export function snapshotOf(state: HallState): unknown {
     recentCalls: state.recentCalls,
     agg: { ...state.agg, byDepartment: byKey(state.agg.byDepartment) },
     serviceEwma: byKey(state.serviceEwma),
+    cycleMean: byKey(state.cycleMean),
     eventCount: state.eventCount,
     lastEventAt: state.lastEventAt,
   };

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   activeServers,
   activeTickets,
+  cycleSec,
   daySummary,
   liveStats,
   position,
@@ -88,6 +89,12 @@ describe("core/views estimatedWaitSec", () => {
     h.finish("c9");
     h.ok({ type: "pause", counterId: "c9", staffId: "staff-c9", reason: "break" });
     expect(activeServers(h.state, "qB")).toEqual({ active: 1, idle: 0 });
+    // A paused counter is a clerk on a break who comes back before the line is through: it
+    // still counts (measured on simulated days: leaving it out told waits 30 % too long).
+    expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe((2 * 240) / 2);
+    // Signed out, it no longer does.
+    h.ok({ type: "resume", counterId: "c9", staffId: "staff-c9" });
+    h.ok({ type: "signOut", counterId: "c9", staffId: "staff-c9" });
     expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe(2 * 240);
   });
 
@@ -113,8 +120,11 @@ describe("core/views estimatedWaitSec", () => {
     const last = h.ticket("b29");
     const ahead = position(h.state, last);
     expect(ahead).toBe(8); // 30 issued, 21 served
-    // c2 is free again: the first of the 8 ahead goes straight there; 8 services to wait.
-    expect(Math.abs(publicTicket(h.state, last).estimatedWaitSec - 8 * 60)).toBeLessThan(8 * 2);
+    // The estimate counts what a counter spends per ticket, call to finish (the walk up
+    // included): 90 s here, averaged slowly from the first 100 s.
+    expect(Math.abs(cycleSec(h.state, "qB") - 90)).toBeLessThan(5);
+    // c2 is free again: the first of the 8 ahead goes straight there; 8 cycles to wait.
+    expect(Math.abs(publicTicket(h.state, last).estimatedWaitSec - 8 * cycleSec(h.state, "qB"))).toBeLessThan(2);
   });
 
   it("keeps another queue's estimate on its own default", () => {
@@ -337,5 +347,39 @@ describe("core/views liveStats", () => {
     expect(s.ratings).toEqual([0, 1, 0, 0, 1]);
     expect(s.satisfaction).toBe(0.5);
     expect(daySummary(h.state).byCounter).toEqual([{ counterId: "c2", served: 2, avgServiceSec: 120, avgRating: 3.5 }]);
+  });
+});
+
+describe("core/views estimatedWaitSec across series and classes", () => {
+  it("counts a green visitor who came later as going first, and a later normal one not at all", () => {
+    const h = new TestHall();
+    h.signIn("c2");
+    h.issue("b0", "m-social");
+    h.callNext("c2");
+    h.tick().issue("b1", "m-social");
+    h.tick().issue("b2", "m-social");
+    const before = publicTicket(h.state, h.ticket("b2")).estimatedWaitSec;
+    h.tick().issue("b3", "m-social");
+    expect(publicTicket(h.state, h.ticket("b2")).estimatedWaitSec).toBe(before);
+    h.tick().issue("g1", "m-social", { priority: "green" });
+    expect(publicTicket(h.state, h.ticket("b2")).estimatedWaitSec).toBeGreaterThan(before);
+    // The green visitor's own estimate ignores the normal line it jumps.
+    expect(publicTicket(h.state, h.ticket("g1")).estimatedWaitSec).toBeLessThan(
+      publicTicket(h.state, h.ticket("b2")).estimatedWaitSec,
+    );
+  });
+
+  it("gives a comprehensive window's time to this series only in proportion to its pull against the others'", () => {
+    const h = new TestHall();
+    h.signIn("c2");
+    h.signIn("c9");
+    for (const id of ["x1", "x2"]) h.issue(id, "m-social");
+    h.callNext("c2");
+    h.callNext("c9");
+    for (const id of ["b1", "b2", "b3", "b4"]) h.tick().issue(id, "m-social");
+    const quiet = publicTicket(h.state, h.ticket("b4")).estimatedWaitSec;
+    // A long tax line: c9 also serves it, so less of c9 is left for series B.
+    for (let i = 0; i < 20; i++) h.tick().issue(`a${i}`, "m-tax-reg");
+    expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBeGreaterThan(quiet);
   });
 });

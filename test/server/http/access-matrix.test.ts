@@ -177,6 +177,8 @@ describe("access matrix: every route, view and command has a rule, and the hub k
         "POST /api/counters/:id/call/:ticketId": { path, body: {} },
         "POST /api/counters/:id/pause": { path, body: { reason: "矩阵" } },
         "POST /api/tickets/:id/rating": { path, body: { score: 5 } },
+        // The smallest plan: the walk checks access, not the simulation (tested on its own).
+        "POST /api/plan/simulate": { path, body: { runs: 1, load: 0.1 } },
       };
       return bodies[route] ?? { path, ...(route.startsWith("GET") ? {} : { body: {} }) };
     };
