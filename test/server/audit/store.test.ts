@@ -106,23 +106,26 @@ for (const engine of ENGINES) {
     });
 
     // Two hubs on one PostgreSQL schema (a county's server): the append lock keeps one chain.
-    it.runIf(engine.name === "postgres")("keeps one chain when two hubs append at once", async () => {
-      const other = await open();
-      try {
-        const log2 = new AuditLog(new AuditStore(other.db, other.engine), () => now);
-        await Promise.all(
-          Array.from({ length: 40 }, (_, i) =>
-            (i % 2 ? log : log2).record({ actor: admin, action: "device.put", target: `d${i}`, detail: { i } }),
-          ),
-        );
-        const v = await log2.verify();
-        expect(v).toMatchObject({ ok: true, checked: 104 });
-        const page = await log.query({ action: "device.put", limit: 100 });
-        expect(page.rows.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => 104 - i));
-      } finally {
-        await other.close();
-      }
-    });
+    // Only there: an embedded SQLite file has one hub, so the case does not exist (and is not
+    // listed as skipped, which CI would count as missing).
+    if (engine.name === "postgres")
+      it("keeps one chain when two hubs append at once", async () => {
+        const other = await open();
+        try {
+          const log2 = new AuditLog(new AuditStore(other.db, other.engine), () => now);
+          await Promise.all(
+            Array.from({ length: 40 }, (_, i) =>
+              (i % 2 ? log : log2).record({ actor: admin, action: "device.put", target: `d${i}`, detail: { i } }),
+            ),
+          );
+          const v = await log2.verify();
+          expect(v).toMatchObject({ ok: true, checked: 104 });
+          const page = await log.query({ action: "device.put", limit: 100 });
+          expect(page.rows.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => 104 - i));
+        } finally {
+          await other.close();
+        }
+      });
 
     it("the database refuses to change or remove a row", async () => {
       await expect(sql`update audit_log set actor_name = 'x' where seq = 1`.execute(cases.db)).rejects.toThrow(/append-only/);
