@@ -11,9 +11,10 @@ import { z } from "zod";
 import type { TokenService } from "../auth/tokens.ts";
 import { CASE_NO } from "../cases/service.ts";
 import { HallError } from "../hall/errors.ts";
+import { type AsTerminal, pairedTerminal } from "../terminals/guard.ts";
+import { parse } from "../hall/validate.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
 import type { Pairings } from "../pairing/engine.ts";
-import { DEVICE_TOKEN_PREFIX } from "../pairing/tokens.ts";
 import type { StaffRecord } from "../store/config.ts";
 import type { PaymentService } from "./service.ts";
 
@@ -55,17 +56,6 @@ export const paymentSchemas = {
   day: z.strictObject({ day }),
 };
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const msg = r.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
-    .join("; ");
-  throw new HallError("VALIDATION_FAILED", msg);
-}
-
-type AsTerminal = Request & { terminal?: { id: string } };
 type Authed = Request & { staff?: StaffRecord };
 
 export function paymentRoutes(d: PaymentRouteDeps): Router {
@@ -74,20 +64,7 @@ export function paymentRoutes(d: PaymentRouteDeps): Router {
     if (!d.payments) throw new HallError("NOT_FOUND", "payments are not enabled");
     return d.payments;
   };
-  /** Only the page paired as this very terminal (as terminals/routes.ts). */
-  const terminal = (req: AsTerminal, _res: Response, next: NextFunction) => {
-    const m = /^Bearer (\S+)$/.exec(req.get("authorization") ?? "");
-    const t = m?.[1];
-    const device = t?.startsWith(DEVICE_TOKEN_PREFIX) ? d.pairings.verify(t) : null;
-    if (!device) {
-      if (t && !t.startsWith(DEVICE_TOKEN_PREFIX)) throw new HallError("FORBIDDEN", "only a paired terminal");
-      throw new HallError("UNAUTHENTICATED", "this terminal is not paired (or its pairing was revoked)");
-    }
-    if (device.role !== "terminal") throw new HallError("FORBIDDEN", `a ${device.role} is not a terminal`);
-    if (req.params.id !== device.id) throw new HallError("FORBIDDEN", `this terminal is paired as ${device.id}`);
-    req.terminal = { id: device.id };
-    next();
-  };
+  const terminal = pairedTerminal(() => d.pairings);
   const office = (req: Authed, _res: Response, next: NextFunction) => {
     const m = /^Bearer (.+)$/.exec(req.get("authorization") ?? "");
     const claims = m?.[1] ? d.tokens.verify(m[1]) : null;

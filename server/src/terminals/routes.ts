@@ -10,6 +10,7 @@ import { RateLimiterMemory } from "rate-limiter-flexible";
 import { z } from "zod";
 import { CASE_NO } from "../cases/service.ts";
 import { HallError } from "../hall/errors.ts";
+import { type AsTerminal, pairedTerminal } from "./guard.ts";
 import type { Pairings } from "../pairing/engine.ts";
 import { DEVICE_TOKEN_PREFIX } from "../pairing/tokens.ts";
 import type { TokenService } from "../auth/tokens.ts";
@@ -46,29 +47,13 @@ const schemas = {
   }),
 };
 
-type AsTerminal = Request & { terminal?: { id: string; pid: string } };
-
 export function terminalRoutes(d: TerminalRouteDeps): Router {
   const r = Router();
   const service = (): TerminalService => {
     if (!d.terminals) throw new HallError("NOT_FOUND", "terminals are not enabled");
     return d.terminals;
   };
-  /** Only the page paired as this very terminal. */
-  const terminal = (req: AsTerminal, _res: Response, next: NextFunction) => {
-    const m = /^Bearer (\S+)$/.exec(req.get("authorization") ?? "");
-    const t = m?.[1];
-    const device = t?.startsWith(DEVICE_TOKEN_PREFIX) ? d.pairings.verify(t) : null;
-    if (!device) {
-      // A staff token is a person, not a terminal.
-      if (t && !t.startsWith(DEVICE_TOKEN_PREFIX)) throw new HallError("FORBIDDEN", "only a paired terminal");
-      throw new HallError("UNAUTHENTICATED", "this terminal is not paired (or its pairing was revoked)");
-    }
-    if (device.role !== "terminal") throw new HallError("FORBIDDEN", `a ${device.role} is not a terminal`);
-    if (req.params.id !== device.id) throw new HallError("FORBIDDEN", `this terminal is paired as ${device.id}`);
-    req.terminal = { id: device.id, pid: device.pid };
-    next();
-  };
+  const terminal = pairedTerminal(() => d.pairings);
   // Guessing the four digits: a few tries per terminal a minute, and per case an hour.
   const perTerminal = new RateLimiterMemory({ points: 30, duration: 60 });
   const perCaseFailures = new RateLimiterMemory({ points: 10, duration: 3600 });
