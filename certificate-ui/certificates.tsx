@@ -7,19 +7,18 @@
  * mails it, the label printing on the window's label printer.
  */
 import { render } from "preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { io } from "socket.io-client";
 import type { CaseStatus } from "../server/src/contract/cases.ts";
 import type { CertificateMatch, MailResult, WindowLookup } from "../server/src/contract/delivery.ts";
-import type { LoginReply } from "../server/src/contract/index.ts";
 import type { ClerkReprintReply } from "../server/src/contract/terminals.ts";
 import { AddressForm } from "../ui-shared/address-form.tsx";
-import { createApi, toApiError } from "../ui-shared/api.ts";
+import { createApi } from "../ui-shared/api.ts";
 import { newIdempotencyKey } from "../ui-shared/cases-api.ts";
 import { deliveryApi } from "../ui-shared/delivery-api.ts";
-import { errorMessage } from "../ui-shared/errors.ts";
 import { DEFAULT_TIME_ZONE } from "../ui-shared/format.ts";
 import { COMMON, type Lang, translator, useLang } from "../ui-shared/i18n.ts";
+import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { localDateTime } from "../office-ui/logic.ts";
@@ -29,39 +28,17 @@ import { Ledger } from "./ledger.tsx";
 import { CERT } from "./messages.ts";
 
 const TOKEN_KEY = "onevisit.certificates.token";
-const LOGIN_KEY = "onevisit.certificates.login";
+const SESSION_KEYS = { token: TOKEN_KEY, login: "onevisit.certificates.login" };
 
 type T = ReturnType<typeof translator<typeof CERT>>;
-
-function readLogin(): LoginReply | null {
-  try {
-    const raw = sessionStorage.getItem(LOGIN_KEY);
-    return raw ? (JSON.parse(raw) as LoginReply) : null;
-  } catch {
-    return null;
-  }
-}
 
 function App() {
   const [lang, setLang] = useLang();
   const t = translator(CERT, lang);
-  const [login, setLogin] = useState<LoginReply | null>(readLogin);
-  const [error, setError] = useState<string | null>(null);
   const api = useRef(createApi({ token: () => sessionStorage.getItem(TOKEN_KEY) })).current;
+  const session = useStaffSession({ api, lang, keys: SESSION_KEYS });
+  const { login, error, setError, showError } = session;
   const counterId = new URLSearchParams(location.search).get("counter") ?? login?.counterId ?? "";
-  const logout = useCallback(() => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(LOGIN_KEY);
-    setLogin(null);
-  }, []);
-  const showError = useCallback(
-    (e: unknown) => {
-      const err = toApiError(e);
-      setError(errorMessage(err.code, lang));
-      if (err.code === "UNAUTHENTICATED") logout();
-    },
-    [lang, logout],
-  );
   return (
     <div class="cert-page">
       <header class="cbar">
@@ -75,7 +52,7 @@ function App() {
             type="button"
             onClick={() => {
               api.logout().catch(() => undefined);
-              logout();
+              session.signOut();
             }}
           >
             {t("logout")}
@@ -83,20 +60,9 @@ function App() {
         )}
       </header>
       {!login ? (
-        <Login
-          t={t}
-          onLogin={async (u, p) => {
-            try {
-              const r = await api.login(u, p);
-              sessionStorage.setItem(TOKEN_KEY, r.token);
-              sessionStorage.setItem(LOGIN_KEY, JSON.stringify(r));
-              setError(null);
-              setLogin(r);
-            } catch (e) {
-              showError(e);
-            }
-          }}
-        />
+        <main>
+          <SignInForm lang={lang} class="ccard login" onSignIn={session.signIn} />
+        </main>
       ) : (
         <>
           <Window t={t} lang={lang} api={api} counterId={counterId} onError={showError} />
@@ -109,40 +75,6 @@ function App() {
       )}
       <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
     </div>
-  );
-}
-
-function Login({ t, onLogin }: { t: T; onLogin: (u: string, p: string) => Promise<void> }) {
-  const [u, setU] = useState("");
-  const [p, setP] = useState("");
-  return (
-    <main>
-      <form
-        class="ccard login"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void onLogin(u, p);
-        }}
-      >
-        <label>
-          {t("username")}
-          <input name="username" value={u} onInput={(e) => setU((e.target as HTMLInputElement).value)} autoComplete="username" />
-        </label>
-        <label>
-          {t("password")}
-          <input
-            name="password"
-            type="password"
-            value={p}
-            onInput={(e) => setP((e.target as HTMLInputElement).value)}
-            autoComplete="current-password"
-          />
-        </label>
-        <button type="submit" class="primary">
-          {t("signIn")}
-        </button>
-      </form>
-    </main>
   );
 }
 

@@ -3,9 +3,6 @@ import type { MsgTable } from "../ui-shared/i18n.ts";
 export const CERT = {
   title: { zh: "统一出证窗口", en: "Certificate window" },
   window: { zh: "{n}号窗口", en: "Window {n}" },
-  username: { zh: "用户名", en: "Username" },
-  password: { zh: "密码", en: "Password" },
-  signIn: { zh: "登录", en: "Sign in" },
   logout: { zh: "退出", en: "Sign out" },
   searchLabel: { zh: "办件编号或回执二维码", en: "Case number or receipt QR" },
   searchHint: {

@@ -82,7 +82,9 @@ function App() {
         )}
       </header>
       {!login ? (
-        <SignInForm lang={lang} class="hd-card login" onSignIn={session.signIn} />
+        <main>
+          <SignInForm lang={lang} class="hd-card login" onSignIn={session.signIn} />
+        </main>
       ) : (
         <Desk t={t} lang={lang} api={api} login={login} onError={showError} />
       )}
