@@ -4,7 +4,6 @@
  * reason somebody typed cannot become a formula in a spreadsheet; XLSX cells are written as
  * strings, which Excel never evaluates. Times are in the hall's time zone.
  */
-import ExcelJS from "exceljs";
 import type { AuditEntry } from "../contract/audit.ts";
 
 type Lang = "zh" | "en";
@@ -58,6 +57,8 @@ export function auditCsv(rows: AuditEntry[], lang: Lang, timeZone: string): stri
 }
 
 export async function auditXlsx(rows: AuditEntry[], lang: Lang, timeZone: string): Promise<Buffer> {
+  // exceljs is loaded on the first export, not at start (~28 MB of RSS a hub rarely needs).
+  const { default: ExcelJS } = await import("exceljs");
   const wb = new ExcelJS.Workbook();
   wb.creator = "OneVisit";
   const ws = wb.addWorksheet(lang === "zh" ? "操作日志" : "Audit log");

@@ -8,7 +8,6 @@
  * spreadsheets strip before parsing) gets an apostrophe in the CSV, so a visitor's text can
  * never become a formula; XLSX cells are written as plain strings or numbers, never formulas.
  */
-import ExcelJS from "exceljs";
 
 export type ExportLang = "zh" | "en";
 
@@ -47,6 +46,8 @@ export async function toXlsx<R>(
   rows: readonly R[],
   lang: ExportLang,
 ): Promise<Buffer> {
+  // exceljs is loaded on the first export, not at start (~28 MB of RSS a hub rarely needs).
+  const { default: ExcelJS } = await import("exceljs");
   const wb = new ExcelJS.Workbook();
   wb.creator = "OneVisit";
   const ws = wb.addWorksheet(sheetName);

@@ -8,8 +8,7 @@
  * brings a certificate to a few tens of ms (bench/terminal.ts, docs/perf.md).
  */
 import { existsSync, readFileSync } from "node:fs";
-import * as fontkit from "fontkit";
-import PDFDocument from "pdfkit";
+import type PDFDocumentType from "pdfkit";
 
 /** Where Debian puts Noto Sans CJK (fonts-noto-cjk); the first that exists is used. */
 export const CJK_FONT_CANDIDATES = [
@@ -55,7 +54,13 @@ export interface GuideData {
   printedAt: string;
 }
 
-type Doc = InstanceType<typeof PDFDocument>;
+type Doc = InstanceType<typeof PDFDocumentType>;
+
+/**
+ * pdfkit and fontkit are loaded on the first document, not at start: together ~25 MB of RSS
+ * that a hub whose terminals never print (or that has none) should not carry (issue 9: ≤ 150 MB).
+ */
+const libs = () => Promise.all([import("pdfkit"), import("fontkit")]);
 
 /** The part of fontkit's CFF subset (`CFFSubset`) that {@link shareSubrStubs} replaces. */
 interface CffSubset {
@@ -108,7 +113,7 @@ export class PdfMaker {
     this.path = path;
   }
 
-  private get font(): unknown {
+  private font(fontkit: typeof import("fontkit")): unknown {
     if (!this.parsed) {
       const font = fontkit.create(readFileSync(this.path), FACE) as { createSubset(): unknown };
       shareSubrStubs(font);
@@ -142,6 +147,7 @@ export class PdfMaker {
   private warming: Promise<void> | undefined;
 
   private async render(title: string, draw: (doc: Doc) => void): Promise<Buffer> {
+    const [{ default: PDFDocument }, fontkit] = await libs();
     const doc = new PDFDocument({ size: "A4", margin: 56, info: { Title: title, Producer: "OneVisit", Creator: "OneVisit" } });
     const chunks: Buffer[] = [];
     doc.on("data", (c: Buffer) => chunks.push(c));
@@ -150,7 +156,7 @@ export class PdfMaker {
       doc.on("error", reject);
     });
     // pdfkit takes an already parsed fontkit font as a font source.
-    doc.registerFont("cjk", this.font as string);
+    doc.registerFont("cjk", this.font(fontkit) as string);
     doc.font("cjk");
     draw(doc);
     doc.end();
