@@ -5,8 +5,7 @@
  * strings, which Excel never evaluates. Times are in the hall's time zone.
  */
 import type { AuditEntry } from "../contract/audit.ts";
-
-type Lang = "zh" | "en";
+import { type ExportColumn, type ExportLang, toCsv, toXlsx } from "../export/table.ts";
 
 function localTime(at: number, timeZone: string): string {
   const p = Object.fromEntries(
@@ -30,41 +29,28 @@ function detailText(e: AuditEntry): string {
   return Object.keys(e.detail).length ? JSON.stringify(e.detail) : "";
 }
 
-const COLUMNS: { key: string; zh: string; en: string; width: number; value: (e: AuditEntry, tz: string) => string | number }[] = [
-  { key: "seq", zh: "序号", en: "Seq", width: 8, value: (e) => e.seq },
-  { key: "time", zh: "时间", en: "Time", width: 20, value: (e, tz) => localTime(e.at, tz) },
-  { key: "actor", zh: "操作人", en: "Actor", width: 14, value: (e) => e.actorName },
-  { key: "actorId", zh: "账号编号", en: "Staff id", width: 14, value: (e) => e.actorId ?? "" },
-  { key: "role", zh: "角色", en: "Role", width: 10, value: (e) => e.actorRole ?? "" },
-  { key: "action", zh: "操作", en: "Action", width: 24, value: (e) => e.action },
-  { key: "target", zh: "对象", en: "Target", width: 14, value: (e) => e.target ?? "" },
-  { key: "ip", zh: "来源地址", en: "From", width: 16, value: (e) => e.ip ?? "" },
-  { key: "via", zh: "方式", en: "Via", width: 8, value: (e) => e.via ?? "" },
-  { key: "detail", zh: "详情", en: "Details", width: 60, value: (e) => detailText(e) },
-  { key: "hash", zh: "校验值", en: "Hash", width: 20, value: (e) => e.hash },
-];
-
-export function csvCell(v: string | number): string {
-  let s = String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+/** The columns, with times in the hall's time zone. */
+function columns(timeZone: string): ExportColumn<AuditEntry>[] {
+  return [
+    { key: "seq", zh: "序号", en: "Seq", width: 8, value: (e) => e.seq },
+    { key: "time", zh: "时间", en: "Time", width: 20, value: (e) => localTime(e.at, timeZone) },
+    { key: "actor", zh: "操作人", en: "Actor", width: 14, value: (e) => e.actorName },
+    { key: "actorId", zh: "账号编号", en: "Staff id", width: 14, value: (e) => e.actorId ?? "" },
+    { key: "role", zh: "角色", en: "Role", width: 10, value: (e) => e.actorRole ?? "" },
+    { key: "action", zh: "操作", en: "Action", width: 24, value: (e) => e.action },
+    { key: "target", zh: "对象", en: "Target", width: 14, value: (e) => e.target ?? "" },
+    { key: "ip", zh: "来源地址", en: "From", width: 16, value: (e) => e.ip ?? "" },
+    { key: "via", zh: "方式", en: "Via", width: 8, value: (e) => e.via ?? "" },
+    { key: "detail", zh: "详情", en: "Details", width: 60, value: (e) => detailText(e) },
+    { key: "hash", zh: "校验值", en: "Hash", width: 20, value: (e) => e.hash },
+  ];
 }
 
-export function auditCsv(rows: AuditEntry[], lang: Lang, timeZone: string): string {
-  const lines = [COLUMNS.map((c) => csvCell(c[lang])).join(",")];
-  for (const e of rows) lines.push(COLUMNS.map((c) => csvCell(c.value(e, timeZone))).join(","));
-  return `\uFEFF${lines.join("\r\n")}\r\n`;
+/** The shared ledger exporter (export/table.ts) lays the file out: BOM, formula safety, exceljs. */
+export function auditCsv(rows: AuditEntry[], lang: ExportLang, timeZone: string): string {
+  return toCsv(columns(timeZone), rows, lang);
 }
 
-export async function auditXlsx(rows: AuditEntry[], lang: Lang, timeZone: string): Promise<Buffer> {
-  // exceljs is loaded on the first export, not at start (~28 MB of RSS a hub rarely needs).
-  const { default: ExcelJS } = await import("exceljs");
-  const wb = new ExcelJS.Workbook();
-  wb.creator = "OneVisit";
-  const ws = wb.addWorksheet(lang === "zh" ? "操作日志" : "Audit log");
-  ws.columns = COLUMNS.map((c) => ({ header: c[lang], key: c.key, width: c.width }));
-  for (const e of rows) ws.addRow(Object.fromEntries(COLUMNS.map((c) => [c.key, c.value(e, timeZone)])));
-  ws.getRow(1).font = { bold: true };
-  ws.views = [{ state: "frozen", ySplit: 1 }];
-  return Buffer.from(await wb.xlsx.writeBuffer());
+export function auditXlsx(rows: AuditEntry[], lang: ExportLang, timeZone: string): Promise<Buffer> {
+  return toXlsx(lang === "zh" ? "操作日志" : "Audit log", columns(timeZone), rows, lang);
 }

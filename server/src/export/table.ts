@@ -54,6 +54,8 @@ export async function toXlsx<R>(
   ws.columns = columns.map((c) => ({ header: c[lang], key: c.key, width: c.width ?? 14 }));
   for (const r of rows) ws.addRow(Object.fromEntries(columns.map((c) => [c.key, c.value(r)])));
   ws.getRow(1).font = { bold: true };
+  // The header stays in view while a long ledger scrolls.
+  ws.views = [{ state: "frozen", ySplit: 1 }];
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
