@@ -13,12 +13,29 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type BenchResult, type Child, ROOT, type Row, deskToken, say, sleep, spawnChild } from "./lib.ts";
+import {
+  type BenchResult,
+  type Child,
+  ROOT,
+  type Row,
+  deskToken,
+  listRuns,
+  say,
+  showSpread,
+  sleep,
+  spawnChild,
+  spread,
+} from "./lib.ts";
 import type { Stage } from "./memory-child.ts";
 import { prepareHall, REFERENCE } from "./reference-hall.ts";
 
 const SCREENS = 195;
 const LIMIT_MB = 150;
+/**
+ * Runs of the bundle per hall: one run's RSS moves by ±15 MB between identical runs (where
+ * V8 last compacted, what the allocator kept), so the verdict takes the median of several.
+ */
+const RUNS = Number(process.env.OV_BENCH_MEMORY_RUNS ?? 5);
 
 /**
  * The hub (and this probe) as one ESM file. It sits below server/ so that packages resolve
@@ -100,24 +117,43 @@ export async function benchMemory(): Promise<BenchResult> {
       say(`memory: ${scale} hall`);
       const hall = await prepareHall(scale);
       try {
+        // Under tsx once: its stages show where the memory goes (the bundle loads every module first).
         const tsx = await measure(hall.dataDir, "bench/memory-child.ts", ["--expose-gc", "--import", "tsx"]);
-        const node = await measure(hall.dataDir, built.script, ["--expose-gc", ...startFlags()]);
+        const nodeRuns: Measured[] = [];
+        for (let i = 0; i < RUNS; i++) {
+          say(`memory: ${scale} hall, bundle run ${i + 1}/${RUNS}`);
+          nodeRuns.push(await measure(hall.dataDir, built.script, ["--expose-gc", ...startFlags()]));
+        }
+        const rss = spread(nodeRuns.map((m) => m.withScreens.rss));
+        // The run nearest the median explains the figure in the notes.
+        const node = nodeRuns.reduce((a, b) =>
+          Math.abs(b.withScreens.rss - rss.median) < Math.abs(a.withScreens.rss - rss.median) ? b : a,
+        );
+        const mb = (v: number) => `${v.toFixed(0)} MB`;
         const label =
           scale === "demo"
             ? "demo hall (20 departments, 108 matters, 45 counters)"
             : `reference hall (${REFERENCE.departments} departments, ${REFERENCE.matters} matters, ${REFERENCE.counters} counters)`;
-        for (const [how, m, target] of [
+        rows.push({
+          bench: "memory",
+          metric: `hub RSS, ${label}, ${SCREENS} screens connected (under tsx, as npm start ran until now)`,
+          value: mb(tsx.withScreens.rss),
+          baseline: `${mb((tsx.stages[0] as Stage).rss)} (runtime alone)`,
+          target: "—",
+        });
+        rows.push({
+          bench: "memory",
+          metric: `hub RSS, ${label}, ${SCREENS} screens connected (esbuild bundle under node, as npm start runs now)`,
+          value: showSpread(rss, mb),
+          baseline: `${mb((node.stages[0] as Stage).rss)} (runtime alone)`,
+          target: `≤ ${LIMIT_MB} MB`,
+          pass: rss.median <= LIMIT_MB,
+        });
+        notes.push(`memory, ${scale} hall, bundle: RSS with ${SCREENS} screens per run ${listRuns(rss, 0)} MB.`);
+        for (const [how, m, bundled] of [
           ["under tsx, as npm start ran until now", tsx, false],
-          ["esbuild bundle under node, as npm start runs now", node, true],
+          ["esbuild bundle under node, as npm start runs now (the run nearest the median)", node, true],
         ] as const) {
-          rows.push({
-            bench: "memory",
-            metric: `hub RSS, ${label}, ${SCREENS} screens connected (${how})`,
-            value: `${m.withScreens.rss.toFixed(0)} MB`,
-            baseline: `${(m.stages[0] as Stage).rss.toFixed(0)} MB (runtime alone)`,
-            target: target ? `≤ ${LIMIT_MB} MB` : "—",
-            ...(target ? { pass: m.withScreens.rss <= LIMIT_MB } : {}),
-          });
           let prev = 0;
           const steps = m.stages.map((s) => {
             const d = `${s.stage} ${prev ? "+" : ""}${(s.rss - prev).toFixed(0)}`;
@@ -126,7 +162,7 @@ export async function benchMemory(): Promise<BenchResult> {
           });
           const w = m.withScreens;
           notes.push(
-            `memory, ${scale} hall, ${how}${target ? ` (node ${startFlags().join(" ")})` : ""}: RSS by stage (MB, after a full GC): ${steps.join("; ")}; + ${SCREENS} screens subscribed: ${w.rss.toFixed(0)} (heap used ${w.heapUsed.toFixed(0)} of ${w.heapTotal.toFixed(0)}, external ${w.external.toFixed(0)}, array buffers ${w.arrayBuffers.toFixed(0)}; V8 spaces: ${Object.entries(
+            `memory, ${scale} hall, ${how}${bundled ? ` (node ${startFlags().join(" ")})` : ""}: RSS by stage (MB, after a full GC): ${steps.join("; ")}; + ${SCREENS} screens subscribed: ${w.rss.toFixed(0)} (heap used ${w.heapUsed.toFixed(0)} of ${w.heapTotal.toFixed(0)}, external ${w.external.toFixed(0)}, array buffers ${w.arrayBuffers.toFixed(0)}; V8 spaces: ${Object.entries(
               w.spaces,
             )
               .filter(([, v]) => v >= 1)

@@ -172,9 +172,27 @@ export class DeviceManager extends EventEmitter<{ status: [DeviceStatus] }> impl
    * displays and keypad screens of the counters it touched are rewritten from the hall's
    * queries (the bus publishes after the state is updated, so they already say the new
    * thing). Listeners are the manager's: `bus.off(manager)` stops them all.
+   *
+   * The devices are written on the next turn of the event loop, after the bus's other
+   * listeners: a clerk's command is answered and its broadcast is on the sockets before
+   * the window displays and keypads are redrawn (they are slower media anyway), and the
+   * batches of one turn are coalesced, so a counter touched by several commands at once is
+   * redrawn once (issue 9: the hub's time per call).
    */
   follow(bus: Bus<HallEvents>): void {
-    bus.on(this, "hall.events", (events) => this.onHallEvents(events));
+    bus.on(this, "hall.events", (events) => {
+      if (this.closed) return;
+      if (this.pendingEvents.length === 0) setImmediate(() => this.flushHallEvents());
+      this.pendingEvents.push(...events);
+    });
+  }
+
+  private pendingEvents: HallEvent[] = [];
+
+  private flushHallEvents(): void {
+    const events = this.pendingEvents;
+    this.pendingEvents = [];
+    if (!this.closed) this.onHallEvents(events);
   }
 
   /**
