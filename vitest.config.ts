@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    // One first-started demo hall per run, copied by the test hubs (test/helpers/hub-template.ts).
+    globalSetup: ["test/global-setup.ts"],
     // Forks, not threads: serialport's native binding and child processes (socat, the hub
     // under SIGKILL) behave best in their own process.
     pool: "forks",

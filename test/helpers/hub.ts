@@ -2,11 +2,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Socket, io } from "socket.io-client";
-import { expect } from "vitest";
+import { expect, inject } from "vitest";
 import { type RunningHub, startHub } from "../../server/src/app.ts";
 import { ERROR_CODES, type ErrorCode } from "../../server/src/contract/errors.ts";
 import type { IssueLimits } from "../../server/src/pairing/limits.ts";
 import type { ClientToServerEvents, HallSnapshot, LoginReply, ServerToClientEvents } from "../../server/src/contract/events.ts";
+import type { CreatedAccounts } from "../../server/src/store/first-start-accounts.ts";
+import { ADMIN_PASSWORD, SHARED_VOICE_SEGMENTS, copyHubTemplate, hallMorning } from "./hub-template.ts";
+
+export { ADMIN_PASSWORD, hallMorning };
 
 /** A typed socket.io-client socket, as the screens and counter pages hold it. */
 export type HubClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -46,9 +50,6 @@ export interface TestHubOptions {
   voiceSegmentsDir?: string;
 }
 
-/** Voice segments are the same for every test hub: render them once per machine, not per hub. */
-const SHARED_VOICE_SEGMENTS = join(tmpdir(), "onevisit-test-voice-segments");
-
 /**
  * A real hub on 127.0.0.1, port 0, in a fresh temp data folder (the seeded demo hall),
  * plus the few client helpers the integration tests need.
@@ -62,6 +63,8 @@ const SHARED_VOICE_SEGMENTS = join(tmpdir(), "onevisit-test-voice-segments");
  */
 export interface TestHub {
   hub: RunningHub;
+  /** The demo accounts and their generated passwords (from the first start this hub's folder had). */
+  created: CreatedAccounts | undefined;
   url: string;
   dataDir: string;
   /** The hub's clock (epoch ms). */
@@ -109,8 +112,6 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export const ADMIN_PASSWORD = "test-admin-pw";
-
 const UNLIMITED: IssueLimits = {
   perKiosk: { points: 1_000_000, durationSec: 1 },
   perAddress: { points: 1_000_000, durationSec: 1 },
@@ -118,14 +119,15 @@ const UNLIMITED: IssueLimits = {
   pairingClaims: { points: 1_000_000, durationSec: 1 },
 };
 
-/** Today 10:00 in Asia/Shanghai as epoch ms. */
-export function hallMorning(at = Date.now()): number {
-  const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(at);
-  return Date.parse(`${day}T10:00:00+08:00`);
-}
-
 export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> {
-  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "onevisit-hub-")));
+  // A hub that would first-start on an empty folder with the shared options starts on a
+  // copy of the run's first-started folder instead (hub-template.ts): same hall, no
+  // per-hub password hashing. Not when the test controls the first start (its writes,
+  // its clock) or brings its own folder.
+  const template = opts.dataDir || opts.durableWrite || opts.startAt !== undefined ? undefined : inject("hubTemplate");
+  const fromTemplate = template && template.startAt === hallMorning() ? template : undefined;
+  const dataDir =
+    opts.dataDir ?? (fromTemplate ? await copyHubTemplate(fromTemplate) : await mkdtemp(join(tmpdir(), "onevisit-hub-")));
   let offset = (opts.startAt ?? hallMorning()) - Date.now();
   const clock = () => Date.now() + offset;
   const hub = await startHub({
@@ -170,13 +172,15 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
 
   const password = (username: string): string => {
     if (username === "admin") return ADMIN_PASSWORD;
-    const s = hub.created?.staff.find((x) => x.username === username);
+    const s = created?.staff.find((x) => x.username === username);
     if (!s) throw new Error(`no demo account ${username}`);
     return s.password;
   };
 
+  const created = hub.created ?? fromTemplate?.created;
   const t: TestHub = {
     hub,
+    created,
     url: hub.url,
     dataDir,
     now: clock,

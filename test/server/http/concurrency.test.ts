@@ -22,7 +22,7 @@ describe("http concurrency: 40 counters call at the same instant", () => {
       for (let i = 1; i <= 25; i++)
         d.staff.push({ id: `s-x${i}`, username: `extra${i}`, name: `临时${i}`, role: "clerk", salt, hash });
     });
-    const demo = t.hub.created?.staff ?? [];
+    const demo = t.created?.staff ?? [];
     const people: { username: string; password: string; counterId?: string }[] = [
       ...demo.filter((s) => s.counterId),
       { username: "admin", password: t.password("admin") },
