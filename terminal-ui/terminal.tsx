@@ -30,7 +30,7 @@ import { errorMessage } from "../ui-shared/errors.ts";
 import { COMMON, detectLang, interpolate, type Lang, pickName, translator } from "../ui-shared/i18n.ts";
 import "../ui-shared/shared.css";
 import { PairingScreen, storedDeviceToken, usePairing } from "../kiosk-ui/pairing.tsx";
-import { CASE_NO, IDLE_MS, SECTIONS, type Section, keypadInput, newRequestId, yuan } from "./logic.ts";
+import { ACTIVITY_EVENT, CASE_NO, IDLE_MS, SECTIONS, type Section, keypadInput, newRequestId, yuan } from "./logic.ts";
 import { CARD_FAILURE, CARD_PROMPT, FAILURE, STATUS, T } from "./messages.ts";
 import "./terminal.css";
 
@@ -101,7 +101,7 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
       clearTimeout(timer);
       timer = setTimeout(reset, IDLE_MS);
     };
-    const events = ["pointerdown", "keydown", "wheel", "touchstart"] as const;
+    const events = ["pointerdown", "keydown", "wheel", "touchstart", ACTIVITY_EVENT] as const;
     for (const e of events) window.addEventListener(e, touch, { passive: true });
     return () => {
       clearTimeout(timer);
@@ -207,6 +207,7 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
     }
   };
   const promptChanged = (p: PaymentPrompt) => {
+    window.dispatchEvent(new Event(ACTIVITY_EVENT));
     promptsRef.current.set(p.orderId, p.stage);
     const sc = screenRef.current;
     if (sc.kind === "paying" && sc.order.orderId === p.orderId) setScreen({ ...sc, prompt: p.stage });
