@@ -15,7 +15,7 @@ import { expectNoAxeViolations } from "../helpers/axe.ts";
 import { type Browser, launchBrowser, newPage, type Page } from "../helpers/browser.ts";
 import { startTestHub, type TestHub } from "../helpers/hub.ts";
 import { decodeEscPos, decodedLines } from "../hardware/printer/npos-decode.ts";
-import { makeCase, placeCard, removeCard, setUpTerminal } from "../server/terminals/fixtures.ts";
+import { makeCase, placeCard, removeCard, setUpTerminal, simulatedPosT1 } from "../server/terminals/fixtures.ts";
 
 const OWNER = { name: "王小明", idNumber: "371426199001011234", phone: "13912345678" };
 const WAIT = { timeout: 15_000 };
@@ -33,14 +33,7 @@ beforeAll(async () => {
   for (const body of [
     { id: "printer-t1", kind: "printer", name: "终端1 凭条打印机", transport: { type: "sim" }, assignment: terminal },
     // The visitor presents the card when the test says so; each stage lasts long enough to be seen.
-    {
-      id: "pos-t1",
-      kind: "pos",
-      name: "终端1 银行卡 POS",
-      transport: { type: "sim" },
-      assignment: terminal,
-      options: { simManualCard: true, simStageMs: 400 },
-    },
+    simulatedPosT1({ simManualCard: true, simStageMs: 400 }),
   ]) {
     const r = await t.api("PUT", `/api/devices/${body.id}`, body, admin);
     expect(r.status, JSON.stringify(r.body)).toBe(200);

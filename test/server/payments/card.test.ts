@@ -15,7 +15,7 @@ import type { TerminalInput } from "../../../server/src/contract/terminals.ts";
 import { decodeEscPos, decodedLines } from "../../hardware/printer/npos-decode.ts";
 import { until } from "../../helpers/http.ts";
 import { startTestHub, type TestHub } from "../../helpers/hub.ts";
-import { makeCase, placeCard, removeCard, setUpTerminal } from "../terminals/fixtures.ts";
+import { makeCase, placeCard, removeCard, setUpTerminal, simulatedPosT1 } from "../terminals/fixtures.ts";
 
 const OWNER = { name: "王小明", idNumber: "371426199001011234", phone: "13912345678" };
 const FEE = 2000; // m-080 居民身份证换领: 20 元
@@ -86,14 +86,7 @@ describe("card payments at terminal t1", { timeout: 120_000 }, () => {
     const terminal = { kind: "terminal", terminalId: "t1" };
     await put({ id: "printer-t1", kind: "printer", name: "终端1 凭条打印机", transport: { type: "sim" }, assignment: terminal });
     // The visitor presents the card when the test says so (and with the outcome it says).
-    await put({
-      id: "pos-t1",
-      kind: "pos",
-      name: "终端1 银行卡 POS",
-      transport: { type: "sim" },
-      assignment: terminal,
-      options: { simManualCard: true, simStageMs: 100 },
-    });
+    await put(simulatedPosT1({ simManualCard: true, simStageMs: 100 }));
     dev = await t.deviceToken("terminal", "t1");
     dev2 = await t.deviceToken("terminal", "t2");
     for (let i = 0; i < 6; i++) cases.push(await makeCase(t, OWNER, { matterId: "m-080", until: "accepted" }));

@@ -29,6 +29,7 @@ import type { FeeList, PaymentOrderView } from "../../../server/src/contract/pay
 import type { TerminalInput } from "../../../server/src/contract/terminals.ts";
 import type { CreatedAccounts } from "../../../server/src/store/first-start-accounts.ts";
 import { hallMorning } from "../../helpers/hub.ts";
+import { simulatedPosT1 } from "../terminals/fixtures.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const OWNER = { name: "王小明", idNumber: "371426199001011234", phone: "13912345678" };
@@ -218,19 +219,7 @@ describe("payments survive kill -9 at every step", { timeout: 300_000 }, () => {
     // Seven cases of 居民身份证换领 (20 元), accepted at counter c01.
     const admin = await login("admin");
     // t1's POS waits for the test to present the card, and takes its time at each stage.
-    const posConfig = await api(
-      "PUT",
-      "/api/devices/pos-t1",
-      {
-        id: "pos-t1",
-        kind: "pos",
-        name: "1号自助终端 银行卡 POS 机",
-        transport: { type: "sim" },
-        assignment: { kind: "terminal", terminalId: "t1" },
-        options: { simManualCard: true, simStageMs: 1500 },
-      },
-      admin,
-    );
+    const posConfig = await api("PUT", "/api/devices/pos-t1", simulatedPosT1({ simManualCard: true, simStageMs: 1500 }), admin);
     expect(posConfig.status, JSON.stringify(posConfig.body)).toBe(200);
     const clerk = await login("zhangwei");
     expect([200, 409]).toContain((await api("POST", "/api/counters/c01/sign-in", {}, clerk)).status);
