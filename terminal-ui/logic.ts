@@ -3,6 +3,12 @@
 /** Back to the start, everything personal forgotten, after this long without a touch. */
 export const IDLE_MS = 60_000;
 
+/**
+ * Dispatched on window when the visitor acts at the terminal's own devices (the card POS asks
+ * for the PIN): they are busy there, not gone, so the idle reset starts again.
+ */
+export const ACTIVITY_EVENT = "terminal-activity";
+
 export type Section = "query" | "print" | "pay" | "hall" | "guides";
 
 /**

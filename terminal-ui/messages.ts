@@ -1,5 +1,6 @@
 /** The terminal page's words, Chinese first. */
 import type { CaseStatus } from "../server/src/contract/cases.ts";
+import type { CardPromptStage } from "../server/src/contract/payment-orders.ts";
 import type { MsgTable } from "../ui-shared/i18n.ts";
 
 export const T = {
@@ -12,7 +13,10 @@ export const T = {
   print: { zh: "证照打印", en: "Print certificate" },
   printHint: { zh: "刷身份证，自助打印已制作的证照", en: "Print your ready certificate with your ID card" },
   pay: { zh: "自助缴费", en: "Pay fees" },
-  payHint: { zh: "刷身份证，用手机付款码缴纳办件费用", en: "Pay your case's fee with your phone's payment code" },
+  payHint: {
+    zh: "刷身份证，用手机付款码或银行卡缴纳办件费用",
+    en: "Pay your case's fee with your phone's payment code or a bank card",
+  },
   feesOf: { zh: "待缴费用", en: "Fees" },
   noFees: { zh: "您没有需要缴纳的费用", en: "You have no fees to pay" },
   payNow: { zh: "缴费", en: "Pay" },
@@ -29,6 +33,14 @@ export const T = {
   reprint: { zh: "重新打印凭证", en: "Print the receipt again" },
   payFailed: { zh: "缴费未成功，未扣款", en: "Payment failed: nothing was charged" },
   tryAgain: { zh: "重新扫码支付", en: "Scan again" },
+  payAgain: { zh: "重新支付", en: "Try again" },
+  orCard: { zh: "或使用银行卡支付", en: "or pay with a bank card" },
+  payByCard: { zh: "银行卡", en: "Bank card" },
+  cancelPay: { zh: "取消支付", en: "Cancel payment" },
+  tooLateToCancel: {
+    zh: "已开始读卡，无法取消，请按 POS 机提示操作",
+    en: "Your card is being read and can no longer be cancelled: follow the card terminal",
+  },
   orderNo: { zh: "订单号", en: "Order" },
   hall: { zh: "大厅实况", en: "Hall now" },
   hallHint: { zh: "各业务排队人数与预计等候", en: "Waiting per series, estimated waits" },
@@ -76,6 +88,28 @@ export const T = {
   unknownCode: { zh: "未识别的二维码，请扫描受理回执上的二维码", en: "Unknown code: scan the QR code on your receipt" },
   idle: { zh: "无操作 60 秒后自动返回首页并清除信息", en: "Returns to the start and clears everything after 60 s idle" },
 } satisfies MsgTable;
+
+/** What the card POS asks of the visitor now (payment:prompt), as the screen says it. */
+export const CARD_PROMPT: Record<CardPromptStage | "connecting", { zh: string; en: string }> = {
+  connecting: { zh: "正在连接银行卡 POS 机…", en: "Connecting to the card terminal…" },
+  insert_card: { zh: "请插入或挥动银行卡", en: "Insert or tap your card" },
+  reading_card: { zh: "正在读卡，请勿拔卡", en: "Reading your card: leave it in" },
+  enter_pin: { zh: "请输入密码", en: "Enter your PIN" },
+  processing: { zh: "正在处理，请稍候…", en: "Processing, please wait…" },
+  pos_offline: {
+    zh: "POS 机连接中断。请勿重复支付：系统会自动核实这笔交易，不会重复扣款",
+    en: "The card terminal stopped answering. Do not pay again: the payment is checked automatically and never charged twice",
+  },
+};
+
+/** Why a card payment failed (the payment-code sentences speak of the phone). */
+export const CARD_FAILURE: Record<string, { zh: string; en: string }> = {
+  INSUFFICIENT_FUNDS: { zh: "余额不足，请更换银行卡或付款方式", en: "Insufficient funds: use another card or pay another way" },
+  USER_CANCELLED: { zh: "支付已取消", en: "The payment was cancelled" },
+  DECLINED: { zh: "银行卡交易被拒绝，请更换银行卡或付款方式", en: "The card was declined: use another card or pay another way" },
+  CARD_REMOVED: { zh: "交易完成前银行卡被拔出", en: "The card was removed before the payment finished" },
+  NOT_CHARGED: { zh: "支付未完成，请重新支付", en: "The payment did not go through: try again" },
+};
 
 /** Why a payment failed, as the visitor reads it. */
 export const FAILURE: Record<string, { zh: string; en: string }> = {

@@ -8,21 +8,30 @@
  *
  * The start screen's sections are one list (SECTIONS). Payment (缴费): the card read on the
  * pay screen lists the visitor's fees; the payment code the terminal's scanner reads stays
- * in the hub (the page gets a token); the result comes as `payment:order` on the socket.
+ * in the hub (the page gets a token); the result comes as `payment:order` on the socket. A
+ * bank card (银行卡) is paid on the terminal's POS: its prompts (insert the card, the PIN …)
+ * come as `payment:prompt`, and the visitor may cancel until a card is read.
  */
 import { render } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { io, type Socket } from "socket.io-client";
 import type { Catalogue, Matter } from "../server/src/contract/catalogue.ts";
-import type { FeeDue, FeeList, PaymentOrderView } from "../server/src/contract/payment-orders.ts";
+import type {
+  CancelReply,
+  CardPromptStage,
+  FeeDue,
+  FeeList,
+  PaymentOrderView,
+  PaymentPrompt,
+} from "../server/src/contract/payment-orders.ts";
 import type { HallNow, TerminalCase, TerminalCaseList, TerminalInput } from "../server/src/contract/terminals.ts";
 import { createApi, toApiError } from "../ui-shared/api.ts";
 import { errorMessage } from "../ui-shared/errors.ts";
 import { COMMON, detectLang, interpolate, type Lang, pickName, translator } from "../ui-shared/i18n.ts";
 import "../ui-shared/shared.css";
 import { PairingScreen, storedDeviceToken, usePairing } from "../kiosk-ui/pairing.tsx";
-import { CASE_NO, IDLE_MS, SECTIONS, type Section, keypadInput, newRequestId, yuan } from "./logic.ts";
-import { FAILURE, STATUS, T } from "./messages.ts";
+import { ACTIVITY_EVENT, CASE_NO, IDLE_MS, SECTIONS, type Section, keypadInput, newRequestId, yuan } from "./logic.ts";
+import { CARD_FAILURE, CARD_PROMPT, FAILURE, STATUS, T } from "./messages.ts";
 import "./terminal.css";
 
 const terminalId = () => new URLSearchParams(location.search).get("terminal") || "t1";
@@ -37,7 +46,7 @@ type Screen =
   | { kind: "guide"; matterId: string }
   | { kind: "fees"; fees: FeeDue[]; idToken: string }
   | { kind: "payScan"; fee: FeeDue; idToken: string }
-  | { kind: "paying"; fee: FeeDue; idToken: string; order: PaymentOrderView };
+  | { kind: "paying"; fee: FeeDue; idToken: string; order: PaymentOrderView; prompt?: CardPromptStage };
 
 function TerminalPage() {
   const id = terminalId();
@@ -92,7 +101,7 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
       clearTimeout(timer);
       timer = setTimeout(reset, IDLE_MS);
     };
-    const events = ["pointerdown", "keydown", "wheel", "touchstart"] as const;
+    const events = ["pointerdown", "keydown", "wheel", "touchstart", ACTIVITY_EVENT] as const;
     for (const e of events) window.addEventListener(e, touch, { passive: true });
     return () => {
       clearTimeout(timer);
@@ -163,6 +172,48 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
   };
   const payWithRef = useRef(payWith);
   payWithRef.current = payWith;
+  /** The POS's latest prompt per order: it may come before the POST's reply does. */
+  const promptsRef = useRef(new Map<string, CardPromptStage>());
+  /** Pay by bank card on the terminal's POS: the order comes back at once, the POS then asks. */
+  const payByCard = async () => {
+    const sc = screenRef.current;
+    if (sc.kind !== "payScan") return;
+    setBusy(true);
+    setNotice(null);
+    promptsRef.current.clear();
+    try {
+      const order = await api.request<PaymentOrderView>("POST", `${base()}/payments`, {
+        caseNo: sc.fee.caseNo,
+        amountFen: sc.fee.amountFen,
+        method: "card",
+        idToken: sc.idToken,
+        requestId: newRequestId(),
+      });
+      const prompt = promptsRef.current.get(order.orderId);
+      setScreen({ kind: "paying", fee: sc.fee, idToken: sc.idToken, order, ...(prompt ? { prompt } : {}) });
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const cancelCard = async (orderId: string) => {
+    try {
+      const r = await api.request<CancelReply>("POST", `${base()}/payments/${orderId}/cancel`, {});
+      if (!r.cancelled && r.order.status !== "failed") setNotice({ text: t("tooLateToCancel"), tone: "info" });
+      orderChangedRef.current(r.order);
+    } catch (e) {
+      fail(e);
+    }
+  };
+  const promptChanged = (p: PaymentPrompt) => {
+    window.dispatchEvent(new Event(ACTIVITY_EVENT));
+    promptsRef.current.set(p.orderId, p.stage);
+    const sc = screenRef.current;
+    if (sc.kind === "paying" && sc.order.orderId === p.orderId) setScreen({ ...sc, prompt: p.stage });
+  };
+  const promptChangedRef = useRef(promptChanged);
+  promptChangedRef.current = promptChanged;
   /** An order changed (the socket, or a poll): the paying screen follows it. */
   const orderChanged = (order: PaymentOrderView) => {
     const sc = screenRef.current;
@@ -200,6 +251,9 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
       } else setNotice({ text: T.unknownCode[langRef.current], tone: "error" });
     });
     s.on("payment:order", (o: PaymentOrderView) => orderChangedRef.current(o));
+    s.on("payment:prompt", (p: PaymentPrompt) => {
+      if (p.terminalId === terminalId()) promptChangedRef.current(p);
+    });
     return () => {
       s.disconnect();
     };
@@ -288,12 +342,14 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
         {screen.kind === "fees" && (
           <Fees lang={lang} fees={screen.fees} onPay={(fee) => setScreen({ kind: "payScan", fee, idToken: screen.idToken })} />
         )}
-        {screen.kind === "payScan" && <PayScan lang={lang} fee={screen.fee} busy={busy} />}
+        {screen.kind === "payScan" && <PayScan lang={lang} fee={screen.fee} busy={busy} onCard={payByCard} />}
         {screen.kind === "paying" && (
           <Paying
             lang={lang}
             fee={screen.fee}
             order={screen.order}
+            {...(screen.prompt ? { prompt: screen.prompt } : {})}
+            onCancel={() => cancelCard(screen.order.orderId)}
             onRetry={() => setScreen({ kind: "payScan", fee: screen.fee, idToken: screen.idToken })}
             onFees={() => showFees(screen.idToken).catch(fail)}
             onReprint={() =>
@@ -389,13 +445,17 @@ function Fees(props: { lang: Lang; fees: FeeDue[]; onPay: (f: FeeDue) => void })
   );
 }
 
-function PayScan(props: { lang: Lang; fee: FeeDue; busy: boolean }) {
+function PayScan(props: { lang: Lang; fee: FeeDue; busy: boolean; onCard: () => void }) {
   const t = translator(T, props.lang);
   return (
     <div class="t-prompt" data-testid="pay-scan">
       <p class="t-big">{interpolate(t("yuanOf"), { n: yuan(props.fee.amountFen) })}</p>
       <p>{props.lang === "zh" ? props.fee.matterName : props.fee.matterNameEn}</p>
       <p class="t-big">{props.busy ? t("payingNow") : t("scanPayCode")}</p>
+      <p>{t("orCard")}</p>
+      <button type="button" class="t-primary" disabled={props.busy} onClick={props.onCard} data-testid="pay-card">
+        {t("payByCard")}
+      </button>
     </div>
   );
 }
@@ -404,6 +464,8 @@ function Paying(props: {
   lang: Lang;
   fee: FeeDue;
   order: PaymentOrderView;
+  prompt?: CardPromptStage;
+  onCancel: () => void;
   onRetry: () => void;
   onFees: () => void;
   onReprint: () => void;
@@ -411,11 +473,36 @@ function Paying(props: {
   const t = translator(T, props.lang);
   const o = props.order;
   const paid = o.status === "paid" || o.status === "refund_pending" || o.status === "refunded";
+  const open = o.status === "created" || o.status === "paying" || o.status === "pending";
+  const card = o.method === "card";
+  // Until the POS says a card is in, the visitor may still change their mind.
+  const cancellable = card && open && (props.prompt === undefined || props.prompt === "insert_card");
   return (
-    <div class="t-prompt" data-testid="pay-result" data-status={o.status} role="status">
+    <div
+      class="t-prompt"
+      data-testid="pay-result"
+      data-status={o.status}
+      data-prompt={card && open ? (props.prompt ?? "connecting") : undefined}
+      role="status"
+    >
       <p class="t-big">{interpolate(t("yuanOf"), { n: yuan(o.amountFen) })}</p>
-      {(o.status === "created" || o.status === "paying") && <p class="t-big">{t("payingNow")}</p>}
-      {o.status === "pending" && <p class="t-big">{t("confirmOnPhone")}</p>}
+      {card && open && (
+        <p class={`t-big${props.prompt === "pos_offline" ? " t-error" : ""}`} data-testid="card-prompt">
+          {CARD_PROMPT[props.prompt ?? "connecting"][props.lang]}
+        </p>
+      )}
+      {cancellable && (
+        <button type="button" onClick={props.onCancel} data-testid="pay-cancel">
+          {t("cancelPay")}
+        </button>
+      )}
+      {card && open && props.prompt === "pos_offline" && (
+        <button type="button" class="t-primary" onClick={props.onFees}>
+          {t("feesOf")}
+        </button>
+      )}
+      {!card && (o.status === "created" || o.status === "paying") && <p class="t-big">{t("payingNow")}</p>}
+      {!card && o.status === "pending" && <p class="t-big">{t("confirmOnPhone")}</p>}
       {paid && (
         <>
           <p class="t-big t-ok" data-testid="paid">
@@ -438,9 +525,12 @@ function Paying(props: {
           <p class="t-big t-error" data-testid="pay-failed">
             {t("payFailed")}
           </p>
-          <p>{(FAILURE[o.failure ?? ""] ?? FAILURE.DECLINED)?.[props.lang]}</p>
+          <p>{((card ? CARD_FAILURE : FAILURE)[o.failure ?? ""] ?? FAILURE.DECLINED)?.[props.lang]}</p>
           <button type="button" class="t-primary" onClick={props.onRetry}>
-            {t("tryAgain")}
+            {card ? t("payAgain") : t("tryAgain")}
+          </button>
+          <button type="button" onClick={props.onFees}>
+            {t("feesOf")}
           </button>
         </>
       )}

@@ -7,6 +7,7 @@ import {
   type PosErrorCode,
   type PosRequest,
   type PosStage,
+  PosCmd,
   PosCode,
   decodeAnswer,
   requestBody,
@@ -145,6 +146,8 @@ export class PosTerminal extends EventEmitter {
   private running = false;
   private stopped = false;
   private pollTimer: NodeJS.Timeout | undefined;
+  /** Cancels waiting for their answer, by order (they travel beside the running sale). */
+  private readonly cancels = new Map<string, { resolve(stopped: boolean): void; reject(e: Error): void }>();
   private lastStatus: PosStatus;
   private readonly onState = (state: LinkState, detail?: string) => this.linkChanged(state, detail);
 
@@ -203,6 +206,7 @@ export class PosTerminal extends EventEmitter {
     this.link.off("state", this.onState);
     this.channel.detach();
     this.failWaiter(new DeviceError("OFFLINE", "POS driver stopped"));
+    this.failCancels(new DeviceError("OFFLINE", "POS driver stopped"));
     await this.tail.catch(() => undefined);
   }
 
@@ -227,6 +231,39 @@ export class PosTerminal extends EventEmitter {
         ...this.at(a.time),
       };
     });
+  }
+
+  /**
+   * Ask the POS to stop the sale of `orderId` before a card is read (the visitor pressed
+   * 取消 on the screen). Sent at once, beside the running sale, not queued behind it.
+   * Resolves true when the POS stopped it (the sale then ends CANCELLED, nothing charged),
+   * false when it was too late (a card is being read) or no such sale runs; rejects OFFLINE /
+   * TIMEOUT when the POS did not answer (the sale's own outcome still tells).
+   */
+  cancel(orderId: string): Promise<boolean> {
+    const body = requestBody({ type: "cancel", orderId });
+    if (this.stopped) return Promise.reject(new DeviceError("OFFLINE", "POS driver stopped"));
+    this.cancels.get(orderId)?.reject(new DeviceError("ERROR", "cancelled again"));
+    const answer = new Promise<boolean>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (this.cancels.get(orderId) === w) this.cancels.delete(orderId);
+      };
+      const w = {
+        resolve: (stopped: boolean) => {
+          done();
+          resolve(stopped);
+        },
+        reject: (e: Error) => {
+          done();
+          reject(e);
+        },
+      };
+      const timer = setTimeout(() => w.reject(new DeviceError("TIMEOUT", "no answer from the POS")), this.answerTimeoutMs);
+      this.cancels.set(orderId, w);
+    });
+    this.channel.send(body.cmd, body.data).catch((err: Error) => this.cancels.get(orderId)?.reject(err));
+    return answer;
   }
 
   /** What the POS knows of `orderId`. */
@@ -357,6 +394,16 @@ export class PosTerminal extends EventEmitter {
   }
 
   private answer(a: PosAnswer): void {
+    if (a.type === "cancel") {
+      this.cancels.get(a.orderId)?.resolve(a.stopped);
+      return;
+    }
+    if (a.type === "error" && a.cmd === PosCmd.CANCEL) {
+      // A POS that does not know CANCEL (UNKNOWN_COMMAND, no order id): nothing was stopped.
+      const w = a.orderId ? this.cancels.get(a.orderId) : [...this.cancels.values()][0];
+      w?.resolve(false);
+      return;
+    }
     if (a.type === "progress") {
       this.emit("prompt", { orderId: a.orderId, stage: a.stage } satisfies PosPrompt);
       if (this.waiter?.orderId === a.orderId) this.armIdle();
@@ -368,6 +415,10 @@ export class PosTerminal extends EventEmitter {
     clearTimeout(w.timer);
     this.waiter = undefined;
     w.resolve(a);
+  }
+
+  private failCancels(err: Error): void {
+    for (const w of [...this.cancels.values()]) w.reject(err);
   }
 
   private failWaiter(err: Error): void {
@@ -415,6 +466,7 @@ export class PosTerminal extends EventEmitter {
       return;
     }
     this.failWaiter(new DeviceError("OFFLINE", detail ?? state));
+    this.failCancels(new DeviceError("OFFLINE", detail ?? state));
     this.setStatus({ health: "offline", detail: detail ?? state });
   }
 

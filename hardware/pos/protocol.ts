@@ -35,9 +35,15 @@ export const MAX_LEN = 4096;
 /** STX + LEN + ETX + CRC around SEQ+CMD+DATA. */
 const OVERHEAD = 1 + 4 + 1 + 4;
 
-/** Command letters. Host → POS: S Q R B T. POS → host: the same letter answers it; P progress, E error. */
+/** Command letters. Host → POS: S Q R B T C. POS → host: the same letter answers it; P progress, E error. */
 export const PosCmd = {
   SALE: "S",
+  /**
+   * Stop a sale that has not read a card yet (the visitor pressed 取消 on the terminal's
+   * screen). Answered at once, even while the sale runs: `Y` stopped (the sale's own answer
+   * X1 follows), `N` too late (a card is being read) or no such running sale.
+   */
+  CANCEL: "C",
   QUERY: "Q",
   REFUND: "R",
   BATCH: "B",
@@ -68,6 +74,8 @@ export const PosCode = {
   CANCELLED: "X1",
   /** No card was presented before the POS's own wait ran out. */
   CARD_TIMEOUT: "X2",
+  /** The card was pulled out (or the tap lost) before the sale was complete; nothing charged. */
+  CARD_REMOVED: "X3",
 } as const;
 
 /** What the POS is waiting for, in order (the terminal's screen repeats it). */
@@ -85,7 +93,8 @@ export type PosRequest =
   | { type: "query"; orderId: string }
   | { type: "refund"; orderId: string; refundId: string; amountFen: number }
   | { type: "batch"; day: string; page: number }
-  | { type: "status" };
+  | { type: "status" }
+  | { type: "cancel"; orderId: string };
 
 /** One approved sale or refund in the POS's batch (its day's journal). */
 export interface PosBatchRecord {
@@ -128,6 +137,8 @@ export type PosAnswer =
   | { type: "refund"; orderId: string; refundId: string; code: string; amountFen: number; refundRefNo: string; time: string }
   | { type: "batch"; day: string; page: number; more: boolean; records: PosBatchRecord[] }
   | { type: "status"; state: "IDLE" | "BUSY"; orderId: string; terminalNo: string }
+  /** `Y`: the sale was stopped before a card was read; `N`: too late, or no such running sale. */
+  | { type: "cancel"; orderId: string; stopped: boolean }
   /** `cmd` is the letter of the refused command, `orderId` its order (empty when it has none). */
   | { type: "error"; cmd: string; code: PosErrorCode; orderId: string };
 
@@ -369,6 +380,8 @@ export function requestBody(req: PosRequest): PosBody {
       return { cmd: PosCmd.BATCH, data: joinFields([req.day, String(req.page)]) };
     case "status":
       return { cmd: PosCmd.STATUS, data: Buffer.alloc(0) };
+    case "cancel":
+      return { cmd: PosCmd.CANCEL, data: joinFields([id(req.orderId)]) };
     default: {
       const never: never = req;
       return never;
@@ -409,6 +422,10 @@ export function decodeRequest(frame: PosFrame): PosRequest | null {
     }
     case PosCmd.STATUS:
       return frame.data.length === 0 ? { type: "status" } : null;
+    case PosCmd.CANCEL: {
+      const [orderId = ""] = f;
+      return f.length === 1 && ID.test(orderId) ? { type: "cancel", orderId } : null;
+    }
     default:
       return null;
   }
@@ -442,6 +459,8 @@ export function answerBody(a: PosAnswer): PosBody {
     }
     case "status":
       return { cmd: PosCmd.STATUS, data: joinFields([a.state, a.orderId, a.terminalNo]) };
+    case "cancel":
+      return { cmd: PosCmd.CANCEL, data: joinFields([id(a.orderId), a.stopped ? "Y" : "N"]) };
     case "error":
       return { cmd: PosCmd.ERROR, data: joinFields([a.cmd, a.code, a.orderId]) };
     default: {
@@ -527,6 +546,11 @@ export function decodeAnswer(frame: PosFrame): PosAnswer | null {
       const [state = "", orderId = "", terminalNo = ""] = f;
       if (f.length !== 3 || (state !== "IDLE" && state !== "BUSY")) return null;
       return { type: "status", state, orderId, terminalNo };
+    }
+    case PosCmd.CANCEL: {
+      const [orderId = "", stopped = ""] = f;
+      if (f.length !== 2 || !ID.test(orderId) || (stopped !== "Y" && stopped !== "N")) return null;
+      return { type: "cancel", orderId, stopped: stopped === "Y" };
     }
     case PosCmd.ERROR: {
       const [cmd = "", code = "", orderId = ""] = f;

@@ -26,7 +26,9 @@ export type PosCardOutcome =
   /** Nobody presents a card: the POS's own wait (`cardTimeoutMs`) runs out. */
   | "no_card"
   /** The bank does not answer: the POS reverses the sale itself (code 98), nothing charged. */
-  | "bank_timeout";
+  | "bank_timeout"
+  /** The card is pulled out while the PIN is asked (X3), nothing charged. */
+  | "card_removed";
 
 /**
  * Faults of the POS itself (the cable is pulled on the link): `silent` answers nothing, not
@@ -52,6 +54,23 @@ export interface PosSimulatorOptions {
   utcOffsetMinutes?: number;
   ackTimeoutMs?: number;
   retries?: number;
+  /** The journal a previous run of this POS left (see `persist`); its open sale carries on. */
+  restore?: PosSimJournal;
+  /**
+   * Keep the journal durably (a file): called, and awaited, before every answer that the
+   * journal must outlive — a sale begun, each stage, its outcome, a refund. A real POS keeps
+   * its journal through anything the hub goes through; a simulator living in the hub's
+   * process keeps it this way through a kill -9 of the hub.
+   */
+  persist?: (journal: PosSimJournal) => Promise<void>;
+}
+
+/** What the simulated POS remembers (its journal), as `persist` gets it and `restore` takes it. */
+export interface PosSimJournal {
+  sales: SimSale[];
+  charges: { orderId: string; amountFen: number; refNo: string }[];
+  refSeq: number;
+  cardSeq: number;
 }
 
 /** One try of a sale as the simulated POS's journal keeps it. */
@@ -67,6 +86,8 @@ export interface SimSale {
   /** Epoch ms of the outcome. */
   at: number;
   refunds: SimRefund[];
+  /** What the card presented will do, once one was (a resumed sale ends the same way). */
+  outcome?: PosCardOutcome;
 }
 
 export interface SimRefund {
@@ -77,6 +98,8 @@ export interface SimRefund {
   refundRefNo: string;
   at: number;
 }
+
+const STAGE_ORDER: readonly PosStage[] = ["WAIT_CARD", "READ_CARD", "WAIT_PIN", "ONLINE"];
 
 const CARDS = ["6222021234567890123", "6225880137654321", "6217000010012345678", "6228480402564890018"];
 
@@ -108,6 +131,8 @@ export class PosSimulator {
   private garbleOutbound = 0;
   private dropAcks = 0;
   private detached = false;
+  private readonly persist: ((journal: PosSimJournal) => Promise<void>) | undefined;
+  private saving: Promise<void> = Promise.resolve();
   /** Every try of every sale, oldest first. */
   readonly sales: SimSale[] = [];
   /** Every charge the bank made: one entry per approved sale, never more for one order. */
@@ -126,6 +151,13 @@ export class PosSimulator {
     this.pageSize = opts.pageSize ?? 10;
     this.clock = opts.clock ?? Date.now;
     this.offset = opts.utcOffsetMinutes ?? 480;
+    this.persist = opts.persist;
+    if (opts.restore) {
+      this.sales.push(...opts.restore.sales);
+      this.charges.push(...opts.restore.charges);
+      this.refSeq = opts.restore.refSeq;
+      this.cardSeq = opts.restore.cardSeq;
+    }
     this.channel = new PosChannel(link, {
       ackTimeoutMs: opts.ackTimeoutMs,
       retries: opts.retries,
@@ -147,6 +179,29 @@ export class PosSimulator {
         this.reply({ type: "error", cmd: f.cmd, code: known ? "BAD_REQUEST" : "UNKNOWN_COMMAND", orderId: "" });
       }
     });
+    // A sale the POS was in the middle of carries on where it was (the visitor is still at
+    // the PIN pad); one still waiting for a card ends as no card: its wait ran out meanwhile.
+    for (const sale of this.sales.filter((x) => x.state === "in_progress")) {
+      if (sale.outcome === undefined) void this.settle(sale, PosCode.CARD_TIMEOUT);
+      else if (!this.current) {
+        this.current = sale;
+        void this.runSale(sale);
+      }
+    }
+  }
+
+  /** The journal as it is now (a copy). */
+  journal(): PosSimJournal {
+    return structuredClone({ sales: this.sales, charges: this.charges, refSeq: this.refSeq, cardSeq: this.cardSeq });
+  }
+
+  /** Persist the journal; resolves once it is kept (writes go one after another). */
+  private save(): Promise<void> {
+    const persist = this.persist;
+    if (!persist || this.detached) return Promise.resolve();
+    const snapshot = this.journal();
+    this.saving = this.saving.then(() => persist(snapshot)).catch(() => undefined);
+    return this.saving;
   }
 
   /** Link-layer counters of the POS's end (retransmits, NAKs sent, duplicates dropped). */
@@ -227,6 +282,17 @@ export class PosSimulator {
           terminalNo: this.terminalNo,
         });
         return;
+      case "cancel": {
+        // Only before a card is read: after that the card and the bank decide.
+        const w = this.cardWaiter;
+        const stop = this.current?.orderId === req.orderId && this.current.outcome === undefined && w !== undefined;
+        this.reply({ type: "cancel", orderId: req.orderId, stopped: stop });
+        if (stop) {
+          this.cardWaiter = undefined;
+          w("cancel");
+        }
+        return;
+      }
       default: {
         const never: never = req;
         void never;
@@ -276,25 +342,42 @@ export class PosSimulator {
     void this.runSale(s);
   }
 
+  /** Enter a stage: journal it, then tell the hub. */
+  private async enter(s: SimSale, st: PosStage): Promise<void> {
+    s.stage = st;
+    await this.save();
+    if (!this.detached) this.reply({ type: "progress", orderId: s.orderId, stage: st });
+  }
+
+  /** A sale from where it stands (a resumed one skips the stages it went through). */
   private async runSale(s: SimSale): Promise<void> {
-    const stage = (st: PosStage) => {
-      s.stage = st;
-      this.reply({ type: "progress", orderId: s.orderId, stage: st });
-    };
-    stage("WAIT_CARD");
-    const outcome = await this.waitCard();
+    const before = (st: PosStage) => STAGE_ORDER.indexOf(s.stage) < STAGE_ORDER.indexOf(st);
+    if (s.outcome === undefined) {
+      await this.enter(s, "WAIT_CARD");
+      const outcome = await this.waitCard();
+      if (this.detached) return;
+      if (outcome === undefined || outcome === "no_card") return this.settle(s, PosCode.CARD_TIMEOUT);
+      if (outcome === "cancel") return this.settle(s, PosCode.CANCELLED);
+      s.outcome = outcome;
+      s.cardMasked = maskCardNumber(CARDS[this.cardSeq++ % CARDS.length] ?? "");
+    }
+    const outcome = s.outcome;
+    if (before("WAIT_PIN")) {
+      await this.enter(s, "READ_CARD");
+      await this.sleep(this.stageMs);
+      if (this.detached) return;
+      if (outcome === "expired") return this.settle(s, PosCode.EXPIRED_CARD);
+    }
+    if (before("ONLINE")) {
+      await this.enter(s, "WAIT_PIN");
+      await this.sleep(this.stageMs);
+      if (this.detached) return;
+      if (outcome === "wrong_pin") return this.settle(s, PosCode.WRONG_PIN);
+      if (outcome === "card_removed") return this.settle(s, PosCode.CARD_REMOVED);
+    }
+    await this.enter(s, "ONLINE");
+    await this.sleep(this.stageMs);
     if (this.detached) return;
-    if (outcome === undefined || outcome === "no_card") return this.settle(s, PosCode.CARD_TIMEOUT);
-    if (outcome === "cancel") return this.settle(s, PosCode.CANCELLED);
-    stage("READ_CARD");
-    s.cardMasked = maskCardNumber(CARDS[this.cardSeq++ % CARDS.length] ?? "");
-    await this.sleep(this.stageMs);
-    if (outcome === "expired") return this.settle(s, PosCode.EXPIRED_CARD);
-    stage("WAIT_PIN");
-    await this.sleep(this.stageMs);
-    if (outcome === "wrong_pin") return this.settle(s, PosCode.WRONG_PIN);
-    stage("ONLINE");
-    await this.sleep(this.stageMs);
     s.refNo = this.nextRefNo();
     switch (outcome) {
       case "approve":
@@ -302,21 +385,22 @@ export class PosSimulator {
         return this.settle(s, PosCode.APPROVED);
       case "insufficient_funds":
         return this.settle(s, PosCode.INSUFFICIENT_FUNDS);
-      case "declined":
-        return this.settle(s, PosCode.DECLINED);
       case "bank_timeout":
         return this.settle(s, PosCode.BANK_TIMEOUT);
+      default:
+        return this.settle(s, PosCode.DECLINED);
     }
   }
 
-  private settle(s: SimSale, code: string): void {
+  private async settle(s: SimSale, code: string): Promise<void> {
     if (this.detached) return;
     s.code = code;
     s.state = code === PosCode.APPROVED ? "approved" : "declined";
     s.at = this.clock();
     if (this.current === s) this.current = undefined;
-    // The journal is written whatever happens to the answer: lost on a pulled cable, or
-    // never sent when hung, the outcome is still there for QUERY.
+    // The journal is written (durably, first) whatever happens to the answer: lost on a
+    // pulled cable, never sent when hung, or the hub killed, the outcome is there for QUERY.
+    await this.save();
     if (this.fault !== "hang") this.reply(this.saleAnswer(s));
   }
 
@@ -366,10 +450,11 @@ export class PosSimulator {
     }
     this.reply({ type: "progress", orderId, stage: "ONLINE" });
     const r: SimRefund = { refundId, amountFen, ok: true, code: PosCode.APPROVED, refundRefNo: this.nextRefNo(), at: 0 };
-    void this.sleep(this.stageMs).then(() => {
+    void this.sleep(this.stageMs).then(async () => {
       if (this.detached) return;
       r.at = this.clock();
       sale.refunds.push(r);
+      await this.save();
       if (this.fault !== "hang") this.reply(this.refundAnswer(orderId, r));
     });
   }

@@ -34,7 +34,8 @@ import { mountHelpdesk } from "./helpdesk/mount.ts";
 import { mountAudit } from "./audit/mount.ts";
 import { type DeliveryModule, mountDelivery } from "./delivery/mount.ts";
 import { mountTerminals, type TerminalModule } from "./terminals/mount.ts";
-import { mountPayments, type PaymentModule } from "./payments/mount.ts";
+import { mountPayments, type PaymentModule, simFile } from "./payments/mount.ts";
+import { cardPromptStage } from "./devices/pos.ts";
 import { PAY_CODE } from "./payments/service.ts";
 import type { PaymentProvider } from "./contract/payments.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
@@ -222,6 +223,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     },
     terminalIdCard: (terminalId, idNumber, name) => terminals?.service.idCard(terminalId, idNumber, name),
     terminalScanned: (terminalId, code) => terminals?.service.scanned(terminalId, code),
+    // The card POS's prompts go to the terminal's screen through the payment service (its own order only).
+    terminalPosPrompt: (terminalId, orderId, stage) => payments.service.cardPrompt(terminalId, orderId, cardPromptStage(stage)),
+    simFile: (name) => simFile(opts.dataDir, name),
     counterNumber: (id) => hall.counterNumber(id),
     counterState: (id) => hall.counterState(id),
     ticketNumber: (id) => hall.ticket(id)?.number,

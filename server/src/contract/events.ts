@@ -4,7 +4,7 @@ import type { CertificateSubscription, WindowLookup } from "./delivery.ts";
 import type { DeviceStatus } from "./devices.ts";
 import type { Ack } from "./errors.ts";
 import type { HelpLedgerRow, HelpReminder, HelpSubscription } from "./helpdesk.ts";
-import type { PaymentOrderView } from "./payment-orders.ts";
+import type { PaymentOrderView, PaymentPrompt } from "./payment-orders.ts";
 import type { LiveStats } from "./stats.ts";
 import type { TerminalInput } from "./terminals.ts";
 import type { CallInfo, CounterState, Instant, Outcome, PublicTicket, Ticket } from "./tickets.ts";
@@ -88,6 +88,8 @@ export interface ServerToClientEvents {
   "terminal:input": (e: TerminalInput) => void;
   /** A payment order of this terminal changed (pending → paid / failed …), to its screen room. */
   "payment:order": (o: PaymentOrderView) => void;
+  /** The terminal's card POS asks the visitor for something (insert card, PIN …), to its screen room. */
+  "payment:prompt": (p: PaymentPrompt) => void;
 }
 
 /** Something a kiosk's reader or scanner read. The ID number itself never leaves the hub:

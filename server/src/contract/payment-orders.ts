@@ -8,11 +8,13 @@
  *   POST /api/terminals/:id/payments     StartPaymentBody → PaymentOrderView (202 while pending)
  *   GET  /api/terminals/:id/payments/:orderId                          → PaymentOrderView
  *   POST /api/terminals/:id/payments/:orderId/receipt                  → { print: PrintResult }
+ *   POST /api/terminals/:id/payments/:orderId/cancel                   → CancelReply (card, before the card is read)
  * Staff (supervisor, admin):
  *   GET  /api/payments?day=YYYY-MM-DD                                  → PaymentOrderView[]
  *   POST /api/payments/:orderId/refunds  RefundBody                    → PaymentOrderView
  *   GET  /api/payments/reconciliation?day=YYYY-MM-DD                   → Reconciliation
- * Socket.IO: the terminal's screen room gets `payment:order` (PaymentOrderView) on each change.
+ * Socket.IO: the terminal's screen room gets `payment:order` (PaymentOrderView) on each change,
+ * and `payment:prompt` (PaymentPrompt) while its card POS asks the visitor for something.
  */
 import type { PayFailure, PayMethod } from "./payments.ts";
 
@@ -80,6 +82,26 @@ export interface PaymentOrderView {
   updatedAt: number;
   /** Whether the receipt was printed. */
   receiptPrinted: boolean;
+}
+
+/**
+ * What the terminal's bank-card POS asks of the visitor now, in order: insert or tap the card,
+ * the card being read, the PIN, the bank deciding. `pos_offline`: the POS stopped answering
+ * mid-payment (unplugged, switched off): the outcome is unknown until it answers again; the
+ * hub asks it then (never charging twice) and the order says how it ended.
+ */
+export type CardPromptStage = "insert_card" | "reading_card" | "enter_pin" | "processing" | "pos_offline";
+
+export interface PaymentPrompt {
+  terminalId: string;
+  orderId: string;
+  stage: CardPromptStage;
+}
+
+/** `cancelled: false`: too late (the card is being read): the order ends as the bank decides. */
+export interface CancelReply {
+  cancelled: boolean;
+  order: PaymentOrderView;
 }
 
 export interface RefundBody {

@@ -20,7 +20,9 @@ export type PayFailure =
   /** The visitor cancelled on the phone or at the POS, or did not confirm in time. */
   | "USER_CANCELLED"
   /** The bank or the card refused (wrong PIN, blocked card …). */
-  | "DECLINED";
+  | "DECLINED"
+  /** The bank card was pulled out (or the tap lost) before the POS finished. */
+  | "CARD_REMOVED";
 
 export interface PayRequest {
   /** The hub's order id: the provider's "out trade no"; one order is charged at most once. */
@@ -93,6 +95,12 @@ export interface PaymentProvider {
   refund(req: RefundRequest): Promise<ProviderRefund>;
   /** The statement of one hall day (YYYY-MM-DD, Asia/Shanghai). */
   statement(day: string): Promise<StatementLine[]>;
+  /**
+   * Stop a payment the visitor has not gone through yet (a card POS before any card is read).
+   * True: stopped, the payment's outcome will be a USER_CANCELLED failure; false: too late.
+   * Absent: the provider cannot be stopped from the hub (the visitor cancels on the phone).
+   */
+  cancelPayment?(orderId: string): Promise<boolean>;
 }
 
 /**

@@ -124,6 +124,11 @@ export interface DeviceHooks {
   terminalScanned?(terminalId: string, code: string): void;
   /** A terminal's card POS asks the visitor for something (insert card, enter PIN, wait for the bank). */
   terminalPosPrompt?(terminalId: string, orderId: string, stage: PosStage): void;
+  /**
+   * A durable file of the data folder for what a simulated device must keep through the
+   * hub's death (a simulated POS's journal). Absent: simulators keep it in memory.
+   */
+  simFile?(name: string): { read(): string | undefined; write(data: string): Promise<void> };
   counterNumber(counterId: string): number | undefined;
   counterState(counterId: string): CounterState | undefined;
   ticketNumber(ticketId: string): string | undefined;

@@ -1,6 +1,7 @@
 import { type PosQueryResult, type PosSaleResult, PosTerminal, type PosTerminalOptions } from "../../../hardware/pos/driver.ts";
-import { PosCode, isPosId } from "../../../hardware/pos/protocol.ts";
-import { PosSimulator } from "../../../hardware/pos/simulator.ts";
+import { PosCode, type PosStage, isPosId } from "../../../hardware/pos/protocol.ts";
+import { type PosSimJournal, PosSimulator } from "../../../hardware/pos/simulator.ts";
+import type { CardPromptStage } from "../contract/payment-orders.ts";
 import type {
   PayFailure,
   PaymentProvider,
@@ -24,6 +25,10 @@ import type { DeviceModule } from "./lifecycle.ts";
  * Options (all optional): `ackTimeoutMs` (500), `answerTimeoutMs` (3000), `saleTimeoutMs`
  * (silence allowed during a sale, 90000), `pollMs` (5000), `utcOffsetMinutes` (480); for a
  * simulated POS `simStageMs` (each of card, read, PIN, bank; 600) and `simManualCard`.
+ *
+ * A simulated POS keeps its journal in the data folder (`pos-sim-<deviceId>.json`, written
+ * durably before each answer, through `hooks.simFile`): a real POS outlives the hub, so a
+ * hub killed mid-payment finds, on restart, what the POS did meanwhile.
  */
 export const posModule: DeviceModule = {
   create(ctx) {
@@ -35,11 +40,15 @@ export const posModule: DeviceModule = {
       return v === undefined ? undefined : Number(v);
     };
     const { link, plug } = ctx.link();
+    const kept = plug ? ctx.hooks.simFile?.(`pos-sim-${cfg.id}.json`) : undefined;
+    const restore = kept ? readJournal(kept.read(), (line) => ctx.hooks.log(`pos ${cfg.id}: ${line}`)) : undefined;
     const sim = plug
       ? new PosSimulator(plug.device, {
           stageMs: num("simStageMs") ?? 600,
           manualCard: cfg.options?.simManualCard === true,
           terminalNo: "10000001",
+          ...(restore ? { restore } : {}),
+          ...(kept ? { persist: (j: PosSimJournal) => kept.write(JSON.stringify(j)) } : {}),
         })
       : undefined;
     const opts: PosTerminalOptions = {};
@@ -73,11 +82,43 @@ export const posModule: DeviceModule = {
   },
 };
 
+function readJournal(text: string | undefined, log: (line: string) => void): PosSimJournal | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const j = JSON.parse(text) as PosSimJournal;
+    if (Array.isArray(j.sales) && Array.isArray(j.charges)) return j;
+  } catch {
+    // Written by rename, so never half a file; anything else is not ours to guess at.
+  }
+  log("simulated journal unreadable; starting an empty one");
+  return undefined;
+}
+
+/** What the POS asks of the visitor, in the contract's words (the screen's prompts). */
+export function cardPromptStage(stage: PosStage): CardPromptStage {
+  switch (stage) {
+    case "WAIT_CARD":
+      return "insert_card";
+    case "READ_CARD":
+      return "reading_card";
+    case "WAIT_PIN":
+      return "enter_pin";
+    case "ONLINE":
+      return "processing";
+    default: {
+      const never: never = stage;
+      return never;
+    }
+  }
+}
+
 /** Why a POS response code refused a payment, in the contract's words. */
 function failureOf(code: string): PayFailure {
   switch (code) {
     case PosCode.INSUFFICIENT_FUNDS:
       return "INSUFFICIENT_FUNDS";
+    case PosCode.CARD_REMOVED:
+      return "CARD_REMOVED";
     case PosCode.CANCELLED:
     case PosCode.CARD_TIMEOUT:
       return "USER_CANCELLED";
@@ -123,6 +164,10 @@ export function posPaymentProvider(name: string, pos: PosTerminal): PaymentProvi
       checkId("orderId", req.orderId);
       checkId("idempotencyKey", req.idempotencyKey);
       return paymentOf(await pos.sale(req.orderId, req.amountFen, req.idempotencyKey));
+    },
+    async cancelPayment(orderId: string): Promise<boolean> {
+      checkId("orderId", orderId);
+      return pos.cancel(orderId);
     },
     async query(orderId: string): Promise<ProviderPayment> {
       checkId("orderId", orderId);

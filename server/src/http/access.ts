@@ -229,6 +229,8 @@ export const REST_ACCESS: Record<string, Rule> = {
   "POST /api/terminals/:id/payments": terminalOnly(true),
   "GET /api/terminals/:id/payments/:orderId": terminalOnly(false),
   "POST /api/terminals/:id/payments/:orderId/receipt": terminalOnly(true),
+  // Card payments (issue 12): the visitor stops the POS before the card is read.
+  "POST /api/terminals/:id/payments/:orderId/cancel": terminalOnly(true),
   "GET /api/payments": staff(false, "supervisor", "admin"),
   "GET /api/payments/reconciliation": staff(false, "supervisor", "admin"),
   "GET /api/payments/:orderId": staff(false, "supervisor", "admin"),

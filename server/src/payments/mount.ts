@@ -6,6 +6,7 @@
  * (recovery) before the hub takes payments; screen events go out once the Socket.IO server
  * exists (`attachSockets`).
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Server } from "socket.io";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../contract/events.ts";
@@ -17,6 +18,26 @@ import type { PaymentProvider, PaymentProviders } from "../contract/payments.ts"
 import { type Identity, type PayableCase, PaymentService } from "./service.ts";
 import { PaymentSimulator } from "./simulator.ts";
 import { PayStore } from "./store.ts";
+import { writeFileDurable } from "../store/durable-file.ts";
+
+/**
+ * A file of the data folder as a simulated provider keeps its books in (DeviceHooks.simFile:
+ * the simulated card POS's journal), written durably: a real provider outlives the hub.
+ */
+export function simFile(dataDir: string, name: string): { read(): string | undefined; write(data: string): Promise<void> } {
+  const path = join(dataDir, name);
+  return {
+    read() {
+      try {
+        return readFileSync(path, "utf8");
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw err;
+      }
+    },
+    write: (data) => writeFileDurable(path, data),
+  };
+}
 
 export interface PaymentModuleOptions {
   cases: CaseStore;
@@ -79,6 +100,7 @@ export function mountPayments(o: PaymentModuleOptions): PaymentModule {
     printReceipt: o.printReceipt,
     // Only the terminal paired as that id joins its room (pairing/socket.ts).
     emit: (terminalId: string, order: PaymentOrderView) => io?.to(`screen:terminal-${terminalId}`).emit("payment:order", order),
+    prompt: (p) => io?.to(`screen:terminal-${p.terminalId}`).emit("payment:prompt", p),
     codeSalt: o.salt,
     clock: o.clock,
     log: o.log,

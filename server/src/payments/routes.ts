@@ -52,6 +52,7 @@ export const paymentSchemas = {
       message: "a payment code: payToken or authCode (one of them)",
     }),
   receipt: z.strictObject({ lang: z.enum(["zh", "en"]).optional() }),
+  cancel: z.strictObject({}),
   refund: z.strictObject({ amountFen: z.int().min(1).max(100_000_000), reason: z.string().trim().min(1).max(200), requestId }),
   day: z.strictObject({ day }),
 };
@@ -101,6 +102,10 @@ export function paymentRoutes(d: PaymentRouteDeps): Router {
   r.post("/api/terminals/:id/payments/:orderId/receipt", terminal, async (req: AsTerminal, res) => {
     const b = parse(paymentSchemas.receipt, req.body ?? {});
     res.json(await service().printReceipt(tid(req), parse(orderId, req.params.orderId), b.lang ?? "zh"));
+  });
+  r.post("/api/terminals/:id/payments/:orderId/cancel", terminal, async (req: AsTerminal, res) => {
+    parse(paymentSchemas.cancel, req.body ?? {});
+    res.json(await service().cancel(tid(req), parse(orderId, req.params.orderId)));
   });
   r.get("/api/payments", office, async (req, res) => {
     res.set("cache-control", "no-store").json(await service().list(parse(paymentSchemas.day, req.query).day));

@@ -19,14 +19,17 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { Catalogue } from "../contract/catalogue.ts";
 import type { PrintResult } from "../contract/events.ts";
 import type {
+  CancelReply,
+  CardPromptStage,
   FeeDue,
   FeeList,
   Mismatch,
   PaymentOrderView,
+  PaymentPrompt,
   Reconciliation,
   StartPaymentBody,
 } from "../contract/payment-orders.ts";
-import type { PaymentProvider, PaymentProviders, ProviderPayment, StatementLine } from "../contract/payments.ts";
+import type { PaymentProvider, PaymentProviders, PayRequest, ProviderPayment, StatementLine } from "../contract/payments.ts";
 import { localDay } from "../core/time.ts";
 import { HallError } from "../hall/errors.ts";
 import { type PayCommand, type PayEvent, type PayOrder, decide, isCharged, isOpen } from "./engine.ts";
@@ -55,11 +58,18 @@ export interface PaymentServiceDeps {
   printReceipt: (terminalId: string, jobId: string, encode: (width: 58 | 80) => Buffer) => Promise<PrintResult>;
   /** Tell the terminal's screen an order changed. */
   emit: (terminalId: string, order: PaymentOrderView) => void;
+  /** Tell the terminal's screen what its card POS asks of the visitor now. */
+  prompt?: (p: PaymentPrompt) => void;
   codeSalt: string;
   clock: () => number;
   log: (line: string) => void;
   /** How long one provider call may take before it counts as a timeout (default 15 s). */
   callTimeoutMs?: number;
+  /**
+   * How long a card payment may take (default 120 s): the visitor finds the card, types the
+   * PIN, the bank answers; the POS itself gives up on a visitor who walked away (~60 s).
+   */
+  cardPayTimeoutMs?: number;
   /** How often an open order is queried while the visitor confirms (default 1 s). */
   pollMs?: number;
 }
@@ -108,6 +118,8 @@ export class PaymentService {
   /** Payment codes scanned at a terminal, behind tokens (the page never sees the code). */
   private readonly codes = new Map<string, { terminalId: string; code: string; exp: number }>();
   private readonly polling = new Set<string>();
+  /** Card orders under way, by order id → terminal: only their POS prompts reach a screen. */
+  private readonly cardOrders = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
@@ -134,8 +146,7 @@ export class PaymentService {
     return this.d.providers.all().find((p) => p.name === name);
   }
 
-  private async call<T>(p: Promise<T>): Promise<T> {
-    const ms = this.d.callTimeoutMs ?? 15_000;
+  private async call<T>(p: Promise<T>, ms = this.d.callTimeoutMs ?? 15_000): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
@@ -262,26 +273,69 @@ export class PaymentService {
     const sending = await this.run(orderId, { type: "send", orderId });
     this.d.log(`payments: order ${orderId} (${b.caseNo}, ${b.amountFen} fen, ${provider.name}) sent`);
     // 2. The provider, with the order id and a key that stays the same for every retry.
+    const req: PayRequest = {
+      orderId,
+      idempotencyKey: key,
+      amountFen: sending.amountFen,
+      method: b.method,
+      ...(authCode ? { authCode } : {}),
+      subject: `${c.matterName} ${c.caseNo}`,
+    };
+    if (b.method === "card") {
+      // A card payment lasts as long as the visitor takes at the POS: the page follows it by
+      // its prompts and `payment:order`, and may cancel it until a card is read.
+      this.cardOrders.set(orderId, terminalId);
+      void this.charge(provider, req, sending).catch((err: Error) => this.d.log(`payments: order ${orderId}: ${err.message}`));
+      return orderView(sending);
+    }
+    return orderView(await this.charge(provider, req, sending));
+  }
+
+  /** Call `pay` and record its answer; an answer that never came is asked for, then polled. */
+  private async charge(provider: PaymentProvider, req: PayRequest, sending: PayOrder): Promise<PayOrder> {
+    const { orderId } = req;
     let answer: ProviderPayment | undefined;
     try {
       answer = await this.call(
-        provider.pay({
-          orderId,
-          idempotencyKey: key,
-          amountFen: sending.amountFen,
-          method: b.method,
-          ...(authCode ? { authCode } : {}),
-          subject: `${c.matterName} ${c.caseNo}`,
-        }),
+        provider.pay(req),
+        req.method === "card" ? (this.d.cardPayTimeoutMs ?? 120_000) : (this.d.callTimeoutMs ?? 15_000),
       );
     } catch (err) {
-      // The outcome is unknown (a timeout, the network): ask before anything else.
+      // The outcome is unknown (a timeout, the network, the POS unplugged): ask before anything else.
       this.d.log(`payments: order ${orderId}: pay did not answer (${(err as Error).message}); querying`);
       answer = await this.call(provider.query(orderId)).catch(() => undefined);
+      // Still nothing from the POS: the visitor is told, and polling (then recovery) finds the outcome.
+      if (!answer) this.cardPrompt(sending.terminalId, orderId, "pos_offline");
     }
     const o = answer ? await this.run(orderId, { type: "answer", orderId, answer }) : sending;
     if (isOpen(o)) this.poll(orderId);
-    return orderView(o);
+    return o;
+  }
+
+  /** The terminal's card POS asks the visitor for something: only for its own card order under way. */
+  cardPrompt(terminalId: string, orderId: string, stage: CardPromptStage): void {
+    if (this.cardOrders.get(orderId) !== terminalId) return;
+    this.d.prompt?.({ terminalId, orderId, stage });
+  }
+
+  /**
+   * The visitor pressed 取消 while the POS waits for the card: stop the sale (the POS says
+   * whether it still could). A cancelled order fails as USER_CANCELLED, nothing charged.
+   */
+  async cancel(terminalId: string, orderId: string): Promise<CancelReply> {
+    const o = await this.d.store.get(orderId);
+    if (!o || o.terminalId !== terminalId) throw new HallError("UNKNOWN_ORDER", "no such order here");
+    if (!isOpen(o)) return { cancelled: false, order: orderView(o) };
+    const p = this.provider(o.provider);
+    if (!p?.cancelPayment) throw new HallError("VALIDATION_FAILED", "this payment is cancelled on the phone, not here");
+    const cancelled = await this.call(p.cancelPayment(orderId)).catch((err: Error) => {
+      this.d.log(`payments: cancel of ${orderId}: ${err.message}`);
+      return false;
+    });
+    this.d.log(`payments: order ${orderId}: cancel ${cancelled ? "accepted" : "too late"}`);
+    // Stopped: the POS's answer (cancelled) is on its way; asking settles the order now.
+    const after = cancelled ? await this.resolve(orderId).catch(() => undefined) : undefined;
+    return { cancelled, order: orderView(after ?? (await this.d.store.get(orderId)) ?? o) };
   }
 
   /** Apply one command to one order, alone, and tell whoever cares. */
@@ -299,6 +353,7 @@ export class PaymentService {
   }
 
   private changed(o: PayOrder, events: readonly PayEvent[]): void {
+    if (!isOpen(o)) this.cardOrders.delete(o.orderId);
     this.d.emit(o.terminalId, orderView(o));
     for (const e of events) {
       if (e.type === "paid") {

@@ -84,6 +84,29 @@ for (const [envName, makeEnv] of LINK_ENVS) {
       expect(await pos.query("o-1")).toMatchObject({ state: "approved", refNo: r.refNo, amountFen: 2500, refundedFen: 0 });
     });
 
+    it("cancels a sale waiting for the card (the sale ends CANCELLED, nothing charged); too late once the card is read", async () => {
+      build({ manualCard: true });
+      await pos.start();
+      const sale = pos.sale("o-c1", 700, "k-c1");
+      await waitFor(() => sim.waitingForCard, 3000, "POS waiting for the card");
+      // Sent beside the running sale, not queued behind it.
+      expect(await pos.cancel("o-c1")).toBe(true);
+      expect(await sale).toMatchObject({ orderId: "o-c1", approved: false, code: "X1" });
+      expect(await pos.query("o-c1")).toMatchObject({ state: "declined", code: "X1" });
+      expect(sim.chargesOf("o-c1")).toBe(0);
+
+      const late = pos.sale("o-c2", 700, "k-c2");
+      await waitFor(() => sim.waitingForCard, 3000, "POS waiting for the card");
+      sim.presentCard("approve");
+      await waitFor(() => prompts.some((p) => p.orderId === "o-c2" && p.stage === "READ_CARD"), 3000, "the card read");
+      expect(await pos.cancel("o-c2")).toBe(false);
+      expect((await late).approved).toBe(true);
+      expect(sim.chargesOf("o-c2")).toBe(1);
+      // No such sale running: nothing to stop.
+      expect(await pos.cancel("o-none")).toBe(false);
+      expect(sim.received.filter((x) => x.startsWith("C:"))).toEqual(["C:o-c1", "C:o-c2", "C:o-none"]);
+    });
+
     it("answers a repeated sale of a paid order with the same outcome and never charges it twice", async () => {
       build();
       await pos.start();

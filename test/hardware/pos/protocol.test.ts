@@ -26,6 +26,8 @@ const STATUS_0 = hex("02 30 30 30 32 30 54 03 37 44 31 44");
 const SALE_1 = hex("02 30 30 31 37 31 53 70 6f 2d 30 30 30 31 1c 32 35 30 30 1c 6b 31 03 33 32 39 44");
 const SALE_ANSWER_3 = latin("\x0200653Spo-0001\x1c00\x1c2500\x1c261203000001\x1c622202*********0123\x1c20261203101500\x039230");
 const PROGRESS_2 = latin("\x0200182Ppo-0001\x1cWAIT_PIN\x03FD49");
+const CANCEL_2 = hex("02 30 30 30 39 32 43 70 6f 2d 30 30 30 31 03 30 35 41 33");
+const CANCEL_ANSWER_5 = latin("\x0200115Cpo-0001\x1cY\x03E91A");
 
 function frames(events: PosLineEvent[]): string[] {
   return events.map((e) =>
@@ -67,6 +69,13 @@ describe("pos/protocol encoding", () => {
     };
     expect(encodeAnswer(3, sale)).toEqual(SALE_ANSWER_3);
     expect(encodeAnswer(2, { type: "progress", orderId: "po-0001", stage: "WAIT_PIN" })).toEqual(PROGRESS_2);
+  });
+
+  it("encodes CANCEL and its answer exactly (Y: stopped before a card was read)", () => {
+    expect(encodeRequest(2, { type: "cancel", orderId: "po-0001" })).toEqual(CANCEL_2);
+    expect(encodeAnswer(5, { type: "cancel", orderId: "po-0001", stopped: true })).toEqual(CANCEL_ANSWER_5);
+    const [e] = new PosFrameParser().push(CANCEL_2);
+    expect(e?.type === "frame" && decodeRequest(e.frame)).toEqual({ type: "cancel", orderId: "po-0001" });
   });
 
   it("encodes ACK with its SEQ and NAK as one byte", () => {
@@ -218,6 +227,7 @@ describe("pos/protocol messages", () => {
     { type: "batch", day: "20261203", page: 1, more: false, records: [] },
     { type: "status", state: "BUSY", orderId: "o-1", terminalNo: "10000001" },
     { type: "error", cmd: "S", code: "MISMATCH", orderId: "o-1" },
+    { type: "cancel", orderId: "o-1", stopped: false },
   ];
 
   it.each(answers.map((a) => [a.type, a] as const))("round-trips a %s answer", (_t, a) => {

@@ -11,6 +11,12 @@
  *   2. killed after the provider charged, before the hub recorded it → paid;
  *   3. killed while the visitor confirms on the phone → paid once confirmed;
  *   4. killed after the hub recorded the payment → still paid, nothing charged again.
+ *
+ * The same for a bank card on t1's POS (pos-t1, simulated in the hub's process, its journal
+ * kept durably in the data folder as a real POS keeps its own through the hub's death):
+ *   5. killed before the POS heard of the sale → failed, not charged; paid once afterwards;
+ *   6. killed after the POS approved, before the hub heard of it → paid;
+ *   7. killed while the visitor types the PIN → the POS finishes, paid once after the restart.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -23,6 +29,7 @@ import type { FeeList, PaymentOrderView } from "../../../server/src/contract/pay
 import type { TerminalInput } from "../../../server/src/contract/terminals.ts";
 import type { CreatedAccounts } from "../../../server/src/store/first-start-accounts.ts";
 import { hallMorning } from "../../helpers/hub.ts";
+import { simulatedPosT1 } from "../terminals/fixtures.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const OWNER = { name: "王小明", idNumber: "371426199001011234", phone: "13912345678" };
@@ -61,6 +68,11 @@ function startChild(dataDir: string, offset: number): Promise<Child> {
     });
     proc.once("exit", (code) => rej(new Error(`hub exited (${code}):\n${err}`)));
   });
+}
+
+interface PosJournal {
+  sales: { orderId: string; state: string; stage: string }[];
+  charges: { orderId: string }[];
 }
 
 interface SimLedger {
@@ -122,6 +134,17 @@ describe("payments survive kill -9 at every step", { timeout: 300_000 }, () => {
       .map(([id]) => id);
   }
 
+  async function posJournal(): Promise<PosJournal> {
+    try {
+      return JSON.parse(await readFile(join(dataDir, "pos-sim-pos-t1.json"), "utf8")) as PosJournal;
+    } catch {
+      return { sales: [], charges: [] };
+    }
+  }
+  const cardCharges = async (orderId: string) => (await posJournal()).charges.filter((c) => c.orderId === orderId).length;
+  const posSale = async (orderId: string) => (await posJournal()).sales.find((x) => x.orderId === orderId);
+  const toPos = (m: Record<string, string>) => child.proc.stdin?.write(`${JSON.stringify({ pos: m })}\n`);
+
   async function connect(): Promise<void> {
     socket?.disconnect();
     const s = io(child.url, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { deviceToken: dev } });
@@ -161,6 +184,13 @@ describe("payments survive kill -9 at every step", { timeout: 300_000 }, () => {
       { caseNo: c.caseNo, amountFen: FEE, method: "qr", idToken, authCode: code, requestId: `crash-${++seq}-${Date.now()}` },
       dev,
     );
+  const payCard = (c: Case) =>
+    api(
+      "POST",
+      "/api/terminals/t1/payments",
+      { caseNo: c.caseNo, amountFen: FEE, method: "card", idToken, requestId: `crash-${++seq}-${Date.now()}` },
+      dev,
+    );
   /** The order of a case as the office sees it (the terminal's reply never came). */
   async function orderOf(c: Case): Promise<PaymentOrderView | undefined> {
     const day = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(Date.now() + offset);
@@ -186,11 +216,14 @@ describe("payments survive kill -9 at every step", { timeout: 300_000 }, () => {
     dev = (
       await api<{ deviceToken: string }>("POST", "/api/pairings/claim", { code: p.body.code, claimSecret: p.body.claimSecret })
     ).body.deviceToken;
-    // Four cases of 居民身份证换领 (20 元), accepted at counter c01.
+    // Seven cases of 居民身份证换领 (20 元), accepted at counter c01.
     const admin = await login("admin");
+    // t1's POS waits for the test to present the card, and takes its time at each stage.
+    const posConfig = await api("PUT", "/api/devices/pos-t1", simulatedPosT1({ simManualCard: true, simStageMs: 1500 }), admin);
+    expect(posConfig.status, JSON.stringify(posConfig.body)).toBe(200);
     const clerk = await login("zhangwei");
     expect([200, 409]).toContain((await api("POST", "/api/counters/c01/sign-in", {}, clerk)).status);
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 7; i++) {
       const ticket = (await api<{ id: string }>("POST", "/api/tickets", { matterId: "m-080" }, admin)).body;
       expect((await api("POST", `/api/counters/c01/call/${ticket.id}`, {}, clerk)).status).toBe(200);
       expect((await api("POST", "/api/counters/c01/start", {}, clerk)).status).toBe(200);
@@ -274,5 +307,58 @@ describe("payments survive kill -9 at every step", { timeout: 300_000 }, () => {
     // Over the whole run: each case charged exactly once.
     const mine = (await charged()).length;
     expect(mine).toBe(4);
+  });
+
+  it("card, killed before the POS heard of the sale: not charged, and paid once afterwards", async () => {
+    const c = cases[4] as Case;
+    // A POS that hears nothing (switched off): the sale's frame is never taken.
+    toPos({ fault: "silent" });
+    const r = await payCard(c);
+    expect(r.body.status).toBe("paying");
+    const orderId = r.body.orderId as string;
+    expect(await posSale(orderId)).toBeUndefined();
+    await restart();
+    expect(await orderOf(c)).toMatchObject({ orderId, status: "failed", failure: "NOT_CHARGED" });
+    expect(await feeState(c)).toBe("due");
+    const again = await payCard(c);
+    await expect.poll(async () => (await posSale(again.body.orderId))?.stage, { timeout: 10_000 }).toBe("WAIT_CARD");
+    toPos({ present: "approve" });
+    await expect.poll(async () => (await orderOf(c))?.status, { timeout: 20_000 }).toBe("paid");
+    expect(await cardCharges(orderId)).toBe(0);
+    expect(await cardCharges(again.body.orderId)).toBe(1);
+  });
+
+  it("card, killed after the POS approved, before the hub heard of it: recovery asks the POS and finds the payment", async () => {
+    const c = cases[5] as Case;
+    // The POS goes through the sale, but its final answer never reaches the hub.
+    toPos({ fault: "hang" });
+    const r = await payCard(c);
+    const orderId = r.body.orderId as string;
+    await expect.poll(async () => (await posSale(orderId))?.stage, { timeout: 10_000 }).toBe("WAIT_CARD");
+    toPos({ present: "approve" });
+    await expect.poll(async () => (await posSale(orderId))?.state, { timeout: 20_000 }).toBe("approved");
+    expect((await orderOf(c))?.status).toBe("paying");
+    await restart();
+    await expect.poll(async () => (await orderOf(c))?.status, { timeout: 20_000 }).toBe("paid");
+    expect(await cardCharges(orderId)).toBe(1);
+    expect((await payCard(c)).body.error.code).toBe("FEE_ALREADY_PAID");
+  });
+
+  it("card, killed while the visitor types the PIN: the POS finishes, and the order is paid once after the restart", async () => {
+    const c = cases[6] as Case;
+    const r = await payCard(c);
+    const orderId = r.body.orderId as string;
+    await expect.poll(async () => (await posSale(orderId))?.stage, { timeout: 10_000 }).toBe("WAIT_CARD");
+    toPos({ present: "approve" });
+    await expect.poll(async () => (await posSale(orderId))?.stage, { timeout: 10_000 }).toBe("WAIT_PIN");
+    expect(await cardCharges(orderId)).toBe(0);
+    await restart();
+    await expect.poll(async () => (await orderOf(c))?.status, { timeout: 30_000 }).toBe("paid");
+    expect(await cardCharges(orderId)).toBe(1);
+    expect(await feeState(c)).toBe("paid");
+    // Over the card cases: each paid order charged exactly once, nothing else charged.
+    const charged = (await posJournal()).charges.map((x) => x.orderId);
+    expect(new Set(charged).size).toBe(charged.length);
+    expect(charged).toHaveLength(3);
   });
 });

@@ -6,9 +6,11 @@
  * same offset to every start, so a restarted hub goes on where the killed one was).
  * Reads JSON lines on stdin to act as terminal t1's simulated devices, which only exist in
  * this process: `{ "card": { name, idNumber } }` places an ID card on its reader,
- * `{ "removeCard": true }` takes it away.
+ * `{ "removeCard": true }` takes it away; `{ "pos": { "present": outcome } }` presents a bank
+ * card at its POS (pos-t1), `{ "pos": { "fault": "hang" | "silent" | "none" } }` injects a fault.
  */
 import { createInterface } from "node:readline";
+import type { PosCardOutcome, PosFault } from "../../../hardware/pos/simulator.ts";
 import { startHub } from "../../../server/src/app.ts";
 
 const dataDir = process.argv[2];
@@ -31,7 +33,14 @@ const hub = await startHub({
 });
 process.stdout.write(`${JSON.stringify({ url: hub.url, ...(hub.created ? { created: hub.created } : {}) })}\n`);
 for await (const line of createInterface({ input: process.stdin })) {
-  const m = JSON.parse(line) as { card?: { name: string; idNumber: string }; removeCard?: boolean };
+  const m = JSON.parse(line) as {
+    card?: { name: string; idNumber: string };
+    removeCard?: boolean;
+    pos?: { present?: PosCardOutcome; fault?: PosFault };
+  };
+  const pos = hub.devices.simulators("pos-t1")?.posSim;
+  if (m.pos?.fault) pos?.injectFault(m.pos.fault);
+  if (m.pos?.present) pos?.presentCard(m.pos.present);
   const sim = hub.devices.simulators("idreader-t1")?.idSim;
   if (m.card)
     sim?.placeCard({

@@ -39,6 +39,21 @@ export async function setUpTerminal(t: TestHub, printer?: { host: string; port: 
   expect(r.body.matters.find((m) => m.id === SELF_PRINT_MATTER)?.selfPrint).toBe(true);
 }
 
+/**
+ * Terminal t1's simulated bank-card POS as `PUT /api/devices/pos-t1` takes it, with its
+ * simulator's options (`simManualCard`: the test presents the card; `simStageMs`).
+ */
+export function simulatedPosT1(options: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id: "pos-t1",
+    kind: "pos",
+    name: "1号自助终端 银行卡 POS 机",
+    transport: { type: "sim" },
+    assignment: { kind: "terminal", terminalId: "t1" },
+    options,
+  };
+}
+
 let seq = 0;
 
 /**
