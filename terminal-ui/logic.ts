@@ -1,4 +1,5 @@
 /** The terminal page's pure parts (tested in test/terminal-ui/logic.test.ts). */
+import type { OrderStatus } from "../server/src/contract/payment-orders.ts";
 
 /** Back to the start, everything personal forgotten, after this long without a touch. */
 export const IDLE_MS = 60_000;
@@ -8,6 +9,16 @@ export const IDLE_MS = 60_000;
  * for the PIN): they are busy there, not gone, so the idle reset starts again.
  */
 export const ACTIVITY_EVENT = "terminal-activity";
+
+/**
+ * An order still under way: the visitor is confirming on their phone or at the POS. Its
+ * screen must not be reset for being idle (the page polls it every 2 s and counts each poll
+ * of an open order as activity); it ends paid or failed within the provider's own timeout,
+ * and the idle reset runs from then.
+ */
+export function orderOpen(status: OrderStatus): boolean {
+  return status === "created" || status === "paying" || status === "pending";
+}
 
 export type Section = "query" | "print" | "pay" | "hall" | "guides";
 

@@ -30,7 +30,7 @@ import { errorMessage } from "../ui-shared/errors.ts";
 import { COMMON, detectLang, interpolate, type Lang, pickName, translator } from "../ui-shared/i18n.ts";
 import "../ui-shared/shared.css";
 import { PairingScreen, storedDeviceToken, usePairing } from "../kiosk-ui/pairing.tsx";
-import { ACTIVITY_EVENT, CASE_NO, IDLE_MS, SECTIONS, type Section, keypadInput, newRequestId, yuan } from "./logic.ts";
+import { ACTIVITY_EVENT, CASE_NO, IDLE_MS, SECTIONS, type Section, keypadInput, newRequestId, orderOpen, yuan } from "./logic.ts";
 import { CARD_FAILURE, CARD_PROMPT, FAILURE, STATUS, T } from "./messages.ts";
 import "./terminal.css";
 
@@ -259,13 +259,17 @@ function Terminal(props: { deviceToken: string; onUnpaired: () => void }) {
     };
   }, [props.deviceToken]);
 
-  // While the visitor confirms on the phone, ask too (the socket may have missed it).
+  // While the visitor confirms on the phone, ask too (the socket may have missed it). They
+  // are busy on their phone, not gone: an open order keeps the idle reset away.
   const payingId = screen.kind === "paying" ? screen.order.orderId : null;
   useEffect(() => {
     if (!payingId) return;
     const timer = setInterval(() => {
       api.request<PaymentOrderView>("GET", `${base()}/payments/${payingId}`).then(
-        (o) => orderChangedRef.current(o),
+        (o) => {
+          if (orderOpen(o.status)) window.dispatchEvent(new Event(ACTIVITY_EVENT));
+          orderChangedRef.current(o);
+        },
         () => {},
       );
     }, 2000);
@@ -473,7 +477,7 @@ function Paying(props: {
   const t = translator(T, props.lang);
   const o = props.order;
   const paid = o.status === "paid" || o.status === "refund_pending" || o.status === "refunded";
-  const open = o.status === "created" || o.status === "paying" || o.status === "pending";
+  const open = orderOpen(o.status);
   const card = o.method === "card";
   // Until the POS says a card is in, the visitor may still change their mind.
   const cancellable = card && open && (props.prompt === undefined || props.prompt === "insert_card");

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { CASE_NO as HUB_CASE_NO } from "../../server/src/cases/service.ts";
-import { CASE_NO, IDLE_MS, keypadInput, SECTIONS } from "../../terminal-ui/logic.ts";
+import { CASE_NO, IDLE_MS, keypadInput, orderOpen, SECTIONS } from "../../terminal-ui/logic.ts";
 import { T } from "../../terminal-ui/messages.ts";
 
 describe("terminal-ui logic", () => {
+  it("keeps the screen of an order still under way (the visitor confirms on the phone) from the idle reset", () => {
+    for (const s of ["created", "paying", "pending"] as const) expect(orderOpen(s)).toBe(true);
+    for (const s of ["paid", "failed", "refund_pending", "refunded"] as const) expect(orderOpen(s)).toBe(false);
+  });
   it("types on the keypad, deletes with ⌫, and stops at the field's length", () => {
     expect(keypadInput("37", "1", 21)).toBe("371");
     expect(keypadInput("371", "⌫", 21)).toBe("37");
