@@ -27,7 +27,7 @@ export const FLOOR = {
     en: "Open {n} more counter(s) for {q}: {list} serve {p} from now",
   },
   waitChange: { zh: "预计等候 {a} → {b}", en: "Expected wait {a} → {b}" },
-  short: { zh: "仍缺 {n} 个窗口：没有可以调出的窗口", en: "Still {n} counter(s) short: no counter can be spared" },
+  short: { zh: "{q} 仍缺 {n} 个窗口：没有可以调出的窗口", en: "{q}: still {n} counter(s) short, no counter can be spared" },
   apply: { zh: "一键调整", en: "Apply" },
   applyOf: { zh: "一键调整 {q}", en: "Apply for {q}" },
   applied: { zh: "已调整：{list} 现在办理 {q}", en: "Done: {list} now serve {q}" },

@@ -221,7 +221,7 @@ function AdvicePanel(props: {
               )}
               {s.short > 0 && (
                 <p class="ad-bad" data-testid={`short-${s.queueId}`}>
-                  {name}: {t("short", { n: s.short })}
+                  {t("short", { q: name, n: s.short })}
                 </p>
               )}
             </li>

@@ -21,6 +21,7 @@ import {
 } from "../../../server/src/alarms/engine.ts";
 import type { Catalogue, Counter, Queue } from "../../../server/src/contract/catalogue.ts";
 import { erlangC, erlangCWait } from "../../../server/src/core/erlang.ts";
+import { mmcCatalogue } from "../../../server/src/simulation/erlang.ts";
 
 const T0 = Date.parse("2026-12-03T10:00:00+08:00");
 const MIN = 60_000;
@@ -53,26 +54,10 @@ function counter(id: string, number: number, queueIds: string[], extra: Partial<
   };
 }
 
+/** A small hall: the M/M/c runs' one (its zone "z"), with these series and counters. */
 function hall(queues: Queue[], counters: Counter[], extra: Partial<Catalogue["hall"]> = {}): Catalogue {
-  return {
-    hall: {
-      id: "h",
-      name: "大厅",
-      nameEn: "Hall",
-      address: "",
-      timeZone: "Asia/Shanghai",
-      noShowReactivateMin: 30,
-      publicUrl: "",
-      notice: "",
-      noticeEn: "",
-      ...extra,
-    },
-    zones: [{ id: "z", name: "区", nameEn: "Zone", floor: "1F" }],
-    departments: [],
-    matters: [],
-    queues,
-    counters,
-  };
+  const base = mmcCatalogue(1);
+  return { ...base, hall: { ...base.hall, ...extra }, matters: [], queues, counters };
 }
 
 /** Independent Erlang C: the closed form with factorials (small c only). */

@@ -7,7 +7,6 @@
  * is in the audit log with its diff, a stale apply is refused; clerks and the public are
  * refused every route.
  */
-import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALARM_SUBSCRIPTION_VIEWS } from "../../../server/src/alarms/socket.ts";
 import type { Advice, Alarm, AlarmSnapshot } from "../../../server/src/contract/alarms.ts";
@@ -15,26 +14,14 @@ import type { AuditPage } from "../../../server/src/contract/audit.ts";
 import type { Catalogue } from "../../../server/src/contract/catalogue.ts";
 import type { Ticket } from "../../../server/src/contract/tickets.ts";
 import { ALARM_VIEW_ACCESS, type Principal } from "../../../server/src/http/access.ts";
-import { type HubClient, nextEvent, startTestHub, type TestHub } from "../../helpers/hub.ts";
+import { connectAs, type HubClient, nextEvent, socketCallers, startTestHub, type TestHub } from "../../helpers/hub.ts";
 
 let t: TestHub;
 const sockets: HubClient[] = [];
 const WAIT = 5000;
 
-function connect(token?: string, origin?: string): Promise<HubClient | "ORIGIN_REFUSED"> {
-  return new Promise((resolve) => {
-    const s: HubClient = io(t.url, {
-      transports: ["websocket"],
-      forceNew: true,
-      reconnection: false,
-      auth: token ? { token } : {},
-      ...(origin ? { extraHeaders: { origin } } : {}),
-    });
-    sockets.push(s);
-    s.once("connect", () => resolve(s));
-    s.once("connect_error", () => resolve("ORIGIN_REFUSED"));
-  });
-}
+const connect = (token?: string, origin?: string) =>
+  connectAs(t.url, { ...(token ? { token } : {}), ...(origin ? { origin } : {}) }, sockets);
 
 async function joined(token: string | undefined, view: "floor" | "wall"): Promise<{ s: HubClient; snapshot: AlarmSnapshot }> {
   const s = await connect(token);
@@ -65,15 +52,7 @@ describe("alarms and advice on a running hub", () => {
 
   it("has one rule per alarm view, and the hub keeps every cell it can play", async () => {
     expect([...ALARM_SUBSCRIPTION_VIEWS].sort()).toEqual(Object.keys(ALARM_VIEW_ACCESS).sort());
-    const callers: Partial<Record<Principal, { token?: string; origin?: string }>> = {
-      anonymous: {},
-      foreignPage: { origin: "http://evil.example" },
-      unpairedPage: { origin: t.url },
-      clerkOwn: { token: clerk, origin: t.url },
-      approver: { token: approver, origin: t.url },
-      supervisor: { token: sup, origin: t.url },
-      admin: { token: admin, origin: t.url },
-    };
+    const callers = socketCallers(t.url, { clerk, approver, supervisor: sup, admin });
     const mismatches: string[] = [];
     for (const view of ALARM_SUBSCRIPTION_VIEWS) {
       for (const [p, c] of Object.entries(callers)) {
