@@ -61,6 +61,8 @@ describe("admin floor section in Chromium", () => {
     await band.waitFor(WAIT);
     await expect(band.textContent()).resolves.toMatch(/告警 1.*1号窗口 暂停 \d+ 分钟/);
     await expect(band.textContent()).resolves.not.toMatch(/张伟|休息/);
+    await expectNoAxeViolations(wall, "wall with its alarm band (zh)");
+    await screenshot(wall, "wall-alarm-band");
     await expectNoAxeViolations(page, "admin floor, alarm (zh)");
 
     // Acknowledged: it stays, saying who acknowledged it.

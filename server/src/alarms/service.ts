@@ -45,11 +45,13 @@ export interface AlarmServiceDeps {
   tickMs?: number;
 }
 
+const EVENT_DELAY_MS = 250;
+
 export class AlarmService {
   readonly bus: Bus<AlarmBusEvents>;
   private book: AlarmBook = emptyBook();
   private timer: NodeJS.Timeout | undefined;
-  private soon: NodeJS.Immediate | undefined;
+  private soon: NodeJS.Timeout | undefined;
   /** Advice applications, one at a time: each reads the catalogue the previous one saved. */
   private applying: Promise<unknown> = Promise.resolve();
 
@@ -59,12 +61,13 @@ export class AlarmService {
 
   start(): void {
     const bus = this.d.hall.bus;
-    // Many events may come in one tick (a busy hall): one evaluation after them.
+    // A busy hall publishes many batches a second: one evaluation per 250 ms after them at
+    // most (the wall's own cadence), so the alarms add nothing measurable to a command.
     const later = () => {
-      this.soon ??= setImmediate(() => {
+      this.soon ??= setTimeout(() => {
         this.soon = undefined;
         this.evaluate();
-      });
+      }, EVENT_DELAY_MS);
     };
     bus.on(this, "hall.events", later);
     bus.on(this, "catalogue.changed", later);
@@ -77,7 +80,7 @@ export class AlarmService {
   stop(): void {
     this.d.hall.bus.off(this);
     clearInterval(this.timer);
-    if (this.soon) clearImmediate(this.soon);
+    clearTimeout(this.soon);
   }
 
   /** Look at the hall now: raise and clear alarms. */
