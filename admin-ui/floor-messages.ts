@@ -43,4 +43,5 @@ export const FLOOR = {
   overloaded: { zh: "持续增长", en: "growing" },
   none: { zh: "无", en: "none" },
   counterN: { zh: "{n}号窗口", en: "Counter {n}" },
+  listJoin: { zh: "、", en: ", " },
 } satisfies MsgTable;

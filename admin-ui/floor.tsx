@@ -275,5 +275,5 @@ function counterList(cat: Catalogue | null, ids: readonly string[], t: T): strin
       const c = cat?.counters.find((x) => x.id === id);
       return c ? t("counterN", { n: c.number }) : id;
     })
-    .join("、");
+    .join(t("listJoin"));
 }
