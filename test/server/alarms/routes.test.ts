@@ -7,6 +7,9 @@
  * is in the audit log with its diff, a stale apply is refused; clerks and the public are
  * refused every route.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALARM_SUBSCRIPTION_VIEWS } from "../../../server/src/alarms/socket.ts";
 import type { Advice, Alarm, AlarmSnapshot } from "../../../server/src/contract/alarms.ts";
@@ -229,6 +232,37 @@ describe("alarms and advice on a running hub", () => {
       expect((await t.api(method, path, body, approver)).body.error.code, path).toBe("FORBIDDEN");
       expect((await t.api(method, path, body)).body.error.code, path).toBe("UNAUTHENTICATED");
       expect((await t.api(method, path, body, admin)).status, path).toBeLessThan(500);
+    }
+  });
+});
+
+describe("alarms across a restart", () => {
+  it("are raised again from the journal's state, with the same id, unacknowledged", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "onevisit-alarms-"));
+    try {
+      const a = await startTestHub({ dataDir });
+      const pw = a.password("wangli");
+      const clerk = (await a.login("zhangwei")).token;
+      const sup = (await a.login("wangli")).token;
+      expect((await a.api("POST", "/api/counters/c01/sign-in", {}, clerk)).status).toBe(200);
+      expect((await a.api("POST", "/api/counters/c01/pause", { reason: "休息" }, clerk)).status).toBe(200);
+      a.advance(20 * 60_000);
+      const before = (await a.api<AlarmSnapshot>("GET", "/api/alarms", undefined, sup)).body.alarms;
+      expect(before.map((x) => x.kind)).toEqual(["pause"]);
+      expect((await a.api("POST", `/api/alarms/${before[0]?.id}/ack`, {}, sup)).status).toBe(200);
+      const now = a.now();
+      await a.close();
+
+      const b = await startTestHub({ dataDir, startAt: now + 1000 });
+      try {
+        const sup2 = (await b.login("wangli", pw)).token;
+        const after = (await b.api<AlarmSnapshot>("GET", "/api/alarms", undefined, sup2)).body.alarms;
+        expect(after).toEqual([{ ...before[0], acknowledged: false }]);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
