@@ -21,11 +21,13 @@ import "../ui-shared/shared.css";
 import { DEVICE_KIND_MSG, HEALTH_MSG } from "../display-ui/strings.ts";
 import { ACTION_WORDS, ADMIN } from "./messages.ts";
 import "./admin.css";
+import { FloorSection } from "./floor.tsx";
+import { FLOOR } from "./floor-messages.ts";
 
 const TOKEN_KEY = "onevisit.admin.token";
 const SESSION_KEYS = { token: TOKEN_KEY, login: "onevisit.admin.login" };
 type T = ReturnType<typeof translator<typeof ADMIN>>;
-type Tab = "staff" | "counters" | "devices" | "pairing" | "audit";
+type Tab = "staff" | "counters" | "devices" | "pairing" | "audit" | "floor";
 type StaffRow = StaffPublic & { counterId?: string };
 type DeviceRow = DeviceConfig & { status: DeviceStatus };
 interface Pairings {
@@ -89,9 +91,9 @@ function Console(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError
   const role = login.staff.role;
   const tabs: Tab[] =
     role === "admin"
-      ? ["staff", "counters", "devices", "pairing", "audit"]
+      ? ["staff", "counters", "devices", "pairing", "audit", "floor"]
       : role === "supervisor"
-        ? ["counters", "devices"]
+        ? ["counters", "devices", "floor"]
         : [];
   const [tab, setTab] = useState<Tab>(tabs[0] ?? "devices");
   const [cat, setCat] = useState<Catalogue | null>(null);
@@ -111,6 +113,7 @@ function Console(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError
     devices: t("tabDevices"),
     pairing: t("tabPairing"),
     audit: t("tabAudit"),
+    floor: FLOOR.tab[props.lang],
   };
   const tz = cat?.hall.timeZone ?? DEFAULT_TIME_ZONE;
   return (
@@ -135,6 +138,7 @@ function Console(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError
       {tab === "devices" && <DeviceSection {...props} cat={cat} tz={tz} canEdit={role === "admin"} />}
       {tab === "pairing" && <PairingSection {...props} tz={tz} />}
       {tab === "audit" && <AuditSection {...props} tz={tz} />}
+      {tab === "floor" && <FloorSection {...props} token={sessionStorage.getItem(TOKEN_KEY)} onCatalogue={loadCat} />}
     </main>
   );
 }

@@ -137,4 +137,6 @@ export const ACTION_WORDS = {
   "pairing.approve": { zh: "批准配对", en: "Approved a pairing" },
   "pairing.revoke": { zh: "解除配对", en: "Revoked a pairing" },
   "audit.export": { zh: "导出操作日志", en: "Exported the audit log" },
+  "alarm.acknowledge": { zh: "确认告警", en: "Acknowledged an alarm" },
+  "advice.apply": { zh: "按建议调整窗口", en: "Applied staffing advice" },
 } satisfies MsgFor<AuditAction>;

@@ -14,6 +14,8 @@ import { formatClockSeconds, formatDate, formatDuration, localDay, localMinutes 
 import type { Lang } from "../ui-shared/i18n.ts";
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
+import { useAlarms } from "../ui-shared/alarms.ts";
+import { AlarmBand } from "./wall-alarms.tsx";
 import { ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import "./wall.css";
@@ -88,11 +90,13 @@ function Wall() {
   const subs = useMemo<Subscription[]>(() => [{ view: "hall" }], []);
   // 办件量 and 办结率 come from cases; the hub pushes `cases:stats` to the hall room.
   const caseStats = useCaseStats();
-  const { state, connected } = useHallSocket(subs, {
+  const { state, connected, socket } = useHallSocket(subs, {
     handlers: { "cases:stats": (s) => caseStats.set(s) },
     onConnect: (recovered) => !recovered && caseStats.refetch(),
   });
   const now = useNow();
+  // The supervisor's alarms (issue 13), without names: a band in the header.
+  const floorAlarms = useAlarms(socket, connected, "wall");
 
   const cat = state?.catalogue;
   const stats = state?.stats;
@@ -156,6 +160,7 @@ function Wall() {
         <h1>
           {pickName(cat.hall, lang)} · {t("title")}
         </h1>
+        <AlarmBand alarms={floorAlarms} cat={cat} now={now} lang={lang} />
         <div class="wall-time">
           <span>{formatDate(now, lang, tz)}</span>
           <span class="wall-clock">{formatClockSeconds(now, tz)}</span>

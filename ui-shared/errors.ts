@@ -155,6 +155,8 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   UNKNOWN_ORDER: { zh: "找不到该缴费订单", en: "No such payment order" },
   ORDER_NOT_PAID: { zh: "该订单未支付或正在退款，不能退款", en: "This order is not paid (or a refund is under way)" },
   REFUND_EXCEEDS_PAYMENT: { zh: "退款金额超过可退金额", en: "The refund is more than what is left of the payment" },
+  UNKNOWN_ALARM: { zh: "该告警已解除", en: "This alarm has cleared" },
+  ADVICE_STALE: { zh: "窗口业务已有变化，请重新计算建议", en: "The counters have changed since; get the advice again" },
 };
 
 /** The visitor- or clerk-facing sentence for an error code; unknown codes get the INTERNAL text. */

@@ -36,6 +36,7 @@ import { type DeliveryModule, mountDelivery } from "./delivery/mount.ts";
 import { mountTerminals, type TerminalModule } from "./terminals/mount.ts";
 import { mountPayments, type PaymentModule, simFile } from "./payments/mount.ts";
 import { cardPromptStage } from "./devices/pos.ts";
+import { mountAlarms } from "./alarms/mount.ts";
 import { PAY_CODE } from "./payments/service.ts";
 import type { PaymentProvider } from "./contract/payments.ts";
 import { createVoice } from "../../hardware/voice/tts.ts";
@@ -320,6 +321,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     cardProviders: () => devices.posProviders(),
   });
 
+  // Alarms and advice for the supervisor (alarms/, issue 13): on the hall's queries; advice moves counters through the catalogue admin.
+  const alarms = mountAlarms({ hall, catalogue: catalogueAdmin, clock, log });
+
   const app = createHttpApp({
     hall,
     config,
@@ -345,6 +349,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     terminals: terminals.service,
     audit: audit.log,
     payments: payments.service,
+    alarms: alarms.service,
   });
   const server = createServer(app);
   const realtime = new Realtime(server, {
@@ -369,6 +374,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   post.attachSockets(realtime.io, { tokens, staff });
   terminals.attachSockets(realtime.io);
   payments.attachSockets(realtime.io);
+  alarms.attachSockets(realtime.io, { tokens, staff });
   // Presence of staff pages, for releasing a counter whose holder's browser has closed.
   realtime.io.on("connection", (s) => {
     const id = s.data.staffId;
@@ -419,6 +425,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     close: () => {
       closing ??= (async () => {
         clearInterval(releaseTimer);
+        alarms.close();
         await realtime.close();
         await new Promise<void>((r) => server.close(() => r()));
         bus.off(devices);

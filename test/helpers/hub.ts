@@ -6,6 +6,7 @@ import { expect, inject } from "vitest";
 import { type RunningHub, startHub } from "../../server/src/app.ts";
 import { ERROR_CODES, type ErrorCode } from "../../server/src/contract/errors.ts";
 import type { IssueLimits } from "../../server/src/pairing/limits.ts";
+import type { Principal } from "../../server/src/http/access.ts";
 import type { ClientToServerEvents, HallSnapshot, LoginReply, ServerToClientEvents } from "../../server/src/contract/events.ts";
 import type { CreatedAccounts } from "../../server/src/store/first-start-accounts.ts";
 import { ADMIN_PASSWORD, SHARED_VOICE_SEGMENTS, copyHubTemplate, hallMorning } from "./hub-template.ts";
@@ -288,6 +289,50 @@ export function connected(socket: HubClient, timeoutMs = 3000): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
+  });
+}
+
+/**
+ * The principals of the access matrix (server/src/http/access.ts) a socket test can play
+ * with demo accounts: anonymous, a foreign page, an unpaired page, a clerk, an approver, a
+ * supervisor and an admin (their tokens given), each as `connectAs` takes it.
+ */
+export function socketCallers(
+  url: string,
+  tokens: { clerk: string; approver: string; supervisor: string; admin: string },
+): Partial<Record<Principal, { token?: string; origin?: string }>> {
+  return {
+    anonymous: {},
+    foreignPage: { origin: "http://evil.example" },
+    unpairedPage: { origin: url },
+    clerkOwn: { token: tokens.clerk, origin: url },
+    approver: { token: tokens.approver, origin: url },
+    supervisor: { token: tokens.supervisor, origin: url },
+    admin: { token: tokens.admin, origin: url },
+  };
+}
+
+/**
+ * A socket as one caller would open it (a staff token, a browser page's Origin), without
+ * reconnecting; "ORIGIN_REFUSED" when the hub refuses the handshake. `keep` collects the
+ * sockets for the test's afterAll.
+ */
+export function connectAs(
+  url: string,
+  c: { token?: string; origin?: string },
+  keep: HubClient[] = [],
+): Promise<HubClient | "ORIGIN_REFUSED"> {
+  return new Promise((resolve) => {
+    const s: HubClient = io(url, {
+      transports: ["websocket"],
+      forceNew: true,
+      reconnection: false,
+      auth: c.token ? { token: c.token } : {},
+      ...(c.origin ? { extraHeaders: { origin: c.origin } } : {}),
+    });
+    keep.push(s);
+    s.once("connect", () => resolve(s));
+    s.once("connect_error", () => resolve("ORIGIN_REFUSED"));
   });
 }
 

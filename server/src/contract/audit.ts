@@ -27,6 +27,9 @@ export const AUDIT_ACTIONS = [
   "pairing.approve",
   "pairing.revoke",
   "audit.export",
+  // alarms and advice (issue 13)
+  "alarm.acknowledge",
+  "advice.apply",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -54,6 +54,17 @@ export interface Hall {
    * the bundled one: a local date and whether it is a working day.
    */
   calendarOverrides?: { date: string; workday: boolean; note?: string }[];
+  /**
+   * Alarm for the supervisor when a counter has been paused this many minutes (a counter may
+   * set its own). Default 15; 0 = no such alarm.
+   */
+  pauseAlarmMin?: number;
+  /**
+   * Alarm when a counter is signed in and idle (nothing called, not paused) while tickets of
+   * the series it serves wait, for this many seconds (a counter may set its own). Default
+   * 120; 0 = no such alarm.
+   */
+  idleAlarmSec?: number;
 }
 
 /** A place where cases are accepted: the hall, or a township / community front desk (审批事项下沉). */
@@ -153,6 +164,13 @@ export interface Queue {
   defaultServiceSec: number;
   /** Alarm on the data wall when the longest wait passes this many minutes. */
   waitAlarmMin: number;
+  /** Alarm for the supervisor when this many people wait in the series or more; absent or 0 = none. */
+  waitingAlarm?: number;
+  /**
+   * The expected (mean) wait the supervisor's advice keeps the series under, in minutes:
+   * it counts the counters Erlang C says that takes. Default half of `waitAlarmMin`.
+   */
+  waitTargetMin?: number;
 }
 
 export type PriorityClass = "green" | "appointment" | "normal";
@@ -180,6 +198,10 @@ export interface Counter {
   zoneId: string;
   kind: CounterKind;
   profile: WorkProfile;
+  /** This counter's own pause alarm (minutes; 0 = none); default the hall's `pauseAlarmMin`. */
+  pauseAlarmMin?: number;
+  /** This counter's own idle alarm (seconds; 0 = none); default the hall's `idleAlarmSec`. */
+  idleAlarmSec?: number;
 }
 
 /**

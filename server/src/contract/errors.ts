@@ -121,6 +121,11 @@ export const ERROR_CODES = [
   "ORDER_NOT_PAID",
   /** A refund larger than what is left of the payment. */
   "REFUND_EXCEEDS_PAYMENT",
+  // alarms and advice (issue 13)
+  /** No active alarm with this id (it cleared meanwhile). */
+  "UNKNOWN_ALARM",
+  /** A counter of the advice serves other series than the advice saw: get the advice again. */
+  "ADVICE_STALE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,3 +1,4 @@
+import type { Alarm, AlarmSnapshot, AlarmSubscription } from "./alarms.ts";
 import type { Case, CaseStats, CaseSubscription, PublicCase } from "./cases.ts";
 import type { Catalogue, PriorityClass, StaffPublic } from "./catalogue.ts";
 import type { CertificateSubscription, WindowLookup } from "./delivery.ts";
@@ -90,6 +91,10 @@ export interface ServerToClientEvents {
   "payment:order": (o: PaymentOrderView) => void;
   /** The terminal's card POS asks the visitor for something (insert card, PIN …), to its screen room. */
   "payment:prompt": (p: PaymentPrompt) => void;
+  /** The active alarms (issue 13), after `alarms:subscribe`: rooms `alarms:floor` (supervisors) and `alarms:wall` (no names). */
+  "alarms:snapshot": (s: AlarmSnapshot) => void;
+  /** An alarm was raised, acknowledged or cleared (`clearedAt` set), to the same rooms. */
+  "alarm:changed": (a: Alarm) => void;
 }
 
 /** Something a kiosk's reader or scanner read. The ID number itself never leaves the hub:
@@ -191,6 +196,8 @@ export interface ClientToServerEvents {
   "helpdesk:subscribe": (s: HelpSubscription, ack: (a: Ack<{ rooms: string[] }>) => void) => void;
   /** Join a certificate window's room (its clerk, supervisors, admins). */
   "certificates:subscribe": (s: CertificateSubscription, ack: (a: Ack<{ room: string }>) => void) => void;
+  /** Join the supervisors' alarms (`floor`: supervisors, admins) or the wall's (`wall`: anyone). */
+  "alarms:subscribe": (s: AlarmSubscription, ack: (a: Ack<{ room: string }>) => void) => void;
 }
 
 export type CounterSocketCommand =

@@ -272,6 +272,12 @@ export const REST_ACCESS: Record<string, Rule> = {
   // simulation (bounded work, run on the hub) for supervisors and admins only.
   "GET /admin/plan": open(false),
   "POST /api/plan/simulate": staff(true, "supervisor", "admin"),
+  // Alarms and advice (issue 13, alarms/): the floor is run by supervisors and admins; an
+  // acknowledgement and an applied advice (counters moved) are audited.
+  "GET /api/alarms": staff(false, "supervisor", "admin"),
+  "POST /api/alarms/:id/ack": staff(true, "supervisor", "admin"),
+  "GET /api/advice": staff(false, "supervisor", "admin"),
+  "POST /api/advice/apply": staff(true, "supervisor", "admin"),
 };
 
 /** A foreign page cannot even open a socket: every socket cell is ORIGIN_REFUSED for it. */
@@ -333,6 +339,15 @@ export const CERTIFICATE_VIEW_ACCESS: Record<string, Rule> = {
   window: socketCounter(),
 };
 
+/**
+ * `alarms:subscribe {view}` (issue 13): the supervisors' floor (alarms with who acknowledged
+ * them) and the wall's (the same alarms without names: open, as the wall is).
+ */
+export const ALARM_VIEW_ACCESS: Record<string, Rule> = {
+  floor: staff(true, "supervisor", "admin"),
+  wall: socketOpen(),
+};
+
 /** Staff principals, for the docs' grouping. */
 export const STAFF_PRINCIPALS = STAFF;
 
@@ -372,5 +387,7 @@ export function renderAccessMatrix(): string {
     "",
     table("`helpdesk:subscribe` view", HELPDESK_VIEW_ACCESS, (k) => `\`${k}\``),
     table("`certificates:subscribe`", CERTIFICATE_VIEW_ACCESS, (k) => `\`${k}\``),
+    "",
+    table("`alarms:subscribe` view", ALARM_VIEW_ACCESS, (k) => `\`${k}\``),
   ].join("\n");
 }

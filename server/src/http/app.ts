@@ -29,6 +29,8 @@ import { ticketRoutes } from "./ticket-routes.ts";
 import { caseRoutes } from "../cases/routes.ts";
 import { helpdeskRoutes } from "../helpdesk/routes.ts";
 import { planRoutes } from "../simulation/routes.ts";
+import { alarmRoutes } from "../alarms/routes.ts";
+import type { AlarmService } from "../alarms/service.ts";
 import type { HelpService } from "../helpdesk/service.ts";
 import { deliveryRoutes } from "../delivery/routes.ts";
 import type { DeliveryService } from "../delivery/service.ts";
@@ -82,6 +84,8 @@ export interface HttpDeps {
   audit?: AuditLog;
   /** Payments (payments/, 缴费); absent in API-only tests: the routes answer NOT_FOUND. */
   payments?: PaymentService;
+  /** Alarms and advice for the supervisor (alarms/, issue 13); absent in API-only tests: the routes answer NOT_FOUND. */
+  alarms?: AlarmService;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -445,6 +449,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   });
 
   app.use(caseRoutes(d));
+  app.use(alarmRoutes(d));
   app.use(helpdeskRoutes(d));
   app.use(deliveryRoutes(d));
   app.use(terminalRoutes(d));

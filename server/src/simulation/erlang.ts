@@ -4,24 +4,12 @@
  * the real engine (one series, one matter, c counters that serve only it, normal tickets).
  */
 import type { Catalogue, Counter } from "../contract/catalogue.ts";
+import { erlangCWait } from "../core/erlang.ts";
 import { NO_SHOWS_NONE, type Scenario } from "./scenario.ts";
 import { simulate } from "./simulate.ts";
 
-/** Probability that an arrival waits (Erlang C), for c servers and offered load a = λ/μ < c. */
-export function erlangC(c: number, a: number): number {
-  if (a >= c) return 1;
-  // Erlang B by its stable recursion, then C from B.
-  let b = 1;
-  for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
-  const rho = a / c;
-  return b / (1 - rho + rho * b);
-}
-
-/** Mean wait in line (same unit as `meanService`) for M/M/c at utilisation ρ. */
-export function erlangCWait(c: number, rho: number, meanService: number): number {
-  const a = rho * c;
-  return (erlangC(c, a) * meanService) / (c * (1 - rho));
-}
+// The formula itself is the core's (also what the supervisor's advice counts with).
+export { erlangC, erlangCWait } from "../core/erlang.ts";
 
 /** A one-series hall with `c` counters for the M/M/c runs. */
 export function mmcCatalogue(c: number): Catalogue {

@@ -6,7 +6,7 @@
  * Erlang C says keep the p90 wait under a target.
  */
 import type { Catalogue, Counter } from "../contract/catalogue.ts";
-import { erlangC } from "./erlang.ts";
+import { erlangC } from "../core/erlang.ts";
 import { percentile } from "./accuracy.ts";
 import { meanServiceByQueue, referenceScenario, referenceShifts } from "./reference.ts";
 import type { Scenario } from "./scenario.ts";

@@ -118,6 +118,9 @@ export const hallSchema = z.strictObject({
     )
     .max(400)
     .optional(),
+  // Supervisor alarms (issue 13): minutes paused, seconds idle while the counter's series wait.
+  pauseAlarmMin: z.number().min(0).max(1440).optional(),
+  idleAlarmSec: z.int().min(0).max(86_400).optional(),
 });
 
 export const siteSchema = z.strictObject({
@@ -173,6 +176,9 @@ export const queueSchema = z
     hours: z.array(issuingWindowSchema),
     defaultServiceSec: z.number().positive(),
     waitAlarmMin: z.number().positive(),
+    // Supervisor alarms and advice (issue 13): people waiting; the mean wait the advice aims at.
+    waitingAlarm: z.int().min(0).max(100_000).optional(),
+    waitTargetMin: z.number().positive().max(1440).optional(),
   })
   .superRefine((q, ctx) => {
     // "HH:MM" strings of equal width compare like times.
@@ -209,6 +215,8 @@ export const counterSchema = z.strictObject({
   zoneId: idSchema,
   kind: z.enum(["comprehensive", "standard", "help", "certificate"]),
   profile: workProfileSchema,
+  pauseAlarmMin: z.number().min(0).max(1440).optional(),
+  idleAlarmSec: z.int().min(0).max(86_400).optional(),
 });
 
 export const synonymSchema = z.strictObject({

@@ -5,14 +5,13 @@
  * exports masked and formula-safe, and personal data never in the hub's log.
  */
 import ExcelJS from "exceljs";
-import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextDay } from "../../../server/src/cases/calendar.ts";
 import { CHINA_CALENDAR } from "../../../server/src/cases/china-calendar.ts";
 import type { HelpCase, HelpLedger, HelpReminder } from "../../../server/src/contract/helpdesk.ts";
 import { HELPDESK_VIEW_ACCESS, type PRINCIPALS } from "../../../server/src/http/access.ts";
 import { HELPDESK_SUBSCRIPTION_VIEWS } from "../../../server/src/helpdesk/socket.ts";
-import { type HubClient, startTestHub, type TestHub } from "../../helpers/hub.ts";
+import { connectAs, type HubClient, socketCallers, startTestHub, type TestHub } from "../../helpers/hub.ts";
 
 const PHONE = "13712345678";
 const ID = "37142619850505123X";
@@ -20,20 +19,8 @@ let t: TestHub;
 const logs: string[] = [];
 const sockets: HubClient[] = [];
 
-function connect(token?: string, origin?: string): Promise<HubClient | "ORIGIN_REFUSED"> {
-  return new Promise((resolve) => {
-    const s: HubClient = io(t.url, {
-      transports: ["websocket"],
-      forceNew: true,
-      reconnection: false,
-      auth: token ? { token } : {},
-      ...(origin ? { extraHeaders: { origin } } : {}),
-    });
-    sockets.push(s);
-    s.once("connect", () => resolve(s));
-    s.once("connect_error", () => resolve("ORIGIN_REFUSED"));
-  });
-}
+const connect = (token?: string, origin?: string) =>
+  connectAs(t.url, { ...(token ? { token } : {}), ...(origin ? { origin } : {}) }, sockets);
 
 async function subscribe(s: HubClient): Promise<{ ok: boolean; error?: string }> {
   // biome-ignore lint/suspicious/noExplicitAny: the help desk events are not in the hub's typed map yet
@@ -67,15 +54,7 @@ describe("help desk routes and sockets on a running hub", () => {
 
   it("has one rule per subscription view, and the hub keeps every cell", async () => {
     expect([...HELPDESK_SUBSCRIPTION_VIEWS].sort()).toEqual(Object.keys(HELPDESK_VIEW_ACCESS).sort());
-    const callers: Partial<Record<(typeof PRINCIPALS)[number], { token?: string; origin?: string }>> = {
-      anonymous: {},
-      foreignPage: { origin: "http://evil.example" },
-      unpairedPage: { origin: t.url },
-      clerkOwn: { token: clerk, origin: t.url },
-      approver: { token: approver, origin: t.url },
-      supervisor: { token: sup, origin: t.url },
-      admin: { token: await t.adminToken(), origin: t.url },
-    };
+    const callers = socketCallers(t.url, { clerk, approver, supervisor: sup, admin: await t.adminToken() });
     for (const [p, c] of Object.entries(callers)) {
       const want = HELPDESK_VIEW_ACCESS.desk?.[p as (typeof PRINCIPALS)[number]];
       const s = await connect(c.token, c.origin);
