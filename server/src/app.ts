@@ -317,6 +317,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   });
 
   const app = createHttpApp({
+    journalDir: join(opts.dataDir, "journal"),
     hall,
     config,
     staff,

@@ -180,6 +180,13 @@ export interface Counter {
   zoneId: string;
   kind: CounterKind;
   profile: WorkProfile;
+  /**
+   * The counter's break plan (午休、错峰轮休), local times: the clerk pauses then. The wait
+   * estimate counts the counter out for these spans (a visitor who takes a ticket at 11:20 is
+   * told the wait for the windows open at noon), and the simulator's clerks follow them.
+   * Absent = no planned breaks.
+   */
+  breaks?: IssuingWindow[];
 }
 
 /**
