@@ -155,35 +155,22 @@ export function estimateWait(state: HallState, t: Ticket, ahead: number, now: In
   // The pool: open counters serving this series, each counted by the share of its time this
   // series gets (all of it for a dedicated window; for a comprehensive one, its pull against
   // the other series' pulls).
-  let servers = 0;
-  let idle = 0;
-  let idleLater = 0;
-  const pool: PoolCounter[] = [];
-  const weights: Record<PriorityClass, number> = { green: 0, appointment: 0, normal: 0 };
+  const pool: (PoolCounter & { idle: boolean; returning: boolean })[] = [];
+  let idleAny = 0;
   const own = Math.max(pullOf(t.queueId), 1);
   for (const c of state.index.servers.get(t.queueId) ?? []) {
     const s = state.counters.get(c.id)?.view.status;
     // A paused counter is a clerk on a break: back at the end of its planned break, or (no
     // plan) before most of the line is through. A signed-out one is not counted.
     if (!s || s === "closed") continue;
-    if (s === "idle") idle++;
-    const returning = s === "paused" && onPlannedBreak(state, c, now);
+    if (s === "idle") idleAny++;
     let total = 0;
     for (const q of c.profile.queueIds) total += q === t.queueId ? own : pullOf(q);
     const share = total > 0 ? own / total : 1 / c.profile.queueIds.length;
-    servers += share;
-    // Back from its break, the clerk is free: like an idle counter, later.
-    if (returning) idleLater += share;
-    pool.push({ counter: c, share });
-    for (const p of PRIORITY_CLASSES) weights[p] += c.profile.weights[p];
+    pool.push({ counter: c, share, idle: s === "idle", returning: s === "paused" && onPlannedBreak(state, c, now) });
   }
-  if (ahead === 0 && idle > 0) return SURE;
-  const nobody = servers === 0;
-  if (nobody) {
-    // Nobody open: one counter will open.
-    servers = 1;
-    for (const p of PRIORITY_CLASSES) weights[p] = 1;
-  }
+  if (ahead === 0 && idleAny > 0) return SURE;
+  const nobody = pool.length === 0;
   const lines = state.lines.get(t.queueId);
   if (!lines) return ranged(floored(svc, svc, ahead), 1, { breakWithin: false, few, nobody });
   // A probe (the terminals' "a newcomer now") is in no line and comes after everyone.
@@ -213,6 +200,26 @@ export function estimateWait(state: HallState, t: Ticket, ahead: number, now: In
   };
   /** The wait competing in class `mine` from `from` seconds on (an appointment becomes due). */
   const waitAs = (mine: PriorityClass, from: number): WaitEstimate => {
+    // A window whose weight for this class is 0 takes it only when nobody else waits there:
+    // it counts with half its share (measured on the reference days: none at all tells the
+    // certificate windows' appointments hours too long, a full share an hour too short).
+    const sub = pool.map((x) => (x.counter.profile.weights[mine] > 0 ? x : { ...x, share: x.share / 2 }));
+    let servers = 0;
+    let idle = 0;
+    let idleLater = 0;
+    const weights: Record<PriorityClass, number> = { green: 0, appointment: 0, normal: 0 };
+    for (const x of sub) {
+      servers += x.share;
+      if (x.idle) idle++;
+      // Back from its break, the clerk is free: like an idle counter, later.
+      if (x.returning) idleLater += x.share;
+      for (const p of PRIORITY_CLASSES) weights[p] += x.counter.profile.weights[p];
+    }
+    if (nobody) {
+      // Nobody open: one counter will open.
+      servers = 1;
+      for (const p of PRIORITY_CLASSES) weights[p] = 1;
+    }
     // Tickets of its own class before it, itself included.
     const before =
       1 +
@@ -242,7 +249,7 @@ export function estimateWait(state: HallState, t: Ticket, ahead: number, now: In
     const share = state.agg.issued > 0 ? Math.min(weights[mine] === 0 ? 0.8 : 0.5, higher / state.agg.issued) : 0;
     // The work ahead, served as the pool's counters go on and come back from their planned breaks.
     const work = Math.max(0, count / (1 - share) - idle - idleLater) * svc;
-    const served = serveTime(state, pool, work, now + from * 1000, servers, svc / 120);
+    const served = serveTime(state, sub, work, now + from * 1000, servers, svc / 120);
     return ranged(floored(from + served.sec, svc, ahead), count, { breakWithin: served.breakWithin, few, nobody });
   };
   const mine = effectiveClass(t, now);
