@@ -107,3 +107,15 @@ export function serveTime(
   const rate = rateAt(at + 1);
   return { sec: (at - m0) * 60 + left / (rate > 0 ? rate : fallbackRate), breakWithin };
 }
+
+/** Seconds until the series stops issuing today (its issuing hours; none: never). */
+export function issuingLeftSec(state: HallState, queueId: string, now: Instant): number {
+  const hours = state.index.queues.get(queueId)?.hours ?? [];
+  if (hours.length === 0) return Number.POSITIVE_INFINITY;
+  const m = localMinute(state, now);
+  let left = 0;
+  // `to` is inclusive to the minute (core/time.ts withinWindows).
+  for (const w of hours)
+    if (m >= minutesOf(w.from) && m < minutesOf(w.to) + 1) left = Math.max(left, (minutesOf(w.to) + 1 - m) * 60);
+  return left;
+}

@@ -1,7 +1,7 @@
 import { PRIORITY_CLASSES, type PriorityClass } from "../contract/catalogue.ts";
 import type { DaySummary, LiveStats } from "../contract/stats.ts";
 import type { CounterState, EstimateRange, Instant, PublicTicket, Ticket } from "../contract/tickets.ts";
-import { onPlannedBreak, type PoolCounter, serveTime } from "./estimate.ts";
+import { issuingLeftSec, onPlannedBreak, type PoolCounter, serveTime } from "./estimate.ts";
 import type { HallState, Lines } from "./state.ts";
 import { APPOINTMENT_EARLY_MS, lineOrder } from "./state.ts";
 
@@ -248,8 +248,14 @@ export function estimateWait(state: HallState, t: Ticket, ahead: number, now: In
     }
     const share = state.agg.issued > 0 ? Math.min(weights[mine] === 0 ? 0.8 : 0.5, higher / state.agg.issued) : 0;
     // The work ahead, served as the pool's counters go on and come back from their planned breaks.
-    const work = Math.max(0, count / (1 - share) - idle - idleLater) * svc;
-    const served = serveTime(state, sub, work, now + from * 1000, servers, svc / 120);
+    const at = now + from * 1000;
+    const serve = (sh: number) =>
+      serveTime(state, sub, Math.max(0, count / (1 - sh) - idle - idleLater) * svc, at, servers, svc / 120);
+    let served = serve(share);
+    // Nobody new comes once the series stops issuing: only the part of the wait before then
+    // brings higher-class newcomers.
+    const left = issuingLeftSec(state, t.queueId, at);
+    if (share > 0 && left < served.sec) served = serve(share * Math.max(0, left / served.sec));
     return ranged(floored(from + served.sec, svc, ahead), count, { breakWithin: served.breakWithin, few, nobody });
   };
   const mine = effectiveClass(t, now);
