@@ -20,6 +20,7 @@ import {
   publicTicket,
 } from "../../../server/src/core/index.ts";
 import { demoCatalogue } from "../../../server/src/seed/demo-hall.ts";
+import { validateCatalogue } from "../../../server/src/store/catalogue-schema.ts";
 import { accuracy } from "../../../server/src/simulation/accuracy.ts";
 import { referenceScenario } from "../../../server/src/simulation/reference.ts";
 import { localMidnight } from "../../../server/src/simulation/scenario.ts";
@@ -67,6 +68,41 @@ class Hall {
     else this.run({ type, ...base }, at);
   }
 }
+
+describe("catalogue: a window's break plan", () => {
+  const withBreaks = (breaks: unknown) => {
+    const cat = demoCatalogue();
+    return { ...cat, counters: cat.counters.map((c, i) => (i === 2 ? { ...c, breaks } : c)) };
+  };
+  it("is optional, local times that do not overlap, each ending after it starts", () => {
+    expect(validateCatalogue(demoCatalogue()).ok).toBe(true);
+    const ok = validateCatalogue(
+      withBreaks([
+        { from: "11:30", to: "12:30" },
+        { from: "15:00", to: "15:15" },
+      ]),
+    );
+    expect(ok.ok).toBe(true);
+    if (ok.ok)
+      expect(ok.catalogue.counters[2]?.breaks).toEqual([
+        { from: "11:30", to: "12:30" },
+        { from: "15:00", to: "15:15" },
+      ]);
+    const bad = (breaks: unknown) => {
+      const r = validateCatalogue(withBreaks(breaks));
+      return r.ok ? [] : r.problems;
+    };
+    expect(
+      bad([
+        { from: "12:00", to: "13:00" },
+        { from: "12:30", to: "13:30" },
+      ]).join("\n"),
+    ).toContain("overlap");
+    expect(bad([{ from: "13:00", to: "12:00" }]).join("\n")).toContain("earlier");
+    expect(bad([{ from: "25:00", to: "26:00" }]).length).toBeGreaterThan(0);
+    expect(bad([{ from: "12:00", to: "13:00", note: "x" }]).length).toBeGreaterThan(0);
+  });
+});
 
 describe("core wait estimate with break plans", () => {
   const scene = (breaks?: Counter["breaks"]) => {
