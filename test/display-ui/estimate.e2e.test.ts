@@ -35,7 +35,7 @@ async function phone(url: string): Promise<Page> {
 }
 
 describe("wait estimate on the phone page and the data wall", () => {
-  it("says uncertain with a range, then a plain estimate; the wall shows today's accuracy", { timeout: 180_000 }, async () => {
+  it("says uncertain with a range, then a plain estimate; the wall shows today's accuracy", { timeout: 300_000 }, async () => {
     const cat = (await t.api("GET", "/api/hall")).body as { matters: { id: string; queueId: string }[] };
     const matter = cat.matters.find((m) => m.queueId === "q-m")?.id ?? UTILITY;
     // Nobody serves the utilities yet: the third in line is told a range and that it is uncertain.
