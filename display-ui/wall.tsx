@@ -9,9 +9,9 @@ import { render } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { EChartsCoreOption } from "echarts/core";
 import type { CaseStats } from "../server/src/contract/cases.ts";
-import type { CounterState, DaySummary, DeviceStatus, Subscription } from "../server/src/contract/index.ts";
+import type { CounterState, DaySummary, DeviceStatus, LiveStats, Subscription } from "../server/src/contract/index.ts";
 import { formatClockSeconds, formatDate, formatDuration, localDay, localMinutes } from "../ui-shared/format.ts";
-import type { Lang } from "../ui-shared/i18n.ts";
+import type { Lang, MsgTable } from "../ui-shared/i18n.ts";
 import { COMMON, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
 import { useAlarms } from "../ui-shared/alarms.ts";
@@ -186,6 +186,7 @@ function Wall() {
           testId="kpi-avg-wait"
           vs={vsLine((v) => formatDuration(v.avgWaitSec))}
         />
+        <EstimateKpi stats={stats} lang={lang} />
         <Kpi
           label={t("avgService")}
           value={formatDuration(stats.avgServiceSec)}
@@ -370,6 +371,28 @@ function Tile({ tile, now, lang }: { tile: CounterTile; now: number; lang: Lang 
         <span class="tile-served">{t("servedN", { n: tile.servedToday })}</span>
       </div>
     </div>
+  );
+}
+
+const ESTIMATE_MSG = {
+  label: { zh: "预计等候准确度", en: "Wait estimate accuracy" },
+  value: { zh: "误差 ±{mae}", en: "off by ±{mae}" },
+  vs: { zh: "偏差 {bias} · {n} 人", en: "bias {bias} · {n} visitors" },
+  none: { zh: "尚无叫号", en: "no calls yet" },
+} satisfies MsgTable;
+
+/** Today's estimate accuracy: mean absolute error and bias (told − had) of the called tickets' estimates at issue. */
+function EstimateKpi({ stats, lang }: { stats: LiveStats; lang: Lang }) {
+  const t = translator(ESTIMATE_MSG, lang);
+  const a = stats.estimateAccuracy;
+  const signed = (sec: number) => `${sec > 0 ? "+" : sec < 0 ? "−" : ""}${formatDuration(Math.abs(sec))}`;
+  return (
+    <Kpi
+      label={t("label")}
+      value={a?.n ? t("value", { mae: formatDuration(a.maeSec) }) : "—"}
+      testId="kpi-estimate"
+      vs={a?.n ? t("vs", { bias: signed(a.biasSec), n: a.n }) : t("none")}
+    />
   );
 }
 

@@ -58,6 +58,12 @@ export const PHONE = {
   ahead: { zh: "前面还有", en: "Ahead of you" },
   people: { zh: "{n} 人", en: "{n}" },
   wait: { zh: "预计等候", en: "Estimated wait" },
+  waitUncertain: { zh: "预计等候（不确定）", en: "Estimated wait (uncertain)" },
+  waitRange: { zh: "约 {lo}–{hi} 分钟", en: "about {lo}–{hi} min" },
+  uncertainWhy: {
+    zh: "窗口即将轮休或今日办理人数尚少，实际时间可能有出入，本页会随时更新。",
+    en: "Windows are about to go on break or few have been served today: the time may vary. This page keeps it up to date.",
+  },
   issuedAt: { zh: "取号时间", en: "Issued at" },
   matter: { zh: "办理事项", en: "Service" },
   where: { zh: "等候区域", en: "Waiting area" },

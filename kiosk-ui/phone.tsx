@@ -268,11 +268,23 @@ function Phone() {
                   {t("people", { n: ticket.position })}
                 </span>
               </div>
-              <div>
-                <span class="k">{t("wait")}</span>
-                <span class="v">{formatWait(ticket.estimatedWaitSec, lang)}</span>
+              <div data-testid="wait" data-uncertain={ticket.estimateRange?.uncertain ? "1" : undefined}>
+                <span class="k">{t(ticket.estimateRange?.uncertain ? "waitUncertain" : "wait")}</span>
+                <span class="v">
+                  {ticket.estimateRange?.uncertain
+                    ? t("waitRange", {
+                        lo: Math.max(1, Math.floor(ticket.estimateRange.lowSec / 300) * 5),
+                        hi: Math.max(5, Math.ceil(ticket.estimateRange.highSec / 300) * 5),
+                      })
+                    : formatWait(ticket.estimatedWaitSec, lang)}
+                </span>
               </div>
             </div>
+          )}
+          {ticket.status === "waiting" && ticket.estimateRange?.uncertain && (
+            <p class="uncertain" data-testid="wait-uncertain">
+              {t("uncertainWhy")}
+            </p>
           )}
           {outcome && <Outcome outcome={outcome} missing={holder?.missing ?? []} matter={matter} lang={lang} />}
           <dl>

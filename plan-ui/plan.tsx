@@ -118,6 +118,7 @@ function App() {
   const [profCounter, setProfCounter] = useState("");
   const [profSeries, setProfSeries] = useState<string[]>([]);
   const [target, setTarget] = useState(15);
+  const [source, setSource] = useState<"reference" | "history">("reference");
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<PlanComparison | null>(null);
 
@@ -138,7 +139,9 @@ function App() {
         ...(move ? { moveMatters: [move] } : {}),
         ...(profCounter && profSeries.length ? { profiles: [{ counterId: profCounter, queueIds: profSeries }] } : {}),
       };
-      setResult(await api.request<PlanComparison>("POST", "/api/plan/simulate", { load, runs: 2, targetP90Min: target, whatIf }));
+      setResult(
+        await api.request<PlanComparison>("POST", "/api/plan/simulate", { load, runs: 2, targetP90Min: target, arrivals: source, whatIf }),
+      );
     } catch (e) {
       s.showError(e);
     } finally {
@@ -176,6 +179,17 @@ function App() {
                 void run();
               }}
             >
+              <label>
+                {t("source")}
+                <select
+                  name="source"
+                  value={source}
+                  onChange={(e) => setSource((e.target as HTMLSelectElement).value === "history" ? "history" : "reference")}
+                >
+                  <option value="reference">{t("sourceReference")}</option>
+                  <option value="history">{t("sourceHistory")}</option>
+                </select>
+              </label>
               <label>
                 {t("load")}
                 <input name="load" type="number" min="0.1" max="1.5" step="0.05" value={load} onInput={(e) => setLoad(Number((e.target as HTMLInputElement).value))} />
@@ -248,6 +262,15 @@ function App() {
                 {busy ? t("running") : t("run")}
               </button>
             </form>
+            {result && (
+              <p data-testid="source" role="status">
+                {result.arrivals === "history"
+                  ? t("learnedFrom", { n: result.historyDays ?? 0 })
+                  : source === "history"
+                    ? t("noHistory")
+                    : t("sourceReference")}
+              </p>
+            )}
             {result && (
               <div class="sides">
                 <Side id="today" title={t("today")} r={result.today} cat={cat} lang={lang} t={t} target={target} />

@@ -325,6 +325,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const alarms = mountAlarms({ hall, catalogue: catalogueAdmin, clock, log });
 
   const app = createHttpApp({
+    journalDir: join(opts.dataDir, "journal"),
     hall,
     config,
     staff,

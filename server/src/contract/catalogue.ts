@@ -202,6 +202,13 @@ export interface Counter {
   pauseAlarmMin?: number;
   /** This counter's own idle alarm (seconds; 0 = none); default the hall's `idleAlarmSec`. */
   idleAlarmSec?: number;
+  /**
+   * The counter's break plan (午休、错峰轮休), local times: the clerk pauses then. The wait
+   * estimate counts the counter out for these spans (a visitor who takes a ticket at 11:20 is
+   * told the wait for the windows open at noon), and the simulator's clerks follow them.
+   * Absent = no planned breaks.
+   */
+  breaks?: IssuingWindow[];
 }
 
 /**

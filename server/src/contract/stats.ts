@@ -51,6 +51,12 @@ export interface LiveStats {
   ratingReasons: Record<RatingReason, number>;
   satisfaction: number;
   zonesWaiting: Record<string, number>;
+  /**
+   * How far today's wait estimates were from the waits: of the tickets called so far, the
+   * wait each was told at issue against its wait until first called. MAE and bias (told −
+   * had; positive = told too long) in seconds. No personal data: figures only.
+   */
+  estimateAccuracy?: { n: number; meanWaitSec: number; maeSec: number; biasSec: number };
 }
 
 /** One closed day, summarised for reports. */

@@ -63,6 +63,8 @@ export interface Ticket {
   idMasked?: string;
   /** Where it came from: kiosk id, "web", "counter" … */
   source: string;
+  /** The wait it was told at issue (seconds): the data wall's estimate accuracy compares it with the wait it had. */
+  issueEstimateSec?: number;
 }
 
 /** What the phone page and call screens may see: no personal data. */
@@ -83,6 +85,19 @@ export interface PublicTicket {
   position: number;
   /** Estimated seconds until called, from live service rates (waiting only; 0 otherwise). */
   estimatedWaitSec: number;
+  /** How sure the estimate is (waiting tickets with a wait ahead only). */
+  estimateRange?: EstimateRange;
+}
+
+/**
+ * The interval a wait estimate is likely to fall in, and whether it is uncertain: few services
+ * measured today, a counter's planned break inside the wait, nobody serving now, or a wide
+ * interval. The phone page then shows the range ("约 10–25 分钟") and says it is uncertain.
+ */
+export interface EstimateRange {
+  lowSec: number;
+  highSec: number;
+  uncertain: boolean;
 }
 
 /**

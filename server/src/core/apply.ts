@@ -132,6 +132,7 @@ function shaped(src: Ticket): Ticket {
     lang: src.lang,
     idMasked: src.idMasked,
     source: src.source,
+    issueEstimateSec: src.issueEstimateSec,
   };
 }
 
@@ -165,6 +166,14 @@ export function apply(state: HallState, e: HallEvent): HallState {
       if (t.calledAt === undefined) {
         state.agg.waitMs += e.at - t.issuedAt;
         state.agg.waitCount++;
+        if (t.issueEstimateSec !== undefined) {
+          const wait = (e.at - t.issuedAt) / 1000;
+          const est = state.agg.estimate;
+          est.n++;
+          est.waitSec += wait;
+          est.absErrSec += Math.abs(t.issueEstimateSec - wait);
+          est.errSec += t.issueEstimateSec - wait;
+        }
       }
       t.status = "called";
       t.calledAt = e.at;

@@ -3,16 +3,16 @@ import type { ErrorCode } from "../contract/errors.ts";
 import type { Instant, Ticket } from "../contract/tickets.ts";
 import { applyAll } from "./apply.ts";
 import type { Command, HallEvent } from "./model.ts";
-import type { CounterRuntime, HallState, Lines } from "./state.ts";
+import { APPOINTMENT_EARLY_MS, type CounterRuntime, type HallState, type Lines } from "./state.ts";
 import { localParts, withinWindows } from "./time.ts";
+import { position, estimatedWaitSec } from "./views.ts";
 
 export type Decision = { state: HallState; events: HallEvent[] } | { error: ErrorCode; message: string };
 
 type Rejection = { error: ErrorCode; message: string };
 const reject = (error: ErrorCode, message: string): Rejection => ({ error, message });
 
-/** An appointment counts as one from this long before its slot; earlier it waits as normal. */
-export const APPOINTMENT_EARLY_MS = 15 * 60_000;
+export { APPOINTMENT_EARLY_MS } from "./state.ts";
 
 /**
  * The engine: validate a command against the state and say what happens. Reads the state
@@ -311,6 +311,9 @@ function issue(state: HallState, cmd: Extract<Command, { type: "issue" }>, now: 
     ...(cmd.lang ? { lang: cmd.lang } : {}),
     source: cmd.source,
   };
+  // What the ticket is told now (it is in no line yet: the estimator counts it after everyone),
+  // kept so the data wall can show how far today's estimates were from the waits.
+  ticket.issueEstimateSec = estimatedWaitSec(state, ticket, position(state, ticket), now);
   return [
     {
       type: "ticket.issued",

@@ -1,6 +1,9 @@
 import type { Catalogue, Counter, Department, Matter, PriorityClass, Queue } from "../contract/catalogue.ts";
 import type { CallInfo, CounterState, Instant, RatingReason, Ticket } from "../contract/tickets.ts";
 
+/** An appointment counts as one from this long before its slot; earlier it waits as normal. */
+export const APPOINTMENT_EARLY_MS = 15 * 60_000;
+
 /** Waiting lines of one queue (or of one counter, for tickets transferred to it), per class,
  * each in line order (arrival time, then issue order). */
 export type Lines = Record<PriorityClass, Ticket[]>;
@@ -36,6 +39,8 @@ export interface Aggregates {
   /** Low ratings' reasons, one count per reason given. */
   ratingReasons: Record<RatingReason, number>;
   byDepartment: Map<string, { issued: number; done: number; completed: number }>;
+  /** Wait estimates at issue against the waits until first called: count and sums (seconds). */
+  estimate: { n: number; waitSec: number; absErrSec: number; errSec: number };
 }
 
 /** Catalogue lookups, derived once per catalogue. */
@@ -145,6 +150,7 @@ export function initialState(catalogue: Catalogue, day: string): HallState {
       ratings: [0, 0, 0, 0, 0],
       ratingReasons: { long_wait: 0, slow: 0, attitude: 0, not_done: 0, other: 0 },
       byDepartment: new Map(),
+      estimate: { n: 0, waitSec: 0, absErrSec: 0, errSec: 0 },
     },
     serviceEwma: new Map(),
     cycleMean: new Map(),

@@ -62,6 +62,8 @@ export interface HttpDeps {
   views: LiveViews;
   /** Built pages (vite build output); absent in API-only tests. */
   distDir: string;
+  /** The hall's journals: the planner learns arrivals from past days there. */
+  journalDir?: string;
   clock: () => number;
   log: (line: string) => void;
   startedAt: number;
@@ -467,7 +469,15 @@ export function createHttpApp(d: HttpDeps): express.Express {
     today: () => localDay(d.clock(), d.config.data.catalogue.hall.timeZone),
   });
   // What-if planning (simulation/, issue 14): supervisors and admins.
-  app.use(planRoutes({ tokens: d.tokens, staff: d.staff, catalogue: () => d.config.data.catalogue, day: () => d.hall.day }));
+  app.use(
+    planRoutes({
+      tokens: d.tokens,
+      staff: d.staff,
+      catalogue: () => d.config.data.catalogue,
+      day: () => d.hall.day,
+      ...(d.journalDir ? { journalDir: d.journalDir } : {}),
+    }),
+  );
 
   app.use("/api", (_req, _res) => {
     throw new HallError("NOT_FOUND", "no such route");

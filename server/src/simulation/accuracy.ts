@@ -15,6 +15,10 @@ export interface Accuracy {
   biasSec: number;
   /** MAE as a share of the mean wait (the target is ≤ 0.2). */
   maeShare: number;
+  /** Share of the waits inside the interval given with the estimate (NaN without intervals). */
+  inRange: number;
+  /** Share of the estimates flagged uncertain. */
+  uncertain: number;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -29,9 +33,18 @@ export function accuracy(tickets: readonly TicketRecord[], estimator?: string): 
   let wait = 0;
   let abs = 0;
   let bias = 0;
+  let ranged = 0;
+  let inside = 0;
+  let unsure = 0;
   for (const t of tickets) {
     const est = estimator ? t.alt?.[estimator] : t.estimateSec;
     if (est === undefined || Number.isNaN(est) || Number.isNaN(t.waitSec)) continue;
+    if (!estimator && t.range) {
+      ranged++;
+      // A minute's slack either side: the phone shows whole minutes, rounded to five.
+      if (t.waitSec >= t.range.lowSec - 60 && t.waitSec <= t.range.highSec + 60) inside++;
+      if (t.range.uncertain) unsure++;
+    }
     const e = est - t.waitSec;
     errs.push(Math.abs(e));
     wait += t.waitSec;
@@ -49,6 +62,8 @@ export function accuracy(tickets: readonly TicketRecord[], estimator?: string): 
     p90ErrorSec: percentile(errs, 90),
     biasSec: n ? bias / n : 0,
     maeShare: meanWaitSec > 0 ? maeSec / meanWaitSec : 0,
+    inRange: ranged ? inside / ranged : Number.NaN,
+    uncertain: n ? unsure / n : 0,
   };
 }
 

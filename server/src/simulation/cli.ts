@@ -12,6 +12,7 @@
  *   --target 15          p90 wait the staffing table keeps under (minutes)
  *   --runs 2 --seed 1    seeds per plan, first seed
  *   --counters 150       the hall grown to 150 windows (the reference hall)
+ *   --history data/journal  arrivals and service times learned from the last 20 days there
  *   --accuracy           the wait estimate's accuracy on reference days instead
  *   --erlang             the M/M/c validation table instead (takes minutes)
  */
@@ -19,6 +20,7 @@ import { readFileSync } from "node:fs";
 import type { Catalogue } from "../contract/catalogue.ts";
 import { demoCatalogue } from "../seed/demo-hall.ts";
 import { type MmcResult, runMmc } from "./erlang.ts";
+import { learnHistory, readPastDays } from "./history.ts";
 import { comparePlans, type WhatIf } from "./plan.ts";
 import { scaledCatalogue } from "./reference.ts";
 import { accuracyRows, accuracyTable, erlangTable, planTables } from "./report.ts";
@@ -44,7 +46,7 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const path = arg("config");
   let cat: Catalogue = path ? (JSON.parse(readFileSync(path, "utf8")) as { catalogue: Catalogue }).catalogue : demoCatalogue();
   const n = Number(arg("counters") ?? 0);
@@ -79,15 +81,23 @@ function main(): void {
     const [counterId, qs] = prof.split("=");
     w.profiles = [{ counterId: counterId ?? "", queueIds: (qs ?? "").split("+") }];
   }
-  const p = comparePlans(cat, {
-    day,
-    seed: Number(arg("seed") ?? 1),
-    load: Number(arg("load") ?? 0.8),
-    runs: Number(arg("runs") ?? 2),
-    targetP90Min: Number(arg("target") ?? 15),
-    whatIf: w,
-  });
+  const dir = arg("history");
+  const history = dir ? learnHistory(await readPastDays(dir, day, 20), cat.hall.timeZone) : undefined;
+  if (history) console.error(`history: ${history.tickets} tickets over ${history.days} days`);
+  const p = comparePlans(
+    cat,
+    {
+      day,
+      seed: Number(arg("seed") ?? 1),
+      load: Number(arg("load") ?? 0.8),
+      runs: Number(arg("runs") ?? 2),
+      targetP90Min: Number(arg("target") ?? 15),
+      whatIf: w,
+      arrivals: history ? "history" : "reference",
+    },
+    history,
+  );
   console.log(planTables(p, cat));
 }
 
-main();
+await main();

@@ -8,7 +8,8 @@
 import type { Catalogue, Counter } from "../contract/catalogue.ts";
 import { erlangC } from "../core/erlang.ts";
 import { percentile } from "./accuracy.ts";
-import { meanServiceByQueue, referenceScenario, referenceShifts } from "./reference.ts";
+import { type LearnedHistory, withHistory } from "./history.ts";
+import { meanServiceByQueue, referenceScenario, referenceShifts, withBreakRota, withLunch } from "./reference.ts";
 import type { Scenario } from "./scenario.ts";
 import { minutes } from "./scenario.ts";
 import { simulate } from "./simulate.ts";
@@ -38,6 +39,11 @@ export interface PlanRequest {
   /** The p90 wait the staffing table keeps under (minutes). */
   targetP90Min: number;
   whatIf: WhatIf;
+  /**
+   * Who comes when: the reference day's shape scaled to `load` (default), or arrivals and
+   * service times learned from the hall's past days (`load` is then ignored).
+   */
+  arrivals?: "reference" | "history";
 }
 
 export interface WaitCell {
@@ -63,6 +69,9 @@ export interface PlanComparison {
   whatIf: PlanResult;
   /** The series that takes moved matters. */
   comprehensiveQueueId: string | undefined;
+  /** Where the arrivals came from; with history, how many past days they were learned from. */
+  arrivals: "reference" | "history";
+  historyDays?: number;
 }
 
 /** The comprehensive series: the one served by the most comprehensive windows. */
@@ -75,8 +84,9 @@ export function comprehensiveQueue(cat: Catalogue): string | undefined {
 }
 
 /** Today's scenario and the what-if's, with the same arrivals before the changes. */
-export function scenarios(cat: Catalogue, r: PlanRequest): { today: Scenario; whatIf: Scenario } {
-  const today = referenceScenario(cat, { day: r.day, seed: r.seed, load: r.load });
+export function scenarios(cat: Catalogue, r: PlanRequest, history?: LearnedHistory): { today: Scenario; whatIf: Scenario } {
+  const reference = referenceScenario(cat, { day: r.day, seed: r.seed, load: r.load });
+  const today = history ? withHistory(reference, history) : reference;
   // Each matter's expected visitors: its queue's arrivals shared evenly among its matters.
   const perMatter = new Map<string, number>();
   const mattersIn = new Map<string, number>();
@@ -127,8 +137,11 @@ export function scenarios(cat: Catalogue, r: PlanRequest): { today: Scenario; wh
     arrivals[target] = (arrivals[target] ?? []).map((x, i) => x + (from[i] ?? 0) * share * factor);
     return { ...m, queueId: target };
   });
+  // New windows follow the reference rota; a longer lunch stretches every counter's lunch.
+  counters = withBreakRota(counters, 60);
+  if (w.lunchMin !== undefined) counters = withLunch(counters, w.lunchMin);
   const catalogue: Catalogue = { ...today.catalogue, counters, matters };
-  const shifts = referenceShifts(counters, minutes("08:30"), minutes("17:00"), w.lunchMin ?? 60);
+  const shifts = referenceShifts(counters, minutes("08:30"), minutes("17:00"));
   return { today, whatIf: { ...today, catalogue, arrivals, shifts } };
 }
 
@@ -201,11 +214,29 @@ export function runPlan(sc: Scenario, runs: number, targetP90Min: number): PlanR
   };
 }
 
-export function comparePlans(cat: Catalogue, r: PlanRequest): PlanComparison {
-  const s = scenarios(cat, r);
+/** Expected visitors of a scenario (the sum of its arrival profile). */
+export function expectedVisitors(sc: Scenario): number {
+  return Object.values(sc.arrivals).reduce((a, p) => a + p.reduce((x, y) => x + y, 0), 0);
+}
+
+/** A plan asks for more simulated visitors than a request may (both plans, every seed). */
+export class PlanTooLarge extends Error {}
+
+/**
+ * Both plans, simulated. `maxVisitors` bounds the work (the hub's requests): beyond it the
+ * plan is refused with PlanTooLarge before anything runs.
+ */
+export function comparePlans(cat: Catalogue, r: PlanRequest, history?: LearnedHistory, maxVisitors = Infinity): PlanComparison {
+  const useHistory = r.arrivals === "history" && history !== undefined && history.tickets > 0;
+  const s = scenarios(cat, r, useHistory ? history : undefined);
+  const expected = (expectedVisitors(s.today) + expectedVisitors(s.whatIf)) * r.runs;
+  if (expected > maxVisitors)
+    throw new PlanTooLarge(`plan too large: ${Math.round(expected)} visitors to simulate, at most ${maxVisitors}`);
   return {
     today: runPlan(s.today, r.runs, r.targetP90Min),
     whatIf: runPlan(s.whatIf, r.runs, r.targetP90Min),
     comprehensiveQueueId: comprehensiveQueue(cat),
+    arrivals: useHistory ? "history" : "reference",
+    ...(useHistory ? { historyDays: history.days } : {}),
   };
 }

@@ -5,9 +5,9 @@
  * channel and appointment visitors, no-shows who sometimes come back. The estimator's
  * accuracy target is measured on these days, and the planner starts from one.
  */
-import type { Catalogue, Counter } from "../contract/catalogue.ts";
+import type { Catalogue, Counter, IssuingWindow } from "../contract/catalogue.ts";
 import type { Behaviour, Scenario, ServiceTime, Shift } from "./scenario.ts";
-import { minutes } from "./scenario.ts";
+import { hhmm, minutes } from "./scenario.ts";
 
 /** Relative arrival rate per hour from 08:00 to 17:00 (index 0 = 08:00–09:00). */
 export const HOURLY_SHAPE = [0.7, 1.3, 1.45, 1.1, 0.5, 0.75, 1.25, 1.05, 0.6];
@@ -32,7 +32,7 @@ export interface ReferenceOptions {
   issueFrom?: string;
   issueTo?: string;
   priority?: { green: number; appointment: number };
-  /** Lunch length in minutes (a third of the counters each at 11:30, 12:30 and 13:30). */
+  /** Lunch length in minutes (a third of the counters each at 11:30, 12:30 and 13:30), for counters without a configured break plan. */
   lunchMin?: number;
   behaviour?: Behaviour;
   /** Service time spread (coefficient of variation). */
@@ -92,22 +92,55 @@ export function hourlyCapacity(
   return cap;
 }
 
-/** The day's shifts: everyone from open to close, lunch staggered in three groups, a 15-minute tea break each. */
-export function referenceShifts(counters: readonly Counter[], open: number, close: number, lunchMin: number): Shift[] {
+/**
+ * The reference break rota (错峰午休): lunch in three groups at 11:30, 12:30 and 13:30, so two
+ * thirds of the windows stay open through lunch, and a 15-minute tea break each, staggered.
+ * Written into the catalogue (`Counter.breaks`), where the wait estimate reads it; a counter
+ * whose hall configured its own breaks keeps them.
+ */
+export function withBreakRota(counters: readonly Counter[], lunchMin: number): Counter[] {
   return counters.map((c, i) => {
-    // 错峰午休: three groups, so two thirds of the windows stay open through lunch.
+    if (c.breaks?.length) return c;
     const lunchFrom = minutes("11:30") + (i % 3) * 60;
     const teaFrom = minutes("15:00") + (i % 4) * 15;
     return {
-      counterId: c.id,
-      from: open,
-      to: close,
+      ...c,
       breaks: [
-        [lunchFrom, lunchFrom + lunchMin],
-        [teaFrom, teaFrom + 15],
+        ...(lunchMin > 0 ? [{ from: hhmm(lunchFrom), to: hhmm(lunchFrom + lunchMin) }] : []),
+        { from: hhmm(teaFrom), to: hhmm(teaFrom + 15) },
       ],
     };
   });
+}
+
+/**
+ * The counters with their lunch (each one's longest break of 30 minutes or more) lasting
+ * `lunchMin` from its start instead: the planner's "a longer lunch break".
+ */
+export function withLunch(counters: readonly Counter[], lunchMin: number): Counter[] {
+  return counters.map((c) => {
+    const bs = c.breaks ?? [];
+    const len = (b: IssuingWindow) => minutes(b.to) - minutes(b.from);
+    let longest = -1;
+    bs.forEach((b, i) => {
+      if (len(b) >= 30 && (longest < 0 || len(b) > len(bs[longest] as IssuingWindow))) longest = i;
+    });
+    if (longest < 0) return c;
+    const breaks = bs
+      .map((b, i) => (i === longest ? { from: b.from, to: hhmm(Math.min(minutes("23:59"), minutes(b.from) + lunchMin)) } : b))
+      .filter((b) => minutes(b.to) > minutes(b.from));
+    return { ...c, breaks };
+  });
+}
+
+/** The day's shifts: everyone from open to close, pausing for the breaks their counter's plan names. */
+export function referenceShifts(counters: readonly Counter[], open: number, close: number): Shift[] {
+  return counters.map((c) => ({
+    counterId: c.id,
+    from: open,
+    to: close,
+    breaks: (c.breaks ?? []).map((b) => [minutes(b.from), minutes(b.to)] as [number, number]),
+  }));
 }
 
 /** The arrival profile per quarter hour from `issueFrom`, shaped by HOURLY_SHAPE. */
@@ -143,7 +176,8 @@ export function referenceScenario(catalogue: Catalogue, o: ReferenceOptions): Sc
   const close = minutes(o.close ?? "17:00");
   const issueFrom = minutes(o.issueFrom ?? "08:30");
   const issueTo = minutes(o.issueTo ?? "16:30");
-  const cat = withIssuingHours(catalogue, o.issueFrom ?? "08:30", o.issueTo ?? "16:30");
+  const hours = withIssuingHours(catalogue, o.issueFrom ?? "08:30", o.issueTo ?? "16:30");
+  const cat: Catalogue = { ...hours, counters: withBreakRota(hours.counters, o.lunchMin ?? 60) };
   const cv = o.cv ?? 0.6;
   const service = serviceTimes(cat, cv);
   const svc = meanServiceByQueue(cat, service);
@@ -159,7 +193,7 @@ export function referenceScenario(catalogue: Catalogue, o: ReferenceOptions): Sc
     defaultCv: cv,
     priority: o.priority ?? { green: 0.05, appointment: 0.15 },
     behaviour: o.behaviour ?? REFERENCE_BEHAVIOUR,
-    shifts: referenceShifts(cat.counters, open, close, o.lunchMin ?? 60),
+    shifts: referenceShifts(cat.counters, open, close),
     estimates: true,
   };
 }

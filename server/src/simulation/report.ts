@@ -67,12 +67,13 @@ export function accuracyRows(cat: Catalogue, day: string, seeds: readonly number
 
 export function accuracyTable(rows: readonly AccuracyRow[]): string {
   const out = [
-    "| load | seed | tickets | mean wait (s) | MAE (s) | MAE / mean | p90 error (s) | bias (s) | previous MAE / mean | previous bias (s) |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| load | seed | tickets | mean wait (s) | MAE (s) | MAE / mean | p90 error (s) | bias (s) | wait in range | uncertain | previous MAE / mean | previous bias (s) |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
+  const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : "–");
   for (const r of rows)
     out.push(
-      `| ${r.load} | ${r.seed} | ${r.now.n} | ${r.now.meanWaitSec.toFixed(0)} | ${r.now.maeSec.toFixed(0)} | ${(r.now.maeShare * 100).toFixed(0)} % | ${r.now.p90ErrorSec.toFixed(0)} | ${r.now.biasSec.toFixed(0)} | ${(r.previous.maeShare * 100).toFixed(0)} % | ${r.previous.biasSec.toFixed(0)} |`,
+      `| ${r.load} | ${r.seed} | ${r.now.n} | ${r.now.meanWaitSec.toFixed(0)} | ${r.now.maeSec.toFixed(0)} | ${pct(r.now.maeShare)} | ${r.now.p90ErrorSec.toFixed(0)} | ${r.now.biasSec.toFixed(0)} | ${pct(r.now.inRange)} | ${pct(r.now.uncertain)} | ${pct(r.previous.maeShare)} | ${r.previous.biasSec.toFixed(0)} |`,
     );
   return out.join("\n");
 }

@@ -1,9 +1,8 @@
 /**
  * POST /api/plan/simulate — the what-if planner on the hub (supervisors and admins; access
- * rule in http/access.ts). The simulation runs in the hub's own thread, so its work is
- * bounded: at most 3 seeds and a capped number of simulated visitors per request (~0.5 s of
- * work on the reference machine), and only for signed-in supervisors and admins. Being
- * synchronous, one plan runs at a time by construction.
+ * rule in http/access.ts). The simulations run in a worker thread (plan-runner.ts), one plan
+ * at a time, so the hub keeps answering while a plan runs; the work per request is still
+ * bounded (at most 3 seeds, a capped number of simulated visitors).
  */
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
@@ -12,7 +11,8 @@ import type { Catalogue } from "../contract/catalogue.ts";
 import { HallError } from "../hall/errors.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
 import { parse } from "../hall/validate.ts";
-import { comparePlans, type PlanRequest, scenarios } from "./plan.ts";
+import type { PlanRequest } from "./plan.ts";
+import { PlanRunner } from "./plan-runner.ts";
 
 export interface PlanRouteDeps {
   tokens: TokenService;
@@ -21,6 +21,10 @@ export interface PlanRouteDeps {
   catalogue: () => Catalogue;
   /** Today's local date (the plan is for a day like today). */
   day: () => string;
+  /** The hall's journals (DATA_DIR/journal): arrivals learned from past days. Absent: reference days only. */
+  journalDir?: string;
+  /** Where plans run (a worker thread); one is made when absent. */
+  runner?: PlanRunner;
 }
 
 /** Visitors simulated per request at most (both plans, every seed). */
@@ -34,6 +38,7 @@ export const planSchema = z.strictObject({
   runs: z.int().min(1).max(3).default(2),
   seed: z.int().min(0).max(1_000_000).default(1),
   targetP90Min: z.number().min(1).max(240).default(15),
+  arrivals: z.enum(["reference", "history"]).default("reference"),
   whatIf: z
     .strictObject({
       addCounters: z
@@ -62,7 +67,8 @@ export function planRoutes(d: PlanRouteDeps): Router {
     if (staff.role !== "supervisor" && staff.role !== "admin") throw new HallError("FORBIDDEN", "for supervisors and admins");
     next();
   };
-  r.post("/api/plan/simulate", auth, (req, res) => {
+  const runner = d.runner ?? new PlanRunner();
+  r.post("/api/plan/simulate", auth, async (req, res) => {
     const body = parse(planSchema, req.body);
     const cat = d.catalogue();
     const counters = new Set(cat.counters.map((c) => c.id));
@@ -75,17 +81,17 @@ export function planRoutes(d: PlanRouteDeps): Router {
       if (!queues.has(q)) throw new HallError("UNKNOWN_QUEUE", `no queue ${q}`);
     for (const m of w.moveMatters ?? []) if (!matters.has(m)) throw new HallError("UNKNOWN_MATTER", `no matter ${m}`);
     const request: PlanRequest = { day: d.day(), ...body, whatIf: w };
-    const s = scenarios(cat, request);
-    const expected = [s.today, s.whatIf].reduce(
-      (n, sc) => n + Object.values(sc.arrivals).reduce((a, p) => a + p.reduce((x, y) => x + y, 0), 0),
-      0,
-    );
-    if (expected * body.runs > MAX_SIMULATED_VISITORS)
-      throw new HallError(
-        "VALIDATION_FAILED",
-        `plan too large: ${Math.round(expected * body.runs)} visitors to simulate, at most ${MAX_SIMULATED_VISITORS}`,
-      );
-    res.json(comparePlans(cat, request));
+    const a = await runner.run({
+      catalogue: cat,
+      request,
+      maxVisitors: MAX_SIMULATED_VISITORS,
+      ...(d.journalDir ? { journalDir: d.journalDir } : {}),
+    });
+    if (!a.ok) {
+      if (a.tooLarge) throw new HallError("VALIDATION_FAILED", a.message);
+      throw new Error(`plan failed: ${a.message}`);
+    }
+    res.json(a.result);
   });
   return r;
 }

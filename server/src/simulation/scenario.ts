@@ -62,6 +62,8 @@ export interface Scenario {
   shifts: Shift[];
   /** Record the wait estimate each ticket is given at issue (costs a walk of its line). */
   estimates: boolean;
+  /** Keep the day's engine events (`SimResult.events`): simulated history to learn from. */
+  recordEvents?: boolean;
   /** Other estimators to record beside the engine's (same moment, same ticket): for comparisons. */
   compare?: Record<string, Estimator>;
 }

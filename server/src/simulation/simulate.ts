@@ -7,7 +7,7 @@
  * pause. The estimate printed on each ticket is the engine's own `publicTicket`.
  */
 import type { Matter, PriorityClass } from "../contract/catalogue.ts";
-import type { Instant } from "../contract/tickets.ts";
+import type { EstimateRange, Instant } from "../contract/tickets.ts";
 import { type Command, type HallEvent, type HallState, decide, initialState, publicTicket } from "../core/index.ts";
 import { EventHeap } from "./heap.ts";
 import { type Rng, rng } from "./random.ts";
@@ -26,6 +26,8 @@ export interface TicketRecord {
   noShow: boolean;
   /** The `compare` estimators' figures, by name. */
   alt?: Record<string, number>;
+  /** The interval the ticket was given with its estimate. */
+  range?: EstimateRange;
 }
 
 export interface SimResult {
@@ -37,6 +39,8 @@ export interface SimResult {
   commands: number;
   /** Last event of the day. */
   endAt: Instant;
+  /** The day's events as the hub's journal would hold them (when the scenario asks for them). */
+  events?: HallEvent[];
   /** ∫ waiting(t) dt in ticket·ms (tickets waiting: issued and not yet called). */
   waitingArea: (from: Instant, to: Instant) => number;
 }
@@ -82,12 +86,14 @@ export function simulate(sc: Scenario): SimResult {
   let commands = 0;
   let now = dayStart;
 
+  const journal: HallEvent[] | undefined = sc.recordEvents ? [] : undefined;
   const run = (cmd: Command): HallEvent[] => {
     commands++;
     const d = decide(state, cmd, now);
     if ("error" in d) {
       throw new Error(`simulation: engine refused ${cmd.type}: ${d.error} ${d.message}`);
     }
+    if (journal) for (const e of d.events) journal.push(e);
     return d.events;
   };
 
@@ -257,6 +263,7 @@ export function simulate(sc: Scenario): SimResult {
       else throw new Error(`simulation: engine refused issue: ${d.error} ${d.message}`);
       return;
     }
+    if (journal) for (const e of d.events) journal.push(e);
     const t = state.tickets.get(id);
     if (!t) return;
     const rec: TicketRecord = {
@@ -271,6 +278,7 @@ export function simulate(sc: Scenario): SimResult {
     if (sc.estimates) {
       const view = publicTicket(state, t);
       rec.estimateSec = view.estimatedWaitSec;
+      if (view.estimateRange) rec.range = view.estimateRange;
       if (sc.compare) {
         rec.alt = {};
         for (const [name, f] of Object.entries(sc.compare)) rec.alt[name] = f(state, t, view.position);
@@ -387,5 +395,5 @@ export function simulate(sc: Scenario): SimResult {
     }
     return area;
   };
-  return { dayStart, tickets, turnedAway, commands, endAt: now, waitingArea };
+  return { dayStart, tickets, turnedAway, commands, endAt: now, waitingArea, ...(journal ? { events: journal } : {}) };
 }

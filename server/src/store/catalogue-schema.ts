@@ -217,6 +217,20 @@ export const counterSchema = z.strictObject({
   profile: workProfileSchema,
   pauseAlarmMin: z.number().min(0).max(1440).optional(),
   idleAlarmSec: z.int().min(0).max(86_400).optional(),
+  breaks: z
+    .array(issuingWindowSchema)
+    .max(8)
+    .optional()
+    .superRefine((bs, ctx) => {
+      // Overlapping breaks would make the rota ambiguous ("HH:MM" strings compare like times).
+      const sorted = [...(bs ?? [])].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+      for (let i = 1; i < sorted.length; i++) {
+        const prev = sorted[i - 1];
+        const cur = sorted[i];
+        if (prev && cur && cur.from < prev.to)
+          ctx.addIssue({ code: "custom", message: `breaks ${prev.from}–${prev.to} and ${cur.from}–${cur.to} overlap` });
+      }
+    }),
 });
 
 export const synonymSchema = z.strictObject({

@@ -19,6 +19,7 @@ const PUBLIC_KEYS = new Set([
   "recalls",
   "position",
   "estimatedWaitSec",
+  "estimateRange",
 ]);
 const PERSONAL = [
   "idMasked",

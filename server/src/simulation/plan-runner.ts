@@ -1,0 +1,89 @@
+/**
+ * Runs what-if plans in a worker thread (plan-worker.ts), one at a time, so a plan never
+ * blocks the hub's event loop. The worker starts on the first plan and stays (unref'd: it
+ * never keeps the process alive); if it dies, the waiting plans fail and the next one starts
+ * a new worker.
+ */
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { Catalogue } from "../contract/catalogue.ts";
+import type { PlanComparison, PlanRequest } from "./plan.ts";
+
+export interface PlanJob {
+  id: number;
+  catalogue: Catalogue;
+  request: PlanRequest;
+  /** Where the past days' journals are (history arrivals); absent: none. */
+  journalDir?: string;
+  maxVisitors: number;
+}
+
+export type PlanJobAnswer =
+  | { id: number; ok: true; result: PlanComparison }
+  | { id: number; ok: false; tooLarge: boolean; message: string };
+
+/**
+ * A worker on the bundled entry next to dist/server/main.js. From the sources (dev, tests)
+ * the TypeScript entry is bundled on the spot with esbuild (the build's own tool; a worker
+ * does not inherit tsx's or vitest's loader, and Node 20 applies no `--import` loader to a
+ * worker's entry) and handed to the worker as a data: URL — it needs no packages.
+ */
+function newWorker(): Worker {
+  const here = import.meta.url;
+  if (!/\.ts$/.test(here)) return new Worker(new URL("./simulation/plan-worker.js", here));
+  const esbuild = createRequire(here)("esbuild") as typeof import("esbuild");
+  const out = esbuild.buildSync({
+    entryPoints: [fileURLToPath(new URL("./plan-worker.ts", here))],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+  });
+  const code = out.outputFiles[0]?.text ?? "";
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+}
+
+export class PlanRunner {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (a: PlanJobAnswer) => void; reject: (e: Error) => void }>();
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = newWorker();
+    w.unref();
+    w.on("message", (a: PlanJobAnswer) => {
+      const p = this.pending.get(a.id);
+      this.pending.delete(a.id);
+      p?.resolve(a);
+    });
+    const fail = (err: Error) => {
+      if (this.worker === w) this.worker = undefined;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    w.on("error", fail);
+    w.on("exit", (code) => fail(new Error(`plan worker exited (${code})`)));
+    this.worker = w;
+    return w;
+  }
+
+  /** Simulate both plans in the worker; jobs queue in the worker's message order. */
+  run(job: Omit<PlanJob, "id">): Promise<PlanJobAnswer> {
+    const id = this.nextId++;
+    const w = this.start();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.postMessage({ ...job, id } satisfies PlanJob);
+    });
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
+  }
+}
