@@ -137,4 +137,5 @@ export const ACTION_WORDS = {
   "pairing.approve": { zh: "批准配对", en: "Approved a pairing" },
   "pairing.revoke": { zh: "解除配对", en: "Revoked a pairing" },
   "audit.export": { zh: "导出操作日志", en: "Exported the audit log" },
+  "catalogue.import": { zh: "导入事项目录", en: "Imported the catalogue" },
 } satisfies MsgFor<AuditAction>;

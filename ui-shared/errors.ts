@@ -155,6 +155,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   UNKNOWN_ORDER: { zh: "找不到该缴费订单", en: "No such payment order" },
   ORDER_NOT_PAID: { zh: "该订单未支付或正在退款，不能退款", en: "This order is not paid (or a refund is under way)" },
   REFUND_EXCEEDS_PAYMENT: { zh: "退款金额超过可退金额", en: "The refund is more than what is left of the payment" },
+  CATALOGUE_CONFLICT: {
+    zh: "事项目录刚被其他管理员修改过，已重新载入，请再改一次",
+    en: "Another admin changed the catalogue meanwhile; it was reloaded, please make your change again",
+  },
 };
 
 /** The visitor- or clerk-facing sentence for an error code; unknown codes get the INTERNAL text. */

@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   "pairing.approve",
   "pairing.revoke",
   "audit.export",
+  "catalogue.import",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

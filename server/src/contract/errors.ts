@@ -121,6 +121,9 @@ export const ERROR_CODES = [
   "ORDER_NOT_PAID",
   /** A refund larger than what is left of the payment. */
   "REFUND_EXCEEDS_PAYMENT",
+  // admin console: catalogue (issue 13)
+  /** The catalogue changed since the admin read it (another admin saved first): reload and redo the change. */
+  "CATALOGUE_CONFLICT",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -270,6 +270,12 @@ export const REST_ACCESS: Record<string, Rule> = {
   // simulation (bounded work, run on the hub) for supervisors and admins only.
   "GET /admin/plan": open(false),
   "POST /api/plan/simulate": staff(true, "supervisor", "admin"),
+  // Catalogue import and export (issue 13, catalogue/): the whole catalogue as XLSX or one
+  // table as CSV, and the import's dry run and apply, for admins (who may PUT it anyway).
+  "GET /api/catalogue/export.xlsx": staff(false, "admin"),
+  "GET /api/catalogue/export.csv": staff(false, "admin"),
+  "POST /api/catalogue/import/dry-run": staff(true, "admin"),
+  "POST /api/catalogue/import": staff(true, "admin"),
 };
 
 /** A foreign page cannot even open a socket: every socket cell is ORIGIN_REFUSED for it. */
