@@ -115,7 +115,7 @@ export function locate(problem: string, t: Tables, a: Assembled): RowProblem {
     return { table: "hall", ...(at !== undefined ? { index: at } : {}), column: "value", reason: reasonOf(f?.[2] ?? rest) };
   }
   // The subject: "matter m-7", "matters[3]" (an item without a usable id), `synonym "社保"`.
-  const byId = /^(zone|department|matter|queue|counter|site) (\S+): (.*)$/.exec(problem);
+  const byId = /^(zone|department|matter|queue|counter|site) (.+?): (.*)$/.exec(problem);
   const byIndex = /^(zones|departments|matters|queues|counters|sites|synonyms)\[(\d+)\]: (.*)$/.exec(problem);
   const bySynonym = /^synonym "(.*)": (.*)$/.exec(problem);
   let table: TableKey;
