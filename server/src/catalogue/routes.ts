@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import type { Express, Request, RequestHandler, Response } from "express";
 import { z } from "zod";
 import type { Catalogue } from "../contract/catalogue.ts";
+import { maskText } from "../audit/mask.ts";
 import { CSV_TYPE, XLSX_TYPE } from "../export/table.ts";
 import { HallError } from "../hall/errors.ts";
 import { parse } from "../hall/validate.ts";
@@ -117,7 +118,8 @@ export function mountCatalogueRoutes(app: Express, d: CatalogueRouteDeps): void 
     await d.replace(catalogue, b.version);
     await d.audit(req, {
       action: "catalogue.import",
-      detail: { files: b.files.map((f) => f.name), tables: report.tables, counts: report.counts },
+      // File names are typed by people: an ID or phone number in one is masked like any free text.
+      detail: { files: b.files.map((f) => maskText(f.name)), tables: report.tables, counts: report.counts },
       change: { before, after: catalogue },
     });
     res.json({ ...report, version: d.catalogue().version });
