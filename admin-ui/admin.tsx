@@ -11,7 +11,8 @@ import type { AuditAction, AuditChange, AuditEntry, AuditPage, AuditVerify } fro
 import type { Catalogue, Role, StaffPublic } from "../server/src/contract/catalogue.ts";
 import type { LoginReply, PrintResult } from "../server/src/contract/index.ts";
 import type { DeviceConfig, DeviceKind, DeviceStatus, TransportConfig } from "../server/src/contract/devices.ts";
-import { type Api, ApiError, createApi } from "../ui-shared/api.ts";
+import { type Api, createApi } from "../ui-shared/api.ts";
+import { downloadFile } from "../ui-shared/download.ts";
 import { DEFAULT_TIME_ZONE, formatClockSeconds, localDay } from "../ui-shared/format.ts";
 import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
@@ -20,6 +21,8 @@ import { ErrorToast } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { DEVICE_KIND_MSG, HEALTH_MSG } from "../display-ui/strings.ts";
 import { ACTION_WORDS, ADMIN } from "./messages.ts";
+import { CatalogueSection } from "./catalogue.tsx";
+import { CATALOGUE_MSG } from "./catalogue-messages.ts";
 import "./admin.css";
 import { FloorSection } from "./floor.tsx";
 import { FLOOR } from "./floor-messages.ts";
@@ -27,7 +30,7 @@ import { FLOOR } from "./floor-messages.ts";
 const TOKEN_KEY = "onevisit.admin.token";
 const SESSION_KEYS = { token: TOKEN_KEY, login: "onevisit.admin.login" };
 type T = ReturnType<typeof translator<typeof ADMIN>>;
-type Tab = "staff" | "counters" | "devices" | "pairing" | "audit" | "floor";
+type Tab = "staff" | "counters" | "catalogue" | "devices" | "pairing" | "audit" | "floor";
 type StaffRow = StaffPublic & { counterId?: string };
 type DeviceRow = DeviceConfig & { status: DeviceStatus };
 interface Pairings {
@@ -91,7 +94,7 @@ function Console(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError
   const role = login.staff.role;
   const tabs: Tab[] =
     role === "admin"
-      ? ["staff", "counters", "devices", "pairing", "audit", "floor"]
+      ? ["staff", "counters", "catalogue", "devices", "pairing", "audit", "floor"]
       : role === "supervisor"
         ? ["counters", "devices", "floor"]
         : [];
@@ -110,6 +113,7 @@ function Console(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError
   const label: Record<Tab, string> = {
     staff: t("tabStaff"),
     counters: t("tabCounters"),
+    catalogue: CATALOGUE_MSG.tabCatalogue[props.lang],
     devices: t("tabDevices"),
     pairing: t("tabPairing"),
     audit: t("tabAudit"),
@@ -135,6 +139,15 @@ function Console(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError
       {role === "supervisor" && <p class="ad-note">{t("supervisorNote")}</p>}
       {tab === "staff" && <StaffSection {...props} cat={cat} />}
       {tab === "counters" && <CounterSection {...props} cat={cat} onSaved={loadCat} />}
+      {tab === "catalogue" && (
+        <CatalogueSection
+          lang={props.lang}
+          api={props.api}
+          token={() => sessionStorage.getItem(TOKEN_KEY)}
+          onError={props.onError}
+          onSaved={loadCat}
+        />
+      )}
       {tab === "devices" && <DeviceSection {...props} cat={cat} tz={tz} canEdit={role === "admin"} />}
       {tab === "pairing" && <PairingSection {...props} tz={tz} />}
       {tab === "audit" && <AuditSection {...props} tz={tz} />}
@@ -958,28 +971,12 @@ function AuditSection(props: { t: T; lang: Lang; api: Api; tz: string; onError: 
     void load();
   }, []);
   const set = (k: keyof AuditFilters) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
-  const download = async (ext: "csv" | "xlsx") => {
-    try {
-      const r = await fetch(`/api/audit/export.${ext}${auditQuery(f, tz, { lang })}`, {
-        headers: { authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ""}` },
-      });
-      if (!r.ok) {
-        const body = (await r.json().catch(() => null)) as { error?: { code?: string } } | null;
-        throw new ApiError((body?.error?.code ?? "INTERNAL") as never, r.status, "export");
-      }
-      const name = /filename="([^"]+)"/.exec(r.headers.get("content-disposition") ?? "")?.[1] ?? `audit-log.${ext}`;
-      const url = URL.createObjectURL(await r.blob());
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = name;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (e) {
-      props.onError(e);
-    }
-  };
+  const download = (ext: "csv" | "xlsx") =>
+    downloadFile(
+      `/api/audit/export.${ext}${auditQuery(f, tz, { lang })}`,
+      sessionStorage.getItem(TOKEN_KEY),
+      `audit-log.${ext}`,
+    ).catch(props.onError);
   const families = [...new Set(AUDIT_ACTIONS.map((a) => a.split(".")[0] as string))];
   return (
     <section class="ad-card" aria-labelledby="audit-h">

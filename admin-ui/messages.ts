@@ -139,4 +139,5 @@ export const ACTION_WORDS = {
   "audit.export": { zh: "导出操作日志", en: "Exported the audit log" },
   "alarm.acknowledge": { zh: "确认告警", en: "Acknowledged an alarm" },
   "advice.apply": { zh: "按建议调整窗口", en: "Applied staffing advice" },
+  "catalogue.import": { zh: "导入事项目录", en: "Imported the catalogue" },
 } satisfies MsgFor<AuditAction>;

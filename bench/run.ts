@@ -11,9 +11,11 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchCalls } from "./calls.ts";
 import { benchCases } from "./cases.ts";
+import { benchCatalogueImport } from "./catalogue-import.ts";
 import { benchHelpdesk } from "./helpdesk.ts";
 import { benchIssue } from "./issue.ts";
 import { benchKioskReady } from "./kiosk-ready.ts";
+import { benchKioskSearch } from "./kiosk-search.ts";
 import { benchLabels } from "./labels.ts";
 import { type BenchResult, ROOT, type Row, say } from "./lib.ts";
 import { benchLed } from "./led.ts";
@@ -44,6 +46,8 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   terminal: benchTerminal,
   pay: benchPay,
   simulate: benchSimulate,
+  "catalogue-import": benchCatalogueImport,
+  "kiosk-search": benchKioskSearch,
 };
 
 interface Stored extends BenchResult {

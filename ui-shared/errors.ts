@@ -157,6 +157,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   REFUND_EXCEEDS_PAYMENT: { zh: "退款金额超过可退金额", en: "The refund is more than what is left of the payment" },
   UNKNOWN_ALARM: { zh: "该告警已解除", en: "This alarm has cleared" },
   ADVICE_STALE: { zh: "窗口业务已有变化，请重新计算建议", en: "The counters have changed since; get the advice again" },
+  CATALOGUE_CONFLICT: {
+    zh: "事项目录刚被其他管理员修改过，已重新载入，请再改一次",
+    en: "Another admin changed the catalogue meanwhile; it was reloaded, please make your change again",
+  },
 };
 
 /** The visitor- or clerk-facing sentence for an error code; unknown codes get the INTERNAL text. */

@@ -109,34 +109,86 @@ function synonymScore(s: SearchableSynonym, q: string): number {
   return 0;
 }
 
+const NO_SYNONYMS: readonly SearchableSynonym[] = [];
+/** Per synonym table: query term → the synonyms answering it, in table order, with their score. */
+const answered = new WeakMap<readonly SearchableSynonym[], Map<string, { score: number; terms: readonly string[] }[]>>();
+
+/**
+ * The synonyms that answer a term. Whether one does depends on the term only, not on the
+ * matter: worked out once per term and table, not once per matter (1,410 matters × 90 words
+ * made each keystroke of the reference hall's kiosk cost ~10× the demo's).
+ */
+function answering(synonyms: readonly SearchableSynonym[], q: string): { score: number; terms: readonly string[] }[] {
+  let byTerm = answered.get(synonyms);
+  if (!byTerm) {
+    byTerm = new Map();
+    answered.set(synonyms, byTerm);
+  }
+  let hits = byTerm.get(q);
+  if (!hits) {
+    hits = [];
+    for (const s of synonyms) {
+      const score = synonymScore(s, q);
+      if (score > 0) hits.push({ score, terms: s.terms });
+    }
+    // A kiosk types for hours: keep the terms of the last few searches only.
+    if (byTerm.size >= 256) byTerm.clear();
+    byTerm.set(q, hits);
+  }
+  return hits;
+}
+
+interface Prepared {
+  zhName: string;
+  enName: string;
+  sylls: string[];
+  initials: string;
+  enWords: string;
+}
+/** What every keystroke reads of a matter, worked out once per matter object (a catalogue's matters do not change in place). */
+const preparedOf = new WeakMap<SearchableMatter, Prepared>();
+
+function prepared(m: SearchableMatter): Prepared {
+  let p = preparedOf.get(m);
+  if (!p) {
+    const sylls = syllables(m.pinyin);
+    p = {
+      zhName: norm(m.name),
+      enName: norm(m.nameEn),
+      sylls,
+      initials: (m.initials ?? initialsOf(sylls)).toLowerCase(),
+      enWords: m.nameEn.toLowerCase().replace(/[^a-z0-9]+/g, ""),
+    };
+    preparedOf.set(m, p);
+  }
+  return p;
+}
+
 /** The best score of one query term for one matter (0 = no match). */
 function termScore(m: SearchableMatter, q: string, opts: SearchOptions): number {
   const en = opts.lang === "en";
-  const zhName = norm(m.name);
-  const enName = norm(m.nameEn);
-  const [own, other] = en ? [enName, zhName] : [zhName, enName];
+  const p = prepared(m);
+  const [own, other] = en ? [p.enName, p.zhName] : [p.zhName, p.enName];
   if (own === q) return SCORE.exact;
   if (own.startsWith(q)) return SCORE.prefix;
   if (own.includes(q)) return SCORE.contains;
   let best = 0;
-  for (const s of opts.synonyms ?? []) {
+  for (const h of answering(opts.synonyms ?? NO_SYNONYMS, q)) {
     if (best >= SCORE.synonym) break;
-    const sc = synonymScore(s, q);
-    if (sc > best && s.terms.some((t) => m.name.includes(t))) best = sc;
+    if (h.score > best && h.terms.some((t) => m.name.includes(t))) best = h.score;
   }
   if (LATIN.test(q) && !HAN.test(q)) {
-    const sylls = syllables(m.pinyin);
-    const hit = pinyinHit(sylls, q);
+    const hit = pinyinHit(p.sylls, q);
     if (hit === 0) best = Math.max(best, SCORE.pinyinPrefix);
     else if (hit === 1) best = Math.max(best, SCORE.pinyin);
-    const ini = (m.initials ?? initialsOf(sylls)).toLowerCase();
+    const ini = p.initials;
     if (ini.startsWith(q)) best = Math.max(best, SCORE.initialsPrefix);
     else if (ini.includes(q)) best = Math.max(best, SCORE.initials);
   }
   if (best) return best;
   if (other.includes(q)) return SCORE.otherLanguage;
   // English words across punctuation: "real estate" finds "Real-estate registration".
-  const enWords = m.nameEn.toLowerCase().replace(/[^a-z0-9]+/g, "");
+  const enWords = p.enWords;
   const qWords = q.replace(/[^a-z0-9]/g, "");
   if (qWords && enWords.includes(qWords)) return en ? SCORE.contains : SCORE.otherLanguage;
   // A material: "户口本" finds the matters that ask for one (two characters at least: one is noise).

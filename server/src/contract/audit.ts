@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = [
   // alarms and advice (issue 13)
   "alarm.acknowledge",
   "advice.apply",
+  "catalogue.import",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

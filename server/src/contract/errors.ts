@@ -126,6 +126,9 @@ export const ERROR_CODES = [
   "UNKNOWN_ALARM",
   /** A counter of the advice serves other series than the advice saw: get the advice again. */
   "ADVICE_STALE",
+  // admin console: catalogue (issue 13)
+  /** The catalogue changed since the admin read it (another admin saved first): reload and redo the change. */
+  "CATALOGUE_CONFLICT",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -40,22 +40,43 @@ export function toCsv<R>(columns: readonly ExportColumn<R>[], rows: readonly R[]
 }
 
 /** A one-sheet workbook: bold header row, then one row per record. */
-export async function toXlsx<R>(
+export function toXlsx<R>(
   sheetName: string,
   columns: readonly ExportColumn<R>[],
   rows: readonly R[],
   lang: ExportLang,
 ): Promise<Buffer> {
+  return toXlsxBook([{ name: sheetName, columns, rows }], lang);
+}
+
+/** One sheet of {@link toXlsxBook}. */
+export interface XlsxSheet<R> {
+  name: string;
+  columns: readonly ExportColumn<R>[];
+  rows: readonly R[];
+}
+
+/**
+ * A workbook of several sheets laid out like {@link toXlsx} (the catalogue: one per table).
+ * `created` pins the file's creation date (a fixture generated twice stays the same).
+ */
+export async function toXlsxBook<R>(sheets: readonly XlsxSheet<R>[], lang: ExportLang, created?: Date): Promise<Buffer> {
   // exceljs is loaded on the first export, not at start (~28 MB of RSS a hub rarely needs).
   const { default: ExcelJS } = await import("exceljs");
   const wb = new ExcelJS.Workbook();
   wb.creator = "OneVisit";
-  const ws = wb.addWorksheet(sheetName);
-  ws.columns = columns.map((c) => ({ header: c[lang], key: c.key, width: c.width ?? 14 }));
-  for (const r of rows) ws.addRow(Object.fromEntries(columns.map((c) => [c.key, c.value(r)])));
-  ws.getRow(1).font = { bold: true };
-  // The header stays in view while a long ledger scrolls.
-  ws.views = [{ state: "frozen", ySplit: 1 }];
+  if (created) {
+    wb.created = created;
+    wb.modified = created;
+  }
+  for (const s of sheets) {
+    const ws = wb.addWorksheet(s.name);
+    ws.columns = s.columns.map((c) => ({ header: c[lang], key: c.key, width: c.width ?? 14 }));
+    for (const r of s.rows) ws.addRow(Object.fromEntries(s.columns.map((c) => [c.key, c.value(r)])));
+    ws.getRow(1).font = { bold: true };
+    // The header stays in view while a long ledger scrolls.
+    ws.views = [{ state: "frozen", ySplit: 1 }];
+  }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 

@@ -16,12 +16,42 @@ export class CatalogueAdmin {
     private readonly hall: HallService,
   ) {}
 
-  async replace(input: unknown): Promise<Catalogue> {
+  /** One change at a time: a version check and the save it guards are one step. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * `expectedVersion`: the catalogue version the admin's change was made on (the page's
+   * If-Match, the import's dry run). When another admin changed the catalogue since, the
+   * change is refused with CATALOGUE_CONFLICT instead of silently overwriting theirs.
+   */
+  replace(input: unknown, expectedVersion?: string): Promise<Catalogue> {
+    const run = this.queue.then(() => this.replaceNow(input, expectedVersion));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async replaceNow(input: unknown, expectedVersion?: string): Promise<Catalogue> {
+    if (expectedVersion !== undefined && expectedVersion !== this.hall.clientCatalogue().version)
+      throw new HallError("CATALOGUE_CONFLICT", "the catalogue changed since it was read: reload and retry");
     const r = validateCatalogue(input);
     if (!r.ok) throw new HallError("VALIDATION_FAILED", r.problems.slice(0, 5).join("; "));
-    // Today's tickets keep their queues and counters: those may not disappear mid-day.
-    const queues = new Set(r.catalogue.queues.map((q) => q.id));
-    const counters = new Set(r.catalogue.counters.map((c) => c.id));
+    const inUse = this.inUse(r.catalogue);
+    if (inUse.length) throw new HallError("INVALID_TRANSITION", `still in use today: ${inUse.slice(0, 5).join(", ")}`);
+    await this.config.update((d) => {
+      d.catalogue = r.catalogue;
+    });
+    // Saved first, then swapped in: the hall publishes `catalogue.changed` for the pages.
+    this.hall.setCatalogue(r.catalogue);
+    return r.catalogue;
+  }
+
+  /**
+   * What a new catalogue may not drop today: queues with tickets still waiting, called or
+   * served, and counters not closed ("queue q-b", "counter c07").
+   */
+  inUse(next: Catalogue): string[] {
+    const queues = new Set(next.queues.map((q) => q.id));
+    const counters = new Set(next.counters.map((c) => c.id));
     const inUse = new Set<string>();
     for (const t of this.hall.engineState().tickets.values()) {
       if (
@@ -32,22 +62,21 @@ export class CatalogueAdmin {
     }
     for (const [id, c] of this.hall.engineState().counters)
       if (c.view.status !== "closed" && !counters.has(id)) inUse.add(`counter ${id}`);
-    if (inUse.size) throw new HallError("INVALID_TRANSITION", `still in use today: ${[...inUse].slice(0, 5).join(", ")}`);
-    await this.config.update((d) => {
-      d.catalogue = r.catalogue;
-    });
-    // Saved first, then swapped in: the hall publishes `catalogue.changed` for the pages.
-    this.hall.setCatalogue(r.catalogue);
-    return r.catalogue;
+    return [...inUse];
   }
 
-  async setProfile(counterId: string, profile: WorkProfile): Promise<Catalogue> {
-    const current = this.config.data.catalogue;
-    if (!current.counters.some((c) => c.id === counterId)) throw new HallError("UNKNOWN_COUNTER", `no counter ${counterId}`);
-    const next: Catalogue = {
-      ...current,
-      counters: current.counters.map((c) => (c.id === counterId ? { ...c, profile } : c)),
-    };
-    return this.replace(next);
+  setProfile(counterId: string, profile: WorkProfile): Promise<Catalogue> {
+    // Read inside the queue: a whole-catalogue change saved just before is not undone.
+    const run = this.queue.then(() => {
+      const current = this.config.data.catalogue;
+      if (!current.counters.some((c) => c.id === counterId)) throw new HallError("UNKNOWN_COUNTER", `no counter ${counterId}`);
+      const next: Catalogue = {
+        ...current,
+        counters: current.counters.map((c) => (c.id === counterId ? { ...c, profile } : c)),
+      };
+      return this.replaceNow(next);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 }

@@ -278,6 +278,12 @@ export const REST_ACCESS: Record<string, Rule> = {
   "POST /api/alarms/:id/ack": staff(true, "supervisor", "admin"),
   "GET /api/advice": staff(false, "supervisor", "admin"),
   "POST /api/advice/apply": staff(true, "supervisor", "admin"),
+  // Catalogue import and export (issue 13, catalogue/): the whole catalogue as XLSX or one
+  // table as CSV, and the import's dry run and apply, for admins (who may PUT it anyway).
+  "GET /api/catalogue/export.xlsx": staff(false, "admin"),
+  "GET /api/catalogue/export.csv": staff(false, "admin"),
+  "POST /api/catalogue/import/dry-run": staff(true, "admin"),
+  "POST /api/catalogue/import": staff(true, "admin"),
 };
 
 /** A foreign page cannot even open a socket: every socket cell is ORIGIN_REFUSED for it. */

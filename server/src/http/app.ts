@@ -45,6 +45,7 @@ import { withOrigin } from "../hall/origin.ts";
 import type { AuditLog, AuditRecord } from "../audit/service.ts";
 import { maskText } from "../audit/mask.ts";
 import { mountAuditRoutes } from "../audit/routes.ts";
+import { mountCatalogueRoutes } from "../catalogue/routes.ts";
 import { localDay } from "../core/index.ts";
 import { COUNTER_VERB_NAMES, COUNTER_VERBS, counterBody, counterCommand, issueRequest, loginRequest } from "../hall/commands.ts";
 
@@ -337,7 +338,9 @@ export function createHttpApp(d: HttpDeps): express.Express {
 
   app.put("/api/catalogue", auth, role("admin"), async (req, res) => {
     const before = d.config.data.catalogue;
-    const after = await d.catalogueAdmin.replace(req.body);
+    // If-Match: the version the admin's page made the change on (a stale one is a conflict).
+    const ifMatch = req.get("if-match")?.replace(/^(W\/)?"(.*)"$/, "$2");
+    const after = await d.catalogueAdmin.replace(req.body, ifMatch);
     await audit(req, { action: "catalogue.replace", change: { before, after } });
     res.json(d.hall.clientCatalogue());
   });
@@ -466,6 +469,17 @@ export function createHttpApp(d: HttpDeps): express.Express {
     audit: () => d.audit,
     admin: [auth, role("admin")],
     timeZone: () => d.config.data.catalogue.hall.timeZone,
+    today: () => localDay(d.clock(), d.config.data.catalogue.hall.timeZone),
+  });
+  // Catalogue import and export (catalogue/, issue 13).
+  mountCatalogueRoutes(app, {
+    admin: [auth, role("admin")],
+    catalogue: () => ({ catalogue: d.config.data.catalogue, version: d.hall.clientCatalogue().version ?? "" }),
+    inUse: (c) => d.catalogueAdmin.inUse(c),
+    replace: async (c, version) => {
+      await d.catalogueAdmin.replace(c, version);
+    },
+    audit: (req, rec) => audit(req, rec),
     today: () => localDay(d.clock(), d.config.data.catalogue.hall.timeZone),
   });
   // What-if planning (simulation/, issue 14): supervisors and admins.

@@ -1,0 +1,130 @@
+/**
+ * Issue 13's "Done when", in real Chromium against a real hub: an admin imports the
+ * reference hall's 1,410-matter file (the dry run shown, then applied), adds a clerk, pairs
+ * a kiosk with the code its page shows, and finds every one of these actions in the audit
+ * log page. Two steps of the issue come from other parts of the console and are marked
+ * below where the lead adds them at merge (moving a counter from the advice panel; reading
+ * last month's report and downloading it as XLSX).
+ * Needs `npx vite build` first (npm test does it).
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURE_XLSX } from "../../bench/catalogue-fixture.ts";
+import type { Catalogue } from "../../server/src/contract/catalogue.ts";
+import { type Browser, launchBrowser, newPage, screenshot } from "../helpers/browser.ts";
+import { startTestHub, type TestHub } from "../helpers/hub.ts";
+
+const WAIT = { timeout: 30_000 };
+
+let t: TestHub;
+let browser: Browser;
+
+describe("issue 13, done when: the hall is run from the admin console", () => {
+  beforeAll(async () => {
+    if (!existsSync(path.resolve("dist/admin-ui/index.html"))) throw new Error("dist/ is not built: run `npx vite build` first");
+    // No loopback auto-pairing: the kiosk must be paired by the admin, with its code.
+    t = await startTestHub({ autoPairLoopback: false });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it("imports 1,410 matters, adds a clerk, pairs a kiosk, and sees each action in the audit log", {
+    timeout: 240_000,
+  }, async () => {
+    const page = await newPage(browser, { width: 1366, height: 1000 });
+    await page.goto(`${t.url}/admin`);
+    await page.locator('input[name="username"]').fill("admin");
+    await page.locator('input[name="password"]').fill(t.password("admin"));
+    await page.locator('button[type="submit"]').click();
+    await page.getByTestId("who").waitFor(WAIT);
+
+    // ---- 1. Import the reference hall's catalogue: dry run first, then apply. ----
+    await page.getByTestId("tab-catalogue").click();
+    await page.locator('input[name="catalogue-files"]').setInputFiles(FIXTURE_XLSX);
+    await page.getByTestId("dry-run").click();
+    await page.getByTestId("import-report").waitFor(WAIT);
+    // The dry run shows what would change, and changed nothing yet.
+    await expect(page.getByTestId("added-matters").textContent()).resolves.toBe("1302");
+    await expect(page.getByTestId("added-departments").textContent()).resolves.toBe("27");
+    expect(await page.getByTestId("import-problems").count()).toBe(0);
+    expect((await t.api<Catalogue>("GET", "/api/hall")).body.matters).toHaveLength(108);
+    await screenshot(page, "done-when-dry-run");
+    await page.getByTestId("apply-import").click();
+    await page.getByTestId("import-applied").waitFor(WAIT);
+    const hall = (await t.api<Catalogue>("GET", "/api/hall")).body;
+    expect(hall.matters).toHaveLength(1410);
+    expect(hall.departments).toHaveLength(47);
+    // The page shows the catalogue in force: the matters tab counts them.
+    await expect.poll(() => page.getByTestId("table-matters").textContent(), WAIT).toContain("1410");
+
+    // ---- 2. Add a clerk at counter c07; the password is shown once and works. ----
+    await page.getByTestId("tab-staff").click();
+    await page.locator('input[name="new-username"]').fill("zhaolei");
+    await page.locator('input[name="new-name"]').fill("赵磊");
+    await page.locator('select[name="new-role"]').selectOption("clerk");
+    await page.locator('select[name="new-counter"]').selectOption("c07");
+    await page.getByTestId("add-staff").click();
+    const shown = page.getByTestId("password-value");
+    await shown.waitFor(WAIT);
+    const password = (await shown.textContent()) ?? "";
+    expect((await t.api("POST", "/api/auth/login", { username: "zhaolei", password })).status).toBe(200);
+    await page.getByTestId("staff-zhaolei").waitFor(WAIT);
+
+    // ---- LEAD: step from the advice panel (alarms helper) goes here ----
+    // Move a counter to another series with the advice panel's one-click change, e.g.
+    //   await page.getByTestId("tab-advice").click(); … accept "c08 serves B from now" …
+    // and add "counter.profile" to AUDITED below.
+    // ---- end of the advice-panel step ----
+
+    // ---- 3. Pair a kiosk: its page shows a code, the admin approves it as k9. ----
+    const kiosk = await newPage(browser, { width: 1080, height: 1920, hasTouch: true });
+    await kiosk.goto(`${t.url}/kiosk?kiosk=k9`);
+    const codeEl = kiosk.getByTestId("pairing-code");
+    await codeEl.waitFor(WAIT);
+    const code = (await codeEl.getAttribute("data-code")) ?? "";
+    expect(code).toMatch(/^\d{6}$/);
+    await page.getByTestId("tab-pairing").click();
+    await page.getByTestId(`pending-${code}`).waitFor(WAIT);
+    await page.locator(`input[name="pair-id-${code}"]`).fill("k9");
+    await page.getByTestId(`approve-${code}`).click();
+    await page.getByTestId("paired-kiosk-k9").waitFor(WAIT);
+    // The kiosk starts by itself, with the 1,410-matter catalogue.
+    await kiosk.locator(".kiosk[data-live]").waitFor(WAIT);
+    await kiosk.context().close();
+
+    // ---- LEAD: step from the reports helper goes here ----
+    // Read last month's report at /admin/reports and download it as XLSX, opened back with
+    // exceljs to check its cells, e.g.
+    //   await page.goto(`${t.url}/admin/reports`); … page.waitForEvent("download") …
+    // and add its audited action (if any) to AUDITED below.
+    // ---- end of the reports step ----
+
+    // ---- 4. Every action is in the audit log page, by the admin. ----
+    const AUDITED: { action: string; text: string }[] = [
+      { action: "catalogue.import", text: "导入事项目录" },
+      { action: "staff.create", text: "新增人员" },
+      { action: "pairing.approve", text: "批准配对" },
+    ];
+    await page.getByTestId("tab-audit").click();
+    await page.getByTestId("audit-table").waitFor(WAIT);
+    for (const a of AUDITED) {
+      const row = page.locator(`tr[data-action="${a.action}"]`).first();
+      await row.waitFor(WAIT);
+      const text = (await row.textContent()) ?? "";
+      expect(text, a.action).toContain("管理员");
+      expect(text, a.action).toContain(a.text);
+    }
+    // What each row says: the import's counts, the clerk's account, the kiosk's id.
+    await expect(page.locator('tr[data-action="catalogue.import"]').first().textContent()).resolves.toContain(
+      "reference-hall-catalogue.xlsx",
+    );
+    await expect(page.locator('tr[data-action="staff.create"]').first().textContent()).resolves.toContain("zhaolei");
+    await expect(page.locator('tr[data-action="pairing.approve"]').first().textContent()).resolves.toContain("kiosk:k9");
+    await screenshot(page, "done-when-audit");
+    await page.context().close();
+  });
+});
