@@ -87,6 +87,9 @@ export const HALL_FIELDS: Column[] = [
   { key: "announceRepeat", zh: "叫号播报次数", en: "Announcements per call", type: "int", optional: true },
   { key: "greenChannelAge", zh: "绿色通道年龄", en: "Green channel age", type: "int", optional: true },
   { key: "adminCode", zh: "行政区划代码", en: "Division code", type: "text", optional: true },
+  // Floor alarms (alarms/): a counter's own value in the counters table wins.
+  { key: "pauseAlarmMin", zh: "暂停报警（分钟，0 为不报）", en: "Pause alarm (min, 0 = off)", type: "number", optional: true },
+  { key: "idleAlarmSec", zh: "空闲报警（秒，0 为不报）", en: "Idle alarm (s, 0 = off)", type: "int", optional: true },
 ];
 
 export const TABLES: readonly TableDef[] = [
@@ -161,6 +164,8 @@ export const TABLES: readonly TableDef[] = [
       { key: "hours", zh: "取号时段", en: "Issuing hours", type: "hours", empty: [], width: 26 },
       { key: "defaultServiceSec", zh: "预设办理时长（秒）", en: "Default service time (s)", type: "number" },
       { key: "waitAlarmMin", zh: "等候报警（分钟）", en: "Wait alarm (min)", type: "number" },
+      { key: "waitingAlarm", zh: "排队人数报警", en: "People waiting alarm", type: "int", optional: true },
+      { key: "waitTargetMin", zh: "目标等候（分钟）", en: "Target wait (min)", type: "number", optional: true },
     ],
   },
   {
@@ -181,6 +186,10 @@ export const TABLES: readonly TableDef[] = [
         type: "enum",
         options: ["comprehensive", "standard", "help", "certificate"],
       },
+      // The break plan the wait estimate and the simulator follow (午休、错峰轮休).
+      { key: "breaks", zh: "休息时段", en: "Breaks", type: "hours", optional: true, width: 26 },
+      { key: "pauseAlarmMin", zh: "暂停报警（分钟）", en: "Pause alarm (min)", type: "number", optional: true },
+      { key: "idleAlarmSec", zh: "空闲报警（秒）", en: "Idle alarm (s)", type: "int", optional: true },
     ],
   },
   {

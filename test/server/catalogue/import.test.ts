@@ -88,6 +88,32 @@ describe("catalogue/import: files in, diff and problems out", () => {
     expect(JSON.parse(JSON.stringify(catalogue))).toEqual(JSON.parse(JSON.stringify(demo)));
   });
 
+  it("carries the floor alarms and the break plans (fields of the alarms and estimate features) both ways", async () => {
+    const demo = demoCatalogue();
+    const [q] = demo.queues;
+    const [c1, c2] = demo.counters;
+    if (!q || !c1 || !c2) throw new Error("demo hall without series or counters");
+    q.waitingAlarm = 25;
+    q.waitTargetMin = 12;
+    demo.hall.pauseAlarmMin = 20;
+    demo.hall.idleAlarmSec = 90;
+    c1.breaks = [
+      { from: "12:00", to: "13:00" },
+      { from: "15:30", to: "15:45" },
+    ];
+    c2.pauseAlarmMin = 0;
+    c2.idleAlarmSec = 300;
+    expect(validateCatalogue(demo).ok).toBe(true);
+    const xlsx = await catalogueXlsx(demo, "zh");
+    const { report, catalogue } = await importCatalogue(demoCatalogue(), "v1", [{ name: "目录.xlsx", data: xlsx }]);
+    expect(report.problems).toEqual([]);
+    expect(JSON.parse(JSON.stringify(catalogue))).toEqual(JSON.parse(JSON.stringify(demo)));
+    // …and the dry run names each of them as a change against the plain demo hall.
+    const changed = report.diff.flatMap((d) => d.changed.flatMap((r) => r.fields.map((f) => `${d.table}.${f.column}`)));
+    for (const f of ["series.waitingAlarm", "series.waitTargetMin", "counters.breaks", "counters.idleAlarmSec"])
+      expect(changed).toContain(f);
+  });
+
   it("imports its own CSV export (one file per table, English headers) with no diff", async () => {
     const demo = demoCatalogue();
     const files = TABLES.map((t) => ({
