@@ -2,9 +2,9 @@
  * Issue 13's "Done when", in real Chromium against a real hub: an admin imports the
  * reference hall's 1,410-matter file (the dry run shown, then applied), adds a clerk, pairs
  * a kiosk with the code its page shows, and finds every one of these actions in the audit
- * log page. Two steps of the issue come from other parts of the console and are marked
- * below where the lead adds them at merge (moving a counter from the advice panel; reading
- * last month's report and downloading it as XLSX).
+ * log page; the new clerk opens a counter and the advice panel moves it to a series with a
+ * line, in one click. The reports step (last month's report, downloaded as XLSX) is marked
+ * below.
  * Needs `npx vite build` first (npm test does it).
  */
 import { existsSync } from "node:fs";
@@ -32,7 +32,7 @@ describe("issue 13, done when: the hall is run from the admin console", () => {
     await t?.close();
   });
 
-  it("imports 1,410 matters, adds a clerk, pairs a kiosk, and sees each action in the audit log", {
+  it("imports 1,410 matters, adds a clerk, moves a counter from the advice panel, pairs a kiosk, and sees each action in the audit log", {
     timeout: 240_000,
   }, async () => {
     const page = await newPage(browser, { width: 1366, height: 1000 });
@@ -74,13 +74,38 @@ describe("issue 13, done when: the hall is run from the admin console", () => {
     expect((await t.api("POST", "/api/auth/login", { username: "zhaolei", password })).status).toBe(200);
     await page.getByTestId("staff-zhaolei").waitFor(WAIT);
 
-    // ---- LEAD: step from the advice panel (alarms helper) goes here ----
-    // Move a counter to another series with the advice panel's one-click change, e.g.
-    //   await page.getByTestId("tab-advice").click(); … accept "c08 serves B from now" …
-    // and add "counter.profile" to AUDITED below.
-    // ---- end of the advice-panel step ----
+    // ---- 3. Move a counter to another series from the advice panel. ----
+    // The new clerk opens c07 (their page stays open: a holder whose page is gone is
+    // released); a series c07 does not serve gets a line; the panel proposes c07 for it.
+    const clerkToken = (await t.login("zhaolei", password)).token;
+    const clerkPage = t.socket({ token: clerkToken });
+    await new Promise<void>((r) => clerkPage.once("connect", () => r()));
+    expect((await t.api("POST", "/api/counters/c07/sign-in", {}, clerkToken)).status).toBe(200);
+    const c07 = hall.counters.find((c) => c.id === "c07");
+    const busy = hall.queues.find(
+      (q) =>
+        !c07?.profile.queueIds.includes(q.id) &&
+        (q.hours.length === 0 || q.hours.some((h) => h.from <= "10:00" && "10:30" < h.to)) &&
+        hall.matters.some((m) => m.queueId === q.id),
+    );
+    if (!c07 || !busy) throw new Error("the reference hall has no series issuing at 10:00 that c07 does not serve");
+    const busyMatter = hall.matters.find((m) => m.queueId === busy.id)?.id as string;
+    for (let i = 0; i < 12; i++) expect((await t.issue({ matterId: busyMatter })).status).toBe(201);
+    await page.getByTestId("tab-floor").click();
+    await page.getByTestId("advice-refresh").click();
+    const proposal = page.getByTestId(`proposal-text-${busy.id}`);
+    await proposal.waitFor(WAIT);
+    await expect(proposal.textContent()).resolves.toContain("7号窗口");
+    await page.getByTestId(`apply-${busy.id}`).click();
+    await page.getByTestId("advice-applied").waitFor(WAIT);
+    await expect
+      .poll(
+        async () => (await t.api<Catalogue>("GET", "/api/hall")).body.counters.find((c) => c.id === "c07")?.profile.queueIds,
+        WAIT,
+      )
+      .toContain(busy.id);
 
-    // ---- 3. Pair a kiosk: its page shows a code, the admin approves it as k9. ----
+    // ---- 4. Pair a kiosk: its page shows a code, the admin approves it as k9. ----
     const kiosk = await newPage(browser, { width: 1080, height: 1920, hasTouch: true });
     await kiosk.goto(`${t.url}/kiosk?kiosk=k9`);
     const codeEl = kiosk.getByTestId("pairing-code");
@@ -103,11 +128,12 @@ describe("issue 13, done when: the hall is run from the admin console", () => {
     // and add its audited action (if any) to AUDITED below.
     // ---- end of the reports step ----
 
-    // ---- 4. Every action is in the audit log page, by the admin. ----
+    // ---- 6. Every action is in the audit log page, by the admin. ----
     const AUDITED: { action: string; text: string }[] = [
       { action: "catalogue.import", text: "导入事项目录" },
       { action: "staff.create", text: "新增人员" },
       { action: "pairing.approve", text: "批准配对" },
+      { action: "advice.apply", text: "按建议调整窗口" },
     ];
     await page.getByTestId("tab-audit").click();
     await page.getByTestId("audit-table").waitFor(WAIT);
