@@ -11,7 +11,8 @@ import type { AuditAction, AuditChange, AuditEntry, AuditPage, AuditVerify } fro
 import type { Catalogue, Role, StaffPublic } from "../server/src/contract/catalogue.ts";
 import type { LoginReply, PrintResult } from "../server/src/contract/index.ts";
 import type { DeviceConfig, DeviceKind, DeviceStatus, TransportConfig } from "../server/src/contract/devices.ts";
-import { type Api, ApiError, createApi } from "../ui-shared/api.ts";
+import { type Api, createApi } from "../ui-shared/api.ts";
+import { downloadFile } from "../ui-shared/download.ts";
 import { DEFAULT_TIME_ZONE, formatClockSeconds, localDay } from "../ui-shared/format.ts";
 import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
@@ -128,6 +129,9 @@ function Console(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError
             {label[x]}
           </button>
         ))}
+        <a href="/admin/reports" data-testid="link-reports">
+          {t("reports")}
+        </a>
       </nav>
       {role === "supervisor" && <p class="ad-note">{t("supervisorNote")}</p>}
       {tab === "staff" && <StaffSection {...props} cat={cat} />}
@@ -956,22 +960,7 @@ function AuditSection(props: { t: T; lang: Lang; api: Api; tz: string; onError: 
   const set = (k: keyof AuditFilters) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
   const download = async (ext: "csv" | "xlsx") => {
     try {
-      const r = await fetch(`/api/audit/export.${ext}${auditQuery(f, tz, { lang })}`, {
-        headers: { authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ""}` },
-      });
-      if (!r.ok) {
-        const body = (await r.json().catch(() => null)) as { error?: { code?: string } } | null;
-        throw new ApiError((body?.error?.code ?? "INTERNAL") as never, r.status, "export");
-      }
-      const name = /filename="([^"]+)"/.exec(r.headers.get("content-disposition") ?? "")?.[1] ?? `audit-log.${ext}`;
-      const url = URL.createObjectURL(await r.blob());
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = name;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      await downloadFile(`/api/audit/export.${ext}${auditQuery(f, tz, { lang })}`, sessionStorage.getItem(TOKEN_KEY), `audit-log.${ext}`);
     } catch (e) {
       props.onError(e);
     }

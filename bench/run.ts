@@ -22,6 +22,7 @@ import { benchMemory } from "./memory.ts";
 import { benchPay } from "./pay.ts";
 import { benchPrinter } from "./printer.ts";
 import { benchReplay } from "./replay.ts";
+import { benchReports } from "./reports.ts";
 import { benchSimulate } from "./simulate.ts";
 import { benchTerminal } from "./terminal.ts";
 import { benchUi } from "./ui.ts";
@@ -44,6 +45,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   terminal: benchTerminal,
   pay: benchPay,
   simulate: benchSimulate,
+  reports: benchReports,
 };
 
 interface Stored extends BenchResult {

@@ -155,6 +155,8 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   UNKNOWN_ORDER: { zh: "找不到该缴费订单", en: "No such payment order" },
   ORDER_NOT_PAID: { zh: "该订单未支付或正在退款，不能退款", en: "This order is not paid (or a refund is under way)" },
   REFUND_EXCEEDS_PAYMENT: { zh: "退款金额超过可退金额", en: "The refund is more than what is left of the payment" },
+  UNKNOWN_FOLLOWUP: { zh: "找不到该差评整改事项", en: "No such bad-rating follow-up" },
+  FOLLOWUP_CLOSED: { zh: "该差评整改已办结", en: "This follow-up is closed already" },
 };
 
 /** The visitor- or clerk-facing sentence for an error code; unknown codes get the INTERNAL text. */

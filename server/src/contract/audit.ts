@@ -27,6 +27,9 @@ export const AUDIT_ACTIONS = [
   "pairing.approve",
   "pairing.revoke",
   "audit.export",
+  // Reports (issue 13): a 差评 follow-up closed with what was done; the history rebuilt from the journals.
+  "followup.close",
+  "reports.rebuild",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -121,6 +121,10 @@ export const ERROR_CODES = [
   "ORDER_NOT_PAID",
   /** A refund larger than what is left of the payment. */
   "REFUND_EXCEEDS_PAYMENT",
+  /** Reports (issue 13): no 差评 follow-up for this ticket. */
+  "UNKNOWN_FOLLOWUP",
+  /** The 差评 follow-up was closed already (by someone else meanwhile). */
+  "FOLLOWUP_CLOSED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -30,6 +30,7 @@ export function httpStatus(code: ErrorCode): number {
     case "UNKNOWN_SITE":
     case "UNKNOWN_HELP_CASE":
     case "UNKNOWN_ORDER":
+    case "UNKNOWN_FOLLOWUP":
       return 404;
     case "TICKET_DAY_CLOSED":
       return 410;
