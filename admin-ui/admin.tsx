@@ -960,7 +960,11 @@ function AuditSection(props: { t: T; lang: Lang; api: Api; tz: string; onError: 
   const set = (k: keyof AuditFilters) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
   const download = async (ext: "csv" | "xlsx") => {
     try {
-      await downloadFile(`/api/audit/export.${ext}${auditQuery(f, tz, { lang })}`, sessionStorage.getItem(TOKEN_KEY), `audit-log.${ext}`);
+      await downloadFile(
+        `/api/audit/export.${ext}${auditQuery(f, tz, { lang })}`,
+        sessionStorage.getItem(TOKEN_KEY),
+        `audit-log.${ext}`,
+      );
     } catch (e) {
       props.onError(e);
     }

@@ -107,7 +107,10 @@ async function pgReachable(): Promise<boolean> {
 async function benchEngine(name: "sqlite" | "postgres"): Promise<{ rows: Row[]; notes: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), "onevisit-bench-reports-"));
   const schema = `bench_reports_${process.pid}`;
-  const cases = await CaseStore.open(name === "postgres" ? { dataDir: dir, databaseUrl: PG_URL, schema } : { dataDir: dir }, Date.now());
+  const cases = await CaseStore.open(
+    name === "postgres" ? { dataDir: dir, databaseUrl: PG_URL, schema } : { dataDir: dir },
+    Date.now(),
+  );
   try {
     const store = new ReportStore(cases.db, cases.engine);
     const svc = new ReportService({
@@ -149,7 +152,9 @@ async function benchEngine(name: "sqlite" | "postgres"): Promise<{ rows: Row[]; 
     };
     const baseline = async () => {
       const s = performance.now();
-      await sql`select count(*) as n from report_tickets where day >= ${`${YEAR}-01-01`} and day <= ${`${YEAR}-12-31`}`.execute(cases.db);
+      await sql`select count(*) as n from report_tickets where day >= ${`${YEAR}-01-01`} and day <= ${`${YEAR}-12-31`}`.execute(
+        cases.db,
+      );
       return { worst: performance.now() - s, worstName: "count" };
     };
     await allReports(); // warm the caches once: a hub answers many reports, not one

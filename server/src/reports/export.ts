@@ -68,7 +68,12 @@ export const FOLLOWUP_COLUMNS: ExportColumn<Followup>[] = [
 ];
 
 /** One table of a report as CSV or XLSX. */
-export async function reportFile(report: Report, table: ReportTable, kind: "csv" | "xlsx", lang: ExportLang): Promise<string | Buffer> {
+export async function reportFile(
+  report: Report,
+  table: ReportTable,
+  kind: "csv" | "xlsx",
+  lang: ExportLang,
+): Promise<string | Buffer> {
   const sheet = `${report.from}..${report.to}`;
   const out = <R>(columns: ExportColumn<R>[], rows: R[]) =>
     kind === "csv" ? Promise.resolve(toCsv(columns, rows, lang)) : toXlsx(sheet.slice(0, 31), columns, rows, lang);

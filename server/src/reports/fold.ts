@@ -50,7 +50,8 @@ export function foldDay(
   const names = new Map<string, string>();
   /** When the service now under way began: the latest call, or the start pressed after it. */
   const since = new Map<string, number>();
-  const secs = (from: number | null, to: number | null) => (from !== null && to !== null ? Math.max(0, Math.round((to - from) / 1000)) : null);
+  const secs = (from: number | null, to: number | null) =>
+    from !== null && to !== null ? Math.max(0, Math.round((to - from) / 1000)) : null;
   for (const e of events) {
     switch (e.type) {
       case "ticket.issued": {

@@ -96,7 +96,9 @@ export class ReportService {
   private async closedDays(onlyMissing: boolean, from = "0000-00-00", to = "9999-99-99"): Promise<string[]> {
     const today = this.today();
     const filled = onlyMissing ? await this.d.store.filledDays() : new Set<string>();
-    return (await journalDays(join(this.d.dataDir, "journal"))).filter((d) => d < today && d >= from && d <= to && !filled.has(d));
+    return (await journalDays(join(this.d.dataDir, "journal"))).filter(
+      (d) => d < today && d >= from && d <= to && !filled.has(d),
+    );
   }
 
   /** At start: every closed day not filled yet. */
@@ -306,7 +308,10 @@ export class ReportService {
     return { ...closed, overdue: false };
   }
 
-  async recordRebuild(by: { id: string; name: string; role: string }, r: { from?: string; to?: string; days: number }): Promise<void> {
+  async recordRebuild(
+    by: { id: string; name: string; role: string },
+    r: { from?: string; to?: string; days: number },
+  ): Promise<void> {
     await this.d.audit?.record({ actor: by, action: "reports.rebuild", detail: { ...r } });
   }
 }
@@ -316,7 +321,19 @@ function avg(sum: number, n: number): number | null {
 }
 
 function emptySums(key: string): GroupSums {
-  return { key, label: "", tickets: 0, served: 0, noShows: 0, cancelled: 0, waitN: 0, waitSum: 0, serviceN: 0, serviceSum: 0, ratings: [0, 0, 0, 0, 0] };
+  return {
+    key,
+    label: "",
+    tickets: 0,
+    served: 0,
+    noShows: 0,
+    cancelled: 0,
+    waitN: 0,
+    waitSum: 0,
+    serviceN: 0,
+    serviceSum: 0,
+    ratings: [0, 0, 0, 0, 0],
+  };
 }
 
 type CaseFigures = { accepted: Map<string, number>; finished: Map<string, number>; overdue: Map<string, number> };

@@ -227,7 +227,10 @@ export class ReportStore {
   }
 
   /** Cases due in a range with when they finished (overdue is decided in local dates by the caller). */
-  async casesDue(from: string, to: string): Promise<{ department: string; matter: string; due: string; finishedAt: number | null }[]> {
+  async casesDue(
+    from: string,
+    to: string,
+  ): Promise<{ department: string; matter: string; due: string; finishedAt: number | null }[]> {
     const rows = await this.db
       .selectFrom("cases")
       .select(["department_id", "matter_id", "due_date", "finished_at"])

@@ -43,7 +43,15 @@ describe("foldDay", () => {
     { type: "ticket.called", at: at("09:10:00"), ticketId: "a1", mode: "next", ...c },
     { type: "ticket.started", at: at("09:10:30"), ticketId: "a1", ...c },
     { type: "ticket.finished", at: at("09:15:30"), ticketId: "a1", outcome: "completed", ...c },
-    { type: "ticket.rated", at: at("09:16:00"), ticketId: "a1", counterId: "c01", score: 1, reasons: ["slow", "attitude"], comment: "太慢" },
+    {
+      type: "ticket.rated",
+      at: at("09:16:00"),
+      ticketId: "a1",
+      counterId: "c01",
+      score: 1,
+      reasons: ["slow", "attitude"],
+      comment: "太慢",
+    },
     // a2: no-show, reactivated, called again at c02 and finished without a start.
     { type: "ticket.called", at: at("09:11:00"), ticketId: "a2", mode: "next", ...c },
     { type: "ticket.no_show", at: at("09:14:00"), ticketId: "a2", ...c },

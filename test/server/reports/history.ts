@@ -52,7 +52,13 @@ export function lastMonthWeekdays(today: string): string[] {
  */
 export async function seedJournals(
   dataDir: string,
-  o: { catalogue: Catalogue; days: string[]; perDay: number; clerks: { staffId: string; name: string; counterId: string }[]; seed?: number },
+  o: {
+    catalogue: Catalogue;
+    days: string[];
+    perDay: number;
+    clerks: { staffId: string; name: string; counterId: string }[];
+    seed?: number;
+  },
 ): Promise<SeededTicket[]> {
   const r = rng(o.seed ?? 7);
   const matters = o.catalogue.matters.slice(0, 6);
@@ -63,7 +69,13 @@ export async function seedJournals(
     const events: HallEvent[] = [];
     const seq = new Map<string, number>();
     for (const c of o.clerks)
-      events.push({ type: "counter.signed_in", at: Date.parse(`${day}T08:55:00+08:00`), counterId: c.counterId, staffId: c.staffId, staffName: c.name });
+      events.push({
+        type: "counter.signed_in",
+        at: Date.parse(`${day}T08:55:00+08:00`),
+        counterId: c.counterId,
+        staffId: c.staffId,
+        staffName: c.name,
+      });
     for (let i = 0; i < o.perDay; i++) {
       const m = matters[i % matters.length] as Catalogue["matters"][number];
       const q = o.catalogue.queues.find((x) => x.id === m.queueId) as Catalogue["queues"][number];
@@ -156,14 +168,26 @@ export async function startSeededHub(o: {
   perDay: number;
   clerks: { staffId: string; name: string; counterId: string }[];
   seed?: number;
-}): Promise<{ t: TestHub; password: (username: string) => string; seeded: SeededTicket[]; days: string[]; remove(): Promise<void> }> {
+}): Promise<{
+  t: TestHub;
+  password: (username: string) => string;
+  seeded: SeededTicket[];
+  days: string[];
+  remove(): Promise<void>;
+}> {
   const dataDir = await mkdtemp(join(tmpdir(), "onevisit-reports-"));
   const first = await startTestHub({ dataDir });
   const catalogue = first.hub.config.data.catalogue;
   await first.close();
   const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(hallMorning());
   const days = o.days(today);
-  const seeded = await seedJournals(dataDir, { catalogue, days, perDay: o.perDay, clerks: o.clerks, ...(o.seed ? { seed: o.seed } : {}) });
+  const seeded = await seedJournals(dataDir, {
+    catalogue,
+    days,
+    perDay: o.perDay,
+    clerks: o.clerks,
+    ...(o.seed ? { seed: o.seed } : {}),
+  });
   const t = await startTestHub({ dataDir });
   await t.hub.reports.ready;
   return {

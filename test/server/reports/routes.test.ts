@@ -149,13 +149,25 @@ describe("reports over REST", () => {
       live = list.find((f) => f.ticketId === issued.body.id);
       if (!live) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(live).toMatchObject({ number: issued.body.number, counterId: "c01", clerkName: "张伟", score: 1, reasons: ["attitude"], overdue: false });
+    expect(live).toMatchObject({
+      number: issued.body.number,
+      counterId: "c01",
+      clerkName: "张伟",
+      score: 1,
+      reasons: ["attitude"],
+      overdue: false,
+    });
     expect(live?.comment).not.toContain("13812345678");
     expect((live?.dueDate ?? "") > (live?.day ?? "")).toBe(true);
 
     const bad = await t.api("POST", `/api/reports/followups/${issued.body.id}/close`, { action: "" }, sup);
     expect(bad.status).toBe(400);
-    const closed = await t.api<Followup>("POST", `/api/reports/followups/${issued.body.id}/close`, { action: "已约谈窗口人员并回访群众" }, sup);
+    const closed = await t.api<Followup>(
+      "POST",
+      `/api/reports/followups/${issued.body.id}/close`,
+      { action: "已约谈窗口人员并回访群众" },
+      sup,
+    );
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ status: "closed", closedByName: "王丽", action: "已约谈窗口人员并回访群众" });
     const again = await t.api("POST", `/api/reports/followups/${issued.body.id}/close`, { action: "again" }, admin);
@@ -164,10 +176,14 @@ describe("reports over REST", () => {
     expect((await t.api("POST", "/api/reports/followups/nope/close", { action: "something" }, sup)).status).toBe(404);
     const audit = await t.api<AuditPage>("GET", "/api/audit?action=followup.close", undefined, admin);
     expect(audit.body.rows).toHaveLength(1);
-    expect(audit.body.rows[0]).toMatchObject({ actorName: "王丽", action: "followup.close", detail: { ticketId: issued.body.id } });
-    expect((await t.api<Followup[]>("GET", "/api/reports/followups", undefined, sup)).body.some((f) => f.ticketId === issued.body.id)).toBe(
-      false,
-    );
+    expect(audit.body.rows[0]).toMatchObject({
+      actorName: "王丽",
+      action: "followup.close",
+      detail: { ticketId: issued.body.id },
+    });
+    expect(
+      (await t.api<Followup[]>("GET", "/api/reports/followups", undefined, sup)).body.some((f) => f.ticketId === issued.body.id),
+    ).toBe(false);
   });
 
   it("rebuilds the history from the journals to the same report (admins only, audited)", async () => {

@@ -170,7 +170,14 @@ describe.each(ENGINES)("report store on $name", (engine) => {
     expect(await store.closeFollowup("t-1", { id: "s-sup", name: "王丽" }, "已约谈窗口人员", 5)).toBe(true);
     expect(await store.closeFollowup("t-1", { id: "s-sup2", name: "李强" }, "again", 6)).toBe(false);
     const f = await store.followup("t-1");
-    expect(f).toMatchObject({ status: "closed", closedBy: "s-sup", closedByName: "王丽", action: "已约谈窗口人员", closedAt: 5, score: 1 });
+    expect(f).toMatchObject({
+      status: "closed",
+      closedBy: "s-sup",
+      closedByName: "王丽",
+      action: "已约谈窗口人员",
+      closedAt: 5,
+      score: 1,
+    });
     // Refilling the day does not reopen a closed one.
     await store.replaceDay("2026-11-04", data.get("2026-11-04") ?? [], 7, [followup("t-1")]);
     expect((await store.followup("t-1"))?.status).toBe("closed");
