@@ -9,6 +9,7 @@
  * - report_days: which days are filled, with how many tickets (what "filled" means at start).
  * - report_rollup: per day × grouping × key the counts and sums every report adds up
  *   (a year is ~250 rows per key instead of ~4,000 tickets a day), written with the day.
+ * - report_p90: the p90s of every calendar period per grouping, ranked when its days are filled.
  * - report_followups: 差评 follow-ups (整改), one per rating of 1 or 2.
  */
 import type { Kysely } from "kysely";
@@ -75,6 +76,18 @@ export const REPORTS_HISTORY_MIGRATION: Omit<Migration, "version"> = {
       .addColumn("r4", "integer", (c) => c.notNull())
       .addColumn("r5", "integer", (c) => c.notNull())
       .addPrimaryKeyConstraint("report_rollup_pk", ["dim", "day", "key"])
+      .execute();
+    // p90s cannot be added up from daily parts: each calendar period's (day, ISO week,
+    // month, year) are ranked once when one of its days is filled, and a report reads them.
+    await db.schema
+      .createTable("report_p90")
+      .addColumn("period", "text", (c) => c.notNull())
+      .addColumn("start", "text", (c) => c.notNull())
+      .addColumn("dim", "text", (c) => c.notNull())
+      .addColumn("metric", "text", (c) => c.notNull())
+      .addColumn("key", "text", (c) => c.notNull())
+      .addColumn("value", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("report_p90_pk", ["period", "start", "dim", "metric", "key"])
       .execute();
   },
 };

@@ -21,6 +21,7 @@ import {
   type Followup,
   type FollowupStatus,
   type GroupBy,
+  PERIODS,
   type PeriodKind,
   type Report,
   type ReportRow,
@@ -57,39 +58,74 @@ export class ReportService {
     return localDay(this.d.clock(), this.tz);
   }
 
-  /**
-   * Fill one closed day from its journal, replacing what it had (idempotent). Fills run one
-   * at a time: a rebuild and the midnight fill never interleave their writes.
-   */
-  fillDay(day: string): Promise<number> {
-    const run = this.filling.then(async () => {
-      const { events } = await readJournal(join(this.d.dataDir, "journal"), day);
-      const cat = this.d.catalogue();
-      const departments = new Map(cat.matters.map((m) => [m.id, m.departmentId]));
-      const rows = foldDay(day, events, { timeZone: cat.hall.timeZone, departmentOf: (m) => departments.get(m) });
-      const followups = rows
-        .filter((r) => r.rating !== null && r.rating <= 2)
-        .map((r) =>
-          this.newFollowup({
-            ticketId: r.ticket_id,
-            day,
-            number: r.number,
-            counterId: r.counter,
-            clerkId: r.clerk,
-            clerkName: r.clerk_name,
-            matterId: r.matter,
-            departmentId: r.department,
-            score: r.rating as number,
-            reasons: r.reasons ? r.reasons.split(",") : [],
-            comment: r.comment ?? "",
-            ratedAt: r.rated_at ?? r.issued_at,
-          }),
-        );
-      await this.d.store.replaceDay(day, rows, this.d.clock(), followups);
-      return rows.length;
-    });
+  /** Run fills one at a time: a rebuild and the midnight fill never interleave their writes. */
+  private serial<R>(work: () => Promise<R>): Promise<R> {
+    const run = this.filling.then(work);
     this.filling = run.catch(() => {});
     return run;
+  }
+
+  /** Fill one closed day from its journal, replacing what it had (idempotent), and rank its periods. */
+  async fillDay(day: string): Promise<number> {
+    const n = await this.serial(() => this.load(day));
+    await this.refreshPeriods([day]);
+    return n;
+  }
+
+  private async load(day: string): Promise<number> {
+    const { events } = await readJournal(join(this.d.dataDir, "journal"), day);
+    const cat = this.d.catalogue();
+    const departments = new Map(cat.matters.map((m) => [m.id, m.departmentId]));
+    const rows = foldDay(day, events, { timeZone: cat.hall.timeZone, departmentOf: (m) => departments.get(m) });
+    const followups = rows
+      .filter((r) => r.rating !== null && r.rating <= 2)
+      .map((r) =>
+        this.newFollowup({
+          ticketId: r.ticket_id,
+          day,
+          number: r.number,
+          counterId: r.counter,
+          clerkId: r.clerk,
+          clerkName: r.clerk_name,
+          matterId: r.matter,
+          departmentId: r.department,
+          score: r.rating as number,
+          reasons: r.reasons ? r.reasons.split(",") : [],
+          comment: r.comment ?? "",
+          ratedAt: r.rated_at ?? r.issued_at,
+        }),
+      );
+    await this.d.store.replaceDay(day, rows, this.d.clock(), followups);
+    return rows.length;
+  }
+
+  /**
+   * Rank the p90s of every calendar period (day, week, month, year) the days belong to,
+   * each period once however many of its days changed: a year's 250 days filled at once
+   * rank the year once.
+   */
+  refreshPeriods(days: readonly string[]): Promise<void> {
+    const periods = new Map<string, { kind: PeriodKind; from: string; to: string }>();
+    for (const day of days)
+      for (const kind of PERIODS) {
+        const r = periodRange(kind, day);
+        periods.set(`${kind} ${r.from}`, { kind, ...r });
+      }
+    return this.serial(async () => {
+      for (const p of periods.values()) await this.d.store.refreshP90s(p.kind, p.from, p.to);
+    });
+  }
+
+  /** Fill days (replacing them), then rank their periods once. */
+  private async fillAll(days: readonly string[]): Promise<number> {
+    let tickets = 0;
+    for (const day of days) {
+      const n = await this.serial(() => this.load(day));
+      this.d.log(`reports: filled ${day} (${n} tickets)`);
+      tickets += n;
+    }
+    await this.refreshPeriods(days);
+    return tickets;
   }
 
   /** Closed days (before today) with a journal: all of them, or those not filled yet. */
@@ -104,19 +140,14 @@ export class ReportService {
   /** At start: every closed day not filled yet. */
   async fillMissing(): Promise<string[]> {
     const days = await this.closedDays(true);
-    for (const day of days) {
-      const n = await this.fillDay(day);
-      this.d.log(`reports: filled ${day} (${n} tickets)`);
-    }
+    await this.fillAll(days);
     return days;
   }
 
   /** Fill every closed day in a range again from the journals. */
   async rebuild(from?: string, to?: string): Promise<{ days: number; tickets: number }> {
-    let tickets = 0;
     const days = await this.closedDays(false, from, to);
-    for (const day of days) tickets += await this.fillDay(day);
-    return { days: days.length, tickets };
+    return { days: days.length, tickets: await this.fillAll(days) };
   }
 
   /**
@@ -149,10 +180,10 @@ export class ReportService {
       s.sums("all", from, to),
       s.sums("hour", from, to),
       s.sums("all", from, to, true),
-      s.p90s(by, "wait_s", from, to),
-      s.p90s(by, "service_s", from, to),
-      s.p90s("all", "wait_s", from, to),
-      s.p90s("all", "service_s", from, to),
+      s.keptP90s(period, from, by, "wait_s"),
+      s.keptP90s(period, from, by, "service_s"),
+      s.keptP90s(period, from, "all", "wait_s"),
+      s.keptP90s(period, from, "all", "service_s"),
       s.filledBetween(from, to),
     ]);
     const cases = by === "all" || by === "department" || by === "matter" ? await this.cases(by, from, to) : undefined;

@@ -195,7 +195,8 @@ export class ReportStore {
 
   /**
    * p90 (nearest rank: the smallest value with ≥ 90 % at or below it) of waits or service
-   * times per group over a range: ranked in SQL, identically on both engines.
+   * times per group over any range: ranked in SQL, identically on both engines (the same
+   * query `refreshP90s` keeps per calendar period).
    */
   async p90s(by: GroupBy, metric: "wait_s" | "service_s", from: string, to: string): Promise<Map<string, number>> {
     const col = sql.raw(COLUMN[by]);
@@ -207,6 +208,36 @@ export class ReportStore {
         from report_tickets where day >= ${from} and day <= ${to} and ${m} is not null
       ) x where rn * 10 >= n * 9 group by k`.execute(this.db);
     return new Map(r.rows.map((x) => [String(x.k), Number(x.p)]));
+  }
+
+  /**
+   * Rank one calendar period's p90s again (every grouping, both metrics) and keep them: what
+   * a report of that period reads. Run after its days changed; one transaction, so a report
+   * never sees a period half ranked.
+   */
+  async refreshP90s(period: string, from: string, to: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await sql`delete from report_p90 where period = ${period} and start = ${from}`.execute(tx);
+      for (const dim of ROLLUP_DIMS)
+        for (const metric of ["wait_s", "service_s"] as const) {
+          const col = sql.raw(COLUMN[dim]);
+          const m = sql.raw(metric);
+          await sql`insert into report_p90 (period, start, dim, metric, key, value)
+            select ${period}, ${from}, ${dim}, ${metric}, k, min(v) from (
+              select cast(${col} as text) as k, ${m} as v,
+                row_number() over (partition by ${col} order by ${m}) as rn,
+                count(*) over (partition by ${col}) as n
+              from report_tickets where day >= ${from} and day <= ${to} and ${m} is not null
+            ) x where rn * 10 >= n * 9 group by k`.execute(tx);
+        }
+    });
+  }
+
+  /** The kept p90s of a calendar period for one grouping and metric. */
+  async keptP90s(period: string, from: string, by: GroupBy, metric: "wait_s" | "service_s"): Promise<Map<string, number>> {
+    const r = await sql<{ key: unknown; value: unknown }>`select key, value from report_p90
+      where period = ${period} and start = ${from} and dim = ${by} and metric = ${metric}`.execute(this.db);
+    return new Map(r.rows.map((x) => [String(x.key), Number(x.value)]));
   }
 
   /** Cases accepted and finished in a range, per department, matter, or in all. */

@@ -142,6 +142,12 @@ describe.each(ENGINES)("report store on $name", (engine) => {
         }
       }
     }
+    // What a report reads: the same ranking kept per calendar period.
+    await store.refreshP90s("month", "2026-11-01", "2026-11-30");
+    for (const by of ["series", "clerk", "hour", "all"] as const)
+      for (const metric of ["wait_s", "service_s"] as const)
+        expect(await store.keptP90s("month", "2026-11-01", by, metric)).toEqual(await store.p90s(by, metric, "2026-11-01", "2026-11-30"));
+    expect((await store.keptP90s("month", "2026-11-01", "all", "wait_s")).size).toBe(1);
     // The definition itself, on values small enough to check by hand.
     expect(p90([5, 1, 4, 2, 3, 10, 9, 8, 7, 6])).toBe(9);
     expect(p90([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])).toBe(10);
