@@ -7,17 +7,14 @@
  * axe-core checks the page in Chinese and English. Needs `npx vite build` first.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path, { join } from "node:path";
+import path from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditPage } from "../../server/src/contract/audit.ts";
-import { demoCatalogue } from "../../server/src/seed/demo-hall.ts";
 import { expectNoAxeViolations } from "../helpers/axe.ts";
 import { type Browser, type Page, launchBrowser, newPage } from "../helpers/browser.ts";
-import { hallMorning, startTestHub, type TestHub } from "../helpers/hub.ts";
-import { lastMonthWeekdays, type SeededTicket, seedJournals } from "../server/reports/history.ts";
+import type { TestHub } from "../helpers/hub.ts";
+import { lastMonthWeekdays, type SeededTicket, startSeededHub } from "../server/reports/history.ts";
 
 const WAIT = { timeout: 60_000 };
 let t: TestHub;
@@ -25,14 +22,13 @@ let browser: Browser;
 let seeded: SeededTicket[] = [];
 let days: string[] = [];
 
+let password: (u: string) => string;
+let remove: () => Promise<void>;
+
 beforeAll(async () => {
   if (!existsSync(path.resolve("dist/reports-ui/index.html"))) throw new Error("dist/ is not built: run `npx vite build` first");
-  const dataDir = await mkdtemp(join(tmpdir(), "onevisit-reports-ui-"));
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(hallMorning());
-  days = lastMonthWeekdays(today).slice(0, 5);
-  seeded = await seedJournals(dataDir, {
-    catalogue: demoCatalogue(),
-    days,
+  const h = await startSeededHub({
+    days: (today) => lastMonthWeekdays(today).slice(0, 5),
     perDay: 80,
     clerks: [
       { staffId: "s-hist-1", name: "历史甲", counterId: "c01" },
@@ -40,19 +36,19 @@ beforeAll(async () => {
     ],
     seed: 3,
   });
-  t = await startTestHub({ dataDir });
-  await t.hub.reports.ready;
+  ({ t, seeded, days, password, remove } = h);
   browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await t?.close();
+  await remove?.();
 });
 
 async function signIn(page: Page, username: string): Promise<void> {
   await page.locator('input[name="username"]').fill(username);
-  await page.locator('input[name="password"]').fill(t.password(username));
+  await page.locator('input[name="password"]').fill(password(username));
   await page.locator('button[type="submit"]').click();
 }
 
@@ -75,7 +71,8 @@ describe("/admin/reports in Chromium", () => {
     await expect(page.getByTestId("total").locator("td").first().textContent()).resolves.toBe(String(seeded.length));
     // The charts are drawn (ECharts' SVG, with bars for the hours).
     for (const id of ["chart-hours", "chart-days", "chart-ratings"]) {
-      await page.locator(`[data-testid="${id}"][data-ready="1"] svg path`).first().waitFor(WAIT);
+      // Attached, not "visible": the first path of a chart is a grid line, a box of no height.
+      await page.locator(`[data-testid="${id}"][data-ready="1"] svg path`).first().waitFor({ state: "attached", ...WAIT });
     }
     expect(await page.locator('[data-testid="chart-hours"] svg path').count()).toBeGreaterThan(8);
     await expectNoAxeViolations(page, "reports (zh)");
