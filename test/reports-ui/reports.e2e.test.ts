@@ -72,7 +72,10 @@ describe("/admin/reports in Chromium", () => {
     // The charts are drawn (ECharts' SVG, with bars for the hours).
     for (const id of ["chart-hours", "chart-days", "chart-ratings"]) {
       // Attached, not "visible": the first path of a chart is a grid line, a box of no height.
-      await page.locator(`[data-testid="${id}"][data-ready="1"] svg path`).first().waitFor({ state: "attached", ...WAIT });
+      await page
+        .locator(`[data-testid="${id}"][data-ready="1"] svg path`)
+        .first()
+        .waitFor({ state: "attached", ...WAIT });
     }
     expect(await page.locator('[data-testid="chart-hours"] svg path').count()).toBeGreaterThan(8);
     await expectNoAxeViolations(page, "reports (zh)");

@@ -12,27 +12,8 @@ import type { CaseDb, Engine } from "../cases/db.ts";
 import type { HistoryRow } from "./fold.ts";
 import type { Followup, FollowupStatus, GroupBy } from "./model.ts";
 
-interface ReportTicketsTable {
-  day: string;
-  ticket_id: string;
-  number: string;
-  hour: number;
-  series: string;
-  matter: string;
-  department: string;
-  counter: string;
-  clerk: string;
-  clerk_name: string;
-  issued_at: number;
-  called_at: number | null;
-  started_at: number | null;
-  finished_at: number | null;
-  outcome: string;
-  wait_s: number | null;
-  service_s: number | null;
-  rating: number | null;
-  reasons: string | null;
-}
+/** A history row as stored (the comment and rating time go to the follow-up, not here). */
+type ReportTicketsTable = Omit<HistoryRow, "comment" | "rated_at">;
 
 interface ReportDaysTable {
   day: string;

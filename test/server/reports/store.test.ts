@@ -146,7 +146,9 @@ describe.each(ENGINES)("report store on $name", (engine) => {
     await store.refreshP90s("month", "2026-11-01", "2026-11-30");
     for (const by of ["series", "clerk", "hour", "all"] as const)
       for (const metric of ["wait_s", "service_s"] as const)
-        expect(await store.keptP90s("month", "2026-11-01", by, metric)).toEqual(await store.p90s(by, metric, "2026-11-01", "2026-11-30"));
+        expect(await store.keptP90s("month", "2026-11-01", by, metric)).toEqual(
+          await store.p90s(by, metric, "2026-11-01", "2026-11-30"),
+        );
     expect((await store.keptP90s("month", "2026-11-01", "all", "wait_s")).size).toBe(1);
     // The definition itself, on values small enough to check by hand.
     expect(p90([5, 1, 4, 2, 3, 10, 9, 8, 7, 6])).toBe(9);
