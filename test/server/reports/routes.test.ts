@@ -211,4 +211,22 @@ describe("reports over REST", () => {
       expect(r.body.error.code).toBe("VALIDATION_FAILED");
     }
   });
+
+  it("fills the day that closes at midnight (today's live ticket lands in its report)", { timeout: 90_000 }, async () => {
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(t.now());
+    const before = await report(`period=day&date=${today}&by=all`);
+    expect(before.filledDays).toBe(0);
+    t.advance(24 * 3600_000);
+    // A day later the session has expired; the hall turns its day within its 15 s check.
+    const fresh = (await t.login("wangli", password("wangli"))).token;
+    let after = before;
+    for (let i = 0; i < 300 && after.filledDays === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      after = await report(`period=day&date=${today}&by=all`, fresh);
+    }
+    expect(after.filledDays).toBe(1);
+    // The one ticket taken, served and rated 1 today (the live follow-up test above).
+    expect(after.total).toMatchObject({ tickets: 1, served: 1, ratings: [1, 0, 0, 0, 0] });
+    expect(after.total.p90WaitS).not.toBeNull();
+  });
 });
