@@ -11,8 +11,7 @@ import type { AuditAction, AuditChange, AuditEntry, AuditPage, AuditVerify } fro
 import type { Catalogue, Role, StaffPublic } from "../server/src/contract/catalogue.ts";
 import type { LoginReply, PrintResult } from "../server/src/contract/index.ts";
 import type { DeviceConfig, DeviceKind, DeviceStatus, TransportConfig } from "../server/src/contract/devices.ts";
-import { type Api, createApi } from "../ui-shared/api.ts";
-import { downloadFile } from "../ui-shared/download.ts";
+import { type Api, ApiError, createApi } from "../ui-shared/api.ts";
 import { DEFAULT_TIME_ZONE, formatClockSeconds, localDay } from "../ui-shared/format.ts";
 import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
@@ -960,11 +959,22 @@ function AuditSection(props: { t: T; lang: Lang; api: Api; tz: string; onError: 
   const set = (k: keyof AuditFilters) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
   const download = async (ext: "csv" | "xlsx") => {
     try {
-      await downloadFile(
-        `/api/audit/export.${ext}${auditQuery(f, tz, { lang })}`,
-        sessionStorage.getItem(TOKEN_KEY),
-        `audit-log.${ext}`,
-      );
+      const r = await fetch(`/api/audit/export.${ext}${auditQuery(f, tz, { lang })}`, {
+        headers: { authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ""}` },
+      });
+      if (!r.ok) {
+        const body = (await r.json().catch(() => null)) as { error?: { code?: string } } | null;
+        throw new ApiError((body?.error?.code ?? "INTERNAL") as never, r.status, "export");
+      }
+      const name = /filename="([^"]+)"/.exec(r.headers.get("content-disposition") ?? "")?.[1] ?? `audit-log.${ext}`;
+      const url = URL.createObjectURL(await r.blob());
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = name;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (e) {
       props.onError(e);
     }
