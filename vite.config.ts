@@ -23,6 +23,7 @@ const ENTRIES: Record<string, string> = {
   terminal: "terminal-ui/index.html",
   admin: "admin-ui/index.html",
   plan: "plan-ui/index.html",
+  reports: "reports-ui/index.html",
 };
 
 const input = Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, path.join(root, file)]));
@@ -43,6 +44,7 @@ const PAGE_ROUTES: [RegExp, string][] = [
   [/^\/terminal\/?(\?|$)/, "/terminal-ui/index.html"],
   [/^\/admin\/?(\?|$)/, "/admin-ui/index.html"],
   [/^\/admin\/plan\/?(\?|$)/, "/plan-ui/index.html"],
+  [/^\/admin\/reports\/?(\?|$)/, "/reports-ui/index.html"],
 ];
 const hubRoutes: Plugin = {
   name: "onevisit-hub-routes",

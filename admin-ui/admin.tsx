@@ -135,6 +135,9 @@ function Console(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError
             {label[x]}
           </button>
         ))}
+        <a href="/admin/reports" data-testid="link-reports">
+          {t("reports")}
+        </a>
       </nav>
       {role === "supervisor" && <p class="ad-note">{t("supervisorNote")}</p>}
       {tab === "staff" && <StaffSection {...props} cat={cat} />}

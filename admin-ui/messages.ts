@@ -18,6 +18,7 @@ export const ADMIN = {
   cancel: { zh: "取消", en: "Cancel" },
   tabPairing: { zh: "配对", en: "Pairing" },
   tabAudit: { zh: "操作日志", en: "Audit log" },
+  reports: { zh: "统计报表", en: "Reports" },
   supervisorNote: {
     zh: "主管可调整窗口业务、查看设备状态；人员、配对和操作日志由管理员管理。",
     en: "Supervisors move counters between series and see the device board; staff, pairing and the audit log are for admins.",
@@ -140,4 +141,6 @@ export const ACTION_WORDS = {
   "alarm.acknowledge": { zh: "确认告警", en: "Acknowledged an alarm" },
   "advice.apply": { zh: "按建议调整窗口", en: "Applied staffing advice" },
   "catalogue.import": { zh: "导入事项目录", en: "Imported the catalogue" },
+  "followup.close": { zh: "差评整改办结", en: "Closed a bad-rating follow-up" },
+  "reports.rebuild": { zh: "重建报表历史", en: "Rebuilt the report history" },
 } satisfies MsgFor<AuditAction>;

@@ -24,6 +24,7 @@ import { benchMemory } from "./memory.ts";
 import { benchPay } from "./pay.ts";
 import { benchPrinter } from "./printer.ts";
 import { benchReplay } from "./replay.ts";
+import { benchReports } from "./reports.ts";
 import { benchSimulate } from "./simulate.ts";
 import { benchTerminal } from "./terminal.ts";
 import { benchUi } from "./ui.ts";
@@ -48,6 +49,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   simulate: benchSimulate,
   "catalogue-import": benchCatalogueImport,
   "kiosk-search": benchKioskSearch,
+  reports: benchReports,
 };
 
 interface Stored extends BenchResult {

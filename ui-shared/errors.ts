@@ -161,6 +161,8 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
     zh: "事项目录刚被其他管理员修改过，已重新载入，请再改一次",
     en: "Another admin changed the catalogue meanwhile; it was reloaded, please make your change again",
   },
+  UNKNOWN_FOLLOWUP: { zh: "找不到该差评整改事项", en: "No such bad-rating follow-up" },
+  FOLLOWUP_CLOSED: { zh: "该差评整改已办结", en: "This follow-up is closed already" },
 };
 
 /** The visitor- or clerk-facing sentence for an error code; unknown codes get the INTERNAL text. */

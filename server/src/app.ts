@@ -32,6 +32,7 @@ import { Announcer } from "./voice/announcer.ts";
 import { mountCases } from "./cases/mount.ts";
 import { mountHelpdesk } from "./helpdesk/mount.ts";
 import { mountAudit } from "./audit/mount.ts";
+import { mountReports, type ReportModule } from "./reports/mount.ts";
 import { type DeliveryModule, mountDelivery } from "./delivery/mount.ts";
 import { mountTerminals, type TerminalModule } from "./terminals/mount.ts";
 import { mountPayments, type PaymentModule, simFile } from "./payments/mount.ts";
@@ -111,6 +112,8 @@ export interface RunningHub {
   delivery: DeliveryModule;
   /** Payments (its simulator, for the demo and tests). */
   payments: PaymentModule;
+  /** Reports (`ready`: the closed days not filled at start are). */
+  reports: ReportModule;
   close(): Promise<void>;
 }
 
@@ -259,6 +262,17 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   });
   // The audit log (audit/, issue 13): in the case database, around the counter actions and in the routes.
   const audit = mountAudit({ cases: cases.store, clock, actions, hall });
+  // Reports (reports/, issue 13): history from the journals in the case database, 差评 follow-ups.
+  const reports = mountReports({
+    cases: cases.store,
+    hall,
+    staff,
+    audit: audit.log,
+    dataDir: opts.dataDir,
+    catalogue: () => config.data.catalogue,
+    clock,
+    log,
+  });
   // Help desk (helpdesk/, 帮办代办): its tables live in the case database.
   const helpdesk = mountHelpdesk({
     cases: cases.store,
@@ -351,6 +365,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     audit: audit.log,
     payments: payments.service,
     alarms: alarms.service,
+    reports: reports.service,
   });
   const server = createServer(app);
   const realtime = new Realtime(server, {
@@ -423,6 +438,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     realtime,
     delivery: post,
     payments,
+    reports,
     close: () => {
       closing ??= (async () => {
         clearInterval(releaseTimer);
@@ -439,6 +455,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         await helpdesk.close();
         bus.off(post);
         post.close();
+        await reports.close();
         await audit.close();
         payments.close();
         await cases.close();

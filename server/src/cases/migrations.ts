@@ -9,6 +9,7 @@ import { type Kysely, sql } from "kysely";
 import { AUDIT_MIGRATION } from "../audit/migration.ts";
 import { HELPDESK_MIGRATION } from "../helpdesk/migration.ts";
 import { PAYMENTS_MIGRATION } from "../payments/migration.ts";
+import { REPORTS_FOLLOWUP_MIGRATION, REPORTS_HISTORY_MIGRATION } from "../reports/migration.ts";
 import { type CaseDb, type Engine, MIGRATION_LOCK } from "./db.ts";
 
 export interface Migration {
@@ -165,6 +166,9 @@ export const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  // Reports (reports/migration.ts, issue 13): ticket history with rollups, then 差评 follow-ups.
+  { version: 10, ...REPORTS_HISTORY_MIGRATION },
+  { version: 11, ...REPORTS_FOLLOWUP_MIGRATION },
 ];
 
 /** Bring the database to the newest version; returns the versions applied now. */

@@ -31,6 +31,9 @@ export const AUDIT_ACTIONS = [
   "alarm.acknowledge",
   "advice.apply",
   "catalogue.import",
+  // Reports (issue 13): a 差评 follow-up closed with what was done; the history rebuilt from the journals.
+  "followup.close",
+  "reports.rebuild",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -129,6 +129,10 @@ export const ERROR_CODES = [
   // admin console: catalogue (issue 13)
   /** The catalogue changed since the admin read it (another admin saved first): reload and redo the change. */
   "CATALOGUE_CONFLICT",
+  /** Reports (issue 13): no 差评 follow-up for this ticket. */
+  "UNKNOWN_FOLLOWUP",
+  /** The 差评 follow-up was closed already (by someone else meanwhile). */
+  "FOLLOWUP_CLOSED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

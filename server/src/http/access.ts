@@ -284,6 +284,19 @@ export const REST_ACCESS: Record<string, Rule> = {
   "GET /api/catalogue/export.csv": staff(false, "admin"),
   "POST /api/catalogue/import/dry-run": staff(true, "admin"),
   "POST /api/catalogue/import": staff(true, "admin"),
+  // Reports (issue 13, reports/): the hall's figures name counters and clerks, so supervisors
+  // and admins read them and close 差评 follow-ups; approvers are refused (their department's
+  // work is the back office's worklist, not the hall's report). Rebuilding the history from
+  // the journals: admins. The page signs in like the console.
+  "GET /admin/reports": open(false),
+  "GET /api/reports": staff(false, "supervisor", "admin"),
+  "GET /api/reports/export.csv": staff(false, "supervisor", "admin"),
+  "GET /api/reports/export.xlsx": staff(false, "supervisor", "admin"),
+  "GET /api/reports/followups": staff(false, "supervisor", "admin"),
+  "GET /api/reports/followups/export.csv": staff(false, "supervisor", "admin"),
+  "GET /api/reports/followups/export.xlsx": staff(false, "supervisor", "admin"),
+  "POST /api/reports/followups/:ticketId/close": staff(true, "supervisor", "admin"),
+  "POST /api/reports/rebuild": staff(true, "admin"),
 };
 
 /** A foreign page cannot even open a socket: every socket cell is ORIGIN_REFUSED for it. */

@@ -46,6 +46,8 @@ import type { AuditLog, AuditRecord } from "../audit/service.ts";
 import { maskText } from "../audit/mask.ts";
 import { mountAuditRoutes } from "../audit/routes.ts";
 import { mountCatalogueRoutes } from "../catalogue/routes.ts";
+import { mountReportRoutes } from "../reports/routes.ts";
+import type { ReportService } from "../reports/service.ts";
 import { localDay } from "../core/index.ts";
 import { COUNTER_VERB_NAMES, COUNTER_VERBS, counterBody, counterCommand, issueRequest, loginRequest } from "../hall/commands.ts";
 
@@ -89,6 +91,8 @@ export interface HttpDeps {
   payments?: PaymentService;
   /** Alarms and advice for the supervisor (alarms/, issue 13); absent in API-only tests: the routes answer NOT_FOUND. */
   alarms?: AlarmService;
+  /** Reports (reports/, issue 13); absent in API-only tests: the routes answer NOT_FOUND. */
+  reports?: ReportService;
 }
 
 type Authed = Request & { staff?: StaffRecord };
@@ -482,6 +486,12 @@ export function createHttpApp(d: HttpDeps): express.Express {
     audit: (req, rec) => audit(req, rec),
     today: () => localDay(d.clock(), d.config.data.catalogue.hall.timeZone),
   });
+  // Reports (reports/, issue 13): supervisors and admins; the rebuild for admins.
+  mountReportRoutes(app, {
+    reports: () => d.reports,
+    read: [auth, role("supervisor", "admin")],
+    admin: [auth, role("admin")],
+  });
   // What-if planning (simulation/, issue 14): supervisors and admins.
   app.use(
     planRoutes({
@@ -519,6 +529,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.get("/terminal", page("terminal-ui/index.html"));
   app.get("/admin", page("admin-ui/index.html"));
   app.get("/admin/plan", page("plan-ui/index.html"));
+  app.get("/admin/reports", page("reports-ui/index.html"));
   app.use("/assets", express.static(join(d.distDir, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
 
   // ---- errors: only closed codes reach the client ----

@@ -31,6 +31,7 @@ export function httpStatus(code: ErrorCode): number {
     case "UNKNOWN_HELP_CASE":
     case "UNKNOWN_ORDER":
     case "UNKNOWN_ALARM":
+    case "UNKNOWN_FOLLOWUP":
       return 404;
     case "TICKET_DAY_CLOSED":
       return 410;

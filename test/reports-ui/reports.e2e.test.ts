@@ -1,0 +1,147 @@
+/**
+ * Issue 13's "done when" for reports, in real Chromium against a real hub: last month's
+ * hall days are journals in the data folder before the hub starts (filled into the history
+ * at start); an admin opens /admin/reports, reads last month's report per series, sees the
+ * charts drawn, downloads the month as XLSX and the file's cells (read back with exceljs)
+ * are the seeded figures; a supervisor closes a 差评 follow-up and the audit log shows it.
+ * axe-core checks the page in Chinese and English. Needs `npx vite build` first.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AuditPage } from "../../server/src/contract/audit.ts";
+import { expectNoAxeViolations } from "../helpers/axe.ts";
+import { type Browser, type Page, launchBrowser, newPage } from "../helpers/browser.ts";
+import type { TestHub } from "../helpers/hub.ts";
+import { lastMonthWeekdays, type SeededTicket, startSeededHub } from "../server/reports/history.ts";
+
+const WAIT = { timeout: 60_000 };
+let t: TestHub;
+let browser: Browser;
+let seeded: SeededTicket[] = [];
+let days: string[] = [];
+
+let password: (u: string) => string;
+let remove: () => Promise<void>;
+
+beforeAll(async () => {
+  if (!existsSync(path.resolve("dist/reports-ui/index.html"))) throw new Error("dist/ is not built: run `npx vite build` first");
+  const h = await startSeededHub({
+    days: (today) => lastMonthWeekdays(today).slice(0, 5),
+    perDay: 80,
+    clerks: [
+      { staffId: "s-hist-1", name: "历史甲", counterId: "c01" },
+      { staffId: "s-hist-2", name: "历史乙", counterId: "c02" },
+    ],
+    seed: 3,
+  });
+  ({ t, seeded, days, password, remove } = h);
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+  await remove?.();
+});
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password(username));
+  await page.locator('button[type="submit"]').click();
+}
+
+describe("/admin/reports in Chromium", () => {
+  it("an admin reads last month's report, sees the charts and downloads it as XLSX", { timeout: 180_000 }, async () => {
+    const page = await newPage(browser, { width: 1500, height: 1000 });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const res = await page.goto(`${t.url}/admin/reports?lang=zh`);
+    expect(res?.status()).toBe(200);
+    await signIn(page, "admin");
+    await page.locator("form.rp-query").waitFor(WAIT);
+    await page.locator('select[name="period"]').selectOption("month");
+    await page.locator('input[name="date"]').fill(days[0] as string);
+    await page.locator('select[name="by"]').selectOption("series");
+    await page.locator("form.rp-query button[type=submit]").click();
+    await page.getByTestId("report").waitFor(WAIT);
+    await expect(page.getByTestId("report").locator("h2").textContent()).resolves.toContain(`已统计 ${days.length} 天`);
+    // The total row: every seeded ticket.
+    await expect(page.getByTestId("total").locator("td").first().textContent()).resolves.toBe(String(seeded.length));
+    // The charts are drawn (ECharts' SVG, with bars for the hours).
+    for (const id of ["chart-hours", "chart-days", "chart-ratings"]) {
+      // Attached, not "visible": the first path of a chart is a grid line, a box of no height.
+      await page
+        .locator(`[data-testid="${id}"][data-ready="1"] svg path`)
+        .first()
+        .waitFor({ state: "attached", ...WAIT });
+    }
+    expect(await page.locator('[data-testid="chart-hours"] svg path').count()).toBeGreaterThan(8);
+    await expectNoAxeViolations(page, "reports (zh)");
+
+    // The month as XLSX, opened back with exceljs.
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-groups-xlsx").click()]);
+    expect(dl.suggestedFilename()).toMatch(/^report-groups-series-.*\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile((await dl.path()) as string);
+    const ws = wb.worksheets[0];
+    if (!ws) throw new Error("no sheet");
+    const header = (ws.getRow(1).values as unknown[]).slice(1);
+    expect(header.slice(0, 6)).toEqual(["编号", "名称", "取号", "办结", "过号", "取消"]);
+    const byKey = new Map<string, unknown[]>();
+    for (let i = 2; i <= ws.rowCount; i++) {
+      const v = (ws.getRow(i).values as unknown[]).slice(1);
+      byKey.set(String(v[0] ?? ""), v);
+    }
+    for (const q of new Set(seeded.map((s) => s.queueId))) {
+      const mine = seeded.filter((s) => s.queueId === q);
+      const row = byKey.get(q);
+      expect(row?.slice(2, 6)).toEqual([
+        mine.length,
+        mine.filter((s) => s.outcome === "served").length,
+        mine.filter((s) => s.outcome === "no_show").length,
+        mine.filter((s) => s.outcome === "cancelled").length,
+      ]);
+    }
+    const total = [...byKey.values()].find((v) => v[1] === "合计");
+    expect(total?.[2]).toBe(seeded.length);
+
+    await page.locator("button.lang").click();
+    await expect(page.locator("h1").textContent()).resolves.toBe("Reports");
+    await expectNoAxeViolations(page, "reports (en)");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a supervisor closes a 差评 follow-up and the audit log shows it", { timeout: 120_000 }, async () => {
+    const low = seeded.filter((s) => s.rating !== null && s.rating <= 2);
+    expect(low.length).toBeGreaterThan(0);
+    const page = await newPage(browser, { width: 1500, height: 1000 });
+    await page.goto(`${t.url}/admin/reports?lang=zh`);
+    await signIn(page, "wangli");
+    const rows = page.locator('[data-testid="followups"] tbody tr');
+    await expect.poll(() => rows.count(), WAIT).toBe(low.length);
+    // Last month's are past their three working days: marked overdue.
+    expect(await page.locator('[data-testid="followups"] tr.overdue').count()).toBe(low.length);
+    const first = rows.first();
+    const ticketId = (await first.getAttribute("data-ticket")) as string;
+    await first.locator("textarea").fill("已约谈窗口人员，电话回访群众");
+    await first.locator("button[type=submit]").click();
+    await expect.poll(() => rows.count(), WAIT).toBe(low.length - 1);
+    await expectNoAxeViolations(page, "follow-ups (zh)");
+    await page.close();
+
+    const audit = await t.api<AuditPage>("GET", "/api/audit?action=followup.close", undefined, await t.adminToken());
+    expect(audit.body.rows).toHaveLength(1);
+    expect(audit.body.rows[0]).toMatchObject({ actorName: "王丽", actorRole: "supervisor", detail: { ticketId } });
+    // And in the console's audit log page.
+    const admin = await newPage(browser, { width: 1500, height: 1000 });
+    await admin.goto(`${t.url}/admin?lang=zh`);
+    await signIn(admin, "admin");
+    await admin.getByTestId("tab-audit").click();
+    await admin.locator('tr[data-action="followup.close"]').first().waitFor(WAIT);
+    await expect(admin.locator('tr[data-action="followup.close"]').first().textContent()).resolves.toContain("差评整改办结");
+    await admin.close();
+  });
+});
