@@ -3,42 +3,59 @@
  * reference hall's 1,410-matter file (the dry run shown, then applied), adds a clerk, pairs
  * a kiosk with the code its page shows, and finds every one of these actions in the audit
  * log page; the new clerk opens a counter and the advice panel moves it to a series with a
- * line, in one click. The reports step (last month's report, downloaded as XLSX) is marked
- * below.
+ * line, in one click; last month's report (its days' journals were in the data folder when
+ * the hub started) is read and downloaded as XLSX, and its cells read back with exceljs.
  * Needs `npx vite build` first (npm test does it).
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURE_XLSX } from "../../bench/catalogue-fixture.ts";
 import type { Catalogue } from "../../server/src/contract/catalogue.ts";
 import { type Browser, launchBrowser, newPage, screenshot } from "../helpers/browser.ts";
-import { startTestHub, type TestHub } from "../helpers/hub.ts";
+import type { TestHub } from "../helpers/hub.ts";
+import { lastMonthWeekdays, type SeededTicket, startSeededHub } from "../server/reports/history.ts";
 
 const WAIT = { timeout: 30_000 };
 
 let t: TestHub;
 let browser: Browser;
+/** Last month's hall days, journals in the data folder before the hub started. */
+let seeded: SeededTicket[] = [];
+let days: string[] = [];
+let passwordOf: (username: string) => string;
+let remove: () => Promise<void>;
 
 describe("issue 13, done when: the hall is run from the admin console", () => {
   beforeAll(async () => {
     if (!existsSync(path.resolve("dist/admin-ui/index.html"))) throw new Error("dist/ is not built: run `npx vite build` first");
-    // No loopback auto-pairing: the kiosk must be paired by the admin, with its code.
-    t = await startTestHub({ autoPairLoopback: false });
+    // Last month's days happened (their journals are filled into the report history at
+    // start); no loopback auto-pairing: the kiosk must be paired by the admin, with its code.
+    let password: (username: string) => string;
+    ({ t, seeded, days, password, remove } = await startSeededHub({
+      days: (today) => lastMonthWeekdays(today).slice(0, 3),
+      perDay: 40,
+      clerks: [{ staffId: "s-hist-1", name: "历史甲", counterId: "c01" }],
+      seed: 7,
+      hub: { autoPairLoopback: false },
+    }));
+    passwordOf = password;
     browser = await launchBrowser();
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await remove?.();
   });
 
-  it("imports 1,410 matters, adds a clerk, moves a counter from the advice panel, pairs a kiosk, and sees each action in the audit log", {
+  it("imports 1,410 matters, adds a clerk, moves a counter from the advice panel, pairs a kiosk, reads last month's report as XLSX, and sees each action in the audit log", {
     timeout: 240_000,
   }, async () => {
     const page = await newPage(browser, { width: 1366, height: 1000 });
     await page.goto(`${t.url}/admin`);
     await page.locator('input[name="username"]').fill("admin");
-    await page.locator('input[name="password"]').fill(t.password("admin"));
+    await page.locator('input[name="password"]').fill(passwordOf("admin"));
     await page.locator('button[type="submit"]').click();
     await page.getByTestId("who").waitFor(WAIT);
 
@@ -121,12 +138,31 @@ describe("issue 13, done when: the hall is run from the admin console", () => {
     await kiosk.locator(".kiosk[data-live]").waitFor(WAIT);
     await kiosk.context().close();
 
-    // ---- LEAD: step from the reports helper goes here ----
-    // Read last month's report at /admin/reports and download it as XLSX, opened back with
-    // exceljs to check its cells, e.g.
-    //   await page.goto(`${t.url}/admin/reports`); … page.waitForEvent("download") …
-    // and add its audited action (if any) to AUDITED below.
-    // ---- end of the reports step ----
+    // ---- 5. Last month's report, downloaded as XLSX and read back. ----
+    await page.getByTestId("link-reports").click();
+    await page.locator("form.rp-query").waitFor(WAIT);
+    await page.locator('select[name="period"]').selectOption("month");
+    await page.locator('input[name="date"]').fill(days[0] as string);
+    await page.locator('select[name="by"]').selectOption("series");
+    await page.locator("form.rp-query button[type=submit]").click();
+    await page.getByTestId("report").waitFor(WAIT);
+    await expect(page.getByTestId("total").locator("td").first().textContent()).resolves.toBe(String(seeded.length));
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-groups-xlsx").click()]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile((await dl.path()) as string);
+    const ws = wb.worksheets[0];
+    if (!ws) throw new Error("the report's workbook has no sheet");
+    const rows = Array.from({ length: ws.rowCount - 1 }, (_, i) => (ws.getRow(i + 2).values as unknown[]).slice(1));
+    for (const q of new Set(seeded.map((x) => x.queueId))) {
+      const mine = seeded.filter((x) => x.queueId === q);
+      expect(rows.find((r) => r[0] === q)?.slice(2, 4), q).toEqual([
+        mine.length,
+        mine.filter((x) => x.outcome === "served").length,
+      ]);
+    }
+    expect(rows.find((r) => r[1] === "合计")?.[2]).toBe(seeded.length);
+    await page.goto(`${t.url}/admin`);
+    await page.getByTestId("who").waitFor(WAIT);
 
     // ---- 6. Every action is in the audit log page, by the admin. ----
     const AUDITED: { action: string; text: string }[] = [

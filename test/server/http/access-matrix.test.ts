@@ -188,7 +188,9 @@ describe("access matrix: every route, view and command has a rule, and the hub k
       return status < 500 ? "allow" : (`HTTP ${status}` as Cell);
     };
 
-    it("REST: every cell", async () => {
+    // Every route × every principal, one request after the other: ~1,000 requests (an XLSX
+    // export among them), 15–20 s alone, a minute when the machine is busy with browser tests.
+    it("REST: every cell", { timeout: 180_000 }, async () => {
       const mismatches: string[] = [];
       for (const route of routes) {
         const method = route.split(" ")[0] as string;

@@ -11,7 +11,7 @@ import type { Catalogue } from "../../../server/src/contract/catalogue.ts";
 import type { RatingScore } from "../../../server/src/contract/tickets.ts";
 import type { HallEvent } from "../../../server/src/core/index.ts";
 import { journalLine } from "../../../server/src/store/journal.ts";
-import { hallMorning, startTestHub, type TestHub } from "../../helpers/hub.ts";
+import { hallMorning, startTestHub, type TestHub, type TestHubOptions } from "../../helpers/hub.ts";
 
 export interface SeededTicket {
   day: string;
@@ -168,6 +168,8 @@ export async function startSeededHub(o: {
   perDay: number;
   clerks: { staffId: string; name: string; counterId: string }[];
   seed?: number;
+  /** Options of the seeded hub (the one the test uses), e.g. no loopback auto-pairing. */
+  hub?: Omit<TestHubOptions, "dataDir">;
 }): Promise<{
   t: TestHub;
   password: (username: string) => string;
@@ -188,7 +190,7 @@ export async function startSeededHub(o: {
     clerks: o.clerks,
     ...(o.seed ? { seed: o.seed } : {}),
   });
-  const t = await startTestHub({ dataDir });
+  const t = await startTestHub({ ...o.hub, dataDir });
   await t.hub.reports.ready;
   return {
     t,
