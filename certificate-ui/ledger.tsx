@@ -8,6 +8,7 @@ import { useState } from "preact/hooks";
 import type { PostalLedger } from "../server/src/contract/delivery.ts";
 import type { Api } from "../ui-shared/api.ts";
 import { deliveryApi } from "../ui-shared/delivery-api.ts";
+import { downloadFile } from "../ui-shared/download.ts";
 import type { Lang } from "../ui-shared/i18n.ts";
 
 const WORDS = {
@@ -45,16 +46,7 @@ export function Ledger({
   const q = `day=${encodeURIComponent(day)}${dept.trim() ? `&dept=${encodeURIComponent(dept.trim())}` : ""}`;
   const download = async (format: "csv" | "xlsx") => {
     try {
-      const r = await fetch(`/api/postal/ledger?${q}&format=${format}&lang=${lang}`, {
-        headers: { authorization: `Bearer ${token() ?? ""}` },
-      });
-      if (!r.ok) throw new Error(String(r.status));
-      const url = URL.createObjectURL(await r.blob());
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = `postal-ledger-${day}.${format}`;
-      a.click();
-      URL.revokeObjectURL(url);
+      await downloadFile(`/api/postal/ledger?${q}&format=${format}&lang=${lang}`, token(), `postal-ledger-${day}.${format}`);
     } catch (err) {
       onError(err);
     }

@@ -14,6 +14,7 @@ import type { HelpCase, HelpLedger, HelpReminder, HelpSettings, OpenHelpBody } f
 import type { Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../server/src/contract/events.ts";
 import { type Api, ApiError, createApi, newRequestId } from "../ui-shared/api.ts";
+import { downloadFile } from "../ui-shared/download.ts";
 import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
 import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
 import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
@@ -165,22 +166,11 @@ function Desk(props: { t: T; lang: Lang; api: Api; login: LoginReply; onError: (
   };
   const download = async (ext: "xlsx" | "csv") => {
     try {
-      const r = await fetch(`/api/helpdesk/ledger.${ext}${query(filters, { lang })}`, {
-        headers: { authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ""}` },
-      });
-      if (!r.ok) {
-        const body = (await r.json().catch(() => null)) as { error?: { code?: string } } | null;
-        throw new ApiError((body?.error?.code ?? "INTERNAL") as never, r.status, "export");
-      }
-      const name = /filename="([^"]+)"/.exec(r.headers.get("content-disposition") ?? "")?.[1] ?? `ledger.${ext}`;
-      const url = URL.createObjectURL(await r.blob());
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = name;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      await downloadFile(
+        `/api/helpdesk/ledger.${ext}${query(filters, { lang })}`,
+        sessionStorage.getItem(TOKEN_KEY),
+        `ledger.${ext}`,
+      );
     } catch (e) {
       onError(e);
     }

@@ -19,8 +19,11 @@ export type HallEvents = {
    * one broadcast (realtime/ folds the batch), and a device refreshes a counter once.
    */
   "hall.events": [events: HallEvent[]];
-  /** The hall's local day turned (numbering starts again); the new day. */
-  "hall.day": [day: string];
+  /**
+   * The hall's local day turned (numbering starts again): the new day, and the day that
+   * closed — not always the day before (a hub stopped over a weekend, a clock stepped on).
+   */
+  "hall.day": [day: string, closed: string];
   /** The journal could not be written: memory is ahead of the disk, the hub must restart. */
   "hall.failed": [error: Error];
   /** The catalogue was replaced (and saved); as pages see it, initials included. */

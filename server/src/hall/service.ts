@@ -169,7 +169,7 @@ export class HallService {
       .catch((err) => this.opts.log(`summary of ${old.day} failed: ${(err as Error).message}`));
     // close() waits for it, so a stop right after midnight does not cut the summary short.
     this.background = Promise.all([this.background, summarised]).then(() => {});
-    this.bus.emit("hall.day", day);
+    this.bus.emit("hall.day", day, old.day);
     return true;
   }
 

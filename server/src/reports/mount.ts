@@ -46,9 +46,9 @@ export function mountReports(o: {
   };
   const key = {};
   o.hall.bus.on(key, "hall.events", (events) => track(service.onEvents(events).catch(failed("a follow-up"))));
-  o.hall.bus.on(key, "hall.day", () => {
-    // The day before the new one has just closed (any older gap too: a hub stopped for days).
-    const closed = new Date(Date.parse(`${o.hall.day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  o.hall.bus.on(key, "hall.day", (_day, closed) => {
+    // The day that closed (not always the day before the new one: the clock can move on by
+    // days); any older gap is filled after it.
     track(
       service
         .fillWhenClosed(closed)
@@ -63,6 +63,8 @@ export function mountReports(o: {
     ready,
     async close() {
       o.hall.bus.off(key);
+      // A fill still waiting for its day's summary stops waiting (the next start fills it).
+      service.stop();
       await pending;
     },
   };

@@ -157,6 +157,7 @@ export class ReportService {
   async fillWhenClosed(day: string, everyMs = 500, tries = 240): Promise<void> {
     const summary = join(this.d.dataDir, "summaries", `${day}.json`);
     for (let i = 0; i < tries; i++) {
+      if (this.stopped) return;
       if (
         await access(summary).then(
           () => true,
@@ -169,6 +170,13 @@ export class ReportService {
     const n = await this.fillDay(day);
     this.d.log(`reports: filled ${day} (${n} tickets)`);
   }
+
+  /** The hub is closing: waits for a day's summary end (fillMissing at the next start fills that day). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private stopped = false;
 
   // ---- reports ----
 
