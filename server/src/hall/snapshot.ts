@@ -32,7 +32,13 @@ export function buildSnapshot(
     day: state.day,
     catalogueVersion,
     counters: counterStates(state),
-    active: activeTickets(state),
+    // Lean tickets: the estimate's range is the phone page's (its own ticket comes with
+    // ticket:progress) and the estimate told at issue is the hub's (the wall gets the
+    // accuracy in the stats); 300 waiting tickets carried ~15 KB of them to every screen.
+    active: activeTickets(state).map(({ estimateRange: _range, ...t }) => {
+      const { issueEstimateSec: _told, ...lean } = t as typeof t & { issueEstimateSec?: number };
+      return lean;
+    }),
     recentCalls: state.recentCalls.map((c) => ({ ...c })),
     stats: liveStats(state, now, offline),
     devices,
