@@ -18,6 +18,8 @@ export interface ReportModule {
   service: ReportService;
   /** Settles when the days not filled at start are (a failure is logged, not thrown). */
   ready: Promise<void>;
+  /** SQLite's ranking worker's progress (see p90-runner.ts PROGRESS); absent on PostgreSQL. */
+  ranking?: Int32Array;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export function mountReports(o: {
   return {
     service,
     ready,
+    ...(ranker ? { ranking: ranker.progress } : {}),
     async close() {
       o.hall.bus.off(key);
       // The running ranking is cancelled (it writes nothing), the queued ones refused; the

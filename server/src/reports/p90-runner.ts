@@ -41,6 +41,8 @@ export const PROGRESS = {
   ranked: 1,
   /** Set by close(): the running job stops at its next query. */
   cancel: 2,
+  /** Jobs started so far (by every worker this runner had). */
+  started: 3,
 } as const;
 
 export interface P90WorkerData {
@@ -60,7 +62,7 @@ export class P90Runner {
   private current: { id: number; resolve: (a: P90Answer) => void; reject: (e: Error) => void } | undefined;
   private closed = false;
   /** Shared with the worker: which job runs and how far it is (see PROGRESS). */
-  readonly progress = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  readonly progress = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
 
   /** `file`: the cases.db the hub's own connection has open (WAL mode). */
   constructor(private readonly file: string) {}

@@ -36,6 +36,7 @@ if (port) {
     }
     Atomics.store(progress, PROGRESS.ranked, 0);
     Atomics.store(progress, PROGRESS.job, job.id);
+    Atomics.add(progress, PROGRESS.started, 1);
     let answer: P90Answer;
     try {
       const found: unknown[][] = [];
