@@ -4,11 +4,13 @@
  * hall's journalled events, the closed day filled at midnight, and the days not filled yet
  * filled in the background from start (`ready`).
  */
+import { join } from "node:path";
 import type { AuditLog } from "../audit/service.ts";
 import type { CaseStore } from "../cases/store.ts";
 import type { Catalogue } from "../contract/catalogue.ts";
 import type { HallService } from "../hall/service.ts";
 import type { StaffDirectory } from "../hall/staff.ts";
+import { P90Cancelled, P90Runner } from "./p90-runner.ts";
 import { ReportService } from "./service.ts";
 import { ReportStore } from "./store.ts";
 
@@ -16,6 +18,8 @@ export interface ReportModule {
   service: ReportService;
   /** Settles when the days not filled at start are (a failure is logged, not thrown). */
   ready: Promise<void>;
+  /** SQLite's ranking worker's progress (see p90-runner.ts PROGRESS); absent on PostgreSQL. */
+  ranking?: Int32Array;
   close(): Promise<void>;
 }
 
@@ -29,8 +33,11 @@ export function mountReports(o: {
   clock: () => number;
   log: (line: string) => void;
 }): ReportModule {
+  // SQLite ranks in a worker thread on its own connection to cases.db (the case store's
+  // file in the data folder); PostgreSQL ranks on its server while the loop awaits.
+  const ranker = o.cases.engine === "sqlite" ? new P90Runner(join(o.dataDir, "cases.db")) : undefined;
   const service = new ReportService({
-    store: new ReportStore(o.cases.db, o.cases.engine),
+    store: new ReportStore(o.cases.db, o.cases.engine, ranker),
     dataDir: o.dataDir,
     catalogue: o.catalogue,
     clock: o.clock,
@@ -39,7 +46,11 @@ export function mountReports(o: {
     audit: o.audit,
     log: o.log,
   });
-  const failed = (what: string) => (err: unknown) => o.log(`reports: ${what} failed: ${(err as Error).message}`);
+  const failed = (what: string) => (err: unknown) => {
+    // A ranking cancelled by close() is the hub stopping, not a failure: that period keeps its
+    // previous p90s until its days are filled again (a rebuild, or the next fill of one of them).
+    if (!(err instanceof P90Cancelled)) o.log(`reports: ${what} failed: ${(err as Error).message}`);
+  };
   let pending: Promise<unknown> = Promise.resolve();
   const track = (p: Promise<unknown>) => {
     pending = Promise.all([pending, p.catch(() => {})]);
@@ -61,11 +72,14 @@ export function mountReports(o: {
   return {
     service,
     ready,
+    ...(ranker ? { ranking: ranker.progress } : {}),
     async close() {
       o.hall.bus.off(key);
-      // A fill still waiting for its day's summary stops waiting (the next start fills it).
+      // A fill still waiting for its day's summary stops waiting (the next start fills it);
+      // the running ranking is cancelled (it writes nothing), the queued ones refused; the
+      // fills around them settle, then the worker's connection is closed.
       service.stop();
-      await pending;
+      await Promise.all([ranker?.close(), pending]);
     },
   };
 }

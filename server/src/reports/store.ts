@@ -7,10 +7,11 @@
  * thousand rows whatever the hall's size). A p90 cannot be added up from daily parts, so it
  * ranks the period's tickets in SQL (a window function over the range, nearest rank).
  */
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { CaseDb, Engine } from "../cases/db.ts";
 import type { HistoryRow } from "./fold.ts";
 import type { Followup, FollowupStatus, GroupBy } from "./model.ts";
+import type { CompiledSql, P90Runner } from "./p90-runner.ts";
 
 /** A history row as stored (the comment and rating time go to the follow-up, not here). */
 type ReportTicketsTable = Omit<HistoryRow, "comment" | "rated_at">;
@@ -63,6 +64,7 @@ const COLUMN: Record<GroupBy, string> = {
 };
 /** Groupings the rollups keep (all of them). */
 const ROLLUP_DIMS = Object.keys(COLUMN) as GroupBy[];
+const METRICS = ["wait_s", "service_s"] as const;
 /** Rows per INSERT: 19 values each stays far under both engines' parameter limits. */
 const BATCH = 500;
 
@@ -88,9 +90,11 @@ export type NewFollowup = Omit<Followup, "status" | "overdue" | "closedAt" | "cl
 export class ReportStore {
   readonly db: Kysely<ReportDb>;
 
+  /** `ranker`: SQLite's p90 worker (mount.ts gives one); absent, the ranking runs on this thread. */
   constructor(
     db: Kysely<CaseDb>,
     readonly engine: Engine,
+    private readonly ranker?: P90Runner,
   ) {
     this.db = db as unknown as Kysely<ReportDb>;
   }
@@ -180,37 +184,35 @@ export class ReportStore {
    * query `refreshP90s` keeps per calendar period).
    */
   async p90s(by: GroupBy, metric: "wait_s" | "service_s", from: string, to: string): Promise<Map<string, number>> {
-    const col = sql.raw(COLUMN[by]);
-    const m = sql.raw(metric);
-    const r = await sql<{ k: unknown; p: unknown }>`select k, min(v) as p from (
-        select cast(${col} as text) as k, ${m} as v,
-          row_number() over (partition by ${col} order by ${m}) as rn,
-          count(*) over (partition by ${col}) as n
-        from report_tickets where day >= ${from} and day <= ${to} and ${m} is not null
-      ) x where rn * 10 >= n * 9 group by k`.execute(this.db);
+    const r = await ranking(by, metric, from, to).execute(this.db);
     return new Map(r.rows.map((x) => [String(x.k), Number(x.p)]));
   }
 
   /**
    * Rank one calendar period's p90s again (every grouping, both metrics) and keep them: what
    * a report of that period reads. Run after its days changed; one transaction, so a report
-   * never sees a period half ranked.
+   * never sees a period half ranked. On SQLite with a ranker the work is the ranker's worker
+   * thread's (the same queries, compiled here); the hub's thread only awaits it.
    */
   async refreshP90s(period: string, from: string, to: string): Promise<void> {
+    if (this.ranker) {
+      await this.ranker.run({
+        period,
+        from,
+        rankings: ROLLUP_DIMS.flatMap((dim) =>
+          METRICS.map((metric) => ({ dim, metric, ...compiled(ranking(dim, metric, from, to), this.db) })),
+        ),
+        clear: compiled(clearP90s(period, from), this.db),
+        insert: "insert into report_p90 (period, start, dim, metric, key, value) values (?, ?, ?, ?, ?, ?)",
+      });
+      return;
+    }
     await this.db.transaction().execute(async (tx) => {
-      await sql`delete from report_p90 where period = ${period} and start = ${from}`.execute(tx);
+      await clearP90s(period, from).execute(tx);
       for (const dim of ROLLUP_DIMS)
-        for (const metric of ["wait_s", "service_s"] as const) {
-          const col = sql.raw(COLUMN[dim]);
-          const m = sql.raw(metric);
+        for (const metric of METRICS)
           await sql`insert into report_p90 (period, start, dim, metric, key, value)
-            select ${period}, ${from}, ${dim}, ${metric}, k, min(v) from (
-              select cast(${col} as text) as k, ${m} as v,
-                row_number() over (partition by ${col} order by ${m}) as rn,
-                count(*) over (partition by ${col}) as n
-              from report_tickets where day >= ${from} and day <= ${to} and ${m} is not null
-            ) x where rn * 10 >= n * 9 group by k`.execute(tx);
-        }
+            select ${period}, ${from}, ${dim}, ${metric}, k, p from (${ranking(dim, metric, from, to)}) r`.execute(tx);
     });
   }
 
@@ -288,6 +290,30 @@ export class ReportStore {
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
+}
+
+/**
+ * The p90 (nearest rank) of a metric per group of a range, as (k, p) rows: the one query
+ * behind a report's p90s on both engines, in this thread or the ranker's.
+ */
+function ranking(by: GroupBy, metric: "wait_s" | "service_s", from: string, to: string): RawBuilder<{ k: unknown; p: unknown }> {
+  const col = sql.raw(COLUMN[by]);
+  const m = sql.raw(metric);
+  return sql<{ k: unknown; p: unknown }>`select k, min(v) as p from (
+      select cast(${col} as text) as k, ${m} as v,
+        row_number() over (partition by ${col} order by ${m}) as rn,
+        count(*) over (partition by ${col}) as n
+      from report_tickets where day >= ${from} and day <= ${to} and ${m} is not null
+    ) x where rn * 10 >= n * 9 group by k`;
+}
+
+function clearP90s(period: string, from: string): RawBuilder<unknown> {
+  return sql`delete from report_p90 where period = ${period} and start = ${from}`;
+}
+
+function compiled(q: RawBuilder<unknown>, db: Kysely<ReportDb>): CompiledSql {
+  const c = q.compile(db);
+  return { sql: c.sql, parameters: c.parameters };
 }
 
 async function openFollowup(db: Kysely<ReportDb>, f: NewFollowup): Promise<boolean> {

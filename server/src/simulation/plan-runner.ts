@@ -4,9 +4,8 @@
  * never keeps the process alive); if it dies, the waiting plans fail and the next one starts
  * a new worker.
  */
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { bundledWorker } from "../bundled-worker.ts";
 import type { Catalogue } from "../contract/catalogue.ts";
 import type { PlanComparison, PlanRequest } from "./plan.ts";
 
@@ -23,29 +22,6 @@ export type PlanJobAnswer =
   | { id: number; ok: true; result: PlanComparison }
   | { id: number; ok: false; tooLarge: boolean; message: string };
 
-/**
- * A worker on the bundled entry next to dist/server/main.js. From the sources (dev, tests)
- * the TypeScript entry is bundled on the spot with esbuild (the build's own tool; a worker
- * does not inherit tsx's or vitest's loader, and Node 20 applies no `--import` loader to a
- * worker's entry) and handed to the worker as a data: URL — it needs no packages.
- */
-function newWorker(): Worker {
-  const here = import.meta.url;
-  if (!/\.ts$/.test(here)) return new Worker(new URL("./simulation/plan-worker.js", here));
-  const esbuild = createRequire(here)("esbuild") as typeof import("esbuild");
-  const out = esbuild.buildSync({
-    entryPoints: [fileURLToPath(new URL("./plan-worker.ts", here))],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    write: false,
-    logLevel: "silent",
-  });
-  const code = out.outputFiles[0]?.text ?? "";
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
-}
-
 export class PlanRunner {
   private worker: Worker | undefined;
   private nextId = 1;
@@ -53,7 +29,7 @@ export class PlanRunner {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = newWorker();
+    const w = bundledWorker("simulation/plan-worker");
     w.unref();
     w.on("message", (a: PlanJobAnswer) => {
       const p = this.pending.get(a.id);
