@@ -120,10 +120,11 @@ describe("core wait estimate with break plans", () => {
     const last = (s: typeof plain) => s.ts[4] as Ticket;
     const first = (s: typeof plain) => s.ts[0] as Ticket;
     const est = (s: typeof plain, t: Ticket) => estimatedWaitSec(s.h.state, t, position(s.h.state, t));
-    // 4 × 420 s of work from 11:40 runs past noon: the hour away comes on top, less half a
-    // service (a clerk busy at noon finishes that visitor first).
+    // 4 × 420 s of work from 11:40 runs past noon. The clerk busy at noon finishes that
+    // visitor (free at 12:01), then goes to lunch until 13:00: the fourth is called at 13:00,
+    // the last a service later — the hour less the minute the clerk ran into it.
     expect(est(plain, last(plain))).toBe(5 * 420 - 420);
-    expect(est(lunch, last(lunch))).toBe(est(plain, last(plain)) + 3600 - 210);
+    expect(est(lunch, last(lunch))).toBe(est(plain, last(plain)) + 3600 - 60);
     // The first in line is called (at the counter that just went idle) before noon: no change.
     expect(est(lunch, first(lunch))).toBe(est(plain, first(plain)));
     // The estimate says it is uncertain, and its interval holds the figure.
@@ -173,15 +174,16 @@ describe("core wait estimate with break plans", () => {
 });
 
 describe("simulation: the estimate on reference days", () => {
-  // The target is 20 %; the estimator is at about 28 % on this day (35 % before the
-  // break plan): this guards what was gained until the target is met (docs/simulation.md).
-  it("misses by at most 30 % of the mean wait, unbiased, and most waits fall inside the interval it gives", {
+  // The target is 20 %; the estimator (the engine's call order played forward) is at
+  // about 24 % on this day (28 % with the capacity-share formula, 35 % before the break plan):
+  // this guards what was gained until the target is met (docs/simulation.md).
+  it("misses by at most 26 % of the mean wait, unbiased, and most waits fall inside the interval it gives", {
     timeout: 60_000,
   }, () => {
     const r = simulate(referenceScenario(demoCatalogue(), { day: DAY, seed: 11, load: 0.8 }));
     const a = accuracy(r.tickets);
     expect(a.n).toBeGreaterThan(1000);
-    expect(a.maeShare).toBeLessThanOrEqual(0.3);
+    expect(a.maeShare).toBeLessThanOrEqual(0.26);
     expect(Math.abs(a.biasSec)).toBeLessThan(0.1 * a.meanWaitSec);
     expect(a.inRange).toBeGreaterThan(0.7);
   });
