@@ -1,6 +1,6 @@
 import { type Counter, PRIORITY_CLASSES, type PriorityClass } from "../contract/catalogue.ts";
 import type { Instant, Ticket } from "../contract/tickets.ts";
-import { APPOINTMENT_EARLY_MS, type HallState, type Lines } from "./state.ts";
+import { APPOINTMENT_EARLY_MS, type HallState, type Lines, lineOrder } from "./state.ts";
 import { localParts, minutesOf } from "./time.ts";
 
 /**
@@ -140,6 +140,14 @@ export interface Projection {
   before: Map<string, number>;
   /** Tickets whose projected wait crosses a planned break of the counter that calls them. */
   breakWithin: Set<string>;
+  /** Stopped after MAX_CALLS calls with tickets left. */
+  cut: boolean;
+  /** Seconds from now of its last call. */
+  endSec: number;
+  /** How many tickets at the front of each line the projection took. */
+  takenIn: Map<readonly Ticket[], number>;
+  probe?: Ticket;
+  probeLine?: readonly Ticket[];
 }
 
 interface ProjCounter {
@@ -150,31 +158,69 @@ interface ProjCounter {
   calls: number;
 }
 
-const cache = new WeakMap<HallState, { events: number; now: Instant; p: Projection; complete: boolean }>();
+const cache = new WeakMap<HallState, { events: number; now: Instant; p: Projection }>();
 
 /**
- * The projection for `t`'s estimate. A ticket in line is looked up in the state's projection,
- * played only as far as it needs (until `t` is called) and played on to the end when a later
- * ticket is asked for; a probe gets a projection of its own.
+ * The projection for `t`'s estimate: a ticket in line is looked up in the state's projection
+ * (one for all of them); a probe gets a projection of its own.
  */
 export function projection(state: HallState, now: Instant, cycle: (queueId: string) => number, t: Ticket): Projection {
-  if (state.tickets.get(t.id) !== t) return project(state, now, cycle, t, t);
+  if (state.tickets.get(t.id) !== t) return project(state, now, cycle, t);
   const hit = cache.get(state);
-  if (hit && hit.events === state.eventCount && hit.now === now && (hit.complete || hit.p.callSec.has(t.id))) return hit.p;
-  const complete = !!hit && hit.events === state.eventCount && hit.now === now;
-  const p = project(state, now, cycle, undefined, complete ? undefined : t);
-  cache.set(state, { events: state.eventCount, now, p, complete });
+  if (hit && hit.events === state.eventCount && hit.now === now) return hit.p;
+  const p = project(state, now, cycle);
+  cache.set(state, { events: state.eventCount, now, p });
   return p;
 }
 
-function project(
-  state: HallState,
-  now: Instant,
-  cycle: (queueId: string) => number,
-  probe?: Ticket,
-  stopAt?: Ticket,
-): Projection {
-  const out: Projection = { callSec: new Map(), before: new Map(), breakWithin: new Set() };
+/**
+ * Seconds until `t` is called in the projection. Beyond its last call (the projection stops
+ * after {@link MAX_CALLS} calls, so a line of thousands costs no more than a few hundred
+ * steps) the ticket's own line goes on at the pace the projection took it:
+ * its place in the line × the time per ticket of that line so far. Undefined when the
+ * projection took nobody of its line (nobody serves it).
+ */
+export function projectedCallSec(state: HallState, p: Projection, t: Ticket): number | undefined {
+  const at = p.callSec.get(t.id);
+  if (at !== undefined) return at;
+  if (!p.cut) return undefined;
+  const lines = t.targetCounterId ? state.targeted.get(t.targetCounterId) : state.lines.get(t.queueId);
+  const cls = (t.priority ?? "normal") as PriorityClass;
+  const line = p.probeLine && t === p.probe ? p.probeLine : lines?.[cls];
+  if (!line) return undefined;
+  const taken = p.takenIn.get(line) ?? 0;
+  if (taken === 0 || p.endSec <= 0) return undefined;
+  const place = line === p.probeLine ? line.length : countBefore(line, t) + 1;
+  return p.endSec * Math.max(1, place / taken);
+}
+
+/** Tickets of a sorted line before `t` (binary search). */
+function countBefore(line: readonly Ticket[], t: Ticket): number {
+  let lo = 0;
+  let hi = line.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (lineOrder(line[mid] as Ticket, t) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Calls a projection plays at most (see {@link projectedCallSec}). */
+const MAX_CALLS = 300;
+
+function project(state: HallState, now: Instant, cycle: (queueId: string) => number, probe?: Ticket): Projection {
+  const stopAt = probe;
+  const from = new Map<readonly Ticket[], number>();
+  const out: Projection = {
+    callSec: new Map(),
+    before: new Map(),
+    breakWithin: new Set(),
+    cut: false,
+    endSec: 0,
+    takenIn: from,
+    ...(probe ? { probe } : {}),
+  };
   const m0 = localMinute(state, now);
   const toMin = (at: number) => m0 + (at - now) / 60_000;
   const fromMin = (m: number) => now + (m - m0) * 60_000;
@@ -192,6 +238,7 @@ function project(
     const l = state.lines.get(probe.queueId) ?? { green: [], appointment: [], normal: [] };
     const cls = (probe.priority ?? "normal") as PriorityClass;
     probeLines = { ...l, [cls]: [...l[cls], probe] };
+    out.probeLine = probeLines[cls];
   }
   const linesOf = (q: string) => (probeLines && probe?.queueId === q ? probeLines : state.lines.get(q));
   const counters: ProjCounter[] = [];
@@ -249,7 +296,6 @@ function project(
   for (const x of counters) heap.push(x);
   // Where each line's untaken part starts: green and normal lines are taken from the front,
   // appointments mostly so (a due one may go before an earlier one not yet due).
-  const from = new Map<readonly Ticket[], number>();
   const firstFree = (line: readonly Ticket[]): Ticket | undefined => {
     let i = from.get(line) ?? 0;
     while (i < line.length && taken.has(line[i] as Ticket)) i++;
@@ -271,7 +317,12 @@ function project(
   for (const l of state.targeted.values()) left += l.green.length + l.appointment.length + l.normal.length;
   if (probe) left++;
   let guard = left * 16 + counters.length * 16 + 64;
+  let calls = 0;
   while (left > 0 && guard-- > 0) {
+    if (calls >= MAX_CALLS) {
+      out.cut = true;
+      break;
+    }
     const x = heap.pop();
     if (!x) break;
     const at = x.free;
@@ -332,6 +383,8 @@ function project(
     taken.add(pick);
     left--;
     out.callSec.set(pick.id, (at - now) / 1000);
+    out.endSec = (at - now) / 1000;
+    calls++;
     out.before.set(pick.id, x.calls);
     if (at !== now && plan(x.c).some(([f, t]) => f < toMin(at) && t > m0)) out.breakWithin.add(pick.id);
     x.calls++;
@@ -339,6 +392,8 @@ function project(
     x.free = available(x.c, at + cycle(pick.queueId) * 1000);
     heap.push(x);
   }
+  // The fronts taken, up to date (they move on lazily as lines are looked at).
+  for (const l of [...from.keys()]) firstFree(l);
   return out;
 }
 

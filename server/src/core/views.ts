@@ -1,7 +1,7 @@
 import { PRIORITY_CLASSES, type PriorityClass } from "../contract/catalogue.ts";
 import type { DaySummary, LiveStats } from "../contract/stats.ts";
 import type { CounterState, EstimateRange, Instant, PublicTicket, Ticket } from "../contract/tickets.ts";
-import { issuingLeftSec, onPlannedBreak, type PoolCounter, projection, serveTime } from "./estimate.ts";
+import { issuingLeftSec, onPlannedBreak, type PoolCounter, projectedCallSec, projection, serveTime } from "./estimate.ts";
 import type { HallState, Lines } from "./state.ts";
 import { APPOINTMENT_EARLY_MS, lineOrder } from "./state.ts";
 
@@ -183,7 +183,7 @@ export function estimateWait(state: HallState, t: Ticket, ahead: number, now: In
   if (!nobody) {
     // The engine's call order played forward (core/estimate.ts `projection`).
     const pr = projection(state, now, (q) => cycleSec(state, q), t);
-    const at = pr.callSec.get(t.id);
+    const at = projectedCallSec(state, pr, t);
     if (at !== undefined)
       return ranged(Math.round(Math.max(at, Math.min(svc, MIN_WAIT_SEC))), (pr.before.get(t.id) ?? 0) + 1, {
         breakWithin: pr.breakWithin.has(t.id),

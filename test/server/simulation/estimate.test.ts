@@ -149,6 +149,26 @@ describe("core wait estimate with break plans", () => {
     expect(estimatedWaitSec(p.state, u, position(p.state, u))).toBe(420);
   });
 
+  it("tells a line longer than the projection plays its place × the time per visitor", () => {
+    const cat = oneWindow();
+    const h = new Hall({ ...cat, queues: cat.queues.map((q) => ({ ...q, dailyCap: 0 })) });
+    h.clerk("signIn", h.at("08:30"));
+    h.clerk("callNext", h.at("08:31"));
+    const ts: Ticket[] = [];
+    for (let i = 0; i < 400; i++) ts.push(h.issue(h.at("09:00")));
+    const est = (t: Ticket) => estimatedWaitSec(h.state, t, position(h.state, t));
+    // The free window takes the first at once, then one every 420 s: played call by call for
+    // the first 300, at the pace so far beyond them.
+    expect(est(ts[1] as Ticket)).toBe(420);
+    expect(est(ts[299] as Ticket)).toBe(299 * 420);
+    const last = est(ts[399] as Ticket);
+    expect(Math.abs(last - 399 * 420)).toBeLessThan(0.01 * 399 * 420);
+    expect(last).toBeGreaterThan(est(ts[299] as Ticket));
+    // A newcomer after them all (a probe, as the kiosk asks before printing) too.
+    const probe = { ...(ts[399] as Ticket), id: "probe", seq: 401 };
+    expect(Math.abs(estimatedWaitSec(h.state, probe, 400) - 400 * 420)).toBeLessThan(0.01 * 400 * 420);
+  });
+
   it("keeps on each ticket what it was told at issue, and the live figures compare it with the wait", () => {
     const h = new Hall(oneWindow());
     h.clerk("signIn", h.at("08:30"));
