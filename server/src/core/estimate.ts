@@ -194,8 +194,8 @@ export function projectedCallSec(state: HallState, p: Projection, t: Ticket): nu
   return p.endSec * Math.max(1, place / taken);
 }
 
-/** Tickets of a sorted line before `t` (binary search). */
-function countBefore(line: readonly Ticket[], t: Ticket): number {
+/** Tickets of a sorted line that come before `t` in line order (lines are kept sorted: binary search). */
+export function countBefore(line: readonly Ticket[], t: Ticket): number {
   let lo = 0;
   let hi = line.length;
   while (lo < hi) {

@@ -1,7 +1,15 @@
 import { PRIORITY_CLASSES, type PriorityClass } from "../contract/catalogue.ts";
 import type { DaySummary, LiveStats } from "../contract/stats.ts";
 import type { CounterState, EstimateRange, Instant, PublicTicket, Ticket } from "../contract/tickets.ts";
-import { issuingLeftSec, onPlannedBreak, type PoolCounter, projectedCallSec, projection, serveTime } from "./estimate.ts";
+import {
+  countBefore,
+  issuingLeftSec,
+  onPlannedBreak,
+  type PoolCounter,
+  projectedCallSec,
+  projection,
+  serveTime,
+} from "./estimate.ts";
 import type { HallState, Lines } from "./state.ts";
 import { APPOINTMENT_EARLY_MS, lineOrder } from "./state.ts";
 
@@ -50,18 +58,6 @@ export function activeServers(state: HallState, queueId: string): { active: numb
 export function typicalServiceSec(state: HallState, queueId: string): number {
   const configured = state.index.queues.get(queueId)?.defaultServiceSec ?? 300;
   return Math.max(serviceSec(state, queueId), configured / 4);
-}
-
-/** Tickets of a sorted line that come before `t` in line order (lines are kept sorted: binary search). */
-function countBefore(line: readonly Ticket[], t: Ticket): number {
-  let lo = 0;
-  let hi = line.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (lineOrder(line[mid] as Ticket, t) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The class a ticket competes in now: an appointment not yet due waits as a normal ticket. */
