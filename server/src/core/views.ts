@@ -1,7 +1,15 @@
 import { PRIORITY_CLASSES, type PriorityClass } from "../contract/catalogue.ts";
 import type { DaySummary, LiveStats } from "../contract/stats.ts";
 import type { CounterState, EstimateRange, Instant, PublicTicket, Ticket } from "../contract/tickets.ts";
-import { issuingLeftSec, onPlannedBreak, type PoolCounter, serveTime } from "./estimate.ts";
+import {
+  countBefore,
+  issuingLeftSec,
+  onPlannedBreak,
+  type PoolCounter,
+  projectedCallSec,
+  projection,
+  serveTime,
+} from "./estimate.ts";
 import type { HallState, Lines } from "./state.ts";
 import { APPOINTMENT_EARLY_MS, lineOrder } from "./state.ts";
 
@@ -52,18 +60,6 @@ export function typicalServiceSec(state: HallState, queueId: string): number {
   return Math.max(serviceSec(state, queueId), configured / 4);
 }
 
-/** Tickets of a sorted line that come before `t` in line order (lines are kept sorted: binary search). */
-function countBefore(line: readonly Ticket[], t: Ticket): number {
-  let lo = 0;
-  let hi = line.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (lineOrder(line[mid] as Ticket, t) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** The class a ticket competes in now: an appointment not yet due waits as a normal ticket. */
 function effectiveClass(t: Ticket, now: Instant): PriorityClass {
   if (t.priority !== "appointment") return t.priority ?? "normal";
@@ -81,7 +77,13 @@ export function cycleSec(state: HallState, queueId: string): number {
 }
 
 /**
- * Seconds until the ticket is likely called. The counters that serve the ticket's series (its
+ * Seconds until the ticket is likely called: the moment its turn comes when the engine's own
+ * call order is played forward from now (core/estimate.ts `projection`: each open counter
+ * calls by `pickNext`'s rule and spends the series' mean cycle per visitor, around its planned
+ * breaks), at least a minute (or a service, if shorter) unless a free counter takes it now.
+ *
+ * When nobody serves the series now (or the projection never reaches the ticket), the older
+ * capacity-share formula: the counters that serve the ticket's series (its
  * pool) also serve other series and pick among classes by weighted round robin, so the wait
  * is the pool's work that comes first, shared among the pool's open counters:
  * - of every series the pool serves, the tickets of the ticket's own class that came before
@@ -174,6 +176,17 @@ export function estimateWait(state: HallState, t: Ticket, ahead: number, now: In
   }
   if (ahead === 0 && idleAny > 0) return SURE;
   const nobody = pool.length === 0;
+  if (!nobody) {
+    // The engine's call order played forward (core/estimate.ts `projection`).
+    const pr = projection(state, now, (q) => cycleSec(state, q), t);
+    const at = projectedCallSec(state, pr, t);
+    if (at !== undefined)
+      return ranged(Math.round(Math.max(at, Math.min(svc, MIN_WAIT_SEC))), (pr.before.get(t.id) ?? 0) + 1, {
+        breakWithin: pr.breakWithin.has(t.id),
+        few,
+        nobody,
+      });
+  }
   const lines = state.lines.get(t.queueId);
   if (!lines) return ranged(floored(svc, svc, ahead), 1, { breakWithin: false, few, nobody });
   // A probe (the terminals' "a newcomer now") is in no line and comes after everyone.

@@ -78,24 +78,27 @@ describe("core/views estimatedWaitSec", () => {
     expect(activeServers(h.state, "qB")).toEqual({ active: 2, idle: 2 });
     // Two free counters for three people: the third still waits one service (the floor).
     expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(240);
-    // Both busy: three services' worth shared by two counters.
+    // Both busy, both called now: b3 goes to whichever is free first (one service), b4 to the other.
     h.callNext("c2");
     h.callNext("c9");
     h.issue("b4", "m-social");
     expect(activeServers(h.state, "qB")).toEqual({ active: 2, idle: 0 });
     expect(position(h.state, h.ticket("b4"))).toBe(1);
-    expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe((2 * 240) / 2);
+    expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe(240);
     h.tick(240 * SEC);
     h.finish("c9");
     h.ok({ type: "pause", counterId: "c9", staffId: "staff-c9", reason: "break" });
     expect(activeServers(h.state, "qB")).toEqual({ active: 1, idle: 0 });
-    // A paused counter is a clerk on a break who comes back before the line is through: it
-    // still counts (measured on simulated days: leaving it out told waits 30 % too long).
-    expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe((2 * 240) / 2);
+    // A paused counter is a clerk on a break who comes back after about one service: it still
+    // counts (measured on simulated days: leaving it out told waits 30 % too long). c2 is
+    // overdue (counted with 30 % of a service left): it takes b3 at 72 s; c9 is back after one
+    // service of its first series (tax, 300 s) for b4.
+    expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(72);
+    expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe(300);
     // Signed out, it no longer does.
     h.ok({ type: "resume", counterId: "c9", staffId: "staff-c9" });
     h.ok({ type: "signOut", counterId: "c9", staffId: "staff-c9" });
-    expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe(2 * 240);
+    expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe(72 + 240);
   });
 
   it("follows the measured service durations once tickets are finished", () => {
@@ -189,10 +192,11 @@ describe("core/views estimatedWaitSec floors", () => {
     h.signIn("c9");
     h.callNext("c9"); // b2 goes to c9
     h.issue("b3", "m-social");
-    // First in line, both counters busy: 240 s shared by two, above the one-minute floor.
-    expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(120);
+    // First in line, both counters busy: c2 was called first, so it is free first (one service
+    // after its call: no time has passed), above the one-minute floor.
+    expect(publicTicket(h.state, h.ticket("b3")).estimatedWaitSec).toBe(240);
     h.issue("b4", "m-social");
-    // One ahead, both busy: two services shared by two is one service, the floor too.
+    // One ahead, both busy: the other counter's service, the floor too.
     expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBe(240);
   });
 
@@ -209,7 +213,11 @@ describe("core/views estimatedWaitSec floors", () => {
     h.signIn("c9");
     h.callNext("c2");
     h.callNext("c9");
-    expect(publicTicket(h.state, h.ticket("b3"))).toMatchObject({ position: 0, estimatedWaitSec: 60 });
+    expect(publicTicket(h.state, h.ticket("b3"))).toMatchObject({ position: 0, estimatedWaitSec: 100 });
+    // 90 s on, the two are counted as almost done (30 % of a service left: 30 s): still a minute.
+    h.tick(90 * SEC).issue("b4", "m-social");
+    h.ok({ type: "cancel", ticketId: "b3", by: "visitor" });
+    expect(publicTicket(h.state, h.ticket("b4"))).toMatchObject({ position: 0, estimatedWaitSec: 60 });
   });
 });
 
@@ -359,9 +367,9 @@ describe("core/views estimatedWaitSec across series and classes", () => {
     h.tick().issue("b1", "m-social");
     h.tick().issue("b2", "m-social");
     const before = publicTicket(h.state, h.ticket("b2")).estimatedWaitSec;
-    h.tick().issue("b3", "m-social");
+    h.issue("b3", "m-social");
     expect(publicTicket(h.state, h.ticket("b2")).estimatedWaitSec).toBe(before);
-    h.tick().issue("g1", "m-social", { priority: "green" });
+    h.issue("g1", "m-social", { priority: "green" });
     expect(publicTicket(h.state, h.ticket("b2")).estimatedWaitSec).toBeGreaterThan(before);
     // The green visitor's own estimate ignores the normal line it jumps.
     expect(publicTicket(h.state, h.ticket("g1")).estimatedWaitSec).toBeLessThan(
@@ -369,17 +377,23 @@ describe("core/views estimatedWaitSec across series and classes", () => {
     );
   });
 
-  it("gives a comprehensive window's time to this series only in proportion to its pull against the others'", () => {
-    const h = new TestHall();
-    h.signIn("c2");
-    h.signIn("c9");
-    for (const id of ["x1", "x2"]) h.issue(id, "m-social");
-    h.callNext("c2");
-    h.callNext("c9");
-    for (const id of ["b1", "b2", "b3", "b4"]) h.tick().issue(id, "m-social");
-    const quiet = publicTicket(h.state, h.ticket("b4")).estimatedWaitSec;
-    // A long tax line: c9 also serves it, so less of c9 is left for series B.
-    for (let i = 0; i < 20; i++) h.tick().issue(`a${i}`, "m-tax-reg");
+  it("gives a comprehensive window's time to the series whose visitors waited longest", () => {
+    const hall = (taxFirst: number) => {
+      const h = new TestHall();
+      h.signIn("c2");
+      h.signIn("c9");
+      for (const id of ["x1", "x2"]) h.issue(id, "m-social");
+      h.callNext("c2");
+      h.callNext("c9");
+      // c9 also serves the tax series: who came first there is called first at c9.
+      for (let i = 0; i < taxFirst; i++) h.tick().issue(`a${i}`, "m-tax-reg");
+      for (const id of ["b1", "b2", "b3", "b4"]) h.tick().issue(id, "m-social");
+      for (let i = taxFirst; i < 20; i++) h.tick().issue(`a${i}`, "m-tax-reg");
+      return h;
+    };
+    const q = hall(0);
+    const quiet = publicTicket(q.state, q.ticket("b4")).estimatedWaitSec;
+    const h = hall(20);
     expect(publicTicket(h.state, h.ticket("b4")).estimatedWaitSec).toBeGreaterThan(quiet);
   });
 });

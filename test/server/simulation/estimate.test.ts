@@ -120,10 +120,11 @@ describe("core wait estimate with break plans", () => {
     const last = (s: typeof plain) => s.ts[4] as Ticket;
     const first = (s: typeof plain) => s.ts[0] as Ticket;
     const est = (s: typeof plain, t: Ticket) => estimatedWaitSec(s.h.state, t, position(s.h.state, t));
-    // 4 × 420 s of work from 11:40 runs past noon: the hour away comes on top, less half a
-    // service (a clerk busy at noon finishes that visitor first).
+    // 4 × 420 s of work from 11:40 runs past noon. The clerk busy at noon finishes that
+    // visitor (free at 12:01), then goes to lunch until 13:00: the fourth is called at 13:00,
+    // the last a service later — the hour less the minute the clerk ran into it.
     expect(est(plain, last(plain))).toBe(5 * 420 - 420);
-    expect(est(lunch, last(lunch))).toBe(est(plain, last(plain)) + 3600 - 210);
+    expect(est(lunch, last(lunch))).toBe(est(plain, last(plain)) + 3600 - 60);
     // The first in line is called (at the counter that just went idle) before noon: no change.
     expect(est(lunch, first(lunch))).toBe(est(plain, first(plain)));
     // The estimate says it is uncertain, and its interval holds the figure.
@@ -146,6 +147,26 @@ describe("core wait estimate with break plans", () => {
     p.clerk("pause", p.at("12:00"));
     const u = p.issue(p.at("12:20"));
     expect(estimatedWaitSec(p.state, u, position(p.state, u))).toBe(420);
+  });
+
+  it("tells a line longer than the projection plays its place × the time per visitor", () => {
+    const cat = oneWindow();
+    const h = new Hall({ ...cat, queues: cat.queues.map((q) => ({ ...q, dailyCap: 0 })) });
+    h.clerk("signIn", h.at("08:30"));
+    h.clerk("callNext", h.at("08:31"));
+    const ts: Ticket[] = [];
+    for (let i = 0; i < 400; i++) ts.push(h.issue(h.at("09:00")));
+    const est = (t: Ticket) => estimatedWaitSec(h.state, t, position(h.state, t));
+    // The free window takes the first at once, then one every 420 s: played call by call for
+    // the first 300, at the pace so far beyond them.
+    expect(est(ts[1] as Ticket)).toBe(420);
+    expect(est(ts[299] as Ticket)).toBe(299 * 420);
+    const last = est(ts[399] as Ticket);
+    expect(Math.abs(last - 399 * 420)).toBeLessThan(0.01 * 399 * 420);
+    expect(last).toBeGreaterThan(est(ts[299] as Ticket));
+    // A newcomer after them all (a probe, as the kiosk asks before printing) too.
+    const probe = { ...(ts[399] as Ticket), id: "probe", seq: 401 };
+    expect(Math.abs(estimatedWaitSec(h.state, probe, 400) - 400 * 420)).toBeLessThan(0.01 * 400 * 420);
   });
 
   it("keeps on each ticket what it was told at issue, and the live figures compare it with the wait", () => {
@@ -173,15 +194,16 @@ describe("core wait estimate with break plans", () => {
 });
 
 describe("simulation: the estimate on reference days", () => {
-  // The issue's target is 20 %; the estimator is at about 28 % on this day (35 % before the
-  // break plan): this guards what was gained until the target is met (docs/simulation.md).
-  it("misses by at most 30 % of the mean wait, unbiased, and most waits fall inside the interval it gives", {
+  // The issue's target is 20 %; the estimator (the engine's call order played forward) is at
+  // about 24 % on this day (28 % with the capacity-share formula, 35 % before the break plan):
+  // this guards what was gained until the target is met (docs/simulation.md).
+  it("misses by at most 26 % of the mean wait, unbiased, and most waits fall inside the interval it gives", {
     timeout: 60_000,
   }, () => {
     const r = simulate(referenceScenario(demoCatalogue(), { day: DAY, seed: 11, load: 0.8 }));
     const a = accuracy(r.tickets);
     expect(a.n).toBeGreaterThan(1000);
-    expect(a.maeShare).toBeLessThanOrEqual(0.3);
+    expect(a.maeShare).toBeLessThanOrEqual(0.26);
     expect(Math.abs(a.biasSec)).toBeLessThan(0.1 * a.meanWaitSec);
     expect(a.inRange).toBeGreaterThan(0.7);
   });
