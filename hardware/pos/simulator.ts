@@ -113,7 +113,7 @@ const CARDS = ["6222021234567890123", "6225880137654321", "6217000010012345678",
 export class PosSimulator {
   private readonly channel: PosChannel;
   private readonly terminalNo: string;
-  private readonly stageMs: number;
+  private stageMs: number;
   private readonly cardTimeoutMs: number;
   private readonly manualCard: boolean;
   private readonly pageSize: number;
@@ -229,6 +229,15 @@ export class PosSimulator {
 
   injectFault(fault: PosFault): void {
     this.fault = fault;
+  }
+
+  /**
+   * A slow visitor (or a slow bank) from now on: each stage that starts takes `ms`. A crash
+   * test uses it to hold a sale at the PIN long enough to kill the hub there, whatever the
+   * machine's load.
+   */
+  setStageMs(ms: number): void {
+    this.stageMs = ms;
   }
 
   /** Corrupt the next `n` frames arriving from the hub (the POS NAKs them). */

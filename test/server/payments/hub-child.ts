@@ -7,7 +7,8 @@
  * Reads JSON lines on stdin to act as terminal t1's simulated devices, which only exist in
  * this process: `{ "card": { name, idNumber } }` places an ID card on its reader,
  * `{ "removeCard": true }` takes it away; `{ "pos": { "present": outcome } }` presents a bank
- * card at its POS (pos-t1), `{ "pos": { "fault": "hang" | "silent" | "none" } }` injects a fault.
+ * card at its POS (pos-t1), `{ "pos": { "fault": "hang" | "silent" | "none" } }` injects a fault, `{ "pos": { "stageMs": n } }`
+ * slows each stage that starts from then on.
  */
 import { createInterface } from "node:readline";
 import type { PosCardOutcome, PosFault } from "../../../hardware/pos/simulator.ts";
@@ -36,10 +37,11 @@ for await (const line of createInterface({ input: process.stdin })) {
   const m = JSON.parse(line) as {
     card?: { name: string; idNumber: string };
     removeCard?: boolean;
-    pos?: { present?: PosCardOutcome; fault?: PosFault };
+    pos?: { present?: PosCardOutcome; fault?: PosFault; stageMs?: number };
   };
   const pos = hub.devices.simulators("pos-t1")?.posSim;
   if (m.pos?.fault) pos?.injectFault(m.pos.fault);
+  if (m.pos?.stageMs) pos?.setStageMs(m.pos.stageMs);
   if (m.pos?.present) pos?.presentCard(m.pos.present);
   const sim = hub.devices.simulators("idreader-t1")?.idSim;
   if (m.card)
