@@ -275,7 +275,9 @@ export class PosSimulator {
         this.sale(req.orderId, req.amountFen, req.attempt);
         return;
       case "query":
-        this.reply(this.queryAnswer(req.orderId));
+        // Answered once the journal holds what it says (a sale settles in memory a moment
+        // before its journal is on disk): a POS never reports what it could lose.
+        void this.saving.then(() => this.reply(this.queryAnswer(req.orderId)));
         return;
       case "refund":
         this.refund(req.orderId, req.refundId, req.amountFen);
