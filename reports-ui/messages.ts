@@ -2,7 +2,6 @@ import type { MsgTable } from "../ui-shared/i18n.ts";
 
 export const REPORTS = {
   title: { zh: "统计报表", en: "Reports" },
-  signOut: { zh: "退出", en: "Sign out" },
   console: { zh: "返回大厅管理", en: "Back to the console" },
   notAllowed: { zh: "统计报表仅限值班长和管理员。", en: "Reports are for supervisors and admins." },
   query: { zh: "报表条件", en: "Report" },
