@@ -59,6 +59,11 @@ export const REPORTS = {
   showClosed: { zh: "显示已办结", en: "Show closed ones" },
   empty: { zh: "该周期暂无数据。", en: "No history in this period." },
   chartsLoading: { zh: "图表加载中…", en: "Loading charts…" },
+  computing: { zh: "计算中", en: "computing" },
+  p90Pending: {
+    zh: "90% 等候和办理时长正在重新计算，稍后刷新即可看到。",
+    en: "The p90 wait and service times are being computed again; show the report again shortly.",
+  },
 } satisfies MsgTable;
 
 export const REASON_WORDS = {

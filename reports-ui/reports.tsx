@@ -78,6 +78,8 @@ function Exports(props: { id: string; t: T; onDownload: (kind: "csv" | "xlsx") =
 function GroupTable(props: { r: Report; t: T; lang: Lang }) {
   const { r, t, lang } = props;
   const cases = r.by === "all" || r.by === "department" || r.by === "matter";
+  // A period ranked again: its p90s are said to be computing, not shown stale (or as "–").
+  const p90 = (s: number | null) => (r.p90Pending ? t("computing") : secs(s));
   const cells = (x: ReportRow) => (
     <>
       <td>{x.tickets}</td>
@@ -85,9 +87,9 @@ function GroupTable(props: { r: Report; t: T; lang: Lang }) {
       <td>{x.noShows}</td>
       <td>{x.cancelled}</td>
       <td>{secs(x.avgWaitS)}</td>
-      <td>{secs(x.p90WaitS)}</td>
+      <td>{p90(x.p90WaitS)}</td>
       <td>{secs(x.avgServiceS)}</td>
-      <td>{secs(x.p90ServiceS)}</td>
+      <td>{p90(x.p90ServiceS)}</td>
       {cases && (
         <>
           <td>{x.casesAccepted ?? "–"}</td>
@@ -355,6 +357,11 @@ function App() {
             <section class="rp-card" aria-labelledby="rp-h" data-testid="report">
               <h2 id="rp-h">{interpolate(t("range"), { from: report.from, to: report.to, n: report.filledDays })}</h2>
               {report.total.tickets === 0 && <p>{t("empty")}</p>}
+              {report.p90Pending && (
+                <p role="status" data-testid="p90-pending">
+                  {t("p90Pending")}
+                </p>
+              )}
               <div class="rp-charts">
                 <Chart id="chart-hours" label={t("hours")} option={options?.hours ?? null} loading={t("chartsLoading")} />
                 <Chart id="chart-days" label={t("days")} option={options?.days ?? null} loading={t("chartsLoading")} />

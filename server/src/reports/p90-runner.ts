@@ -29,6 +29,8 @@ export interface P90Job {
   clear: CompiledSql;
   /** Inserts one kept row: (period, start, dim, metric, key, value). */
   insert: string;
+  /** Marks the period's days ranked (report_days.p90_pending), in the transaction that keeps the rows. */
+  ranked: CompiledSql;
 }
 
 export type P90Answer = { id: number; ok: true; rows: number } | { id: number; ok: false; cancelled: boolean; message: string };
