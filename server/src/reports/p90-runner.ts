@@ -126,6 +126,9 @@ export class P90Runner {
     const w = this.worker;
     this.worker = undefined;
     if (!w) return;
+    // The worker is unref'd so it never holds a hub open; while it closes its connection it
+    // must, or a script awaiting close() (a bench, a one-off rebuild) ends with the await unsettled.
+    w.ref();
     await new Promise<void>((resolve) => {
       w.once("exit", () => resolve());
       w.postMessage("stop");
