@@ -5,7 +5,9 @@
  * charts drawn, downloads the month as XLSX and the file's cells (read back with exceljs)
  * are the seeded figures; a supervisor closes a 差评 follow-up and the audit log shows it;
  * a month whose p90s are being ranked again says "计算中" in their cells (and the route says
- * `p90Pending`) until the ranking is done. axe-core checks the page in Chinese and English.
+ * `p90Pending`) until the ranking is done; the shared staff frame (ui-shared/staff-shell.tsx)
+ * names who is signed in and signing out revokes the token on the hub. axe-core checks the
+ * page in Chinese and English.
  * Needs `npx vite build` first.
  */
 import { existsSync } from "node:fs";
@@ -160,6 +162,26 @@ describe("/admin/reports in Chromium", () => {
     await page.getByTestId("p90-pending").waitFor({ state: "detached", ...WAIT });
     await expect(cells.nth(5).textContent()).resolves.not.toBe("计算中");
     await expect(cells.nth(5).textContent()).resolves.toMatch(/\d/);
+    await page.close();
+  });
+
+  it("the staff frame says who is signed in, and signing out ends the session on the hub too", { timeout: 60_000 }, async () => {
+    const page = await newPage(browser, { width: 1500, height: 1000 });
+    await page.goto(`${t.url}/admin/reports?lang=zh`);
+    // Signed out: the sign-in card, no one named, no sign-out button.
+    await page.locator('input[name="username"]').waitFor(WAIT);
+    expect(await page.getByTestId("who").count()).toBe(0);
+    expect(await page.getByTestId("sign-out").count()).toBe(0);
+    await signIn(page, "wangli");
+    await page.locator("form.rp-query").waitFor(WAIT);
+    await expect(page.getByTestId("who").textContent()).resolves.toBe("王丽");
+    const token = (await page.evaluate(() => sessionStorage.getItem("onevisit.admin.token"))) as string;
+    expect((await t.api("GET", "/api/reports/followups", undefined, token)).status).toBe(200);
+    await page.getByTestId("sign-out").click();
+    await page.locator('input[name="username"]').waitFor(WAIT);
+    expect(await page.locator("form.rp-query").count()).toBe(0);
+    // The token is revoked on the hub, not only forgotten by the page.
+    await expect.poll(async () => (await t.api("GET", "/api/reports/followups", undefined, token)).status, WAIT).toBe(401);
     await page.close();
   });
 
