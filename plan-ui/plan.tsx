@@ -11,6 +11,7 @@ import type { Catalogue, Role } from "../server/src/contract/index.ts";
 import type { PlanComparison, PlanResult } from "../server/src/simulation/plan.ts";
 import { COMMON, type Lang, pickName, translator } from "../ui-shared/i18n.ts";
 import { StaffShell, useStaffPage } from "../ui-shared/staff-shell.tsx";
+import { nameOptions } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { PLAN } from "./messages.ts";
 import "./plan.css";
@@ -21,6 +22,10 @@ type T = ReturnType<typeof translator<typeof PLAN>>;
 const ROLES: readonly Role[] = ["supervisor", "admin"];
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "–");
+
+/** The catalogue's series as a list's options, with their prefixes (several lists offer them). */
+const seriesOptions = (cat: Catalogue, lang: Lang) =>
+  cat.queues.map((q) => <option key={q.id} value={q.id}>{`${q.prefix} ${pickName(q, lang)}`}</option>);
 
 function selected(e: Event): string[] {
   return [...(e.target as HTMLSelectElement).selectedOptions].map((o) => o.value);
@@ -203,49 +208,33 @@ function App() {
                 <label>
                   {t("addSeries")}
                   <select name="addSeries" multiple size={4} onChange={(e) => setAddSeries(selected(e))}>
-                    {cat.queues.map((q) => (
-                      <option key={q.id} value={q.id}>{`${q.prefix} ${pickName(q, lang)}`}</option>
-                    ))}
+                    {seriesOptions(cat, lang)}
                   </select>
                 </label>
                 <label>
                   {t("remove")}
                   <select name="remove" multiple size={4} onChange={(e) => setRemove(selected(e))}>
-                    {cat.counters.map((x) => (
-                      <option key={x.id} value={x.id}>
-                        {pickName(x, lang)}
-                      </option>
-                    ))}
+                    {nameOptions(cat.counters, lang)}
                   </select>
                 </label>
                 <label>
                   {t("move")}
                   <select name="move" value={move} onChange={(e) => setMove((e.target as HTMLSelectElement).value)}>
                     <option value="">{t("none")}</option>
-                    {cat.matters.map((m) => (
-                      <option key={m.id} value={m.id}>
-                        {pickName(m, lang)}
-                      </option>
-                    ))}
+                    {nameOptions(cat.matters, lang)}
                   </select>
                 </label>
                 <label>
                   {t("profileCounter")}
                   <select name="profileCounter" value={profCounter} onChange={(e) => setProfCounter((e.target as HTMLSelectElement).value)}>
                     <option value="">{t("none")}</option>
-                    {cat.counters.map((x) => (
-                      <option key={x.id} value={x.id}>
-                        {pickName(x, lang)}
-                      </option>
-                    ))}
+                    {nameOptions(cat.counters, lang)}
                   </select>
                 </label>
                 <label>
                   {t("profileSeries")}
                   <select name="profileSeries" multiple size={4} onChange={(e) => setProfSeries(selected(e))}>
-                    {cat.queues.map((q) => (
-                      <option key={q.id} value={q.id}>{`${q.prefix} ${pickName(q, lang)}`}</option>
-                    ))}
+                    {seriesOptions(cat, lang)}
                   </select>
                 </label>
                 <button type="submit" class="primary" disabled={busy}>

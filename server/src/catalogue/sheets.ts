@@ -83,6 +83,8 @@ const ID = (zh = "编号", en = "Id"): Column => ({ key: "id", zh, en, type: "id
 const NAME: Column = { key: "name", zh: "名称", en: "Name", type: "text", width: 24 };
 const NAME_EN: Column = { key: "nameEn", zh: "英文名称", en: "English name", type: "text", width: 32 };
 const ZONE: Column = { key: "zoneId", zh: "所在区域", en: "Zone", type: "id", ref: "zones" };
+/** The first columns of a series or a counter: its id, what people know it by (prefix, number), its names, its zone. */
+const PLACED = (known: Column): Column[] => [ID(), known, NAME, NAME_EN, ZONE];
 
 /**
  * The hall's own settings: one row per field (项目 / 值) rather than one column each, since
@@ -141,11 +143,7 @@ export const TABLES: readonly TableDef[] = [
     { key: "essential", zh: "必要材料", en: "Essential", type: "bool", empty: true, width: 10 },
   ]),
   table("series", { zh: "号类", en: "Series", identity: ["id"], list: "queues" }, [
-    ID(),
-    { key: "prefix", zh: "字头", en: "Prefix", type: "text", width: 6 },
-    NAME,
-    NAME_EN,
-    ZONE,
+    ...PLACED({ key: "prefix", zh: "字头", en: "Prefix", type: "text", width: 6 }),
     { key: "dailyCap", zh: "每日上限（0 为不限）", en: "Daily cap (0 = none)", type: "int" },
     // Empty: tickets are issued all day.
     { key: "hours", zh: "取号时段", en: "Issuing hours", type: "hours", empty: [], width: 26 },
@@ -155,11 +153,7 @@ export const TABLES: readonly TableDef[] = [
     { key: "waitTargetMin", zh: "目标等候（分钟）", en: "Target wait (min)", type: "number", optional: true },
   ]),
   table("counters", { zh: "窗口", en: "Counters", identity: ["id"], list: "counters" }, [
-    ID(),
-    { key: "number", zh: "窗口号", en: "Number", type: "int", width: 8 },
-    NAME,
-    NAME_EN,
-    ZONE,
+    ...PLACED({ key: "number", zh: "窗口号", en: "Number", type: "int", width: 8 }),
     {
       key: "kind",
       zh: "类型",
