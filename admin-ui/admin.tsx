@@ -6,18 +6,17 @@
  * refuse them the rest anyway). Chinese first, English with the EN button.
  */
 import { render } from "preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useState } from "preact/hooks";
 import type { AuditAction, AuditChange, AuditEntry, AuditPage, AuditVerify } from "../server/src/contract/audit.ts";
 import type { Catalogue, Role, StaffPublic } from "../server/src/contract/catalogue.ts";
 import type { LoginReply, PrintResult } from "../server/src/contract/index.ts";
 import type { DeviceConfig, DeviceKind, DeviceStatus, TransportConfig } from "../server/src/contract/devices.ts";
-import { type Api, createApi } from "../ui-shared/api.ts";
+import type { Api } from "../ui-shared/api.ts";
 import { downloadFile } from "../ui-shared/download.ts";
 import { DEFAULT_TIME_ZONE, formatClockSeconds, localDay } from "../ui-shared/format.ts";
-import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
+import { type Lang, pickName, translator } from "../ui-shared/i18n.ts";
 import { useHallSocket } from "../ui-shared/socket.ts";
-import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
-import { ErrorToast } from "../ui-shared/ui.tsx";
+import { StaffShell, useStaffPage } from "../ui-shared/staff-shell.tsx";
 import "../ui-shared/shared.css";
 import { DEVICE_KIND_MSG, HEALTH_MSG } from "../display-ui/strings.ts";
 import { ACTION_WORDS, ADMIN } from "./messages.ts";
@@ -48,44 +47,18 @@ function when(ms: number, tz: string): string {
 }
 
 function App() {
-  const [lang, setLang] = useLang();
-  const t = translator(ADMIN, lang);
-  const api = useRef(createApi({ token: () => sessionStorage.getItem(TOKEN_KEY) })).current;
-  const session = useStaffSession({ api, lang, keys: SESSION_KEYS });
-  const { login, error, setError, showError } = session;
+  const page = useStaffPage(SESSION_KEYS);
+  const t = translator(ADMIN, page.lang);
   return (
-    <div class="ad-page">
-      <header class="ad-bar">
-        <h1>{t("title")}</h1>
-        {login && (
-          <span class="who" data-testid="who">
-            {login.staff.name} · {t(`role_${login.staff.role}`)}
-          </span>
-        )}
-        <button type="button" class="lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang">
-          {COMMON.switchLang[lang]}
-        </button>
-        {login && (
-          <button
-            type="button"
-            onClick={() => {
-              api.logout().catch(() => undefined);
-              session.signOut();
-            }}
-          >
-            {t("logout")}
-          </button>
-        )}
-      </header>
-      {!login ? (
-        <main>
-          <SignInForm lang={lang} class="ad-card ad-login" autoFocus onSignIn={session.signIn} />
-        </main>
-      ) : (
-        <Console t={t} lang={lang} api={api} login={login} onError={showError} />
-      )}
-      <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
-    </div>
+    <StaffShell
+      page={page}
+      title={t("title")}
+      classes={{ page: "ad-page", bar: "ad-bar", signIn: "ad-card ad-login" }}
+      who={(login) => `${login.staff.name} · ${t(`role_${login.staff.role}`)}`}
+      autoFocus
+    >
+      {(login) => <Console t={t} lang={page.lang} api={page.api} login={login} onError={page.session.showError} />}
+    </StaffShell>
   );
 }
 

@@ -3,7 +3,6 @@ import type { MsgFor, MsgTable } from "../ui-shared/i18n.ts";
 
 export const ADMIN = {
   title: { zh: "大厅管理", en: "Hall administration" },
-  logout: { zh: "退出", en: "Sign out" },
   sections: { zh: "管理栏目", en: "Sections" },
   tabStaff: { zh: "人员", en: "Staff" },
   tabDevices: { zh: "设备", en: "Devices" },

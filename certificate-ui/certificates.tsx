@@ -13,13 +13,13 @@ import type { CaseStatus } from "../server/src/contract/cases.ts";
 import type { CertificateMatch, MailResult, WindowLookup } from "../server/src/contract/delivery.ts";
 import type { ClerkReprintReply } from "../server/src/contract/terminals.ts";
 import { AddressForm } from "../ui-shared/address-form.tsx";
-import { createApi } from "../ui-shared/api.ts";
+import type { createApi } from "../ui-shared/api.ts";
 import { newIdempotencyKey } from "../ui-shared/cases-api.ts";
 import { deliveryApi } from "../ui-shared/delivery-api.ts";
 import { DEFAULT_TIME_ZONE } from "../ui-shared/format.ts";
-import { COMMON, type Lang, translator, useLang } from "../ui-shared/i18n.ts";
-import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
-import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
+import { type Lang, translator } from "../ui-shared/i18n.ts";
+import { StaffShell, useStaffPage } from "../ui-shared/staff-shell.tsx";
+import { ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { localDateTime } from "../office-ui/logic.ts";
 import { CASE_WORDS } from "../office-ui/messages.ts";
@@ -33,48 +33,25 @@ const SESSION_KEYS = { token: TOKEN_KEY, login: "onevisit.certificates.login" };
 type T = ReturnType<typeof translator<typeof CERT>>;
 
 function App() {
-  const [lang, setLang] = useLang();
-  const t = translator(CERT, lang);
-  const api = useRef(createApi({ token: () => sessionStorage.getItem(TOKEN_KEY) })).current;
-  const session = useStaffSession({ api, lang, keys: SESSION_KEYS });
-  const { login, error, setError, showError } = session;
-  const counterId = new URLSearchParams(location.search).get("counter") ?? login?.counterId ?? "";
+  const page = useStaffPage(SESSION_KEYS);
+  const t = translator(CERT, page.lang);
   return (
-    <div class="cert-page">
-      <header class="cbar">
-        <h1>{t("title")}</h1>
-        {login && <span class="who">{login.staff.name}</span>}
-        <button type="button" class="lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang">
-          {COMMON.switchLang[lang]}
-        </button>
-        {login && (
-          <button
-            type="button"
-            onClick={() => {
-              api.logout().catch(() => undefined);
-              session.signOut();
-            }}
-          >
-            {t("logout")}
-          </button>
-        )}
-      </header>
-      {!login ? (
-        <main>
-          <SignInForm lang={lang} class="ccard login" onSignIn={session.signIn} />
-        </main>
-      ) : (
-        <>
-          <Window t={t} lang={lang} api={api} counterId={counterId} onError={showError} />
-          {(login.staff.role === "supervisor" || login.staff.role === "admin") && (
-            <div class="cmain">
-              <Ledger api={api} lang={lang} token={() => sessionStorage.getItem(TOKEN_KEY)} onError={showError} />
-            </div>
-          )}
-        </>
-      )}
-      <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
-    </div>
+    <StaffShell page={page} title={t("title")} classes={{ page: "cert-page", bar: "cbar", signIn: "ccard login" }}>
+      {(login) => {
+        const counterId = new URLSearchParams(location.search).get("counter") ?? login.counterId ?? "";
+        const { lang, api, session } = page;
+        return (
+          <>
+            <Window t={t} lang={lang} api={api} counterId={counterId} onError={session.showError} />
+            {(login.staff.role === "supervisor" || login.staff.role === "admin") && (
+              <div class="cmain">
+                <Ledger api={api} lang={lang} token={page.token} onError={session.showError} />
+              </div>
+            )}
+          </>
+        );
+      }}
+    </StaffShell>
   );
 }
 

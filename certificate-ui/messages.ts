@@ -3,7 +3,6 @@ import type { MsgTable } from "../ui-shared/i18n.ts";
 export const CERT = {
   title: { zh: "统一出证窗口", en: "Certificate window" },
   window: { zh: "{n}号窗口", en: "Window {n}" },
-  logout: { zh: "退出", en: "Sign out" },
   searchLabel: { zh: "办件编号或回执二维码", en: "Case number or receipt QR" },
   searchHint: {
     zh: "扫描受理回执上的二维码、在身份证阅读器上放置身份证，或输入办件编号",

@@ -13,11 +13,11 @@ import type { Catalogue, LoginReply } from "../server/src/contract/index.ts";
 import type { HelpCase, HelpLedger, HelpReminder, HelpSettings, OpenHelpBody } from "../server/src/contract/helpdesk.ts";
 import type { Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../server/src/contract/events.ts";
-import { type Api, ApiError, createApi, newRequestId } from "../ui-shared/api.ts";
+import { type Api, ApiError, newRequestId } from "../ui-shared/api.ts";
 import { downloadFile } from "../ui-shared/download.ts";
-import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
-import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
-import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
+import { type Lang, pickName, translator } from "../ui-shared/i18n.ts";
+import { StaffShell, useStaffPage } from "../ui-shared/staff-shell.tsx";
+import { ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { CASE_STATUS_WORDS, HELPDESK } from "./messages.ts";
 import "./helpdesk.css";
@@ -53,44 +53,12 @@ function query(f: Filters, extra: Record<string, string> = {}): string {
 }
 
 function App() {
-  const [lang, setLang] = useLang();
-  const t = translator(HELPDESK, lang);
-  const api = useRef(createApi({ token: () => sessionStorage.getItem(TOKEN_KEY) })).current;
-  const session = useStaffSession({ api, lang, keys: SESSION_KEYS });
-  const { login, error, setError, showError } = session;
+  const page = useStaffPage(SESSION_KEYS);
+  const t = translator(HELPDESK, page.lang);
   return (
-    <div class="hd-page">
-      <header class="hd-bar">
-        <h1>{t("title")}</h1>
-        {login && (
-          <span class="who" data-testid="who">
-            {login.staff.name}
-          </span>
-        )}
-        <button type="button" class="lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang">
-          {COMMON.switchLang[lang]}
-        </button>
-        {login && (
-          <button
-            type="button"
-            onClick={() => {
-              api.logout().catch(() => undefined);
-              session.signOut();
-            }}
-          >
-            {t("logout")}
-          </button>
-        )}
-      </header>
-      {!login ? (
-        <main>
-          <SignInForm lang={lang} class="hd-card login" onSignIn={session.signIn} />
-        </main>
-      ) : (
-        <Desk t={t} lang={lang} api={api} login={login} onError={showError} />
-      )}
-      <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
-    </div>
+    <StaffShell page={page} title={t("title")} classes={{ page: "hd-page", bar: "hd-bar", signIn: "hd-card login" }}>
+      {(login) => <Desk t={t} lang={page.lang} api={page.api} login={login} onError={page.session.showError} />}
+    </StaffShell>
   );
 }
 

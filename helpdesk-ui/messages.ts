@@ -1,7 +1,6 @@
 /** The help desk page's words (zh-CN first, English second). */
 export const HELPDESK = {
   title: { zh: "帮办代办", en: "Help & Agency Desk" },
-  logout: { zh: "退出", en: "Sign out" },
   reminders: { zh: "督办提醒", en: "Reminders" },
   noReminders: { zh: "暂无提醒", en: "No reminders" },
   reminderOwner: {

@@ -56,7 +56,6 @@ export const PROGRESS = {
 /** The back office (/office). */
 export const OFFICE = {
   title: { zh: "审批后台", en: "Back office" },
-  logout: { zh: "退出", en: "Sign out" },
   department: { zh: "部门", en: "Department" },
   allDepartments: { zh: "全部部门", en: "All departments" },
   statusFilter: { zh: "状态", en: "Status" },

@@ -9,12 +9,12 @@ import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Case, CaseAction, CaseStatus, CaseSummary } from "../server/src/contract/cases.ts";
 import type { Catalogue, LoginReply } from "../server/src/contract/index.ts";
-import { ApiError, createApi, toApiError } from "../ui-shared/api.ts";
+import { ApiError, type createApi, toApiError } from "../ui-shared/api.ts";
 import { caseSocket, casesApi, newIdempotencyKey } from "../ui-shared/cases-api.ts";
 import { DEFAULT_TIME_ZONE } from "../ui-shared/format.ts";
-import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
-import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
-import { ErrorToast, ReconnectBanner } from "../ui-shared/ui.tsx";
+import { type Lang, pickName, translator } from "../ui-shared/i18n.ts";
+import { StaffShell, useStaffPage } from "../ui-shared/staff-shell.tsx";
+import { ReconnectBanner } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { localDateTime, needsNote, officeActions } from "./logic.ts";
 import { CASE_WORDS, OFFICE } from "./messages.ts";
@@ -46,45 +46,12 @@ const ALL_STATUSES: CaseStatus[] = [
 const statusParam = (f: StatusFilter): string => (f === "open" ? [...OPEN].join(",") : f || ALL_STATUSES.join(","));
 
 function App() {
-  const [lang, setLang] = useLang();
-  const t = translator(OFFICE, lang);
-  const api = useRef(createApi({ token: () => sessionStorage.getItem(TOKEN_KEY) })).current;
-  const session = useStaffSession({ api, lang, keys: SESSION_KEYS });
-  const { login, error, setError, showError } = session;
-  const logout = session.signOut;
-  const langButton = (
-    <button type="button" class="lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang">
-      {COMMON.switchLang[lang]}
-    </button>
-  );
-
+  const page = useStaffPage(SESSION_KEYS);
+  const t = translator(OFFICE, page.lang);
   return (
-    <div class="office-page">
-      <header class="obar">
-        <h1>{t("title")}</h1>
-        {login && <span class="who">{login.staff.name}</span>}
-        {langButton}
-        {login && (
-          <button
-            type="button"
-            onClick={() => {
-              api.logout().catch(() => undefined);
-              logout();
-            }}
-          >
-            {t("logout")}
-          </button>
-        )}
-      </header>
-      {!login ? (
-        <main>
-          <SignInForm lang={lang} class="ocard login" onSignIn={session.signIn} />
-        </main>
-      ) : (
-        <Office t={t} lang={lang} api={api} login={login} onError={showError} />
-      )}
-      <ErrorToast message={error} onClose={() => setError(null)} lang={lang} />
-    </div>
+    <StaffShell page={page} title={t("title")} classes={{ page: "office-page", bar: "obar", signIn: "ocard login" }}>
+      {(login) => <Office t={t} lang={page.lang} api={page.api} login={login} onError={page.session.showError} />}
+    </StaffShell>
   );
 }
 

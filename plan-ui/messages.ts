@@ -2,7 +2,6 @@ import type { MsgTable } from "../ui-shared/i18n.ts";
 
 export const PLAN = {
   title: { zh: "容量规划（假如……）", en: "Capacity planning (what if …)" },
-  signOut: { zh: "退出", en: "Sign out" },
   notAllowed: { zh: "容量规划仅限值班长和管理员。", en: "Capacity planning is for supervisors and admins." },
   whatIf: { zh: "假如", en: "What if" },
   load: { zh: "今日客流（占窗口能力的比例）", en: "Today's visitors (share of the windows' capacity)" },

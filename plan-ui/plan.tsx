@@ -6,21 +6,26 @@
  * and the windows per hour that keep the p90 wait under a target.
  */
 import { render } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
-import type { Catalogue } from "../server/src/contract/index.ts";
+import { useEffect, useState } from "preact/hooks";
+import type { Catalogue, Role } from "../server/src/contract/index.ts";
 import type { PlanComparison, PlanResult } from "../server/src/simulation/plan.ts";
-import { createApi } from "../ui-shared/api.ts";
-import { COMMON, type Lang, pickName, translator, useLang } from "../ui-shared/i18n.ts";
-import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
-import { ErrorToast } from "../ui-shared/ui.tsx";
+import { COMMON, type Lang, pickName, translator } from "../ui-shared/i18n.ts";
+import { StaffShell, useStaffPage } from "../ui-shared/staff-shell.tsx";
+import { nameOptions } from "../ui-shared/ui.tsx";
 import "../ui-shared/shared.css";
 import { PLAN } from "./messages.ts";
 import "./plan.css";
 
 const KEYS = { token: "onevisit.plan.token", login: "onevisit.plan.login" };
 type T = ReturnType<typeof translator<typeof PLAN>>;
+/** Who the page is for (the hub refuses anyone else anyway: docs/security.md). */
+const ROLES: readonly Role[] = ["supervisor", "admin"];
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "–");
+
+/** The catalogue's series as a list's options, with their prefixes (several lists offer them). */
+const seriesOptions = (cat: Catalogue, lang: Lang) =>
+  cat.queues.map((q) => <option key={q.id} value={q.id}>{`${q.prefix} ${pickName(q, lang)}`}</option>);
 
 function selected(e: Event): string[] {
   return [...(e.target as HTMLSelectElement).selectedOptions].map((o) => o.value);
@@ -102,11 +107,10 @@ function Side(props: { id: string; title: string; r: PlanResult; cat: Catalogue;
 }
 
 function App() {
-  const [lang, setLang] = useLang();
-  const t = translator(PLAN, lang);
-  const c = translator(COMMON, lang);
-  const api = useRef(createApi({ token: () => sessionStorage.getItem(KEYS.token) })).current;
-  const s = useStaffSession({ api, lang, keys: KEYS });
+  const page = useStaffPage(KEYS);
+  const t = translator(PLAN, page.lang);
+  const c = translator(COMMON, page.lang);
+  const { lang, api, session: s } = page;
   const [cat, setCat] = useState<Catalogue | null>(null);
   const [load, setLoad] = useState(0.8);
   const [pct, setPct] = useState(0);
@@ -122,11 +126,10 @@ function App() {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<PlanComparison | null>(null);
 
+  const allowed = !!s.login && ROLES.includes(s.login.staff.role);
   useEffect(() => {
-    if (s.login) api.hall().then(setCat, s.showError);
-  }, [s.login, api, s.showError]);
-
-  const allowed = s.login && (s.login.staff.role === "supervisor" || s.login.staff.role === "admin");
+    if (allowed) api.hall().then(setCat, s.showError);
+  }, [allowed, api, s.showError]);
 
   const run = async () => {
     setBusy(true);
@@ -150,137 +153,114 @@ function App() {
   };
 
   return (
-    <div class="plan">
-      <header>
-        <h1>{t("title")}</h1>
-        <div>
-          <button type="button" class="lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
-            {c("switchLang")}
-          </button>
-          {s.login && (
-            <button type="button" onClick={s.signOut}>
-              {t("signOut")}
-            </button>
+    <StaffShell
+      page={page}
+      title={t("title")}
+      classes={{ page: "plan", bar: "plan-bar", signIn: "card" }}
+      autoFocus
+      roles={ROLES}
+      notAllowed={t("notAllowed")}
+    >
+      {() => (
+        <main>
+          {!cat && <p>{c("loading")}</p>}
+          {cat && (
+            <>
+              <form
+                class="whatif"
+                aria-label={t("whatIf")}
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void run();
+                }}
+              >
+                <label>
+                  {t("source")}
+                  <select
+                    name="source"
+                    value={source}
+                    onChange={(e) => setSource((e.target as HTMLSelectElement).value === "history" ? "history" : "reference")}
+                  >
+                    <option value="reference">{t("sourceReference")}</option>
+                    <option value="history">{t("sourceHistory")}</option>
+                  </select>
+                </label>
+                <label>
+                  {t("load")}
+                  <input name="load" type="number" min="0.1" max="1.5" step="0.05" value={load} onInput={(e) => setLoad(Number((e.target as HTMLInputElement).value))} />
+                </label>
+                <label>
+                  {t("arrivalsPct")}
+                  <input name="arrivals" type="number" min="-80" max="100" step="5" value={pct} onInput={(e) => setPct(Number((e.target as HTMLInputElement).value))} />
+                </label>
+                <label>
+                  {t("lunch")}
+                  <input name="lunch" type="number" min="0" max="180" step="15" value={lunch} onInput={(e) => setLunch(Number((e.target as HTMLInputElement).value))} />
+                </label>
+                <label>
+                  {t("target")}
+                  <input name="target" type="number" min="1" max="240" value={target} onInput={(e) => setTarget(Number((e.target as HTMLInputElement).value))} />
+                </label>
+                <label>
+                  {t("addCount")}
+                  <input name="addCount" type="number" min="0" max="30" value={addCount} onInput={(e) => setAddCount(Number((e.target as HTMLInputElement).value))} />
+                </label>
+                <label>
+                  {t("addSeries")}
+                  <select name="addSeries" multiple size={4} onChange={(e) => setAddSeries(selected(e))}>
+                    {seriesOptions(cat, lang)}
+                  </select>
+                </label>
+                <label>
+                  {t("remove")}
+                  <select name="remove" multiple size={4} onChange={(e) => setRemove(selected(e))}>
+                    {nameOptions(cat.counters, lang)}
+                  </select>
+                </label>
+                <label>
+                  {t("move")}
+                  <select name="move" value={move} onChange={(e) => setMove((e.target as HTMLSelectElement).value)}>
+                    <option value="">{t("none")}</option>
+                    {nameOptions(cat.matters, lang)}
+                  </select>
+                </label>
+                <label>
+                  {t("profileCounter")}
+                  <select name="profileCounter" value={profCounter} onChange={(e) => setProfCounter((e.target as HTMLSelectElement).value)}>
+                    <option value="">{t("none")}</option>
+                    {nameOptions(cat.counters, lang)}
+                  </select>
+                </label>
+                <label>
+                  {t("profileSeries")}
+                  <select name="profileSeries" multiple size={4} onChange={(e) => setProfSeries(selected(e))}>
+                    {seriesOptions(cat, lang)}
+                  </select>
+                </label>
+                <button type="submit" class="primary" disabled={busy}>
+                  {busy ? t("running") : t("run")}
+                </button>
+              </form>
+              {result && (
+                <p data-testid="source" role="status">
+                  {result.arrivals === "history"
+                    ? t("learnedFrom", { n: result.historyDays ?? 0 })
+                    : source === "history"
+                      ? t("noHistory")
+                      : t("sourceReference")}
+                </p>
+              )}
+              {result && (
+                <div class="sides">
+                  <Side id="today" title={t("today")} r={result.today} cat={cat} lang={lang} t={t} target={target} />
+                  <Side id="whatif" title={t("plan")} r={result.whatIf} cat={cat} lang={lang} t={t} target={target} />
+                </div>
+              )}
+            </>
           )}
-        </div>
-      </header>
-      <main>
-        <ErrorToast message={s.error} onClose={() => s.setError(null)} lang={lang} />
-        {!s.login && <SignInForm lang={lang} class="card" autoFocus onSignIn={s.signIn} />}
-        {s.login && !allowed && <p role="status">{t("notAllowed")}</p>}
-        {allowed && !cat && <p>{c("loading")}</p>}
-        {allowed && cat && (
-          <>
-            <form
-              class="whatif"
-              aria-label={t("whatIf")}
-              onSubmit={(e) => {
-                e.preventDefault();
-                void run();
-              }}
-            >
-              <label>
-                {t("source")}
-                <select
-                  name="source"
-                  value={source}
-                  onChange={(e) => setSource((e.target as HTMLSelectElement).value === "history" ? "history" : "reference")}
-                >
-                  <option value="reference">{t("sourceReference")}</option>
-                  <option value="history">{t("sourceHistory")}</option>
-                </select>
-              </label>
-              <label>
-                {t("load")}
-                <input name="load" type="number" min="0.1" max="1.5" step="0.05" value={load} onInput={(e) => setLoad(Number((e.target as HTMLInputElement).value))} />
-              </label>
-              <label>
-                {t("arrivalsPct")}
-                <input name="arrivals" type="number" min="-80" max="100" step="5" value={pct} onInput={(e) => setPct(Number((e.target as HTMLInputElement).value))} />
-              </label>
-              <label>
-                {t("lunch")}
-                <input name="lunch" type="number" min="0" max="180" step="15" value={lunch} onInput={(e) => setLunch(Number((e.target as HTMLInputElement).value))} />
-              </label>
-              <label>
-                {t("target")}
-                <input name="target" type="number" min="1" max="240" value={target} onInput={(e) => setTarget(Number((e.target as HTMLInputElement).value))} />
-              </label>
-              <label>
-                {t("addCount")}
-                <input name="addCount" type="number" min="0" max="30" value={addCount} onInput={(e) => setAddCount(Number((e.target as HTMLInputElement).value))} />
-              </label>
-              <label>
-                {t("addSeries")}
-                <select name="addSeries" multiple size={4} onChange={(e) => setAddSeries(selected(e))}>
-                  {cat.queues.map((q) => (
-                    <option key={q.id} value={q.id}>{`${q.prefix} ${pickName(q, lang)}`}</option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                {t("remove")}
-                <select name="remove" multiple size={4} onChange={(e) => setRemove(selected(e))}>
-                  {cat.counters.map((x) => (
-                    <option key={x.id} value={x.id}>
-                      {pickName(x, lang)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                {t("move")}
-                <select name="move" value={move} onChange={(e) => setMove((e.target as HTMLSelectElement).value)}>
-                  <option value="">{t("none")}</option>
-                  {cat.matters.map((m) => (
-                    <option key={m.id} value={m.id}>
-                      {pickName(m, lang)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                {t("profileCounter")}
-                <select name="profileCounter" value={profCounter} onChange={(e) => setProfCounter((e.target as HTMLSelectElement).value)}>
-                  <option value="">{t("none")}</option>
-                  {cat.counters.map((x) => (
-                    <option key={x.id} value={x.id}>
-                      {pickName(x, lang)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                {t("profileSeries")}
-                <select name="profileSeries" multiple size={4} onChange={(e) => setProfSeries(selected(e))}>
-                  {cat.queues.map((q) => (
-                    <option key={q.id} value={q.id}>{`${q.prefix} ${pickName(q, lang)}`}</option>
-                  ))}
-                </select>
-              </label>
-              <button type="submit" class="primary" disabled={busy}>
-                {busy ? t("running") : t("run")}
-              </button>
-            </form>
-            {result && (
-              <p data-testid="source" role="status">
-                {result.arrivals === "history"
-                  ? t("learnedFrom", { n: result.historyDays ?? 0 })
-                  : source === "history"
-                    ? t("noHistory")
-                    : t("sourceReference")}
-              </p>
-            )}
-            {result && (
-              <div class="sides">
-                <Side id="today" title={t("today")} r={result.today} cat={cat} lang={lang} t={t} target={target} />
-                <Side id="whatif" title={t("plan")} r={result.whatIf} cat={cat} lang={lang} t={t} target={target} />
-              </div>
-            )}
-          </>
-        )}
-      </main>
-    </div>
+        </main>
+      )}
+    </StaffShell>
   );
 }
 

@@ -2,7 +2,6 @@ import type { MsgTable } from "../ui-shared/i18n.ts";
 
 export const REPORTS = {
   title: { zh: "统计报表", en: "Reports" },
-  signOut: { zh: "退出", en: "Sign out" },
   console: { zh: "返回大厅管理", en: "Back to the console" },
   notAllowed: { zh: "统计报表仅限值班长和管理员。", en: "Reports are for supervisors and admins." },
   query: { zh: "报表条件", en: "Report" },
@@ -60,6 +59,11 @@ export const REPORTS = {
   showClosed: { zh: "显示已办结", en: "Show closed ones" },
   empty: { zh: "该周期暂无数据。", en: "No history in this period." },
   chartsLoading: { zh: "图表加载中…", en: "Loading charts…" },
+  computing: { zh: "计算中", en: "computing" },
+  p90Pending: {
+    zh: "90% 等候和办理时长正在重新计算，稍后刷新即可看到。",
+    en: "The p90 wait and service times are being computed again; show the report again shortly.",
+  },
 } satisfies MsgTable;
 
 export const REASON_WORDS = {

@@ -9,13 +9,12 @@
  */
 import { render } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { Role } from "../server/src/contract/catalogue.ts";
 import type { Followup, GroupBy, PeriodKind, Report, ReportRow } from "../server/src/reports/model.ts";
-import { createApi } from "../ui-shared/api.ts";
 import { downloadFile } from "../ui-shared/download.ts";
 import { formatDuration } from "../ui-shared/format.ts";
-import { COMMON, type Lang, interpolate, translator, useLang } from "../ui-shared/i18n.ts";
-import { SignInForm, useStaffSession } from "../ui-shared/staff-sign-in.tsx";
-import { ErrorToast } from "../ui-shared/ui.tsx";
+import { type Lang, interpolate, translator } from "../ui-shared/i18n.ts";
+import { StaffShell, useStaffPage } from "../ui-shared/staff-shell.tsx";
 import "../ui-shared/shared.css";
 import type { ChartHandle } from "./charts.ts";
 import { REASON_WORDS, REPORTS } from "./messages.ts";
@@ -27,6 +26,8 @@ type T = ReturnType<typeof translator<typeof REPORTS>>;
 const PERIOD_KINDS: PeriodKind[] = ["day", "week", "month", "year"];
 const GROUP_KINDS: GroupBy[] = ["department", "matter", "series", "counter", "clerk", "hour", "all"];
 const STARS = [1, 2, 3, 4, 5] as const;
+/** Who the page is for (the hub refuses anyone else anyway: docs/security.md). */
+const ROLES: readonly Role[] = ["supervisor", "admin"];
 
 const secs = (s: number | null) => (s === null ? "–" : formatDuration(s));
 const name = (r: ReportRow, lang: Lang) => (lang === "zh" ? r.name : r.nameEn);
@@ -77,6 +78,8 @@ function Exports(props: { id: string; t: T; onDownload: (kind: "csv" | "xlsx") =
 function GroupTable(props: { r: Report; t: T; lang: Lang }) {
   const { r, t, lang } = props;
   const cases = r.by === "all" || r.by === "department" || r.by === "matter";
+  // A period ranked again: its p90s are said to be computing, not shown stale (or as "–").
+  const p90 = (s: number | null) => (r.p90Pending ? t("computing") : secs(s));
   const cells = (x: ReportRow) => (
     <>
       <td>{x.tickets}</td>
@@ -84,9 +87,9 @@ function GroupTable(props: { r: Report; t: T; lang: Lang }) {
       <td>{x.noShows}</td>
       <td>{x.cancelled}</td>
       <td>{secs(x.avgWaitS)}</td>
-      <td>{secs(x.p90WaitS)}</td>
+      <td>{p90(x.p90WaitS)}</td>
       <td>{secs(x.avgServiceS)}</td>
-      <td>{secs(x.p90ServiceS)}</td>
+      <td>{p90(x.p90ServiceS)}</td>
       {cases && (
         <>
           <td>{x.casesAccepted ?? "–"}</td>
@@ -225,18 +228,16 @@ function Followups(props: {
 }
 
 function App() {
-  const [lang, setLang] = useLang();
+  const page = useStaffPage(KEYS);
+  const { lang, api, session: s } = page;
   const t = translator(REPORTS, lang);
-  const c = translator(COMMON, lang);
-  const api = useRef(createApi({ token: () => sessionStorage.getItem(KEYS.token) })).current;
-  const s = useStaffSession({ api, lang, keys: KEYS });
   const [period, setPeriod] = useState<PeriodKind>("month");
   const [date, setDate] = useState("");
   const [by, setBy] = useState<GroupBy>("department");
   const [report, setReport] = useState<Report | null>(null);
   const [list, setList] = useState<Followup[]>([]);
   const [showClosed, setShowClosed] = useState(false);
-  const allowed = s.login && (s.login.staff.role === "supervisor" || s.login.staff.role === "admin");
+  const allowed = !!s.login && ROLES.includes(s.login.staff.role);
 
   const load = useCallback(async () => {
     try {
@@ -262,7 +263,7 @@ function App() {
   }, [allowed, api, s.showError]);
 
   const download = (path: string, fallback: string) => {
-    downloadFile(path, sessionStorage.getItem(KEYS.token), fallback).catch(s.showError);
+    downloadFile(path, page.token(), fallback).catch(s.showError);
   };
   const exportTable = (table: string) => (kind: "csv" | "xlsx") =>
     download(`/api/reports/export.${kind}?${new URLSearchParams({ period, date, by, table, lang })}`, `report.${kind}`);
@@ -305,114 +306,102 @@ function App() {
   }, [report, lang]);
 
   return (
-    <div class="rp-page">
-      <header class="rp-bar">
-        <h1>{t("title")}</h1>
-        <div>
-          <a href="/admin">{t("console")}</a>
-          <button type="button" class="lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
-            {c("switchLang")}
-          </button>
-          {s.login && (
-            <button
-              type="button"
-              onClick={() => {
-                api.logout().catch(() => undefined);
-                s.signOut();
-              }}
-            >
-              {t("signOut")}
+    <StaffShell
+      page={page}
+      title={t("title")}
+      classes={{ page: "rp-page", bar: "rp-bar", signIn: "rp-card rp-login", main: "rp-main" }}
+      links={<a href="/admin">{t("console")}</a>}
+      autoFocus
+      roles={ROLES}
+      notAllowed={t("notAllowed")}
+    >
+      {() => (
+        <main class="rp-main">
+          <form
+            class="rp-card rp-query"
+            aria-label={t("query")}
+            onSubmit={(e) => {
+              e.preventDefault();
+              void load();
+            }}
+          >
+            <label>
+              {t("period")}
+              <select name="period" value={period} onChange={(e) => setPeriod((e.target as HTMLSelectElement).value as PeriodKind)}>
+                {PERIOD_KINDS.map((p) => (
+                  <option key={p} value={p}>
+                    {t(`p_${p}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t("date")}
+              <input name="date" type="date" value={date} onInput={(e) => setDate((e.target as HTMLInputElement).value)} />
+            </label>
+            <label>
+              {t("by")}
+              <select name="by" value={by} onChange={(e) => setBy((e.target as HTMLSelectElement).value as GroupBy)}>
+                {GROUP_KINDS.map((g) => (
+                  <option key={g} value={g}>
+                    {t(`g_${g}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" class="primary">
+              {t("show")}
             </button>
+          </form>
+          {report && (
+            <section class="rp-card" aria-labelledby="rp-h" data-testid="report">
+              <h2 id="rp-h">{interpolate(t("range"), { from: report.from, to: report.to, n: report.filledDays })}</h2>
+              {report.total.tickets === 0 && <p>{t("empty")}</p>}
+              {report.p90Pending && (
+                <p role="status" data-testid="p90-pending">
+                  {t("p90Pending")}
+                </p>
+              )}
+              <div class="rp-charts">
+                <Chart id="chart-hours" label={t("hours")} option={options?.hours ?? null} loading={t("chartsLoading")} />
+                <Chart id="chart-days" label={t("days")} option={options?.days ?? null} loading={t("chartsLoading")} />
+                <Chart id="chart-ratings" label={t("ratingDist")} option={options?.ratings ?? null} loading={t("chartsLoading")} />
+              </div>
+              <div class="rp-row">
+                <Exports id="groups" t={t} onDownload={exportTable("groups")} what={t("groups")} />
+                <Exports id="hours" t={t} onDownload={exportTable("hours")} what={t("hours")} />
+                <Exports id="days" t={t} onDownload={exportTable("days")} what={t("days")} />
+                <Exports id="ratings" t={t} onDownload={exportTable("ratings")} what={t("ratingDist")} />
+              </div>
+              <div class="rp-scroll">
+                <GroupTable r={report} t={t} lang={lang} />
+              </div>
+            </section>
           )}
-        </div>
-      </header>
-      <main class="rp-main">
-        <ErrorToast message={s.error} onClose={() => s.setError(null)} lang={lang} />
-        {!s.login && <SignInForm lang={lang} class="rp-card rp-login" autoFocus onSignIn={s.signIn} />}
-        {s.login && !allowed && <p role="status">{t("notAllowed")}</p>}
-        {allowed && (
-          <>
-            <form
-              class="rp-card rp-query"
-              aria-label={t("query")}
-              onSubmit={(e) => {
-                e.preventDefault();
-                void load();
-              }}
-            >
-              <label>
-                {t("period")}
-                <select name="period" value={period} onChange={(e) => setPeriod((e.target as HTMLSelectElement).value as PeriodKind)}>
-                  {PERIOD_KINDS.map((p) => (
-                    <option key={p} value={p}>
-                      {t(`p_${p}`)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                {t("date")}
-                <input name="date" type="date" value={date} onInput={(e) => setDate((e.target as HTMLInputElement).value)} />
-              </label>
-              <label>
-                {t("by")}
-                <select name="by" value={by} onChange={(e) => setBy((e.target as HTMLSelectElement).value as GroupBy)}>
-                  {GROUP_KINDS.map((g) => (
-                    <option key={g} value={g}>
-                      {t(`g_${g}`)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <button type="submit" class="primary">
-                {t("show")}
-              </button>
-            </form>
-            {report && (
-              <section class="rp-card" aria-labelledby="rp-h" data-testid="report">
-                <h2 id="rp-h">{interpolate(t("range"), { from: report.from, to: report.to, n: report.filledDays })}</h2>
-                {report.total.tickets === 0 && <p>{t("empty")}</p>}
-                <div class="rp-charts">
-                  <Chart id="chart-hours" label={t("hours")} option={options?.hours ?? null} loading={t("chartsLoading")} />
-                  <Chart id="chart-days" label={t("days")} option={options?.days ?? null} loading={t("chartsLoading")} />
-                  <Chart id="chart-ratings" label={t("ratingDist")} option={options?.ratings ?? null} loading={t("chartsLoading")} />
-                </div>
-                <div class="rp-row">
-                  <Exports id="groups" t={t} onDownload={exportTable("groups")} what={t("groups")} />
-                  <Exports id="hours" t={t} onDownload={exportTable("hours")} what={t("hours")} />
-                  <Exports id="days" t={t} onDownload={exportTable("days")} what={t("days")} />
-                  <Exports id="ratings" t={t} onDownload={exportTable("ratings")} what={t("ratingDist")} />
-                </div>
-                <div class="rp-scroll">
-                  <GroupTable r={report} t={t} lang={lang} />
-                </div>
-              </section>
-            )}
-            <Followups
-              t={t}
-              lang={lang}
-              list={list}
-              showClosed={showClosed}
-              setShowClosed={setShowClosed}
-              onClose={async (id, action) => {
-                try {
-                  await api.request("POST", `/api/reports/followups/${encodeURIComponent(id)}/close`, { action });
-                  await loadFollowups();
-                } catch (e) {
-                  s.showError(e);
-                }
-              }}
-              onDownload={(kind) =>
-                download(
-                  `/api/reports/followups/export.${kind}?${new URLSearchParams({ status: showClosed ? "all" : "open", lang })}`,
-                  `followups.${kind}`,
-                )
+          <Followups
+            t={t}
+            lang={lang}
+            list={list}
+            showClosed={showClosed}
+            setShowClosed={setShowClosed}
+            onClose={async (id, action) => {
+              try {
+                await api.request("POST", `/api/reports/followups/${encodeURIComponent(id)}/close`, { action });
+                await loadFollowups();
+              } catch (e) {
+                s.showError(e);
               }
-            />
-          </>
-        )}
-      </main>
-    </div>
+            }}
+            onDownload={(kind) =>
+              download(
+                `/api/reports/followups/export.${kind}?${new URLSearchParams({ status: showClosed ? "all" : "open", lang })}`,
+                `followups.${kind}`,
+              )
+            }
+          />
+        </main>
+      )}
+    </StaffShell>
   );
 }
 

@@ -163,6 +163,10 @@ const MESSAGES: Record<ClientErrorCode, Msg> = {
   },
   UNKNOWN_FOLLOWUP: { zh: "找不到该差评整改事项", en: "No such bad-rating follow-up" },
   FOLLOWUP_CLOSED: { zh: "该差评整改已办结", en: "This follow-up is closed already" },
+  CATALOGUE_FILE_TOO_LARGE: {
+    zh: "文件解压后过大（超过 64 MB 或 1000 个部件），不是事项目录表格",
+    en: "The file unpacks to too much (over 64 MB or 1,000 parts): it is not a catalogue workbook",
+  },
 };
 
 /** The visitor- or clerk-facing sentence for an error code; unknown codes get the INTERNAL text. */

@@ -17,6 +17,8 @@
  * - `hub-clock.ts` — `hubNow()`, `useHubNow()`: the hub's time, for anything measured against
  *                 the hub's timestamps (never the PC's `Date.now()`)
  * - `staff-sign-in.tsx` — `<SignInForm>` and `useStaffSession()`: the staff pages' sign-in
+ * - `staff-shell.tsx` — `useStaffPage(keys)` and `<StaffShell>`: a staff page's header bar, sign-in
+ *                 card, role check and error alert
  */
 export * from "./api.ts";
 export * from "./catalogue-cache.ts";
@@ -27,6 +29,7 @@ export * from "./hub-clock.ts";
 export * from "./i18n.ts";
 export * from "./search.ts";
 export * from "./socket.ts";
+export * from "./staff-shell.tsx";
 export * from "./staff-sign-in.tsx";
 export * from "./store.ts";
 export * from "./ui.tsx";

@@ -1,6 +1,6 @@
 /** Small shared components. Pages style them via the class names (see shared.css). */
 import type { Lang } from "./i18n.ts";
-import { COMMON } from "./i18n.ts";
+import { COMMON, pickName } from "./i18n.ts";
 
 /** "连接中断，正在重连…" strip, shown while the socket is down. */
 export function ReconnectBanner({ connected, lang }: { connected: boolean; lang: Lang }) {
@@ -23,4 +23,13 @@ export function ErrorToast({ message, onClose, lang }: { message: string | null;
       </button>
     </div>
   );
+}
+
+/** The options of a list of named things (matters, counters …), each by its id, named in the page's language. */
+export function nameOptions(items: readonly { id: string; name: string; nameEn: string }[], lang: Lang) {
+  return items.map((x) => (
+    <option key={x.id} value={x.id}>
+      {pickName(x, lang)}
+    </option>
+  ));
 }

@@ -3,14 +3,20 @@
  * hall days are journals in the data folder before the hub starts (filled into the history
  * at start); an admin opens /admin/reports, reads last month's report per series, sees the
  * charts drawn, downloads the month as XLSX and the file's cells (read back with exceljs)
- * are the seeded figures; a supervisor closes a 差评 follow-up and the audit log shows it.
- * axe-core checks the page in Chinese and English. Needs `npx vite build` first.
+ * are the seeded figures; a supervisor closes a 差评 follow-up and the audit log shows it;
+ * a month whose p90s are being ranked again says "计算中" in their cells (and the route says
+ * `p90Pending`) until the ranking is done; the shared staff frame (ui-shared/staff-shell.tsx)
+ * names who is signed in and signing out revokes the token on the hub. axe-core checks the
+ * page in Chinese and English.
+ * Needs `npx vite build` first.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
+import Database from "better-sqlite3";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditPage } from "../../server/src/contract/audit.ts";
+import type { Report } from "../../server/src/reports/model.ts";
 import { expectNoAxeViolations } from "../helpers/axe.ts";
 import { type Browser, type Page, launchBrowser, newPage } from "../helpers/browser.ts";
 import type { TestHub } from "../helpers/hub.ts";
@@ -111,6 +117,71 @@ describe("/admin/reports in Chromium", () => {
     await expect(page.locator("h1").textContent()).resolves.toBe("Reports");
     await expectNoAxeViolations(page, "reports (en)");
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a month whose p90s are ranked again says 计算中 until they are, then shows them", { timeout: 120_000 }, async () => {
+    const sup = (await t.login("wangli", password("wangli"))).token;
+    const month = `/api/reports?period=month&date=${days[0]}&by=series`;
+    const ranked = (await t.api<Report>("GET", month, undefined, sup)).body;
+    expect(ranked.p90Pending).toBe(false);
+    expect(ranked.total.p90WaitS).toEqual(expect.any(Number));
+    // As a ranking cancelled by the hub closing leaves them: the days marked, the old p90s kept.
+    const db = new Database(path.join(t.dataDir, "cases.db"));
+    try {
+      db.pragma("busy_timeout = 10000");
+      db.prepare("update report_days set p90_pending = 15 where day = ?").run(days[0]);
+    } finally {
+      db.close();
+    }
+    const pending = (await t.api<Report>("GET", month, undefined, sup)).body;
+    expect(pending.p90Pending).toBe(true);
+    expect(pending.total.p90WaitS).toBeNull();
+    expect(pending.total.tickets).toBe(ranked.total.tickets);
+
+    const page = await newPage(browser, { width: 1500, height: 1000 });
+    await page.goto(`${t.url}/admin/reports?lang=zh`);
+    await signIn(page, "wangli");
+    await page.locator("form.rp-query").waitFor(WAIT);
+    await page.locator('input[name="date"]').fill(days[0] as string);
+    await page.locator('select[name="by"]').selectOption("series");
+    await page.locator("form.rp-query button[type=submit]").click();
+    await page.getByTestId("p90-pending").waitFor(WAIT);
+    // The total row: tickets, served, no-shows, cancelled, avg wait, then the p90 wait.
+    const cells = page.getByTestId("total").locator("td");
+    await expect(cells.nth(5).textContent()).resolves.toBe("计算中");
+    await expect(cells.nth(7).textContent()).resolves.toBe("计算中");
+    await expectNoAxeViolations(page, "reports, p90s pending (zh)");
+
+    // The next fill ranks the marked periods first (here: a fill of no new day).
+    await t.hub.reports.service.refreshPeriods([]);
+    const again = (await t.api<Report>("GET", month, undefined, sup)).body;
+    expect(again.p90Pending).toBe(false);
+    expect(again.total.p90WaitS).toBe(ranked.total.p90WaitS);
+    await page.locator("form.rp-query button[type=submit]").click();
+    await page.getByTestId("p90-pending").waitFor({ state: "detached", ...WAIT });
+    await expect(cells.nth(5).textContent()).resolves.not.toBe("计算中");
+    await expect(cells.nth(5).textContent()).resolves.toMatch(/\d/);
+    await page.close();
+  });
+
+  it("the staff frame says who is signed in, and signing out ends the session on the hub too", { timeout: 60_000 }, async () => {
+    const page = await newPage(browser, { width: 1500, height: 1000 });
+    await page.goto(`${t.url}/admin/reports?lang=zh`);
+    // Signed out: the sign-in card, no one named, no sign-out button.
+    await page.locator('input[name="username"]').waitFor(WAIT);
+    expect(await page.getByTestId("who").count()).toBe(0);
+    expect(await page.getByTestId("sign-out").count()).toBe(0);
+    await signIn(page, "wangli");
+    await page.locator("form.rp-query").waitFor(WAIT);
+    await expect(page.getByTestId("who").textContent()).resolves.toBe("王丽");
+    const token = (await page.evaluate(() => sessionStorage.getItem("onevisit.admin.token"))) as string;
+    expect((await t.api("GET", "/api/reports/followups", undefined, token)).status).toBe(200);
+    await page.getByTestId("sign-out").click();
+    await page.locator('input[name="username"]').waitFor(WAIT);
+    expect(await page.locator("form.rp-query").count()).toBe(0);
+    // The token is revoked on the hub, not only forgotten by the page.
+    await expect.poll(async () => (await t.api("GET", "/api/reports/followups", undefined, token)).status, WAIT).toBe(401);
     await page.close();
   });
 

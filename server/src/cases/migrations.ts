@@ -9,7 +9,7 @@ import { type Kysely, sql } from "kysely";
 import { AUDIT_MIGRATION } from "../audit/migration.ts";
 import { HELPDESK_MIGRATION } from "../helpdesk/migration.ts";
 import { PAYMENTS_MIGRATION } from "../payments/migration.ts";
-import { REPORTS_FOLLOWUP_MIGRATION, REPORTS_HISTORY_MIGRATION } from "../reports/migration.ts";
+import { REPORTS_FOLLOWUP_MIGRATION, REPORTS_HISTORY_MIGRATION, REPORTS_P90_PENDING_MIGRATION } from "../reports/migration.ts";
 import { type CaseDb, type Engine, MIGRATION_LOCK } from "./db.ts";
 
 export interface Migration {
@@ -169,6 +169,8 @@ export const MIGRATIONS: Migration[] = [
   // Reports (reports/migration.ts, issue 13): ticket history with rollups, then 差评 follow-ups.
   { version: 10, ...REPORTS_HISTORY_MIGRATION },
   { version: 11, ...REPORTS_FOLLOWUP_MIGRATION },
+  // Reports: periods whose p90s a cancelled ranking left stale (reports/migration.ts).
+  { version: 12, ...REPORTS_P90_PENDING_MIGRATION },
 ];
 
 /** Bring the database to the newest version; returns the versions applied now. */

@@ -8,6 +8,7 @@
  */
 import { parse as parseCsv } from "csv-parse/sync";
 import type { Catalogue } from "../contract/catalogue.ts";
+import { HallError } from "../hall/errors.ts";
 import { type ExportColumn, type ExportLang, toCsv, toXlsxBook } from "../export/table.ts";
 import {
   type Column,
@@ -23,6 +24,7 @@ import {
   TABLES,
   type Tables,
 } from "./sheets.ts";
+import { checkXlsxZip, MAX_XLSX_ENTRIES, MAX_XLSX_INFLATED } from "./zip-guard.ts";
 
 /** The columns of a table as the exporter lays them out (the hall sheet's meaning in the file's language). */
 function exportColumns(def: TableDef, lang: ExportLang): ExportColumn<Row>[] {
@@ -190,15 +192,28 @@ function plain(v: unknown): RawCell {
 }
 
 async function readXlsx(file: ImportFile, out: ReadResult): Promise<void> {
+  const notXlsx = () =>
+    out.problems.push({
+      sheet: file.name,
+      reason: { zh: "不是有效的 Excel（.xlsx）文件", en: "not a valid Excel (.xlsx) file" },
+    });
+  // A zip bomb is refused before exceljs inflates it (zip-guard.ts): the whole import, not a row.
+  const zip = await checkXlsxZip(file.data);
+  if (!zip.ok) {
+    if (zip.tooLarge)
+      throw new HallError(
+        "CATALOGUE_FILE_TOO_LARGE",
+        `a workbook may hold ${MAX_XLSX_ENTRIES} entries and ${MAX_XLSX_INFLATED / 1024 / 1024} MiB unpacked (${zip.what})`,
+      );
+    notXlsx();
+    return;
+  }
   const { default: ExcelJS } = await import("exceljs");
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(file.data as unknown as ArrayBuffer);
   } catch {
-    out.problems.push({
-      sheet: file.name,
-      reason: { zh: "不是有效的 Excel（.xlsx）文件", en: "not a valid Excel (.xlsx) file" },
-    });
+    notXlsx();
     return;
   }
   for (const ws of wb.worksheets) {

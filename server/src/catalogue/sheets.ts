@@ -2,7 +2,8 @@
  * The catalogue as tables (issue 13, "Import/export"): one table per sheet of the workbook
  * and per CSV file, and the rows the admin page edits. One list of columns per table drives
  * all three, so a new field of the contract is one line here: its header in both languages,
- * its cell type, whether it may be left empty.
+ * its cell type, whether it may be left empty. A table also names the catalogue list it is
+ * (`list`): those tables go to and from the catalogue by one loop, not one line each.
  *
  * Pure (no node:*, no exceljs): the admin page bundles this file to lay out and edit the
  * same rows the hub imports. Rows hold typed values (numbers, booleans, lists, issuing
@@ -60,12 +61,30 @@ export interface TableDef {
   columns: Column[];
   /** Columns whose values together name a row (what a diff matches rows by). */
   identity: string[];
+  /**
+   * The catalogue's list whose records the rows are, field for field (the columns are the
+   * fields; matters and counters also take the materials and profiles tables). Absent: the
+   * table is assembled otherwise (the hall's settings, materials, profiles, calendar).
+   */
+  list?: RecordList;
+  /** The list is left out of the catalogue when the table is empty. */
+  optional?: true;
+}
+
+/** The catalogue's lists that are one table each. */
+export type RecordList = "zones" | "departments" | "matters" | "queues" | "counters" | "synonyms" | "sites";
+
+/** A table: its key, its sheet names and what names a row (and its catalogue list), its columns. */
+function table(key: TableKey, head: Omit<TableDef, "key" | "columns">, columns: Column[]): TableDef {
+  return { key, ...head, columns };
 }
 
 const ID = (zh = "编号", en = "Id"): Column => ({ key: "id", zh, en, type: "id", width: 14 });
 const NAME: Column = { key: "name", zh: "名称", en: "Name", type: "text", width: 24 };
 const NAME_EN: Column = { key: "nameEn", zh: "英文名称", en: "English name", type: "text", width: 32 };
 const ZONE: Column = { key: "zoneId", zh: "所在区域", en: "Zone", type: "id", ref: "zones" };
+/** The first columns of a series or a counter: its id, what people know it by (prefix, number), its names, its zone. */
+const PLACED = (known: Column): Column[] => [ID(), known, NAME, NAME_EN, ZONE];
 
 /**
  * The hall's own settings: one row per field (项目 / 值) rather than one column each, since
@@ -93,151 +112,82 @@ export const HALL_FIELDS: Column[] = [
 ];
 
 export const TABLES: readonly TableDef[] = [
-  {
-    key: "hall",
-    zh: "大厅",
-    en: "Hall",
-    identity: ["field"],
-    columns: [
-      { key: "field", zh: "项目", en: "Setting", type: "id", width: 22 },
-      { key: "label", zh: "说明", en: "Meaning", type: "text", optional: true, width: 26 },
-      { key: "value", zh: "值", en: "Value", type: "text", blank: true, width: 60 },
-    ],
-  },
-  {
-    key: "zones",
-    zh: "区域",
-    en: "Zones",
-    identity: ["id"],
-    columns: [ID(), NAME, NAME_EN, { key: "floor", zh: "楼层", en: "Floor", type: "text" }],
-  },
-  {
-    key: "departments",
-    zh: "部门",
-    en: "Departments",
-    identity: ["id"],
-    columns: [ID(), NAME, NAME_EN, ZONE],
-  },
-  {
-    key: "matters",
-    zh: "事项",
-    en: "Matters",
-    identity: ["id"],
-    columns: [
-      ID(),
-      { ...NAME, width: 30 },
-      { ...NAME_EN, width: 40 },
-      { key: "departmentId", zh: "部门", en: "Department", type: "id", ref: "departments" },
-      { key: "queueId", zh: "号类", en: "Series", type: "id", ref: "series" },
-      { key: "legalDays", zh: "法定时限（工作日）", en: "Legal limit (working days)", type: "int" },
-      { key: "promisedDays", zh: "承诺时限（工作日）", en: "Promised limit (working days)", type: "int" },
-      { key: "feeYuan", zh: "收费（元）", en: "Fee (yuan)", type: "number" },
-      { key: "selfPrint", zh: "自助打印", en: "Self-print", type: "bool", optional: true },
-    ],
-  },
-  {
-    key: "materials",
-    zh: "材料",
-    en: "Materials",
-    identity: ["matterId", "seq"],
-    columns: [
-      { key: "matterId", zh: "事项编号", en: "Matter id", type: "id", ref: "matters" },
-      { key: "seq", zh: "序号", en: "No.", type: "int", width: 6 },
-      { key: "name", zh: "材料名称", en: "Material", type: "text", width: 36 },
-      { key: "nameEn", zh: "英文名称", en: "English name", type: "text", optional: true, width: 40 },
-      { key: "essential", zh: "必要材料", en: "Essential", type: "bool", empty: true, width: 10 },
-    ],
-  },
-  {
-    key: "series",
-    zh: "号类",
-    en: "Series",
-    identity: ["id"],
-    columns: [
-      ID(),
-      { key: "prefix", zh: "字头", en: "Prefix", type: "text", width: 6 },
-      NAME,
-      NAME_EN,
-      ZONE,
-      { key: "dailyCap", zh: "每日上限（0 为不限）", en: "Daily cap (0 = none)", type: "int" },
-      // Empty: tickets are issued all day.
-      { key: "hours", zh: "取号时段", en: "Issuing hours", type: "hours", empty: [], width: 26 },
-      { key: "defaultServiceSec", zh: "预设办理时长（秒）", en: "Default service time (s)", type: "number" },
-      { key: "waitAlarmMin", zh: "等候报警（分钟）", en: "Wait alarm (min)", type: "number" },
-      { key: "waitingAlarm", zh: "排队人数报警", en: "People waiting alarm", type: "int", optional: true },
-      { key: "waitTargetMin", zh: "目标等候（分钟）", en: "Target wait (min)", type: "number", optional: true },
-    ],
-  },
-  {
-    key: "counters",
-    zh: "窗口",
-    en: "Counters",
-    identity: ["id"],
-    columns: [
-      ID(),
-      { key: "number", zh: "窗口号", en: "Number", type: "int", width: 8 },
-      NAME,
-      NAME_EN,
-      ZONE,
-      {
-        key: "kind",
-        zh: "类型",
-        en: "Kind",
-        type: "enum",
-        options: ["comprehensive", "standard", "help", "certificate"],
-      },
-      // The break plan the wait estimate and the simulator follow (午休、错峰轮休).
-      { key: "breaks", zh: "休息时段", en: "Breaks", type: "hours", optional: true, width: 26 },
-      { key: "pauseAlarmMin", zh: "暂停报警（分钟）", en: "Pause alarm (min)", type: "number", optional: true },
-      { key: "idleAlarmSec", zh: "空闲报警（秒）", en: "Idle alarm (s)", type: "int", optional: true },
-    ],
-  },
-  {
-    key: "profiles",
-    zh: "工作方案",
-    en: "Profiles",
-    identity: ["counterId"],
-    columns: [
-      { key: "counterId", zh: "窗口编号", en: "Counter id", type: "id", ref: "counters" },
-      { key: "queueIds", zh: "办理号类", en: "Series served", type: "list", ref: "series", width: 30 },
-      { key: "green", zh: "绿色通道权重", en: "Green weight", type: "number" },
-      { key: "appointment", zh: "预约权重", en: "Appointment weight", type: "number" },
-      { key: "normal", zh: "普通权重", en: "Normal weight", type: "number" },
-    ],
-  },
-  {
-    key: "calendar",
-    zh: "日历",
-    en: "Calendar",
-    identity: ["date"],
-    columns: [
-      { key: "date", zh: "日期", en: "Date", type: "date", width: 12 },
-      { key: "workday", zh: "上班", en: "Working day", type: "bool", width: 10 },
-      { key: "note", zh: "说明", en: "Note", type: "text", optional: true, width: 24 },
-    ],
-  },
-  {
-    key: "synonyms",
-    zh: "近义词",
-    en: "Synonyms",
-    identity: ["word"],
-    columns: [
-      { key: "word", zh: "近义词", en: "Word", type: "text", width: 16 },
-      { key: "terms", zh: "对应事项名称", en: "Matter-name fragments", type: "list", width: 50 },
-    ],
-  },
-  {
-    key: "sites",
-    zh: "站点",
-    en: "Sites",
-    identity: ["id"],
-    columns: [
-      ID(),
-      NAME,
-      NAME_EN,
-      { key: "kind", zh: "类型", en: "Kind", type: "enum", options: ["hall", "township", "community"] },
-    ],
-  },
+  table("hall", { zh: "大厅", en: "Hall", identity: ["field"] }, [
+    { key: "field", zh: "项目", en: "Setting", type: "id", width: 22 },
+    { key: "label", zh: "说明", en: "Meaning", type: "text", optional: true, width: 26 },
+    { key: "value", zh: "值", en: "Value", type: "text", blank: true, width: 60 },
+  ]),
+  table("zones", { zh: "区域", en: "Zones", identity: ["id"], list: "zones" }, [
+    ID(),
+    NAME,
+    NAME_EN,
+    { key: "floor", zh: "楼层", en: "Floor", type: "text" },
+  ]),
+  table("departments", { zh: "部门", en: "Departments", identity: ["id"], list: "departments" }, [ID(), NAME, NAME_EN, ZONE]),
+  table("matters", { zh: "事项", en: "Matters", identity: ["id"], list: "matters" }, [
+    ID(),
+    { ...NAME, width: 30 },
+    { ...NAME_EN, width: 40 },
+    { key: "departmentId", zh: "部门", en: "Department", type: "id", ref: "departments" },
+    { key: "queueId", zh: "号类", en: "Series", type: "id", ref: "series" },
+    { key: "legalDays", zh: "法定时限（工作日）", en: "Legal limit (working days)", type: "int" },
+    { key: "promisedDays", zh: "承诺时限（工作日）", en: "Promised limit (working days)", type: "int" },
+    { key: "feeYuan", zh: "收费（元）", en: "Fee (yuan)", type: "number" },
+    { key: "selfPrint", zh: "自助打印", en: "Self-print", type: "bool", optional: true },
+  ]),
+  table("materials", { zh: "材料", en: "Materials", identity: ["matterId", "seq"] }, [
+    { key: "matterId", zh: "事项编号", en: "Matter id", type: "id", ref: "matters" },
+    { key: "seq", zh: "序号", en: "No.", type: "int", width: 6 },
+    { key: "name", zh: "材料名称", en: "Material", type: "text", width: 36 },
+    { key: "nameEn", zh: "英文名称", en: "English name", type: "text", optional: true, width: 40 },
+    { key: "essential", zh: "必要材料", en: "Essential", type: "bool", empty: true, width: 10 },
+  ]),
+  table("series", { zh: "号类", en: "Series", identity: ["id"], list: "queues" }, [
+    ...PLACED({ key: "prefix", zh: "字头", en: "Prefix", type: "text", width: 6 }),
+    { key: "dailyCap", zh: "每日上限（0 为不限）", en: "Daily cap (0 = none)", type: "int" },
+    // Empty: tickets are issued all day.
+    { key: "hours", zh: "取号时段", en: "Issuing hours", type: "hours", empty: [], width: 26 },
+    { key: "defaultServiceSec", zh: "预设办理时长（秒）", en: "Default service time (s)", type: "number" },
+    { key: "waitAlarmMin", zh: "等候报警（分钟）", en: "Wait alarm (min)", type: "number" },
+    { key: "waitingAlarm", zh: "排队人数报警", en: "People waiting alarm", type: "int", optional: true },
+    { key: "waitTargetMin", zh: "目标等候（分钟）", en: "Target wait (min)", type: "number", optional: true },
+  ]),
+  table("counters", { zh: "窗口", en: "Counters", identity: ["id"], list: "counters" }, [
+    ...PLACED({ key: "number", zh: "窗口号", en: "Number", type: "int", width: 8 }),
+    {
+      key: "kind",
+      zh: "类型",
+      en: "Kind",
+      type: "enum",
+      options: ["comprehensive", "standard", "help", "certificate"],
+    },
+    // The break plan the wait estimate and the simulator follow (午休、错峰轮休).
+    { key: "breaks", zh: "休息时段", en: "Breaks", type: "hours", optional: true, width: 26 },
+    { key: "pauseAlarmMin", zh: "暂停报警（分钟）", en: "Pause alarm (min)", type: "number", optional: true },
+    { key: "idleAlarmSec", zh: "空闲报警（秒）", en: "Idle alarm (s)", type: "int", optional: true },
+  ]),
+  table("profiles", { zh: "工作方案", en: "Profiles", identity: ["counterId"] }, [
+    { key: "counterId", zh: "窗口编号", en: "Counter id", type: "id", ref: "counters" },
+    { key: "queueIds", zh: "办理号类", en: "Series served", type: "list", ref: "series", width: 30 },
+    { key: "green", zh: "绿色通道权重", en: "Green weight", type: "number" },
+    { key: "appointment", zh: "预约权重", en: "Appointment weight", type: "number" },
+    { key: "normal", zh: "普通权重", en: "Normal weight", type: "number" },
+  ]),
+  table("calendar", { zh: "日历", en: "Calendar", identity: ["date"] }, [
+    { key: "date", zh: "日期", en: "Date", type: "date", width: 12 },
+    { key: "workday", zh: "上班", en: "Working day", type: "bool", width: 10 },
+    { key: "note", zh: "说明", en: "Note", type: "text", optional: true, width: 24 },
+  ]),
+  table("synonyms", { zh: "近义词", en: "Synonyms", identity: ["word"], list: "synonyms", optional: true }, [
+    { key: "word", zh: "近义词", en: "Word", type: "text", width: 16 },
+    { key: "terms", zh: "对应事项名称", en: "Matter-name fragments", type: "list", width: 50 },
+  ]),
+  table("sites", { zh: "站点", en: "Sites", identity: ["id"], list: "sites", optional: true }, [
+    ID(),
+    NAME,
+    NAME_EN,
+    { key: "kind", zh: "类型", en: "Kind", type: "enum", options: ["hall", "township", "community"] },
+  ]),
 ];
 
 export function tableDef(key: TableKey): TableDef {
@@ -398,11 +348,14 @@ function record(row: Row, columns: readonly Column[]): Record<string, unknown> {
 }
 
 const cols = (t: TableKey) => tableDef(t).columns;
-const MATTER_COLUMNS = () => cols("matters");
 
 /** Every table of a catalogue. */
 export function catalogueTables(c: Catalogue): Tables {
   const hall = c.hall as unknown as Record<string, unknown>;
+  // The tables of the catalogue's lists (TableDef.list), row for record.
+  const records: Partial<Tables> = {};
+  for (const def of TABLES)
+    if (def.list) records[def.key] = ((c[def.list] ?? []) as readonly object[]).map((r) => pick(r, def.columns));
   const materials: Row[] = [];
   for (const m of c.matters)
     m.materials.forEach((name, i) => {
@@ -412,20 +365,14 @@ export function catalogueTables(c: Catalogue): Tables {
       materials.push(row);
     });
   return {
+    ...(records as Tables),
     hall: HALL_FIELDS.flatMap((f) => {
       const v = hall[f.key] as CellValue | undefined;
       return v === undefined ? [] : [{ field: f.key, label: f.zh, value: formatCellText(v, f) }];
     }),
-    zones: c.zones.map((z) => pick(z, cols("zones"))),
-    departments: c.departments.map((d) => pick(d, cols("departments"))),
-    matters: c.matters.map((m) => pick(m, MATTER_COLUMNS())),
     materials,
-    series: c.queues.map((q) => pick(q, cols("series"))),
-    counters: c.counters.map((x) => pick(x, cols("counters"))),
     profiles: c.counters.map((x) => ({ counterId: x.id, queueIds: [...x.profile.queueIds], ...x.profile.weights })),
     calendar: (c.hall.calendarOverrides ?? []).map((o) => pick(o, cols("calendar"))),
-    synonyms: (c.synonyms ?? []).map((s) => pick(s, cols("synonyms"))),
-    sites: (c.sites ?? []).map((s) => pick(s, cols("sites"))),
   };
 }
 
@@ -520,8 +467,12 @@ export function tablesCatalogue(t: Tables): Assembled {
   for (const list of materialRows.values())
     list.sort((a, b) => (t.materials[a]?.seq as number) - (t.materials[b]?.seq as number));
 
-  const matters = t.matters.map((row) => {
-    const m = record(row, MATTER_COLUMNS()) as unknown as Matter;
+  // The catalogue's lists, each from its table (TableDef.list; optional ones left out when empty).
+  const lists: Partial<Record<RecordList, unknown[]>> = {};
+  for (const def of TABLES)
+    if (def.list && (!def.optional || t[def.key].length)) lists[def.list] = t[def.key].map((r) => record(r, def.columns));
+
+  const matters = (lists.matters as Matter[]).map((m) => {
     const rows = (materialRows.get(m.id) ?? []).map((i) => t.materials[i] as Row);
     m.materials = rows.map((r) => r.name as string);
     const en = rows.map((r) => r.nameEn as string | undefined);
@@ -555,8 +506,7 @@ export function tablesCatalogue(t: Tables): Assembled {
         reason: { zh: `没有编号为“${String(p.counterId)}”的窗口`, en: `no counter "${String(p.counterId)}"` },
       });
   });
-  const counters = t.counters.map((row, index) => {
-    const c = record(row, cols("counters")) as unknown as Counter;
+  const counters = (lists.counters as Counter[]).map((c, index) => {
     const pi = profiles.get(c.id);
     const p = pi === undefined ? undefined : t.profiles[pi];
     if (!p)
@@ -577,18 +527,8 @@ export function tablesCatalogue(t: Tables): Assembled {
     return c;
   });
 
-  const catalogue: Catalogue = {
-    hall: hall as unknown as Hall,
-    zones: t.zones.map((r) => record(r, cols("zones"))) as unknown as Catalogue["zones"],
-    departments: t.departments.map((r) => record(r, cols("departments"))) as unknown as Catalogue["departments"],
-    matters,
-    queues: t.series.map((r) => record(r, cols("series"))) as unknown as Catalogue["queues"],
-    counters,
-    ...(t.synonyms.length
-      ? { synonyms: t.synonyms.map((r) => record(r, cols("synonyms"))) as unknown as Catalogue["synonyms"] }
-      : {}),
-    ...(t.sites.length ? { sites: t.sites.map((r) => record(r, cols("sites"))) as unknown as Catalogue["sites"] } : {}),
-  };
+  // The lists keep TABLES' order (the catalogue's version is a hash of its JSON).
+  const catalogue = { hall: hall as unknown as Hall, ...lists, matters, counters } as unknown as Catalogue;
   return { catalogue, problems, materialRows };
 }
 

@@ -133,6 +133,8 @@ export const ERROR_CODES = [
   "UNKNOWN_FOLLOWUP",
   /** The 差评 follow-up was closed already (by someone else meanwhile). */
   "FOLLOWUP_CLOSED",
+  /** Catalogue import: a workbook that unpacks to more than a catalogue can hold (a zip bomb, or not a catalogue). */
+  "CATALOGUE_FILE_TOO_LARGE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

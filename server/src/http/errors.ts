@@ -59,6 +59,8 @@ export function httpStatus(code: ErrorCode): number {
       return 401;
     case "PAYMENT_METHOD_UNAVAILABLE":
       return 503;
+    case "CATALOGUE_FILE_TOO_LARGE":
+      return 413;
     default:
       return 409;
   }

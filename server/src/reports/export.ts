@@ -12,7 +12,10 @@ export type ReportTable = (typeof REPORT_TABLES)[number];
 
 const num = (v: number | null) => (v === null ? "" : v);
 
-const GROUP_COLUMNS = (lang: ExportLang): ExportColumn<ReportRow>[] => [
+/** What a p90 cell says while the period is ranked again (Report.p90Pending). */
+const PENDING = { zh: "计算中", en: "computing" } as const;
+
+const GROUP_COLUMNS = (lang: ExportLang, pending: boolean): ExportColumn<ReportRow>[] => [
   { key: "key", zh: "编号", en: "Key", value: (r) => r.key },
   { key: "name", zh: "名称", en: "Name", value: (r) => (lang === "zh" ? r.name : r.nameEn), width: 24 },
   { key: "tickets", zh: "取号", en: "Tickets", value: (r) => r.tickets },
@@ -20,9 +23,9 @@ const GROUP_COLUMNS = (lang: ExportLang): ExportColumn<ReportRow>[] => [
   { key: "noShows", zh: "过号", en: "No-shows", value: (r) => r.noShows },
   { key: "cancelled", zh: "取消", en: "Cancelled", value: (r) => r.cancelled },
   { key: "avgWait", zh: "平均等候(秒)", en: "Avg wait (s)", value: (r) => num(r.avgWaitS) },
-  { key: "p90Wait", zh: "90%等候(秒)", en: "p90 wait (s)", value: (r) => num(r.p90WaitS) },
+  { key: "p90Wait", zh: "90%等候(秒)", en: "p90 wait (s)", value: (r) => (pending ? PENDING[lang] : num(r.p90WaitS)) },
   { key: "avgService", zh: "平均办理(秒)", en: "Avg service (s)", value: (r) => num(r.avgServiceS) },
-  { key: "p90Service", zh: "90%办理(秒)", en: "p90 service (s)", value: (r) => num(r.p90ServiceS) },
+  { key: "p90Service", zh: "90%办理(秒)", en: "p90 service (s)", value: (r) => (pending ? PENDING[lang] : num(r.p90ServiceS)) },
   { key: "casesAccepted", zh: "受理办件", en: "Cases accepted", value: (r) => num(r.casesAccepted) },
   { key: "casesFinished", zh: "办结办件", en: "Cases finished", value: (r) => num(r.casesFinished) },
   { key: "casesOverdue", zh: "超期办件", en: "Cases overdue", value: (r) => num(r.casesOverdue) },
@@ -79,7 +82,7 @@ export async function reportFile(
     kind === "csv" ? Promise.resolve(toCsv(columns, rows, lang)) : toXlsx(sheet.slice(0, 31), columns, rows, lang);
   switch (table) {
     case "groups":
-      return out(GROUP_COLUMNS(lang), [...report.rows, report.total]);
+      return out(GROUP_COLUMNS(lang, report.p90Pending), [...report.rows, report.total]);
     case "hours":
       return out(HOUR_COLUMNS, report.hours);
     case "days":

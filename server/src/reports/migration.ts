@@ -1,12 +1,13 @@
 /**
  * The reports' tables (issue 13, /admin/reports), in the case database: one database, one
- * backup, and the cases' own figures next to them. Registered as migrations 10 and 11 in
+ * backup, and the cases' own figures next to them. Registered as migrations 10, 11 and 12 in
  * cases/migrations.ts.
  *
  * - report_tickets: one row per ticket of a closed day, folded from that day's journal
  *   (fold.ts). A day is replaced as a whole (store.ts), so refilling it is idempotent and
  *   the whole history can be rebuilt from the journals.
- * - report_days: which days are filled, with how many tickets (what "filled" means at start).
+ * - report_days: which days are filled, with how many tickets (what "filled" means at start),
+ *   and which of their periods' p90s do not include them yet (p90_pending, migration 12).
  * - report_rollup: per day × grouping × key the counts and sums every report adds up
  *   (a year is ~250 rows per key instead of ~4,000 tickets a day), written with the day.
  * - report_p90: the p90s of every calendar period per grouping, ranked when its days are filled.
@@ -119,5 +120,23 @@ export const REPORTS_FOLLOWUP_MIGRATION: Omit<Migration, "version"> = {
       .execute();
     // The list: open ones by deadline (overdue first), then the closed ones.
     await db.schema.createIndex("report_followups_open").on("report_followups").columns(["status", "due_date"]).execute();
+  },
+};
+
+/**
+ * A day's periods whose kept p90s miss its fill (store.ts `periodBit`): set when the day is
+ * filled, cleared per period kind when that period's ranking is kept. A ranking cancelled by
+ * the hub closing, or lost to a crash, leaves the bits set, so the report says its p90s are
+ * pending and the next fill ranks those periods first.
+ */
+export const REPORTS_P90_PENDING_MIGRATION: Omit<Migration, "version"> = {
+  name: "reports: periods whose p90s need ranking again",
+  async up(db) {
+    const days = (db as AnyDb).schema.alterTable("report_days");
+    await days.addColumn("p90_pending", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    // Days filled before this version: nothing says whether a ranking of theirs was cancelled
+    // (the previous version kept no trace), so every period is ranked once more, in the
+    // background at the next start (all four period kinds: 0b1111).
+    await (db as AnyDb).updateTable("report_days").set({ p90_pending: 15 }).execute();
   },
 };

@@ -46,6 +46,11 @@ export interface Report {
   days: { day: string; tickets: number; served: number; avgWaitS: number | null }[];
   /** Days of the period filled from the journals (the rest had no hall day, or are not closed yet). */
   filledDays: number;
+  /**
+   * The period's p90s are being ranked again (a day of it was filled since, and its ranking
+   * was cancelled or has not run yet): every p90 of the report is null meanwhile.
+   */
+  p90Pending: boolean;
 }
 
 export type FollowupStatus = "open" | "closed";

@@ -47,8 +47,9 @@ export function mountReports(o: {
     log: o.log,
   });
   const failed = (what: string) => (err: unknown) => {
-    // A ranking cancelled by close() is the hub stopping, not a failure: that period keeps its
-    // previous p90s until its days are filled again (a rebuild, or the next fill of one of them).
+    // A ranking cancelled by close() is the hub stopping, not a failure: its periods' days stay
+    // marked (report_days.p90_pending), their reports say the p90s are pending, and the next
+    // fill (fillMissing at the next start at the latest) ranks them first.
     if (!(err instanceof P90Cancelled)) o.log(`reports: ${what} failed: ${(err as Error).message}`);
   };
   let pending: Promise<unknown> = Promise.resolve();

@@ -29,6 +29,8 @@ export interface P90Job {
   clear: CompiledSql;
   /** Inserts one kept row: (period, start, dim, metric, key, value). */
   insert: string;
+  /** Marks the period's days ranked (report_days.p90_pending), in the transaction that keeps the rows. */
+  ranked: CompiledSql;
 }
 
 export type P90Answer = { id: number; ok: true; rows: number } | { id: number; ok: false; cancelled: boolean; message: string };
@@ -124,6 +126,9 @@ export class P90Runner {
     const w = this.worker;
     this.worker = undefined;
     if (!w) return;
+    // The worker is unref'd so it never holds a hub open; while it closes its connection it
+    // must, or a script awaiting close() (a bench, a one-off rebuild) ends with the await unsettled.
+    w.ref();
     await new Promise<void>((resolve) => {
       w.once("exit", () => resolve());
       w.postMessage("stop");

@@ -8,7 +8,8 @@
  * ranking in one read transaction (one snapshot), then replaces the period's rows in one
  * short write transaction: the write lock is held for milliseconds, not for the ranking, and
  * a report sees the period's old p90s or its new ones, never a mix. Between two queries it
- * looks at the cancel flag (the hub closing): a cancelled job writes nothing.
+ * looks at the cancel flag (the hub closing): a cancelled job writes nothing, so its days
+ * keep their "needs ranking" mark (report_days.p90_pending) for the next fill.
  */
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
@@ -63,9 +64,11 @@ if (port) {
       } else {
         const del = db.prepare(job.clear.sql);
         const ins = db.prepare(job.insert);
+        const ranked = db.prepare(job.ranked.sql);
         db.transaction(() => {
           del.run(...job.clear.parameters);
           for (const row of found) ins.run(...row);
+          ranked.run(...job.ranked.parameters);
         }).immediate();
         answer = { id: job.id, ok: true, rows: found.length };
       }

@@ -27,7 +27,8 @@ import {
   type ReportRow,
   periodRange,
 } from "./model.ts";
-import type { GroupSums, NewFollowup, ReportStore } from "./store.ts";
+import { P90Cancelled } from "./p90-runner.ts";
+import type { GroupSums, NewFollowup, PeriodRange, ReportStore } from "./store.ts";
 
 export interface ReportServiceDeps {
   store: ReportStore;
@@ -102,17 +103,24 @@ export class ReportService {
   /**
    * Rank the p90s of every calendar period (day, week, month, year) the days belong to,
    * each period once however many of its days changed: a year's 250 days filled at once
-   * rank the year once.
+   * rank the year once. Periods an earlier ranking left stale (cancelled by the hub closing,
+   * or lost to a crash: their days are still marked, store.ts `periodBit`) are ranked first.
+   * Once the hub is closing no further period starts (P90Cancelled): those stay marked.
    */
   refreshPeriods(days: readonly string[]): Promise<void> {
-    const periods = new Map<string, { kind: PeriodKind; from: string; to: string }>();
+    const periods = new Map<string, PeriodRange>();
     for (const day of days)
       for (const kind of PERIODS) {
         const r = periodRange(kind, day);
         periods.set(`${kind} ${r.from}`, { kind, ...r });
       }
     return this.serial(async () => {
-      for (const p of periods.values()) await this.d.store.refreshP90s(p.kind, p.from, p.to);
+      const left = (await this.d.store.pendingPeriods()).filter((p) => !periods.has(`${p.kind} ${p.from}`));
+      if (left.length) this.d.log(`reports: ranking ${left.length} periods left stale by an earlier ranking first`);
+      for (const p of [...left, ...periods.values()]) {
+        if (this.stopped) throw new P90Cancelled("cancelled: the hub is closing");
+        await this.d.store.refreshP90s(p.kind, p.from, p.to);
+      }
     });
   }
 
@@ -171,7 +179,10 @@ export class ReportService {
     this.d.log(`reports: filled ${day} (${n} tickets)`);
   }
 
-  /** The hub is closing: waits for a day's summary end (fillMissing at the next start fills that day). */
+  /**
+   * The hub is closing: waits for a day's summary end (fillMissing at the next start fills
+   * that day), and no further period is ranked (the next start ranks it).
+   */
   stop(): void {
     this.stopped = true;
   }
@@ -183,7 +194,7 @@ export class ReportService {
   async report(period: PeriodKind, date: string, by: GroupBy): Promise<Report> {
     const { from, to } = periodRange(period, date);
     const s = this.d.store;
-    const [groups, totals, hours, days, pw, ps, tw, ts, filledDays] = await Promise.all([
+    const [groups, totals, hours, days, pw, ps, tw, ts, filledDays, p90Pending] = await Promise.all([
       s.sums(by, from, to),
       s.sums("all", from, to),
       s.sums("hour", from, to),
@@ -193,15 +204,19 @@ export class ReportService {
       s.keptP90s(period, from, "all", "wait_s"),
       s.keptP90s(period, from, "all", "service_s"),
       s.filledBetween(from, to),
+      s.p90Pending(period, from, to),
     ]);
+    // Stale p90s (ranked before one of the period's days was filled again) are not shown:
+    // the report says they are being ranked instead.
+    const p90 = (m: Map<string, number>, key: string) => (p90Pending ? undefined : m.get(key));
     const cases = by === "all" || by === "department" || by === "matter" ? await this.cases(by, from, to) : undefined;
     const totalCases = await this.cases("all", from, to);
     const names = this.namer(by);
     const rows = groups
-      .map((g) => row(g, names(g.key, g.label), pw.get(g.key), ps.get(g.key), cases && caseCells(cases, g.key)))
+      .map((g) => row(g, names(g.key, g.label), p90(pw, g.key), p90(ps, g.key), cases && caseCells(cases, g.key)))
       .sort((a, b) => (by === "hour" ? Number(a.key) - Number(b.key) : b.tickets - a.tickets || a.key.localeCompare(b.key)));
     const t = totals[0] ?? emptySums("");
-    const total = row(t, { name: "合计", nameEn: "Total" }, tw.get(""), ts.get(""), caseCells(totalCases, ""));
+    const total = row(t, { name: "合计", nameEn: "Total" }, p90(tw, ""), p90(ts, ""), caseCells(totalCases, ""));
     return {
       period,
       from,
@@ -217,6 +232,7 @@ export class ReportService {
         .map((x) => ({ day: x.day as string, tickets: x.tickets, served: x.served, avgWaitS: avg(x.waitSum, x.waitN) }))
         .sort((a, b) => a.day.localeCompare(b.day)),
       filledDays,
+      p90Pending,
     };
   }
 

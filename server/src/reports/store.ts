@@ -10,7 +10,7 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { CaseDb, Engine } from "../cases/db.ts";
 import type { HistoryRow } from "./fold.ts";
-import type { Followup, FollowupStatus, GroupBy } from "./model.ts";
+import { type Followup, type FollowupStatus, type GroupBy, PERIODS, type PeriodKind, periodRange } from "./model.ts";
 import type { CompiledSql, P90Runner } from "./p90-runner.ts";
 
 /** A history row as stored (the comment and rating time go to the follow-up, not here). */
@@ -20,6 +20,8 @@ interface ReportDaysTable {
   day: string;
   tickets: number;
   filled_at: number;
+  /** Periods (bits of {@link periodBit}) whose kept p90s do not include this day's fill yet (migration 12). */
+  p90_pending: number;
 }
 
 interface ReportFollowupsTable {
@@ -68,6 +70,25 @@ const METRICS = ["wait_s", "service_s"] as const;
 /** Rows per INSERT: 19 values each stays far under both engines' parameter limits. */
 const BATCH = 500;
 
+/**
+ * A period kind's bit in report_days.p90_pending: set for all four when the day is filled,
+ * cleared for one kind in the transaction that keeps that period's new p90s. A ranking that
+ * is cancelled (the hub closing) or never runs (a crash) leaves its bits set: the period's
+ * kept p90s are stale, the report says so, and the next fill ranks it first.
+ */
+export function periodBit(kind: PeriodKind): number {
+  return 1 << PERIODS.indexOf(kind);
+}
+/** Every period kind's bit: what a freshly filled day needs. */
+export const ALL_PERIOD_BITS = PERIODS.reduce((m, k) => m | periodBit(k), 0);
+
+/** A calendar period to rank. */
+export interface PeriodRange {
+  kind: PeriodKind;
+  from: string;
+  to: string;
+}
+
 /** Sums of one group over a range, from the rollups. */
 export interface GroupSums {
   key: string;
@@ -115,7 +136,10 @@ export class ReportStore {
           .values(rows.slice(i, i + BATCH).map(historyValues))
           .execute();
       await this.rollUp(tx, day);
-      await tx.insertInto("report_days").values({ day, tickets: rows.length, filled_at: now }).execute();
+      await tx
+        .insertInto("report_days")
+        .values({ day, tickets: rows.length, filled_at: now, p90_pending: ALL_PERIOD_BITS })
+        .execute();
       for (const f of followups) await openFollowup(tx, f);
     });
   }
@@ -194,7 +218,7 @@ export class ReportStore {
    * never sees a period half ranked. On SQLite with a ranker the work is the ranker's worker
    * thread's (the same queries, compiled here); the hub's thread only awaits it.
    */
-  async refreshP90s(period: string, from: string, to: string): Promise<void> {
+  async refreshP90s(period: PeriodKind, from: string, to: string): Promise<void> {
     if (this.ranker) {
       await this.ranker.run({
         period,
@@ -204,6 +228,7 @@ export class ReportStore {
         ),
         clear: compiled(clearP90s(period, from), this.db),
         insert: "insert into report_p90 (period, start, dim, metric, key, value) values (?, ?, ?, ?, ?, ?)",
+        ranked: compiled(rankedDays(period, from, to), this.db),
       });
       return;
     }
@@ -213,7 +238,36 @@ export class ReportStore {
         for (const metric of METRICS)
           await sql`insert into report_p90 (period, start, dim, metric, key, value)
             select ${period}, ${from}, ${dim}, ${metric}, k, p from (${ranking(dim, metric, from, to)}) r`.execute(tx);
+      await rankedDays(period, from, to).execute(tx);
     });
+  }
+
+  /**
+   * The periods whose kept p90s miss a day's fill (a ranking cancelled or never run), each
+   * once, oldest first.
+   */
+  async pendingPeriods(): Promise<PeriodRange[]> {
+    const rows = await this.db
+      .selectFrom("report_days")
+      .select(["day", "p90_pending"])
+      .where("p90_pending", "<>", 0)
+      .orderBy("day")
+      .execute();
+    const out = new Map<string, PeriodRange>();
+    for (const r of rows)
+      for (const kind of PERIODS)
+        if (Number(r.p90_pending) & periodBit(kind)) {
+          const range = periodRange(kind, r.day);
+          out.set(`${kind} ${range.from}`, { kind, ...range });
+        }
+    return [...out.values()];
+  }
+
+  /** Whether a period's kept p90s miss one of its days' fills (they are being ranked again). */
+  async p90Pending(kind: PeriodKind, from: string, to: string): Promise<boolean> {
+    const r = await sql<{ n: unknown }>`select count(*) as n from report_days
+      where day >= ${from} and day <= ${to} and (p90_pending & ${sql.lit(periodBit(kind))}) <> 0`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0) > 0;
   }
 
   /** The kept p90s of a calendar period for one grouping and metric. */
@@ -309,6 +363,17 @@ function ranking(by: GroupBy, metric: "wait_s" | "service_s", from: string, to: 
 
 function clearP90s(period: string, from: string): RawBuilder<unknown> {
   return sql`delete from report_p90 where period = ${period} and start = ${from}`;
+}
+
+/**
+ * The period's days are in its kept p90s now: their bit of the period's kind is cleared, in
+ * the transaction that writes those p90s. Fills and rankings never interleave (the service
+ * runs them one at a time), so no day is filled between the ranking's read and this write.
+ */
+function rankedDays(kind: PeriodKind, from: string, to: string): RawBuilder<unknown> {
+  const bit = sql.lit(periodBit(kind));
+  return sql`update report_days set p90_pending = p90_pending - (p90_pending & ${bit})
+    where day >= ${from} and day <= ${to} and (p90_pending & ${bit}) <> 0`;
 }
 
 function compiled(q: RawBuilder<unknown>, db: Kysely<ReportDb>): CompiledSql {

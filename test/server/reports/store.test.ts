@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CaseStore } from "../../../server/src/cases/store.ts";
 import type { HistoryRow } from "../../../server/src/reports/fold.ts";
 import { p90 } from "../../../server/src/reports/model.ts";
-import { ReportService } from "../../../server/src/reports/service.ts";
 import { type NewFollowup, ReportStore } from "../../../server/src/reports/store.ts";
-import { demoCatalogue } from "../../../server/src/seed/demo-hall.ts";
 import { ENGINES } from "../cases/engines.ts";
+import { historyRow, SERIES, serviceOf } from "./rows.ts";
 
 /** A seeded generator: the same rows on both engines. */
 function rng(seed: number) {
@@ -22,41 +21,17 @@ function rng(seed: number) {
   };
 }
 
-const SERIES = ["q-a", "q-b", "q-c"];
 const OUTCOMES: HistoryRow["outcome"][] = ["served", "served", "served", "no_show", "cancelled", "left"];
 
 function rows(day: string, n: number, seed: number): HistoryRow[] {
   const r = rng(seed);
-  const base = Date.parse(`${day}T01:00:00Z`);
   return Array.from({ length: n }, (_, i) => {
     const outcome = OUTCOMES[Math.floor(r() * OUTCOMES.length)] as HistoryRow["outcome"];
     const called = outcome === "served" || outcome === "no_show";
     const wait = called ? Math.floor(r() * 1800) : null;
     const service = outcome === "served" ? Math.floor(r() * 900) : null;
     const rating = outcome === "served" && r() < 0.5 ? 1 + Math.floor(r() * 5) : null;
-    return {
-      day,
-      ticket_id: `${day}-t${i}`,
-      number: `A${String(i + 1).padStart(3, "0")}`,
-      hour: 9 + Math.floor(r() * 8),
-      series: SERIES[i % 3] as string,
-      matter: `m-00${i % 5}`,
-      department: i % 2 ? "d-1" : "d-2",
-      counter: `c0${1 + (i % 4)}`,
-      clerk: `s-${1 + (i % 4)}`,
-      clerk_name: `clerk ${1 + (i % 4)}`,
-      issued_at: base + i * 1000,
-      called_at: wait === null ? null : base + i * 1000 + wait * 1000,
-      started_at: null,
-      finished_at: service === null || wait === null ? null : base + i * 1000 + (wait + service) * 1000,
-      outcome,
-      wait_s: wait,
-      service_s: service,
-      rating,
-      reasons: rating !== null && rating <= 2 ? "slow" : null,
-      comment: null,
-      rated_at: null,
-    };
+    return historyRow(day, i, { outcome, wait, service, rating, hour: 9 + Math.floor(r() * 8) });
   });
 }
 
@@ -228,15 +203,7 @@ describe.each(ENGINES)("report store on $name", (engine) => {
         kase("d1", "d-1", "2026-12-01", "2026-12-04", sh("2026-12-01T11:00:00")),
       ])
       .execute();
-    const svc = new ReportService({
-      store,
-      dataDir: loc.dataDir,
-      catalogue: demoCatalogue,
-      clock: () => Date.parse("2026-12-01T04:00:00Z"),
-      ticket: () => undefined,
-      staffName: () => undefined,
-      log: () => {},
-    });
+    const svc = serviceOf(store, loc.dataDir, "2026-12-01T04:00:00Z");
     const r = await svc.report("month", "2026-11-15", "department");
     expect(r.total).toMatchObject({ casesAccepted: 3, casesFinished: 3, casesOverdue: 2 });
     const d1 = r.rows.find((x) => x.key === "d-1");
