@@ -143,7 +143,13 @@ function App() {
         ...(profCounter && profSeries.length ? { profiles: [{ counterId: profCounter, queueIds: profSeries }] } : {}),
       };
       setResult(
-        await api.request<PlanComparison>("POST", "/api/plan/simulate", { load, runs: 2, targetP90Min: target, arrivals: source, whatIf }),
+        await api.request<PlanComparison>("POST", "/api/plan/simulate", {
+          load,
+          runs: 2,
+          targetP90Min: target,
+          arrivals: source,
+          whatIf,
+        }),
       );
     } catch (e) {
       s.showError(e);
@@ -187,23 +193,61 @@ function App() {
                 </label>
                 <label>
                   {t("load")}
-                  <input name="load" type="number" min="0.1" max="1.5" step="0.05" value={load} onInput={(e) => setLoad(Number((e.target as HTMLInputElement).value))} />
+                  <input
+                    name="load"
+                    type="number"
+                    min="0.1"
+                    max="1.5"
+                    step="0.05"
+                    value={load}
+                    onInput={(e) => setLoad(Number((e.target as HTMLInputElement).value))}
+                  />
                 </label>
                 <label>
                   {t("arrivalsPct")}
-                  <input name="arrivals" type="number" min="-80" max="100" step="5" value={pct} onInput={(e) => setPct(Number((e.target as HTMLInputElement).value))} />
+                  <input
+                    name="arrivals"
+                    type="number"
+                    min="-80"
+                    max="100"
+                    step="5"
+                    value={pct}
+                    onInput={(e) => setPct(Number((e.target as HTMLInputElement).value))}
+                  />
                 </label>
                 <label>
                   {t("lunch")}
-                  <input name="lunch" type="number" min="0" max="180" step="15" value={lunch} onInput={(e) => setLunch(Number((e.target as HTMLInputElement).value))} />
+                  <input
+                    name="lunch"
+                    type="number"
+                    min="0"
+                    max="180"
+                    step="15"
+                    value={lunch}
+                    onInput={(e) => setLunch(Number((e.target as HTMLInputElement).value))}
+                  />
                 </label>
                 <label>
                   {t("target")}
-                  <input name="target" type="number" min="1" max="240" value={target} onInput={(e) => setTarget(Number((e.target as HTMLInputElement).value))} />
+                  <input
+                    name="target"
+                    type="number"
+                    min="1"
+                    max="240"
+                    value={target}
+                    onInput={(e) => setTarget(Number((e.target as HTMLInputElement).value))}
+                  />
                 </label>
                 <label>
                   {t("addCount")}
-                  <input name="addCount" type="number" min="0" max="30" value={addCount} onInput={(e) => setAddCount(Number((e.target as HTMLInputElement).value))} />
+                  <input
+                    name="addCount"
+                    type="number"
+                    min="0"
+                    max="30"
+                    value={addCount}
+                    onInput={(e) => setAddCount(Number((e.target as HTMLInputElement).value))}
+                  />
                 </label>
                 <label>
                   {t("addSeries")}
@@ -226,7 +270,11 @@ function App() {
                 </label>
                 <label>
                   {t("profileCounter")}
-                  <select name="profileCounter" value={profCounter} onChange={(e) => setProfCounter((e.target as HTMLSelectElement).value)}>
+                  <select
+                    name="profileCounter"
+                    value={profCounter}
+                    onChange={(e) => setProfCounter((e.target as HTMLSelectElement).value)}
+                  >
                     <option value="">{t("none")}</option>
                     {nameOptions(cat.counters, lang)}
                   </select>

@@ -55,7 +55,14 @@ function Chart(props: { id: string; label: string; option: Record<string, unknow
   return (
     <figure class="rp-chart">
       <figcaption>{props.label}</figcaption>
-      <div ref={box} class="rp-chart-box" role="img" aria-label={props.label} data-testid={props.id} data-ready={ready ? "1" : "0"}>
+      <div
+        ref={box}
+        class="rp-chart-box"
+        role="img"
+        aria-label={props.label}
+        data-testid={props.id}
+        data-ready={ready ? "1" : "0"}
+      >
         {!ready && <span>{props.loading}</span>}
       </div>
     </figure>
@@ -64,6 +71,7 @@ function Chart(props: { id: string; label: string; option: Record<string, unknow
 
 function Exports(props: { id: string; t: T; onDownload: (kind: "csv" | "xlsx") => void; what: string }) {
   return (
+    // biome-ignore lint/a11y/useSemanticElements: two download buttons inline in a table's heading, not a form's fieldset
     <span class="rp-exports" role="group" aria-label={`${props.t("export")} · ${props.what}`}>
       <button type="button" onClick={() => props.onDownload("csv")} data-testid={`export-${props.id}-csv`}>
         {props.t("csv")}
@@ -158,7 +166,11 @@ function Followups(props: {
       <h2 id="fu-h">{t("followups")}</h2>
       <div class="rp-row">
         <label>
-          <input type="checkbox" checked={props.showClosed} onChange={(e) => props.setShowClosed((e.target as HTMLInputElement).checked)} />{" "}
+          <input
+            type="checkbox"
+            checked={props.showClosed}
+            onChange={(e) => props.setShowClosed((e.target as HTMLInputElement).checked)}
+          />{" "}
           {t("showClosed")}
         </label>
         <Exports id="followups" t={t} onDownload={props.onDownload} what={t("followups")} />
@@ -272,35 +284,35 @@ function App() {
   const options = useMemo(() => {
     if (!report) return null;
     return {
-    hours: {
-    tooltip: { trigger: "axis" },
-    legend: { data: [t("tickets"), t("served")] },
-    xAxis: { type: "category", data: report.hours.map((h) => `${String(h.hour).padStart(2, "0")}`) },
-    yAxis: { type: "value" },
-    series: [
-      { name: t("tickets"), type: "bar", data: report.hours.map((h) => h.tickets) },
-      { name: t("served"), type: "bar", data: report.hours.map((h) => h.served) },
-    ],
-    },
-    days: {
-    tooltip: { trigger: "axis" },
-    legend: { data: [t("tickets"), t("served")] },
-    xAxis: { type: "category", data: report.days.map((d) => d.day.slice(5)) },
-    yAxis: { type: "value" },
-    series: [
-      { name: t("tickets"), type: "line", data: report.days.map((d) => d.tickets) },
-      { name: t("served"), type: "line", data: report.days.map((d) => d.served) },
-    ],
-    },
-    ratings: {
-    tooltip: { trigger: "item" },
-    series: [
-      {
-        type: "pie",
-        radius: ["35%", "65%"],
-        data: STARS.map((n) => ({ name: interpolate(t("stars"), { n }), value: report.total.ratings[n - 1] })),
+      hours: {
+        tooltip: { trigger: "axis" },
+        legend: { data: [t("tickets"), t("served")] },
+        xAxis: { type: "category", data: report.hours.map((h) => `${String(h.hour).padStart(2, "0")}`) },
+        yAxis: { type: "value" },
+        series: [
+          { name: t("tickets"), type: "bar", data: report.hours.map((h) => h.tickets) },
+          { name: t("served"), type: "bar", data: report.hours.map((h) => h.served) },
+        ],
       },
-    ],
+      days: {
+        tooltip: { trigger: "axis" },
+        legend: { data: [t("tickets"), t("served")] },
+        xAxis: { type: "category", data: report.days.map((d) => d.day.slice(5)) },
+        yAxis: { type: "value" },
+        series: [
+          { name: t("tickets"), type: "line", data: report.days.map((d) => d.tickets) },
+          { name: t("served"), type: "line", data: report.days.map((d) => d.served) },
+        ],
+      },
+      ratings: {
+        tooltip: { trigger: "item" },
+        series: [
+          {
+            type: "pie",
+            radius: ["35%", "65%"],
+            data: STARS.map((n) => ({ name: interpolate(t("stars"), { n }), value: report.total.ratings[n - 1] })),
+          },
+        ],
       },
     };
   }, [report, lang]);
@@ -327,7 +339,11 @@ function App() {
           >
             <label>
               {t("period")}
-              <select name="period" value={period} onChange={(e) => setPeriod((e.target as HTMLSelectElement).value as PeriodKind)}>
+              <select
+                name="period"
+                value={period}
+                onChange={(e) => setPeriod((e.target as HTMLSelectElement).value as PeriodKind)}
+              >
                 {PERIOD_KINDS.map((p) => (
                   <option key={p} value={p}>
                     {t(`p_${p}`)}
@@ -365,7 +381,12 @@ function App() {
               <div class="rp-charts">
                 <Chart id="chart-hours" label={t("hours")} option={options?.hours ?? null} loading={t("chartsLoading")} />
                 <Chart id="chart-days" label={t("days")} option={options?.days ?? null} loading={t("chartsLoading")} />
-                <Chart id="chart-ratings" label={t("ratingDist")} option={options?.ratings ?? null} loading={t("chartsLoading")} />
+                <Chart
+                  id="chart-ratings"
+                  label={t("ratingDist")}
+                  option={options?.ratings ?? null}
+                  loading={t("chartsLoading")}
+                />
               </div>
               <div class="rp-row">
                 <Exports id="groups" t={t} onDownload={exportTable("groups")} what={t("groups")} />
