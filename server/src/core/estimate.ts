@@ -125,13 +125,16 @@ export function issuingLeftSec(state: HallState, queueId: string, now: Instant):
  * `pickNext`'s rule (its work profile, its weighted round robin credits, the longest-waiting
  * ticket of each class, appointments from 15 minutes before their slot) and spends the series'
  * mean cycle on each visitor, going on and coming back from its planned breaks. A ticket's
- * estimate is the moment its turn comes in that order. Deterministic, and only what the hub
- * knows now: the mean cycles measured today (never the actual service times), and newcomers at
- * today's pace (they only matter where a class goes before the ticket or takes turns in a
- * window's round robin). One projection serves every ticket of a state (cached by its event
- * count and instant); a probe (a ticket not yet in line) gets its own, which stops when the
- * probe is called. Measured on the reference days: MAE 27 → 24.6 % of the mean wait against
- * the capacity-share formula it replaces (docs/simulation.md).
+ * estimate is the moment its turn comes in that order. Deterministic for a sequence of
+ * states, and only what the hub knows now: the mean cycles measured today (never the actual
+ * service times), and newcomers at the rate the hall's arrival profile (learned from past
+ * days, {@link useArrivalProfile}) or else the last hour's pace expects (they only matter where
+ * a class goes before the ticket or takes turns in a window's round robin). One projection
+ * serves every ticket of a state, and later states for a second while only normal tickets
+ * are issued ({@link REUSE_MS}); a probe (a ticket not yet in line) and tickets issued since
+ * are answered from their line's tail ({@link projectedCall}). Measured on the reference days:
+ * MAE 27 → 23.7 % of the mean wait (median of five days) against the capacity-share formula
+ * it replaces, 22.6 % with the learned profile (docs/simulation.md).
  */
 export interface Projection {
   /** Seconds from `now` until each projected ticket is called. */
@@ -181,8 +184,9 @@ interface Base {
   ahead: number;
   waiting: number;
   now: Instant;
-  p: Projection;
-  /** Length of each line when `p` was made (tickets beyond it were issued since). */
+  /** The state's projection, made when a ticket waiting then is first asked about (an issue alone needs only its line's tail). */
+  p?: Projection;
+  /** Length of each line when the base was made (tickets beyond it were issued since). */
   lengths: Map<readonly Ticket[], number>;
   tails: Map<readonly Ticket[], Tail>;
 }
@@ -210,8 +214,8 @@ const bases = new WeakMap<HallState, Base>();
  */
 const REUSE_MS = 1000;
 
-/** Newcomers a line's tail projection plays after its last ticket; beyond them, their pace. */
-const TAIL = 32;
+/** Newcomers a line's tail projection plays after its last ticket at most; beyond them, their pace. */
+const TAIL = 64;
 
 function waitingTotal(state: HallState): number {
   let n = 0;
@@ -224,7 +228,7 @@ function aheadIssued(state: HallState): number {
   return state.agg.issuedByClass.green + state.agg.issuedByClass.appointment;
 }
 
-function baseOf(state: HallState, now: Instant, cycle: (queueId: string) => number): Base {
+function baseOf(state: HallState, now: Instant): Base {
   const hit = bases.get(state);
   const waiting = waitingTotal(state);
   if (hit && now >= hit.now && now - hit.now <= REUSE_MS) {
@@ -243,7 +247,6 @@ function baseOf(state: HallState, now: Instant, cycle: (queueId: string) => numb
     ahead: aheadIssued(state),
     waiting,
     now,
-    p: project(state, now, cycle),
     lengths,
     tails: new Map(),
   };
@@ -266,7 +269,7 @@ export function projectedCall(
   cycle: (queueId: string) => number,
   t: Ticket,
 ): ProjectedCall | undefined {
-  const b = baseOf(state, now, cycle);
+  const b = baseOf(state, now);
   const listed = state.tickets.get(t.id) === t;
   const elapsed = (now - b.now) / 1000;
   const found = (p: Projection, id: string, from: Instant): ProjectedCall | undefined => {
@@ -278,10 +281,10 @@ export function projectedCall(
       breakWithin: p.breakWithin.has(id),
     };
   };
-  if (listed) {
-    const hit = found(b.p, t.id, b.now);
-    if (hit) return hit;
-  }
+  const stateProjection = (): Projection => {
+    if (!b.p) b.p = project(state, b.now, cycle);
+    return b.p;
+  };
   const cls = (t.priority ?? "normal") as PriorityClass;
   const lines = t.targetCounterId ? state.targeted.get(t.targetCounterId) : state.lines.get(t.queueId);
   const line = lines?.[cls];
@@ -289,9 +292,13 @@ export function projectedCall(
   const place = listed ? countBefore(line, t) : line.length;
   const atBase = b.lengths.get(line);
   if (t.targetCounterId || atBase === undefined || place < atBase) {
-    // Waiting when the projection was made but beyond its calls: its line's pace.
+    // Waiting when the base was made: in the state's projection, or beyond its calls at its
+    // line's pace.
     if (!listed) return undefined;
-    const sec = paced(b.p, line, place + 1);
+    const p = stateProjection();
+    const hit = found(p, t.id, b.now);
+    if (hit) return hit;
+    const sec = paced(p, line, place + 1);
     return sec === undefined ? undefined : { sec: Math.max(0, sec - elapsed), before: place, breakWithin: false };
   }
   if (cls === "appointment") {
@@ -302,10 +309,13 @@ export function projectedCall(
     return sec === undefined ? undefined : { sec, before: place, breakWithin: false };
   }
   let tail = b.tails.get(line);
-  if (!tail) {
-    // The line's newcomers, after everyone waiting now (issued at this instant, in order).
+  if (!tail || (place - tail.length >= tail.ghosts.length && tail.ghosts.length < TAIL)) {
+    // The line's newcomers, after everyone waiting now (issued at this instant, in order): one
+    // (the probe's own projection), and 8 then 64 when issues for the line come faster than
+    // the hall's other events (a burst, a benchmark), so the next ones are lookups.
+    const size = tail ? Math.min(TAIL, tail.ghosts.length * 8) : 1;
     const ghosts = Array.from(
-      { length: TAIL },
+      { length: size },
       (_, i) =>
         ({
           id: `\u0000tail${i}`,
@@ -313,7 +323,7 @@ export function projectedCall(
           priority: cls,
           arrivalAt: now,
           issuedAt: now,
-          seq: Number.MAX_SAFE_INTEGER - TAIL + i,
+          seq: Number.MAX_SAFE_INTEGER - size + i,
           status: "waiting",
         }) as Ticket,
     );
@@ -325,15 +335,16 @@ export function projectedCall(
     if (hit) return hit;
   }
   const k = place - tail.length;
-  const ghost = tail.ghosts[Math.min(k, TAIL - 1)] as Ticket;
+  const n = tail.ghosts.length;
+  const ghost = tail.ghosts[Math.min(k, n - 1)] as Ticket;
   const hit = found(tail.p, ghost.id, tail.now);
-  if (hit && k < TAIL) return hit;
-  if (hit) {
+  if (hit && k < n) return hit;
+  if (hit && n > 1) {
     // Beyond the tail's newcomers (a burst of more than TAIL tickets for one line within a
     // second): at the pace they were called.
     const first = tail.p.callSec.get((tail.ghosts[0] as Ticket).id) ?? 0;
-    const gap = (hit.sec + (now - tail.now) / 1000 - first) / (TAIL - 1);
-    return { ...hit, sec: hit.sec + (k - TAIL + 1) * gap, before: hit.before + k - TAIL + 1 };
+    const gap = (hit.sec + (now - tail.now) / 1000 - first) / (n - 1);
+    return { ...hit, sec: hit.sec + (k - n + 1) * gap, before: hit.before + k - n + 1 };
   }
   const sec = paced(tail.p, tail.p.probeLine ?? line, place + 1);
   return sec === undefined ? undefined : { sec: Math.max(0, sec - (now - tail.now) / 1000), before: place, breakWithin: false };
@@ -653,7 +664,10 @@ export function useArrivalProfile(state: HallState, profile: ArrivalProfile | un
   bases.delete(state);
 }
 
-/** Visitors that weigh the profile's expectation against today's count when scaling it. */
+/**
+ * Visitors that weigh the profile's expectation against today's count when scaling it (measured:
+ * 5, 30 or no scaling at all are within 0.2 % of each other on the reference days).
+ */
 const PROFILE_PRIOR = 30;
 
 /** Tickets a series must have issued today before its pace counts. */
