@@ -336,8 +336,9 @@ export function projectedCall(
   }
   const k = place - tail.length;
   const n = tail.ghosts.length;
-  const ghost = tail.ghosts[Math.min(k, n - 1)] as Ticket;
-  const hit = found(tail.p, ghost.id, tail.now);
+  // A ticket in line when the tail was made that it did not reach (cut): its line's pace below.
+  const ghost = k >= 0 ? (tail.ghosts[Math.min(k, n - 1)] as Ticket) : undefined;
+  const hit = ghost ? found(tail.p, ghost.id, tail.now) : undefined;
   if (hit && k < n) return hit;
   if (hit && n > 1) {
     // Beyond the tail's newcomers (a burst of more than TAIL tickets for one line within a

@@ -9,7 +9,15 @@ import { describe, expect, it } from "vitest";
 import type { PriorityClass } from "../../../server/src/contract/catalogue.ts";
 import type { Ticket } from "../../../server/src/contract/tickets.ts";
 import { probeProjection, projectedCall, useArrivalProfile } from "../../../server/src/core/estimate.ts";
-import { cycleSec, decide, estimatedWaitSec, type HallState, initialState, position } from "../../../server/src/core/index.ts";
+import {
+  activeTickets,
+  cycleSec,
+  decide,
+  estimatedWaitSec,
+  type HallState,
+  initialState,
+  position,
+} from "../../../server/src/core/index.ts";
 import { demoCatalogue } from "../../../server/src/seed/demo-hall.ts";
 import { referenceScenario } from "../../../server/src/simulation/reference.ts";
 import { localMidnight } from "../../../server/src/simulation/scenario.ts";
@@ -110,6 +118,39 @@ describe("the probe's estimate from the kept projection", () => {
     // of one series within a second.
     expect(Math.max(...worst.slice(0, 73))).toBeLessThan(0.01);
     expect(Math.max(...worst)).toBeLessThan(0.15);
+  });
+});
+
+describe("a line longer than a projection plays, issued in a burst", () => {
+  it("gives every waiting ticket an estimate, later in line never sooner", () => {
+    const cat = demoCatalogue();
+    const state = initialState(cat, DAY);
+    const at = localMidnight(DAY, cat.hall.timeZone) + 10 * 3_600_000;
+    const matter = cat.matters[0];
+    if (!matter) throw new Error("demo hall has no matter");
+    const run = (cmd: Parameters<typeof decide>[1], now: number) => {
+      const d = decide(state, cmd, now);
+      if ("error" in d) throw new Error(`${cmd.type}: ${d.error}`);
+    };
+    cat.counters.forEach((c, i) => {
+      run({ type: "signIn", counterId: c.id, staffId: `s${i}`, staffName: `s${i}`, takeover: false }, at - 3_600_000);
+    });
+    // 700, then 20 more two seconds later (a fresh projection) with every ticket's estimate
+    // read after each: the projections stop after 300 calls, the line's tail is remade as the
+    // line grows, and tickets in line when a tail was made but beyond its calls go at its pace.
+    for (let i = 0; i < 700; i++)
+      run({ type: "issue", ticketId: `t${i}`, matterId: matter.id, priority: "normal", source: "test" }, at + i);
+    for (let i = 700; i < 720; i++) {
+      run({ type: "issue", ticketId: `t${i}`, matterId: matter.id, priority: "normal", source: "test" }, at + 2000 + i);
+      activeTickets(state);
+    }
+    const mine = activeTickets(state).filter((t) => t.queueId === matter.queueId && t.status === "waiting");
+    expect(mine.length).toBe(720);
+    for (let i = 1; i < mine.length; i++) {
+      const [a, b] = [mine[i - 1]?.estimatedWaitSec as number, mine[i]?.estimatedWaitSec as number];
+      expect(Number.isFinite(b)).toBe(true);
+      expect(b).toBeGreaterThanOrEqual(a);
+    }
   });
 });
 
