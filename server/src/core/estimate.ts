@@ -311,9 +311,9 @@ export function projectedCall(
   let tail = b.tails.get(line);
   if (!tail || (place - tail.length >= tail.ghosts.length && tail.ghosts.length < TAIL)) {
     // The line's newcomers, after everyone waiting now (issued at this instant, in order): one
-    // (the probe's own projection), and 8 then 64 when issues for the line come faster than
-    // the hall's other events (a burst, a benchmark), so the next ones are lookups.
-    const size = tail ? Math.min(TAIL, tail.ghosts.length * 8) : 1;
+    // (the probe's own projection), and 64 when a second issue for the line comes before any
+    // other event (a burst, a benchmark), so the next ones are lookups.
+    const size = tail ? TAIL : 1;
     const ghosts = Array.from(
       { length: size },
       (_, i) =>
