@@ -1,15 +1,7 @@
 import { PRIORITY_CLASSES, type PriorityClass } from "../contract/catalogue.ts";
 import type { DaySummary, LiveStats } from "../contract/stats.ts";
 import type { CounterState, EstimateRange, Instant, PublicTicket, Ticket } from "../contract/tickets.ts";
-import {
-  countBefore,
-  issuingLeftSec,
-  onPlannedBreak,
-  type PoolCounter,
-  projectedCallSec,
-  projection,
-  serveTime,
-} from "./estimate.ts";
+import { countBefore, issuingLeftSec, onPlannedBreak, type PoolCounter, projectedCall, serveTime } from "./estimate.ts";
 import type { HallState, Lines } from "./state.ts";
 import { APPOINTMENT_EARLY_MS, lineOrder } from "./state.ts";
 
@@ -144,6 +136,28 @@ export function estimateWait(state: HallState, t: Ticket, ahead: number, now: In
     const sec = floored(Math.max(0, ahead + 1 - idle) * svc, svc, ahead);
     return ranged(sec, ahead + 1, { breakWithin: false, few, nobody: false });
   }
+  if (ahead === 0) {
+    // The first in line with a counter free for its series is called now.
+    for (const c of state.index.servers.get(t.queueId) ?? []) if (state.counters.get(c.id)?.view.status === "idle") return SURE;
+  }
+  let open = false;
+  for (const c of state.index.servers.get(t.queueId) ?? []) {
+    const s = state.counters.get(c.id)?.view.status;
+    if (s && s !== "closed") {
+      open = true;
+      break;
+    }
+  }
+  if (open) {
+    // The engine's call order played forward (core/estimate.ts `projectedCall`).
+    const at = projectedCall(state, now, (q) => cycleSec(state, q), t);
+    if (at !== undefined)
+      return ranged(Math.round(Math.max(at.sec, Math.min(svc, MIN_WAIT_SEC))), at.before + 1, {
+        breakWithin: at.breakWithin,
+        few,
+        nobody: false,
+      });
+  }
   // Backlog per open server of a series (seconds): how hard that series pulls on a shared counter.
   const pull = new Map<string, number>();
   const pullOf = (q: string): number => {
@@ -159,14 +173,12 @@ export function estimateWait(state: HallState, t: Ticket, ahead: number, now: In
   // series gets (all of it for a dedicated window; for a comprehensive one, its pull against
   // the other series' pulls).
   const pool: (PoolCounter & { idle: boolean; returning: boolean })[] = [];
-  let idleAny = 0;
   const own = Math.max(pullOf(t.queueId), 1);
   for (const c of state.index.servers.get(t.queueId) ?? []) {
     const s = state.counters.get(c.id)?.view.status;
     // A paused counter is a clerk on a break: back at the end of its planned break, or (no
     // plan) before most of the line is through. A signed-out one is not counted.
     if (!s || s === "closed") continue;
-    if (s === "idle") idleAny++;
     let total = 0;
     // Squared: a shared window calls the longest-waiting ticket among its series, so the series
     // that pull hardest get more than a proportional part of it (measured: 27.7 → 27.0 % MAE).
@@ -174,19 +186,7 @@ export function estimateWait(state: HallState, t: Ticket, ahead: number, now: In
     const share = total > 0 ? own ** 2 / total : 1 / c.profile.queueIds.length;
     pool.push({ counter: c, share, idle: s === "idle", returning: s === "paused" && onPlannedBreak(state, c, now) });
   }
-  if (ahead === 0 && idleAny > 0) return SURE;
   const nobody = pool.length === 0;
-  if (!nobody) {
-    // The engine's call order played forward (core/estimate.ts `projection`).
-    const pr = projection(state, now, (q) => cycleSec(state, q), t);
-    const at = projectedCallSec(state, pr, t);
-    if (at !== undefined)
-      return ranged(Math.round(Math.max(at, Math.min(svc, MIN_WAIT_SEC))), (pr.before.get(t.id) ?? 0) + 1, {
-        breakWithin: pr.breakWithin.has(t.id),
-        few,
-        nobody,
-      });
-  }
   const lines = state.lines.get(t.queueId);
   if (!lines) return ranged(floored(svc, svc, ahead), 1, { breakWithin: false, few, nobody });
   // A probe (the terminals' "a newcomer now") is in no line and comes after everyone.

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes("--accuracy")) {
-    console.log(accuracyTable(accuracyRows(cat, day, [1, 2, 3], [Number(arg("load") ?? 0.8)])));
+    console.log(accuracyTable(accuracyRows(cat, day, [1, 2, 3, 4, 5], [Number(arg("load") ?? 0.8)])));
     return;
   }
   const w: WhatIf = {};

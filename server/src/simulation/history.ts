@@ -8,6 +8,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PriorityClass } from "../contract/catalogue.ts";
+import type { ArrivalProfile } from "../core/estimate.ts";
 import { type HallEvent, localParts } from "../core/index.ts";
 import type { Scenario, ServiceTime } from "./scenario.ts";
 
@@ -103,6 +104,17 @@ export function learnHistory(days: readonly (readonly HallEvent[])[], timeZone: 
       ? { green: byClass.green / tickets, appointment: byClass.appointment / tickets }
       : { green: 0, appointment: 0 },
     tickets,
+  };
+}
+
+/** The learned arrivals as the estimator takes them (core/estimate.ts `useArrivalProfile`). */
+export function arrivalProfileOf(h: LearnedHistory): ArrivalProfile {
+  const { green, appointment } = h.priority;
+  return {
+    fromMin: h.arrivalsFrom,
+    bucketMin: h.bucketMin,
+    perQueue: h.arrivals,
+    priority: { green, appointment, normal: Math.max(0, 1 - green - appointment) },
   };
 }
 

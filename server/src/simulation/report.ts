@@ -4,9 +4,11 @@
  * the Erlang C validation.
  */
 import type { Catalogue } from "../contract/catalogue.ts";
+import type { ArrivalProfile } from "../core/estimate.ts";
 import { type Accuracy, accuracy, previousEstimate } from "./accuracy.ts";
 import type { MmcResult } from "./erlang.ts";
 import type { PlanComparison } from "./plan.ts";
+import { arrivalProfileOf, learnHistory } from "./history.ts";
 import { referenceScenario } from "./reference.ts";
 import { simulate } from "./simulate.ts";
 
@@ -52,16 +54,52 @@ export interface AccuracyRow {
   previous: Accuracy;
 }
 
-/** The estimate's accuracy on reference days: today's estimator and the previous one, same tickets. */
-export function accuracyRows(cat: Catalogue, day: string, seeds: readonly number[], loads: readonly number[]): AccuracyRow[] {
+/**
+ * Past days for the reference days' estimator: simulated with other seeds (never the seeds
+ * evaluated), the arrival profile learned from their journals by history.ts as the hub would
+ * from its own past days.
+ */
+export const PAST_SEEDS = [101, 102, 103, 104, 105, 106, 107, 108, 109, 110];
+
+/** The arrival profile learned from simulated past days of the reference hall at `load`. */
+export function learnedReferenceProfile(
+  cat: Catalogue,
+  day: string,
+  load: number,
+  seeds: readonly number[] = PAST_SEEDS,
+): ArrivalProfile {
+  const days = seeds.map((seed) => {
+    const sc = referenceScenario(cat, { day, seed, load });
+    sc.estimates = false;
+    sc.recordEvents = true;
+    return simulate(sc).events ?? [];
+  });
+  return arrivalProfileOf(learnHistory(days, cat.hall.timeZone));
+}
+
+/**
+ * The estimate's accuracy on reference days: today's estimator and the previous one, same
+ * tickets. The hub's estimator gets the arrival profile learned from simulated past days
+ * ({@link PAST_SEEDS}) unless `profile` is false.
+ */
+export function accuracyRows(
+  cat: Catalogue,
+  day: string,
+  seeds: readonly number[],
+  loads: readonly number[],
+  o: { profile?: boolean } = {},
+): AccuracyRow[] {
   const rows: AccuracyRow[] = [];
-  for (const load of loads)
+  for (const load of loads) {
+    const profile = o.profile === false ? undefined : learnedReferenceProfile(cat, day, load);
     for (const seed of seeds) {
       const sc = referenceScenario(cat, { day, seed, load });
       sc.compare = { previous: previousEstimate };
+      if (profile) sc.arrivalProfile = profile;
       const r = simulate(sc);
       rows.push({ seed, load, now: accuracy(r.tickets), previous: accuracy(r.tickets, "previous") });
     }
+  }
   return rows;
 }
 

@@ -1,5 +1,6 @@
 import type { Catalogue } from "../contract/catalogue.ts";
-import type { Ticket } from "../contract/tickets.ts";
+import type { Instant, Ticket } from "../contract/tickets.ts";
+import type { ArrivalProfile } from "../core/estimate.ts";
 import type { HallState } from "../core/state.ts";
 import { localParts } from "../core/time.ts";
 
@@ -66,6 +67,14 @@ export interface Scenario {
   recordEvents?: boolean;
   /** Other estimators to record beside the engine's (same moment, same ticket): for comparisons. */
   compare?: Record<string, Estimator>;
+  /**
+   * The arrivals the hub expects over the day, handed to its estimator (learned from past
+   * days' journals, never from this day's own arrivals): without it, the estimator assumes
+   * the last hour's pace goes on.
+   */
+  arrivalProfile?: ArrivalProfile;
+  /** Called with the hall as it is just before each visitor takes a ticket (tests look at the estimator there). */
+  beforeIssue?: (state: HallState, now: Instant, queueId: string) => void;
 }
 
 /** An estimator as the engine's: seconds until called, given the state and the people ahead. */

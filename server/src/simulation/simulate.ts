@@ -9,6 +9,7 @@
 import type { Matter, PriorityClass } from "../contract/catalogue.ts";
 import type { EstimateRange, Instant } from "../contract/tickets.ts";
 import { type Command, type HallEvent, type HallState, decide, initialState, publicTicket } from "../core/index.ts";
+import { useArrivalProfile } from "../core/estimate.ts";
 import { EventHeap } from "./heap.ts";
 import { type Rng, rng } from "./random.ts";
 import { type Scenario, type ServiceTime, localMidnight } from "./scenario.ts";
@@ -80,6 +81,7 @@ export function simulate(sc: Scenario): SimResult {
   const cat = sc.catalogue;
   const r: Rng = rng(sc.seed);
   const state: HallState = initialState(cat, sc.day);
+  if (sc.arrivalProfile) useArrivalProfile(state, sc.arrivalProfile);
   const dayStart = localMidnight(sc.day, cat.hall.timeZone);
   const heap = new EventHeap<Ev>();
   const at = (min: number) => dayStart + min * MIN;
@@ -254,6 +256,7 @@ export function simulate(sc: Scenario): SimResult {
       ...(priority === "appointment" ? { appointmentAt: now + Math.round(r.next() * 20 * MIN) } : {}),
     };
     commands++;
+    sc.beforeIssue?.(state, now, queueId);
     const d = decide(state, cmd, now);
     const noShow = r.next() < sc.behaviour.noShow;
     const returns = noShow && r.next() < sc.behaviour.returnShare;

@@ -23,6 +23,7 @@ import { demoCatalogue } from "../../../server/src/seed/demo-hall.ts";
 import { validateCatalogue } from "../../../server/src/store/catalogue-schema.ts";
 import { accuracy } from "../../../server/src/simulation/accuracy.ts";
 import { referenceScenario } from "../../../server/src/simulation/reference.ts";
+import { learnedReferenceProfile } from "../../../server/src/simulation/report.ts";
 import { localMidnight } from "../../../server/src/simulation/scenario.ts";
 import { simulate } from "../../../server/src/simulation/simulate.ts";
 
@@ -194,16 +195,19 @@ describe("core wait estimate with break plans", () => {
 });
 
 describe("simulation: the estimate on reference days", () => {
-  // The target is 20 %; the estimator (the engine's call order played forward) is at
-  // about 24 % on this day (28 % with the capacity-share formula, 35 % before the break plan):
-  // this guards what was gained until the target is met (docs/simulation.md).
-  it("misses by at most 26 % of the mean wait, unbiased, and most waits fall inside the interval it gives", {
-    timeout: 60_000,
+  // The target is 20 %; the estimator (the engine's call order played forward, with
+  // the arrival profile learned from ten other simulated days) is at 22.6 % (median of five
+  // days; 23.3 % on this one, 23.8 % without the profile, 28 % with the capacity-share
+  // formula, 35 % before the break plan): this guards what was gained, with a margin for the
+  // day's own noise, until the target is met (docs/simulation.md).
+  it("misses by at most 25 % of the mean wait, unbiased, and most waits fall inside the interval it gives", {
+    timeout: 180_000,
   }, () => {
-    const r = simulate(referenceScenario(demoCatalogue(), { day: DAY, seed: 11, load: 0.8 }));
-    const a = accuracy(r.tickets);
+    const sc = referenceScenario(demoCatalogue(), { day: DAY, seed: 11, load: 0.8 });
+    sc.arrivalProfile = learnedReferenceProfile(demoCatalogue(), DAY, 0.8);
+    const a = accuracy(simulate(sc).tickets);
     expect(a.n).toBeGreaterThan(1000);
-    expect(a.maeShare).toBeLessThanOrEqual(0.26);
+    expect(a.maeShare).toBeLessThanOrEqual(0.25);
     expect(Math.abs(a.biasSec)).toBeLessThan(0.1 * a.meanWaitSec);
     expect(a.inRange).toBeGreaterThan(0.7);
   });
