@@ -19,6 +19,7 @@ import { signOutEverywhere } from "./hall/staff-signout.ts";
 import { createHttpApp } from "./http/app.ts";
 import { originAllowed } from "./http/origins.ts";
 import { HubMetrics, timeCommands } from "./metrics/metrics.ts";
+import { keepArrivalProfile } from "./simulation/live-profile.ts";
 import { Pairings } from "./pairing/engine.ts";
 import { DEFAULT_LIMITS, type IssueLimits } from "./pairing/limits.ts";
 import { attachDeviceSockets, subscriptionGuard } from "./pairing/socket.ts";
@@ -106,6 +107,8 @@ export interface RunningHub {
   config: ConfigStore;
   /** What GET /metrics exposes. */
   metrics: HubMetrics;
+  /** The arrival profile learned from past days for the estimates; `learned()` waits for the lesson under way. */
+  arrivals: { learned(): Promise<void> };
   /** The Socket.IO side (tests watch how it broadcasts). */
   realtime: Realtime;
   /** The certificate window and the post (its courier simulator, for the demo and tests). */
@@ -150,6 +153,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   });
   const bus = hall.bus;
   bus.on(opts, "hall.failed", (err) => opts.onFatal?.(err));
+  // Wait estimates expect the day's rush and lull as the hall's past days had them (simulation/).
+  const arrivals = keepArrivalProfile({ hall, journalDir: join(opts.dataDir, "journal"), log });
   const hasher = new PasswordHasher(opts.maxQueuedLogins ?? 64);
   const staff = new StaffDirectory(config, (staffId) => signOutEverywhere(hall, staffId, log), hasher);
   const sessions = readSessionFiles(opts.dataDir, clock(), log, durableWrite);
@@ -435,6 +440,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     devices,
     config,
     metrics,
+    arrivals,
     realtime,
     delivery: post,
     payments,
@@ -447,6 +453,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         await new Promise<void>((r) => server.close(() => r()));
         bus.off(devices);
         await devices.close();
+        await arrivals.close();
         await hall.close();
         bus.off(opts);
         bus.off(announcer);

@@ -26,6 +26,7 @@ import { writeFileDurable } from "../store/durable-file.ts";
 import { Journal, type JournalObserver, journalDays, readJournal } from "../store/journal.ts";
 import { Bus } from "./bus.ts";
 import type { HallEvents } from "./events.ts";
+import { type ArrivalProfile, useArrivalProfile } from "../core/estimate.ts";
 import { estimatedWaitSec } from "../core/views.ts";
 import { buildSnapshot } from "./snapshot.ts";
 
@@ -63,6 +64,8 @@ export class HallService {
   private failed: Error | undefined;
   /** The day the clock last read while it was behind the hall's day (logged once per episode). */
   private behind: string | undefined;
+  /** The visitors the hall expects over a day (see {@link expectArrivals}); kept across days. */
+  private arrivals: ArrivalProfile | undefined;
   /** Latest instant given to the engine: event times never go backwards with the clock. */
   private lastAt = 0;
   /** The catalogue as pages get it (initials for the kiosk's search), rebuilt when it changes;
@@ -161,6 +164,7 @@ export class HallService {
     const old = this.state;
     const oldJournal = this.journal;
     this.state = initialState(old.catalogue, day);
+    if (this.arrivals) useArrivalProfile(this.state, this.arrivals);
     this.journal = new Journal(this.journalDir, day, this.opts.journalObserver);
     this.opts.log(`new day ${day}: numbering starts again`);
     const summarised = oldJournal
@@ -187,6 +191,22 @@ export class HallService {
    */
   engineState(): HallState {
     return this.state;
+  }
+
+  /**
+   * The visitors per series the hall expects over its day, learned from its past days
+   * (simulation/live-profile.ts): wait estimates then see the morning rush and the lunch lull
+   * coming instead of assuming the last hour's pace goes on (measured on the reference days:
+   * MAE 23.7 → 22.6 % of the mean wait, docs/simulation.md). Undefined: the last hour's pace.
+   */
+  expectArrivals(profile: ArrivalProfile | undefined): void {
+    this.arrivals = profile;
+    useArrivalProfile(this.state, profile);
+  }
+
+  /** Whether estimates currently expect a learned arrival profile. */
+  get expectsArrivals(): boolean {
+    return this.arrivals !== undefined;
   }
 
   // ---- queries: what adapters may know about the hall -------------------------------------

@@ -7,6 +7,7 @@
 import type { Worker } from "node:worker_threads";
 import { bundledWorker } from "../bundled-worker.ts";
 import type { Catalogue } from "../contract/catalogue.ts";
+import type { ArrivalProfile } from "../core/estimate.ts";
 import type { PlanComparison, PlanRequest } from "./plan.ts";
 
 export interface PlanJob {
@@ -18,8 +19,19 @@ export interface PlanJob {
   maxVisitors: number;
 }
 
+/** Learn the hall's arrival profile from the past days' journals (the live estimate's, live-profile.ts). */
+export interface ArrivalsJob {
+  id: number;
+  kind: "arrivals";
+  journalDir: string;
+  /** Today: only days before it are read. */
+  day: string;
+  timeZone: string;
+}
+
 export type PlanJobAnswer =
   | { id: number; ok: true; result: PlanComparison }
+  | { id: number; ok: true; profile: ArrivalProfile | undefined }
   | { id: number; ok: false; tooLarge: boolean; message: string };
 
 export class PlanRunner {
@@ -48,12 +60,12 @@ export class PlanRunner {
   }
 
   /** Simulate both plans in the worker; jobs queue in the worker's message order. */
-  run(job: Omit<PlanJob, "id">): Promise<PlanJobAnswer> {
+  run(job: Omit<PlanJob, "id"> | Omit<ArrivalsJob, "id">): Promise<PlanJobAnswer> {
     const id = this.nextId++;
     const w = this.start();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ ...job, id } satisfies PlanJob);
+      w.postMessage({ ...job, id });
     });
   }
 

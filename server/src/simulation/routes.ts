@@ -91,6 +91,7 @@ export function planRoutes(d: PlanRouteDeps): Router {
       if (a.tooLarge) throw new HallError("VALIDATION_FAILED", a.message);
       throw new Error(`plan failed: ${a.message}`);
     }
+    if (!("result" in a)) throw new Error("plan worker answered another job");
     res.json(a.result);
   });
   return r;
