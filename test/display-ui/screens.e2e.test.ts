@@ -11,6 +11,7 @@ import { type RunningHub, startHub } from "../../server/src/app.ts";
 import type { Catalogue, Counter, HallSnapshot, IssuedTicket, LoginReply, Ticket } from "../../server/src/contract/index.ts";
 import { speechSentence } from "../../display-ui/call-model.ts";
 import { type Browser, launchBrowser, newPage, type Page, screenshot } from "../helpers/browser.ts";
+import { startTestHub, type TestHub } from "../helpers/hub.ts";
 import { observeSound, openCallScreen, soundLog, voicePlays } from "./sound-observer.ts";
 
 const ADMIN_PASSWORD = "display-e2e-admin";
@@ -294,57 +295,42 @@ describe("display-ui screens against the real hub", () => {
 });
 
 describe("display-ui call screen on a hub without TTS", () => {
-  let quietHub: RunningHub;
-  let quietDir: string;
+  let quiet: TestHub;
 
   beforeAll(async () => {
-    quietDir = await mkdtemp(path.join(tmpdir(), "onevisit-display-notts-"));
-    quietHub = await startHub({
-      port: 0,
-      host: "127.0.0.1",
-      dataDir: quietDir,
-      adminPassword: ADMIN_PASSWORD,
-      espeakPath: path.join(quietDir, "no-espeak-ng"),
-      log: () => {},
-    });
+    quiet = await startTestHub({ espeakPath: path.join(tmpdir(), "onevisit-no-espeak-ng", "espeak-ng") });
   });
 
   afterAll(async () => {
-    await quietHub?.close();
-    if (quietDir) await rm(quietDir, { recursive: true, force: true });
+    await quiet?.close();
   });
 
   it("announces with the browser's speech synthesis when calls carry no audioUrl", async () => {
-    const post = async <T>(url: string, body: unknown, auth?: string): Promise<T> => {
-      const res = await fetch(quietHub.url + url, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      expect(res.ok, `${url} → ${res.status}`).toBe(true);
-      return (await res.json()) as T;
+    const auth = await quiet.adminToken();
+    const post = async <T>(url: string, body: unknown): Promise<T> => {
+      const res = await quiet.api<T>("POST", url, body, auth);
+      expect(res.status, `${url} → ${res.status}`).toBeLessThan(300);
+      return res.body;
     };
-    const state = (await (await fetch(`${quietHub.url}/api/state`)).json()) as HallSnapshot;
+    const state = (await quiet.api<HallSnapshot>("GET", "/api/state")).body;
     expect(state.voice).toBe(false);
-    const qcat = (await (await fetch(`${quietHub.url}/api/hall`)).json()) as Catalogue;
+    const qcat = (await quiet.api<Catalogue>("GET", "/api/hall")).body;
     const counter = qcat.counters.find((c) => c.profile.queueIds.length === 1 && c.profile.queueIds[0] === "q-a");
     const matter = qcat.matters.find((m) => m.queueId === "q-a");
     if (!counter || !matter) throw new Error("demo hall changed");
-    const auth = (await post<LoginReply>("/api/auth/login", { username: "admin", password: ADMIN_PASSWORD })).token;
-    await post(`/api/counters/${counter.id}/sign-in`, {}, auth);
+    await post(`/api/counters/${counter.id}/sign-in`, {});
 
     const p = await newPage(browser, { width: 1280, height: 720 });
-    await observeSound(p);
     const voiceRequests: string[] = [];
     p.on("request", (r) => {
       const u = new URL(r.url());
       if (/^\/api\/voice\/[0-9a-f]{32}\.wav$/.test(u.pathname)) voiceRequests.push(u.pathname);
     });
-    await openCallScreen(p, `${quietHub.url}/display`);
+    await openCallScreen(p, `${quiet.url}/display`);
 
     // Issued at the help desk (staff): only a paired kiosk or staff may issue.
-    const ticket = await post<IssuedTicket>("/api/tickets", { matterId: matter.id }, auth);
-    await post(`/api/counters/${counter.id}/call-next`, {}, auth);
+    const ticket = await post<IssuedTicket>("/api/tickets", { matterId: matter.id });
+    await post(`/api/counters/${counter.id}/call-next`, {});
     await expect.poll(() => p.getByTestId("newest-number").textContent()).toBe(ticket.number);
     // Spoken by the browser, with the panel on that ticket.
     await expect
