@@ -28,26 +28,33 @@ export function createBrowserPlayer(): AnnouncementPlayer & {
     finish?.();
   }
 
+  /** The one ending of a playback: `cleanup`, then resolve or reject; later calls do nothing. */
+  function ending(resolve: () => void, reject: (err: unknown) => void, cleanup: () => void): (err?: unknown) => void {
+    let settled = false;
+    return (err) => {
+      if (settled) return;
+      settled = true;
+      finish = undefined;
+      cleanup();
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+  }
+
   function playUrl(url: string, volume = 1): Promise<void> {
     // One element plays one clip: an earlier one still pending ends now, or its cap timer
     // would later pause this clip.
     stop();
     return new Promise<void>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      let settled = false;
-      const done = (err?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        finish = undefined;
+      const done = ending(resolve, reject, () => {
         clearTimeout(timer);
         audio.onended = null;
         audio.onerror = null;
         audio.onloadedmetadata = null;
         // Cut off (cap or stop): silence it, or it would go on under the next call's panel.
         if (!audio.paused) audio.pause();
-        if (err === undefined) resolve();
-        else reject(err);
-      };
+      });
       finish = () => done();
       timer = setTimeout(() => done(), CLIP_CAP_MS);
       audio.onended = () => done();
@@ -86,15 +93,7 @@ export function createBrowserPlayer(): AnnouncementPlayer & {
       if (voice) u.voice = voice;
       u.rate = 0.9;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      let settled = false;
-      const done = (err?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        finish = undefined;
-        clearTimeout(timer);
-        if (err === undefined) resolve();
-        else reject(err);
-      };
+      const done = ending(resolve, reject, () => clearTimeout(timer));
       const cut = (): void => {
         // Only after `done`: cancel() fires this utterance's own error event.
         done();

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type AnnouncementLogEntry,
   type AnnouncementPlayer,
+  type AnnouncerOptions,
   type AnnouncerView,
   AutoplayBlockedError,
   createAnnouncer,
@@ -84,7 +85,7 @@ function fakePlayer(opts: { ms?: number; failUrl?: (u: string) => Error | null; 
 function make(
   player: AnnouncementPlayer,
   onBlocked?: (b: boolean) => void,
-  extra: { repeat?: number; onChange?: (v: AnnouncerView) => void } = {},
+  extra: Pick<AnnouncerOptions, "repeat" | "onChange" | "chimeMaxMs" | "wait"> = {},
 ) {
   const log: AnnouncementLogEntry[] = [];
   let t = 0;
@@ -100,6 +101,8 @@ function make(
     repeatGapMs: 1,
     silentDwellMs: 5,
     onChange: extra.onChange,
+    ...(extra.chimeMaxMs !== undefined ? { chimeMaxMs: extra.chimeMaxMs } : {}),
+    ...(extra.wait ? { wait: extra.wait } : {}),
   });
   return { announcer, log };
 }
@@ -256,15 +259,7 @@ describe("display-ui/announcer", () => {
 
   it("a chime that never ends holds the voice only until chimeMaxMs, and is silenced before the voice", async () => {
     const fp = fakePlayer({ stall: (u) => u.endsWith("chime.wav") });
-    const announcer = createAnnouncer({
-      player: fp.player,
-      now: () => 0,
-      chimeUrl: "/api/voice/chime.wav",
-      speechText: (e) => `请${e.call.number}号`,
-      speechLang: "zh-CN",
-      repeat: 1,
-      chimeMaxMs: 20,
-    });
+    const { announcer } = make(fp.player, undefined, { chimeMaxMs: 20 });
     announcer.enqueue(called("A001", 3, { audio: false }));
     announcer.enqueue(called("B002", 5));
     // Before the cap, the queue waited for the chime's end, which never came.
@@ -292,13 +287,7 @@ describe("display-ui/announcer", () => {
     const chimeMs = ((wav.length - 44) / 2 / CHIME_SAMPLE_RATE) * 1000;
     const fp = fakePlayer({ stall: (u) => u.endsWith("chime.wav") });
     const waits: number[] = [];
-    const announcer = createAnnouncer({
-      player: fp.player,
-      now: () => 0,
-      chimeUrl: "/api/voice/chime.wav",
-      speechText: (e) => e.call.number,
-      speechLang: "zh-CN",
-      repeat: 1,
+    const { announcer } = make(fp.player, undefined, {
       // Time runs on at once: only the waits asked for are recorded.
       wait: async (ms) => {
         waits.push(ms);
