@@ -2,7 +2,8 @@
  * The announcer's player in a browser: one HTMLAudioElement for the chime and the hub's
  * WAVs, `speechSynthesis` (a zh-CN voice) for the fallback. Every playback resolves even
  * when the browser never fires `ended` (no audio device, a stuck speech engine), so the
- * queue can't hang.
+ * queue can't hang, and `stop()` ends the one in progress at once (the announcer cuts a
+ * stalled chime off that way).
  */
 import { type AnnouncementPlayer, AutoplayBlockedError } from "./announcer.ts";
 
@@ -20,20 +21,41 @@ export function createBrowserPlayer(): AnnouncementPlayer & {
 } {
   const audio = new Audio();
   audio.preload = "auto";
+  /** Ends the clip or speech in progress (its promise resolves); undefined when idle. */
+  let finish: (() => void) | undefined;
+
+  function stop(): void {
+    finish?.();
+  }
+
+  /** The one ending of a playback: `cleanup`, then resolve or reject; later calls do nothing. */
+  function ending(resolve: () => void, reject: (err: unknown) => void, cleanup: () => void): (err?: unknown) => void {
+    let settled = false;
+    return (err) => {
+      if (settled) return;
+      settled = true;
+      finish = undefined;
+      cleanup();
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+  }
 
   function playUrl(url: string, volume = 1): Promise<void> {
+    // One element plays one clip: an earlier one still pending ends now, or its cap timer
+    // would later pause this clip.
+    stop();
     return new Promise<void>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = (err?: unknown): void => {
+      const done = ending(resolve, reject, () => {
         clearTimeout(timer);
         audio.onended = null;
         audio.onerror = null;
         audio.onloadedmetadata = null;
-        // Cut off by the cap: silence it, or it would go on under the next call's panel.
+        // Cut off (cap or stop): silence it, or it would go on under the next call's panel.
         if (!audio.paused) audio.pause();
-        if (err === undefined) resolve();
-        else reject(err);
-      };
+      });
+      finish = () => done();
       timer = setTimeout(() => done(), CLIP_CAP_MS);
       audio.onended = () => done();
       audio.onerror = () => done(new Error(`cannot play ${url}`));
@@ -59,6 +81,7 @@ export function createBrowserPlayer(): AnnouncementPlayer & {
   }
 
   function speak(text: string, lang: string): Promise<void> {
+    stop();
     return new Promise<void>((resolve, reject) => {
       if (typeof speechSynthesis === "undefined") {
         reject(new Error("no speech synthesis"));
@@ -69,23 +92,18 @@ export function createBrowserPlayer(): AnnouncementPlayer & {
       const voice = pickVoice(lang);
       if (voice) u.voice = voice;
       u.rate = 0.9;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = ending(resolve, reject, () => clearTimeout(timer));
+      const cut = (): void => {
+        // Only after `done`: cancel() fires this utterance's own error event.
+        done();
+        speechSynthesis.cancel();
+      };
+      finish = cut;
       // Engines without a voice never fire `end`: cap by the text's length.
-      const timer = setTimeout(
-        () => {
-          speechSynthesis.cancel();
-          resolve();
-        },
-        3000 + text.length * 350,
-      );
-      u.onend = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      u.onerror = (ev) => {
-        clearTimeout(timer);
-        if (ev.error === "not-allowed") reject(new AutoplayBlockedError());
-        else resolve();
-      };
+      timer = setTimeout(cut, 3000 + text.length * 350);
+      u.onend = () => done();
+      u.onerror = (ev) => done(ev.error === "not-allowed" ? new AutoplayBlockedError() : undefined);
       speechSynthesis.speak(u);
     });
   }
@@ -104,5 +122,5 @@ export function createBrowserPlayer(): AnnouncementPlayer & {
     }
   }
 
-  return { playUrl: (url) => playUrl(url), speak, probe };
+  return { playUrl: (url) => playUrl(url), speak, stop, probe };
 }

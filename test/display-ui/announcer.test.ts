@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   type AnnouncementLogEntry,
   type AnnouncementPlayer,
+  type AnnouncerOptions,
   type AnnouncerView,
   AutoplayBlockedError,
   createAnnouncer,
 } from "../../display-ui/announcer.ts";
+import { CHIME_SAMPLE_RATE, chimeWav } from "../../hardware/voice/tts.ts";
 import type { TicketCalled } from "../../server/src/contract/index.ts";
 
 function called(
@@ -42,27 +44,39 @@ function called(
   };
 }
 
-/** A player whose clips take `ms` of (fake) time and that records overlaps. */
-function fakePlayer(opts: { ms?: number; failUrl?: (u: string) => Error | null } = {}) {
+/**
+ * A player whose clips take `ms` of real time and that records overlaps. A clip for which
+ * `stall` says so never ends by itself (a chime whose end never comes); `stop()` cuts off
+ * the clip in progress.
+ */
+function fakePlayer(opts: { ms?: number; failUrl?: (u: string) => Error | null; stall?: (u: string) => boolean } = {}) {
   const events: string[] = [];
   let active = 0;
   let maxActive = 0;
-  const play = async (what: string): Promise<void> => {
+  let cut: (() => void) | undefined;
+  const play = async (what: string, stall = false): Promise<void> => {
     active++;
     maxActive = Math.max(maxActive, active);
     events.push(`start ${what}`);
-    await new Promise((r) => setTimeout(r, opts.ms ?? 5));
-    events.push(`end ${what}`);
+    const ended = await new Promise<"end" | "stop">((resolve) => {
+      cut = () => resolve("stop");
+      if (!stall) setTimeout(() => resolve("end"), opts.ms ?? 5);
+    });
+    cut = undefined;
+    events.push(`${ended} ${what}`);
     active--;
   };
   const player: AnnouncementPlayer = {
     async playUrl(url) {
       const err = opts.failUrl?.(url) ?? null;
       if (err) throw err;
-      await play(url);
+      await play(url, opts.stall?.(url) ?? false);
     },
     async speak(text, lang) {
       await play(`speak[${lang}] ${text}`);
+    },
+    stop() {
+      cut?.();
     },
   };
   return { player, events, maxActive: () => maxActive };
@@ -71,7 +85,7 @@ function fakePlayer(opts: { ms?: number; failUrl?: (u: string) => Error | null }
 function make(
   player: AnnouncementPlayer,
   onBlocked?: (b: boolean) => void,
-  extra: { repeat?: number; onChange?: (v: AnnouncerView) => void } = {},
+  extra: Pick<AnnouncerOptions, "repeat" | "onChange" | "chimeMaxMs" | "wait"> = {},
 ) {
   const log: AnnouncementLogEntry[] = [];
   let t = 0;
@@ -87,6 +101,8 @@ function make(
     repeatGapMs: 1,
     silentDwellMs: 5,
     onChange: extra.onChange,
+    ...(extra.chimeMaxMs !== undefined ? { chimeMaxMs: extra.chimeMaxMs } : {}),
+    ...(extra.wait ? { wait: extra.wait } : {}),
   });
   return { announcer, log };
 }
@@ -239,6 +255,54 @@ describe("display-ui/announcer", () => {
     announcer.enqueue(called("A002", 3));
     await announcer.idle();
     expect(log.map((l) => l.number)).toEqual(["A001", "A001", "A001", "A002"]);
+  });
+
+  it("a chime that never ends holds the voice only until chimeMaxMs, and is silenced before the voice", async () => {
+    const fp = fakePlayer({ stall: (u) => u.endsWith("chime.wav") });
+    const { announcer } = make(fp.player, undefined, { chimeMaxMs: 20 });
+    announcer.enqueue(called("A001", 3, { audio: false }));
+    announcer.enqueue(called("B002", 5));
+    // Before the cap, the queue waited for the chime's end, which never came.
+    const outcome = await Promise.race([
+      announcer.idle().then(() => "idle"),
+      new Promise((r) => setTimeout(() => r("still waiting on the chime"), 5000)),
+    ]);
+    expect(outcome).toBe("idle");
+    expect(fp.events).toEqual([
+      "start /api/voice/chime.wav",
+      "stop /api/voice/chime.wav",
+      "start speak[zh-CN] 请A001号",
+      "end speak[zh-CN] 请A001号",
+      "start /api/voice/chime.wav",
+      "stop /api/voice/chime.wav",
+      "start /api/voice/B002-5.wav",
+      "end /api/voice/B002-5.wav",
+    ]);
+    expect(fp.maxActive()).toBe(1);
+  });
+
+  it("by default gives the chime room for its 1.35 s and no more than 3 s before the voice", async () => {
+    // The chime as the hub serves it.
+    const wav = chimeWav();
+    const chimeMs = ((wav.length - 44) / 2 / CHIME_SAMPLE_RATE) * 1000;
+    const fp = fakePlayer({ stall: (u) => u.endsWith("chime.wav") });
+    const waits: number[] = [];
+    const { announcer } = make(fp.player, undefined, {
+      // Time runs on at once: only the waits asked for are recorded.
+      wait: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    announcer.enqueue(called("A001", 3));
+    await announcer.idle();
+    expect(fp.events.slice(0, 3)).toEqual([
+      "start /api/voice/chime.wav",
+      "stop /api/voice/chime.wav",
+      "start /api/voice/A001-3.wav",
+    ]);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(chimeMs);
+    expect(waits[0]).toBeLessThanOrEqual(3000);
   });
 
   it("never overlaps when calls arrive while one is playing", async () => {

@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHIME_SAMPLE_RATE, chimeWav } from "../../hardware/voice/tts.ts";
 import { type RunningHub, startHub } from "../../server/src/app.ts";
 import type { Catalogue, Counter, IssuedTicket, LoginReply, TicketCalled } from "../../server/src/contract/index.ts";
 import { type Browser, launchBrowser, newPage, type Page } from "../helpers/browser.ts";
-import { observeSound, type SoundEvent, soundLog, voicePlays } from "./sound-observer.ts";
+import { observeSound, openCallScreen, type SoundEvent, soundLog, voicePlays } from "./sound-observer.ts";
 
 const ADMIN_PASSWORD = "call-screen-e2e-admin";
 const CHIME = "/api/voice/chime.wav";
@@ -96,6 +97,12 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
+/** Whether the last voice clip that started has ended (or was cut off) since. */
+function lastVoiceEnded(log: readonly SoundEvent[]): boolean {
+  const last = voicePlays(log).at(-1);
+  return last !== undefined && log.some((e) => e.type === "end" && e.src === last.src && e.t >= last.t);
+}
+
 /** The number a clip names: the hub's TTS file of a call, or a speech text's digits. */
 function numberOfClip(src: string): string | undefined {
   return clipNumber.get(src);
@@ -106,11 +113,8 @@ describe("display-ui call screen: panel and voice in step", () => {
     const clerks = await clerkTokens(3);
     expect(clerks).toHaveLength(3);
     const page = await newPage(browser, { width: 1920, height: 1080 });
-    await observeSound(page);
-    await page.goto(`${hub.url}/display`);
-    await page.getByTestId("now-calling").waitFor();
-    await page.waitForTimeout(300);
     // This browser plays sound without a tap (the kiosk flag); no corner notice.
+    expect(await openCallScreen(page, `${hub.url}/display`)).toBe("allowed");
     expect(await page.getByTestId("enable-sound").count()).toBe(0);
 
     // One waiting ticket for each clerk's counter, then three calls within 200 ms.
@@ -144,7 +148,8 @@ describe("display-ui call screen: panel and voice in step", () => {
     await expect
       .poll(async () => voicePlays(await soundLog(page)).length, { timeout: 60_000, interval: 250 })
       .toBeGreaterThanOrEqual(6);
-    await page.waitForTimeout(300);
+    // … and the last saying is over: every moment of it is in the log.
+    await expect.poll(async () => lastVoiceEnded(await soundLog(page)), { timeout: 20_000 }).toBe(true);
     const log = await soundLog(page);
     const voices = voicePlays(log);
     const heard = voices.map((v) => numberOfClip(v.src) ?? `?${v.src}`);
@@ -208,17 +213,61 @@ describe("display-ui call screen: panel and voice in step", () => {
     const counter = counterFor("q-b");
     await api("POST", `/api/counters/${counter.id}/sign-in`, {});
     const page = await newPage(browser, { width: 1280, height: 720 });
-    await observeSound(page);
-    await page.goto(`${hub.url}/display?repeat=1`);
-    await page.getByTestId("now-calling").waitFor();
+    await openCallScreen(page, `${hub.url}/display?repeat=1`);
     const ticket = await issue("q-b");
+    const next = await issue("q-b");
     await api("POST", `/api/counters/${counter.id}/call-next`, {});
     await expect.poll(() => page.getByTestId("newest-number").textContent()).toBe(ticket.number);
     await expect.poll(async () => voicePlays(await soundLog(page)).length, { timeout: 20_000 }).toBe(1);
-    // Give a second saying time to start if the page were going to say it twice.
-    await page.waitForTimeout(2500);
-    expect(voicePlays(await soundLog(page))).toHaveLength(1);
+    // The next call's chime starts only once this announcement is over, second saying
+    // included if there were one: by then, this call was said once.
     await api("POST", `/api/counters/${counter.id}/finish`, {});
+    await api("POST", `/api/counters/${counter.id}/call-next`, {});
+    const chimeAfter = (log: SoundEvent[]): boolean => {
+      const first = log.findIndex((e) => e.type === "play" && !e.muted && e.src !== CHIME);
+      return first >= 0 && log.slice(first).some((e) => e.type === "play" && !e.muted && e.src === CHIME);
+    };
+    await expect.poll(async () => chimeAfter(await soundLog(page)), { timeout: 20_000 }).toBe(true);
+    const log = await soundLog(page);
+    const nextChime = log.findLastIndex((e) => e.type === "play" && !e.muted && e.src === CHIME);
+    expect(voicePlays(log.slice(0, nextChime)).map((v) => numberOfClip(v.src))).toEqual([ticket.number]);
+    expect(await page.getByTestId("newest-number").textContent()).toBe(next.number);
+    await api("POST", `/api/counters/${counter.id}/finish`, {});
+    await page.context().close();
+  }, 60_000);
+
+  it("a chime that goes on does not hold the number: it is cut off and the voice follows", async () => {
+    // A wrong chime file, the hall's chime 20 times over (27 s): the page used to wait for
+    // its end, capped only at its length + 1.5 s, while the visitor waited for their number.
+    const pcm = chimeWav().subarray(44);
+    const long = Buffer.concat([wavHeader(CHIME_SAMPLE_RATE, pcm.length * 20), ...Array.from({ length: 20 }, () => pcm)]);
+    expect((long.length - 44) / 2 / CHIME_SAMPLE_RATE).toBeGreaterThan(25);
+    const counter = counterFor("q-d");
+    await api("POST", `/api/counters/${counter.id}/sign-in`, {});
+    const page = await newPage(browser, { width: 1280, height: 720 });
+    let served = 0;
+    await page.route(`**${CHIME}`, (route) => {
+      served++;
+      return route.fulfill({ status: 200, contentType: "audio/wav", body: long });
+    });
+    await openCallScreen(page, `${hub.url}/display?repeat=1`);
+    const ticket = await issue("q-d");
+    await api("POST", `/api/counters/${counter.id}/call-next`, {});
+    // Heard well before the long chime could have ended (the poll gives up at 15 s of its 27).
+    await expect.poll(async () => voicePlays(await soundLog(page)).length, { timeout: 15_000 }).toBe(1);
+    const log = await soundLog(page);
+    const voice = voicePlays(log)[0];
+    expect(numberOfClip(voice?.src ?? "")).toBe(ticket.number);
+    expect(voice?.panel).toBe(ticket.number);
+    // The long chime was served and heard, and never again once the voice started.
+    expect(served).toBeGreaterThan(0);
+    const chimeStart = log.findIndex((e) => e.type === "play" && !e.muted && e.src === CHIME);
+    const voiceStart = log.findIndex((e) => e.type === "play" && !e.muted && e.src !== CHIME);
+    expect(chimeStart).toBeGreaterThanOrEqual(0);
+    expect(log.slice(chimeStart, voiceStart).some((e) => e.type === "sample" && e.playing === CHIME)).toBe(true);
+    expect(log.slice(voiceStart).some((e) => e.type === "sample" && e.playing === CHIME)).toBe(false);
+    await api("POST", `/api/counters/${counter.id}/finish`, {});
+    await api("POST", `/api/counters/${counter.id}/sign-out`, {});
     await page.context().close();
   }, 60_000);
 });
@@ -300,3 +349,21 @@ describe("display-ui call screen when the browser blocks sound", () => {
     await page.context().close();
   }, 60_000);
 });
+
+/** A 44-byte header of a mono 16-bit PCM WAV. */
+function wavHeader(rate: number, dataBytes: number): Buffer {
+  const h = Buffer.alloc(44);
+  h.write("RIFF", 0, "ascii");
+  h.writeUInt32LE(36 + dataBytes, 4);
+  h.write("WAVEfmt ", 8, "ascii");
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write("data", 36, "ascii");
+  h.writeUInt32LE(dataBytes, 40);
+  return h;
+}

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Socket, io } from "socket.io-client";
 import { expect, inject } from "vitest";
-import { type RunningHub, startHub } from "../../server/src/app.ts";
+import { type HubOptions, type RunningHub, startHub } from "../../server/src/app.ts";
 import { ERROR_CODES, type ErrorCode } from "../../server/src/contract/errors.ts";
 import type { IssueLimits } from "../../server/src/pairing/limits.ts";
 import type { Principal } from "../../server/src/http/access.ts";
@@ -49,6 +49,10 @@ export interface TestHubOptions {
   voiceSegmentCache?: string;
   /** Folder of recorded voice segments (HubOptions.voiceSegmentsDir). */
   voiceSegmentsDir?: string;
+  /** Login limits (HubOptions.loginLimits); default the hub's own. */
+  loginLimits?: HubOptions["loginLimits"];
+  /** Logins that may wait for the password hasher (HubOptions.maxQueuedLogins). */
+  maxQueuedLogins?: number;
 }
 
 /**
@@ -144,6 +148,8 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
     ...(opts.autoPairLoopback !== undefined ? { autoPairLoopback: opts.autoPairLoopback } : {}),
     voiceSegmentCache: opts.voiceSegmentCache ?? SHARED_VOICE_SEGMENTS,
     ...(opts.voiceSegmentsDir ? { voiceSegmentsDir: opts.voiceSegmentsDir } : {}),
+    ...(opts.loginLimits ? { loginLimits: opts.loginLimits } : {}),
+    ...(opts.maxQueuedLogins !== undefined ? { maxQueuedLogins: opts.maxQueuedLogins } : {}),
   });
   const devices = new Map<string, Promise<string>>();
   const sockets: HubClient[] = [];

@@ -1,28 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { type RunningHub, type HubOptions, startHub } from "../../../server/src/app.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { ADMIN_PASSWORD, startTestHub, type TestHub, type TestHubOptions } from "../../helpers/hub.ts";
 
-/** A hub with small login limits, so a test reaches them in a few requests. */
-async function hubWith(opts: Partial<HubOptions>): Promise<{ hub: RunningHub; dataDir: string }> {
-  const dataDir = await mkdtemp(join(tmpdir(), "onevisit-limits-"));
-  const hub = await startHub({ port: 0, host: "127.0.0.1", dataDir, adminPassword: "limits-admin-pw", log: () => {}, ...opts });
-  return { hub, dataDir };
+/** A hub with small login limits, so a test reaches them in a few requests (a copy of the
+ * run's first-started hall: the limits apply to logins, not to the first start). */
+function hubWith(opts: Pick<TestHubOptions, "loginLimits" | "maxQueuedLogins">): Promise<TestHub> {
+  return startTestHub(opts);
 }
 
 describe("login limits (issue 7.10)", () => {
-  let running: { hub: RunningHub; dataDir: string } | undefined;
+  let running: TestHub | undefined;
   afterEach(async () => {
-    await running?.hub.close();
-    if (running) await rm(running.dataDir, { recursive: true, force: true });
+    await running?.close();
     running = undefined;
   });
-  afterAll(async () => {
-    await running?.hub.close();
-  });
   const login = async (username: string, password: string) => {
-    const r = await fetch(`${running?.hub.url}/api/auth/login`, {
+    const r = await fetch(`${running?.url}/api/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ username, password }),
@@ -34,14 +26,14 @@ describe("login limits (issue 7.10)", () => {
     running = await hubWith({
       loginLimits: { perAddress: { points: 100, durationSec: 60 }, perAccountFailures: { points: 3, durationSec: 600 } },
     });
-    const pw = running.hub.created?.staff.find((s) => s.username === "zhangwei")?.password as string;
+    const pw = running.password("zhangwei");
     for (let i = 0; i < 3; i++) expect((await login("zhangwei", `wrong-${i}`)).status).toBe(401);
     const locked = await login("zhangwei", pw);
     expect(locked.status).toBe(429);
     expect(locked.body).toEqual({ error: { code: "RATE_LIMITED", message: expect.any(String) } });
     expect(Number(locked.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(Number(locked.retryAfter)).toBeLessThanOrEqual(600);
-    expect((await login("admin", "limits-admin-pw")).status).toBe(200);
+    expect((await login("admin", ADMIN_PASSWORD)).status).toBe(200);
   });
 
   it("a success clears the account's failures", async () => {
@@ -50,7 +42,7 @@ describe("login limits (issue 7.10)", () => {
     });
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 2; i++) expect((await login("admin", "nope")).status).toBe(401);
-      expect((await login("admin", "limits-admin-pw")).status).toBe(200);
+      expect((await login("admin", ADMIN_PASSWORD)).status).toBe(200);
     }
   });
 
@@ -60,7 +52,7 @@ describe("login limits (issue 7.10)", () => {
     });
     const names = ["a1", "a2", "a3", "a4", "a5"];
     for (const n of names) expect((await login(n, "x")).status).toBe(401);
-    const r = await login("admin", "limits-admin-pw");
+    const r = await login("admin", ADMIN_PASSWORD);
     expect(r.status).toBe(429);
     expect(r.body.error?.code).toBe("RATE_LIMITED");
     expect(Number(r.retryAfter)).toBeGreaterThanOrEqual(1);
@@ -71,7 +63,7 @@ describe("login limits (issue 7.10)", () => {
       loginLimits: { perAddress: { points: 1000, durationSec: 60 }, perAccountFailures: { points: 1000, durationSec: 60 } },
       maxQueuedLogins: 2,
     });
-    const all = await Promise.all(Array.from({ length: 12 }, () => login("admin", "limits-admin-pw")));
+    const all = await Promise.all(Array.from({ length: 12 }, () => login("admin", ADMIN_PASSWORD)));
     const statuses = all.map((r) => r.status);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(2);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
