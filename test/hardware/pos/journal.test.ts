@@ -99,7 +99,16 @@ describe("pos/simulator journal kept through persist and restore", () => {
     boot({ manualCard: true });
     await pos.start();
     const lost = pos.sale("o-5", 800, "k-5").catch((e: Error) => e);
-    await waitFor(() => sim.waitingForCard && disk.some((j) => j.sales.some((s) => s.orderId === "o-5")), 3000, "waiting");
+    // Killed once the POS's "insert card" reached this process: a frame still on the line
+    // would be read by the next process and counted as its prompt.
+    await waitFor(
+      () =>
+        sim.waitingForCard &&
+        disk.some((j) => j.sales.some((s) => s.orderId === "o-5")) &&
+        prompts.some((p) => p.orderId === "o-5"),
+      3000,
+      "waiting",
+    );
     const journal = await kill();
     await lost;
     boot({ manualCard: true, restore: journal });
