@@ -112,7 +112,14 @@ async function loadThenKill(hub: ChildHub, tokens: string[], ledger: Ledger): Pr
     inFlightAtKill = inFlight;
     killed = hub.kill9();
   };
-  const timer = setTimeout(kill, KILL_AFTER_MS);
+  // After KILL_AFTER_MS, once enough was acknowledged to matter: a loaded machine may have
+  // answered only a few dozen by then (CI saw 38), and the kill must land mid-load, not early.
+  let timer: ReturnType<typeof setTimeout>;
+  const killWhenLoaded = (): void => {
+    if (acked > 60) kill();
+    else timer = setTimeout(killWhenLoaded, 100);
+  };
+  timer = setTimeout(killWhenLoaded, KILL_AFTER_MS);
 
   /** One request; false when the hub is gone (connection refused or reset). */
   const send = async (fn: () => Promise<Response>, onOk: (r: Response) => Promise<void>): Promise<boolean> => {
