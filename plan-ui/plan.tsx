@@ -31,6 +31,32 @@ function selected(e: Event): string[] {
   return [...(e.target as HTMLSelectElement).selectedOptions].map((o) => o.value);
 }
 
+/** A labelled number input of the what-if form. */
+function NumberField(p: {
+  label: string;
+  name: string;
+  min: string;
+  max: string;
+  step?: string;
+  value: number;
+  onValue: (v: number) => void;
+}) {
+  return (
+    <label>
+      {p.label}
+      <input
+        name={p.name}
+        type="number"
+        min={p.min}
+        max={p.max}
+        step={p.step}
+        value={p.value}
+        onInput={(e) => p.onValue(Number((e.target as HTMLInputElement).value))}
+      />
+    </label>
+  );
+}
+
 function Side(props: { id: string; title: string; r: PlanResult; cat: Catalogue; lang: Lang; t: T; target: number }) {
   const { r, t, cat, lang } = props;
   const name = (q: string) => {
@@ -191,64 +217,11 @@ function App() {
                     <option value="history">{t("sourceHistory")}</option>
                   </select>
                 </label>
-                <label>
-                  {t("load")}
-                  <input
-                    name="load"
-                    type="number"
-                    min="0.1"
-                    max="1.5"
-                    step="0.05"
-                    value={load}
-                    onInput={(e) => setLoad(Number((e.target as HTMLInputElement).value))}
-                  />
-                </label>
-                <label>
-                  {t("arrivalsPct")}
-                  <input
-                    name="arrivals"
-                    type="number"
-                    min="-80"
-                    max="100"
-                    step="5"
-                    value={pct}
-                    onInput={(e) => setPct(Number((e.target as HTMLInputElement).value))}
-                  />
-                </label>
-                <label>
-                  {t("lunch")}
-                  <input
-                    name="lunch"
-                    type="number"
-                    min="0"
-                    max="180"
-                    step="15"
-                    value={lunch}
-                    onInput={(e) => setLunch(Number((e.target as HTMLInputElement).value))}
-                  />
-                </label>
-                <label>
-                  {t("target")}
-                  <input
-                    name="target"
-                    type="number"
-                    min="1"
-                    max="240"
-                    value={target}
-                    onInput={(e) => setTarget(Number((e.target as HTMLInputElement).value))}
-                  />
-                </label>
-                <label>
-                  {t("addCount")}
-                  <input
-                    name="addCount"
-                    type="number"
-                    min="0"
-                    max="30"
-                    value={addCount}
-                    onInput={(e) => setAddCount(Number((e.target as HTMLInputElement).value))}
-                  />
-                </label>
+                <NumberField label={t("load")} name="load" min="0.1" max="1.5" step="0.05" value={load} onValue={setLoad} />
+                <NumberField label={t("arrivalsPct")} name="arrivals" min="-80" max="100" step="5" value={pct} onValue={setPct} />
+                <NumberField label={t("lunch")} name="lunch" min="0" max="180" step="15" value={lunch} onValue={setLunch} />
+                <NumberField label={t("target")} name="target" min="1" max="240" value={target} onValue={setTarget} />
+                <NumberField label={t("addCount")} name="addCount" min="0" max="30" value={addCount} onValue={setAddCount} />
                 <label>
                   {t("addSeries")}
                   <select name="addSeries" multiple size={4} onChange={(e) => setAddSeries(selected(e))}>
