@@ -12,11 +12,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: keep browser and crash tests from starving each other.
     maxWorkers: 2,
-    // Each worker keeps its modules from one file to the next: a fresh fork per file paid
-    // ~2-6 s of forking and importing the hub's module graph, 178 times, and left the two
-    // workers without a test to run for a third of the suite's time (docs/perf.md, "Test
-    // suite duration"). Test files share no state through modules: hubs, stores and
-    // clocks are built per test (no singletons at import time, no vi.mock).
-    isolate: false,
+    // Each file gets a fresh worker (the default). Keeping modules from file to file
+    // (isolate: false) cut the import time but not CI's wall time (779 s against 783 s) and
+    // let files meet in one worker: two browser tests failed there that pass alone.
   },
 });

@@ -1,6 +1,6 @@
 /** The counter page (/counter): a clerk signs in, calls and serves tickets. */
 import { render } from "preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type {
   Catalogue,
   CounterSocketCommand,
@@ -782,7 +782,10 @@ let modalSeq = 0;
 function Modal(props: { title: string; t: T; onClose: () => void; children: preact.ComponentChildren }) {
   const box = useRef<HTMLDivElement>(null);
   const titleId = useRef(`modal-title-${++modalSeq}`).current;
-  useEffect(() => {
+  // A layout effect: it runs as the dialog mounts. Preact runs plain effects after the next
+  // paint, which on a loaded PC came after the clerk's first key in the dialog and took the
+  // focus back from where that key had moved it (the missing-materials list).
+  useLayoutEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     const el = box.current;
     const target =
