@@ -25,6 +25,18 @@ import { simulate } from "../../../server/src/simulation/simulate.ts";
 
 const DAY = "2026-12-03";
 
+/** Every counter of the hall signed in at `at`; returns a command runner that throws on a refusal. */
+function openHall(state: HallState, at: number): (cmd: Parameters<typeof decide>[1], now: number) => void {
+  const run = (cmd: Parameters<typeof decide>[1], now: number) => {
+    const d = decide(state, cmd, now);
+    if ("error" in d) throw new Error(`${cmd.type}: ${d.error}`);
+  };
+  state.catalogue.counters.forEach((c, i) => {
+    run({ type: "signIn", counterId: c.id, staffId: `s${i}`, staffName: `s${i}`, takeover: false }, at);
+  });
+  return run;
+}
+
 function probeOf(state: HallState, queueId: string, priority: PriorityClass, now: number, n: number): Ticket {
   return {
     id: `probe-${n}`,
@@ -82,13 +94,7 @@ describe("the probe's estimate from the kept projection", () => {
     const cat = demoCatalogue();
     const state = initialState(cat, DAY);
     const at = localMidnight(DAY, cat.hall.timeZone) + 10 * 3_600_000;
-    const run = (cmd: Parameters<typeof decide>[1], now: number) => {
-      const d = decide(state, cmd, now);
-      if ("error" in d) throw new Error(`${cmd.type}: ${d.error}`);
-    };
-    cat.counters.forEach((c, i) => {
-      run({ type: "signIn", counterId: c.id, staffId: `s${i}`, staffName: `s${i}`, takeover: false }, at - 3_600_000);
-    });
+    const run = openHall(state, at - 3_600_000);
     const matter = cat.matters[0];
     if (!matter) throw new Error("demo hall has no matter");
     // A line first, called by the windows now and then, so the counters are busy.
@@ -128,13 +134,7 @@ describe("a line longer than a projection plays, issued in a burst", () => {
     const at = localMidnight(DAY, cat.hall.timeZone) + 10 * 3_600_000;
     const matter = cat.matters[0];
     if (!matter) throw new Error("demo hall has no matter");
-    const run = (cmd: Parameters<typeof decide>[1], now: number) => {
-      const d = decide(state, cmd, now);
-      if ("error" in d) throw new Error(`${cmd.type}: ${d.error}`);
-    };
-    cat.counters.forEach((c, i) => {
-      run({ type: "signIn", counterId: c.id, staffId: `s${i}`, staffName: `s${i}`, takeover: false }, at - 3_600_000);
-    });
+    const run = openHall(state, at - 3_600_000);
     // 700, then 20 more two seconds later (a fresh projection) with every ticket's estimate
     // read after each: the projections stop after 300 calls, the line's tail is remade as the
     // line grows, and tickets in line when a tail was made but beyond its calls go at its pace.
@@ -161,13 +161,7 @@ describe("newcomers by the hall's arrival profile", () => {
     const midnight = localMidnight(DAY, cat.hall.timeZone);
     const matter = cat.matters[0];
     if (!matter) throw new Error("demo hall has no matter");
-    const run = (cmd: Parameters<typeof decide>[1], now: number) => {
-      const d = decide(state, cmd, now);
-      if ("error" in d) throw new Error(`${cmd.type}: ${d.error}`);
-    };
-    cat.counters.forEach((c, i) => {
-      run({ type: "signIn", counterId: c.id, staffId: `s${i}`, staffName: `s${i}`, takeover: false }, midnight + 8.5 * 3_600_000);
-    });
+    const run = openHall(state, midnight + 8.5 * 3_600_000);
     for (let i = 0; i < 50; i++)
       run(
         { type: "issue", ticketId: `t${i}`, matterId: matter.id, priority: i < 5 ? "green" : "normal", source: "test" },
