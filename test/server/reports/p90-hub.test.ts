@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { expectUnlocked } from "./rows.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROGRESS } from "../../../server/src/reports/p90-runner.ts";
 import { startTestHub, type TestHub } from "../../helpers/hub.ts";
@@ -90,13 +91,6 @@ describe("the hub while SQLite ranks a year of p90s", () => {
     while (Atomics.load(progress, PROGRESS.ranked) < 1) await turn();
     await t.hub.close();
     await again;
-    const probe = new Database(join(t.dataDir, "cases.db"));
-    try {
-      probe.pragma("busy_timeout = 0");
-      probe.exec("begin immediate");
-      probe.exec("commit");
-    } finally {
-      probe.close();
-    }
+    expectUnlocked(join(t.dataDir, "cases.db"));
   }, 120_000);
 });

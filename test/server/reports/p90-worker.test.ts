@@ -6,7 +6,7 @@
  * new and the database unlocked.
  */
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { expectUnlocked } from "./rows.ts";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CaseStore } from "../../../server/src/cases/store.ts";
@@ -185,14 +185,7 @@ describe("p90 ranking of a large year in SQLite's worker", () => {
     // A closed runner refuses new jobs.
     await expect(store.refreshP90s(...YEAR)).rejects.toBeInstanceOf(P90Cancelled);
     // Nothing is left locked: a fresh connection that will not wait takes the write lock.
-    const probe = new Database(join(loc.dataDir, "cases.db"));
-    try {
-      probe.pragma("busy_timeout = 0");
-      probe.exec("begin immediate");
-      probe.exec("commit");
-    } finally {
-      probe.close();
-    }
+    expectUnlocked(join(loc.dataDir, "cases.db"));
     // And the year ranked again (a new runner) gets the new values, all of them.
     const again = new P90Runner(join(loc.dataDir, "cases.db"));
     try {

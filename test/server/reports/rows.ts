@@ -4,6 +4,7 @@
  * clerks), and a report service on a store alone (the demo hall's catalogue, a fixed clock,
  * no live tickets or staff names, no audit, a silent log).
  */
+import Database from "better-sqlite3";
 import type { HistoryRow } from "../../../server/src/reports/fold.ts";
 import { ReportService } from "../../../server/src/reports/service.ts";
 import type { ReportStore } from "../../../server/src/reports/store.ts";
@@ -54,4 +55,16 @@ export function serviceOf(store: ReportStore, dataDir: string, now: string): Rep
     staffName: () => undefined,
     log: () => {},
   });
+}
+
+/** Nothing holds the SQLite database locked: a fresh connection that will not wait takes the write lock (throws otherwise). */
+export function expectUnlocked(file: string): void {
+  const probe = new Database(file);
+  try {
+    probe.pragma("busy_timeout = 0");
+    probe.exec("begin immediate");
+    probe.exec("commit");
+  } finally {
+    probe.close();
+  }
 }
